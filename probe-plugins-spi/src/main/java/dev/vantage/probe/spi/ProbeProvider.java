@@ -1,0 +1,52 @@
+package dev.vantage.probe.spi;
+
+/**
+ * Creates probes of one type. Implementations are discovered with {@link java.util.ServiceLoader} (module
+ * {@code provides} or {@code META-INF/services}) and therefore need a public no-argument constructor, or may be
+ * registered with the engine explicitly.
+ *
+ * <p><b>Lifecycle.</b> The engine creates one provider instance per engine, calls {@link #describe()} and
+ * {@link #create(ProbeConfig)} any number of times, and {@link #close()} once when the engine closes. A provider
+ * may hold resources shared by all of its probes (for example one ICMP socket for every target).
+ *
+ * <p><b>Threads.</b> All methods may be called concurrently from any thread and must be thread-safe.
+ *
+ * @since 0.1
+ */
+public interface ProbeProvider extends AutoCloseable {
+
+    /**
+     * The probe type id this provider serves: lower case letters, digits and {@code -}, starting with a letter
+     * ({@code icmp}, {@code tcp}, {@code http}, {@code my-dns}). Task specs name it in their {@code type} field.
+     * Must be constant for the life of the provider. Called on any thread; must not block.
+     */
+    String type();
+
+    /**
+     * Describes this probe type: its parameters with types, defaults and bounds, so that servers can validate
+     * task specs and user interfaces can draw a form for a plugin they have never seen. The engine validates
+     * every configuration against these parameters (unknown keys, types, bounds, required) before calling
+     * {@link #create(ProbeConfig)}. Called on any thread; must not block; should return the same value each time.
+     */
+    ProbeDescriptor describe();
+
+    /**
+     * Creates a probe for one target. The engine has already checked the parameters against
+     * {@link #describe()} and filled in defaults; the provider checks what only it can know (the target's form,
+     * combinations of parameters) and reports <em>every</em> problem at once.
+     *
+     * <p>Called on any thread when a task is added or changed, never per attempt. May do light work (parse,
+     * compile patterns) but must not do network I/O.
+     *
+     * @throws InvalidConfigException naming each offending key ({@code target} or a parameter name) and the reason
+     */
+    Probe create(ProbeConfig config) throws InvalidConfigException;
+
+    /**
+     * Releases resources shared by this provider's probes. Called once, after every probe of this provider has
+     * been closed. The default does nothing.
+     */
+    @Override
+    default void close() {
+    }
+}
