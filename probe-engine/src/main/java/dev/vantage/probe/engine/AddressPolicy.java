@@ -1,0 +1,207 @@
+package dev.vantage.probe.engine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which addresses and ports probes may contact. Probes check every address immediately before they connect
+ * (through {@link dev.vantage.probe.spi.ProbeContext#checkAddress}), so the decision is made on the resolved
+ * address, for every plugin alike.
+ *
+ * <p>Rules: an address matching a denied range is refused; otherwise, if any allowed range is given, the address must
+ * match one. A port in the denied ports is refused; otherwise, if allowed ports are given, the port must be one of
+ * them (port 0 means "no port", as for ICMP, and is only checked against denied ports). IPv4-mapped IPv6 addresses
+ * ({@code ::ffff:a.b.c.d}) are checked as the IPv4 address they carry.
+ */
+public final class AddressPolicy {
+    private static final AddressPolicy ALLOW_ALL = new Builder().build();
+
+    private final List<Cidr> allowed;
+    private final List<Cidr> denied;
+    private final List<int[]> allowedPorts;
+    private final List<int[]> deniedPorts;
+
+    private AddressPolicy(Builder b) {
+        this.allowed = List.copyOf(b.allowed);
+        this.denied = List.copyOf(b.denied);
+        this.allowedPorts = List.copyOf(b.allowedPorts);
+        this.deniedPorts = List.copyOf(b.deniedPorts);
+    }
+
+    /** A policy that refuses nothing: the engine's default, fit for a command line tool run by its owner. */
+    public static AddressPolicy allowAll() {
+        return ALLOW_ALL;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The reason {@code address} is refused, or empty if it may be contacted. */
+    public Optional<String> check(InetSocketAddress address) {
+        InetAddress ip = unmap(address.getAddress());
+        if (ip == null) {
+            return Optional.of("address " + address.getHostString() + " is unresolved");
+        }
+        int port = address.getPort();
+        for (Cidr c : denied) {
+            if (c.contains(ip)) {
+                return Optional.of("address " + ip.getHostAddress() + " is in denied range " + c);
+            }
+        }
+        if (!allowed.isEmpty() && allowed.stream().noneMatch(c -> c.contains(ip))) {
+            return Optional.of("address " + ip.getHostAddress() + " is outside the allowed ranges " + allowed);
+        }
+        for (int[] r : deniedPorts) {
+            if (port >= r[0] && port <= r[1]) {
+                return Optional.of("port " + port + " is denied");
+            }
+        }
+        if (port != 0 && !allowedPorts.isEmpty() && allowedPorts.stream().noneMatch(r -> port >= r[0] && port <= r[1])) {
+            return Optional.of("port " + port + " is not among the allowed ports");
+        }
+        return Optional.empty();
+    }
+
+    private static InetAddress unmap(InetAddress ip) {
+        if (ip == null) {
+            return null;
+        }
+        byte[] b = ip.getAddress();
+        if (b.length == 16) {
+            boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+            for (int i = 0; i < 10 && mapped; i++) {
+                mapped = b[i] == 0;
+            }
+            if (mapped) {
+                try {
+                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e); // cannot happen for 4 bytes
+                }
+            }
+        }
+        return ip;
+    }
+
+    @Override
+    public String toString() {
+        return "AddressPolicy{allowed=" + allowed + ", denied=" + denied + "}";
+    }
+
+    /** Builds an {@link AddressPolicy}. */
+    public static final class Builder {
+        private final List<Cidr> allowed = new ArrayList<>();
+        private final List<Cidr> denied = new ArrayList<>();
+        private final List<int[]> allowedPorts = new ArrayList<>();
+        private final List<int[]> deniedPorts = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Allows a range in CIDR form ({@code 10.0.0.0/8}, {@code ::1/128}) or a single address. */
+        public Builder allow(String cidr) {
+            allowed.add(Cidr.parse(cidr));
+            return this;
+        }
+
+        /** Denies a range in CIDR form or a single address; denials win over allowances. */
+        public Builder deny(String cidr) {
+            denied.add(Cidr.parse(cidr));
+            return this;
+        }
+
+        /** Allows ports {@code from..to} inclusive. */
+        public Builder allowPorts(int from, int to) {
+            allowedPorts.add(ports(from, to));
+            return this;
+        }
+
+        /** Denies ports {@code from..to} inclusive. */
+        public Builder denyPorts(int from, int to) {
+            deniedPorts.add(ports(from, to));
+            return this;
+        }
+
+        private static int[] ports(int from, int to) {
+            if (from < 0 || to > 65535 || from > to) {
+                throw new IllegalArgumentException("port range " + from + ".." + to + " is not within 0..65535");
+            }
+            return new int[] {from, to};
+        }
+
+        public AddressPolicy build() {
+            return new AddressPolicy(this);
+        }
+    }
+
+    /** An address range: network bytes and prefix length. */
+    static final class Cidr {
+        private final byte[] network;
+        private final int prefix;
+        private final String text;
+
+        private Cidr(byte[] network, int prefix, String text) {
+            this.network = network;
+            this.prefix = prefix;
+            this.text = text;
+        }
+
+        static Cidr parse(String text) {
+            Objects.requireNonNull(text, "cidr");
+            String s = text.trim();
+            int slash = s.indexOf('/');
+            String host = slash < 0 ? s : s.substring(0, slash);
+            // only literal addresses: a range must never trigger a DNS lookup
+            if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+                throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+            }
+            byte[] bytes;
+            try {
+                bytes = InetAddress.getByName(host).getAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+            }
+            int max = bytes.length * 8;
+            int prefix;
+            try {
+                prefix = slash < 0 ? max : Integer.parseInt(s.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+            }
+            if (prefix < 0 || prefix > max) {
+                throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + max);
+            }
+            for (int i = 0; i < bytes.length; i++) {
+                int keep = Math.max(0, Math.min(8, prefix - i * 8));
+                bytes[i] &= (byte) (0xff << (8 - keep));
+            }
+            return new Cidr(bytes, prefix, s);
+        }
+
+        boolean contains(InetAddress ip) {
+            byte[] b = ip.getAddress();
+            if (b.length != network.length) {
+                return false;
+            }
+            for (int i = 0; i < b.length; i++) {
+                int keep = Math.max(0, Math.min(8, prefix - i * 8));
+                int mask = (0xff << (8 - keep)) & 0xff;
+                if ((b[i] & mask) != (network[i] & 0xff)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}

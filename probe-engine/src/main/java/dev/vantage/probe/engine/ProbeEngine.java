@@ -1,0 +1,443 @@
+package dev.vantage.probe.engine;
+
+import dev.vantage.probe.engine.internal.CompiledAssertion;
+import dev.vantage.probe.engine.internal.Parameters;
+import dev.vantage.probe.engine.internal.PreparedTask;
+import dev.vantage.probe.engine.internal.Runner;
+import dev.vantage.probe.engine.internal.Scheduler;
+import dev.vantage.probe.engine.internal.SinkDispatcher;
+import dev.vantage.probe.engine.internal.TimerQueue;
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.InvalidConfigException;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.ResultSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The probe engine: runs probes of any installed type once or on a schedule, within deadlines and concurrency
+ * limits, checks assertions, and delivers every result to the configured sinks.
+ *
+ * <pre>{@code
+ * try (ProbeEngine engine = ProbeEngine.builder().addSink(new InMemorySink()).build()) {
+ *     ProbeResult r = engine.runOnce(TaskSpec.builder("tcp", "127.0.0.1:22").build()).toCompletableFuture().join();
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Probes run on virtual threads; one timer thread starts scheduled runs and enforces deadlines
+ * (none with a {@link ManualClock}); each sink has its own delivery thread. A probe that ignores its deadline is
+ * cut off as {@code TIMEOUT} and stops counting against the concurrency limit; a probe that throws yields
+ * {@code ERROR}/{@code INTERNAL}; nothing a probe does stops the engine.
+ */
+public final class ProbeEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeEngine.class);
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,62}");
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+    private static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
+    private final Map<String, ProbeProvider> providers;
+    private final EngineClock clock;
+    private final TimerQueue timers = new TimerQueue();
+    private final List<SinkDispatcher> sinks;
+    private final Runner runner;
+    private final Scheduler scheduler;
+    private final Thread timerThread;
+    private volatile boolean closed;
+
+    private ProbeEngine(Builder b) {
+        this.providers = Map.copyOf(b.collectProviders());
+        this.clock = b.clock;
+        List<SinkDispatcher> dispatchers = new ArrayList<>();
+        for (ResultSink sink : b.sinks) {
+            dispatchers.add(new SinkDispatcher(sink, b.sinkQueueCapacity, b.sinkBatchSize));
+        }
+        this.sinks = List.copyOf(dispatchers);
+        for (SinkDispatcher s : sinks) {
+            b.registry.gauge("vantage.sink.queue.depth", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
+                    s, SinkDispatcher::queued);
+            b.registry.more().counter("vantage.sink.dropped", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
+                    s, SinkDispatcher::dropped);
+            b.registry.more().counter("vantage.sink.delivered", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
+                    s, SinkDispatcher::delivered);
+        }
+        this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry);
+        b.registry.gauge("vantage.probe.inflight", runner, Runner::inFlight);
+        this.scheduler = new Scheduler(clock, timers, runner, b.registry);
+        if (clock instanceof ManualClock manual) {
+            manual.drive(timers);
+            this.timerThread = null;
+        } else {
+            this.timerThread = Thread.ofPlatform().daemon().name("vantage-timer").unstarted(this::timerLoop);
+            timerThread.start();
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void timerLoop() {
+        while (!closed) {
+            try {
+                timers.runDue(timers.awaitDue(clock::nanoTime));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("timer event failed", e); // keep the timer alive whatever one event does
+            }
+        }
+    }
+
+    /** The installed probe types with their parameter descriptions, by type id. */
+    public Map<String, ProbeDescriptor> descriptors() {
+        Map<String, ProbeDescriptor> out = new LinkedHashMap<>();
+        providers.keySet().stream().sorted().forEach(t -> out.put(t, providers.get(t).describe()));
+        return out;
+    }
+
+    /**
+     * Checks a task spec without running it: fields, parameters against the type's description, assertions, and
+     * the plugin's own checks. Returns every problem found, each naming its JSON path; empty if the spec is valid.
+     */
+    public List<ConfigProblem> validate(TaskSpec spec) {
+        try {
+            PreparedTask t = prepare(spec, spec.scheduled());
+            t.probe().close();
+            return List.of();
+        } catch (InvalidTaskException e) {
+            return e.problems();
+        }
+    }
+
+    /**
+     * Runs one attempt now, whether or not the spec has an interval. The result is also delivered to the sinks.
+     *
+     * @throws InvalidTaskException if the spec is invalid (every problem listed)
+     * @throws IllegalStateException if the engine is closed
+     */
+    public CompletionStage<ProbeResult> runOnce(TaskSpec spec) {
+        checkOpen();
+        PreparedTask task = prepare(spec, false);
+        CompletableFuture<ProbeResult> result = runner.start(task, () -> { });
+        return result.whenComplete((r, e) -> task.probe().close());
+    }
+
+    /**
+     * Adds a scheduled task, or replaces the task with the same id (its running attempts finish; the new spec
+     * takes the next slot). A disabled task is kept but not run.
+     *
+     * @throws InvalidTaskException if the spec is invalid or has no interval
+     */
+    public void schedule(TaskSpec spec) {
+        checkOpen();
+        if (!spec.scheduled()) {
+            throw new InvalidTaskException(List.of(ConfigProblem.of("interval", "is required for a scheduled task")));
+        }
+        scheduler.put(prepare(spec, true));
+    }
+
+    /** Removes a scheduled task; its running attempts finish. Returns false if there was no such task. */
+    public boolean unschedule(String taskId) {
+        return scheduler.remove(taskId);
+    }
+
+    /** The scheduled tasks' specs. */
+    public Collection<TaskSpec> scheduledTasks() {
+        return scheduler.specs();
+    }
+
+    public EngineStats stats() {
+        List<EngineStats.SinkStats> sinkStats = sinks.stream()
+                .map(s -> new EngineStats.SinkStats(s.name(), s.queued(), s.delivered(), s.dropped(), s.failedBatches()))
+                .toList();
+        double p99 = 0;
+        for (ValueAtPercentile v : scheduler.lagTimer().takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.NANOSECONDS);
+            }
+        }
+        return new EngineStats(scheduler.size(), runner.inFlight(), runner.started(), runner.completed(),
+                scheduler.skippedInFlight(), scheduler.missedSlots(), Duration.ofNanos((long) p99),
+                Duration.ofNanos(scheduler.maxLagNanos()), sinkStats);
+    }
+
+    /**
+     * Stops scheduling, cancels attempts in flight (they complete as {@code CANCELLED}), delivers what the sinks
+     * have queued, and closes probes, sinks and providers.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (timerThread != null) {
+            timerThread.interrupt();
+        }
+        scheduler.clear();
+        runner.cancelAll("engine closed");
+        for (SinkDispatcher s : sinks) {
+            s.close(5_000);
+        }
+        for (ProbeProvider p : providers.values()) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing provider {} failed", p.type(), e);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
+    }
+
+    private PreparedTask prepare(TaskSpec spec, boolean requireId) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        if (requireId || !spec.id().isEmpty()) {
+            if (!ID.matcher(spec.id()).matches()) {
+                problems.add(ConfigProblem.of("id", "must be 1 to 128 characters of letters, digits and . _ : -"));
+            }
+        }
+        ProbeProvider provider = providers.get(spec.type());
+        if (spec.type().isEmpty()) {
+            problems.add(ConfigProblem.of("type", "is required; installed types: " + installed()));
+        } else if (provider == null) {
+            problems.add(ConfigProblem.of("type", "no probe plugin for type '" + spec.type() + "' is installed; "
+                    + "add the jar that provides it (for Vantage's own: dev.vantage:plugins-" + spec.type()
+                    + ") to the class path or module path. Installed types: " + installed()));
+        }
+        if (spec.target().isBlank()) {
+            problems.add(ConfigProblem.of("target", "is required"));
+        } else if (spec.target().length() > 2048) {
+            problems.add(ConfigProblem.of("target", "must be at most 2048 characters"));
+        }
+        Duration interval = spec.interval();
+        if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
+            problems.add(ConfigProblem.of("interval", "must be between 10ms and 1d, got " + Durations.format(interval)));
+        }
+        if (spec.timeout().isNegative() || spec.timeout().isZero()) {
+            problems.add(ConfigProblem.of("timeout", "must be positive"));
+        } else if (interval != null && spec.timeout().compareTo(interval) > 0) {
+            problems.add(ConfigProblem.of("timeout", "must not exceed the interval (" + Durations.format(interval) + ")"));
+        } else if (spec.timeout().compareTo(Duration.ofHours(1)) > 0) {
+            problems.add(ConfigProblem.of("timeout", "must be at most 1h"));
+        }
+        if (spec.jitter().isNegative()) {
+            problems.add(ConfigProblem.of("jitter", "must not be negative"));
+        } else if (interval != null && spec.jitter().compareTo(interval) >= 0) {
+            problems.add(ConfigProblem.of("jitter", "must be less than the interval (" + Durations.format(interval) + ")"));
+        }
+        if (spec.maxInFlight() < 1 || spec.maxInFlight() > 1000) {
+            problems.add(ConfigProblem.of("maxInFlight", "must be between 1 and 1000"));
+        }
+        spec.labels().forEach((k, v) -> {
+            if (!LABEL.matcher(k).matches()) {
+                problems.add(ConfigProblem.of("labels." + k, "label names are 1 to 63 letters, digits and _ . - "
+                        + "starting with a letter or _"));
+            } else if (v == null || v.length() > 256) {
+                problems.add(ConfigProblem.of("labels." + k, "must be text of at most 256 characters"));
+            }
+        });
+        List<CompiledAssertion> assertions = new ArrayList<>();
+        for (int i = 0; i < spec.assertions().size(); i++) {
+            CompiledAssertion a = CompiledAssertion.compile(spec.assertions().get(i), "assertions[" + i + "]", problems);
+            if (a != null) {
+                assertions.add(a);
+            }
+        }
+        Map<String, Object> typed = provider == null ? Map.of()
+                : Parameters.convert(provider.describe(), spec.params(), "params.", problems);
+        if (provider == null || !problems.isEmpty()) {
+            throw new InvalidTaskException(problems);
+        }
+        ProbeConfig.Builder config = ProbeConfig.builder().taskId(spec.id()).target(spec.target()).timeout(spec.timeout());
+        typed.forEach(config::value);
+        Probe probe;
+        try {
+            probe = provider.create(config.build());
+        } catch (InvalidConfigException e) {
+            throw new InvalidTaskException(e.problems().stream()
+                    .map(p -> ConfigProblem.of(p.field().equals("target") || p.field().contains(".")
+                            ? p.field() : "params." + p.field(), p.reason()))
+                    .toList());
+        } catch (RuntimeException e) {
+            LOG.warn("provider {} failed to create a probe", spec.type(), e);
+            throw new InvalidTaskException(List.of(ConfigProblem.of("type", "plugin '" + spec.type()
+                    + "' failed to create a probe: " + e)));
+        }
+        Objects.requireNonNull(probe, () -> "provider " + spec.type() + " returned no probe");
+        return new PreparedTask(spec, probe, List.copyOf(assertions));
+    }
+
+    private String installed() {
+        return providers.isEmpty() ? "none" : String.join(", ", providers.keySet().stream().sorted().toList());
+    }
+
+    /** Builds a {@link ProbeEngine}. */
+    public static final class Builder {
+        private final List<ProbeProvider> explicit = new ArrayList<>();
+        private boolean discover = true;
+        private ClassLoader classLoader;
+        private ModuleLayer layer;
+        private EngineClock clock = EngineClock.system();
+        private NameResolver resolver = NameResolver.system();
+        private AddressPolicy policy = AddressPolicy.allowAll();
+        private int maxConcurrency = 10_000;
+        private final List<ResultSink> sinks = new ArrayList<>();
+        private int sinkQueueCapacity = 65_536;
+        private int sinkBatchSize = 1_000;
+        private MeterRegistry registry = new CompositeMeterRegistry();
+        private final Map<String, String> labels = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Registers a provider explicitly; it takes precedence over a discovered instance of the same class. */
+        public Builder addProvider(ProbeProvider provider) {
+            explicit.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /** Whether to discover providers with {@link ServiceLoader} (default true). */
+        public Builder discoverProviders(boolean discover) {
+            this.discover = discover;
+            return this;
+        }
+
+        /** Discovers providers visible to this class loader (class path and its modules) instead of the default. */
+        public Builder discoverFrom(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /** Discovers providers in this module layer (and its parents), for plugins loaded into their own layer. */
+        public Builder discoverFrom(ModuleLayer layer) {
+            this.layer = Objects.requireNonNull(layer, "layer");
+            return this;
+        }
+
+        public Builder clock(EngineClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder resolver(NameResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /** Which addresses probes may contact; the default allows all. */
+        public Builder addressPolicy(AddressPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** How many attempts may run at once across all tasks (default 10,000); more wait for a permit. */
+        public Builder maxConcurrency(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1");
+            }
+            this.maxConcurrency = max;
+            return this;
+        }
+
+        public Builder addSink(ResultSink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** Results each sink may have waiting before further ones are dropped and counted (default 65,536). */
+        public Builder sinkQueueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("sinkQueueCapacity must be at least 1");
+            }
+            this.sinkQueueCapacity = capacity;
+            return this;
+        }
+
+        /** The largest batch handed to a sink at once (default 1,000). */
+        public Builder sinkBatchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("sinkBatchSize must be at least 1");
+            }
+            this.sinkBatchSize = size;
+            return this;
+        }
+
+        /** Where the engine's meters go; by default they are kept nowhere. */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** A label added to every result, e.g. {@code agent} or {@code region}. */
+        public Builder label(String name, String value) {
+            labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if two providers of different classes claim one type, or a type id is malformed
+         */
+        public ProbeEngine build() {
+            return new ProbeEngine(this);
+        }
+
+        private Map<String, ProbeProvider> collectProviders() {
+            Map<String, ProbeProvider> byType = new LinkedHashMap<>();
+            for (ProbeProvider p : explicit) {
+                add(byType, p);
+            }
+            if (discover) {
+                ServiceLoader<ProbeProvider> loader = layer != null ? ServiceLoader.load(layer, ProbeProvider.class)
+                        : classLoader != null ? ServiceLoader.load(ProbeProvider.class, classLoader)
+                        : ServiceLoader.load(ProbeProvider.class);
+                for (ServiceLoader.Provider<ProbeProvider> sp : loader.stream().toList()) {
+                    ProbeProvider existing = byType.values().stream()
+                            .filter(p -> p.getClass() == sp.type()).findFirst().orElse(null);
+                    if (existing == null) {
+                        add(byType, sp.get());
+                    }
+                }
+            }
+            return byType;
+        }
+
+        private static void add(Map<String, ProbeProvider> byType, ProbeProvider p) {
+            String type = p.type();
+            if (type == null || !TYPE.matcher(type).matches()) {
+                throw new IllegalStateException("provider " + p.getClass().getName() + " has a malformed type id '"
+                        + type + "' (lower-case letters, digits and -, starting with a letter)");
+            }
+            ProbeProvider other = byType.putIfAbsent(type, p);
+            if (other != null && other != p) {
+                throw new IllegalStateException("probe type '" + type + "' is provided twice: by "
+                        + other.getClass().getName() + " and by " + p.getClass().getName() + "; remove one of the jars");
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.vantage.probe.engine.internal;
+
+import dev.vantage.probe.spi.ErrorKind;
+import dev.vantage.probe.spi.ProbeContext;
+import dev.vantage.probe.spi.ProbeException;
+import dev.vantage.probe.spi.ProbeResult;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt of one task: the {@link ProbeContext} the probe sees, and the once-only finish that whichever
+ * comes first (the probe's result, its exception, the deadline, cancellation) wins.
+ */
+final class Attempt implements ProbeContext {
+    private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
+
+    private final Runner runner;
+    private final PreparedTask task;
+    private final Runnable onDone;
+    final java.util.concurrent.CompletableFuture<ProbeResult> result = new java.util.concurrent.CompletableFuture<>();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    /** Whether this attempt holds a concurrency permit; exactly one of launch and finish releases it. */
+    final AtomicBoolean permit = new AtomicBoolean();
+    private final List<Runnable> cancelCallbacks = new ArrayList<>(2);
+    private volatile boolean cancelled;
+    private volatile Thread runningThread;
+    private long startNanos;
+    private long deadlineNanos;
+    private Instant startedAt;
+    private TimerQueue.Entry deadlineEntry;
+
+    Attempt(Runner runner, PreparedTask task, Runnable onDone) {
+        this.runner = runner;
+        this.task = task;
+        this.onDone = onDone;
+    }
+
+    /** Runs on the attempt's own virtual thread, after a concurrency permit was taken. */
+    void run() {
+        startNanos = runner.clock.nanoTime();
+        startedAt = runner.clock.instant();
+        deadlineNanos = startNanos + task.spec().timeout().toNanos();
+        synchronized (this) {
+            if (finished.get()) {
+                return; // cancelled while waiting for a permit
+            }
+            deadlineEntry = runner.timers.schedule(deadlineNanos, this::expire);
+        }
+        runningThread = Thread.currentThread();
+        try {
+            task.probe().run(this).whenComplete(this::complete);
+        } catch (Throwable t) {
+            complete(null, t);
+        } finally {
+            runningThread = null;
+            Thread.interrupted(); // an interrupt aimed at the probe must not leak into the engine's code
+        }
+    }
+
+    boolean isFinished() {
+        return finished.get();
+    }
+
+    private void complete(ProbeResult r, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof ProbeException pe) {
+                finish(newResult().error(pe.toError()).durationNanos(elapsed()).build());
+            } else {
+                if (!finished.get()) {
+                    LOG.warn("probe {} for task '{}' threw", task.spec().type(), task.spec().id(), cause);
+                }
+                finish(newResult().error(ErrorKind.INTERNAL, "probe failed: " + cause).durationNanos(elapsed()).build());
+            }
+        } else if (r == null) {
+            finish(newResult().error(ErrorKind.INTERNAL, "probe returned no result").durationNanos(elapsed()).build());
+        } else {
+            finish(r.duration().isZero() ? r.toBuilder().durationNanos(elapsed()).build() : r);
+        }
+    }
+
+    private void expire() {
+        if (finish(newResult().error(ErrorKind.TIMEOUT, "no result within " + format(task.spec().timeout()))
+                .duration(task.spec().timeout()).build())) {
+            cancelProbe();
+        }
+    }
+
+    /** Ends the attempt as cancelled (task removed, engine closing). */
+    void cancel(String why) {
+        if (finish(newResult().error(ErrorKind.CANCELLED, why).durationNanos(startedAt == null ? 0 : elapsed()).build())) {
+            cancelProbe();
+        }
+    }
+
+    private boolean finish(ProbeResult r) {
+        if (!finished.compareAndSet(false, true)) {
+            return false;
+        }
+        synchronized (this) {
+            if (deadlineEntry != null) {
+                runner.timers.cancel(deadlineEntry);
+            }
+        }
+        // the permit goes back before the result is delivered, so a waiting attempt can start meanwhile
+        runner.release(this);
+        onDone.run();
+        runner.finish(task, r, result);
+        return true;
+    }
+
+    private void cancelProbe() {
+        List<Runnable> callbacks;
+        synchronized (cancelCallbacks) {
+            cancelled = true;
+            callbacks = List.copyOf(cancelCallbacks);
+            cancelCallbacks.clear();
+        }
+        for (Runnable cb : callbacks) {
+            runCallback(cb);
+        }
+        Thread t = runningThread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private void runCallback(Runnable cb) {
+        try {
+            cb.run();
+        } catch (RuntimeException e) {
+            LOG.warn("cancel callback of probe {} threw", task.spec().type(), e);
+        }
+    }
+
+    private long elapsed() {
+        return runner.clock.nanoTime() - startNanos;
+    }
+
+    private static String format(Duration d) {
+        return dev.vantage.probe.engine.Durations.format(d);
+    }
+
+    // ---- ProbeContext ----
+
+    @Override
+    public String taskId() {
+        return task.spec().id();
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    @Override
+    public Instant deadline() {
+        return startedAt.plus(task.spec().timeout());
+    }
+
+    @Override
+    public Duration remaining() {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - runner.clock.nanoTime()));
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled || finished.get() || runner.clock.nanoTime() >= deadlineNanos;
+    }
+
+    @Override
+    public void onCancel(Runnable callback) {
+        synchronized (cancelCallbacks) {
+            if (!cancelled) {
+                cancelCallbacks.add(callback);
+                return;
+            }
+        }
+        runCallback(callback);
+    }
+
+    @Override
+    public List<InetAddress> resolve(String host) throws ProbeException {
+        if (isCancelled()) {
+            throw new ProbeException(ErrorKind.TIMEOUT, "deadline passed before resolving '" + host + "'");
+        }
+        try {
+            List<InetAddress> addresses = runner.resolver.resolve(host);
+            if (addresses.isEmpty()) {
+                throw new UnknownHostException("no addresses");
+            }
+            return addresses;
+        } catch (UnknownHostException e) {
+            throw new ProbeException(ErrorKind.DNS, "cannot resolve '" + host + "'"
+                    + (e.getMessage() == null || e.getMessage().equals(host) ? "" : ": " + e.getMessage()), e);
+        }
+    }
+
+    @Override
+    public void checkAddress(InetSocketAddress address) throws ProbeException {
+        var refusal = runner.policy.check(address);
+        if (refusal.isPresent()) {
+            throw new ProbeException(ErrorKind.POLICY, "refused by address policy: " + refusal.get());
+        }
+    }
+
+    @Override
+    public ProbeResult.Builder newResult() {
+        return ProbeResult.builder().taskId(task.spec().id()).type(task.spec().type()).target(task.spec().target())
+                .startedAt(startedAt == null ? runner.clock.instant() : startedAt);
+    }
+}

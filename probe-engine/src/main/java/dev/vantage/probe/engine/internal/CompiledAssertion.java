@@ -1,0 +1,202 @@
+package dev.vantage.probe.engine.internal;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.probe.engine.Assertion;
+import dev.vantage.probe.engine.Assertion.Op;
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.spi.AssertionOutcome;
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.ProbeStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** An {@link Assertion} checked once when its task is accepted, ready to evaluate on every result. */
+public final class CompiledAssertion {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ACTUAL = 200;
+
+    private enum Kind { STATUS, DURATION, PHASE, MEASUREMENT, ATTRIBUTE }
+
+    private final Assertion assertion;
+    private final String text;
+    private final Kind kind;
+    private final String name;
+    private final double number;
+    private final Pattern pattern;
+    private final JsonPointer pointer;
+
+    private CompiledAssertion(Assertion a, Kind kind, String name, double number, Pattern pattern, JsonPointer pointer) {
+        this.assertion = a;
+        this.text = a.toString();
+        this.kind = kind;
+        this.name = name;
+        this.number = number;
+        this.pattern = pattern;
+        this.pointer = pointer;
+    }
+
+    /**
+     * Checks an assertion, adding every problem found under {@code path} (e.g. {@code assertions[0]}).
+     *
+     * @return the compiled assertion, or {@code null} if a problem was added
+     */
+    public static CompiledAssertion compile(Assertion a, String path, List<ConfigProblem> problems) {
+        int before = problems.size();
+        if (a == null) {
+            problems.add(ConfigProblem.of(path, "must be an object"));
+            return null;
+        }
+        if (a.op() == null) {
+            problems.add(ConfigProblem.of(path + ".op", "is required (lt le eq ne ge gt equals not_equals contains "
+                    + "not_contains matches not_matches)"));
+        }
+        if (a.value() == null) {
+            problems.add(ConfigProblem.of(path + ".value", "is required"));
+        }
+        String field = a.field() == null ? "" : a.field();
+        Kind kind;
+        String name = "";
+        if (field.equals("status")) {
+            kind = Kind.STATUS;
+        } else if (field.equals("durationMs")) {
+            kind = Kind.DURATION;
+        } else if (field.startsWith("phase.") && field.length() > 6) {
+            kind = Kind.PHASE;
+            name = field.substring(6);
+        } else if (field.startsWith("measurement.") && field.length() > 12) {
+            kind = Kind.MEASUREMENT;
+            name = field.substring(12);
+        } else if (field.startsWith("attribute.") && field.length() > 10) {
+            kind = Kind.ATTRIBUTE;
+            name = field.substring(10);
+        } else {
+            problems.add(ConfigProblem.of(path + ".field", "must be status, durationMs, phase.<name>, "
+                    + "measurement.<name> or attribute.<name>, got '" + field + "'"));
+            return null;
+        }
+        JsonPointer pointer = null;
+        if (a.jsonPointer() != null) {
+            if (kind != Kind.ATTRIBUTE) {
+                problems.add(ConfigProblem.of(path + ".jsonPointer", "applies only to attribute fields"));
+            } else {
+                try {
+                    pointer = JsonPointer.compile(a.jsonPointer());
+                } catch (IllegalArgumentException e) {
+                    problems.add(ConfigProblem.of(path + ".jsonPointer", "is not a JSON pointer (RFC 6901): " + e.getMessage()));
+                }
+            }
+        }
+        double number = Double.NaN;
+        Pattern pattern = null;
+        if (a.op() != null && a.value() != null) {
+            boolean numericField = kind == Kind.DURATION || kind == Kind.PHASE || kind == Kind.MEASUREMENT;
+            if (kind == Kind.STATUS) {
+                if (a.op() != Op.EQ && a.op() != Op.NE) {
+                    problems.add(ConfigProblem.of(path + ".op", "status takes eq or ne"));
+                }
+                try {
+                    ProbeStatus.valueOf(a.value());
+                } catch (IllegalArgumentException e) {
+                    problems.add(ConfigProblem.of(path + ".value", "must be SUCCESS, FAILURE, TIMEOUT or ERROR"));
+                }
+            } else if (numericField && !a.op().numeric()) {
+                problems.add(ConfigProblem.of(path + ".op", field + " is numeric: use lt le eq ne ge gt"));
+            }
+            if (a.op().numeric() && kind != Kind.STATUS) {
+                try {
+                    number = Double.parseDouble(a.value());
+                } catch (NumberFormatException e) {
+                    problems.add(ConfigProblem.of(path + ".value", "must be a number for " + a.op().jsonName()));
+                }
+            }
+            if (a.op() == Op.MATCHES || a.op() == Op.NOT_MATCHES) {
+                try {
+                    pattern = Pattern.compile(a.value());
+                } catch (PatternSyntaxException e) {
+                    problems.add(ConfigProblem.of(path + ".value", "is not a valid regular expression: "
+                            + e.getDescription()));
+                }
+            }
+        }
+        return problems.size() > before ? null : new CompiledAssertion(a, kind, name, number, pattern, pointer);
+    }
+
+    public Assertion assertion() {
+        return assertion;
+    }
+
+    /** Evaluates this assertion on a result; never throws. */
+    public AssertionOutcome evaluate(ProbeResult r) {
+        String actual = switch (kind) {
+            case STATUS -> r.status().name();
+            case DURATION -> format(Durations.toMillis(r.duration()));
+            case PHASE -> {
+                Duration d = r.phases().get(name);
+                yield d == null ? null : format(Durations.toMillis(d));
+            }
+            case MEASUREMENT -> {
+                Double v = r.measurements().get(name);
+                yield v == null ? null : format(v);
+            }
+            case ATTRIBUTE -> pointer == null ? r.attributes().get(name) : pointed(r.attributes().get(name));
+        };
+        boolean passed = actual != null && holds(actual);
+        return AssertionOutcome.of(text, passed, actual == null || actual.length() <= MAX_ACTUAL
+                ? actual : actual.substring(0, MAX_ACTUAL) + "...");
+    }
+
+    private boolean holds(String actual) {
+        Op op = assertion.op();
+        if (kind == Kind.STATUS) {
+            return (op == Op.EQ) == actual.equals(assertion.value());
+        }
+        if (op.numeric()) {
+            double v;
+            try {
+                v = Double.parseDouble(actual);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            return switch (op) {
+                case LT -> v < number;
+                case LE -> v <= number;
+                case EQ -> v == number;
+                case NE -> v != number;
+                case GE -> v >= number;
+                default -> v > number;
+            };
+        }
+        return switch (op) {
+            case EQUALS -> actual.equals(assertion.value());
+            case NOT_EQUALS -> !actual.equals(assertion.value());
+            case CONTAINS -> actual.contains(assertion.value());
+            case NOT_CONTAINS -> !actual.contains(assertion.value());
+            case MATCHES -> pattern.matcher(actual).find();
+            default -> !pattern.matcher(actual).find();
+        };
+    }
+
+    private String pointed(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(json).at(pointer);
+            if (node.isMissingNode()) {
+                return null;
+            }
+            return node.isValueNode() ? node.asText() : node.toString();
+        } catch (Exception e) {
+            return null; // not JSON: the assertion fails with actual = null
+        }
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.vantage.probe.engine.internal;
+
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks raw parameter values (as JSON gives them) against a probe type's parameter descriptions and converts
+ * them to the Java types plugins read: unknown keys, wrong types, bounds, patterns and missing required values are
+ * all reported at once.
+ */
+public final class Parameters {
+    private Parameters() {
+    }
+
+    /**
+     * @param prefix   JSON path prefix for problems, e.g. {@code params.}
+     * @param problems receives every problem found
+     * @return typed values with defaults filled in (meaningful only if no problem was added)
+     */
+    public static Map<String, Object> convert(ProbeDescriptor descriptor, Map<String, Object> raw, String prefix,
+                                              List<ConfigProblem> problems) {
+        Map<String, Object> typed = new LinkedHashMap<>();
+        for (String key : raw.keySet()) {
+            if (descriptor.parameter(key).isEmpty()) {
+                problems.add(ConfigProblem.of(prefix + key, "unknown parameter for type '" + descriptor.type()
+                        + "'; known: " + String.join(", ", descriptor.parameters().stream().map(ParameterSpec::name).toList())));
+            }
+        }
+        for (ParameterSpec spec : descriptor.parameters()) {
+            Object value = raw.get(spec.name());
+            String path = prefix + spec.name();
+            if (value == null) {
+                if (spec.required()) {
+                    problems.add(ConfigProblem.of(path, "is required"));
+                } else if (spec.defaultValue() != null) {
+                    typed.put(spec.name(), spec.defaultValue());
+                }
+                continue;
+            }
+            try {
+                Object converted = convert(spec, value);
+                checkBounds(spec, converted);
+                typed.put(spec.name(), converted);
+            } catch (IllegalArgumentException e) {
+                // never echo a secret back, not even in an error message
+                String reason = spec.secret() ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
+                problems.add(ConfigProblem.of(path, reason));
+            }
+        }
+        return typed;
+    }
+
+    private static Object convert(ParameterSpec spec, Object value) {
+        return switch (spec.type()) {
+            case STRING -> {
+                String s = text(value);
+                if (spec.pattern() != null && !s.matches(spec.pattern())) {
+                    throw new IllegalArgumentException("must match " + spec.pattern());
+                }
+                yield s;
+            }
+            case INTEGER -> {
+                if (value instanceof Number n && (n instanceof Long || n instanceof Integer || n instanceof Short
+                        || n.doubleValue() == Math.rint(n.doubleValue()))) {
+                    yield n.longValue();
+                }
+                if (value instanceof String s) {
+                    try {
+                        yield Long.parseLong(s.trim());
+                    } catch (NumberFormatException e) {
+                        // reported below
+                    }
+                }
+                throw new IllegalArgumentException("must be a whole number, got " + describe(value));
+            }
+            case NUMBER -> {
+                if (value instanceof Number n) {
+                    yield n.doubleValue();
+                }
+                if (value instanceof String s) {
+                    try {
+                        yield Double.parseDouble(s.trim());
+                    } catch (NumberFormatException e) {
+                        // reported below
+                    }
+                }
+                throw new IllegalArgumentException("must be a number, got " + describe(value));
+            }
+            case BOOLEAN -> {
+                if (value instanceof Boolean b) {
+                    yield b;
+                }
+                if ("true".equals(value) || "false".equals(value)) {
+                    yield Boolean.parseBoolean((String) value);
+                }
+                throw new IllegalArgumentException("must be true or false, got " + describe(value));
+            }
+            case DURATION -> {
+                if (value instanceof Duration d) {
+                    yield d;
+                }
+                yield Durations.parse(text(value));
+            }
+            case ENUM -> {
+                String s = text(value);
+                if (!spec.allowedValues().contains(s)) {
+                    throw new IllegalArgumentException("must be one of " + spec.allowedValues() + ", got '" + s + "'");
+                }
+                yield s;
+            }
+            case STRING_LIST -> {
+                if (!(value instanceof List<?> list)) {
+                    throw new IllegalArgumentException("must be a list of strings, got " + describe(value));
+                }
+                List<String> out = new ArrayList<>();
+                for (Object o : list) {
+                    out.add(text(o));
+                }
+                yield Collections.unmodifiableList(out);
+            }
+            case STRING_MAP -> {
+                if (!(value instanceof Map<?, ?> map)) {
+                    throw new IllegalArgumentException("must be an object of strings, got " + describe(value));
+                }
+                Map<String, String> out = new LinkedHashMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), text(v)));
+                yield Collections.unmodifiableMap(out);
+            }
+        };
+    }
+
+    private static void checkBounds(ParameterSpec spec, Object v) {
+        double measure;
+        String unit;
+        switch (spec.type()) {
+            case INTEGER, NUMBER -> {
+                measure = ((Number) v).doubleValue();
+                unit = "";
+            }
+            case DURATION -> {
+                measure = ((Duration) v).toNanos() / 1e6;
+                unit = "ms";
+            }
+            case STRING -> {
+                measure = ((String) v).length();
+                unit = " characters";
+            }
+            case STRING_LIST -> {
+                measure = ((List<?>) v).size();
+                unit = " items";
+            }
+            case STRING_MAP -> {
+                measure = ((Map<?, ?>) v).size();
+                unit = " entries";
+            }
+            default -> {
+                return;
+            }
+        }
+        if (spec.min() != null && measure < spec.min()) {
+            throw new IllegalArgumentException("must be at least " + number(spec.min()) + unit + ", got " + number(measure) + unit);
+        }
+        if (spec.max() != null && measure > spec.max()) {
+            throw new IllegalArgumentException("must be at most " + number(spec.max()) + unit + ", got " + number(measure) + unit);
+        }
+    }
+
+    private static String text(Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return String.valueOf(value);
+        }
+        throw new IllegalArgumentException("must be text, got " + describe(value));
+    }
+
+    private static String describe(Object value) {
+        if (value instanceof String s) {
+            return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
+        }
+        if (value instanceof List) {
+            return "a list";
+        }
+        if (value instanceof Map) {
+            return "an object";
+        }
+        return String.valueOf(value);
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.vantage.probe.engine.internal;
+
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.ResultSink;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sink's bounded queue and delivery thread: the "buffer, drop when full" block every sink needs, written
+ * once. Probing never waits on a sink: {@link #offer} drops and counts when the queue is full.
+ */
+public final class SinkDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkDispatcher.class);
+
+    private final ResultSink sink;
+    private final BlockingQueue<ProbeResult> queue;
+    private final int maxBatch;
+    private final Thread thread;
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder failedBatches = new LongAdder();
+    private volatile boolean closing;
+
+    public SinkDispatcher(ResultSink sink, int capacity, int maxBatch) {
+        this.sink = sink;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().daemon().name("vantage-sink-" + sink.name()).unstarted(this::deliver);
+        thread.start();
+    }
+
+    public String name() {
+        return sink.name();
+    }
+
+    /** Queues a result; counts it as dropped if the queue is full. Never blocks. */
+    public void offer(ProbeResult result) {
+        if (!queue.offer(result)) {
+            dropped.increment();
+        }
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    public long delivered() {
+        return delivered.sum();
+    }
+
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long failedBatches() {
+        return failedBatches.sum();
+    }
+
+    private void deliver() {
+        List<ProbeResult> batch = new ArrayList<>(maxBatch);
+        List<ProbeResult> view = Collections.unmodifiableList(batch);
+        while (true) {
+            try {
+                ProbeResult first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closing) {
+                        break;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                try {
+                    sink.export(view);
+                    delivered.add(batch.size());
+                } catch (Exception e) {
+                    failedBatches.increment();
+                    LOG.warn("sink {} failed to export {} results: {}", sink.name(), batch.size(), e.toString());
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                break; // close() gave up waiting; what is still queued is lost and was counted as queued
+            }
+        }
+        try {
+            sink.close();
+        } catch (Exception e) {
+            LOG.warn("sink {} failed to close: {}", sink.name(), e.toString());
+        }
+    }
+
+    /** Delivers what is queued, closes the sink, and waits up to {@code timeoutMillis} for that. */
+    public void close(long timeoutMillis) {
+        closing = true;
+        try {
+            thread.join(timeoutMillis);
+            if (thread.isAlive()) {
+                LOG.warn("sink {} did not drain within {} ms; {} results not delivered", sink.name(), timeoutMillis, queue.size());
+                thread.interrupt();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
