@@ -35,7 +35,7 @@ final class Attempt implements ProbeContext {
     private volatile Thread runningThread;
     private long startNanos;
     private long deadlineNanos;
-    private Instant startedAt;
+    private volatile Instant startedAt;
     private TimerQueue.Entry deadlineEntry;
 
     Attempt(Runner runner, PreparedTask task, Runnable onDone) {
@@ -44,17 +44,28 @@ final class Attempt implements ProbeContext {
         this.onDone = onDone;
     }
 
-    /** Runs on the attempt's own virtual thread, after a concurrency permit was taken. */
-    void run() {
+    /**
+     * Starts the clock once a concurrency permit is held: records the start and arms the deadline. Called on the
+     * launching thread when a permit was free (so a scheduled run starts exactly at its slot, also in virtual time),
+     * else on the attempt's thread after the wait.
+     *
+     * @return false if the attempt was cancelled meanwhile
+     */
+    boolean begin() {
         startNanos = runner.clock.nanoTime();
         startedAt = runner.clock.instant();
         deadlineNanos = startNanos + task.spec().timeout().toNanos();
         synchronized (this) {
             if (finished.get()) {
-                return; // cancelled while waiting for a permit
+                return false;
             }
             deadlineEntry = runner.timers.schedule(deadlineNanos, this::expire);
+            return true;
         }
+    }
+
+    /** Runs the probe on the attempt's own virtual thread, after {@link #begin()}. */
+    void run() {
         runningThread = Thread.currentThread();
         try {
             task.probe().run(this).whenComplete(this::complete);

@@ -63,20 +63,28 @@ public final class Runner {
         Attempt attempt = new Attempt(this, task, onDone);
         active.add(attempt);
         started.increment();
-        threads.newThread(() -> {
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                attempt.cancel("engine closed before the attempt started");
-                return;
-            }
+        if (permits.tryAcquire()) {
             attempt.permit.set(true);
-            if (attempt.isFinished() && attempt.permit.getAndSet(false)) {
-                permits.release(); // it was cancelled while we waited
-                return;
-            }
-            attempt.run();
-        }).start();
+            attempt.begin();
+            threads.newThread(attempt::run).start();
+        } else {
+            threads.newThread(() -> {
+                try {
+                    permits.acquire();
+                } catch (InterruptedException e) {
+                    attempt.cancel("engine closed before the attempt started");
+                    return;
+                }
+                attempt.permit.set(true);
+                if (attempt.isFinished() && attempt.permit.getAndSet(false)) {
+                    permits.release(); // it was cancelled while we waited
+                    return;
+                }
+                if (attempt.begin()) {
+                    attempt.run();
+                }
+            }).start();
+        }
         return attempt.result;
     }
 
