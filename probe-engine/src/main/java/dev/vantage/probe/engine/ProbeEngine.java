@@ -69,8 +69,14 @@ public final class ProbeEngine implements AutoCloseable {
         this.providers = Map.copyOf(b.collectProviders());
         this.clock = b.clock;
         List<SinkDispatcher> dispatchers = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (ResultSink sink : b.sinks) {
-            dispatchers.add(new SinkDispatcher(sink, b.sinkQueueCapacity, b.sinkBatchSize));
+            // meters and threads are tagged by name, so two sinks must not share one
+            String name = sink.name();
+            for (int i = 2; !names.add(name); i++) {
+                name = sink.name() + "-" + i;
+            }
+            dispatchers.add(new SinkDispatcher(sink, name, b.sinkQueueCapacity, b.sinkBatchSize));
         }
         this.sinks = List.copyOf(dispatchers);
         for (SinkDispatcher s : sinks) {

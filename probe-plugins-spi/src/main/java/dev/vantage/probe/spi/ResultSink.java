@@ -16,9 +16,12 @@ import java.util.List;
  */
 public interface ResultSink extends AutoCloseable {
 
-    /** A short name for logs and metrics, e.g. {@code jsonl} or {@code influx}. Defaults to the class name. */
+    /**
+     * A short name for logs and metrics, e.g. {@code jsonl} or {@code influx}. Defaults to the class name, or
+     * {@code sink} for a lambda.
+     */
     default String name() {
-        return getClass().getSimpleName();
+        return getClass().isHidden() || getClass().isAnonymousClass() ? "sink" : getClass().getSimpleName();
     }
 
     /**

@@ -20,6 +20,7 @@ public final class SinkDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(SinkDispatcher.class);
 
     private final ResultSink sink;
+    private final String name;
     private final BlockingQueue<ProbeResult> queue;
     private final int maxBatch;
     private final Thread thread;
@@ -28,16 +29,17 @@ public final class SinkDispatcher {
     private final LongAdder failedBatches = new LongAdder();
     private volatile boolean closing;
 
-    public SinkDispatcher(ResultSink sink, int capacity, int maxBatch) {
+    public SinkDispatcher(ResultSink sink, String name, int capacity, int maxBatch) {
         this.sink = sink;
+        this.name = name;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
-        this.thread = Thread.ofPlatform().daemon().name("vantage-sink-" + sink.name()).unstarted(this::deliver);
+        this.thread = Thread.ofPlatform().daemon().name("vantage-sink-" + name).unstarted(this::deliver);
         thread.start();
     }
 
     public String name() {
-        return sink.name();
+        return name;
     }
 
     /** Queues a result; counts it as dropped if the queue is full. Never blocks. */
@@ -82,7 +84,7 @@ public final class SinkDispatcher {
                     delivered.add(batch.size());
                 } catch (Exception e) {
                     failedBatches.increment();
-                    LOG.warn("sink {} failed to export {} results: {}", sink.name(), batch.size(), e.toString());
+                    LOG.warn("sink {} failed to export {} results: {}", name, batch.size(), e.toString());
                 }
                 batch.clear();
             } catch (InterruptedException e) {
@@ -92,7 +94,7 @@ public final class SinkDispatcher {
         try {
             sink.close();
         } catch (Exception e) {
-            LOG.warn("sink {} failed to close: {}", sink.name(), e.toString());
+            LOG.warn("sink {} failed to close: {}", name, e.toString());
         }
     }
 
@@ -102,7 +104,7 @@ public final class SinkDispatcher {
         try {
             thread.join(timeoutMillis);
             if (thread.isAlive()) {
-                LOG.warn("sink {} did not drain within {} ms; {} results not delivered", sink.name(), timeoutMillis, queue.size());
+                LOG.warn("sink {} did not drain within {} ms; {} results not delivered", name, timeoutMillis, queue.size());
                 thread.interrupt();
             }
         } catch (InterruptedException e) {
