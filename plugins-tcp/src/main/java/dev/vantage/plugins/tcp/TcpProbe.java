@@ -1,0 +1,234 @@
+package dev.vantage.plugins.tcp;
+
+import dev.vantage.probe.spi.ErrorKind;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeContext;
+import dev.vantage.probe.spi.ProbeException;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.TlsFacts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+
+/** One configured TCP probe. Blocking I/O on the caller's (virtual) thread; attempts share no mutable state. */
+final class TcpProbe implements Probe {
+    private final HostPort target;
+    private final Class<? extends InetAddress> family;
+    private final boolean tls;
+    private final String serverName;
+    private final boolean verifyTls;
+    private final byte[] send;
+    private final Expectation expect;
+    private final int readBytes;
+
+    TcpProbe(HostPort target, Class<? extends InetAddress> family, boolean tls, String serverName, boolean verifyTls,
+             byte[] send, Expectation expect, int readBytes) {
+        this.target = target;
+        this.family = family;
+        this.tls = tls;
+        this.serverName = serverName;
+        this.verifyTls = verifyTls;
+        this.send = send;
+        this.expect = expect;
+        this.readBytes = readBytes;
+    }
+
+    @Override
+    public CompletionStage<ProbeResult> run(ProbeContext ctx) {
+        ProbeResult.Builder result = ctx.newResult();
+        long start = System.nanoTime();
+        Socket plain = new Socket();
+        Socket open = plain;
+        ctx.onCancel(() -> close(plain)); // closing a plain socket does not block; it wakes any blocked call
+        try {
+            try {
+                InetAddress address = pick(ctx.resolve(target.host()));
+                long mark = phase(result, "dns", start);
+
+                InetSocketAddress remote = new InetSocketAddress(address, target.port());
+                ctx.checkAddress(remote);
+                result.attribute("remoteAddress", address.getHostAddress());
+                try {
+                    plain.connect(remote, millisLeft(ctx, "connect"));
+                } catch (IOException e) {
+                    throw connectFailure(e, remote);
+                }
+                mark = phase(result, "connect", mark);
+
+                if (tls) {
+                    open = handshake(ctx, plain, result);
+                    mark = phase(result, "tls", mark);
+                }
+                if (send != null || expect != null) {
+                    exchange(ctx, open, result, mark);
+                }
+            } catch (ProbeException e) {
+                // a socket closed under us by cancellation fails in odd ways; say what really happened
+                boolean interrupted = ctx.isCancelled() && e.kind() != ErrorKind.TIMEOUT;
+                result.error((interrupted ? cancelled(ctx) : e).toError());
+            }
+            result.durationNanos(System.nanoTime() - start); // the total leaves out closing
+        } finally {
+            close(open);
+            close(plain);
+        }
+        return CompletableFuture.completedFuture(result.build());
+    }
+
+    private InetAddress pick(List<InetAddress> addresses) throws ProbeException {
+        for (InetAddress a : addresses) {
+            if (family.isInstance(a)) {
+                return a;
+            }
+        }
+        String version = family == Inet4Address.class ? "IPv4" : "IPv6";
+        throw new ProbeException(ErrorKind.DNS, target.host() + " has no " + version + " address");
+    }
+
+    private SSLSocket handshake(ProbeContext ctx, Socket plain, ProbeResult.Builder result) throws ProbeException {
+        // A fresh context per attempt: every attempt does a full handshake (no resumption) and has its own verdict.
+        TrustCheck trust = new TrustCheck(verifyTls);
+        String sni = HostPort.isLiteral(serverName) ? null : serverName;
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trust}, null);
+            SSLSocket ssl = (SSLSocket) context.getSocketFactory()
+                    .createSocket(plain, serverName, target.port(), true);
+            SSLParameters params = ssl.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS"); // makes the trust manager check the host name
+            if (sni != null) {
+                params.setServerNames(List.of(new SNIHostName(sni))); // the JDK skips names without a dot
+            }
+            ssl.setSSLParameters(params);
+            plain.setSoTimeout(millisLeft(ctx, "TLS handshake"));
+            ssl.startHandshake();
+            TlsFacts.record(result, ssl.getSession(), sni, Instant.now());
+            result.attribute("tlsVerified", String.valueOf(trust.failure() == null));
+            if (trust.failure() != null) {
+                result.attribute("tlsVerifyError", trust.failure());
+            }
+            return ssl;
+        } catch (GeneralSecurityException e) {
+            throw new ProbeException(ErrorKind.INTERNAL, "TLS is not available: " + e.getMessage(), e);
+        } catch (SocketTimeoutException e) {
+            throw new ProbeException(ErrorKind.TIMEOUT, "TLS handshake timed out", e);
+        } catch (IOException e) {
+            if (trust.leaf() != null) {
+                TlsFacts.recordCertificate(result, trust.leaf(), Instant.now());
+            }
+            String why = trust.failure() != null ? trust.failure() : "handshake failed: " + e.getMessage();
+            throw new ProbeException(ErrorKind.TLS, why, e);
+        }
+    }
+
+    private void exchange(ProbeContext ctx, Socket socket, ProbeResult.Builder result, long mark)
+            throws ProbeException {
+        String phase = send != null ? "exchange" : "banner";
+        byte[] buffer = new byte[expect == null ? 0 : readBytes];
+        int length = 0;
+        try {
+            if (send != null) {
+                socket.getOutputStream().write(send);
+            }
+            if (expect == null) {
+                result.phaseNanos(phase, System.nanoTime() - mark);
+                return;
+            }
+            InputStream in = socket.getInputStream();
+            while (true) {
+                socket.setSoTimeout(millisLeft(ctx, phase));
+                int n = in.read(buffer, length, buffer.length - length);
+                long now = System.nanoTime(); // before matching: the phase measures the peer, not our regex
+                if (n < 0) {
+                    throw new ProbeException(ErrorKind.PROTOCOL, "connection closed before " + expect
+                            + " matched; received " + received(buffer, length));
+                }
+                length += n;
+                if (expect.matches(buffer, length)) {
+                    result.phaseNanos(phase, now - mark);
+                    return;
+                }
+                if (expect.decided(length) || length == buffer.length) {
+                    throw new ProbeException(ErrorKind.PROTOCOL, expect + " did not match; received "
+                            + received(buffer, length));
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new ProbeException(ErrorKind.TIMEOUT, "no reply matching " + expect + " before the deadline; "
+                    + "received " + received(buffer, length), e);
+        } catch (IOException e) {
+            throw new ProbeException(ErrorKind.PROTOCOL, phase + " failed: " + e.getMessage() + "; received "
+                    + received(buffer, length), e);
+        }
+    }
+
+    private static String received(byte[] buffer, int length) {
+        return length == 0 ? "nothing" : Expectation.show(buffer, length);
+    }
+
+    /** Classifies a failed connect by what the kernel said. */
+    static ProbeException connectFailure(IOException e, InetSocketAddress remote) {
+        String where = remote.getAddress().getHostAddress() + " port " + remote.getPort() + ": ";
+        String message = String.valueOf(e.getMessage());
+        ErrorKind kind;
+        if (e instanceof SocketTimeoutException || message.contains("timed out")) {
+            kind = ErrorKind.TIMEOUT;
+        } else if (e instanceof NoRouteToHostException || message.contains("unreachable")) {
+            kind = ErrorKind.UNREACHABLE;
+        } else if (e instanceof ConnectException) {
+            kind = ErrorKind.REFUSED;
+        } else if (e instanceof BindException) {
+            kind = ErrorKind.CONFIG; // no local address or port left: our side, not the target
+        } else {
+            kind = ErrorKind.UNREACHABLE;
+        }
+        return new ProbeException(kind, where + message, e);
+    }
+
+    private static ProbeException cancelled(ProbeContext ctx) {
+        return ctx.remaining().isZero()
+                ? new ProbeException(ErrorKind.TIMEOUT, "deadline passed")
+                : new ProbeException(ErrorKind.CANCELLED, "cancelled");
+    }
+
+    /** Time left in whole milliseconds, rounded up: socket timeouts take int millis, and 0 would mean forever. */
+    private static int millisLeft(ProbeContext ctx, String step) throws ProbeException {
+        Duration left = ctx.remaining();
+        if (left.isZero() || left.isNegative()) {
+            throw new ProbeException(ErrorKind.TIMEOUT, "deadline passed before " + step);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, left.plusNanos(999_999).toMillis());
+    }
+
+    private static long phase(ProbeResult.Builder result, String name, long since) {
+        long now = System.nanoTime();
+        result.phaseNanos(name, now - since);
+        return now;
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing left to do with a socket we are done with
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.vantage.plugins.udp;
+
+import dev.vantage.probe.spi.ErrorKind;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeContext;
+import dev.vantage.probe.spi.ProbeException;
+import dev.vantage.probe.spi.ProbeResult;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.ProtocolFamily;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** One configured UDP probe. Blocking I/O on the caller's (virtual) thread; attempts share no mutable state. */
+final class UdpProbe implements Probe {
+    private static final long MAX_GUARD_NANOS = 100_000_000;
+
+    private final HostPort target;
+    private final Class<? extends InetAddress> family;
+    private final byte[] payload;
+    private final Expectation expect;
+    private final int count;
+    private final long intervalNanos;
+
+    UdpProbe(HostPort target, Class<? extends InetAddress> family, byte[] payload, Expectation expect, int count,
+             long intervalNanos) {
+        this.target = target;
+        this.family = family;
+        this.payload = payload;
+        this.expect = expect;
+        this.count = count;
+        this.intervalNanos = intervalNanos;
+    }
+
+    @Override
+    public CompletionStage<ProbeResult> run(ProbeContext ctx) {
+        ProbeResult.Builder result = ctx.newResult();
+        long start = System.nanoTime();
+        try {
+            InetAddress address = pick(ctx.resolve(target.host()));
+            result.phaseNanos("dns", System.nanoTime() - start);
+            InetSocketAddress remote = new InetSocketAddress(address, target.port());
+            ctx.checkAddress(remote);
+            result.attribute("remoteAddress", address.getHostAddress());
+
+            ProtocolFamily pf = address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            try (DatagramChannel channel = DatagramChannel.open(pf)) {
+                ctx.onCancel(() -> close(channel));
+                channel.connect(remote); // connected: the kernel filters other senders and reports ICMP errors
+                Round round = new Round(count);
+                exchange(ctx, channel, round);
+                round.report(result);
+                verdict(round, remote);
+            } catch (IOException e) {
+                throw ctx.isCancelled() ? cancelled(ctx) : new ProbeException(ErrorKind.UNREACHABLE,
+                        remote.getAddress().getHostAddress() + " port " + remote.getPort() + ": " + e.getMessage(), e);
+            }
+        } catch (ProbeException e) {
+            result.error(e.toError());
+        }
+        return CompletableFuture.completedFuture(result.durationNanos(System.nanoTime() - start).build());
+    }
+
+    private InetAddress pick(List<InetAddress> addresses) throws ProbeException {
+        for (InetAddress a : addresses) {
+            if (family.isInstance(a)) {
+                return a;
+            }
+        }
+        String version = family == Inet4Address.class ? "IPv4" : "IPv6";
+        throw new ProbeException(ErrorKind.DNS, target.host() + " has no " + version + " address");
+    }
+
+    /** Sends on schedule and, between sends, listens for replies, until all are answered or time is up. */
+    private void exchange(ProbeContext ctx, DatagramChannel channel, Round round) throws IOException {
+        DatagramSocket socket = channel.socket(); // unlike the channel, its receive takes a timeout
+        byte[] buffer = new byte[65_535];
+        DatagramPacket reply = new DatagramPacket(buffer, buffer.length);
+        long begin = System.nanoTime();
+        long remaining = ctx.remaining().toNanos();
+        // Stop a little before the deadline so that the engine gets our counts rather than its own TIMEOUT.
+        long end = begin + remaining - Math.min(remaining / 10, MAX_GUARD_NANOS);
+        while (true) {
+            long now = System.nanoTime();
+            long due = begin + round.sent * intervalNanos;
+            if (now >= end || round.sent == count && round.waiting() == 0) {
+                return;
+            }
+            if (round.sent < count && now >= due) {
+                round.sending(System.nanoTime());
+                try {
+                    channel.write(ByteBuffer.wrap(payload));
+                } catch (PortUnreachableException e) {
+                    round.refused(); // an ICMP error left over from an earlier datagram
+                }
+                continue;
+            }
+            long wait = (round.sent < count ? Math.min(due, end) : end) - now;
+            socket.setSoTimeout((int) Math.max(1, (wait + 999_999) / 1_000_000)); // 0 would mean forever
+            try {
+                reply.setLength(buffer.length);
+                socket.receive(reply);
+                round.reply(System.nanoTime(), expect, buffer, reply.getLength());
+            } catch (SocketTimeoutException e) {
+                // time to send the next datagram, or to stop
+            } catch (PortUnreachableException e) {
+                round.refused();
+            }
+        }
+    }
+
+    private void verdict(Round round, InetSocketAddress remote) throws ProbeException {
+        String where = remote.getAddress().getHostAddress() + " port " + remote.getPort();
+        if (round.received == 0 && round.refused > 0) {
+            throw new ProbeException(ErrorKind.REFUSED, where + ": port unreachable");
+        }
+        if (round.received == 0) {
+            throw new ProbeException(ErrorKind.TIMEOUT, where + ": no reply to " + round.sent + " datagram(s)");
+        }
+        if (round.mismatch != null) {
+            throw new ProbeException(ErrorKind.PROTOCOL, expect + " did not match; received " + round.mismatch);
+        }
+    }
+
+    private static ProbeException cancelled(ProbeContext ctx) {
+        return ctx.remaining().isZero()
+                ? new ProbeException(ErrorKind.TIMEOUT, "deadline passed")
+                : new ProbeException(ErrorKind.CANCELLED, "cancelled");
+    }
+
+    private static void close(DatagramChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to do with a channel we are done with
+        }
+    }
+
+    /** The datagrams of one attempt and what became of each. Used by one thread. */
+    static final class Round {
+        private final long[] sentAt;
+        private final Double[] rttMs; // null until answered
+        private final boolean[] settled; // answered or refused
+        int sent;
+        int received;
+        int refused;
+        String mismatch;
+
+        Round(int count) {
+            sentAt = new long[count];
+            rttMs = new Double[count];
+            settled = new boolean[count];
+        }
+
+        void sending(long now) {
+            sentAt[sent++] = now;
+        }
+
+        int waiting() {
+            return sent - received - refused;
+        }
+
+        /** Credits a reply to the latest datagram still waiting; see the provider's note on matching. */
+        void reply(long now, Expectation expect, byte[] data, int length) {
+            int i = latestWaiting();
+            if (i < 0) {
+                return; // a duplicate or a late straggler: nothing is waiting for it
+            }
+            settled[i] = true;
+            rttMs[i] = (now - sentAt[i]) / 1e6;
+            received++;
+            if (expect != null && mismatch == null && !expect.matches(data, length)) {
+                mismatch = Expectation.show(data, length);
+            }
+        }
+
+        /** An ICMP port unreachable: the datagram it answers is lost. */
+        void refused() {
+            int i = latestWaiting();
+            if (i >= 0) {
+                settled[i] = true;
+                refused++;
+            }
+        }
+
+        private int latestWaiting() {
+            int i = sent - 1;
+            while (i >= 0 && settled[i]) {
+                i--;
+            }
+            return i;
+        }
+
+        /** Adds the counts and round-trip statistics, defined as iputils ping defines them. */
+        void report(ProbeResult.Builder result) {
+            List<Double> samples = Arrays.asList(Arrays.copyOf(rttMs, sent));
+            result.measurement("sent", sent);
+            result.measurement("received", received);
+            result.measurement("lossPercent", sent == 0 ? 100.0 : 100.0 * (sent - received) / sent);
+            result.samples("rttMs", samples);
+            if (received == 0) {
+                return;
+            }
+            double min = Double.MAX_VALUE;
+            double max = 0;
+            double sum = 0;
+            double jitter = 0;
+            Double previous = null;
+            for (Double rtt : samples) {
+                if (rtt != null) {
+                    min = Math.min(min, rtt);
+                    max = Math.max(max, rtt);
+                    sum += rtt;
+                    jitter += previous == null ? 0 : Math.abs(rtt - previous);
+                    previous = rtt;
+                }
+            }
+            double avg = sum / received;
+            double squares = 0;
+            for (Double rtt : samples) {
+                squares += rtt == null ? 0 : (rtt - avg) * (rtt - avg);
+            }
+            result.measurement("rttMinMs", min);
+            result.measurement("rttAvgMs", avg);
+            result.measurement("rttMaxMs", max);
+            result.measurement("rttMdevMs", Math.sqrt(squares / received)); // ping's mdev: population std. dev.
+            // mean absolute difference of consecutive round trips, lost datagrams skipped; as the ICMP plugin
+            result.measurement("jitterMs", received > 1 ? jitter / (received - 1) : 0);
+        }
+    }
+}

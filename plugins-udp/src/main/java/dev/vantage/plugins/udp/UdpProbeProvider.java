@@ -1,0 +1,149 @@
+package dev.vantage.plugins.udp;
+
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.InvalidConfigException;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ParameterType;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.probe.spi.ProbeProvider;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code udp} probe type: sends {@code count} datagrams to {@code host:port}, {@code interval} apart, and
+ * measures replies like ping does: {@code sent}, {@code received}, {@code lossPercent}, {@code rttMinMs},
+ * {@code rttAvgMs}, {@code rttMaxMs}, {@code rttMdevMs}, {@code jitterMs} and the samples {@code rttMs}.
+ *
+ * <p>UDP replies carry nothing that names the datagram they answer, so a reply is matched to the latest datagram
+ * still without one. That is exact while replies come back within the interval (the usual case, losses included);
+ * a reply slower than the interval is credited to the next datagram, which skews single round-trip times but not
+ * the counts.
+ */
+public final class UdpProbeProvider implements ProbeProvider {
+    static final String TYPE = "udp";
+    // Pairs of hex digits, blanks allowed between them.
+    private static final String HEX = "\\s*([0-9A-Fa-f]{2}\\s*)*";
+
+    private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
+            .displayName("UDP")
+            .description("Sends datagrams to a UDP service and measures replies: loss and round-trip times.")
+            .version(version())
+            .targetDescription("host:port, an IPv6 address in brackets: [::1]:53")
+            .parameter(ParameterSpec.builder("payload", ParameterType.STRING)
+                    .description("Text (UTF-8) of each datagram; this or payloadHex is required.").build())
+            .parameter(ParameterSpec.builder("payloadHex", ParameterType.STRING).pattern(HEX)
+                    .description("Bytes of each datagram, in hex.").build())
+            .parameter(ParameterSpec.builder("expect", ParameterType.STRING)
+                    .description("Regular expression every reply's text must contain.").build())
+            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(HEX)
+                    .description("Bytes, in hex, every reply must start with.").build())
+            .parameter(ParameterSpec.builder("count", ParameterType.INTEGER).defaultValue(3L).min(1).max(1000)
+                    .description("Datagrams to send per attempt.").build())
+            .parameter(ParameterSpec.builder("interval", ParameterType.DURATION).defaultValue(Duration.ofMillis(200))
+                    .min(0).max(60_000)
+                    .description("Time between datagrams; (count - 1) × interval must fit in the timeout.").build())
+            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM).defaultValue("any")
+                    .allowedValues("any", "4", "6")
+                    .description("Address family to use; 'any' takes the resolver's first address.").build())
+            .build();
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ProbeDescriptor describe() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Probe create(ProbeConfig config) throws InvalidConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        HostPort target = null;
+        try {
+            target = HostPort.parse(config.target());
+        } catch (IllegalArgumentException e) {
+            problems.add(ConfigProblem.of("target", e.getMessage()));
+        }
+
+        byte[] payload = null;
+        if (config.has("payload") && config.has("payloadHex")) {
+            problems.add(ConfigProblem.of("payloadHex", "set either payload or payloadHex, not both"));
+        } else if (config.has("payload")) {
+            payload = config.string("payload").getBytes(StandardCharsets.UTF_8);
+        } else if (config.has("payloadHex")) {
+            payload = hex(config.string("payloadHex"), "payloadHex", problems);
+        } else {
+            problems.add(ConfigProblem.of("payload", "set payload or payloadHex"));
+        }
+        if (payload != null && (payload.length == 0 || payload.length > 65_507)) {
+            // the JDK's datagram channel silently skips writing an empty datagram
+            problems.add(ConfigProblem.of(config.has("payload") ? "payload" : "payloadHex",
+                    "must be 1 to 65507 bytes, got " + payload.length));
+        }
+
+        Expectation expect = null;
+        if (config.has("expect") && config.has("expectHex")) {
+            problems.add(ConfigProblem.of("expectHex", "set either expect or expectHex, not both"));
+        } else if (config.has("expect")) {
+            try {
+                expect = Expectation.regex(config.string("expect"));
+            } catch (PatternSyntaxException e) {
+                problems.add(ConfigProblem.of("expect", "invalid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex()));
+            }
+        } else if (config.has("expectHex")) {
+            byte[] prefix = hex(config.string("expectHex"), "expectHex", problems);
+            if (prefix != null && prefix.length == 0) {
+                problems.add(ConfigProblem.of("expectHex", "must name at least one byte"));
+            } else if (prefix != null) {
+                expect = Expectation.prefix(prefix);
+            }
+        }
+
+        long count = config.integer("count");
+        Duration interval = config.duration("interval");
+        if (count < 1 || count > 1000) {
+            problems.add(ConfigProblem.of("count", "must be 1 to 1000"));
+        } else if (interval.isNegative()) {
+            problems.add(ConfigProblem.of("interval", "must not be negative"));
+        } else if (interval.multipliedBy(count - 1).compareTo(config.timeout()) >= 0) {
+            problems.add(ConfigProblem.of("interval", "(count - 1) × interval = "
+                    + interval.multipliedBy(count - 1).toMillis() + " ms must be shorter than the timeout ("
+                    + config.timeout().toMillis() + " ms)"));
+        }
+
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        Class<? extends InetAddress> family = switch (config.string("ipVersion")) {
+            case "4" -> Inet4Address.class;
+            case "6" -> Inet6Address.class;
+            default -> InetAddress.class;
+        };
+        return new UdpProbe(target, family, payload, expect, (int) count, interval.toNanos());
+    }
+
+    private static byte[] hex(String text, String key, List<ConfigProblem> problems) {
+        try {
+            return Expectation.hex(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(ConfigProblem.of(key, "not hex (pairs of 0-9a-f): " + e.getMessage()));
+            return null;
+        }
+    }
+
+    private static String version() {
+        String v = UdpProbeProvider.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
+    }
+}

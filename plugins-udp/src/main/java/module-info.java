@@ -1,0 +1,5 @@
+/** The {@code udp} probe: a few datagrams to a responder, with loss and round-trip times. */
+module dev.vantage.plugins.udp {
+    requires dev.vantage.probe.spi;
+    provides dev.vantage.probe.spi.ProbeProvider with dev.vantage.plugins.udp.UdpProbeProvider;
+}
