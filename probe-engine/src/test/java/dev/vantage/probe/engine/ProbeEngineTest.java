@@ -224,4 +224,26 @@ class ProbeEngineTest {
         engine.close();
         assertThat(r.join().error().kind()).isEqualTo(ErrorKind.CANCELLED);
     }
+
+    @Test
+    void metricsCountResultsByTypeAndStatusAndExposeSinkAndSchedulerFigures() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        FakeProvider refused = new FakeProvider("refused", (ctx, cfg) -> {
+            throw new ProbeException(ErrorKind.REFUSED, "no");
+        });
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(FakeProvider.succeeding())
+                .addProvider(refused).addSink(new InMemorySink()).meterRegistry(registry).build()) {
+            for (int i = 0; i < 3; i++) {
+                run(engine, TaskSpec.builder("fake", "x").build());
+            }
+            run(engine, TaskSpec.builder("refused", "x").build());
+            assertThat(registry.get("vantage.probe.results").tags("type", "fake", "status", "SUCCESS").counter().count()).isEqualTo(3);
+            assertThat(registry.get("vantage.probe.results").tags("type", "refused", "status", "FAILURE").counter().count()).isEqualTo(1);
+            assertThat(registry.get("vantage.probe.duration").tags("type", "fake").timer().count()).isEqualTo(3);
+            assertThat(registry.get("vantage.sink.queue.depth").tags("sink", "memory").gauge()).isNotNull();
+            assertThat(registry.get("vantage.sink.dropped").tags("sink", "memory").functionCounter().count()).isZero();
+            assertThat(registry.get("vantage.scheduler.lag").timer()).isNotNull();
+            assertThat(registry.get("vantage.probe.inflight").gauge().value()).isZero();
+        }
+    }
 }
