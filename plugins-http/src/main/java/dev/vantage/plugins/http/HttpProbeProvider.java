@@ -1,0 +1,145 @@
+package dev.vantage.plugins.http;
+
+import dev.vantage.probe.spi.InvalidConfigException;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ParameterType;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.probe.spi.ProbeProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code http} probe type: one HTTP/1.1 or HTTP/2 request over cleartext or TLS per attempt, on a new
+ * connection, with the phases {@code dns}, {@code connect}, {@code tls}, {@code write}, {@code ttfb} and
+ * {@code transfer} measured at the Netty events that end them.
+ *
+ * <p>All probes of a provider share one Netty event loop group and its TLS contexts, both created on first use
+ * and released by {@link #close()}.
+ */
+public final class HttpProbeProvider implements ProbeProvider {
+    static final String TYPE = "http";
+    static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
+
+    private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
+            .displayName("HTTP(S)")
+            .description("Sends one HTTP request on a new connection and measures DNS, connect, TLS, write, "
+                    + "time to first byte and transfer.")
+            .version(version())
+            .targetDescription("absolute http or https URL")
+            .parameter(ParameterSpec.builder("method", ParameterType.ENUM)
+                    .allowedValues("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+                    .defaultValue("GET").description("Request method.").build())
+            .parameter(ParameterSpec.builder("headers", ParameterType.STRING_MAP).max(100)
+                    .description("Request headers; they replace the probe's defaults of the same name.").build())
+            .parameter(ParameterSpec.builder("body", ParameterType.STRING).max(1 << 20)
+                    .description("Request body, sent as UTF-8.").build())
+            .parameter(ParameterSpec.builder("basicAuthUser", ParameterType.STRING)
+                    .description("User for HTTP Basic authentication.").build())
+            .parameter(ParameterSpec.builder("basicAuthPassword", ParameterType.STRING).secret(true)
+                    .description("Password for HTTP Basic authentication.").build())
+            .parameter(ParameterSpec.builder("bearerToken", ParameterType.STRING).secret(true)
+                    .description("Token sent as 'Authorization: Bearer'.").build())
+            .parameter(ParameterSpec.builder("followRedirects", ParameterType.BOOLEAN).defaultValue(true)
+                    .description("Follow 301, 302, 303, 307 and 308 responses. Credentials are not sent to "
+                            + "another origin.").build())
+            .parameter(ParameterSpec.builder("maxRedirects", ParameterType.INTEGER).defaultValue(10L)
+                    .min(0).max(20).description("More redirects than this fail the attempt.").build())
+            .parameter(ParameterSpec.builder("verifyTls", ParameterType.BOOLEAN).defaultValue(true)
+                    .description("Fail on an untrusted, expired or mismatching certificate. When off, the "
+                            + "outcome is still reported as tlsVerified.").build())
+            .parameter(ParameterSpec.builder("caCert", ParameterType.STRING)
+                    .description("PEM certificates to trust instead of the JDK's default roots.").build())
+            .parameter(ParameterSpec.builder("sni", ParameterType.STRING)
+                    .description("Server name to send and to verify the certificate against, instead of the "
+                            + "URL's host.").build())
+            .parameter(ParameterSpec.builder("httpVersion", ParameterType.ENUM)
+                    .allowedValues("auto", "http1", "http2").defaultValue("auto")
+                    .description("auto: HTTP/2 if the server accepts it through ALPN, else HTTP/1.1 (cleartext "
+                            + "uses HTTP/1.1). http2 on cleartext uses prior knowledge (h2c).").build())
+            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM)
+                    .allowedValues("any", "4", "6").defaultValue("any")
+                    .description("Which resolved address to use: the first, the first IPv4 or the first IPv6.")
+                    .build())
+            .parameter(ParameterSpec.builder("maxBodyBytes", ParameterType.INTEGER)
+                    .defaultValue(DEFAULT_MAX_BODY_BYTES).min(0).max(64L << 20)
+                    .description("Response body bytes kept for the 'body' attribute; the rest is read and "
+                            + "counted but not kept.").build())
+            .parameter(ParameterSpec.builder("keepBody", ParameterType.BOOLEAN).defaultValue(true)
+                    .description("Keep the response body as the 'body' attribute for assertions.").build())
+            .parameter(ParameterSpec.builder("validStatus", ParameterType.STRING).defaultValue("2xx,3xx")
+                    .description("Status codes that count as success, e.g. '2xx,3xx', '200-299,404'. Others "
+                            + "fail the attempt as PROTOCOL.").build())
+            .build();
+
+    private final Object lock = new Object();
+    private EventLoopGroup group; // guarded by lock
+    private TlsContexts systemTls; // guarded by lock
+    private boolean closed; // guarded by lock
+
+    /** For {@link java.util.ServiceLoader}. */
+    public HttpProbeProvider() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ProbeDescriptor describe() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Probe create(ProbeConfig config) throws InvalidConfigException {
+        return new HttpProbe(HttpSettings.from(config), this);
+    }
+
+    /** The shared event loops, started on first use: a provider that only validates tasks starts no thread. */
+    EventLoopGroup group() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the http probe provider is closed");
+            }
+            if (group == null) {
+                group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                        new DefaultThreadFactory("vantage-http", true), NioIoHandler.newFactory());
+            }
+            return group;
+        }
+    }
+
+    /** TLS contexts trusting the JDK's default roots, loaded on first use. */
+    TlsContexts systemTls() {
+        synchronized (lock) {
+            if (systemTls == null) {
+                systemTls = TlsContexts.system();
+            }
+            return systemTls;
+        }
+    }
+
+    @Override
+    public void close() {
+        EventLoopGroup toStop;
+        synchronized (lock) {
+            closed = true;
+            toStop = group;
+            group = null;
+        }
+        if (toStop != null) {
+            // no quiet period: every probe is closed by now, nothing is left to drain
+            toStop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String version() {
+        String v = HttpProbeProvider.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+}
