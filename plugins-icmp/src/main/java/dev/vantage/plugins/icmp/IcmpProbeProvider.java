@@ -1,0 +1,154 @@
+package dev.vantage.plugins.icmp;
+
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ErrorKind;
+import dev.vantage.probe.spi.InvalidConfigException;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ParameterType;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.probe.spi.ProbeException;
+import dev.vantage.probe.spi.ProbeProvider;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code icmp} probe type: ICMP echo ("ping") over IPv4 and IPv6.
+ *
+ * <p>Owns one socket per address family and TTL, shared by all of its probes and opened on first use: an
+ * unprivileged ping socket where {@code net.ipv4.ping_group_range} allows one, else a raw socket (CAP_NET_RAW).
+ * {@link #close()} closes them.
+ */
+public final class IcmpProbeProvider implements ProbeProvider {
+    static final String TYPE = "icmp";
+    // IPv4's limit: 65535 minus the IP and ICMP headers.
+    private static final int MAX_PAYLOAD = 65_507;
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}\\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+                    + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(.*\\.)?\\d+\\.?");
+
+    private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
+            .displayName("ICMP ping")
+            .description("Sends ICMP echo requests and reports packet loss and round-trip times.")
+            .version(Objects.requireNonNullElse(IcmpProbeProvider.class.getPackage().getImplementationVersion(),
+                    "unknown"))
+            .targetDescription("host name or IP address")
+            .parameter(ParameterSpec.builder("count", ParameterType.INTEGER)
+                    .description("Echo requests per attempt.").defaultValue(3L).min(1).max(100).build())
+            .parameter(ParameterSpec.builder("interval", ParameterType.DURATION)
+                    .description("Time between echo requests of one attempt.")
+                    .defaultValue(Duration.ofMillis(200)).min(1).max(60_000).build())
+            .parameter(ParameterSpec.builder("size", ParameterType.INTEGER)
+                    .description("Payload bytes after the 8-byte ICMP header.").defaultValue(56L).min(0)
+                    .max(MAX_PAYLOAD).build())
+            .parameter(ParameterSpec.builder("ttl", ParameterType.INTEGER)
+                    .description("IP time to live (IPv6 hop limit) of the requests.").defaultValue(64L)
+                    .min(1).max(255).build())
+            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM)
+                    .description("Address family to use when the name has both: any takes the resolver's first.")
+                    .allowedValues("any", "4", "6").defaultValue("any").build())
+            .build();
+
+    private final Map<Integer, EchoChannel> channels = new ConcurrentHashMap<>();
+    private boolean closed; // guarded by this
+
+    public IcmpProbeProvider() {
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public ProbeDescriptor describe() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Probe create(ProbeConfig config) throws InvalidConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        String host = hostOf(config.target());
+        if (host == null) {
+            problems.add(ConfigProblem.of("target",
+                    "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
+        }
+        long count = config.integer("count");
+        Duration interval = config.duration("interval");
+        if (interval.multipliedBy(count - 1).compareTo(config.timeout()) >= 0) {
+            problems.add(ConfigProblem.of("interval", "count " + count + " packets " + interval.toMillis()
+                    + "ms apart do not fit in the timeout of " + config.timeout().toMillis() + "ms"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new IcmpProbe(this, host, (int) count, interval, (int) config.integer("size"),
+                (int) config.integer("ttl"), config.string("ipVersion"));
+    }
+
+    /**
+     * The host to resolve, or null if the target is not a plain host name or IP literal. A name whose last label
+     * is numeric must be a dotted-quad IPv4 address: resolvers read forms like {@code 127.1} or {@code 0x7f.1}
+     * differently, so they are refused rather than guessed at.
+     */
+    static String hostOf(String target) {
+        if (target.startsWith("[") && target.endsWith("]")) {
+            String inner = target.substring(1, target.length() - 1);
+            return isIpv6Literal(inner) ? inner : null;
+        }
+        if (target.indexOf(':') >= 0) {
+            return isIpv6Literal(target) ? target : null;
+        }
+        if (!HOST_NAME.matcher(target).matches()) {
+            return null;
+        }
+        return NUMERIC_LAST_LABEL.matcher(target).matches() && !DOTTED_QUAD.matcher(target).matches() ? null : target;
+    }
+
+    private static boolean isIpv6Literal(String s) {
+        try {
+            return InetAddress.ofLiteral(s) instanceof Inet6Address;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The shared socket for this family and TTL, opened on first use. */
+    EchoChannel channel(boolean v6, int ttl) throws ProbeException {
+        int key = ttl << 1 | (v6 ? 1 : 0);
+        EchoChannel channel = channels.get(key);
+        if (channel != null) {
+            return channel;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new ProbeException(ErrorKind.CANCELLED, "the ICMP provider is closed");
+            }
+            channel = channels.get(key);
+            if (channel == null) {
+                channel = EchoChannel.open(v6, ttl);
+                channels.put(key, channel);
+            }
+            return channel;
+        }
+    }
+
+    /** Closes every socket; attempts still waiting for replies see them as lost. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        channels.values().forEach(EchoChannel::close);
+        channels.clear();
+    }
+}

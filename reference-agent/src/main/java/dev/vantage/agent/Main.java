@@ -1,0 +1,39 @@
+package dev.vantage.agent;
+
+import dev.vantage.agent.cli.PluginsCommand;
+import dev.vantage.agent.cli.ProbeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code vantage-agent}: the probe engine with every plugin, on the command line. */
+@Command(name = "vantage-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Vantage agent: probe hosts and services from this machine.",
+        subcommands = {ProbeCommand.class, PluginsCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with its output and errors going to the given writers, for tests. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
+        // bad input exits 2 with a message, as documented; picocli's default is also 2 for usage errors
+        cli.setExitCodeExceptionMapper(e -> 2);
+        return cli.execute(args);
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"vantage-agent " + (v == null ? "dev" : v)};
+        }
+    }
+}

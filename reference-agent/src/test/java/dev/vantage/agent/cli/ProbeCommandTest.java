@@ -1,0 +1,103 @@
+package dev.vantage.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vantage.agent.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@code probe} command end to end, against real sockets on loopback, through the shaded set of plugins. */
+class ProbeCommandTest {
+    private ServerSocket server;
+    private Thread acceptor;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void listen() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        acceptor = Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write("SSH-2.0-test\r\n".getBytes());
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        server.close();
+    }
+
+    private int run(String... args) {
+        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void printsAReadableSummaryAndExitsZeroOnSuccess() {
+        int exit = run("probe", "tcp", "127.0.0.1:" + server.getLocalPort());
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("tcp 127.0.0.1:" + server.getLocalPort() + ": SUCCESS in ")
+                .contains("phases:").contains("connect");
+    }
+
+    @Test
+    void printsOneJsonResultPerLineWithCountAndChecksAssertions() throws IOException {
+        int exit = run("probe", "tcp", "127.0.0.1:" + server.getLocalPort(), "--count", "2", "--interval", "10ms",
+                "--json", "-p", "expect=SSH-2\\.0", "--assert", "phase.connect lt 1000");
+        assertThat(exit).as(err.toString()).isZero();
+        String[] lines = out.toString().strip().split("\n");
+        assertThat(lines).hasSize(2);
+        JsonNode first = new ObjectMapper().readTree(lines[0]);
+        assertThat(first.get("type").asText()).isEqualTo("tcp");
+        assertThat(first.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(first.get("phases").has("connect")).isTrue();
+        assertThat(first.get("assertions").get(0).get("passed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void exitsOneWhenTheTargetRefuses() throws IOException {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        int exit = run("probe", "tcp", "127.0.0.1:" + port);
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString()).contains("FAILURE").contains("REFUSED");
+    }
+
+    @Test
+    void exitsTwoWithAMessageOnBadInput() {
+        assertThat(run("probe", "tcp", "no-port")).isEqualTo(2);
+        assertThat(err.toString()).contains("target:");
+        err.getBuffer().setLength(0);
+        assertThat(run("probe", "nosuch", "x")).isEqualTo(2);
+        assertThat(err.toString()).contains("no probe plugin for type 'nosuch'");
+        err.getBuffer().setLength(0);
+        assertThat(run("probe", "tcp", "127.0.0.1:1", "-p", "bogus=1")).isEqualTo(2);
+        assertThat(err.toString()).contains("params.bogus: unknown parameter");
+        err.getBuffer().setLength(0);
+        assertThat(run("probe", "tcp", "127.0.0.1:1", "--assert", "phase.connect soon 5")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown op 'soon'");
+        assertThat(run("probe")).isEqualTo(2);
+    }
+
+    @Test
+    void listsEveryBundledPlugin() {
+        assertThat(run("plugins")).isZero();
+        assertThat(out.toString()).contains("icmp (").contains("tcp (").contains("udp (").contains("http (")
+                .contains("--param count=<integer>");
+    }
+}
