@@ -5,4 +5,5 @@
  */
 module dev.vantage.probe.spi {
     exports dev.vantage.probe.spi;
+    exports dev.vantage.probe.spi.support;
 }

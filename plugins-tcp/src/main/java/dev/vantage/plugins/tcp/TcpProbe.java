@@ -6,6 +6,9 @@ import dev.vantage.probe.spi.ProbeContext;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
+import dev.vantage.probe.spi.support.Bytes;
+import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.spi.support.HostPort;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -181,7 +184,7 @@ final class TcpProbe implements Probe {
     }
 
     private static String received(byte[] buffer, int length) {
-        return length == 0 ? "nothing" : Expectation.show(buffer, length);
+        return length == 0 ? "nothing" : Bytes.show(buffer, length);
     }
 
     /** Classifies a failed connect by what the kernel said. */

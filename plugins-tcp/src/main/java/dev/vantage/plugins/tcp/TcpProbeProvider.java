@@ -8,13 +8,16 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.support.Bytes;
+import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.spi.support.HostPort;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
+import java.util.function.Supplier;
 import javax.net.ssl.SNIHostName;
 
 /**
@@ -27,8 +30,6 @@ import javax.net.ssl.SNIHostName;
 public final class TcpProbeProvider implements ProbeProvider {
     static final String TYPE = "tcp";
     static final int DEFAULT_READ_BYTES = 4096;
-    // Pairs of hex digits, blanks allowed between them.
-    private static final String HEX = "\\s*([0-9A-Fa-f]{2}\\s*)*";
 
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("TCP")
@@ -46,11 +47,11 @@ public final class TcpProbeProvider implements ProbeProvider {
                             + "When false the probe proceeds and reports tlsVerified and tlsVerifyError.").build())
             .parameter(ParameterSpec.builder("send", ParameterType.STRING)
                     .description("Text (UTF-8) to send once connected.").build())
-            .parameter(ParameterSpec.builder("sendHex", ParameterType.STRING).pattern(HEX)
+            .parameter(ParameterSpec.builder("sendHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes to send once connected, in hex.").build())
             .parameter(ParameterSpec.builder("expect", ParameterType.STRING)
                     .description("Regular expression the reply text must contain.").build())
-            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(HEX)
+            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes, in hex, the reply must start with.").build())
             .parameter(ParameterSpec.builder("readBytes", ParameterType.INTEGER).defaultValue((long) DEFAULT_READ_BYTES)
                     .min(1).max(1 << 20)
@@ -73,12 +74,7 @@ public final class TcpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        HostPort target = null;
-        try {
-            target = HostPort.parse(config.target());
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of("target", e.getMessage()));
-        }
+        HostPort target = parse("target", () -> HostPort.parse(config.target()), problems);
 
         boolean tls = config.bool("tls");
         String sni = config.has("sni") ? config.string("sni") : null;
@@ -94,26 +90,16 @@ public final class TcpProbeProvider implements ProbeProvider {
         } else if (config.has("send")) {
             send = config.string("send").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("sendHex")) {
-            send = hex(config.string("sendHex"), "sendHex", problems);
+            send = parse("sendHex", () -> Bytes.hex(config.string("sendHex")), problems);
         }
 
         Expectation expect = null;
         if (config.has("expect") && config.has("expectHex")) {
             problems.add(ConfigProblem.of("expectHex", "set either expect or expectHex, not both"));
         } else if (config.has("expect")) {
-            try {
-                expect = Expectation.regex(config.string("expect"));
-            } catch (PatternSyntaxException e) {
-                problems.add(ConfigProblem.of("expect", "invalid regular expression: " + e.getDescription()
-                        + " near index " + e.getIndex()));
-            }
+            expect = parse("expect", () -> Expectation.regex(config.string("expect")), problems);
         } else if (config.has("expectHex")) {
-            byte[] prefix = hex(config.string("expectHex"), "expectHex", problems);
-            if (prefix != null && prefix.length == 0) {
-                problems.add(ConfigProblem.of("expectHex", "must name at least one byte"));
-            } else if (prefix != null) {
-                expect = Expectation.prefix(prefix);
-            }
+            expect = parse("expectHex", () -> Expectation.prefix(Bytes.hex(config.string("expectHex"))), problems);
         }
 
         long readBytes = config.integer("readBytes");
@@ -133,11 +119,12 @@ public final class TcpProbeProvider implements ProbeProvider {
                 send, expect, (int) readBytes);
     }
 
-    private static byte[] hex(String text, String key, List<ConfigProblem> problems) {
+    /** The parsed value, or null with the parser's reason recorded as a problem of {@code key}. */
+    private static <T> T parse(String key, Supplier<T> parser, List<ConfigProblem> problems) {
         try {
-            return Expectation.hex(text);
+            return parser.get();
         } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of(key, "not hex (pairs of 0-9a-f): " + e.getMessage()));
+            problems.add(ConfigProblem.of(key, e.getMessage()));
             return null;
         }
     }

@@ -2,27 +2,33 @@ package dev.vantage.plugins.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ErrorKind;
-import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.TestEngines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The probe against real loopback sockets. */
+/** The probe through a real engine against loopback sockets; the basics are in {@link TcpConformanceIT}. */
 class TcpProbeIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private final TcpProbeProvider provider = new TcpProbeProvider();
+    private final ProbeEngine engine = TestEngines.engine(new TcpProbeProvider());
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
 
     @Test
     void connectsAndTimesDnsAndConnect() throws Exception {
@@ -110,30 +116,6 @@ class TcpProbeIT {
     }
 
     @Test
-    void closedPortIsRefused() throws Exception {
-        int port;
-        try (ServerSocket s = listen()) {
-            port = s.getLocalPort();
-        }
-        ProbeResult r = run("127.0.0.1:" + port, Map.of());
-        assertThat(r.status()).isEqualTo(ProbeStatus.FAILURE);
-        assertThat(r.error().kind()).isEqualTo(ErrorKind.REFUSED);
-        assertThat(r.phases()).containsOnlyKeys("dns");
-    }
-
-    @Test
-    void silentPeerTimesOut() throws Exception {
-        try (ServerSocket listener = listen()) {
-            Duration timeout = Duration.ofMillis(300);
-            ProbeResult r = TestContext.run(provider, "127.0.0.1:" + listener.getLocalPort(), timeout,
-                    Map.of("expect", "hello"));
-            assertThat(r.status()).isEqualTo(ProbeStatus.TIMEOUT);
-            assertThat(r.error().message()).endsWith("received nothing");
-            assertThat(r.duration()).isBetween(timeout, timeout.plusMillis(200));
-        }
-    }
-
-    @Test
     void measuresTheExchangeWithinAMillisecond() throws Exception {
         Duration delay = Duration.ofMillis(50);
         try (Server server = new Server(c -> {
@@ -158,48 +140,23 @@ class TcpProbeIT {
 
     @Test
     void policyStopsTheConnect() throws Exception {
-        try (Server server = new Server(c -> c.getOutputStream().write(1))) {
-            String target = server.target();
-            try (Probe probe = provider.create(TestContext.config(provider, target, TIMEOUT, Map.of()))) {
-                TestContext ctx = new TestContext("tcp", target, TIMEOUT, InetAddress.getByName("127.0.0.1"));
-                ProbeResult r = ctx.run(probe);
-                assertThat(r.status()).isEqualTo(ProbeStatus.ERROR);
-                assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
-                assertThat(r.phases()).containsOnlyKeys("dns");
-                assertThat(server.accepted).isZero();
-            }
+        try (Server server = new Server(c -> c.getOutputStream().write(1));
+             ProbeEngine strict = TestEngines.engine(new TcpProbeProvider(),
+                     AddressPolicy.builder().deny("127.0.0.0/8").build())) {
+            ProbeResult r = TestEngines.runOnce(strict, task(server.target(), Map.of()));
+            assertThat(r.status()).isEqualTo(ProbeStatus.ERROR);
+            assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(r.phases()).containsOnlyKeys("dns");
+            assertThat(server.accepted).isZero();
         }
     }
 
-    @Test
-    void unknownHostIsADnsError() throws Exception {
-        ProbeResult r = run("no-such-host.invalid:80", Map.of());
-        assertThat(r.error().kind()).isEqualTo(ErrorKind.DNS);
+    private ProbeResult run(String target, Map<String, Object> params) {
+        return TestEngines.runOnce(engine, task(target, params));
     }
 
-    @Test
-    void cancellationClosesTheSocket() throws Exception {
-        try (ServerSocket listener = listen()) {
-            String target = "127.0.0.1:" + listener.getLocalPort();
-            try (Probe probe = provider.create(TestContext.config(provider, target, TIMEOUT, Map.of("expect", "x")))) {
-                TestContext ctx = new TestContext("tcp", target, TIMEOUT, null);
-                CompletableFuture<ProbeResult> attempt = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return ctx.run(probe);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, r -> Thread.ofVirtual().start(r));
-                Thread.sleep(100);
-                ctx.cancel();
-                ProbeResult r = attempt.get(1, TimeUnit.SECONDS);
-                assertThat(r.error().kind()).as(r.toString()).isEqualTo(ErrorKind.CANCELLED);
-            }
-        }
-    }
-
-    private ProbeResult run(String target, Map<String, Object> values) throws Exception {
-        return TestContext.run(provider, target, TIMEOUT, values);
+    private static TaskSpec task(String target, Map<String, Object> params) {
+        return TaskSpec.builder(TcpProbeProvider.TYPE, target).timeout(TIMEOUT).params(params).build();
     }
 
     private static ServerSocket listen() throws IOException {

@@ -2,9 +2,12 @@ package dev.vantage.plugins.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.TestEngines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -26,6 +29,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +48,7 @@ class TcpTlsIT {
     private static TlsServer expired;
     private static TlsServer rogue;
 
-    private final TcpProbeProvider provider = new TcpProbeProvider();
+    private final ProbeEngine engine = TestEngines.engine(new TcpProbeProvider());
 
     @BeforeAll
     static void makeCertificatesAndServers() throws Exception {
@@ -88,6 +92,11 @@ class TcpTlsIT {
                 s.close();
             }
         }
+    }
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
     }
 
     @Test
@@ -166,14 +175,18 @@ class TcpTlsIT {
     @Test
     void plainPeerFailsTheHandshake() throws Exception {
         try (TcpProbeIT.Server plain = new TcpProbeIT.Server(c -> c.getOutputStream().write("SSH-2.0\r\n".getBytes()))) {
-            ProbeResult r = TestContext.run(provider, plain.target(), TIMEOUT, Map.of("tls", true));
+            ProbeResult r = run(plain.target(), Map.of("tls", true));
             assertThat(r.error().kind()).as(r.toString()).isEqualTo(ErrorKind.TLS);
             assertThat(r.error().message()).startsWith("handshake failed: ");
         }
     }
 
-    private ProbeResult run(TlsServer server, String host, Map<String, Object> values) throws Exception {
-        return TestContext.run(provider, host + ":" + server.port(), TIMEOUT, values);
+    private ProbeResult run(TlsServer server, String host, Map<String, Object> params) {
+        return run(host + ":" + server.port(), params);
+    }
+
+    private ProbeResult run(String target, Map<String, Object> params) {
+        return TestEngines.runOnce(engine, TaskSpec.builder("tcp", target).timeout(TIMEOUT).params(params).build());
     }
 
     private static Process keytool(String... args) throws IOException {

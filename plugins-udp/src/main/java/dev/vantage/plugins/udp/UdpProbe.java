@@ -5,6 +5,9 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeContext;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.support.Bytes;
+import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.spi.support.HostPort;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -182,7 +185,7 @@ final class UdpProbe implements Probe {
             rttMs[i] = (now - sentAt[i]) / 1e6;
             received++;
             if (expect != null && mismatch == null && !expect.matches(data, length)) {
-                mismatch = Expectation.show(data, length);
+                mismatch = Bytes.show(data, length);
             }
         }
 

@@ -8,6 +8,9 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.support.Bytes;
+import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.spi.support.HostPort;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
+import java.util.function.Supplier;
 
 /**
  * The {@code udp} probe type: sends {@code count} datagrams to {@code host:port}, {@code interval} apart, and
@@ -29,8 +32,6 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class UdpProbeProvider implements ProbeProvider {
     static final String TYPE = "udp";
-    // Pairs of hex digits, blanks allowed between them.
-    private static final String HEX = "\\s*([0-9A-Fa-f]{2}\\s*)*";
 
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("UDP")
@@ -39,11 +40,11 @@ public final class UdpProbeProvider implements ProbeProvider {
             .targetDescription("host:port, an IPv6 address in brackets: [::1]:53")
             .parameter(ParameterSpec.builder("payload", ParameterType.STRING)
                     .description("Text (UTF-8) of each datagram; this or payloadHex is required.").build())
-            .parameter(ParameterSpec.builder("payloadHex", ParameterType.STRING).pattern(HEX)
+            .parameter(ParameterSpec.builder("payloadHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes of each datagram, in hex.").build())
             .parameter(ParameterSpec.builder("expect", ParameterType.STRING)
                     .description("Regular expression every reply's text must contain.").build())
-            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(HEX)
+            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes, in hex, every reply must start with.").build())
             .parameter(ParameterSpec.builder("count", ParameterType.INTEGER).defaultValue(3L).min(1).max(1000)
                     .description("Datagrams to send per attempt.").build())
@@ -68,12 +69,7 @@ public final class UdpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        HostPort target = null;
-        try {
-            target = HostPort.parse(config.target());
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of("target", e.getMessage()));
-        }
+        HostPort target = parse("target", () -> HostPort.parse(config.target()), problems);
 
         byte[] payload = null;
         if (config.has("payload") && config.has("payloadHex")) {
@@ -81,7 +77,7 @@ public final class UdpProbeProvider implements ProbeProvider {
         } else if (config.has("payload")) {
             payload = config.string("payload").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("payloadHex")) {
-            payload = hex(config.string("payloadHex"), "payloadHex", problems);
+            payload = parse("payloadHex", () -> Bytes.hex(config.string("payloadHex")), problems);
         } else {
             problems.add(ConfigProblem.of("payload", "set payload or payloadHex"));
         }
@@ -95,19 +91,9 @@ public final class UdpProbeProvider implements ProbeProvider {
         if (config.has("expect") && config.has("expectHex")) {
             problems.add(ConfigProblem.of("expectHex", "set either expect or expectHex, not both"));
         } else if (config.has("expect")) {
-            try {
-                expect = Expectation.regex(config.string("expect"));
-            } catch (PatternSyntaxException e) {
-                problems.add(ConfigProblem.of("expect", "invalid regular expression: " + e.getDescription()
-                        + " near index " + e.getIndex()));
-            }
+            expect = parse("expect", () -> Expectation.regex(config.string("expect")), problems);
         } else if (config.has("expectHex")) {
-            byte[] prefix = hex(config.string("expectHex"), "expectHex", problems);
-            if (prefix != null && prefix.length == 0) {
-                problems.add(ConfigProblem.of("expectHex", "must name at least one byte"));
-            } else if (prefix != null) {
-                expect = Expectation.prefix(prefix);
-            }
+            expect = parse("expectHex", () -> Expectation.prefix(Bytes.hex(config.string("expectHex"))), problems);
         }
 
         long count = config.integer("count");
@@ -133,11 +119,12 @@ public final class UdpProbeProvider implements ProbeProvider {
         return new UdpProbe(target, family, payload, expect, (int) count, interval.toNanos());
     }
 
-    private static byte[] hex(String text, String key, List<ConfigProblem> problems) {
+    /** The parsed value, or null with the parser's reason recorded as a problem of {@code key}. */
+    private static <T> T parse(String key, Supplier<T> parser, List<ConfigProblem> problems) {
         try {
-            return Expectation.hex(text);
+            return parser.get();
         } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of(key, "not hex (pairs of 0-9a-f): " + e.getMessage()));
+            problems.add(ConfigProblem.of(key, e.getMessage()));
             return null;
         }
     }

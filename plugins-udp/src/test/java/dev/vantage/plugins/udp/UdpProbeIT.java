@@ -2,10 +2,13 @@ package dev.vantage.plugins.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ErrorKind;
-import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.TestEngines;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -15,12 +18,18 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The probe against real loopback datagram sockets. */
+/** The probe through a real engine against loopback datagram sockets; the basics are in {@link UdpConformanceIT}. */
 class UdpProbeIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
-    private final UdpProbeProvider provider = new UdpProbeProvider();
+    private final ProbeEngine engine = TestEngines.engine(new UdpProbeProvider());
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
 
     @Test
     void echoWithoutLossEndsAsSoonAsAllAreAnswered() throws Exception {
@@ -106,19 +115,21 @@ class UdpProbeIT {
 
     @Test
     void policyStopsTheSend() throws Exception {
-        try (Responder echo = new Responder(Duration.ZERO, 0, UnaryOperator.identity())) {
-            String target = echo.target();
-            try (Probe probe = provider.create(TestContext.config(provider, target, TIMEOUT, Map.of("payload", "x")))) {
-                TestContext ctx = new TestContext("udp", target, TIMEOUT, InetAddress.getByName("127.0.0.1"));
-                ProbeResult r = ctx.run(probe);
-                assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
-                assertThat(echo.seen).isZero();
-            }
+        try (Responder echo = new Responder(Duration.ZERO, 0, UnaryOperator.identity());
+             ProbeEngine strict = TestEngines.engine(new UdpProbeProvider(),
+                     AddressPolicy.builder().deny("127.0.0.0/8").build())) {
+            ProbeResult r = TestEngines.runOnce(strict, task(echo.target(), Map.of("payload", "x")));
+            assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(echo.seen).isZero();
         }
     }
 
-    private ProbeResult run(String target, Map<String, Object> values) throws Exception {
-        return TestContext.run(provider, target, TIMEOUT, values);
+    private ProbeResult run(String target, Map<String, Object> params) {
+        return TestEngines.runOnce(engine, task(target, params));
+    }
+
+    private static TaskSpec task(String target, Map<String, Object> params) {
+        return TaskSpec.builder(UdpProbeProvider.TYPE, target).timeout(TIMEOUT).params(params).build();
     }
 
     /** Answers each datagram after a delay, skipping every n-th one (n = dropEvery, 0 for none). */

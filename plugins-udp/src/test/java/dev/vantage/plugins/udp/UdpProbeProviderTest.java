@@ -1,27 +1,37 @@
 package dev.vantage.plugins.udp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
-import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.testkit.TestEngines;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * Descriptor and configuration checks, validated by a real engine (which names parameters {@code params.<name>}),
+ * and the round statistics.
+ */
 class UdpProbeProviderTest {
     private static final long MS = 1_000_000;
     private final UdpProbeProvider provider = new UdpProbeProvider();
+    private final ProbeEngine engine = TestEngines.engine(provider);
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
 
     @Test
     void isFoundByServiceLoader() {
@@ -37,48 +47,30 @@ class UdpProbeProviderTest {
                 "payload", "payloadHex", "expect", "expectHex", "count", "interval", "ipVersion");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1:53", "[::1]:123", "ntp.example.org:123"})
-    void acceptsTargets(String target) throws Exception {
-        provider.create(config(target, Map.of("payload", "x"))).close();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"127.0.0.1", "::1:53", "host:0", "host:99999", "[::1]"})
-    void refusesTargets(String target) {
-        assertThatThrownBy(() -> provider.create(config(target, Map.of("payload", "x"))))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e ->
-                        assertThat(e.problems()).extracting(ConfigProblem::field).containsExactly("target"));
-    }
-
     @Test
     void reportsEveryProblemAtOnce() {
-        Map<String, Object> values = Map.of("payload", "x", "payloadHex", "00", "expect", "[", "count", 11L,
+        Map<String, Object> params = Map.of("payload", "x", "payloadHex", "00", "expect", "[", "count", 11L,
                 "interval", Duration.ofMillis(100));
-        assertThatThrownBy(() -> provider.create(config("nohost", values)))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .extracting(ConfigProblem::field)
-                        .containsExactly("target", "payloadHex", "expect", "interval"));
+        assertThat(problems("nohost", params))
+                .containsExactly("target", "params.payloadHex", "params.expect", "params.interval");
     }
 
     @Test
-    void refusesBadHex() {
-        assertThatThrownBy(() -> provider.create(config("127.0.0.1:7", Map.of("payloadHex", "abc", "expectHex", ""))))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .extracting(ConfigProblem::field)
-                        .containsExactly("payloadHex", "expectHex"));
+    void refusesAnEmptyPrefix() {
+        assertThat(problems("127.0.0.1:7", Map.of("payload", "x", "expectHex", ""))).containsExactly("params.expectHex");
+    }
+
+    @Test
+    void theEngineRefusesBadHexBeforeThePluginSeesIt() {
+        assertThat(problems("127.0.0.1:7", Map.of("payloadHex", "abc"))).containsExactly("params.payloadHex");
     }
 
     @Test
     void needsAPayload() {
         // the JDK cannot send an empty datagram
-        for (Map<String, Object> values : List.of(Map.<String, Object>of(), Map.<String, Object>of("payload", ""),
-                Map.<String, Object>of("payloadHex", " "))) {
-            assertThatThrownBy(() -> provider.create(config("127.0.0.1:7", values)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                            .extracting(ConfigProblem::field)
-                            .containsExactly(values.isEmpty() ? "payload" : values.keySet().iterator().next()));
-        }
+        assertThat(problems("127.0.0.1:7", Map.of())).containsExactly("params.payload");
+        assertThat(problems("127.0.0.1:7", Map.of("payload", ""))).containsExactly("params.payload");
+        assertThat(problems("127.0.0.1:7", Map.of("payloadHex", " "))).containsExactly("params.payloadHex");
     }
 
     @Test
@@ -144,7 +136,8 @@ class UdpProbeProviderTest {
         return b.build();
     }
 
-    private ProbeConfig config(String target, Map<String, Object> values) {
-        return TestContext.config(provider, target, Duration.ofSeconds(1), values);
+    private List<String> problems(String target, Map<String, Object> params) {
+        TaskSpec spec = TaskSpec.builder("udp", target).timeout(Duration.ofSeconds(1)).params(params).build();
+        return engine.validate(spec).stream().map(ConfigProblem::field).toList();
     }
 }
