@@ -25,7 +25,12 @@ public interface ProbeContext {
     /** When the attempt started, by the engine's clock. Does not block. */
     Instant startedAt();
 
-    /** The instant by which the attempt must be complete, by the engine's clock. Does not block. */
+    /**
+     * The instant by which the probe should have its result, by the engine's clock. It lies a little before the
+     * task's timeout (by a tenth of it, at most 100 ms), when the engine cuts the attempt off as {@code TIMEOUT}: a
+     * probe that stops waiting at this deadline still reports its own, more detailed result (packets lost,
+     * bytes received so far). Does not block.
+     */
     Instant deadline();
 
     /**
@@ -34,7 +39,7 @@ public interface ProbeContext {
      */
     Duration remaining();
 
-    /** True once the attempt's deadline has passed or the engine has cancelled it. Does not block. */
+    /** True once {@link #deadline()} has passed or the engine has cancelled the attempt. Does not block. */
     boolean isCancelled();
 
     /**

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Attempt implements ProbeContext {
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
+    private static final long MAX_GRACE_NANOS = 100_000_000;
 
     private final Runner runner;
     private final PreparedTask task;
@@ -35,6 +36,8 @@ final class Attempt implements ProbeContext {
     private volatile Thread runningThread;
     private long startNanos;
     private long deadlineNanos;
+    /** The deadline probes see: a little before the cut-off, so a probe that honours it reports its own result. */
+    private long probeDeadlineNanos;
     private volatile Instant startedAt;
     private TimerQueue.Entry deadlineEntry;
 
@@ -54,7 +57,9 @@ final class Attempt implements ProbeContext {
     boolean begin() {
         startNanos = runner.clock.nanoTime();
         startedAt = runner.clock.instant();
-        deadlineNanos = startNanos + task.spec().timeout().toNanos();
+        long timeout = task.spec().timeout().toNanos();
+        deadlineNanos = startNanos + timeout;
+        probeDeadlineNanos = deadlineNanos - Math.min(timeout / 10, MAX_GRACE_NANOS);
         synchronized (this) {
             if (finished.get()) {
                 return false;
@@ -175,17 +180,17 @@ final class Attempt implements ProbeContext {
 
     @Override
     public Instant deadline() {
-        return startedAt.plus(task.spec().timeout());
+        return startedAt.plusNanos(probeDeadlineNanos - startNanos);
     }
 
     @Override
     public Duration remaining() {
-        return Duration.ofNanos(Math.max(0, deadlineNanos - runner.clock.nanoTime()));
+        return Duration.ofNanos(Math.max(0, probeDeadlineNanos - runner.clock.nanoTime()));
     }
 
     @Override
     public boolean isCancelled() {
-        return cancelled || finished.get() || runner.clock.nanoTime() >= deadlineNanos;
+        return cancelled || finished.get() || runner.clock.nanoTime() >= probeDeadlineNanos;
     }
 
     @Override
