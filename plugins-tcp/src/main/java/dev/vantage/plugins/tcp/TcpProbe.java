@@ -9,6 +9,7 @@ import dev.vantage.probe.spi.TlsFacts;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
+import dev.vantage.probe.spi.support.TrustCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -107,12 +108,11 @@ final class TcpProbe implements Probe {
     }
 
     private SSLSocket handshake(ProbeContext ctx, Socket plain, ProbeResult.Builder result) throws ProbeException {
-        // A fresh context per attempt: every attempt does a full handshake (no resumption) and has its own verdict.
-        TrustCheck trust = new TrustCheck(verifyTls);
         String sni = HostPort.isLiteral(serverName) ? null : serverName;
         try {
+            // A fresh context per attempt, so that every attempt does a full handshake (no resumption).
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trust}, null);
+            context.init(null, new TrustManager[] {TrustCheck.of(TrustCheck.defaultRoots(), verifyTls)}, null);
             SSLSocket ssl = (SSLSocket) context.getSocketFactory()
                     .createSocket(plain, serverName, target.port(), true);
             SSLParameters params = ssl.getSSLParameters();
@@ -124,21 +124,21 @@ final class TcpProbe implements Probe {
             plain.setSoTimeout(millisLeft(ctx, "TLS handshake"));
             ssl.startHandshake();
             TlsFacts.record(result, ssl.getSession(), sni, Instant.now());
-            result.attribute("tlsVerified", String.valueOf(trust.failure() == null));
-            if (trust.failure() != null) {
-                result.attribute("tlsVerifyError", trust.failure());
-            }
+            TrustCheck.recordVerdict(result, ssl.getSession());
             return ssl;
         } catch (GeneralSecurityException e) {
-            throw new ProbeException(ErrorKind.INTERNAL, "TLS is not available: " + e.getMessage(), e);
+            throw new ProbeException(ErrorKind.CONFIG, "TLS is not available: " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
             throw new ProbeException(ErrorKind.TIMEOUT, "TLS handshake timed out", e);
         } catch (IOException e) {
-            if (trust.leaf() != null) {
-                TlsFacts.recordCertificate(result, trust.leaf(), Instant.now());
+            TrustCheck.Refusal refusal = TrustCheck.refusal(e);
+            if (refusal == null) {
+                throw new ProbeException(ErrorKind.TLS, "handshake failed: " + e.getMessage(), e);
             }
-            String why = trust.failure() != null ? trust.failure() : "handshake failed: " + e.getMessage();
-            throw new ProbeException(ErrorKind.TLS, why, e);
+            if (refusal.certificate() != null) {
+                TlsFacts.recordCertificate(result, refusal.certificate(), Instant.now()); // e.g. an expired one's dates
+            }
+            throw new ProbeException(ErrorKind.TLS, refusal.getMessage(), e);
         }
     }
 

@@ -92,7 +92,8 @@ class TcpProbeIT {
         try (Server server = new Server(TcpProbeIT::echoLine)) {
             ProbeResult r = run(server.target(), Map.of("sendHex", "00ff0a", "expectHex", "0001"));
             assertThat(r.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
-            assertThat(r.error().message()).isEqualTo("expectHex 0001 did not match; received '\\x00\\xff\\n'");
+            // the prefix is decided after two bytes, so the newline may or may not have been read by then
+            assertThat(r.error().message()).startsWith("expectHex 0001 did not match; received '\\x00\\xff");
         }
     }
 
