@@ -16,7 +16,7 @@ import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ResultSink;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +89,7 @@ public final class ProbeEngine implements AutoCloseable {
         }
         this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry);
         b.registry.gauge("vantage.probe.inflight", runner, Runner::inFlight);
-        this.scheduler = new Scheduler(clock, timers, runner, b.registry);
+        this.scheduler = new Scheduler(clock, timers, runner, b.registry, clock instanceof ManualClock);
         if (clock instanceof ManualClock manual) {
             manual.drive(timers);
             this.timerThread = null;
@@ -107,6 +107,7 @@ public final class ProbeEngine implements AutoCloseable {
         while (!closed) {
             try {
                 timers.runDue(timers.awaitDue(clock::nanoTime));
+                scheduler.launchDue();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -316,7 +317,7 @@ public final class ProbeEngine implements AutoCloseable {
         private final List<ResultSink> sinks = new ArrayList<>();
         private int sinkQueueCapacity = 65_536;
         private int sinkBatchSize = 1_000;
-        private MeterRegistry registry = new CompositeMeterRegistry();
+        private MeterRegistry registry = new SimpleMeterRegistry();
         private final Map<String, String> labels = new LinkedHashMap<>();
 
         private Builder() {
@@ -394,7 +395,7 @@ public final class ProbeEngine implements AutoCloseable {
             return this;
         }
 
-        /** Where the engine's meters go; by default they are kept nowhere. */
+        /** Where the engine's meters go; by default a private {@link SimpleMeterRegistry} that feeds {@code ProbeEngine.stats()}. */
         public Builder meterRegistry(MeterRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;

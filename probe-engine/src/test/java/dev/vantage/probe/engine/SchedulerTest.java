@@ -52,10 +52,15 @@ class SchedulerTest {
         return TaskSpec.builder("fake", "x").id(id).interval(interval).timeout(Duration.ofSeconds(1)).build();
     }
 
-    /** Advances in steps, waiting after each step until the runs it started have been seen. */
+    /**
+     * Advances in steps, letting the attempts each step started finish before the next (virtual time would
+     * otherwise outrun the real threads they run on, and a run would find its predecessor still in flight).
+     */
     private void advance(Duration total, Duration step, int expectedRunsAfter) {
         for (Duration done = Duration.ZERO; done.compareTo(total) < 0; done = done.plus(step)) {
             clock.advance(step);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> engine.stats().inFlight() == 0);
         }
         Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> starts.values().stream().mapToInt(List::size).sum() >= expectedRunsAfter);

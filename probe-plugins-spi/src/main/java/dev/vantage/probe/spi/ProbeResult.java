@@ -47,14 +47,19 @@ public final class ProbeResult {
         this.status = b.status != null ? b.status : (b.error != null ? b.error.kind().status() : ProbeStatus.SUCCESS);
         this.startedAt = Objects.requireNonNull(b.startedAt, "startedAt");
         this.duration = b.duration;
-        this.phases = Collections.unmodifiableMap(new LinkedHashMap<>(b.phases));
-        this.measurements = Collections.unmodifiableMap(new LinkedHashMap<>(b.measurements));
+        this.phases = copy(b.phases);
+        this.measurements = copy(b.measurements);
         Map<String, List<Double>> s = new LinkedHashMap<>();
         b.samples.forEach((k, v) -> s.put(k, Collections.unmodifiableList(new ArrayList<>(v))));
-        this.samples = Collections.unmodifiableMap(s);
-        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        this.samples = copy(s);
+        this.attributes = copy(b.attributes);
         this.assertions = List.copyOf(b.assertions);
-        this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
+        this.labels = copy(b.labels);
+    }
+
+    // results are made at high rates and most maps are empty: share the empty map instead of copying it
+    private static <V> Map<String, V> copy(Map<String, V> m) {
+        return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     /** A new, empty builder. Probes normally start from {@link ProbeContext#newResult()} instead. */

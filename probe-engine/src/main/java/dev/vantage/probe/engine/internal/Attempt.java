@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * One attempt of one task: the {@link ProbeContext} the probe sees, and the once-only finish that whichever
  * comes first (the probe's result, its exception, the deadline, cancellation) wins.
  */
-final class Attempt implements ProbeContext {
+final class Attempt implements ProbeContext, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
     private static final long MAX_GRACE_NANOS = 100_000_000;
 
@@ -64,13 +64,13 @@ final class Attempt implements ProbeContext {
             if (finished.get()) {
                 return false;
             }
-            deadlineEntry = runner.timers.schedule(deadlineNanos, this::expire);
+            deadlineEntry = runner.timers.schedule(deadlineNanos, this); // runs expire(); close finds attempts by it
             return true;
         }
     }
 
     /** Runs the probe on the attempt's own virtual thread, after {@link #begin()}. */
-    void run() {
+    void probe() {
         runningThread = Thread.currentThread();
         try {
             task.probe().run(this).whenComplete(this::complete);
@@ -90,18 +90,24 @@ final class Attempt implements ProbeContext {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof ProbeException pe) {
-                finish(newResult().error(pe.toError()).durationNanos(elapsed()).build());
+                finish(newResult().error(pe.toError()).build());
             } else {
                 if (!finished.get()) {
                     LOG.warn("probe {} for task '{}' threw", task.spec().type(), task.spec().id(), cause);
                 }
-                finish(newResult().error(ErrorKind.INTERNAL, "probe failed: " + cause).durationNanos(elapsed()).build());
+                finish(newResult().error(ErrorKind.INTERNAL, "probe failed: " + cause).build());
             }
         } else if (r == null) {
-            finish(newResult().error(ErrorKind.INTERNAL, "probe returned no result").durationNanos(elapsed()).build());
+            finish(newResult().error(ErrorKind.INTERNAL, "probe returned no result").build());
         } else {
-            finish(r.duration().isZero() ? r.toBuilder().durationNanos(elapsed()).build() : r);
+            finish(r);
         }
+    }
+
+    /** The deadline fired (this attempt is the timer queue's action for its deadline). */
+    @Override
+    public void run() {
+        expire();
     }
 
     private void expire() {
@@ -113,7 +119,7 @@ final class Attempt implements ProbeContext {
 
     /** Ends the attempt as cancelled (task removed, engine closing). */
     void cancel(String why) {
-        if (finish(newResult().error(ErrorKind.CANCELLED, why).durationNanos(startedAt == null ? 0 : elapsed()).build())) {
+        if (finish(newResult().error(ErrorKind.CANCELLED, why).build())) {
             cancelProbe();
         }
     }
@@ -130,7 +136,7 @@ final class Attempt implements ProbeContext {
         // the permit goes back before the result is delivered, so a waiting attempt can start meanwhile
         runner.release(this);
         onDone.run();
-        runner.finish(task, r, result);
+        runner.finish(task, r, Duration.ofNanos(startedAt == null ? 0 : elapsed()), result);
         return true;
     }
 

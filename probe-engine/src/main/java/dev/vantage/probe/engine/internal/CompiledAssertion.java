@@ -130,11 +130,15 @@ public final class CompiledAssertion {
         return assertion;
     }
 
-    /** Evaluates this assertion on a result; never throws. */
-    public AssertionOutcome evaluate(ProbeResult r) {
+    /**
+     * Evaluates this assertion on a result; never throws.
+     *
+     * @param total the attempt's total duration (the engine fills it in when the probe did not)
+     */
+    public AssertionOutcome evaluate(ProbeResult r, Duration total) {
         String actual = switch (kind) {
             case STATUS -> r.status().name();
-            case DURATION -> format(Durations.toMillis(r.duration()));
+            case DURATION -> format(Durations.toMillis(total));
             case PHASE -> {
                 Duration d = r.phases().get(name);
                 yield d == null ? null : format(Durations.toMillis(d));

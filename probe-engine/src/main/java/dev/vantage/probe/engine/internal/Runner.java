@@ -10,6 +10,7 @@ import dev.vantage.probe.spi.ProbeStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,10 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Runs attempts: takes a concurrency permit on a fresh virtual thread, enforces the deadline, then completes the
- * result (id, labels, assertions), counts it and hands it to every sink.
+ * Runs attempts: takes a concurrency permit, starts the probe on a fresh virtual thread, enforces the deadline,
+ * then completes the result (id, duration, labels, assertions), counts it and hands it to every sink.
  */
 public final class Runner {
+    private static final ProbeStatus[] STATUSES = ProbeStatus.values();
+
     final EngineClock clock;
     final TimerQueue timers;
     final NameResolver resolver;
@@ -35,11 +38,26 @@ public final class Runner {
     private final List<SinkDispatcher> sinks;
     private final MeterRegistry registry;
     private final ThreadFactory threads = Thread.ofVirtual().name("vantage-probe").factory();
-    private final Set<Attempt> active = ConcurrentHashMap.newKeySet();
-    private final Map<String, Counter> resultCounters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> durationTimers = new ConcurrentHashMap<>();
+    /** Attempts waiting for a permit; running ones are found through their deadlines in the timer queue. */
+    private final Set<Attempt> waiting = ConcurrentHashMap.newKeySet();
+    private final Map<String, TypeMeters> meters = new ConcurrentHashMap<>();
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
+
+    /** Meters of one probe type, looked up once per type rather than by tags on every result. */
+    private final class TypeMeters {
+        final Counter[] results = new Counter[STATUSES.length];
+        final Timer duration;
+
+        TypeMeters(String type) {
+            for (ProbeStatus s : STATUSES) {
+                results[s.ordinal()] = Counter.builder("vantage.probe.results").description("Probe results by type and status")
+                        .tag("type", type).tag("status", s.name()).register(registry);
+            }
+            duration = Timer.builder("vantage.probe.duration").description("Duration of probe attempts")
+                    .tag("type", type).register(registry);
+        }
+    }
 
     public Runner(EngineClock clock, TimerQueue timers, NameResolver resolver, AddressPolicy policy, int maxConcurrency,
                   Map<String, String> engineLabels, List<SinkDispatcher> sinks, MeterRegistry registry) {
@@ -55,25 +73,28 @@ public final class Runner {
     }
 
     /**
-     * Starts one attempt of {@code task}.
+     * Starts one attempt of {@code task}. When a permit is free the attempt's clock starts on the calling thread,
+     * so a scheduled run starts exactly at its slot (in virtual time too).
      *
      * @param onDone runs once when the attempt ends, whatever the outcome
      */
     public CompletableFuture<ProbeResult> start(PreparedTask task, Runnable onDone) {
         Attempt attempt = new Attempt(this, task, onDone);
-        active.add(attempt);
         started.increment();
         if (permits.tryAcquire()) {
             attempt.permit.set(true);
             attempt.begin();
-            threads.newThread(attempt::run).start();
+            threads.newThread(attempt::probe).start();
         } else {
+            waiting.add(attempt);
             threads.newThread(() -> {
                 try {
                     permits.acquire();
                 } catch (InterruptedException e) {
                     attempt.cancel("engine closed before the attempt started");
                     return;
+                } finally {
+                    waiting.remove(attempt);
                 }
                 attempt.permit.set(true);
                 if (attempt.isFinished() && attempt.permit.getAndSet(false)) {
@@ -81,22 +102,28 @@ public final class Runner {
                     return;
                 }
                 if (attempt.begin()) {
-                    attempt.run();
+                    attempt.probe();
                 }
             }).start();
         }
         return attempt.result;
     }
 
-    /** Called once per attempt by {@link Attempt}: completes the result and delivers it. */
-    void finish(PreparedTask task, ProbeResult raw, CompletableFuture<ProbeResult> out) {
-        ProbeResult.Builder b = raw.toBuilder()
+    /**
+     * Called once per attempt by {@link Attempt}: completes the result and delivers it.
+     *
+     * @param elapsed the attempt's duration by the engine's clock, used when the probe did not set one
+     */
+    void finish(PreparedTask task, ProbeResult raw, Duration elapsed, CompletableFuture<ProbeResult> out) {
+        Duration total = raw.duration().isZero() ? elapsed : raw.duration();
+        // one copy of the probe's result carries everything the engine adds
+        ProbeResult.Builder b = raw.toBuilder().duration(total)
                 .id(Ids.next(raw.startedAt().toEpochMilli()))
                 .taskId(task.spec().id()).type(task.spec().type()).target(task.spec().target());
         b.labels(engineLabels).labels(task.spec().labels());
         AssertionOutcome firstFailure = null;
         for (CompiledAssertion a : task.assertions()) {
-            AssertionOutcome outcome = a.evaluate(raw);
+            AssertionOutcome outcome = a.evaluate(raw, total);
             b.assertion(outcome);
             if (!outcome.passed() && firstFailure == null) {
                 firstFailure = outcome;
@@ -108,7 +135,9 @@ public final class Runner {
         }
         ProbeResult result = b.build();
         completed.increment();
-        count(result);
+        TypeMeters m = meters.computeIfAbsent(result.type(), TypeMeters::new);
+        m.results[result.status().ordinal()].increment();
+        m.duration.record(total.toNanos(), TimeUnit.NANOSECONDS);
         for (SinkDispatcher sink : sinks) {
             sink.offer(result);
         }
@@ -116,35 +145,25 @@ public final class Runner {
     }
 
     void release(Attempt attempt) {
-        active.remove(attempt);
         if (attempt.permit.getAndSet(false)) {
             permits.release();
         }
     }
 
-    private void count(ProbeResult r) {
-        String key = r.type() + '/' + r.status();
-        resultCounters.computeIfAbsent(key, k -> Counter.builder("vantage.probe.results")
-                .description("Probe results by type and status")
-                .tag("type", r.type()).tag("status", r.status().name()).register(registry)).increment();
-        durationTimers.computeIfAbsent(r.type(), t -> Timer.builder("vantage.probe.duration")
-                .description("Duration of probe attempts").tag("type", t).register(registry))
-                .record(r.duration().toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /** Cancels every attempt in flight (engine closing). */
+    /** Cancels every attempt in flight or waiting (engine closing); call after scheduling has stopped. */
     public void cancelAll(String why) {
-        for (Attempt a : List.copyOf(active)) {
+        for (Runnable deadline : timers.drain()) {
+            if (deadline instanceof Attempt a) {
+                a.cancel(why);
+            }
+        }
+        for (Attempt a : List.copyOf(waiting)) {
             a.cancel(why);
         }
     }
 
     public int inFlight() {
         return maxConcurrency - permits.availablePermits();
-    }
-
-    public int active() {
-        return active.size();
     }
 
     public long started() {

@@ -18,8 +18,8 @@ public final class TimerQueue {
 
     /** A scheduled event; cancel it with {@link TimerQueue#cancel(Entry)}. */
     public static final class Entry {
-        private final long due;
-        private final long seq;
+        private long due;
+        private long seq;
         private final Runnable action;
         private int index = -1;
 
@@ -46,9 +46,23 @@ public final class TimerQueue {
 
     /** Schedules {@code action} at clock time {@code due} (nanoseconds). */
     public Entry schedule(long due, Runnable action) {
+        Entry e = new Entry(due, 0, action);
+        reschedule(e, due);
+        return e;
+    }
+
+    /**
+     * Queues an entry again, for a repeating event: a scheduled task reuses one entry for all its runs instead of
+     * allocating one per run. The entry must not be pending (it has run or was cancelled).
+     */
+    public void reschedule(Entry e, long due) {
         lock.lock();
         try {
-            Entry e = new Entry(due, seq++, action);
+            if (e.index >= 0) {
+                throw new IllegalStateException("entry is still pending");
+            }
+            e.due = due;
+            e.seq = seq++;
             if (size == heap.length) {
                 heap = Arrays.copyOf(heap, size * 2);
             }
@@ -58,10 +72,23 @@ public final class TimerQueue {
             if (heap[0] == e) {
                 changed.signal(); // the timer thread may be sleeping towards a later event
             }
-            return e;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Removes every pending event and returns their actions, earliest first (engine closing). */
+    public List<Runnable> drain() {
+        List<Runnable> actions = new ArrayList<>();
+        lock.lock();
+        try {
+            while (size > 0) {
+                actions.add(poll().action);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
     }
 
     /** Removes a pending event; does nothing if it already ran or was cancelled. */
