@@ -47,19 +47,28 @@ public final class ProbeResult {
         this.status = b.status != null ? b.status : (b.error != null ? b.error.kind().status() : ProbeStatus.SUCCESS);
         this.startedAt = Objects.requireNonNull(b.startedAt, "startedAt");
         this.duration = b.duration;
-        this.phases = copy(b.phases);
-        this.measurements = copy(b.measurements);
-        Map<String, List<Double>> s = new LinkedHashMap<>();
-        b.samples.forEach((k, v) -> s.put(k, Collections.unmodifiableList(new ArrayList<>(v))));
-        this.samples = copy(s);
-        this.attributes = copy(b.attributes);
+        this.phases = frozen(b.phases);
+        this.measurements = frozen(b.measurements);
+        this.samples = frozen(b.samples);
+        this.attributes = frozen(b.attributes);
         this.assertions = List.copyOf(b.assertions);
-        this.labels = copy(b.labels);
+        this.labels = frozen(b.labels);
     }
 
-    // results are made at high rates and most maps are empty: share the empty map instead of copying it
-    private static <V> Map<String, V> copy(Map<String, V> m) {
+    /*
+     * Results are made at high rates and are mostly copied to add a field or two, so a builder shares the maps of
+     * the result it came from and copies one only when it is changed (copy on write): a map that is not a
+     * LinkedHashMap is an immutable one shared with a result.
+     */
+    private static <V> Map<String, V> frozen(Map<String, V> m) {
+        if (!(m instanceof LinkedHashMap)) {
+            return m;
+        }
         return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+
+    private static <V> Map<String, V> writable(Map<String, V> m) {
+        return m instanceof LinkedHashMap ? m : new LinkedHashMap<>(m);
     }
 
     /** A new, empty builder. Probes normally start from {@link ProbeContext#newResult()} instead. */
@@ -78,12 +87,12 @@ public final class ProbeResult {
         b.error = error;
         b.startedAt = startedAt;
         b.duration = duration;
-        b.phases.putAll(phases);
-        b.measurements.putAll(measurements);
-        samples.forEach((k, v) -> b.samples.put(k, new ArrayList<>(v)));
-        b.attributes.putAll(attributes);
-        b.assertions.addAll(assertions);
-        b.labels.putAll(labels);
+        b.phases = phases;
+        b.measurements = measurements;
+        b.samples = samples;
+        b.attributes = attributes;
+        b.assertions = assertions;
+        b.labels = labels;
         return b;
     }
 
@@ -180,12 +189,13 @@ public final class ProbeResult {
         private ProbeError error;
         private Instant startedAt;
         private Duration duration = Duration.ZERO;
-        private final Map<String, Duration> phases = new LinkedHashMap<>();
-        private final Map<String, Double> measurements = new LinkedHashMap<>();
-        private final Map<String, List<Double>> samples = new LinkedHashMap<>();
-        private final Map<String, String> attributes = new LinkedHashMap<>();
-        private final List<AssertionOutcome> assertions = new ArrayList<>();
-        private final Map<String, String> labels = new LinkedHashMap<>();
+        // immutable until the first change (see frozen/writable above)
+        private Map<String, Duration> phases = Map.of();
+        private Map<String, Double> measurements = Map.of();
+        private Map<String, List<Double>> samples = Map.of();
+        private Map<String, String> attributes = Map.of();
+        private List<AssertionOutcome> assertions = List.of();
+        private Map<String, String> labels = Map.of();
 
         private Builder() {
         }
@@ -249,6 +259,7 @@ public final class ProbeResult {
         }
 
         public Builder phase(String name, Duration duration) {
+            phases = writable(phases);
             phases.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(duration, "duration"));
             return this;
         }
@@ -259,27 +270,34 @@ public final class ProbeResult {
         }
 
         public Builder measurement(String name, double value) {
+            measurements = writable(measurements);
             measurements.put(Objects.requireNonNull(name, "name"), value);
             return this;
         }
 
         /** Replaces the named sample series; {@code null} entries mark lost samples. */
         public Builder samples(String name, List<Double> values) {
-            samples.put(Objects.requireNonNull(name, "name"), new ArrayList<>(values));
+            samples = writable(samples);
+            samples.put(Objects.requireNonNull(name, "name"), Collections.unmodifiableList(new ArrayList<>(values)));
             return this;
         }
 
         public Builder attribute(String name, String value) {
+            attributes = writable(attributes);
             attributes.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
         public Builder assertion(AssertionOutcome outcome) {
+            if (!(assertions instanceof ArrayList)) {
+                assertions = new ArrayList<>(assertions);
+            }
             assertions.add(Objects.requireNonNull(outcome, "outcome"));
             return this;
         }
 
         public Builder label(String name, String value) {
+            labels = writable(labels);
             labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
