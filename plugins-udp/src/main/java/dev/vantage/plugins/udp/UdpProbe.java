@@ -8,6 +8,7 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
+import dev.vantage.probe.spi.support.RoundTrips;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -151,7 +152,7 @@ final class UdpProbe implements Probe {
     /** The datagrams of one attempt and what became of each. Used by one thread. */
     static final class Round {
         private final long[] sentAt;
-        private final Double[] rttMs; // null until answered
+        private final long[] rttNanos; // -1 until answered
         private final boolean[] settled; // answered or refused
         int sent;
         int received;
@@ -160,7 +161,8 @@ final class UdpProbe implements Probe {
 
         Round(int count) {
             sentAt = new long[count];
-            rttMs = new Double[count];
+            rttNanos = new long[count];
+            Arrays.fill(rttNanos, -1);
             settled = new boolean[count];
         }
 
@@ -179,7 +181,7 @@ final class UdpProbe implements Probe {
                 return; // a duplicate or a late straggler: nothing is waiting for it
             }
             settled[i] = true;
-            rttMs[i] = (now - sentAt[i]) / 1e6;
+            rttNanos[i] = now - sentAt[i];
             received++;
             if (expect != null && mismatch == null && !expect.matches(data, length)) {
                 mismatch = Bytes.show(data, length);
@@ -203,41 +205,17 @@ final class UdpProbe implements Probe {
             return i;
         }
 
-        /** Adds the counts and round-trip statistics, defined as iputils ping defines them. */
+        /** Adds the counts and round-trip statistics under the standard names. */
         void report(ProbeResult.Builder result) {
-            List<Double> samples = Arrays.asList(Arrays.copyOf(rttMs, sent));
-            result.measurement("sent", sent);
-            result.measurement("received", received);
-            result.measurement("lossPercent", sent == 0 ? 100.0 : 100.0 * (sent - received) / sent);
-            result.samples("rttMs", samples);
-            if (received == 0) {
-                return;
-            }
-            double min = Double.MAX_VALUE;
-            double max = 0;
-            double sum = 0;
-            double jitter = 0;
-            Double previous = null;
-            for (Double rtt : samples) {
-                if (rtt != null) {
-                    min = Math.min(min, rtt);
-                    max = Math.max(max, rtt);
-                    sum += rtt;
-                    jitter += previous == null ? 0 : Math.abs(rtt - previous);
-                    previous = rtt;
+            RoundTrips trips = RoundTrips.create(sent);
+            for (int i = 0; i < sent; i++) {
+                if (rttNanos[i] >= 0) {
+                    trips.received(rttNanos[i]);
+                } else {
+                    trips.lost();
                 }
             }
-            double avg = sum / received;
-            double squares = 0;
-            for (Double rtt : samples) {
-                squares += rtt == null ? 0 : (rtt - avg) * (rtt - avg);
-            }
-            result.measurement("rttMinMs", min);
-            result.measurement("rttAvgMs", avg);
-            result.measurement("rttMaxMs", max);
-            result.measurement("rttMdevMs", Math.sqrt(squares / received)); // ping's mdev: population std. dev.
-            // mean absolute difference of consecutive round trips, lost datagrams skipped; as the ICMP plugin
-            result.measurement("jitterMs", received > 1 ? jitter / (received - 1) : 0);
+            trips.record(result);
         }
     }
 }
