@@ -40,7 +40,7 @@ final class IcmpPacket {
     private static final String[] TIME_EXCEEDED_CODES = {"time to live exceeded", "fragment reassembly time exceeded"};
     private static final String[] HOP_LIMIT_CODES = {"hop limit exceeded", "fragment reassembly time exceeded"};
 
-    /** A decoded message, refilled for each packet by the single receiving thread. */
+    /** A decoded message, refilled for each packet by the channel's single thread. */
     static final class Message {
         /** {@link #NONE} (ignore it), {@link #REPLY} or {@link #ERROR}. */
         int kind;

@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One native ICMP or ICMPv6 socket (a ping socket or a raw socket) with a fixed TTL, and the buffers to use it.
- * Sending is thread-safe; receiving belongs to a single thread, which also releases the socket after
- * {@link #shutdown()}.
+ * Sending and receiving belong to a single thread (the channel's), which also releases the socket after
+ * {@link #shutdown()}; {@link #wake()} and {@link #shutdown()} may be called from any thread.
  */
 final class IcmpSocket {
 
@@ -55,20 +55,29 @@ final class IcmpSocket {
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
 
-    // Send side, guarded by this.
+    // Send side, used by the channel's thread only.
     private final MemorySegment txPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment txAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment txTime = arena.allocate(16, 8);
     private final MemorySegment txErrno = LibC.errnoSlot(arena);
-    private boolean closed;
+    /** Send times of the last request sent: System.nanoTime() and CLOCK_REALTIME nanoseconds. */
+    long txNanoTime;
+    long txRealtimeNanos;
+    private volatile boolean closed;
+    private boolean released; // guarded by this
+    // For wake(), from any thread: the value 1, and an errno slot nobody reads.
+    private final MemorySegment wakeOne = arena.allocate(JAVA_LONG);
+    private final MemorySegment wakeErrno = LibC.errnoSlot(arena);
 
-    // Receive side, used by the receiving thread only.
+    // Receive side, used by the channel's thread only.
     private final MemorySegment rxPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment rxAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
     private final MemorySegment rxIovec = arena.allocate(16, 8);
     private final MemorySegment rxMsg = arena.allocate(56, 8);
     private final MemorySegment pollFds = arena.allocate(16, 8);
+    private final MemorySegment pollTimeout = arena.allocate(16, 8);
+    private final MemorySegment wakeCounter = arena.allocate(JAVA_LONG);
     private final MemorySegment rxErrno = LibC.errnoSlot(arena);
     /** Kernel receive time (CLOCK_REALTIME nanoseconds) of the last message, or 0 if it carried none. */
     long rxKernelNanos;
@@ -97,6 +106,7 @@ final class IcmpSocket {
         pollFds.set(JAVA_SHORT, 4, LibC.POLLIN);
         pollFds.set(JAVA_INT, 8, wakeFd);
         pollFds.set(JAVA_SHORT, 12, LibC.POLLIN);
+        wakeOne.set(JAVA_LONG, 0, 1L);
     }
 
     /**
@@ -224,22 +234,24 @@ final class IcmpSocket {
     }
 
     /**
-     * Sends one echo request to {@code to} and records its send times in it.
+     * Sends one echo request to {@code to} and records its send times in {@link #txNanoTime} and
+     * {@link #txRealtimeNanos}. Called by the channel's thread only.
      *
      * @return 0, or the errno of the failed send
      */
-    synchronized int send(PendingEcho to, int seq, int payloadSize) {
+    int send(EchoBatch to, int seq) {
         if (closed) {
             return LibC.EBADF;
         }
-        int length = IcmpPacket.writeEchoRequest(txPacket, v6, identifier, seq, payloadSize, !v6 && mode == Mode.RAW);
+        int length = IcmpPacket.writeEchoRequest(txPacket, v6, identifier, seq, to.payloadSize,
+                !v6 && mode == Mode.RAW);
         int addressLength = to.writeSockaddr(txAddress);
         long result = 0;
         // Two tries: a ping socket reports an earlier ICMP error of any target once, on the next call.
         for (int attempt = 0; attempt < 2; attempt++) {
             // Monotonic first, so the kernel-clock interval always lies inside the JVM-clock one.
-            to.txNanoTime = System.nanoTime();
-            to.txRealtimeNanos = LibC.realtimeNanos(txTime);
+            txNanoTime = System.nanoTime();
+            txRealtimeNanos = LibC.realtimeNanos(txTime);
             result = LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength);
             if (result >= 0) {
                 return 0;
@@ -249,19 +261,40 @@ final class IcmpSocket {
     }
 
     /**
-     * Blocks until the socket has something to read, {@link #shutdown()} was called, or {@code timeoutMillis}
-     * passed.
+     * Blocks until the socket has something to read, {@link #wake()} or {@link #shutdown()} was called, or
+     * {@code timeoutNanos} passed (negative: no limit).
      *
-     * @return the poll events of the socket (0 after the timeout), or -1 once shut down
+     * @return the poll events of the socket (0 after the timeout or a wake-up), or -1 once shut down
      */
-    int awaitReadable(int timeoutMillis) {
+    int awaitReadable(long timeoutNanos) {
         pollFds.set(JAVA_SHORT, 6, (short) 0);
         pollFds.set(JAVA_SHORT, 14, (short) 0);
-        int n = LibC.poll(rxErrno, pollFds, 2, timeoutMillis);
-        if (pollFds.get(JAVA_SHORT, 14) != 0 || (n < 0 && LibC.errno(rxErrno) != LibC.EINTR)) {
+        MemorySegment timeout = MemorySegment.NULL;
+        if (timeoutNanos >= 0) {
+            pollTimeout.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            pollTimeout.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            timeout = pollTimeout;
+        }
+        int n = LibC.ppoll(rxErrno, pollFds, 2, timeout);
+        if (n < 0 && LibC.errno(rxErrno) != LibC.EINTR) {
+            return -1;
+        }
+        if (pollFds.get(JAVA_SHORT, 14) != 0) {
+            LibC.read(rxErrno, wakeFd, wakeCounter, 8); // reset the eventfd
+        }
+        if (closed) {
             return -1;
         }
         return n > 0 ? pollFds.get(JAVA_SHORT, 6) : 0;
+    }
+
+    /** Makes a thread blocked in {@link #awaitReadable} return. Any thread; does not block. */
+    void wake() {
+        synchronized (this) { // not after release(): the descriptor number may be reused by then
+            if (!released) {
+                LibC.write(wakeErrno, wakeFd, wakeOne, 8);
+            }
+        }
     }
 
     /**
@@ -327,7 +360,7 @@ final class IcmpSocket {
      * True if {@code to}'s address equals the one at {@code offset} in the last message read, or (offset -1) the
      * message's source address (for an error-queue message: the original destination).
      */
-    boolean addressMatches(PendingEcho to, int offset) {
+    boolean addressMatches(EchoBatch to, int offset) {
         if (offset >= 0) {
             return v6 ? to.matches(rxPacket.get(BE_LONG, offset), rxPacket.get(BE_LONG, offset + 8))
                     : to.matches(0, rxPacket.get(BE_INT, offset) & 0xffffffffL);
@@ -347,7 +380,7 @@ final class IcmpSocket {
         }
     }
 
-    /** Stops sending and wakes the receiving thread, which then calls {@link #release()}. */
+    /** Stops sending and wakes the channel's thread, which then calls {@link #release()}. */
     void shutdown() {
         synchronized (this) {
             if (closed) {
@@ -355,17 +388,14 @@ final class IcmpSocket {
             }
             closed = true;
         }
-        try (Arena temp = Arena.ofConfined()) {
-            MemorySegment one = temp.allocate(JAVA_LONG);
-            one.set(JAVA_LONG, 0, 1L);
-            LibC.write(LibC.errnoSlot(temp), wakeFd, one, 8);
-        }
+        wake();
     }
 
-    /** Closes the file descriptors and frees the buffers. Called by the receiving thread once it has stopped. */
+    /** Closes the file descriptors and frees the buffers. Called by the channel's thread once it has stopped. */
     void release() {
         synchronized (this) {
             closed = true;
+            released = true;
         }
         LibC.close(fd);
         LibC.close(wakeFd);

@@ -72,9 +72,10 @@ final class LibC {
     private static final MethodHandle SENDTO =
             errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PPOLL = errnoCall("ppoll", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
     private static final MethodHandle EVENTFD = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     // "critical": a short call that never blocks, so the linker may skip the thread-state transition.
@@ -154,9 +155,14 @@ final class LibC {
         }
     }
 
-    static int poll(MemorySegment errno, MemorySegment fds, long count, int timeoutMillis) {
+    /**
+     * ppoll(2): like poll, with a nanosecond timeout.
+     *
+     * @param timespec a struct timespec holding the timeout, or {@link MemorySegment#NULL} to wait without limit
+     */
+    static int ppoll(MemorySegment errno, MemorySegment fds, long count, MemorySegment timespec) {
         try {
-            return (int) POLL.invokeExact(errno, fds, count, timeoutMillis);
+            return (int) PPOLL.invokeExact(errno, fds, count, timespec, MemorySegment.NULL);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -173,6 +179,14 @@ final class LibC {
     static long write(MemorySegment errno, int fd, MemorySegment buf, long length) {
         try {
             return (long) WRITE.invokeExact(errno, fd, buf, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    static long read(MemorySegment errno, int fd, MemorySegment buf, long length) {
+        try {
+            return (long) READ.invokeExact(errno, fd, buf, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }

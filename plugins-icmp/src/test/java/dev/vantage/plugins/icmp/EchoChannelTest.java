@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The shared socket against the loopback interface: real packets, whichever mode this process may use. */
 class EchoChannelTest {
+    private static final long MS = 1_000_000;
 
     /** A channel, or the test is skipped (with the reason) when this process may open no ICMP socket at all. */
     static EchoChannel openOrSkip(boolean v6) {
@@ -39,27 +40,34 @@ class EchoChannelTest {
         }
     }
 
+    private static EchoBatch batch(String address, int count, long intervalNanos, int payload, long timeoutNanos) {
+        return new EchoBatch(InetAddress.ofLiteral(address), count, intervalNanos, payload,
+                System.nanoTime() + timeoutNanos);
+    }
+
     @Test
     void pingsIpv4Loopback() throws Exception {
-        assertRepliesFrom(false, InetAddress.ofLiteral("127.0.0.1"));
+        assertRepliesFrom(false, "127.0.0.1");
     }
 
     @Test
     void pingsIpv6Loopback() throws Exception {
-        assertRepliesFrom(true, InetAddress.ofLiteral("::1"));
+        assertRepliesFrom(true, "::1");
     }
 
-    private static void assertRepliesFrom(boolean v6, InetAddress target) throws Exception {
+    private static void assertRepliesFrom(boolean v6, String target) throws Exception {
         try (EchoChannel channel = openOrSkip(v6)) {
-            for (int i = 0; i < 5; i++) {
-                PendingEcho request = channel.send(target, 56);
-                EchoReply reply = request.get(2, TimeUnit.SECONDS);
+            EchoBatch b = batch(target, 5, 2 * MS, 56, 2_000 * MS);
+            long start = System.nanoTime();
+            channel.submit(b);
+            b.get(3, TimeUnit.SECONDS);
 
-                assertThat(reply.error()).isNull();
-                assertThat(reply.kernelTimestamp()).as("SO_TIMESTAMPNS receive time").isTrue();
-                long rtt = request.kernelRttNanos(reply);
-                assertThat(rtt).isPositive().isLessThanOrEqualTo(request.jvmRttNanos(reply))
-                        .isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(System.nanoTime() - start).as("ends once all are answered").isLessThan(1_000 * MS);
+            assertThat(b.sent).isEqualTo(5);
+            assertThat(b.jvmTimestamps).as("SO_TIMESTAMPNS receive times").isFalse();
+            assertThat(java.util.Arrays.stream(b.rttNanos)).allSatisfy(rtt -> assertThat(rtt).isPositive().isLessThan(50 * MS));
+            for (int i = 1; i < 5; i++) {
+                assertThat(b.txNanoTime[i] - b.txNanoTime[i - 1]).as("spacing").isBetween(MS, 20 * MS);
             }
         }
     }
@@ -67,36 +75,69 @@ class EchoChannelTest {
     @Test
     void matchesThousandsOfConcurrentRequestsOnOneSocket() throws Exception {
         try (EchoChannel channel = openOrSkip(false)) {
-            List<PendingEcho> requests = new ArrayList<>();
+            List<EchoBatch> batches = new ArrayList<>();
             for (int i = 0; i < 4000; i++) {
                 // every 127.x address answers on loopback; spreading them exercises address matching
-                requests.add(channel.send(InetAddress.ofLiteral("127.0." + (i / 250) + "." + (1 + i % 250)), 16));
+                EchoBatch b = batch("127.0." + (i / 250) + "." + (1 + i % 250), 2, MS, 16, 5_000 * MS);
+                channel.submit(b);
+                batches.add(b);
             }
-            for (PendingEcho request : requests) {
-                assertThat(request.get(5, TimeUnit.SECONDS).error()).isNull();
+            for (EchoBatch b : batches) {
+                b.get(10, TimeUnit.SECONDS);
+                assertThat(b.rttNanos).doesNotContain(EchoBatch.NO_REPLY);
             }
-            assertThat(requests).extracting(r -> r.seq).doesNotHaveDuplicates();
         }
     }
 
     @Test
     void carriesLargePayloads() throws Exception {
         try (EchoChannel channel = openOrSkip(false)) {
-            PendingEcho request = channel.send(InetAddress.ofLiteral("127.0.0.1"), 65_507);
+            EchoBatch b = batch("127.0.0.1", 1, MS, 65_507, 2_000 * MS);
+            channel.submit(b);
 
-            assertThat(request.get(2, TimeUnit.SECONDS).error()).isNull();
+            assertThat(b.get(3, TimeUnit.SECONDS).rttNanos[0]).isNotEqualTo(EchoBatch.NO_REPLY);
         }
     }
 
     @Test
-    void closeStopsTheReceiverPromptlyAndRefusesSends() throws Exception {
+    void stopsSendingWhenARepliesCouldNoLongerMakeTheDeadline() throws Exception {
+        try (EchoChannel channel = openOrSkip(false)) {
+            EchoBatch b = batch("127.0.0.1", 10, 50 * MS, 8, 120 * MS);
+            channel.submit(b);
+            b.get(3, TimeUnit.SECONDS);
+
+            assertThat(b.sent).isEqualTo(3); // at 0, 50 and 100 ms; 150 ms is past the deadline
+            assertThat(b.roundTrips().received()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anAbandonedBatchEndsAtOnce() throws Exception {
+        try (EchoChannel channel = openOrSkip(false)) {
+            EchoBatch b = batch("127.0.0.1", 100, 20 * MS, 8, 5_000 * MS);
+            channel.submit(b);
+            Thread.sleep(50);
+            b.abandon();
+
+            b.get(1, TimeUnit.SECONDS);
+            assertThat(b.sent).isBetween(1, 10);
+        }
+    }
+
+    @Test
+    void closeStopsTheThreadPromptlyFailsWhatIsPendingAndRefusesMore() throws Exception {
         EchoChannel channel = openOrSkip(false);
+        EchoBatch pending = batch("127.0.0.1", 100, 50 * MS, 8, 10_000 * MS);
+        channel.submit(pending);
         long start = System.nanoTime();
         channel.close();
 
-        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
-        assertThat(channel.isReceiving()).isFalse();
-        assertThatThrownBy(() -> channel.send(InetAddress.ofLiteral("127.0.0.1"), 8))
+        assertThat(System.nanoTime() - start).isLessThan(500 * MS);
+        assertThat(channel.isRunning()).isFalse();
+        // failed by the closing thread, or by a send it was making meanwhile
+        assertThat(pending.handle((b, e) -> e instanceof ProbeException pe ? pe.kind() : b.failure.kind()).join())
+                .isEqualTo(ErrorKind.CANCELLED);
+        assertThatThrownBy(() -> channel.submit(batch("127.0.0.1", 1, MS, 8, MS)))
                 .isInstanceOfSatisfying(ProbeException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CANCELLED));
     }
 }

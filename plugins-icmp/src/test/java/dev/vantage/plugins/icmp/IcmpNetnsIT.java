@@ -3,11 +3,16 @@ package dev.vantage.plugins.icmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.TestEngines;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,24 +85,32 @@ class IcmpNetnsIT {
         }
     }
 
-    /** Runs one attempt from inside the client namespace with a fresh provider using sockets of {@code mode}. */
-    private static ProbeResult ping(IcmpSocket.Mode mode, String target, Object... overrides) throws Exception {
+    /**
+     * Runs one attempt through a fresh engine whose provider opened its socket (of {@code mode}) inside the client
+     * namespace: a socket belongs to the namespace of the thread that opens it, whichever thread uses it later.
+     */
+    private static ProbeResult ping(IcmpSocket.Mode mode, String target, Object... params) throws Exception {
         client.sysctl("net.ipv4.ping_group_range", mode == IcmpSocket.Mode.DGRAM ? "0 2147483647" : "1 0");
-        return client.call(() -> {
-            try (IcmpProbeProvider provider = new IcmpProbeProvider()) {
-                ProbeResult r = provider.create(TestContext.config(target, TIMEOUT, overrides))
-                        .run(new TestContext(target, TIMEOUT)).toCompletableFuture().get();
-                assertThat(r.attributes()).containsEntry("icmpMode", mode.label());
-                return r;
-            }
-        });
+        Map<String, Object> p = new HashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            p.put((String) params[i], params[i + 1]);
+        }
+        IcmpProbeProvider provider = new IcmpProbeProvider();
+        int ttl = ((Number) p.getOrDefault("ttl", 64)).intValue();
+        client.call(() -> provider.channel(target.contains(":"), ttl));
+        try (ProbeEngine engine = TestEngines.engine(provider)) {
+            ProbeResult r = TestEngines.runOnce(engine,
+                    TaskSpec.builder("icmp", target).timeout(TIMEOUT).params(p).build());
+            assertThat(r.attributes()).containsEntry("icmpMode", mode.label());
+            return r;
+        }
     }
 
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void pingsAcrossTheVethPair(IcmpSocket.Mode mode) throws Exception {
         for (String target : new String[] {"10.200.0.2", "fd00:200::2"}) {
-            ProbeResult r = ping(mode, target, "count", 5L, "interval", Duration.ofMillis(5));
+            ProbeResult r = ping(mode, target, "count", 5, "interval", Duration.ofMillis(5));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
             assertThat(r.measurements()).containsEntry("received", 5.0).containsEntry("lossPercent", 0.0);
@@ -108,7 +121,7 @@ class IcmpNetnsIT {
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void reportsHostUnreachableFromTheRouter(IcmpSocket.Mode mode) throws Exception {
-        ProbeResult r = ping(mode, "10.201.0.9", "count", 3L, "interval", Duration.ofMillis(5));
+        ProbeResult r = ping(mode, "10.201.0.9", "count", 3, "interval", Duration.ofMillis(5));
 
         assertThat(r.status()).isEqualTo(ProbeStatus.FAILURE);
         assertThat(r.error().kind()).isEqualTo(ErrorKind.UNREACHABLE);
@@ -120,7 +133,7 @@ class IcmpNetnsIT {
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void reportsIpv6AddressUnreachable(IcmpSocket.Mode mode) throws Exception {
-        ProbeResult r = ping(mode, "fd00:201::9", "count", 2L, "interval", Duration.ofMillis(5));
+        ProbeResult r = ping(mode, "fd00:201::9", "count", 2, "interval", Duration.ofMillis(5));
 
         assertThat(r.error().kind()).isEqualTo(ErrorKind.UNREACHABLE);
         assertThat(r.error().message()).matches(".*\\(ICMPv6 type 1 code \\d\\) from fd00:200:0:0:0:0:0:2");
@@ -129,7 +142,7 @@ class IcmpNetnsIT {
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void reportsTimeExceededWhenTheTtlRunsOut(IcmpSocket.Mode mode) throws Exception {
-        ProbeResult r = ping(mode, "10.201.0.8", "count", 2L, "interval", Duration.ofMillis(5), "ttl", 1L);
+        ProbeResult r = ping(mode, "10.201.0.8", "count", 2, "interval", Duration.ofMillis(5), "ttl", 1);
 
         assertThat(r.error().kind()).isEqualTo(ErrorKind.UNREACHABLE);
         assertThat(r.error().message()).isEqualTo("time to live exceeded (ICMP type 11 code 0) from 10.200.0.2");
@@ -138,7 +151,7 @@ class IcmpNetnsIT {
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void reportsALocalNoRouteAtSendTime(IcmpSocket.Mode mode) throws Exception {
-        ProbeResult r = ping(mode, "10.202.0.9", "count", 3L);
+        ProbeResult r = ping(mode, "10.202.0.9", "count", 3);
 
         assertThat(r.error().kind()).isEqualTo(ErrorKind.UNREACHABLE);
         assertThat(r.error().message()).startsWith("cannot send to 10.202.0.9: No route to host");
@@ -158,7 +171,7 @@ class IcmpNetnsIT {
             int perAttempt = 100;
             double lost = 0;
             for (int i = 0; i < attempts; i++) {
-                ProbeResult r = ping(mode, "10.203.0.1", "count", (long) perAttempt, "interval", Duration.ofMillis(2));
+                ProbeResult r = ping(mode, "10.203.0.1", "count", perAttempt, "interval", Duration.ofMillis(2));
                 assertThat(r.measurements()).containsEntry("sent", (double) perAttempt);
                 assertThat(r.samples().get("rttMs")).hasSize(perAttempt);
                 lost += r.measurements().get("lossPercent") * perAttempt / 100;

@@ -1,21 +1,43 @@
 package dev.vantage.plugins.icmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.testkit.TestEngines;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** Descriptor and configuration checks, through a real engine's validation (no packets are sent). */
 class IcmpProbeProviderTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static ProbeEngine engine;
+
+    @BeforeAll
+    static void startEngine() {
+        engine = TestEngines.engine(new IcmpProbeProvider());
+    }
+
+    @AfterAll
+    static void closeEngine() {
+        engine.close();
+    }
+
+    private static List<String> problems(String target, Duration timeout, Map<String, Object> params) {
+        return engine.validate(TaskSpec.builder("icmp", target).timeout(timeout).params(params).build()).stream()
+                .map(ConfigProblem::field).toList();
+    }
 
     @Test
     void isFoundByTheServiceLoader() {
@@ -45,31 +67,21 @@ class IcmpProbeProviderTest {
     @ParameterizedTest
     @ValueSource(strings = {"example.com", "example.com.", "localhost", "a_b.example", "127.0.0.1", "10.200.0.2",
             "::1", "[::1]", "fd00::2", "fe80::1%1", "255.255.255.255"})
-    void acceptsHostNamesAndAddresses(String target) throws InvalidConfigException {
-        try (var provider = new IcmpProbeProvider()) {
-            assertThat(provider.create(TestContext.config(target, TIMEOUT))).isInstanceOf(IcmpProbe.class);
-        }
+    void acceptsHostNamesAndAddresses(String target) {
+        assertThat(problems(target, TIMEOUT, Map.of())).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " example.com", "http://example.com", "example.com:80", "example.com/x",
+    @ValueSource(strings = {" example.com", "http://example.com", "example.com:80", "example.com/x",
             "[::1]:80", "user@example.com", "127.1", "0x7f.0.0.1", "256.0.0.1", "1.2.3.4.5", "::g", "[10.0.0.1]",
             "-bad.example", "a..b"})
     void refusesAnythingElseNamingTheTarget(String target) {
-        try (var provider = new IcmpProbeProvider()) {
-            assertThatThrownBy(() -> provider.create(TestContext.config(target, TIMEOUT)))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                            .extracting(ConfigProblem::field).containsExactly("target"));
-        }
+        assertThat(problems(target, TIMEOUT, Map.of())).containsExactly("target");
     }
 
     @Test
     void reportsEveryProblemAtOnce() {
-        try (var provider = new IcmpProbeProvider()) {
-            assertThatThrownBy(() -> provider.create(TestContext.config("https://x", Duration.ofSeconds(1),
-                    "count", 20L, "interval", Duration.ofMillis(100))))
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                            .extracting(ConfigProblem::field).containsExactly("target", "interval"));
-        }
+        assertThat(problems("https://x", Duration.ofSeconds(1), Map.of("count", 20, "interval", "100ms")))
+                .containsExactly("target", "params.interval");
     }
 }

@@ -1,0 +1,120 @@
+package dev.vantage.plugins.icmp;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.vantage.probe.spi.ProbeException;
+import dev.vantage.probe.spi.support.RoundTrips;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The echo requests of one attempt to one address. The channel's thread sends them on schedule, records what comes
+ * back, and completes this future with itself once every request is answered or the deadline has passed; the
+ * fields below are then safe to read from any thread.
+ */
+final class EchoBatch extends CompletableFuture<EchoBatch> {
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final long NO_REPLY = -1;
+
+    final InetAddress destination;
+    // The destination as two big-endian halves (IPv4: high 0, low the address) so matching allocates nothing.
+    private final boolean v6;
+    private final long addressHigh;
+    private final long addressLow;
+    private final int scopeId;
+    final int count;
+    final long intervalNanos;
+    final int payloadSize;
+    /** Replies read later than this ({@link System#nanoTime()}) count as lost. */
+    final long deadline;
+    private volatile boolean abandoned;
+
+    // Written by the channel's thread; read by others only after completion.
+    /** When the next request is due, or the deadline once all are sent: the key of the channel's timer heap. */
+    long nextEvent;
+    /** Where the batch sits in the channel's {@link BatchTimers}, or -1. */
+    int timerSlot = -1;
+    /** True once no further request will be sent: the batch waits for replies until its deadline. */
+    boolean waiting;
+    int sent;
+    int settled;
+    final int[] seqs;
+    final long[] txNanoTime;
+    final long[] txRealtimeNanos;
+    final long[] rttNanos;
+    boolean jvmTimestamps;
+    String icmpError;
+    ProbeException failure;
+
+    EchoBatch(InetAddress destination, int count, long intervalNanos, int payloadSize, long deadline) {
+        this.destination = destination;
+        ByteBuffer bytes = ByteBuffer.wrap(destination.getAddress());
+        this.v6 = destination instanceof Inet6Address;
+        this.addressHigh = v6 ? bytes.getLong() : 0;
+        this.addressLow = v6 ? bytes.getLong() : bytes.getInt() & 0xffffffffL;
+        this.scopeId = destination instanceof Inet6Address a ? a.getScopeId() : 0;
+        this.count = count;
+        this.intervalNanos = intervalNanos;
+        this.payloadSize = payloadSize;
+        this.deadline = deadline;
+        this.seqs = new int[count];
+        this.txNanoTime = new long[count];
+        this.txRealtimeNanos = new long[count];
+        this.rttNanos = new long[count];
+        Arrays.fill(rttNanos, NO_REPLY);
+    }
+
+    /** Nobody waits for the outcome any more: the channel drops the batch at its next event. Any thread. */
+    void abandon() {
+        abandoned = true;
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    boolean matches(long high, long low) {
+        return high == addressHigh && low == addressLow;
+    }
+
+    /** True once every request that will be sent has been sent and answered (with a reply or an ICMP error). */
+    boolean allSettled() {
+        return settled == sent && (waiting || sent == count);
+    }
+
+    /** The outcome of each request sent, in send order. */
+    RoundTrips roundTrips() {
+        RoundTrips trips = RoundTrips.create(sent);
+        for (int i = 0; i < sent; i++) {
+            if (rttNanos[i] == NO_REPLY) {
+                trips.lost();
+            } else {
+                trips.received(rttNanos[i]);
+            }
+        }
+        return trips;
+    }
+
+    /** Writes the destination as a struct sockaddr_in or sockaddr_in6; returns its length. */
+    int writeSockaddr(MemorySegment s) {
+        s.fill((byte) 0);
+        if (v6) {
+            s.set(JAVA_SHORT, 0, (short) LibC.AF_INET6);
+            s.set(BE_LONG, 8, addressHigh);
+            s.set(BE_LONG, 16, addressLow);
+            s.set(JAVA_INT, 24, scopeId);
+            return 28;
+        }
+        s.set(JAVA_SHORT, 0, (short) LibC.AF_INET);
+        s.set(BE_INT, 4, (int) addressLow);
+        return 16;
+    }
+}
