@@ -7,14 +7,13 @@ import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
-import io.netty.bootstrap.Bootstrap;
+import dev.vantage.probe.spi.support.TrustCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpUtil;
@@ -22,7 +21,6 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -98,13 +96,15 @@ final class Exchange {
     private String method;
     private byte[] body;
     private Channel channel;
+    private Request request;
+    private boolean http1Ready;
+    private boolean requestQueued;
     private InetSocketAddress remote;
     private String peer;
     private boolean earlyFirstByte;
     private Response response;
     private SSLSession tlsSession;
     private String sniSent;
-    private String verifyError;
 
     Exchange(HttpSettings settings, HttpProbeProvider provider, ProbeContext ctx) {
         this.settings = settings;
@@ -118,8 +118,6 @@ final class Exchange {
     }
 
     CompletableFuture<ProbeResult> start() {
-        long remaining = ctx.remaining().toNanos();
-        onLoop(() -> deadlineTimer = loop.schedule(this::onDeadline, remaining, TimeUnit.NANOSECONDS));
         ctx.onCancel(() -> onLoop(this::onCancelled));
         resolveAndConnect();
         return future;
@@ -134,8 +132,7 @@ final class Exchange {
                 host = host.substring(1, host.length() - 1);
             }
             InetAddress address = pick(ctx.resolve(host), host);
-            long resolvedAt = System.nanoTime();
-            onLoop(() -> connect(target, new InetSocketAddress(address, port(target)), resolvedAt));
+            onLoop(() -> connect(target, new InetSocketAddress(address, port(target))));
         } catch (ProbeException e) {
             long failedAt = System.nanoTime();
             onLoop(() -> finish(e.toError(), failedAt));
@@ -159,11 +156,15 @@ final class Exchange {
         throw new ProbeException(ErrorKind.DNS, host + " has no IPv" + settings.ipVersion() + " address");
     }
 
-    private void connect(URI target, InetSocketAddress address, long resolvedAt) {
+    /**
+     * Sets up the connection on the event loop, then connects. {@code connect} starts right before the connect
+     * call, so that it measures the TCP handshake: the hand-off to the loop, the channel's set-up and encoding a
+     * cleartext HTTP/1.1 request (some tens of microseconds) stay in {@code dns}, the phase leading up to it.
+     */
+    private void connect(URI target, InetSocketAddress address) {
         if (finished || target != url) {
             return;
         }
-        advance(Phase.CONNECT, resolvedAt);
         remote = address;
         String ipAndPort = address.getAddress().getHostAddress() + ":" + address.getPort();
         peer = target.getHost().equals(address.getAddress().getHostAddress()) ? ipAndPort
@@ -185,32 +186,42 @@ final class Exchange {
             }
             usedTls = true;
         }
-        SslContext sslContext = tls;
-        ChannelFuture connected = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .resolver(NoopAddressResolverGroup.INSTANCE) // addresses come from ctx.resolve only
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, millisLeft())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (sslContext != null) {
-                            ch.pipeline().addLast(sslHandler(sslContext, ch, target));
-                        }
-                        ch.pipeline().addLast(CONNECTION_HANDLER, new ConnectionHandler());
-                    }
-                })
-                .connect(address);
-        channel = connected.channel();
-        // the promise completes before channelActive reaches the SslHandler, i.e. before the ClientHello goes out
+        if (deadlineTimer == null) {
+            // armed with the first connection rather than at the start: one hand-off to the loop per attempt
+            // (resolving is bounded by the deadline itself)
+            deadlineTimer = loop.schedule(this::onDeadline, ctx.remaining().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        request = request();
+        // cleartext HTTP/1.1 needs no negotiation: its handlers go in now, not while the write is timed
+        http1Ready = tls == null && settings.httpVersion() != HttpVersion.HTTP2;
+        NioSocketChannel ch = new NioSocketChannel();
+        ch.config().setTcpNoDelay(true); // no Netty connect timeout either: the deadline timer covers connecting
+        ChannelPipeline pipeline = ch.pipeline();
+        if (tls != null) {
+            pipeline.addLast(sslHandler(tls, ch, target));
+        }
+        pipeline.addLast(CONNECTION_HANDLER, new ConnectionHandler());
+        if (http1Ready) {
+            Http1.prepare(pipeline, this);
+        }
+        loop.register(ch); // on the loop, so at once
+        channel = ch;
+        ChannelPromise connected = ch.newPromise();
+        // listening before connecting: a connect that fails at once is reported as such, not as the queued write's
+        // failure. The promise completes before channelActive reaches the SslHandler, i.e. before the ClientHello
         connected.addListener(f -> {
             if (f.isSuccess()) {
-                onConnected(connected.channel());
+                onConnected(ch);
             } else {
-                fail(connected.channel(), f.cause());
+                fail(ch, f.cause());
             }
         });
+        if (http1Ready) {
+            Http1.queue(ch, request, this); // encoded now; it leaves, and 'write' is timed, once connected
+            requestQueued = true;
+        }
+        advance(Phase.CONNECT, System.nanoTime());
+        ch.connect(address, connected); // to the address itself: names come from ctx.resolve only
     }
 
     private SslHandler sslHandler(SslContext context, Channel ch, URI target) {
@@ -248,7 +259,6 @@ final class Exchange {
         advance(Phase.WRITE, System.nanoTime());
         SslHandler ssl = ch.pipeline().get(SslHandler.class);
         tlsSession = ssl.engine().getSession();
-        verifyError = settings.verifyTls() ? null : TlsContexts.verifyError(tlsSession);
         send(ch, ssl.applicationProtocol());
     }
 
@@ -260,11 +270,16 @@ final class Exchange {
             failProtocol(ch, peer + " did not accept HTTP/2 through ALPN");
             return;
         }
-        Request request = request();
         if (h2) {
             Http2.send(ch, request, this);
         } else {
-            Http1.send(ch, request, this);
+            if (!http1Ready) {
+                Http1.prepare(ch.pipeline(), this);
+            }
+            if (!requestQueued) {
+                Http1.queue(ch, request, this);
+            }
+            ch.flush();
         }
     }
 
@@ -451,9 +466,9 @@ final class Exchange {
             tlsSession = null;
         }
         sniSent = null;
-        verifyError = null;
         response = null;
         earlyFirstByte = false;
+        requestQueued = false;
     }
 
     private void finish(ProbeError error, long now) {
@@ -478,10 +493,7 @@ final class Exchange {
         }
         if (tlsSession != null) {
             TlsFacts.record(result, tlsSession, sniSent, Instant.now());
-            result.attribute("tlsVerified", String.valueOf(verifyError == null));
-            if (verifyError != null) {
-                result.attribute("tlsVerifyError", verifyError);
-            }
+            TrustCheck.recordVerdict(result, tlsSession);
         }
         if (response != null) {
             response.record(result);
@@ -503,10 +515,6 @@ final class Exchange {
         } catch (RejectedExecutionException e) {
             future.completeExceptionally(new ProbeException(ErrorKind.CANCELLED, "the http plugin is closed"));
         }
-    }
-
-    private int millisLeft() {
-        return Math.clamp(ctx.remaining().toMillis(), 1, Integer.MAX_VALUE);
     }
 
     private static boolean isHttps(URI uri) {

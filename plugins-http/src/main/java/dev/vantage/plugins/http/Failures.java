@@ -3,18 +3,13 @@ package dev.vantage.plugins.http;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
-import io.netty.channel.ConnectTimeoutException;
+import dev.vantage.probe.spi.support.TrustCheck;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.security.cert.CertPathBuilderException;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertPathValidatorException.BasicReason;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 
@@ -34,9 +29,6 @@ final class Failures {
         if (find(t, SSLException.class) != null || find(t, CertificateException.class) != null
                 || phase.equals("tls")) {
             return ProbeError.of(ErrorKind.TLS, "TLS handshake with " + peer + " failed: " + tlsProblem(t));
-        }
-        if (t instanceof ConnectTimeoutException) {
-            return ProbeError.of(ErrorKind.TIMEOUT, "connect to " + peer + " timed out");
         }
         String message = String.valueOf(t.getMessage());
         String lower = message.toLowerCase(Locale.ROOT);
@@ -58,40 +50,10 @@ final class Failures {
         return ProbeError.of(ErrorKind.INTERNAL, t.getClass().getName() + ": " + message);
     }
 
-    /** Why a handshake failed: a certificate problem if there was one, otherwise the TLS layer's reason. */
+    /** Why a handshake failed: the certificate check's reason if it refused, otherwise the TLS layer's. */
     static String tlsProblem(Throwable t) {
-        CertificateException cert = find(t, CertificateException.class);
-        if (cert != null) {
-            return certificateProblem(cert);
-        }
-        return rootMessage(t);
-    }
-
-    /** A short reason for a failed certificate check: expired, not yet valid, untrusted or host name mismatch. */
-    static String certificateProblem(Throwable t) {
-        CertificateExpiredException expired = find(t, CertificateExpiredException.class);
-        if (expired != null) {
-            return "certificate expired (" + expired.getMessage() + ")";
-        }
-        CertificateNotYetValidException notYet = find(t, CertificateNotYetValidException.class);
-        if (notYet != null) {
-            return "certificate not yet valid (" + notYet.getMessage() + ")";
-        }
-        CertPathValidatorException invalid = find(t, CertPathValidatorException.class);
-        if (invalid != null && invalid.getReason() == BasicReason.EXPIRED) {
-            return "certificate expired";
-        }
-        if (invalid != null && invalid.getReason() == BasicReason.REVOKED) {
-            return "certificate revoked";
-        }
-        if (find(t, CertPathBuilderException.class) != null) {
-            return "certificate not trusted (no path to a trusted root)";
-        }
-        String message = rootMessage(t);
-        if (message.contains("No subject alternative") || message.contains("No name matching")) {
-            return "host name mismatch (" + message + ")";
-        }
-        return "certificate rejected (" + message + ")";
+        TrustCheck.Refusal refusal = TrustCheck.refusal(t);
+        return refusal != null ? refusal.getMessage() : rootMessage(t);
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {

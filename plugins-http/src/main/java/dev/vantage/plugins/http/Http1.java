@@ -28,13 +28,19 @@ final class Http1 {
     private Http1() {
     }
 
-    static void send(Channel ch, Exchange.Request request, Exchange exchange) {
-        ChannelPipeline p = ch.pipeline();
+    /** Adds the HTTP/1.1 handlers in front of the exchange's connection handler. */
+    static void prepare(ChannelPipeline p, Exchange exchange) {
         p.addBefore(Exchange.CONNECTION_HANDLER, "vantage-first-byte", new FirstByte(exchange));
         p.addBefore(Exchange.CONNECTION_HANDLER, "vantage-http1",
                 new HttpClientCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK_SIZE));
         p.addBefore(Exchange.CONNECTION_HANDLER, "vantage-response", new ResponseHandler(exchange));
+    }
 
+    /**
+     * Encodes the request into the outbound buffer of a connection {@link #prepare prepared} for HTTP/1.1; the
+     * caller flushes it. The exchange hears when it has been written.
+     */
+    static void queue(Channel ch, Exchange.Request request, Exchange exchange) {
         byte[] body = request.body();
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
                 request.path(), body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
@@ -48,7 +54,7 @@ final class Http1 {
                 || request.method().equals("PATCH")) {
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
         }
-        ch.writeAndFlush(r).addListener(f -> {
+        ch.write(r).addListener(f -> {
             if (f.isSuccess()) {
                 exchange.onWritten(ch);
             } else {
@@ -65,10 +71,14 @@ final class Http1 {
             this.exchange = exchange;
         }
 
+        private boolean seen;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            exchange.onFirstByte(ctx.channel());
-            ctx.pipeline().remove(this);
+            if (!seen) { // a flag rather than leaving the pipeline: removing a handler costs more than it saves
+                seen = true;
+                exchange.onFirstByte(ctx.channel());
+            }
             ctx.fireChannelRead(msg);
         }
     }

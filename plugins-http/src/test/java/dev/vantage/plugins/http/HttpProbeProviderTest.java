@@ -3,22 +3,30 @@ package dev.vantage.plugins.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
-import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.testkit.TestEngines;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Creation-time checks; no network. */
+/** Creation-time checks, through the engine's validation as users meet them; no network. */
 class HttpProbeProviderTest {
-    private final HttpProbeProvider provider = new HttpProbeProvider();
+    private final ProbeEngine engine = TestEngines.engine(new HttpProbeProvider());
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
 
     @Test
     void isRegisteredForTheModulePathAndTheClassPath() throws Exception {
@@ -40,28 +48,28 @@ class HttpProbeProviderTest {
 
     @Test
     void describesSecretsAsSecret() {
-        assertThat(provider.describe().parameters()).filteredOn(ParameterSpec::secret)
+        assertThat(engine.descriptors().get("http").parameters()).filteredOn(ParameterSpec::secret)
                 .extracting(ParameterSpec::name).containsExactlyInAnyOrder("basicAuthPassword", "bearerToken");
     }
 
     @Test
-    void acceptsHttpAndHttpsUrls() throws Exception {
-        provider.create(config("http://127.0.0.1:8080/path?q=1", Map.of()));
-        provider.create(config("HTTPS://[::1]/", Map.of()));
+    void acceptsHttpAndHttpsUrls() {
+        assertThat(problems("http://127.0.0.1:8080/path?q=1", Map.of())).isEmpty();
+        assertThat(problems("HTTPS://[::1]/", Map.of())).isEmpty();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ftp://127.0.0.1/", "file:///etc/passwd", "127.0.0.1", "http:///nohost",
-            "http://bad host/", "http://under_score.example/", "http://127.0.0.1:99999/", "/relative"})
+            "http://bad host/", "http://under_score.example/", "http://127.0.0.1:99999/", "/relative", "not a url"})
     void refusesTargetsThatAreNotAbsoluteHttpUrls(String target) {
         assertProblem(target, Map.of(), "target");
     }
 
     @Test
     void refusesCredentialsInTheUrlWithoutRepeatingThem() {
-        assertThatThrownBy(() -> provider.create(config("ftp://user:pw-secret@127.0.0.1/", Map.of())))
-                .isInstanceOf(InvalidConfigException.class)
-                .message().contains("credentials").doesNotContain("pw-secret");
+        assertThat(problems("ftp://user:pw-secret@127.0.0.1/", Map.of())).extracting(ConfigProblem::reason)
+                .anySatisfy(reason -> assertThat(reason).contains("credentials"))
+                .allSatisfy(reason -> assertThat(reason).doesNotContain("pw-secret"));
     }
 
     @Test
@@ -77,9 +85,8 @@ class HttpProbeProviderTest {
 
     @Test
     void reportsEveryProblemAtOnce() {
-        assertThatThrownBy(() -> provider.create(config("ftp://x/", Map.of("validStatus", "abc", "sni", "-"))))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .extracting(ConfigProblem::field).containsExactly("target", "validStatus", "sni"));
+        assertThat(problems("ftp://x/", Map.of("validStatus", "abc", "sni", "-"))).extracting(ConfigProblem::field)
+                .containsExactly("target", "params.validStatus", "params.sni");
     }
 
     @Test
@@ -97,12 +104,11 @@ class HttpProbeProviderTest {
     }
 
     private void assertProblem(String target, Map<String, ?> values, String field) {
-        assertThatThrownBy(() -> provider.create(config(target, values)))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.problems())
-                        .extracting(ConfigProblem::field).contains(field));
+        String path = field.equals("target") ? field : "params." + field;
+        assertThat(problems(target, values)).extracting(ConfigProblem::field).contains(path);
     }
 
-    private ProbeConfig config(String target, Map<String, ?> values) {
-        return TestContext.config(provider, target, Duration.ofSeconds(1), values);
+    private List<ConfigProblem> problems(String target, Map<String, ?> values) {
+        return engine.validate(TaskSpec.builder("http", target).timeout(Duration.ofSeconds(1)).params(values).build());
     }
 }
