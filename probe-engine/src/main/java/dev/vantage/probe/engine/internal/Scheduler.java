@@ -35,6 +35,7 @@ public final class Scheduler {
     private final LongAdder missedSlots = new LongAdder();
     private final LongAccumulator maxLagNanos = new LongAccumulator(Math::max, 0);
     private static final int LAUNCH_CHUNK = 256;
+    private static final int INLINE_LAUNCH = 8;
     /** With a manual clock, runs start on the thread that advances time, so tests see them start at their slot. */
     private final boolean launchInline;
     /** Runs due in the current timer batch; touched only by the timer thread. */
@@ -183,6 +184,14 @@ public final class Scheduler {
      */
     public void launchDue() {
         if (due.isEmpty()) {
+            return;
+        }
+        if (due.size() <= INLINE_LAUNCH) {
+            // a few runs are cheaper to start here than to wake another thread for
+            for (Entry e : due) {
+                runner.start(e.task, e.inFlight::decrementAndGet);
+            }
+            due.clear();
             return;
         }
         List<Entry> batch = List.copyOf(due);

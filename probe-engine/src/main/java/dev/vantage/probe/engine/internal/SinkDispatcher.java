@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class SinkDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(SinkDispatcher.class);
 
+    private static final long LINGER_MILLIS = 1;
+
     private final ResultSink sink;
     private final String name;
     private final BlockingQueue<ProbeResult> queue;
@@ -86,7 +88,12 @@ public final class SinkDispatcher {
                     failedBatches.increment();
                     LOG.warn("sink {} failed to export {} results: {}", name, batch.size(), e.toString());
                 }
+                boolean small = batch.size() < maxBatch / 4;
                 batch.clear();
+                if (small && !closing) {
+                    // let a few more results gather: one wake-up per result costs more than the batch's export
+                    Thread.sleep(LINGER_MILLIS);
+                }
             } catch (InterruptedException e) {
                 break; // close() gave up waiting; what is still queued is lost and was counted as queued
             }
