@@ -64,7 +64,7 @@ final class Attempt implements ProbeContext, Runnable {
             if (finished.get()) {
                 return false;
             }
-            deadlineEntry = runner.timers.schedule(deadlineNanos, this); // runs expire(); close finds attempts by it
+            deadlineEntry = runner.timers.scheduleDeferred(deadlineNanos, this); // runs expire(); close finds attempts by it
             return true;
         }
     }

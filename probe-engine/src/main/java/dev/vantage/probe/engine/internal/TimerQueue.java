@@ -21,7 +21,9 @@ public final class TimerQueue {
         private long due;
         private long seq;
         private final Runnable action;
-        private int index = -1;
+        private int index = -1; // guarded by the lock
+        private volatile boolean inHeap;
+        private volatile boolean cancelled;
 
         private Entry(long due, long seq, Runnable action) {
             this.due = due;
@@ -39,6 +41,11 @@ public final class TimerQueue {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Deadlines not yet in the heap: most attempts end before the timer thread even looks (see scheduleDeferred). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Entry> deferred = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final long DEFERRED_MAX_WAIT_NANOS = 1_000_000;
+    /** Set while the timer sleeps longer than the deferred events may wait; schedulers then wake it. */
+    private volatile boolean sleepingLong;
     private final Condition changed = lock.newCondition();
     private Entry[] heap = new Entry[1024];
     private int size;
@@ -61,14 +68,8 @@ public final class TimerQueue {
             if (e.index >= 0) {
                 throw new IllegalStateException("entry is still pending");
             }
-            e.due = due;
-            e.seq = seq++;
-            if (size == heap.length) {
-                heap = Arrays.copyOf(heap, size * 2);
-            }
-            heap[size] = e;
-            e.index = size++;
-            siftUp(e.index);
+            e.cancelled = false;
+            insert(e, due);
             if (heap[0] == e) {
                 changed.signal(); // the timer thread may be sleeping towards a later event
             }
@@ -77,11 +78,24 @@ public final class TimerQueue {
         }
     }
 
+    private void insert(Entry e, long due) {
+        e.due = due;
+        e.seq = seq++;
+        if (size == heap.length) {
+            heap = Arrays.copyOf(heap, size * 2);
+        }
+        heap[size] = e;
+        e.index = size++;
+        e.inHeap = true;
+        siftUp(e.index);
+    }
+
     /** Removes every pending event and returns their actions, earliest first (engine closing). */
     public List<Runnable> drain() {
         List<Runnable> actions = new ArrayList<>();
         lock.lock();
         try {
+            admitDeferred();
             while (size > 0) {
                 actions.add(poll().action);
             }
@@ -91,8 +105,32 @@ public final class TimerQueue {
         return actions;
     }
 
+    /**
+     * Schedules an event, typically a deadline, without taking the queue's lock: it joins the heap when the timer
+     * next runs (within a millisecond), and one cancelled before that never touches the heap. At hundreds of
+     * thousands of attempts a second, deadlines that mostly never fire would otherwise make every attempt contend
+     * for the lock twice. The event may fire up to a millisecond late.
+     */
+    public Entry scheduleDeferred(long due, Runnable action) {
+        Entry e = new Entry(due, 0, action);
+        deferred.offer(e);
+        if (sleepingLong) {
+            lock.lock(); // rare: the timer is idle and would not look at deferred events for a while
+            try {
+                changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return e;
+    }
+
     /** Removes a pending event; does nothing if it already ran or was cancelled. */
     public void cancel(Entry e) {
+        e.cancelled = true;
+        if (!e.inHeap) {
+            return; // still deferred (the timer will drop it), or already ran
+        }
         lock.lock();
         try {
             int i = e.index;
@@ -102,6 +140,7 @@ public final class TimerQueue {
             Entry last = heap[--size];
             heap[size] = null;
             e.index = -1;
+            e.inHeap = false;
             if (i < size) {
                 heap[i] = last;
                 last.index = i;
@@ -113,9 +152,20 @@ public final class TimerQueue {
         }
     }
 
+    /** Moves deferred events into the heap; call with the lock held. */
+    private void admitDeferred() {
+        Entry e;
+        while ((e = deferred.poll()) != null) {
+            if (!e.cancelled) {
+                insert(e, e.due);
+            }
+        }
+    }
+
     public int size() {
         lock.lock();
         try {
+            admitDeferred();
             return size;
         } finally {
             lock.unlock();
@@ -126,6 +176,7 @@ public final class TimerQueue {
     public long nextDue() {
         lock.lock();
         try {
+            admitDeferred();
             return size == 0 ? Long.MAX_VALUE : heap[0].due;
         } finally {
             lock.unlock();
@@ -138,6 +189,7 @@ public final class TimerQueue {
         while (true) {
             lock.lock();
             try {
+                admitDeferred();
                 while (size > 0 && heap[0].due <= now && due.size() < 4096) {
                     due.add(poll());
                 }
@@ -148,7 +200,9 @@ public final class TimerQueue {
                 return;
             }
             for (Entry e : due) {
-                e.action.run();
+                if (!e.cancelled) {
+                    e.action.run();
+                }
             }
             due.clear();
         }
@@ -162,15 +216,21 @@ public final class TimerQueue {
         lock.lockInterruptibly();
         try {
             while (true) {
+                admitDeferred();
                 long now = clock.getAsLong();
                 if (size > 0 && heap[0].due <= now) {
                     return now;
                 }
-                if (size == 0) {
-                    changed.await();
-                } else {
-                    changed.awaitNanos(Math.min(heap[0].due - now, TimeUnit.SECONDS.toNanos(1)));
+                long wait = size == 0 ? TimeUnit.SECONDS.toNanos(1) : Math.min(heap[0].due - now, TimeUnit.SECONDS.toNanos(1));
+                // announce a long sleep before looking at the deferred queue, so an event deferred meanwhile
+                // is either seen here or wakes us (scheduleDeferred reads the flag after adding)
+                sleepingLong = wait > DEFERRED_MAX_WAIT_NANOS;
+                if (!deferred.isEmpty()) {
+                    sleepingLong = false;
+                    wait = Math.min(wait, DEFERRED_MAX_WAIT_NANOS);
                 }
+                changed.awaitNanos(wait);
+                sleepingLong = false;
             }
         } finally {
             lock.unlock();
@@ -182,6 +242,7 @@ public final class TimerQueue {
         Entry last = heap[--size];
         heap[size] = null;
         top.index = -1;
+        top.inHeap = false;
         if (size > 0) {
             heap[0] = last;
             last.index = 0;
