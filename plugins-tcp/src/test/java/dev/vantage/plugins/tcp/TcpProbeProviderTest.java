@@ -60,10 +60,10 @@ class TcpProbeProviderTest {
     }
 
     @Test
-    void theEngineRefusesBadHexBeforeThePluginSeesIt() {
-        // the descriptor's pattern stops it, so the plugin's own checks do not run
+    void badHexAndThePluginsOwnProblemsAreReportedTogether() {
+        // the descriptor's pattern refuses the hex; the plugin still checks the rest
         assertThat(problems("127.0.0.1:1", Map.of("sendHex", "0g", "sni", "10.0.0.1")))
-                .containsExactly("params.sendHex");
+                .containsExactly("params.sendHex", "params.sni");
     }
 
     @Test

@@ -51,7 +51,7 @@ class UdpProbeIT {
         Duration delay = Duration.ofMillis(5);
         try (Responder echo = new Responder(delay, 3, UnaryOperator.identity())) { // drops the 3rd and 6th
             ProbeResult r = run(echo.target(), Map.of("payloadHex", "00 01", "expectHex", "0001", "count", 6L,
-                    "interval", Duration.ofMillis(20)));
+                    "interval", Duration.ofMillis(50)));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
             assertThat(r.measurements()).containsEntry("sent", 6.0).containsEntry("received", 4.0);
             assertThat(r.measurements().get("lossPercent")).isEqualTo(100.0 * 2 / 6);
@@ -59,9 +59,10 @@ class UdpProbeIT {
             assertThat(r.samples().get("rttMs").get(2)).isNull();
             assertThat(r.samples().get("rttMs").get(5)).isNull();
             double delayMs = delay.toNanos() / 1e6;
-            // each round trip holds the whole delay; the interval (20 ms) leaves room for scheduling noise
-            assertThat(r.measurements().get("rttMinMs")).isBetween(delayMs, delayMs + 10);
-            assertThat(r.measurements().get("rttMaxMs")).isBetween(delayMs, delayMs + 10);
+            // each round trip holds the whole delay; the interval (50 ms) leaves room for the scheduling noise of a
+            // loaded two-core machine (tens of ms seen) without a reply being credited to the next datagram
+            assertThat(r.measurements().get("rttMinMs")).isBetween(delayMs, delayMs + 40);
+            assertThat(r.measurements().get("rttMaxMs")).isBetween(delayMs, delayMs + 40);
             // the last datagram is lost, so the probe listens until just before the deadline
             assertThat(r.duration()).isBetween(Duration.ofMillis(850), TIMEOUT);
         }

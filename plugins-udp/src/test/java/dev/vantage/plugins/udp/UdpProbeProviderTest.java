@@ -61,8 +61,10 @@ class UdpProbeProviderTest {
     }
 
     @Test
-    void theEngineRefusesBadHexBeforeThePluginSeesIt() {
-        assertThat(problems("127.0.0.1:7", Map.of("payloadHex", "abc"))).containsExactly("params.payloadHex");
+    void badHexIsRefusedByTheEngineAndThePluginStillChecksTheRest() {
+        // the refused payloadHex never reaches the plugin, which then finds no payload at all
+        assertThat(problems("127.0.0.1:7", Map.of("payloadHex", "abc")))
+                .containsExactly("params.payloadHex", "params.payload");
     }
 
     @Test

@@ -276,25 +276,41 @@ public final class ProbeEngine implements AutoCloseable {
                 assertions.add(a);
             }
         }
-        Map<String, Object> typed = provider == null ? Map.of()
-                : Parameters.convert(provider.describe(), spec.params(), "params.", problems);
-        if (provider == null || !problems.isEmpty()) {
+        if (provider == null) {
             throw new InvalidTaskException(problems);
         }
+        List<String> badParameters = new ArrayList<>();
+        Map<String, Object> typed = Parameters.convert(provider.describe(), spec.params(), "params.", problems,
+                badParameters);
+        // the plugin's own checks (target form, combinations) run even when a parameter is wrong, so the user
+        // sees every problem at once; only a missing required parameter leaves nothing sensible to check
+        boolean checkable = provider.describe().parameters().stream()
+                .noneMatch(p -> p.required() && !typed.containsKey(p.name()));
         ProbeConfig.Builder config = ProbeConfig.builder().taskId(spec.id()).target(spec.target()).timeout(spec.timeout());
         typed.forEach(config::value);
-        Probe probe;
-        try {
-            probe = provider.create(config.build());
-        } catch (InvalidConfigException e) {
-            throw new InvalidTaskException(e.problems().stream()
-                    .map(p -> ConfigProblem.of(p.field().equals("target") || p.field().contains(".")
-                            ? p.field() : "params." + p.field(), p.reason()))
-                    .toList());
-        } catch (RuntimeException e) {
-            LOG.warn("provider {} failed to create a probe", spec.type(), e);
-            throw new InvalidTaskException(List.of(ConfigProblem.of("type", "plugin '" + spec.type()
-                    + "' failed to create a probe: " + e)));
+        Probe probe = null;
+        if (checkable) {
+            try {
+                probe = provider.create(config.build());
+            } catch (InvalidConfigException e) {
+                for (ConfigProblem p : e.problems()) {
+                    String field = p.field().equals("target") || p.field().contains(".") ? p.field() : "params." + p.field();
+                    if (!badParameters.contains(field)) { // already reported by the engine in its own words
+                        problems.add(ConfigProblem.of(field, p.reason()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (problems.isEmpty()) {
+                    LOG.warn("provider {} failed to create a probe", spec.type(), e);
+                    problems.add(ConfigProblem.of("type", "plugin '" + spec.type() + "' failed to create a probe: " + e));
+                } // else: the plugin tripped over a value the engine already reported
+            }
+        }
+        if (!problems.isEmpty()) {
+            if (probe != null) {
+                probe.close();
+            }
+            throw new InvalidTaskException(problems);
         }
         Objects.requireNonNull(probe, () -> "provider " + spec.type() + " returned no probe");
         return new PreparedTask(spec, probe, List.copyOf(assertions));

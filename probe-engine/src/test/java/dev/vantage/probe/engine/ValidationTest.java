@@ -93,6 +93,14 @@ class ValidationTest {
     }
 
     @Test
+    void aWrongParameterDoesNotHideThePluginsOwnProblems() {
+        Map<String, String> p = problems(valid().target("bad").param("count", 11).param("colour", "red").build());
+        assertThat(p).containsEntry("target", "must not be 'bad'")
+                .containsEntry("params.count", "must be at most 10, got 11") // the engine's words, not the plugin's
+                .containsKey("params.colour");
+    }
+
+    @Test
     void assertionsAreCheckedWhenTheTaskIsAccepted() {
         Map<String, String> p = problems(valid()
                 .assertion(Assertion.of("latency", Assertion.Op.LT, "5"))

@@ -23,13 +23,16 @@ public final class Parameters {
     /**
      * @param prefix   JSON path prefix for problems, e.g. {@code params.}
      * @param problems receives every problem found
-     * @return typed values with defaults filled in (meaningful only if no problem was added)
+     * @param badFields receives the path of every parameter with a problem
+     * @return typed values with defaults filled in; a wrong value is replaced by its default, if it has one, so
+     *         that the plugin's own checks can still run
      */
     public static Map<String, Object> convert(ProbeDescriptor descriptor, Map<String, Object> raw, String prefix,
-                                              List<ConfigProblem> problems) {
+                                              List<ConfigProblem> problems, List<String> badFields) {
         Map<String, Object> typed = new LinkedHashMap<>();
         for (String key : raw.keySet()) {
             if (descriptor.parameter(key).isEmpty()) {
+                badFields.add(prefix + key);
                 problems.add(ConfigProblem.of(prefix + key, "unknown parameter for type '" + descriptor.type()
                         + "'; known: " + String.join(", ", descriptor.parameters().stream().map(ParameterSpec::name).toList())));
             }
@@ -39,6 +42,7 @@ public final class Parameters {
             String path = prefix + spec.name();
             if (value == null) {
                 if (spec.required()) {
+                    badFields.add(path);
                     problems.add(ConfigProblem.of(path, "is required"));
                 } else if (spec.defaultValue() != null) {
                     typed.put(spec.name(), spec.defaultValue());
@@ -53,6 +57,10 @@ public final class Parameters {
                 // never echo a secret back, not even in an error message
                 String reason = spec.secret() ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
                 problems.add(ConfigProblem.of(path, reason));
+                badFields.add(path);
+                if (spec.defaultValue() != null) {
+                    typed.put(spec.name(), spec.defaultValue());
+                }
             }
         }
         return typed;
