@@ -12,6 +12,7 @@ module dev.vantage.plugins.http {
     requires io.netty.handler;
     requires io.netty.resolver;
     requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
 
     provides dev.vantage.probe.spi.ProbeProvider with dev.vantage.plugins.http.HttpProbeProvider;
 }

@@ -15,7 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -194,7 +194,7 @@ final class Exchange {
         request = request();
         // cleartext HTTP/1.1 needs no negotiation: its handlers go in now, not while the write is timed
         http1Ready = tls == null && settings.httpVersion() != HttpVersion.HTTP2;
-        NioSocketChannel ch = new NioSocketChannel();
+        SocketChannel ch = HttpProbeProvider.newChannel();
         ch.config().setTcpNoDelay(true); // no Netty connect timeout either: the deadline timer covers connecting
         ChannelPipeline pipeline = ch.pipeline();
         if (tls != null) {

@@ -8,8 +8,14 @@ import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -108,10 +114,39 @@ public final class HttpProbeProvider implements ProbeProvider {
             }
             if (group == null) {
                 group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
-                        new DefaultThreadFactory("vantage-http", true), NioIoHandler.newFactory());
+                        new DefaultThreadFactory("vantage-http", true), ioHandlerFactory());
             }
             return group;
         }
+    }
+
+    /** A new, unregistered client channel of the group's transport. */
+    static SocketChannel newChannel() {
+        return Transport.EPOLL ? new EpollSocketChannel() : new NioSocketChannel();
+    }
+
+    private static IoHandlerFactory ioHandlerFactory() {
+        return Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    /**
+     * Netty's native epoll transport where it loads (Linux x86_64), else NIO; the group and its channels must
+     * match. Decided on first use, so a provider that only validates tasks loads no native library.
+     */
+    private static final class Transport {
+        static final boolean EPOLL = epollAvailable();
+    }
+
+    private static boolean epollAvailable() {
+        boolean available;
+        try {
+            available = Epoll.isAvailable();
+        } catch (LinkageError e) { // classes present but unusable here: NIO
+            available = false;
+        }
+        System.getLogger(HttpProbeProvider.class.getName()).log(System.Logger.Level.DEBUG,
+                "http probe transport: {0}", available ? "epoll" : "nio");
+        return available;
     }
 
     /** TLS contexts trusting the JDK's default roots, loaded on first use. */
