@@ -22,8 +22,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -131,7 +129,7 @@ final class Exchange {
             if (host.startsWith("[")) {
                 host = host.substring(1, host.length() - 1);
             }
-            InetAddress address = pick(ctx.resolve(host), host);
+            InetAddress address = settings.ipVersion().choose(host, ctx.resolve(host));
             onLoop(() -> connect(target, new InetSocketAddress(address, port(target))));
         } catch (ProbeException e) {
             long failedAt = System.nanoTime();
@@ -140,20 +138,6 @@ final class Exchange {
             long failedAt = System.nanoTime();
             onLoop(() -> finish(ProbeError.of(ErrorKind.INTERNAL, e.toString()), failedAt));
         }
-    }
-
-    private InetAddress pick(List<InetAddress> addresses, String host) throws ProbeException {
-        for (InetAddress a : addresses) {
-            boolean fits = switch (settings.ipVersion()) {
-                case "4" -> a instanceof Inet4Address;
-                case "6" -> a instanceof Inet6Address;
-                default -> true;
-            };
-            if (fits) {
-                return a;
-            }
-        }
-        throw new ProbeException(ErrorKind.DNS, host + " has no IPv" + settings.ipVersion() + " address");
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.support.IpVersion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -67,10 +68,7 @@ public final class HttpProbeProvider implements ProbeProvider {
                     .allowedValues("auto", "http1", "http2").defaultValue("auto")
                     .description("auto: HTTP/2 if the server accepts it through ALPN, else HTTP/1.1 (cleartext "
                             + "uses HTTP/1.1). http2 on cleartext uses prior knowledge (h2c).").build())
-            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM)
-                    .allowedValues("any", "4", "6").defaultValue("any")
-                    .description("Which resolved address to use: the first, the first IPv4 or the first IPv6.")
-                    .build())
+            .parameter(IpVersion.parameter())
             .parameter(ParameterSpec.builder("maxBodyBytes", ParameterType.INTEGER)
                     .defaultValue(DEFAULT_MAX_BODY_BYTES).min(0).max(64L << 20)
                     .description("Response body bytes kept for the 'body' attribute; the rest is read and "

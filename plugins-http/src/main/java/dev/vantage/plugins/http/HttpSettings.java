@@ -3,6 +3,7 @@ package dev.vantage.plugins.http;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ProbeConfig;
+import dev.vantage.probe.spi.support.IpVersion;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ record HttpSettings(
         int maxRedirects,
         boolean verifyTls,
         HttpVersion httpVersion,
-        String ipVersion,
+        IpVersion ipVersion,
         long maxBodyBytes,
         boolean keepBody,
         String sni,
@@ -109,7 +110,7 @@ record HttpSettings(
                 (int) config.integer("maxRedirects"),
                 config.bool("verifyTls"),
                 HttpVersion.valueOf(config.string("httpVersion").toUpperCase(Locale.ROOT)),
-                config.string("ipVersion"),
+                IpVersion.of(config.string(IpVersion.PARAMETER)),
                 config.integer("maxBodyBytes"),
                 config.bool("keepBody"),
                 sni,

@@ -6,13 +6,12 @@ import dev.vantage.probe.spi.ProbeContext;
 import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.RoundTrips;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -28,10 +27,10 @@ final class IcmpProbe implements Probe {
     private final long intervalNanos;
     private final int payloadSize;
     private final int ttl;
-    private final String ipVersion;
+    private final IpVersion ipVersion;
 
     IcmpProbe(IcmpProbeProvider provider, String host, int count, Duration interval, int payloadSize, int ttl,
-              String ipVersion) {
+              IpVersion ipVersion) {
         this.provider = provider;
         this.host = host;
         this.count = count;
@@ -44,7 +43,7 @@ final class IcmpProbe implements Probe {
     @Override
     public CompletionStage<ProbeResult> run(ProbeContext context) throws ProbeException {
         long start = System.nanoTime();
-        InetAddress address = pick(context.resolve(host));
+        InetAddress address = ipVersion.choose(host, context.resolve(host));
         long resolved = System.nanoTime();
         context.checkAddress(new InetSocketAddress(address, 0));
         EchoChannel channel = provider.channel(address instanceof Inet6Address, ttl);
@@ -70,15 +69,6 @@ final class IcmpProbe implements Probe {
         });
     }
 
-    private InetAddress pick(List<InetAddress> addresses) throws ProbeException {
-        for (InetAddress a : addresses) {
-            if (ipVersion.equals("any") || (ipVersion.equals("4") ? a instanceof Inet4Address
-                    : a instanceof Inet6Address)) {
-                return a;
-            }
-        }
-        throw new ProbeException(ErrorKind.DNS, host + " has no IPv" + ipVersion + " address");
-    }
 
     private static void report(EchoBatch b, ProbeResult.Builder result) {
         RoundTrips trips = b.roundTrips();

@@ -10,6 +10,7 @@ import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.support.IpVersion;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -55,9 +56,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
             .parameter(ParameterSpec.builder("ttl", ParameterType.INTEGER)
                     .description("IP time to live (IPv6 hop limit) of the requests.").defaultValue(64L)
                     .min(1).max(255).build())
-            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM)
-                    .description("Address family to use when the name has both: any takes the resolver's first.")
-                    .allowedValues("any", "4", "6").defaultValue("any").build())
+            .parameter(IpVersion.parameter())
             .build();
 
     private final Map<Integer, EchoChannel> channels = new ConcurrentHashMap<>();
@@ -94,7 +93,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
             throw new InvalidConfigException(problems);
         }
         return new IcmpProbe(this, host, (int) count, interval, (int) config.integer("size"),
-                (int) config.integer("ttl"), config.string("ipVersion"));
+                (int) config.integer("ttl"), IpVersion.of(config.string(IpVersion.PARAMETER)));
     }
 
     /**

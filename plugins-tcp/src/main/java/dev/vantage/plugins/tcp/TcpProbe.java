@@ -9,12 +9,12 @@ import dev.vantage.probe.spi.TlsFacts;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
+import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.TrustCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -35,7 +35,7 @@ import javax.net.ssl.TrustManager;
 /** One configured TCP probe. Blocking I/O on the caller's (virtual) thread; attempts share no mutable state. */
 final class TcpProbe implements Probe {
     private final HostPort target;
-    private final Class<? extends InetAddress> family;
+    private final IpVersion family;
     private final boolean tls;
     private final String serverName;
     private final boolean verifyTls;
@@ -43,7 +43,7 @@ final class TcpProbe implements Probe {
     private final Expectation expect;
     private final int readBytes;
 
-    TcpProbe(HostPort target, Class<? extends InetAddress> family, boolean tls, String serverName, boolean verifyTls,
+    TcpProbe(HostPort target, IpVersion family, boolean tls, String serverName, boolean verifyTls,
              byte[] send, Expectation expect, int readBytes) {
         this.target = target;
         this.family = family;
@@ -64,7 +64,7 @@ final class TcpProbe implements Probe {
         ctx.onCancel(() -> close(plain)); // closing a plain socket does not block; it wakes any blocked call
         try {
             try {
-                InetAddress address = pick(ctx.resolve(target.host()));
+                InetAddress address = family.choose(target.host(), ctx.resolve(target.host()));
                 long mark = phase(result, "dns", start);
 
                 InetSocketAddress remote = new InetSocketAddress(address, target.port());
@@ -95,16 +95,6 @@ final class TcpProbe implements Probe {
             close(plain);
         }
         return CompletableFuture.completedFuture(result.build());
-    }
-
-    private InetAddress pick(List<InetAddress> addresses) throws ProbeException {
-        for (InetAddress a : addresses) {
-            if (family.isInstance(a)) {
-                return a;
-            }
-        }
-        String version = family == Inet4Address.class ? "IPv4" : "IPv6";
-        throw new ProbeException(ErrorKind.DNS, target.host() + " has no " + version + " address");
     }
 
     private SSLSocket handshake(ProbeContext ctx, Socket plain, ProbeResult.Builder result) throws ProbeException {

@@ -11,9 +11,7 @@ import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import dev.vantage.probe.spi.support.IpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +54,7 @@ public final class TcpProbeProvider implements ProbeProvider {
             .parameter(ParameterSpec.builder("readBytes", ParameterType.INTEGER).defaultValue((long) DEFAULT_READ_BYTES)
                     .min(1).max(1 << 20)
                     .description("Most bytes read while waiting for the expected reply.").build())
-            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM).defaultValue("any")
-                    .allowedValues("any", "4", "6")
-                    .description("Address family to use; 'any' takes the resolver's first address.").build())
+            .parameter(IpVersion.parameter())
             .build();
 
     @Override
@@ -110,11 +106,7 @@ public final class TcpProbeProvider implements ProbeProvider {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        Class<? extends InetAddress> family = switch (config.string("ipVersion")) {
-            case "4" -> Inet4Address.class;
-            case "6" -> Inet6Address.class;
-            default -> InetAddress.class;
-        };
+        IpVersion family = IpVersion.of(config.string(IpVersion.PARAMETER));
         return new TcpProbe(target, family, tls, sni == null ? target.host() : sni, config.bool("verifyTls"),
                 send, expect, (int) readBytes);
     }

@@ -8,11 +8,11 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
+import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.RoundTrips;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,20 +23,19 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** One configured UDP probe. Blocking I/O on the caller's (virtual) thread; attempts share no mutable state. */
 final class UdpProbe implements Probe {
     private final HostPort target;
-    private final Class<? extends InetAddress> family;
+    private final IpVersion family;
     private final byte[] payload;
     private final Expectation expect;
     private final int count;
     private final long intervalNanos;
 
-    UdpProbe(HostPort target, Class<? extends InetAddress> family, byte[] payload, Expectation expect, int count,
+    UdpProbe(HostPort target, IpVersion family, byte[] payload, Expectation expect, int count,
              long intervalNanos) {
         this.target = target;
         this.family = family;
@@ -51,7 +50,7 @@ final class UdpProbe implements Probe {
         ProbeResult.Builder result = ctx.newResult();
         long start = System.nanoTime();
         try {
-            InetAddress address = pick(ctx.resolve(target.host()));
+            InetAddress address = family.choose(target.host(), ctx.resolve(target.host()));
             result.phaseNanos("dns", System.nanoTime() - start);
             InetSocketAddress remote = new InetSocketAddress(address, target.port());
             ctx.checkAddress(remote);
@@ -73,16 +72,6 @@ final class UdpProbe implements Probe {
             result.error(e.toError());
         }
         return CompletableFuture.completedFuture(result.durationNanos(System.nanoTime() - start).build());
-    }
-
-    private InetAddress pick(List<InetAddress> addresses) throws ProbeException {
-        for (InetAddress a : addresses) {
-            if (family.isInstance(a)) {
-                return a;
-            }
-        }
-        String version = family == Inet4Address.class ? "IPv4" : "IPv6";
-        throw new ProbeException(ErrorKind.DNS, target.host() + " has no " + version + " address");
     }
 
     /** Sends on schedule and, between sends, listens for replies, until all are answered or time is up. */

@@ -11,9 +11,7 @@ import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import dev.vantage.probe.spi.support.IpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,9 +49,7 @@ public final class UdpProbeProvider implements ProbeProvider {
             .parameter(ParameterSpec.builder("interval", ParameterType.DURATION).defaultValue(Duration.ofMillis(200))
                     .min(0).max(60_000)
                     .description("Time between datagrams; (count - 1) × interval must fit in the timeout.").build())
-            .parameter(ParameterSpec.builder("ipVersion", ParameterType.ENUM).defaultValue("any")
-                    .allowedValues("any", "4", "6")
-                    .description("Address family to use; 'any' takes the resolver's first address.").build())
+            .parameter(IpVersion.parameter())
             .build();
 
     @Override
@@ -111,11 +107,7 @@ public final class UdpProbeProvider implements ProbeProvider {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        Class<? extends InetAddress> family = switch (config.string("ipVersion")) {
-            case "4" -> Inet4Address.class;
-            case "6" -> Inet6Address.class;
-            default -> InetAddress.class;
-        };
+        IpVersion family = IpVersion.of(config.string(IpVersion.PARAMETER));
         return new UdpProbe(target, family, payload, expect, (int) count, interval.toNanos());
     }
 
