@@ -2,6 +2,7 @@ package dev.vantage.benchmarks.http;
 
 import dev.vantage.benchmarks.NoopProvider;
 import dev.vantage.plugins.http.HttpProbeProvider;
+import dev.vantage.plugins.icmp.IcmpProbeProvider;
 import dev.vantage.plugins.tcp.TcpProbeProvider;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
@@ -35,6 +36,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.vantage.benchmarks.http.CpuVsBlackbox BLACKBOX_PID
  *     BLACKBOX_HOST:PORT TARGET_PID TARGET_HOST:PORT [probes] [rounds]</pre>
+ *
+ * <p>ICMP mode pings {@code 127.0.0.1} (the kernel answers, so there is no target process): blackbox_exporter's
+ * module {@code icmp} (one echo request per probe) against ours with {@code count=1}, plus ours with
+ * {@code count=3} (the default) 5 ms apart, on a fifth of the probes, as an extra line. Needs root (raw socket).
+ *
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar
+ *     dev.vantage.benchmarks.http.CpuVsBlackbox icmp BLACKBOX_PID BLACKBOX_HOST:PORT [probes] [rounds]</pre>
  */
 public final class CpuVsBlackbox {
     private static final double TICK_NANOS = 1e9 / 100; // USER_HZ, getconf CLK_TCK
@@ -45,6 +53,10 @@ public final class CpuVsBlackbox {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("icmp")) {
+            icmp(args);
+            return;
+        }
         long blackboxPid = Long.parseLong(args[0]);
         String blackbox = args[1];
         long targetPid = Long.parseLong(args[2]);
@@ -93,17 +105,55 @@ public final class CpuVsBlackbox {
         }
     }
 
+    private static void icmp(String[] args) throws Exception {
+        long blackboxPid = Long.parseLong(args[1]);
+        String blackbox = args[2];
+        int probes = args.length > 3 ? Integer.parseInt(args[3]) : 3000;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        String target = "127.0.0.1";
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false)
+                .addProvider(new IcmpProbeProvider()).addProvider(new NoopProvider()).build()) {
+            TaskSpec one = TaskSpec.builder("icmp", target).timeout(Duration.ofSeconds(5)).param("count", 1).build();
+            TaskSpec three = TaskSpec.builder("icmp", target).timeout(Duration.ofSeconds(5)).param("count", 3)
+                    .param("interval", Duration.ofMillis(5)).build();
+            Runnable ourOne = () -> probe(engine, one);
+            Runnable ourThree = () -> probe(engine, three);
+            Runnable ourNoop = () -> probe(engine, TaskSpec.builder(NoopProvider.TYPE, target).build());
+            Runnable theirs = () -> blackbox(client, blackbox, "icmp", target);
+            for (Runnable warmUp : List.of(ourNoop, ourOne, ourNoop, ourOne)) {
+                repeat(warmUp, 5000);
+            }
+            repeat(ourThree, 2000); // 10 ms each
+            repeat(theirs, 1000);
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                double[] b = measure(theirs, probes, blackboxPid, -1);
+                double[] o = measure(ourOne, probes, -1, -1);
+                double[] o3 = measure(ourThree, Math.max(1, probes / 5), -1, -1);
+                double[] on = measure(ourNoop, probes, -1, -1);
+                ratios.add(o[0] / b[0]);
+                System.out.printf("round %d, %d probes each (count=3: %d), CPU µs/probe, loadavg %s%n",
+                        round, probes, Math.max(1, probes / 5), Stats.loadAverage());
+                System.out.printf("  icmp: blackbox_exporter %6.1f  vantage count=1 %6.1f  ratio %.2f"
+                        + "  (vantage count=3 %6.1f)%n", b[0], o[0], o[0] / b[0], o3[0]);
+                System.out.printf("  engine alone (runOnce of a probe that does nothing): %.1f%n", on[0]);
+            }
+            System.out.printf("median ratio vantage/blackbox_exporter: icmp %.2f%n", Stats.median(ratios));
+        }
+    }
+
     /**
-     * CPU µs per probe of the measured process ({@code pid}, or this JVM if -1) and of the target server; for this
-     * JVM also prints where its CPU went, by thread (pool workers summed).
+     * CPU µs per probe of the measured process ({@code pid}, or this JVM if -1) and of the target server (0 if its
+     * pid is -1); for this JVM also prints where its CPU went, by thread (pool workers summed).
      */
     private static double[] measure(Runnable probe, int n, long pid, long targetPid) throws Exception {
         long cpu0 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long target0 = procCpu(targetPid);
+        long target0 = targetPid < 0 ? 0 : procCpu(targetPid);
         Map<String, Long> threads0 = pid < 0 ? threadCpu() : Map.of();
         repeat(probe, n);
         long cpu1 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long target1 = procCpu(targetPid);
+        long target1 = targetPid < 0 ? 0 : procCpu(targetPid);
         if (pid < 0) {
             StringBuilder by = new StringBuilder("    vantage threads, µs/probe:");
             threadCpu().forEach((name, t) -> {
