@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * <pre>{@code
  * class MyProbeConformanceTest extends ProbeConformanceSuite {
  *     protected ProbeProvider provider() { return new MyProbeProvider(); }
- *     protected String targetFor(String host, int port) { return host + ":" + port; }
+ *     protected String targetFor(String host) { return host + ":7"; }
  *     ...
  * }
  * }</pre>

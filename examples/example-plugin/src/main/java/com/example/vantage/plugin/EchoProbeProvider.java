@@ -7,9 +7,8 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.spi.support.HostPort;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code example-echo} probe type: connects over TCP to {@code host:port}, sends one line and expects the same
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class EchoProbeProvider implements ProbeProvider {
     static final String TYPE = "example-echo";
-    // host:port or [IPv6]:port; anything else is refused here rather than handed to a resolver.
-    private static final Pattern TARGET = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([A-Za-z0-9.-]+)):([0-9]{1,5})");
     private static final String ONE_LINE = "[^\\r\\n]*";
 
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
@@ -47,14 +44,13 @@ public final class EchoProbeProvider implements ProbeProvider {
     /** The engine has already checked the parameters against {@link #describe()}; only the target is left. */
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
-        Matcher m = TARGET.matcher(config.target());
-        int port = m.matches() ? Integer.parseInt(m.group(3)) : 0;
-        if (port < 1 || port > 65535) {
-            throw new InvalidConfigException("target",
-                    "expected host:port or [IPv6]:port with a port of 1-65535, got '" + config.target() + "'");
+        HostPort target;
+        try {
+            target = HostPort.parse(config.target()); // the SPI's support package parses host:port for every plugin
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("target", e.getMessage());
         }
-        String host = m.group(1) != null ? m.group(1) : m.group(2);
         String line = (config.has("token") ? config.string("token") + " " : "") + config.string("message") + "\n";
-        return new EchoProbe(host, port, line.getBytes(StandardCharsets.UTF_8));
+        return new EchoProbe(target.host(), target.port(), line.getBytes(StandardCharsets.UTF_8));
     }
 }
