@@ -47,10 +47,8 @@ public final class TcpProbeProvider implements ProbeProvider {
                     .description("Text (UTF-8) to send once connected.").build())
             .parameter(ParameterSpec.builder("sendHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes to send once connected, in hex.").build())
-            .parameter(ParameterSpec.builder("expect", ParameterType.STRING)
-                    .description("Regular expression the reply text must contain.").build())
-            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
-                    .description("Bytes, in hex, the reply must start with.").build())
+            .parameter(Expectation.TEXT_PARAMETER)
+            .parameter(Expectation.HEX_PARAMETER)
             .parameter(ParameterSpec.builder("readBytes", ParameterType.INTEGER).defaultValue((long) DEFAULT_READ_BYTES)
                     .min(1).max(1 << 20)
                     .description("Most bytes read while waiting for the expected reply.").build())
@@ -89,14 +87,7 @@ public final class TcpProbeProvider implements ProbeProvider {
             send = parse("sendHex", () -> Bytes.hex(config.string("sendHex")), problems);
         }
 
-        Expectation expect = null;
-        if (config.has("expect") && config.has("expectHex")) {
-            problems.add(ConfigProblem.of("expectHex", "set either expect or expectHex, not both"));
-        } else if (config.has("expect")) {
-            expect = parse("expect", () -> Expectation.regex(config.string("expect")), problems);
-        } else if (config.has("expectHex")) {
-            expect = parse("expectHex", () -> Expectation.prefix(Bytes.hex(config.string("expectHex"))), problems);
-        }
+        Expectation expect = Expectation.fromConfig(config, problems);
 
         long readBytes = config.integer("readBytes");
         if (readBytes < 1 || readBytes > 1 << 20) {

@@ -40,10 +40,8 @@ public final class UdpProbeProvider implements ProbeProvider {
                     .description("Text (UTF-8) of each datagram; this or payloadHex is required.").build())
             .parameter(ParameterSpec.builder("payloadHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
                     .description("Bytes of each datagram, in hex.").build())
-            .parameter(ParameterSpec.builder("expect", ParameterType.STRING)
-                    .description("Regular expression every reply's text must contain.").build())
-            .parameter(ParameterSpec.builder("expectHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
-                    .description("Bytes, in hex, every reply must start with.").build())
+            .parameter(Expectation.TEXT_PARAMETER)
+            .parameter(Expectation.HEX_PARAMETER)
             .parameter(ParameterSpec.builder("count", ParameterType.INTEGER).defaultValue(3L).min(1).max(1000)
                     .description("Datagrams to send per attempt.").build())
             .parameter(ParameterSpec.builder("interval", ParameterType.DURATION).defaultValue(Duration.ofMillis(200))
@@ -83,14 +81,7 @@ public final class UdpProbeProvider implements ProbeProvider {
                     "must be 1 to 65507 bytes, got " + payload.length));
         }
 
-        Expectation expect = null;
-        if (config.has("expect") && config.has("expectHex")) {
-            problems.add(ConfigProblem.of("expectHex", "set either expect or expectHex, not both"));
-        } else if (config.has("expect")) {
-            expect = parse("expect", () -> Expectation.regex(config.string("expect")), problems);
-        } else if (config.has("expectHex")) {
-            expect = parse("expectHex", () -> Expectation.prefix(Bytes.hex(config.string("expectHex"))), problems);
-        }
+        Expectation expect = Expectation.fromConfig(config, problems);
 
         long count = config.integer("count");
         Duration interval = config.duration("interval");

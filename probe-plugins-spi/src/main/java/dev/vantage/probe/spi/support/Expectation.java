@@ -1,7 +1,12 @@
 package dev.vantage.probe.spi.support;
 
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ParameterType;
+import dev.vantage.probe.spi.ProbeConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -16,12 +21,54 @@ import java.util.regex.PatternSyntaxException;
  * @since 0.1
  */
 public final class Expectation {
+    /**
+     * The {@code expect} parameter: a regular expression the reply's text must contain. Plugins that check replies
+     * offer it with {@link #HEX_PARAMETER} under these names, and read both with {@link #fromConfig}.
+     *
+     * @since 0.1
+     */
+    public static final ParameterSpec TEXT_PARAMETER = ParameterSpec.builder("expect", ParameterType.STRING)
+            .description("Regular expression the reply's text must contain (anchor it with ^ to test the start).")
+            .build();
+
+    /**
+     * The {@code expectHex} parameter: bytes, in hex, the reply must start with.
+     *
+     * @since 0.1
+     */
+    public static final ParameterSpec HEX_PARAMETER = ParameterSpec.builder("expectHex", ParameterType.STRING)
+            .pattern(Bytes.HEX_PATTERN).description("Bytes, in hex, the reply must start with.").build();
+
     private final Pattern regex;
     private final byte[] prefix;
 
     private Expectation(Pattern regex, byte[] prefix) {
         this.regex = regex;
         this.prefix = prefix;
+    }
+
+    /**
+     * The expectation a probe's configuration sets with {@link #TEXT_PARAMETER} or {@link #HEX_PARAMETER}.
+     *
+     * @param problems receives a problem naming the parameter if both are set or a value is invalid
+     * @return the expectation, or {@code null} if neither is set or a problem was recorded
+     * @since 0.1
+     */
+    public static Expectation fromConfig(ProbeConfig config, List<ConfigProblem> problems) {
+        String text = TEXT_PARAMETER.name();
+        String hex = HEX_PARAMETER.name();
+        try {
+            if (config.has(text) && config.has(hex)) {
+                problems.add(ConfigProblem.of(hex, "set either " + text + " or " + hex + ", not both"));
+            } else if (config.has(text)) {
+                return regex(config.string(text));
+            } else if (config.has(hex)) {
+                return prefix(Bytes.hex(config.string(hex)));
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(ConfigProblem.of(config.has(text) ? text : hex, e.getMessage()));
+        }
+        return null;
     }
 
     /**
