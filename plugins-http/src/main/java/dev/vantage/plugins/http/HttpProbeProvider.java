@@ -36,7 +36,7 @@ public final class HttpProbeProvider implements ProbeProvider {
             .displayName("HTTP(S)")
             .description("Sends one HTTP request on a new connection and measures DNS, connect, TLS, write, "
                     + "time to first byte and transfer.")
-            .version(version())
+            .versionOf(HttpProbeProvider.class)
             .targetDescription("absolute http or https URL")
             .parameter(ParameterSpec.builder("method", ParameterType.ENUM)
                     .allowedValues("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
@@ -169,10 +169,5 @@ public final class HttpProbeProvider implements ProbeProvider {
             // no quiet period: every probe is closed by now, nothing is left to drain
             toStop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         }
-    }
-
-    private static String version() {
-        String v = HttpProbeProvider.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
     }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -42,8 +41,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("ICMP ping")
             .description("Sends ICMP echo requests and reports packet loss and round-trip times.")
-            .version(Objects.requireNonNullElse(IcmpProbeProvider.class.getPackage().getImplementationVersion(),
-                    "unknown"))
+            .versionOf(IcmpProbeProvider.class)
             .targetDescription("host name or IP address")
             .parameter(ParameterSpec.builder("count", ParameterType.INTEGER)
                     .description("Echo requests per attempt.").defaultValue(3L).min(1).max(100).build())

@@ -15,7 +15,6 @@ import dev.vantage.probe.spi.support.IpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import javax.net.ssl.SNIHostName;
 
 /**
@@ -33,7 +32,7 @@ public final class TcpProbeProvider implements ProbeProvider {
             .displayName("TCP")
             .description("Connects to a TCP port, optionally over TLS, and optionally checks a banner or an "
                     + "exchange of bytes.")
-            .version(version())
+            .versionOf(TcpProbeProvider.class)
             .targetDescription("host:port, an IPv6 address in brackets: [::1]:443")
             .parameter(ParameterSpec.builder("tls", ParameterType.BOOLEAN).defaultValue(false)
                     .description("Complete a TLS handshake after connecting.").build())
@@ -68,7 +67,7 @@ public final class TcpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        HostPort target = parse("target", () -> HostPort.parse(config.target()), problems);
+        HostPort target = ConfigProblem.check("target", () -> HostPort.parse(config.target()), problems);
 
         boolean tls = config.bool("tls");
         String sni = config.has("sni") ? config.string("sni") : null;
@@ -84,7 +83,7 @@ public final class TcpProbeProvider implements ProbeProvider {
         } else if (config.has("send")) {
             send = config.string("send").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("sendHex")) {
-            send = parse("sendHex", () -> Bytes.hex(config.string("sendHex")), problems);
+            send = ConfigProblem.check("sendHex", () -> Bytes.hex(config.string("sendHex")), problems);
         }
 
         Expectation expect = Expectation.fromConfig(config, problems);
@@ -102,16 +101,6 @@ public final class TcpProbeProvider implements ProbeProvider {
                 send, expect, (int) readBytes);
     }
 
-    /** The parsed value, or null with the parser's reason recorded as a problem of {@code key}. */
-    private static <T> T parse(String key, Supplier<T> parser, List<ConfigProblem> problems) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of(key, e.getMessage()));
-            return null;
-        }
-    }
-
     private static boolean validServerName(String name) {
         if (HostPort.isLiteral(name)) {
             return false;
@@ -122,10 +111,5 @@ public final class TcpProbeProvider implements ProbeProvider {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    private static String version() {
-        String v = TcpProbeProvider.class.getPackage().getImplementationVersion();
-        return v == null ? "unknown" : v;
     }
 }

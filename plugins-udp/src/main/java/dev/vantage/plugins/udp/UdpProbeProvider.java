@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The {@code udp} probe type: sends {@code count} datagrams to {@code host:port}, {@code interval} apart, and
@@ -34,7 +33,7 @@ public final class UdpProbeProvider implements ProbeProvider {
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("UDP")
             .description("Sends datagrams to a UDP service and measures replies: loss and round-trip times.")
-            .version(version())
+            .versionOf(UdpProbeProvider.class)
             .targetDescription("host:port, an IPv6 address in brackets: [::1]:53")
             .parameter(ParameterSpec.builder("payload", ParameterType.STRING)
                     .description("Text (UTF-8) of each datagram; this or payloadHex is required.").build())
@@ -63,7 +62,7 @@ public final class UdpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        HostPort target = parse("target", () -> HostPort.parse(config.target()), problems);
+        HostPort target = ConfigProblem.check("target", () -> HostPort.parse(config.target()), problems);
 
         byte[] payload = null;
         if (config.has("payload") && config.has("payloadHex")) {
@@ -71,7 +70,7 @@ public final class UdpProbeProvider implements ProbeProvider {
         } else if (config.has("payload")) {
             payload = config.string("payload").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("payloadHex")) {
-            payload = parse("payloadHex", () -> Bytes.hex(config.string("payloadHex")), problems);
+            payload = ConfigProblem.check("payloadHex", () -> Bytes.hex(config.string("payloadHex")), problems);
         } else {
             problems.add(ConfigProblem.of("payload", "set payload or payloadHex"));
         }
@@ -100,20 +99,5 @@ public final class UdpProbeProvider implements ProbeProvider {
         }
         IpVersion family = IpVersion.of(config.string(IpVersion.PARAMETER));
         return new UdpProbe(target, family, payload, expect, (int) count, interval.toNanos());
-    }
-
-    /** The parsed value, or null with the parser's reason recorded as a problem of {@code key}. */
-    private static <T> T parse(String key, Supplier<T> parser, List<ConfigProblem> problems) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of(key, e.getMessage()));
-            return null;
-        }
-    }
-
-    private static String version() {
-        String v = UdpProbeProvider.class.getPackage().getImplementationVersion();
-        return v == null ? "unknown" : v;
     }
 }

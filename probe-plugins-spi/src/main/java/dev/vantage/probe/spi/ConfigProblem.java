@@ -1,6 +1,8 @@
 package dev.vantage.probe.spi;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One thing wrong with a configuration: the field ({@code target}, a parameter name, or a JSON path such as
@@ -19,6 +21,24 @@ public final class ConfigProblem {
 
     public static ConfigProblem of(String field, String reason) {
         return new ConfigProblem(field, reason);
+    }
+
+    /**
+     * Runs a parser for one field and records its refusal as a problem, so a provider can check every field and
+     * report them all at once.
+     *
+     * @param parser   throws {@link IllegalArgumentException} with a reason a user can act on
+     * @param problems receives {@code field: reason} if the parser refuses
+     * @return the parsed value, or {@code null} if a problem was recorded
+     * @since 0.1
+     */
+    public static <T> T check(String field, Supplier<T> parser, List<ConfigProblem> problems) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            problems.add(of(field, e.getMessage()));
+            return null;
+        }
     }
 
     public String field() {

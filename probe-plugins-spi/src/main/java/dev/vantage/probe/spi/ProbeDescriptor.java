@@ -94,6 +94,17 @@ public final class ProbeDescriptor {
             return this;
         }
 
+        /**
+         * The version of the jar that holds {@code providerClass} (its manifest's {@code Implementation-Version}),
+         * or {@code unknown} when it has none, as when running from class folders.
+         *
+         * @since 0.1
+         */
+        public Builder versionOf(Class<?> providerClass) {
+            String v = providerClass.getPackage() == null ? null : providerClass.getPackage().getImplementationVersion();
+            return version(v == null ? "unknown" : v);
+        }
+
         public Builder targetDescription(String targetDescription) {
             this.targetDescription = Objects.requireNonNull(targetDescription, "targetDescription");
             return this;
