@@ -1,0 +1,184 @@
+package dev.vantage.agent.protocol;
+
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.ProbeResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One frame of the agent WebSocket (docs/agent-protocol.md). Each record is one message {@code type}; lists and
+ * maps are copied, so messages are immutable values.
+ */
+public sealed interface Message {
+
+    /** The JSON {@code type} of this message. */
+    String type();
+
+    // ---- agent -> server ----
+
+    /** First message on a connection: who the agent is and what it can run. */
+    record Hello(int protocol, String agentVersion, Capabilities capabilities, Map<String, String> labels)
+            implements Message {
+        public static final int PROTOCOL = 1;
+
+        public Hello {
+            Objects.requireNonNull(agentVersion, "agentVersion");
+            Objects.requireNonNull(capabilities, "capabilities");
+            labels = Map.copyOf(labels);
+        }
+
+        @Override
+        public String type() {
+            return "hello";
+        }
+    }
+
+    /** Liveness plus the agent's resource use. */
+    record Heartbeat(java.time.Instant sentAt, AgentStats stats) implements Message {
+        public Heartbeat {
+            Objects.requireNonNull(sentAt, "sentAt");
+            Objects.requireNonNull(stats, "stats");
+        }
+
+        @Override
+        public String type() {
+            return "heartbeat";
+        }
+    }
+
+    /** A batch of results that is already in the agent's spool; {@code batch} is unique per agent. */
+    record Results(String batch, List<ProbeResult> results) implements Message {
+        public Results {
+            Objects.requireNonNull(batch, "batch");
+            results = List.copyOf(results);
+        }
+
+        @Override
+        public String type() {
+            return "results";
+        }
+    }
+
+    /** A task the agent cannot run. */
+    record Rejected(String taskId, String reason) implements Message {
+        public Rejected {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String type() {
+            return "rejected";
+        }
+    }
+
+    // ---- server -> agent ----
+
+    /** Answer to {@link Hello}: the complete task set; the agent stops anything not in it. */
+    record Welcome(String agentId, Duration heartbeatInterval, Policy policy, List<TaskSpec> tasks)
+            implements Message {
+        public Welcome {
+            Objects.requireNonNull(agentId, "agentId");
+            Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+            Objects.requireNonNull(policy, "policy");
+            tasks = List.copyOf(tasks);
+        }
+
+        @Override
+        public String type() {
+            return "welcome";
+        }
+    }
+
+    /** Changes to the task set after {@link Welcome}: replace by id, or remove. */
+    record TaskChanges(List<TaskSpec> upsert, List<String> remove) implements Message {
+        public TaskChanges {
+            upsert = List.copyOf(upsert);
+            remove = List.copyOf(remove);
+        }
+
+        @Override
+        public String type() {
+            return "tasks";
+        }
+    }
+
+    /** The agent's address policy changed. */
+    record PolicyUpdate(Policy policy) implements Message {
+        public PolicyUpdate {
+            Objects.requireNonNull(policy, "policy");
+        }
+
+        @Override
+        public String type() {
+            return "policy";
+        }
+    }
+
+    /** Run one probe now; its results carry {@code id} as their task id. */
+    record InstantTest(String id, TaskSpec task) implements Message {
+        public InstantTest {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(task, "task");
+        }
+
+        @Override
+        public String type() {
+            return "instant";
+        }
+    }
+
+    /** A results batch is stored; the agent may delete it from its spool. */
+    record Ack(String batch, int stored, int duplicates) implements Message {
+        public Ack {
+            Objects.requireNonNull(batch, "batch");
+        }
+
+        @Override
+        public String type() {
+            return "ack";
+        }
+    }
+
+    /** The peer could not understand a message; the connection stays open. */
+    record ErrorReply(String message) implements Message {
+        public ErrorReply {
+            Objects.requireNonNull(message, "message");
+        }
+
+        @Override
+        public String type() {
+            return "error";
+        }
+    }
+
+    // ---- values used inside messages ----
+
+    /** What an agent can run. {@code icmpMode} is {@code datagram}, {@code raw} or {@code none}. */
+    record Capabilities(List<Plugin> plugins, String icmpMode, boolean ipv6) {
+        public Capabilities {
+            plugins = List.copyOf(plugins);
+            Objects.requireNonNull(icmpMode, "icmpMode");
+        }
+
+        /** The probe types, for matching tasks to agents. */
+        public List<String> types() {
+            return plugins.stream().map(Plugin::type).toList();
+        }
+    }
+
+    /** One installed probe plugin. */
+    record Plugin(String type, String version) {
+        public Plugin {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(version, "version");
+        }
+    }
+
+    /** Resource use reported with each heartbeat. */
+    record AgentStats(double cpuLoad, double systemLoad, long memoryUsedBytes, long memoryMaxBytes, int tasks,
+                      long spooledResults, long spooledBytes, long droppedResults) {
+    }
+}

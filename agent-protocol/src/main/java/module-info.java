@@ -1,0 +1,6 @@
+/** The agent WebSocket protocol: messages and their JSON codec (docs/agent-protocol.md). */
+module dev.vantage.agent.protocol {
+    requires transitive dev.vantage.probe.engine;
+
+    exports dev.vantage.agent.protocol;
+}
