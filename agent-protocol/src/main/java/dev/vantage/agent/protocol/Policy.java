@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An agent's address policy as the server sends it: an address in a {@code deny} range is refused; otherwise, if
- * {@code allow} is not empty, it must be inside one of its ranges; a port in a {@code denyPorts} range is refused.
+ * {@code allow} is not empty, it must be inside one of its ranges; a port in a {@code denyPorts} range is refused
+ * (on every address, or only on that entry's own address range).
  */
 public record Policy(List<String> allow, List<String> deny, List<PortRange> denyPorts) {
 
@@ -15,8 +16,11 @@ public record Policy(List<String> allow, List<String> deny, List<PortRange> deny
         denyPorts = List.copyOf(denyPorts);
     }
 
-    /** Inclusive port range. */
-    public record PortRange(int from, int to) {
+    /** Ports {@code from..to} inclusive, on the addresses of {@code range} (CIDR) or, when it is null, everywhere. */
+    public record PortRange(String range, int from, int to) {
+        public PortRange(int from, int to) {
+            this(null, from, to);
+        }
     }
 
     /**
@@ -28,7 +32,13 @@ public record Policy(List<String> allow, List<String> deny, List<PortRange> deny
         AddressPolicy.Builder b = AddressPolicy.builder();
         allow.forEach(b::allow);
         deny.forEach(b::deny);
-        denyPorts.forEach(r -> b.denyPorts(r.from(), r.to()));
+        denyPorts.forEach(r -> {
+            if (r.range() == null) {
+                b.denyPorts(r.from(), r.to());
+            } else {
+                b.denyPorts(r.range(), r.from(), r.to());
+            }
+        });
         return b.build();
     }
 }

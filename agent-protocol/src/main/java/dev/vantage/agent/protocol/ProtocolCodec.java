@@ -156,16 +156,24 @@ public final class ProtocolCodec {
         ArrayNode deny = n.putArray("deny");
         p.deny().forEach(deny::add);
         ArrayNode ports = n.putArray("denyPorts");
-        p.denyPorts().forEach(r -> ports.addArray().add(r.from()).add(r.to()));
+        p.denyPorts().forEach(r -> {
+            ObjectNode e = ports.addObject();
+            if (r.range() != null) {
+                e.put("range", r.range());
+            }
+            e.put("from", r.from()).put("to", r.to());
+        });
         return n;
     }
 
     private static Policy policy(JsonNode n) {
         List<Policy.PortRange> ports = list(n, "denyPorts", "policy.denyPorts", r -> {
-            if (!r.isArray() || r.size() != 2 || !r.get(0).canConvertToInt() || !r.get(1).canConvertToInt()) {
-                throw new ProtocolException("policy.denyPorts entries must be [from, to], got " + r);
+            if (!r.isObject()) {
+                throw new ProtocolException("policy.denyPorts entries must be objects {range?, from, to}, got " + r);
             }
-            return new Policy.PortRange(r.get(0).intValue(), r.get(1).intValue());
+            JsonNode range = r.get("range");
+            return new Policy.PortRange(range == null || range.isNull() ? null : textValue(range),
+                    integer(r, "from"), integer(r, "to"));
         });
         return new Policy(list(n, "allow", "policy.allow", ProtocolCodec::textValue),
                 list(n, "deny", "policy.deny", ProtocolCodec::textValue), ports);

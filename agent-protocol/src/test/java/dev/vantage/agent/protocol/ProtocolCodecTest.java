@@ -35,7 +35,7 @@ class ProtocolCodecTest {
     private static final TaskSpec TASK = TaskSpec.builder("http", "http://127.0.0.1:8080/")
             .id("web").interval(Duration.ofSeconds(30)).param("method", "GET").label("team", "web").build();
     private static final Policy POLICY = new Policy(List.of("127.0.0.0/8"), List.of("169.254.0.0/16"),
-            List.of(new Policy.PortRange(8080, 8080)));
+            List.of(new Policy.PortRange(25, 25), new Policy.PortRange("127.0.0.0/8", 8080, 8080)));
 
     static Stream<Message> messages() {
         ProbeResult result = ProbeResult.builder().type("http").target("http://127.0.0.1:8080/")
@@ -95,6 +95,7 @@ class ProtocolCodecTest {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         assertThat(engine.check(new InetSocketAddress(loopback, 80))).isEmpty();
         assertThat(engine.check(new InetSocketAddress(loopback, 8080))).isPresent();
+        assertThat(engine.check(new InetSocketAddress(loopback, 25))).isPresent();
         assertThat(engine.check(new InetSocketAddress(InetAddress.getByName("169.254.169.254"), 80))).isPresent();
         assertThat(engine.check(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 80))).isPresent();
     }

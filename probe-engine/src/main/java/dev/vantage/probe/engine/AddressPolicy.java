@@ -24,7 +24,7 @@ public final class AddressPolicy {
     private final List<Cidr> allowed;
     private final List<Cidr> denied;
     private final List<int[]> allowedPorts;
-    private final List<int[]> deniedPorts;
+    private final List<PortRule> deniedPorts;
 
     private AddressPolicy(Builder b) {
         this.allowed = List.copyOf(b.allowed);
@@ -57,9 +57,9 @@ public final class AddressPolicy {
         if (!allowed.isEmpty() && allowed.stream().noneMatch(c -> c.contains(ip))) {
             return Optional.of("address " + ip.getHostAddress() + " is outside the allowed ranges " + allowed);
         }
-        for (int[] r : deniedPorts) {
-            if (port >= r[0] && port <= r[1]) {
-                return Optional.of("port " + port + " is denied");
+        for (PortRule r : deniedPorts) {
+            if (port >= r.from() && port <= r.to() && (r.range() == null || r.range().contains(ip))) {
+                return Optional.of("port " + port + " is denied" + (r.range() == null ? "" : " on " + r.range()));
             }
         }
         if (port != 0 && !allowedPorts.isEmpty() && allowedPorts.stream().noneMatch(r -> port >= r[0] && port <= r[1])) {
@@ -99,7 +99,7 @@ public final class AddressPolicy {
         private final List<Cidr> allowed = new ArrayList<>();
         private final List<Cidr> denied = new ArrayList<>();
         private final List<int[]> allowedPorts = new ArrayList<>();
-        private final List<int[]> deniedPorts = new ArrayList<>();
+        private final List<PortRule> deniedPorts = new ArrayList<>();
 
         private Builder() {
         }
@@ -124,7 +124,20 @@ public final class AddressPolicy {
 
         /** Denies ports {@code from..to} inclusive. */
         public Builder denyPorts(int from, int to) {
-            deniedPorts.add(ports(from, to));
+            int[] r = ports(from, to);
+            deniedPorts.add(new PortRule(null, r[0], r[1]));
+            return this;
+        }
+
+        /**
+         * Denies ports {@code from..to} inclusive on the addresses of one range only, e.g. a server's own service
+         * ports on loopback, while the rest of that range and those ports elsewhere stay allowed.
+         *
+         * @since 0.1.0
+         */
+        public Builder denyPorts(String cidr, int from, int to) {
+            int[] r = ports(from, to);
+            deniedPorts.add(new PortRule(Cidr.parse(cidr), r[0], r[1]));
             return this;
         }
 
@@ -138,6 +151,10 @@ public final class AddressPolicy {
         public AddressPolicy build() {
             return new AddressPolicy(this);
         }
+    }
+
+    /** Denied ports, on every address ({@code range} null) or on one range. */
+    private record PortRule(Cidr range, int from, int to) {
     }
 
     /** An address range: network bytes and prefix length. */
