@@ -1,0 +1,92 @@
+package dev.vantage.server;
+
+import dev.vantage.server.auth.ApiTokensApi;
+import dev.vantage.server.auth.AuthApi;
+import dev.vantage.server.health.HealthApi;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.ApiRouting;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.openapi.OpenApiApi;
+import dev.vantage.server.users.UsersApi;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import java.util.List;
+
+/**
+ * The HTTP server: the API modules, the route table built from them, and the Helidon web server. {@link #modules}
+ * is the one place a feature is plugged in.
+ */
+public final class ServerApp implements AutoCloseable {
+    private final ServerCore core;
+    private final List<ApiModule> modules;
+    private final Routes routes;
+    private final WebServer server;
+
+    private ServerApp(ServerCore core, List<ApiModule> modules) {
+        this.core = core;
+        this.modules = modules;
+        this.routes = routes(modules);
+        WsRouting.Builder ws = WsRouting.builder();
+        modules.forEach(m -> m.webSockets(ws));
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry());
+        this.server = WebServer.builder()
+                .host(core.config().host())
+                .port(core.config().port())
+                .maxPayloadSize(core.config().maxBodyBytes())
+                .shutdownHook(false) // Main stops the server, then the modules and the database, in that order
+                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins()))
+                .addRouting(ws)
+                .build();
+    }
+
+    /** Every feature of the server, in the order their routes are matched. Add a new module here. */
+    public static List<ApiModule> modules(ServerCore core) {
+        return List.of(
+                new HealthApi(core.database(), core.registry()),
+                new OpenApiApi(),
+                new AuthApi(core.users(), core.passwords(), core.sessions(), core.loginThrottle()),
+                new ApiTokensApi(core.apiTokens()),
+                new UsersApi(core.users(), core.passwords()));
+    }
+
+    /** The route table of {@code modules}. */
+    public static Routes routes(List<ApiModule> modules) {
+        Routes routes = new Routes();
+        modules.forEach(m -> m.routes(routes));
+        return routes;
+    }
+
+    /** Starts the web server with {@link #modules}. */
+    public static ServerApp start(ServerCore core) {
+        return start(core, modules(core));
+    }
+
+    public static ServerApp start(ServerCore core, List<ApiModule> modules) {
+        ServerApp app = new ServerApp(core, List.copyOf(modules));
+        app.server.start();
+        return app;
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    public ServerCore core() {
+        return core;
+    }
+
+    /** Stops the web server, then closes the modules. The core stays open: its owner closes it. */
+    @Override
+    public void close() {
+        server.stop();
+        for (ApiModule m : modules.reversed()) {
+            m.close();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.vantage.server;
+
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.server.auth.ApiTokens;
+import dev.vantage.server.auth.Authenticator;
+import dev.vantage.server.auth.JwtService;
+import dev.vantage.server.auth.LoginThrottle;
+import dev.vantage.server.auth.Passwords;
+import dev.vantage.server.auth.Sessions;
+import dev.vantage.server.config.ServerConfig;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.users.AdminBootstrap;
+import dev.vantage.server.users.UserStore;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.time.Clock;
+
+/**
+ * The server's shared parts, made once at start and handed to every {@link dev.vantage.server.http.ApiModule}:
+ * configuration, clock, database, metrics registry, the probe engine used to validate tasks, and the stores.
+ * Plain Java objects, no container: a module takes what it needs in its constructor.
+ */
+public final class ServerCore implements AutoCloseable {
+    private final ServerConfig config;
+    private final Clock clock;
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gcMetrics;
+    private final Database database;
+    private final ProbeEngine engine;
+    private final Passwords passwords;
+    private final JwtService jwt;
+    private final Sessions sessions;
+    private final ApiTokens apiTokens;
+    private final Authenticator authenticator;
+    private final LoginThrottle loginThrottle;
+    private final UserStore users;
+
+    private ServerCore(ServerConfig config, Clock clock, PrintStream console) {
+        this.config = config;
+        this.clock = clock;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
+        this.database = Database.open(config, registry);
+        // validation only: the engine never schedules here, and its meters stay out of /metrics
+        this.engine = ProbeEngine.builder().discoverProviders(true).build();
+        this.passwords = new Passwords();
+        this.sessions = new Sessions(database, jwt, clock);
+        this.apiTokens = new ApiTokens(database, clock);
+        this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
+        this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
+                config.loginLockout(), config.loginMaxLockout(), clock);
+        this.users = new UserStore(database, clock);
+        AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
+    }
+
+    /**
+     * Opens the database (migrating it), and creates the admin account on first start, printing a generated
+     * password to {@code console} if none is configured.
+     */
+    public static ServerCore start(ServerConfig config, Clock clock, PrintStream console) {
+        return new ServerCore(config, clock, console);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The registry behind {@code /metrics}; register your meters here. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** An engine with every installed plugin, for {@link ProbeEngine#validate} and {@link ProbeEngine#descriptors}. */
+    public ProbeEngine engine() {
+        return engine;
+    }
+
+    public Passwords passwords() {
+        return passwords;
+    }
+
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    public ApiTokens apiTokens() {
+        return apiTokens;
+    }
+
+    /** Checks a bearer token (access JWT or API token) and returns the caller. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public LoginThrottle loginThrottle() {
+        return loginThrottle;
+    }
+
+    public UserStore users() {
+        return users;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+        database.close();
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.vantage.server.auth;
+
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.users.User;
+import dev.vantage.server.users.UserStore;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+
+/** {@code /api/v1/auth}: login, refresh, logout, password change, and who am I. */
+public final class AuthApi implements ApiModule {
+    private final UserStore users;
+    private final Passwords passwords;
+    private final Sessions sessions;
+    private final LoginThrottle throttle;
+
+    public AuthApi(UserStore users, Passwords passwords, Sessions sessions, LoginThrottle throttle) {
+        this.users = users;
+        this.passwords = passwords;
+        this.sessions = sessions;
+        this.throttle = throttle;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.publicRoute(Method.POST, "/api/v1/auth/login", this::login)
+                .publicRoute(Method.POST, "/api/v1/auth/refresh", this::refresh)
+                .post("/api/v1/auth/logout", Role.VIEWER, this::logout)
+                .post("/api/v1/auth/password", Role.VIEWER, this::changePassword)
+                .get("/api/v1/auth/me", Role.VIEWER, this::me);
+    }
+
+    private void login(ServerRequest req, ServerResponse res) {
+        JsonInput in = JsonInput.of(Json.readObject(req), "username", "password");
+        String username = in.requiredString("username", 256);
+        String password = in.requiredString("password", Passwords.MAX_LENGTH);
+        in.check();
+        String account = UserStore.normalize(username);
+        String address = clientAddress(req);
+        long wait = throttle.retryAfterSeconds(account, address);
+        if (wait > 0) {
+            throw ApiException.tooManyRequests("too many failed logins; try again in " + wait + " s", wait);
+        }
+        Optional<User> user = users.findByUsername(account);
+        // the same work and the same answer whether the user is unknown, disabled or the password wrong
+        boolean ok = user.map(u -> passwords.verify(password, u.passwordHash())).orElseGet(() -> passwords.verifyDecoy(password));
+        if (!ok || user.get().disabled()) {
+            throttle.failure(account, address);
+            throw ApiException.unauthorized("wrong username or password");
+        }
+        throttle.success(account);
+        Json.send(res, sessions.start(user.get().id()));
+    }
+
+    private void refresh(ServerRequest req, ServerResponse res) {
+        JsonInput in = JsonInput.of(Json.readObject(req), "refreshToken");
+        String token = in.requiredString("refreshToken", 4096);
+        in.check();
+        Json.send(res, sessions.refresh(token));
+    }
+
+    private void logout(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        if (!p.viaSession()) {
+            throw ApiException.badRequest("an API token has no session; revoke it with DELETE /api/v1/tokens/{id}");
+        }
+        sessions.revoke(p.sessionId());
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** Changes the caller's password; every earlier session and API token of the caller stops working. */
+    private void changePassword(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        if (!p.viaSession()) {
+            throw ApiException.forbidden("changing a password needs a login session, not an API token");
+        }
+        JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "newPassword");
+        String current = in.requiredString("currentPassword", Passwords.MAX_LENGTH);
+        String next = in.requiredString("newPassword", Passwords.MAX_LENGTH);
+        if (next != null && Passwords.weakness(next) != null) {
+            in.error("newPassword", Passwords.weakness(next));
+        }
+        in.check();
+        String address = clientAddress(req);
+        long wait = throttle.retryAfterSeconds(p.username(), address);
+        if (wait > 0) {
+            throw ApiException.tooManyRequests("too many wrong passwords; try again in " + wait + " s", wait);
+        }
+        User user = users.find(p.userId()).orElseThrow(ApiException::unauthorized);
+        if (!passwords.verify(current, user.passwordHash())) {
+            throttle.failure(p.username(), address);
+            throw ApiException.forbidden("the current password is not correct");
+        }
+        users.update(user.id(), new UserStore.Change(null, null, passwords.hash(next)));
+        Json.send(res, sessions.start(user.id()));
+    }
+
+    private void me(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        Json.send(res, new Me(p.userId(), p.username(), p.role(), p.viaSession() ? "session" : "api-token"));
+    }
+
+    private record Me(String id, String username, Role role, String via) {
+    }
+
+    /** The peer's address. Forwarding headers are not trusted: any client could set them. */
+    static String clientAddress(ServerRequest req) {
+        SocketAddress a = req.remotePeer().address();
+        return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
+    }
+}

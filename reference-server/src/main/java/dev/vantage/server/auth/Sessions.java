@@ -1,0 +1,105 @@
+package dev.vantage.server.auth;
+
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.http.ApiException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Login sessions. Each login is one row; its access and refresh JWTs carry the row's id ({@code sid}), so revoking
+ * the row ends both at once. Refresh tokens rotate: only the digest of the latest is stored, and presenting an
+ * older one (a sign it was stolen) revokes the whole session.
+ */
+public final class Sessions {
+    /** What login and refresh return. {@code expiresIn} is the access token's lifetime in seconds. */
+    public record TokenPair(String accessToken, String refreshToken, long expiresIn, String tokenType) {
+        TokenPair(String accessToken, String refreshToken, long expiresIn) {
+            this(accessToken, refreshToken, expiresIn, "Bearer");
+        }
+    }
+
+    private final Database db;
+    private final JwtService jwt;
+    private final Clock clock;
+
+    public Sessions(Database db, JwtService jwt, Clock clock) {
+        this.db = db;
+        this.jwt = jwt;
+        this.clock = clock;
+    }
+
+    /** Starts a session for a user whose password was just checked. */
+    public TokenPair start(String userId) {
+        return db.inTransaction(c -> start(c, userId));
+    }
+
+    /** Starts a session inside the caller's transaction (after a password change, say). */
+    public TokenPair start(Connection c, String userId) throws SQLException {
+        int version = Sql.queryOne(c, "SELECT token_version FROM users WHERE id = ?", rs -> rs.getInt(1), userId)
+                .orElseThrow(ApiException::unauthorized);
+        String sessionId = UUID.randomUUID().toString();
+        String refresh = jwt.issue(JwtService.Use.REFRESH, userId, sessionId, version);
+        Instant now = clock.instant();
+        Sql.update(c, "INSERT INTO sessions (id, user_id, refresh_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                sessionId, userId, Secrets.sha256Hex(refresh), now, now.plus(jwt.refreshTtl()));
+        return pair(userId, sessionId, version, refresh);
+    }
+
+    /**
+     * Trades a refresh token for a new pair; the presented one stops working.
+     *
+     * @throws ApiException 401 if the token is invalid, expired, already used, or its session is revoked
+     */
+    public TokenPair refresh(String refreshToken) {
+        JwtService.Claims claims = jwt.verify(refreshToken, JwtService.Use.REFRESH);
+        String presented = Secrets.sha256Hex(refreshToken);
+        // returns null when the token was reused: the revocation must commit, so the 401 is thrown after it
+        TokenPair pair = db.inTransaction(c -> {
+            var row = Sql.queryOne(c, """
+                    SELECT s.user_id, s.refresh_hash, s.expires_at, s.revoked_at, u.token_version, u.disabled
+                    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?""",
+                    rs -> new SessionRow(rs.getString("user_id"), rs.getString("refresh_hash"),
+                            Sql.instant(rs, "expires_at"), Sql.instant(rs, "revoked_at"),
+                            rs.getInt("token_version"), rs.getBoolean("disabled")),
+                    claims.sessionId()).orElseThrow(ApiException::unauthorized);
+            Instant now = clock.instant();
+            if (!row.userId().equals(claims.userId()) || row.revokedAt() != null || !row.expiresAt().isAfter(now)
+                    || row.disabled() || row.tokenVersion() != claims.tokenVersion()) {
+                throw ApiException.unauthorized();
+            }
+            if (!Secrets.constantTimeEquals(row.refreshHash(), presented)) {
+                Sql.update(c, "UPDATE sessions SET revoked_at = ? WHERE id = ?", now, claims.sessionId());
+                return null;
+            }
+            String next = jwt.issue(JwtService.Use.REFRESH, row.userId(), claims.sessionId(), row.tokenVersion());
+            int changed = Sql.update(c, "UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ? AND refresh_hash = ?",
+                    Secrets.sha256Hex(next), now.plus(jwt.refreshTtl()), claims.sessionId(), presented);
+            if (changed != 1) {
+                throw ApiException.unauthorized(); // a concurrent refresh with the same token won
+            }
+            return pair(row.userId(), claims.sessionId(), row.tokenVersion(), next);
+        });
+        if (pair == null) {
+            throw ApiException.unauthorized("this refresh token was already used; the session is revoked");
+        }
+        return pair;
+    }
+
+    /** Revokes a session: its access and refresh tokens stop working at once. */
+    public void revoke(String sessionId) {
+        db.update("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", clock.instant(), sessionId);
+    }
+
+    private TokenPair pair(String userId, String sessionId, int version, String refresh) {
+        String access = jwt.issue(JwtService.Use.ACCESS, userId, sessionId, version);
+        return new TokenPair(access, refresh, jwt.accessTtl().toSeconds());
+    }
+
+    private record SessionRow(String userId, String refreshHash, Instant expiresAt, Instant revokedAt,
+                              int tokenVersion, boolean disabled) {
+    }
+}

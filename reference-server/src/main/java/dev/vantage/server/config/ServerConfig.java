@@ -1,0 +1,176 @@
+package dev.vantage.server.config;
+
+import dev.vantage.probe.engine.Durations;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The server's settings: {@code application.yaml} on the class path, then the file named by {@code VANTAGE_CONFIG}
+ * (if set), then one environment variable per key (see {@link Setting}). Unknown keys in a file are refused, so a
+ * typo does not silently fall back to a default.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        long maxBodyBytes,
+        Path dataDir,
+        String dbUrl,
+        String dbUser,
+        Secret dbPassword,
+        int dbPoolSize,
+        Duration dbConnectTimeout,
+        Duration dbStatementTimeout,
+        Secret adminPassword,
+        Secret jwtSecret,
+        String jwtIssuer,
+        String jwtAudience,
+        Duration accessTokenTtl,
+        Duration refreshTokenTtl,
+        int loginMaxFailures,
+        int loginMaxFailuresPerAddress,
+        Duration loginLockout,
+        Duration loginMaxLockout,
+        boolean localAgentEnabled,
+        List<String> corsAllowedOrigins,
+        int resultsMaxAggregateRows) {
+
+    /** Reads the settings from the files and the process environment. */
+    public static ServerConfig load() {
+        return load(System.getenv());
+    }
+
+    /** Reads the settings with {@code env} standing in for the process environment (tests pass their own). */
+    public static ServerConfig load(Map<String, String> env) {
+        List<java.util.function.Supplier<? extends io.helidon.config.spi.ConfigSource>> sources = new ArrayList<>();
+        String file = env.get("VANTAGE_CONFIG");
+        if (file != null && !file.isBlank()) {
+            sources.add(ConfigSources.file(file)); // listed first: it wins over the built-in defaults
+        }
+        sources.add(ConfigSources.classpath("application.yaml"));
+        Config config = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(sources)
+                .build();
+        rejectUnknownKeys(config);
+        Map<Setting, String> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            String fromEnv = env.get(s.env());
+            values.put(s, fromEnv != null ? fromEnv.trim() : config.get(s.key()).asString().orElse("").trim());
+        }
+        return new Reader(values).read();
+    }
+
+    private static void rejectUnknownKeys(Config config) {
+        Set<String> known = Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toSet());
+        List<String> unknown = config.traverse()
+                .filter(Config::isLeaf)
+                .map(c -> c.key().toString())
+                .filter(k -> !known.contains(k))
+                .sorted()
+                .toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown configuration keys: " + String.join(", ", unknown)
+                    + " (docs/configuration.md lists every key)");
+        }
+    }
+
+    /** The JDBC URL to use: the configured one, or the embedded H2 database in the data directory. */
+    public String jdbcUrl() {
+        if (!dbUrl.isEmpty()) {
+            return dbUrl;
+        }
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vantage")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    /** Turns text values into typed ones, naming the key and variable of the first bad one. */
+    private record Reader(Map<Setting, String> values) {
+        ServerConfig read() {
+            return new ServerConfig(
+                    text(Setting.SERVER_HOST),
+                    integer(Setting.SERVER_PORT, 0, 65535),
+                    integer(Setting.MAX_BODY_BYTES, 1024, Integer.MAX_VALUE),
+                    Path.of(text(Setting.DATA_DIR).isEmpty() ? "data" : text(Setting.DATA_DIR)),
+                    text(Setting.DB_URL),
+                    text(Setting.DB_USER),
+                    new Secret(text(Setting.DB_PASSWORD)),
+                    integer(Setting.DB_POOL_SIZE, 1, 1000),
+                    duration(Setting.DB_CONNECT_TIMEOUT),
+                    duration(Setting.DB_STATEMENT_TIMEOUT),
+                    new Secret(text(Setting.ADMIN_PASSWORD)),
+                    new Secret(text(Setting.JWT_SECRET)),
+                    required(Setting.JWT_ISSUER),
+                    required(Setting.JWT_AUDIENCE),
+                    duration(Setting.ACCESS_TOKEN_TTL),
+                    duration(Setting.REFRESH_TOKEN_TTL),
+                    integer(Setting.LOGIN_MAX_FAILURES, 1, 1000),
+                    integer(Setting.LOGIN_MAX_FAILURES_PER_ADDRESS, 1, 100_000),
+                    duration(Setting.LOGIN_LOCKOUT),
+                    duration(Setting.LOGIN_MAX_LOCKOUT),
+                    bool(Setting.LOCAL_AGENT_ENABLED),
+                    list(Setting.CORS_ALLOWED_ORIGINS),
+                    integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000));
+        }
+
+        private String text(Setting s) {
+            return values.get(s);
+        }
+
+        private String required(Setting s) {
+            if (text(s).isEmpty()) {
+                throw bad(s, "must not be empty");
+            }
+            return text(s);
+        }
+
+        private int integer(Setting s, int min, int max) {
+            try {
+                int v = Integer.parseInt(required(s));
+                if (v < min || v > max) {
+                    throw bad(s, "must be between " + min + " and " + max + ", got " + v);
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw bad(s, "must be a whole number, got '" + text(s) + "'");
+            }
+        }
+
+        private Duration duration(Setting s) {
+            try {
+                Duration d = Durations.parse(required(s));
+                if (d.isZero() || d.isNegative()) {
+                    throw bad(s, "must be positive");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                throw bad(s, e.getMessage());
+            }
+        }
+
+        private boolean bool(Setting s) {
+            return switch (required(s).toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(s, "must be true or false, got '" + text(s) + "'");
+            };
+        }
+
+        private List<String> list(Setting s) {
+            return Arrays.stream(text(s).split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+        }
+
+        private static ConfigException bad(Setting s, String reason) {
+            return new ConfigException(s.key() + " (" + s.env() + "): " + reason);
+        }
+    }
+}

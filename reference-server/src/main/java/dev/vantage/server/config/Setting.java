@@ -1,0 +1,47 @@
+package dev.vantage.server.config;
+
+/**
+ * Every configuration key the server reads, with the environment variable that overrides it. Defaults live in
+ * {@code application.yaml}; {@code docs/configuration.md} explains each one (a test keeps the three in step).
+ */
+public enum Setting {
+    SERVER_HOST("server.host", "SERVER_HOST"),
+    SERVER_PORT("server.port", "SERVER_PORT"),
+    MAX_BODY_BYTES("server.max-body-bytes", "SERVER_MAX_BODY_BYTES"),
+    DATA_DIR("vantage.data-dir", "VANTAGE_DATA_DIR"),
+    DB_URL("vantage.db.url", "VANTAGE_DB_URL"),
+    DB_USER("vantage.db.user", "VANTAGE_DB_USER"),
+    DB_PASSWORD("vantage.db.password", "VANTAGE_DB_PASSWORD"),
+    DB_POOL_SIZE("vantage.db.pool-size", "VANTAGE_DB_POOL_SIZE"),
+    DB_CONNECT_TIMEOUT("vantage.db.connect-timeout", "VANTAGE_DB_CONNECT_TIMEOUT"),
+    DB_STATEMENT_TIMEOUT("vantage.db.statement-timeout", "VANTAGE_DB_STATEMENT_TIMEOUT"),
+    ADMIN_PASSWORD("vantage.admin.password", "VANTAGE_ADMIN_PASSWORD"),
+    JWT_SECRET("vantage.auth.jwt-secret", "VANTAGE_JWT_SECRET"),
+    JWT_ISSUER("vantage.auth.issuer", "VANTAGE_JWT_ISSUER"),
+    JWT_AUDIENCE("vantage.auth.audience", "VANTAGE_JWT_AUDIENCE"),
+    ACCESS_TOKEN_TTL("vantage.auth.access-token-ttl", "VANTAGE_ACCESS_TOKEN_TTL"),
+    REFRESH_TOKEN_TTL("vantage.auth.refresh-token-ttl", "VANTAGE_REFRESH_TOKEN_TTL"),
+    LOGIN_MAX_FAILURES("vantage.auth.login.max-failures", "VANTAGE_LOGIN_MAX_FAILURES"),
+    LOGIN_MAX_FAILURES_PER_ADDRESS("vantage.auth.login.max-failures-per-address", "VANTAGE_LOGIN_MAX_FAILURES_PER_ADDRESS"),
+    LOGIN_LOCKOUT("vantage.auth.login.lockout", "VANTAGE_LOGIN_LOCKOUT"),
+    LOGIN_MAX_LOCKOUT("vantage.auth.login.max-lockout", "VANTAGE_LOGIN_MAX_LOCKOUT"),
+    LOCAL_AGENT_ENABLED("vantage.local-agent.enabled", "VANTAGE_LOCAL_AGENT"),
+    CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
+    RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS");
+
+    private final String key;
+    private final String env;
+
+    Setting(String key, String env) {
+        this.key = key;
+        this.env = env;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String env() {
+        return env;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.vantage.server.http;
+
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+
+/**
+ * One feature of the server (auth, tasks, agents...). {@link dev.vantage.server.ServerApp#modules} lists them all;
+ * the server calls {@link #routes} once at start and {@link #close} at shutdown.
+ */
+public interface ApiModule extends AutoCloseable {
+    /** Adds this feature's endpoints to the route table, each with the least role it needs. */
+    void routes(Routes routes);
+
+    /** Adds WebSocket endpoints. They are not in the route table: each authenticates in its upgrade handler. */
+    default void webSockets(WsRouting.Builder ws) {
+    }
+
+    /**
+     * Adds handlers that cannot be described as single routes, such as static files for the web UI. They run after
+     * the route table's routes; they must not serve paths under {@code /api/}.
+     */
+    default void extraRouting(HttpRouting.Builder routing) {
+    }
+
+    /** Releases what the module holds (threads, connections); called after the HTTP server stopped. */
+    @Override
+    default void close() {
+    }
+}

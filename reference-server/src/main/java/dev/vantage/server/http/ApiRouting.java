@@ -1,0 +1,108 @@
+package dev.vantage.server.http;
+
+import dev.vantage.server.auth.Authenticator;
+import dev.vantage.server.auth.Principal;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the Helidon routing from the route table: every route gets authentication, its role check, error mapping
+ * and a request timer; anything no route matches gets a problem+json 404 or 405.
+ */
+public final class ApiRouting {
+    private final Authenticator authenticator;
+    private final MeterRegistry registry;
+
+    public ApiRouting(Authenticator authenticator, MeterRegistry registry) {
+        this.authenticator = authenticator;
+        this.registry = registry;
+    }
+
+    /** Adds {@code routes}, then what each module adds outside the table, then the 404/405 fallback. */
+    public void apply(HttpRouting.Builder routing, Routes routes, List<ApiModule> modules, List<String> corsOrigins) {
+        if (!corsOrigins.isEmpty()) {
+            routing.addFilter(new Cors(corsOrigins));
+        }
+        for (Route route : routes.all()) {
+            routing.route(route.method(), route.path(), guarded(route));
+        }
+        for (ApiModule m : modules) {
+            m.extraRouting(routing);
+        }
+        routing.any(fallback(routes.all()));
+        routing.error(Throwable.class, Problems::send);
+    }
+
+    private Handler guarded(Route route) {
+        return (req, res) -> {
+            long start = System.nanoTime();
+            try {
+                res.header(HeaderNames.CACHE_CONTROL, "no-store");
+                res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+                if (!route.isPublic()) {
+                    Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+                    if (!principal.role().includes(route.minRole())) {
+                        throw ApiException.forbidden("this needs the " + route.minRole().id() + " role");
+                    }
+                    req.context().register(principal);
+                }
+                route.handler().handle(req, res);
+            } catch (Exception e) {
+                Problems.send(req, res, e);
+            } finally {
+                record(req, res, route.path(), start);
+            }
+        };
+    }
+
+    private Handler fallback(List<Route> routes) {
+        List<PathMatcher> matchers = new ArrayList<>();
+        routes.forEach(r -> matchers.add(PathMatchers.create(r.path())));
+        return (req, res) -> {
+            long start = System.nanoTime();
+            Set<String> allowed = new LinkedHashSet<>();
+            for (int i = 0; i < routes.size(); i++) {
+                if (matchers.get(i).match(req.path()).accepted()) {
+                    allowed.add(routes.get(i).method().text());
+                }
+            }
+            if (allowed.isEmpty()) {
+                Problems.send(res, Status.NOT_FOUND_404, "no such resource");
+            } else if (req.prologue().method().equals(Method.OPTIONS)) {
+                res.header(HeaderNames.ALLOW, String.join(", ", allowed));
+                res.status(Status.NO_CONTENT_204).send();
+            } else {
+                res.header(HeaderNames.ALLOW, String.join(", ", allowed));
+                Problems.send(res, Status.METHOD_NOT_ALLOWED_405, "allowed methods: " + String.join(", ", allowed));
+            }
+            record(req, res, allowed.isEmpty() ? "NOT_FOUND" : "METHOD_NOT_ALLOWED", start);
+        };
+    }
+
+    /** One timer per route pattern (never the raw path, which would make a series per id). */
+    private void record(ServerRequest req, ServerResponse res, String uri, long startNanos) {
+        int status = res.status().code();
+        Timer.builder("http.server.requests")
+                .description("HTTP requests handled by the API")
+                .tag("method", req.prologue().method().text())
+                .tag("uri", uri)
+                .tag("status", Integer.toString(status))
+                .tag("outcome", status < 400 ? "SUCCESS" : status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR")
+                .register(registry)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+}

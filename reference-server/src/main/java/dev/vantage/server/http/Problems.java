@@ -1,0 +1,77 @@
+package dev.vantage.server.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Writes errors as RFC 9457 {@code application/problem+json}: {@code type}, {@code title}, {@code status},
+ * {@code detail}, and {@code errors} [{field, message}] for invalid input. Unexpected exceptions become a generic
+ * 500 whose detail carries only an incident id; the exception itself goes to the server log under that id.
+ */
+public final class Problems {
+    public static final String MEDIA_TYPE = "application/problem+json";
+    /** The problem type of a 400 with field errors. */
+    public static final String INVALID_REQUEST = "urn:vantage:problem:invalid-request";
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+
+    private Problems() {
+    }
+
+    /** Sends the problem for {@code error}, unless a response was already sent (then the error is only logged). */
+    public static void send(ServerRequest req, ServerResponse res, Throwable error) {
+        if (res.isSent()) {
+            LOG.log(System.Logger.Level.WARNING, "error after the response was sent: "
+                    + req.prologue().method().text() + " " + req.path().path(), error);
+            return;
+        }
+        switch (error) {
+            case ApiException e -> send(res, e);
+            case HttpException e -> send(res, e.status(), null); // Helidon's own: body too large, bad encoding
+            case RequestException e -> send(res, e.status(), null);
+            default -> {
+                String incident = UUID.randomUUID().toString();
+                LOG.log(System.Logger.Level.ERROR, "incident " + incident + ": "
+                        + req.prologue().method().text() + " " + req.path().path() + " failed", error);
+                send(res, Status.INTERNAL_SERVER_ERROR_500, "internal error (incident " + incident + ")");
+            }
+        }
+    }
+
+    public static void send(ServerResponse res, ApiException e) {
+        if (e.retryAfterSeconds() > 0) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+        }
+        if (e.status().code() == 401) {
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        write(res, e.status(), e.getMessage(), e.errors());
+    }
+
+    public static void send(ServerResponse res, Status status, String detail) {
+        write(res, status, detail, List.of());
+    }
+
+    private static void write(ServerResponse res, Status status, String detail, List<FieldError> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", errors.isEmpty() ? "about:blank" : INVALID_REQUEST);
+        body.put("title", status.reasonPhrase());
+        body.put("status", status.code());
+        if (detail != null) {
+            body.put("detail", detail);
+        }
+        if (!errors.isEmpty()) {
+            body.put("errors", errors);
+        }
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        res.send(Json.bytes(body));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.vantage.server.http;
+
+import io.helidon.webserver.http.ServerRequest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Query parameters with the same "name every bad one" rule as {@link JsonInput}. */
+public final class QueryParams {
+    private final ServerRequest req;
+    private final List<FieldError> errors = new ArrayList<>();
+
+    public QueryParams(ServerRequest req) {
+        this.req = req;
+    }
+
+    public String string(String name) {
+        return req.query().first(name).filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    public int integer(String name, int defaultValue, int min, int max) {
+        String v = string(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.add(new FieldError(name, "must be a whole number from " + min + " to " + max));
+        return defaultValue;
+    }
+
+    /** An ISO-8601 instant such as {@code 2025-01-02T03:04:05Z}, or {@code null} when absent. */
+    public Instant instant(String name) {
+        String v = string(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            errors.add(new FieldError(name, "must be an ISO-8601 instant such as 2025-01-02T03:04:05Z"));
+            return null;
+        }
+    }
+
+    public QueryParams error(String name, String message) {
+        errors.add(new FieldError(name, message));
+        return this;
+    }
+
+    /** @throws ApiException 400 naming every bad parameter */
+    public void check() {
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+    }
+}

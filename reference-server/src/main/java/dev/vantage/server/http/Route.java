@@ -1,0 +1,25 @@
+package dev.vantage.server.http;
+
+import dev.vantage.server.auth.Role;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Handler;
+
+/**
+ * One HTTP endpoint and who may call it.
+ *
+ * @param method  the HTTP method
+ * @param path    a Helidon path pattern such as {@code /api/v1/tasks/{id}}
+ * @param minRole the least role a caller needs; {@code null} for a public endpoint (no credentials needed)
+ * @param handler does the work; the caller's {@link dev.vantage.server.auth.Principal} is in
+ *                {@link Routes#principal}
+ */
+public record Route(Method method, String path, Role minRole, Handler handler) {
+    public boolean isPublic() {
+        return minRole == null;
+    }
+
+    @Override
+    public String toString() {
+        return method.text() + " " + path + " (" + (minRole == null ? "public" : minRole.id()) + ")";
+    }
+}

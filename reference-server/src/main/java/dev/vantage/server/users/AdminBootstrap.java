@@ -1,0 +1,44 @@
+package dev.vantage.server.users;
+
+import dev.vantage.server.auth.Passwords;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.auth.Secrets;
+import dev.vantage.server.config.ConfigException;
+import dev.vantage.server.config.Secret;
+import java.io.PrintStream;
+
+/**
+ * Creates the {@code admin} account on first start: with {@code VANTAGE_ADMIN_PASSWORD} if set, else with a
+ * generated password printed once to standard output (not to the log, which may be shipped elsewhere).
+ */
+public final class AdminBootstrap {
+    private AdminBootstrap() {
+    }
+
+    /** Returns true if the account was created now. */
+    public static boolean ensureAdmin(UserStore users, Passwords passwords, Secret configured, PrintStream console) {
+        if (!users.isEmpty()) {
+            return false;
+        }
+        String password = configured.isEmpty() ? Secrets.randomToken("").substring(0, 24) : configured.value();
+        String weakness = Passwords.weakness(password);
+        if (weakness != null) {
+            throw new ConfigException("vantage.admin.password (VANTAGE_ADMIN_PASSWORD): " + weakness);
+        }
+        users.create("admin", passwords.hash(password), Role.ADMIN);
+        if (configured.isEmpty()) {
+            console.println("""
+
+                    ================================================================
+                     Vantage created the user 'admin' with this password:
+
+                         %s
+
+                     It is shown only this once. Sign in and change it.
+                    ================================================================
+                    """.formatted(password));
+            console.flush();
+        }
+        return true;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vantage.server.users;
+
+import dev.vantage.server.auth.Revocations;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.DatabaseException;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.http.ApiException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** User accounts. Usernames are lower case; the last enabled admin can be neither demoted, disabled nor deleted. */
+public final class UserStore {
+    private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
+    private static final String SELECT = "SELECT id, username, role, token_version, created_at, disabled, password_hash FROM users";
+
+    /** What an admin may change; {@code null} fields stay as they are. */
+    public record Change(Role role, Boolean disabled, String passwordHash) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+
+    public UserStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** The canonical form of a username as typed at login. */
+    public static String normalize(String username) {
+        return username == null ? null : username.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Why {@code username} (already normalized) cannot be used, or {@code null} if it can. */
+    public static String invalidUsername(String username) {
+        return username != null && USERNAME.matcher(username).matches() ? null
+                : "must be 1 to 64 characters of a-z 0-9 . _ @ -, starting with a letter or digit";
+    }
+
+    public Optional<User> find(String id) {
+        return db.queryOne(SELECT + " WHERE id = ?", UserStore::map, id);
+    }
+
+    public Optional<User> findByUsername(String username) {
+        return db.queryOne(SELECT + " WHERE username = ?", UserStore::map, normalize(username));
+    }
+
+    public List<User> list() {
+        return db.query(SELECT + " ORDER BY username", UserStore::map);
+    }
+
+    public boolean isEmpty() {
+        return db.queryOne("SELECT COUNT(*) FROM users", rs -> rs.getLong(1)).orElse(0L) == 0;
+    }
+
+    /** @throws ApiException 409 if the username is taken */
+    public User create(String username, String passwordHash, Role role) {
+        String id = UUID.randomUUID().toString();
+        try {
+            db.update("INSERT INTO users (id, username, password_hash, role, token_version, created_at, disabled) VALUES (?, ?, ?, ?, 0, ?, FALSE)",
+                    id, normalize(username), passwordHash, role, clock.instant());
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw ApiException.conflict("username '" + normalize(username) + "' is taken");
+            }
+            throw e;
+        }
+        return find(id).orElseThrow();
+    }
+
+    /**
+     * Applies an admin's change. A new role, disabling or a new password revokes every session and API token of
+     * the user, so the change takes effect at once.
+     *
+     * @throws ApiException 404 for an unknown user, 409 if it would leave no enabled admin
+     */
+    public User update(String id, Change change) {
+        return db.inTransaction(c -> {
+            User user = lockedUser(c, id);
+            Role role = change.role() == null ? user.role() : change.role();
+            boolean disabled = change.disabled() == null ? user.disabled() : change.disabled();
+            if (user.role() == Role.ADMIN && !user.disabled() && (role != Role.ADMIN || disabled)) {
+                requireAnotherAdmin(c, id);
+            }
+            boolean revoke = role != user.role() || (disabled && !user.disabled()) || change.passwordHash() != null;
+            Sql.update(c, "UPDATE users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?", role, disabled,
+                    change.passwordHash() == null ? user.passwordHash() : change.passwordHash(), id);
+            if (revoke) {
+                Revocations.revokeAllOf(c, id, clock.instant());
+            }
+            return Sql.queryOne(c, SELECT + " WHERE id = ?", UserStore::map, id).orElseThrow();
+        });
+    }
+
+    /** @throws ApiException 404 for an unknown user, 409 for the last enabled admin */
+    public void delete(String id) {
+        db.inTransaction(c -> {
+            User user = lockedUser(c, id);
+            if (user.role() == Role.ADMIN && !user.disabled()) {
+                requireAnotherAdmin(c, id);
+            }
+            Sql.update(c, "DELETE FROM users WHERE id = ?", id); // sessions and API tokens go with it (cascade)
+            return null;
+        });
+    }
+
+    private static User lockedUser(Connection c, String id) throws SQLException {
+        return Sql.queryOne(c, SELECT + " WHERE id = ? FOR UPDATE", UserStore::map, id)
+                .orElseThrow(() -> ApiException.notFound("user"));
+    }
+
+    private static void requireAnotherAdmin(Connection c, String id) throws SQLException {
+        long others = Sql.queryOne(c, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE AND id <> ?",
+                rs -> rs.getLong(1), id).orElse(0L);
+        if (others == 0) {
+            throw ApiException.conflict("this is the last enabled admin; make another admin first");
+        }
+    }
+
+    static User map(ResultSet rs) throws SQLException {
+        return new User(rs.getString("id"), rs.getString("username"), Role.parse(rs.getString("role")),
+                rs.getInt("token_version"), Sql.instant(rs, "created_at"), rs.getBoolean("disabled"),
+                rs.getString("password_hash"));
+    }
+}

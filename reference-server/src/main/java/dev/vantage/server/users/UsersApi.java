@@ -1,0 +1,90 @@
+package dev.vantage.server.users;
+
+import dev.vantage.server.auth.Passwords;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.Routes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
+import java.util.Map;
+
+/** {@code /api/v1/users}: admins manage accounts. */
+public final class UsersApi implements ApiModule {
+    private final UserStore users;
+    private final Passwords passwords;
+
+    public UsersApi(UserStore users, Passwords passwords) {
+        this.users = users;
+        this.passwords = passwords;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/users", Role.ADMIN, this::list)
+                .post("/api/v1/users", Role.ADMIN, this::create)
+                .get("/api/v1/users/{id}", Role.ADMIN, this::read)
+                .patch("/api/v1/users/{id}", Role.ADMIN, this::update)
+                .delete("/api/v1/users/{id}", Role.ADMIN, this::delete);
+    }
+
+    /** A user as the API shows it: never the password hash. */
+    record UserView(String id, String username, Role role, boolean disabled, Instant createdAt) {
+        static UserView of(User u) {
+            return new UserView(u.id(), u.username(), u.role(), u.disabled(), u.createdAt());
+        }
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        Json.send(res, Map.of("items", users.list().stream().map(UserView::of).toList()));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonInput in = JsonInput.of(Json.readObject(req), "username", "password", "role");
+        String username = UserStore.normalize(in.requiredString("username", 64));
+        String password = in.requiredString("password", Passwords.MAX_LENGTH);
+        Role role = in.optionalEnum("role", Role.class);
+        if (username != null && UserStore.invalidUsername(username) != null) {
+            in.error("username", UserStore.invalidUsername(username));
+        }
+        if (password != null && Passwords.weakness(password) != null) {
+            in.error("password", Passwords.weakness(password));
+        }
+        in.check();
+        User user = users.create(username, passwords.hash(password), role == null ? Role.VIEWER : role);
+        res.header(HeaderNames.LOCATION, "/api/v1/users/" + user.id());
+        Json.send(res, Status.CREATED_201, UserView.of(user));
+    }
+
+    private void read(ServerRequest req, ServerResponse res) {
+        Json.send(res, UserView.of(users.find(id(req)).orElseThrow(() -> ApiException.notFound("user"))));
+    }
+
+    /** Changes role, disabled or password; any of them revokes the user's sessions and API tokens. */
+    private void update(ServerRequest req, ServerResponse res) {
+        JsonInput in = JsonInput.of(Json.readObject(req), "role", "disabled", "password");
+        Role role = in.optionalEnum("role", Role.class);
+        Boolean disabled = in.optionalBoolean("disabled");
+        String password = in.optionalString("password", Passwords.MAX_LENGTH);
+        if (password != null && Passwords.weakness(password) != null) {
+            in.error("password", Passwords.weakness(password));
+        }
+        in.check();
+        String hash = password == null ? null : passwords.hash(password);
+        Json.send(res, UserView.of(users.update(id(req), new UserStore.Change(role, disabled, hash))));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        users.delete(id(req));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+}
