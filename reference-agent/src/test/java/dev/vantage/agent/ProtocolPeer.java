@@ -129,6 +129,14 @@ public final class ProtocolPeer implements AutoCloseable {
         ch.writeAndFlush(new TextWebSocketFrame(ProtocolCodec.encode(m)));
     }
 
+    /** Stops reading from the agent's connection: no acks, no pongs, as a hung server would. */
+    public void fallSilent() {
+        Channel ch = agent;
+        if (ch != null) {
+            ch.config().setAutoRead(false);
+        }
+    }
+
     public boolean agentConnected() {
         Channel ch = agent;
         return ch != null && ch.isActive();

@@ -1,5 +1,6 @@
 package dev.vantage.agent.spool;
 
+import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import java.io.IOException;
@@ -56,6 +57,9 @@ public final class Spool {
     private final AtomicLong sequence;
     private final AtomicLong dropped = new AtomicLong();
     private final Object writeLock = new Object();
+    private static final long LOG_EVERY_NANOS = 60_000_000_000L;
+    private long unlogged; // guarded by writeLock
+    private long lastLogNanos; // guarded by writeLock
 
     private Spool(Path dir, long maxBytes, Duration maxAge, Clock clock) throws IOException {
         this.dir = dir;
@@ -176,7 +180,15 @@ public final class Spool {
             }
             if (droppedNow > 0) {
                 dropped.addAndGet(droppedNow);
-                LOG.warn("spool over its bounds ({} bytes, {}): dropped the {} oldest results", maxBytes, maxAge, droppedNow);
+                unlogged += droppedNow;
+                // a full spool drops on every write during a long outage: say so once a minute, with the count
+                long now = System.nanoTime();
+                if (lastLogNanos == 0 || now - lastLogNanos > LOG_EVERY_NANOS) {
+                    LOG.warn("spool full ({} bytes, {}): dropped the {} oldest results ({} since start)", maxBytes,
+                            Durations.format(maxAge), unlogged, dropped.get());
+                    unlogged = 0;
+                    lastLogNanos = now;
+                }
             }
         }
     }

@@ -300,7 +300,7 @@ public final class Uplink {
                             }
                             if (!welcomed) {
                                 LOG.info("connected to {} as {}: {} tasks, heartbeat every {}", settings.server(),
-                                        w.agentId(), w.tasks().size(), w.heartbeatInterval());
+                                        w.agentId(), w.tasks().size(), dev.vantage.probe.engine.Durations.format(w.heartbeatInterval()));
                             }
                             welcomed = true;
                             connected = true;
