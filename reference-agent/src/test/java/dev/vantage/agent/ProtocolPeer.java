@@ -30,8 +30,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -67,6 +70,8 @@ public final class ProtocolPeer implements AutoCloseable {
     public final AtomicInteger duplicates = new AtomicInteger();
     public final AtomicInteger upgradeAttempts = new AtomicInteger();
     public final AtomicInteger refused = new AtomicInteger();
+    /** Close frames the agent sent: "status reason". */
+    public final List<String> closes = new CopyOnWriteArrayList<>();
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -95,7 +100,9 @@ public final class ProtocolPeer implements AutoCloseable {
                         channels.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
                                 new HttpHandler(),
-                                new WebSocketServerProtocolHandler("/ws/agent", null, false, 16 << 20),
+                                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                        .websocketPath("/ws/agent").maxFramePayloadLength(16 << 20)
+                                        .handleCloseFrames(false).build()),
                                 new WebSocketFrameAggregator(16 << 20),
                                 new FrameHandler());
                     }
@@ -204,7 +211,7 @@ public final class ProtocolPeer implements AutoCloseable {
     }
 
     /** The server side of the protocol. */
-    private final class FrameHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+    private final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
@@ -214,8 +221,16 @@ public final class ProtocolPeer implements AutoCloseable {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-            Message m = ProtocolCodec.decode(frame.text());
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame close) {
+                closes.add(close.statusCode() + " " + close.reasonText());
+                ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), "")).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            if (!(frame instanceof TextWebSocketFrame text)) {
+                return;
+            }
+            Message m = ProtocolCodec.decode(text.text());
             received.add(m);
             switch (m) {
                 case Message.Hello h -> ctx.writeAndFlush(new TextWebSocketFrame(ProtocolCodec.encode(welcome)));
