@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +158,13 @@ public final class AgentRuntime implements AutoCloseable {
         }
         closed = true;
         LOG.info("agent stopping");
-        engine.close(); // stops scheduling and delivers every queued result to the spool sink
+        // stop scheduling, and give attempts in flight a moment to end on their own rather than as CANCELLED
+        engine.scheduledTasks().forEach(t -> engine.unschedule(t.id()));
+        long until = System.nanoTime() + config.shutdownGrace.toNanos() / 2;
+        while (engine.stats().inFlight() > 0 && System.nanoTime() < until) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        engine.close(); // delivers every queued result to the spool sink
         uplink.close(config.shutdownGrace);
         LOG.info("agent stopped; {} results stay spooled", spool.stats().results());
     }

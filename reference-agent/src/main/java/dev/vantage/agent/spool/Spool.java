@@ -142,10 +142,21 @@ public final class Spool {
     /** The results of a batch, as written, or an empty list if it is gone (dropped meanwhile). */
     public List<ProbeResult> read(String id) throws IOException {
         List<ProbeResult> out = new ArrayList<>();
+        int unreadable = 0;
         try (Stream<String> lines = Files.lines(file(id), StandardCharsets.UTF_8)) {
-            lines.filter(l -> !l.isBlank()).forEach(l -> out.add(ResultJson.parse(l)));
+            for (String line : (Iterable<String>) lines.filter(l -> !l.isBlank())::iterator) {
+                try {
+                    out.add(ResultJson.parse(line));
+                } catch (IllegalArgumentException e) {
+                    unreadable++; // damaged on disk: skip it rather than stall every later batch behind it
+                }
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             return List.of();
+        }
+        if (unreadable > 0) {
+            dropped.addAndGet(unreadable);
+            LOG.warn("spool batch {}: {} unreadable results dropped", id, unreadable);
         }
         return out;
     }

@@ -287,6 +287,9 @@ public final class Uplink {
                 } else if (event instanceof Frame f && f.connection() == connection) {
                     lastHeard = System.nanoTime();
                     Message m = decode(ws, f.text());
+                    if (stopping && !(m instanceof Message.Ack)) {
+                        m = null; // shutting down: the engine is closed, only acks still matter
+                    }
                     switch (m) {
                         case null -> { }
                         case Message.Ack a -> {

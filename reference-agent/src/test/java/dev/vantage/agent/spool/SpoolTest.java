@@ -96,6 +96,15 @@ class SpoolTest {
     }
 
     @Test
+    void aDamagedLineIsSkippedAndCountedNotFatal() throws IOException {
+        Spool spool = Spool.open(dir, 1 << 20, Duration.ofDays(7), Clock.systemUTC());
+        String id = spool.append(results(2));
+        Files.writeString(dir.resolve(id + ".jsonl"), "{\"not\": \"a result\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(spool.read(id)).hasSize(2);
+        assertThat(spool.stats().droppedResults()).isEqualTo(1);
+    }
+
+    @Test
     void whenTooBigTheOldestBatchesAreDroppedAndCounted() throws IOException {
         Spool probe = Spool.open(dir.resolve("measure"), 1 << 20, Duration.ofDays(7), Clock.systemUTC());
         long batchBytes = probe.stats().bytes() + Files.size(probe.directory().resolve(probe.append(results(10)) + ".jsonl"));
