@@ -2,13 +2,14 @@ package dev.vantage.agent;
 
 import dev.vantage.agent.cli.PluginsCommand;
 import dev.vantage.agent.cli.ProbeCommand;
+import dev.vantage.agent.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code vantage-agent}: the probe engine with every plugin, on the command line. */
 @Command(name = "vantage-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Vantage agent: probe hosts and services from this machine.",
-        subcommands = {ProbeCommand.class, PluginsCommand.class})
+        description = "Vantage agent: probe hosts and services from this machine, once or as a remote agent of a server.",
+        subcommands = {ProbeCommand.class, PluginsCommand.class, RunCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

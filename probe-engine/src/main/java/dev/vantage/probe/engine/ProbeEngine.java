@@ -174,6 +174,20 @@ public final class ProbeEngine implements AutoCloseable {
         return scheduler.specs();
     }
 
+    /** The address policy in force. */
+    public AddressPolicy addressPolicy() {
+        return runner.policy();
+    }
+
+    /**
+     * Replaces the address policy at run time, e.g. when an agent's server sends a new one. It takes effect for the
+     * next address check: attempts in flight check any further address (a redirect hop, the next resolved address)
+     * against the new policy; an address already checked is not re-checked. Thread-safe.
+     */
+    public void addressPolicy(AddressPolicy policy) {
+        runner.policy(Objects.requireNonNull(policy, "policy"));
+    }
+
     public EngineStats stats() {
         List<EngineStats.SinkStats> sinkStats = sinks.stream()
                 .map(s -> new EngineStats.SinkStats(s.name(), s.queued(), s.delivered(), s.dropped(), s.failedBatches()))

@@ -181,6 +181,26 @@ class ProbeEngineTest {
     }
 
     @Test
+    void addressPolicyCanBeReplacedAtRunTimeAndAppliesToTheNextCheck() throws Exception {
+        FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
+            ctx.checkAddress(new InetSocketAddress(InetAddress.getByName(cfg.target()), 80));
+            return CompletableFuture.completedFuture(ctx.newResult().build());
+        });
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).build()) {
+            assertThat(run(engine, TaskSpec.builder("net", "127.0.0.3").build()).status()).isEqualTo(ProbeStatus.SUCCESS);
+            AddressPolicy strict = AddressPolicy.builder().allow("127.0.0.1/32").build();
+            engine.addressPolicy(strict);
+            assertThat(engine.addressPolicy()).isSameAs(strict);
+            ProbeResult refused = run(engine, TaskSpec.builder("net", "127.0.0.3").build());
+            assertThat(refused.status()).isEqualTo(ProbeStatus.ERROR);
+            assertThat(refused.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(run(engine, TaskSpec.builder("net", "127.0.0.1").build()).status()).isEqualTo(ProbeStatus.SUCCESS);
+            engine.addressPolicy(AddressPolicy.allowAll());
+            assertThat(run(engine, TaskSpec.builder("net", "127.0.0.3").build()).status()).isEqualTo(ProbeStatus.SUCCESS);
+        }
+    }
+
+    @Test
     void globalConcurrencyLimitQueuesAttemptsWithoutCountingTheWaitAgainstTheirDeadline() {
         CountDownLatch release = new CountDownLatch(1);
         FakeProvider p = new FakeProvider("gate", (ctx, cfg) -> {

@@ -31,7 +31,8 @@ public final class Runner {
     final EngineClock clock;
     final TimerQueue timers;
     final NameResolver resolver;
-    final AddressPolicy policy;
+    /** Volatile: the embedder may replace it while attempts run; each address check reads it afresh. */
+    volatile AddressPolicy policy;
     private final Semaphore permits;
     private final int maxConcurrency;
     private final Map<String, String> engineLabels;
@@ -70,6 +71,15 @@ public final class Runner {
         this.engineLabels = Map.copyOf(engineLabels);
         this.sinks = List.copyOf(sinks);
         this.registry = registry;
+    }
+
+    /** Replaces the address policy; the next address check of any attempt uses it. */
+    public void policy(AddressPolicy policy) {
+        this.policy = policy;
+    }
+
+    public AddressPolicy policy() {
+        return policy;
     }
 
     /**

@@ -1,0 +1,145 @@
+package dev.vantage.agent.cli;
+
+import dev.vantage.agent.runtime.AgentCredential;
+import dev.vantage.agent.runtime.AgentRuntime;
+import dev.vantage.agent.runtime.Enrollment;
+import dev.vantage.agent.uplink.CredentialRejectedException;
+import dev.vantage.probe.engine.Durations;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vantage-agent run}: the long-running agent. Enrolls on the first start, then runs an {@link AgentRuntime}
+ * until SIGTERM (or Ctrl-C), which stops it gracefully.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run as a remote agent: take tasks from the server, probe, and send the results back.",
+        footer = {"", "Example:",
+                "  vantage-agent run --server ws://127.0.0.1:8080/ws/agent --enroll-token vet_... --label region=beijing",
+                "", "Exit status: 0 after a shutdown signal, 2 on bad input or failed enrollment, 3 when the server "
+                + "refuses the agent's credential (revoked)."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", required = true, description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent.")
+    URI server;
+
+    @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only.")
+    String enrollToken;
+
+    @Option(names = "--label", description = "Label name=value for this agent; repeat for more.")
+    List<String> labels = List.of();
+
+    @Option(names = "--name", description = "Agent name shown by the server (default: the host name).")
+    String name;
+
+    @Option(names = "--data-dir", description = "Where agent.json and the spool live (default: $VANTAGE_AGENT_DATA_DIR or ./agent-data).")
+    Path dataDir;
+
+    @Option(names = "--spool-max-bytes", defaultValue = "256MiB",
+            description = "Spool size bound, e.g. 268435456, 512MiB or 2GiB (default 256MiB).")
+    String spoolMaxBytes;
+
+    @Option(names = "--spool-max-age", defaultValue = "7d", description = "Spool age bound (default 7d).")
+    String spoolMaxAge;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        AgentRuntime.Builder builder;
+        Map<String, String> labelMap;
+        Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("VANTAGE_AGENT_DATA_DIR", "agent-data"));
+        try {
+            labelMap = labels(labels);
+            builder = AgentRuntime.builder().server(server).dataDir(dir).labels(labelMap)
+                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        AgentCredential credential;
+        try {
+            credential = Enrollment.loadOrEnroll(dir, server, enrollToken, name != null ? name : hostName(), labelMap);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("cannot enroll: " + e.getMessage());
+            return 2;
+        }
+        AgentRuntime runtime = builder.credential(credential).build().start();
+        Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            runtime.terminated().toCompletableFuture().join();
+            return 0;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof CredentialRejectedException rejected) {
+                err.println(rejected.getMessage());
+                return 3;
+            }
+            err.println("agent failed: " + e.getCause());
+            return 1;
+        } finally {
+            runtime.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running or has run
+            }
+        }
+    }
+
+    static Map<String, String> labels(List<String> pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String p : pairs) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--label '" + p + "': expected name=value");
+            }
+            out.put(p.substring(0, eq), p.substring(eq + 1));
+        }
+        return out;
+    }
+
+    /** {@code 1024}, {@code 512KiB}, {@code 256MiB}, {@code 2GiB}. */
+    static long bytes(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        for (String[] u : new String[][] {{"kib", "1024"}, {"mib", "1048576"}, {"gib", "1073741824"}}) {
+            if (t.endsWith(u[0])) {
+                unit = Long.parseLong(u[1]);
+                t = t.substring(0, t.length() - 3).strip();
+            }
+        }
+        try {
+            long n = Math.multiplyExact(Long.parseLong(t), unit);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("--spool-max-bytes '" + text + "': expected a positive size like 256MiB");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "agent";
+        }
+    }
+}

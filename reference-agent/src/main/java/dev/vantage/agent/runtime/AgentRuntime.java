@@ -1,0 +1,280 @@
+package dev.vantage.agent.runtime;
+
+import dev.vantage.agent.protocol.Message;
+import dev.vantage.agent.spool.Spool;
+import dev.vantage.agent.spool.SpoolSink;
+import dev.vantage.agent.uplink.Backoff;
+import dev.vantage.agent.uplink.Uplink;
+import dev.vantage.probe.engine.EngineStats;
+import dev.vantage.probe.engine.ProbeEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A long-running Vantage agent: a probe engine whose tasks come from the server over the agent WebSocket, whose
+ * results go through a disk spool to the server, and which keeps probing and spooling while the server is away.
+ * The {@code vantage-agent run} command is a thin wrapper; the server runs its built-in local agent in-process with
+ * the same class:
+ *
+ * <pre>{@code
+ * AgentCredential id = Enrollment.enroll(URI.create("ws://127.0.0.1:8080/ws/agent"), token, "local", Map.of());
+ * try (AgentRuntime agent = AgentRuntime.builder().server(URI.create("ws://127.0.0.1:8080/ws/agent"))
+ *         .credential(id).dataDir(Path.of("agent-data")).label("region", "local").build().start()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifecycle and threads.</b> {@link #start()} opens the spool, builds the engine, detects capabilities (one
+ * ICMP echo to 127.0.0.1, up to a few seconds) and starts the uplink's virtual thread; it returns at once after
+ * that. {@link #close()} stops scheduling, lets the engine flush its results into the spool, sends what it can
+ * within a short grace period and closes the WebSocket. The engine's own threads run the probes; the uplink thread
+ * applies the server's messages. {@link #terminated()} completes after {@code close()}, or exceptionally with
+ * {@link dev.vantage.agent.uplink.CredentialRejectedException} when the server refuses the credential (HTTP 401): the
+ * runtime does not retry then, and its owner should close it.
+ */
+public final class AgentRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
+
+    private final Builder config;
+    private ProbeEngine engine;
+    private Spool spool;
+    private Uplink uplink;
+    private volatile boolean closed;
+
+    private AgentRuntime(Builder b) {
+        this.config = b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts probing and connecting. Returns this runtime.
+     *
+     * @throws UncheckedIOException if the spool directory cannot be opened
+     */
+    public synchronized AgentRuntime start() {
+        if (uplink != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            AgentCredential.createOwnerOnlyDirectories(config.dataDir);
+            spool = Spool.open(config.dataDir.resolve("spool"), config.spoolMaxBytes, config.spoolMaxAge, Clock.systemUTC());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the spool in " + config.dataDir + ": " + e.getMessage(), e);
+        }
+        Uplink[] later = new Uplink[1]; // the sink needs the uplink and the uplink needs the engine's hello
+        ProbeEngine.Builder eb = ProbeEngine.builder()
+                // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
+                .sinkBatchSize(200)
+                .addSink(new SpoolSink(spool, () -> {
+                    Uplink u = later[0];
+                    if (u != null) {
+                        u.wake();
+                    }
+                }));
+        config.engineOptions.accept(eb);
+        engine = eb.build();
+        Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
+                config.labels);
+        TaskSet tasks = new TaskSet(engine);
+        Uplink.Agent agent = new Uplink.Agent() {
+            @Override
+            public Message.Hello hello() {
+                return hello;
+            }
+
+            @Override
+            public List<Message> apply(Message fromServer) {
+                return tasks.apply(fromServer);
+            }
+
+            @Override
+            public Message.AgentStats stats() {
+                return AgentRuntime.this.stats();
+            }
+        };
+        uplink = new Uplink(new Uplink.Settings(config.server, config.credential.authorization(), config.backoff,
+                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), agent, spool);
+        later[0] = uplink;
+        LOG.info("agent {} starting: server {}, data in {}, {} plugins, ICMP {}", config.credential.agentId(),
+                config.server, config.dataDir, hello.capabilities().plugins().size(), hello.capabilities().icmpMode());
+        uplink.start();
+        return this;
+    }
+
+    /** Completes when the runtime stopped: normally after {@link #close()}, exceptionally on a revoked credential. */
+    public CompletionStage<Void> terminated() {
+        if (uplink == null) {
+            throw new IllegalStateException("not started");
+        }
+        return uplink.terminated();
+    }
+
+    /** Whether the agent is connected to the server and welcomed. */
+    public boolean connected() {
+        return uplink != null && uplink.connected();
+    }
+
+    /** What the next heartbeat would report. */
+    public Message.AgentStats stats() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        double cpu = os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getCpuLoad()) : 0;
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long max = heap.getMax() > 0 ? heap.getMax() : Runtime.getRuntime().maxMemory();
+        EngineStats es = engine.stats();
+        // results the engine could not even hand to the spool (its queue full) are lost too: count them
+        long sinkDropped = es.sinks().stream().mapToLong(EngineStats.SinkStats::dropped).sum();
+        Spool.Stats ss = spool.stats();
+        return new Message.AgentStats(cpu, os.getSystemLoadAverage(), heap.getUsed(), max, es.scheduledTasks(),
+                ss.results(), ss.bytes(), ss.droppedResults() + sinkDropped);
+    }
+
+    /**
+     * Stops scheduling, flushes the engine's results into the spool, sends what it can within the grace period
+     * (2 s by default), and closes the connection. Spooled results not acked by then are sent after the next start.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed || uplink == null) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        LOG.info("agent stopping");
+        // stop scheduling, and give attempts in flight a moment to end on their own rather than as CANCELLED
+        engine.scheduledTasks().forEach(t -> engine.unschedule(t.id()));
+        long until = System.nanoTime() + config.shutdownGrace.toNanos() / 2;
+        while (engine.stats().inFlight() > 0 && System.nanoTime() < until) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        engine.close(); // delivers every queued result to the spool sink
+        uplink.close(config.shutdownGrace);
+        LOG.info("agent stopped; {} results stay spooled", spool.stats().results());
+    }
+
+    private static String version() {
+        String v = AgentRuntime.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Configures an {@link AgentRuntime}; server, credential and data directory are required. */
+    public static final class Builder {
+        private URI server;
+        private AgentCredential credential;
+        private Path dataDir;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private long spoolMaxBytes = 256L << 20;
+        private Duration spoolMaxAge = Duration.ofDays(7);
+        private Backoff backoff = Backoff.DEFAULT;
+        private int maxUnackedBatches = 8;
+        private Duration welcomeTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration shutdownGrace = Duration.ofSeconds(2);
+        private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
+
+        private Builder() {
+        }
+
+        /** The agent WebSocket, e.g. {@code ws://host:8080/ws/agent} or {@code wss://...}. */
+        public Builder server(URI server) {
+            String scheme = Objects.requireNonNull(server, "server").getScheme();
+            if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
+                throw new IllegalArgumentException("server must be a ws:// or wss:// URI, got " + server);
+            }
+            this.server = server;
+            return this;
+        }
+
+        public Builder credential(AgentCredential credential) {
+            this.credential = Objects.requireNonNull(credential, "credential");
+            return this;
+        }
+
+        public Builder credential(String agentId, String secret) {
+            return credential(new AgentCredential(agentId, secret));
+        }
+
+        /** Where the spool lives (and {@code agent.json} for the CLI). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Labels the agent reports in its hello (the server's labels are authoritative). */
+        public Builder labels(Map<String, String> labels) {
+            this.labels.putAll(labels);
+            return this;
+        }
+
+        public Builder label(String name, String value) {
+            labels.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Spool size bound (default 256 MiB); beyond it the oldest results are dropped and counted. */
+        public Builder spoolMaxBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("spoolMaxBytes must be positive");
+            }
+            this.spoolMaxBytes = bytes;
+            return this;
+        }
+
+        /** Spool age bound (default 7 days). */
+        public Builder spoolMaxAge(Duration age) {
+            if (!age.isPositive()) {
+                throw new IllegalArgumentException("spoolMaxAge must be positive");
+            }
+            this.spoolMaxAge = age;
+            return this;
+        }
+
+        /** Reconnect delays (default 1 s doubling to 60 s, full jitter). */
+        public Builder backoff(Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        /** Result batches sent and not yet acked at once (default 8). */
+        public Builder maxUnackedBatches(int max) {
+            this.maxUnackedBatches = max;
+            return this;
+        }
+
+        /** How long {@link #close()} keeps sending spooled results before closing the socket (default 2 s). */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
+        /** Adjusts the engine before it is built, e.g. plugin discovery or the meter registry. */
+        public Builder engineOptions(Consumer<ProbeEngine.Builder> options) {
+            this.engineOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        public AgentRuntime build() {
+            Objects.requireNonNull(server, "server is required");
+            Objects.requireNonNull(credential, "credential is required");
+            Objects.requireNonNull(dataDir, "dataDir is required");
+            return new AgentRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.vantage.agent.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trades an enrollment token for the agent's own credential ({@code POST /api/v1/agents/enroll}, section 1 of
+ * docs/agent-protocol.md). Blocking; call it once before starting an {@link AgentRuntime}.
+ */
+public final class Enrollment {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private Enrollment() {
+    }
+
+    /**
+     * Enrolls with the server behind {@code server} (the agent WebSocket URI; the HTTP base is derived from it:
+     * ws→http, wss→https).
+     *
+     * @throws EnrollmentException when the server refuses or answers something unexpected; the message never holds
+     *                             the token or a credential
+     */
+    public static AgentCredential enroll(URI server, String token, String name, Map<String, String> labels)
+            throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode().put("token", token).put("name", name);
+        ObjectNode l = body.putObject("labels");
+        labels.forEach(l::put);
+        URI uri = enrollUri(server);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response;
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        if (response.statusCode() != 200 && response.statusCode() != 201) {
+            String said = response.body() == null ? "" : response.body().replace(token, "***");
+            throw new EnrollmentException("enrollment at " + uri + " was refused with HTTP " + response.statusCode()
+                    + (said.isBlank() ? "" : ": " + abbreviate(said)));
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new EnrollmentException("enrollment at " + uri + " answered with something that is not JSON");
+        }
+        if (n == null || !n.path("agentId").isTextual() || !n.path("credential").isTextual()) {
+            throw new EnrollmentException("enrollment at " + uri + " answered without agentId and credential");
+        }
+        return new AgentCredential(n.get("agentId").textValue(), n.get("credential").textValue());
+    }
+
+    /**
+     * The credential in {@code dataDir/agent.json}, or, on the first start, a new one from {@link #enroll} which is
+     * then saved there. Later starts ignore {@code token}.
+     *
+     * @throws EnrollmentException if there is no saved credential and no token
+     */
+    public static AgentCredential loadOrEnroll(Path dataDir, URI server, String token, String name,
+                                               Map<String, String> labels) throws IOException, InterruptedException {
+        Optional<AgentCredential> saved = AgentCredential.load(dataDir);
+        if (saved.isPresent()) {
+            return saved.get();
+        }
+        if (token == null || token.isBlank()) {
+            throw new EnrollmentException("this agent has not enrolled yet (no " + dataDir.resolve(AgentCredential.FILE)
+                    + "): pass an enrollment token");
+        }
+        AgentCredential credential = enroll(server, token, name, labels);
+        credential.save(dataDir);
+        return credential;
+    }
+
+    /** {@code ws://host:port/anything} → {@code http://host:port/api/v1/agents/enroll} (wss → https). */
+    public static URI enrollUri(URI server) {
+        String scheme = server.getScheme() == null ? "" : server.getScheme().toLowerCase(Locale.ROOT);
+        String http = switch (scheme) {
+            case "ws", "http" -> "http";
+            case "wss", "https" -> "https";
+            default -> throw new IllegalArgumentException("server must be a ws:// or wss:// URI, got " + server);
+        };
+        try {
+            return new URI(http, null, server.getHost(), server.getPort(), "/api/v1/agents/enroll", null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("server URI " + server + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.strip().replaceAll("\\s+", " ");
+        return one.length() > 200 ? one.substring(0, 200) + "…" : one;
+    }
+
+    /** Enrollment failed; the message says why, without secrets. */
+    public static final class EnrollmentException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public EnrollmentException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.vantage.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.vantage.agent.Main;
+import dev.vantage.agent.ProtocolPeer;
+import dev.vantage.agent.protocol.Message;
+import dev.vantage.probe.engine.TaskSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code vantage-agent run} against the protocol peer: enrollment, a revoked credential, SIGTERM, and no secrets in logs. */
+class RunCommandTest {
+    private static final String SECRET = "vac_9f8e7d6c5b4a-never-print-me";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+    private ProtocolPeer peer;
+    private ServerSocket target;
+
+    @BeforeEach
+    void start() throws Exception {
+        peer = new ProtocolPeer("agent-7", SECRET).start();
+        peer.enrollToken = "vet_enroll-token-also-secret";
+        target = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!target.isClosed()) {
+                try (Socket s = target.accept()) {
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        peer.welcome = peer.welcome(List.of(TaskSpec.builder("tcp", "127.0.0.1:" + target.getLocalPort()).id("t1")
+                .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(100)).build()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        peer.close();
+        target.close();
+    }
+
+    @Test
+    void enrollsRunsAndExitsThreeWithAClearMessageWhenTheCredentialIsRevokedWithoutEverPrintingSecrets() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        PrintStream capture = new PrintStream(logs, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture); // slf4j-simple writes to whatever System.err is at the time
+        int exit;
+        try {
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(out, true),
+                    new PrintWriter(err, true), "run", "--server", peer.uri().toString(), "--enroll-token", peer.enrollToken,
+                    "--label", "region=test", "--name", "cli-agent", "--data-dir", dataDir.toString()));
+            await().atMost(WAIT).until(() -> peer.resultsOf("t1") >= 3);
+            assertThat(peer.enrollRequests).hasSize(1);
+            assertThat(peer.received(Message.Hello.class).get(0).labels()).containsEntry("region", "test");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("agent.json"))))
+                    .isEqualTo("rw-------");
+
+            peer.secret = "vac_revoked";
+            peer.stop(); // the server drops the revoked agent's connection
+            peer.start();
+            exit = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String logText = logs.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(err + logText).isEqualTo(3);
+        assertThat(err.toString()).contains("HTTP 401").contains("revoked");
+        assertThat(peer.refused).as("no retries after a 401").hasValue(1);
+        assertThat(logText).contains("agent agent-7 starting").contains("refused this agent's credential");
+        for (String text : List.of(logText, out.toString(), err.toString())) {
+            assertThat(text).doesNotContain(SECRET).doesNotContain(peer.enrollToken);
+        }
+    }
+
+    @Test
+    void withoutASavedCredentialOrATokenItExitsTwo() {
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "run", "--server", peer.uri().toString(), "--data-dir", tmp.resolve("empty").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("has not enrolled yet").contains("enrollment token");
+    }
+
+    @Test
+    void sigtermStopsTheAgentGracefully() throws Exception {
+        Path dataDir = tmp.resolve("data");
+        Path log = tmp.resolve("agent.log");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--server", peer.uri().toString(), "--enroll-token", peer.enrollToken,
+                "--data-dir", dataDir.toString()));
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await().atMost(WAIT).until(() -> peer.resultsOf("t1") >= 3);
+            agent.destroy(); // SIGTERM
+            assertThat(agent.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        } finally {
+            agent.destroyForcibly();
+        }
+        String logText = Files.readString(log);
+        assertThat(peer.closes).as(logText).containsExactly("1000 agent shutting down");
+        assertThat(logText).contains("agent stopped; 0 results stay spooled").doesNotContain(SECRET)
+                .doesNotContain(peer.enrollToken);
+        try (Stream<Path> files = Files.list(dataDir.resolve("spool"))) {
+            assertThat(files).as("every result was flushed, sent and acked before exit").isEmpty();
+        }
+    }
+}
