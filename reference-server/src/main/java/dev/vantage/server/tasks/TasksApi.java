@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code /api/v1/tasks}. A task in JSON is a task spec (docs/result-json.md) plus {@code selector} (which agents run
@@ -118,12 +121,7 @@ public final class TasksApi implements ApiModule {
             } // on create the revision of a copied task means nothing: ignore it like the other read-only fields
         }
         READ_ONLY.forEach(body::remove);
-        TaskSpec spec = null;
-        try {
-            spec = TaskSpecJson.parse(body);
-        } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
-        }
+        TaskSpec spec = parseSpec(body, errors);
         if (spec != null) {
             if (pathId != null && !spec.id().isEmpty() && !spec.id().equals(pathId)) {
                 errors.add(new FieldError("id", "must be the id in the URL ('" + pathId + "') or left out"));
@@ -134,7 +132,12 @@ public final class TasksApi implements ApiModule {
             if (spec.interval() == null) {
                 errors.add(new FieldError("interval", "is required: agents run server tasks on a schedule"));
             }
-            engine.validate(spec).forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            // one message per field: what is already reported (a structural problem, a masked secret) stays
+            Set<String> reported = errors.stream().flatMap(e -> Stream.of(e.field(), topLevel(e.field())))
+                    .collect(Collectors.toSet());
+            engine.validate(spec).stream()
+                    .filter(p -> !reported.contains(p.field()))
+                    .forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
         }
         if (selector instanceof Selector.Agent a && !tasks.agentExists(a.id())) {
             errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
@@ -143,6 +146,35 @@ public final class TasksApi implements ApiModule {
             throw ApiException.invalid(errors);
         }
         return new Input(spec, selector, revision);
+    }
+
+    /**
+     * Parses the spec. When some fields are structurally wrong they are reported, and the spec is parsed again
+     * without them, so the engine can still check the rest and the client hears of every problem at once.
+     */
+    private static TaskSpec parseSpec(ObjectNode body, List<FieldError> errors) {
+        try {
+            return TaskSpecJson.parse(body);
+        } catch (InvalidTaskException e) {
+            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            ObjectNode rest = body.deepCopy();
+            e.problems().forEach(p -> rest.remove(topLevel(p.field())));
+            try {
+                return TaskSpecJson.parse(rest);
+            } catch (InvalidTaskException again) {
+                return null;
+            }
+        }
+    }
+
+    /** {@code params} of {@code params.count}, {@code assertions} of {@code assertions[0].op}. */
+    private static String topLevel(String field) {
+        int end = field.length();
+        for (char c : new char[] {'.', '['}) {
+            int i = field.indexOf(c);
+            end = i >= 0 ? Math.min(end, i) : end;
+        }
+        return field.substring(0, end);
     }
 
     /** The task as clients see it: secret parameters masked. */
