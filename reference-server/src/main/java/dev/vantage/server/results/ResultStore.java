@@ -20,9 +20,11 @@ import java.util.List;
  */
 public final class ResultStore {
     private static final int CHUNK = 500;
+    // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
+    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
             + " started_at, duration_ms, loss_percent, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (id) DO NOTHING";
+            + " ON CONFLICT DO NOTHING";
 
     /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
     public record Page(List<String> bodies, String next) {

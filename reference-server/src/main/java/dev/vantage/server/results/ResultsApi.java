@@ -72,23 +72,12 @@ public final class ResultsApi implements ApiModule {
         String agent = q.string("agent");
         Instant to = q.instant("to");
         Instant from = q.instant("from");
-        String bucketText = q.string("bucket");
-        Duration bucket = Duration.ofMinutes(1);
-        if (bucketText != null) {
-            try {
-                bucket = Durations.parse(bucketText);
-                if (bucket.compareTo(Duration.ofSeconds(1)) < 0 || bucket.compareTo(Duration.ofDays(31)) > 0) {
-                    q.error("bucket", "must be between 1s and 31d");
-                }
-            } catch (IllegalArgumentException e) {
-                q.error("bucket", e.getMessage());
-            }
-        }
+        Duration bucket = bucket(q);
         to = to == null ? clock.instant() : to;
         from = from == null ? to.minus(DEFAULT_WINDOW) : from;
         if (!from.isBefore(to)) {
             q.error("from", "must be before to");
-        } else if (Duration.between(from, to).dividedBy(bucket.isZero() ? Duration.ofMinutes(1) : bucket) > MAX_BUCKETS) {
+        } else if (bucket != null && Duration.between(from, to).dividedBy(bucket) > MAX_BUCKETS) {
             q.error("bucket", "makes more than " + MAX_BUCKETS + " buckets in this window; choose a larger bucket or a shorter window");
         }
         q.check();
@@ -105,6 +94,24 @@ public final class ResultsApi implements ApiModule {
             throw ApiException.invalid("from", "the window holds more than " + maxAggregateRows
                     + " results; choose a shorter window (from/to) or one agent");
         }
+    }
+
+    /** The bucket size (default 1m), or {@code null} after reporting a bad one. */
+    private static Duration bucket(QueryParams q) {
+        String text = q.string("bucket");
+        if (text == null) {
+            return Duration.ofMinutes(1);
+        }
+        try {
+            Duration bucket = Durations.parse(text);
+            if (bucket.compareTo(Duration.ofSeconds(1)) >= 0 && bucket.compareTo(Duration.ofDays(31)) <= 0) {
+                return bucket;
+            }
+            q.error("bucket", "must be between 1s and 31d");
+        } catch (IllegalArgumentException e) {
+            q.error("bucket", e.getMessage());
+        }
+        return null;
     }
 
     private String existingTask(ServerRequest req) {
