@@ -7,6 +7,9 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.ApiRouting;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
+import dev.vantage.server.results.ResultsApi;
+import dev.vantage.server.tasks.PluginsApi;
+import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.users.UsersApi;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -47,7 +50,10 @@ public final class ServerApp implements AutoCloseable {
                 new OpenApiApi(),
                 new AuthApi(core.users(), core.passwords(), core.sessions(), core.loginThrottle()),
                 new ApiTokensApi(core.apiTokens()),
-                new UsersApi(core.users(), core.passwords()));
+                new UsersApi(core.users(), core.passwords()),
+                new TasksApi(core.tasks(), core.engine()),
+                new PluginsApi(core.engine()),
+                new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()));
     }
 
     /** The route table of {@code modules}. */

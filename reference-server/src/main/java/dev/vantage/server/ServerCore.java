@@ -9,6 +9,8 @@ import dev.vantage.server.auth.Passwords;
 import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -41,6 +43,8 @@ public final class ServerCore implements AutoCloseable {
     private final Authenticator authenticator;
     private final LoginThrottle loginThrottle;
     private final UserStore users;
+    private final TaskStore tasks;
+    private final ResultStore results;
 
     private ServerCore(ServerConfig config, Clock clock, PrintStream console) {
         this.config = config;
@@ -64,6 +68,8 @@ public final class ServerCore implements AutoCloseable {
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
         this.users = new UserStore(database, clock);
+        this.tasks = new TaskStore(database, clock);
+        this.results = new ResultStore(database, clock);
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
     }
 
@@ -120,6 +126,16 @@ public final class ServerCore implements AutoCloseable {
 
     public UserStore users() {
         return users;
+    }
+
+    /** The tasks; register a {@link dev.vantage.server.tasks.TaskChangeListener} here to hear of changes. */
+    public TaskStore tasks() {
+        return tasks;
+    }
+
+    /** Where results are stored ({@link ResultStore#storeBatch}) and read. */
+    public ResultStore results() {
+        return results;
     }
 
     @Override

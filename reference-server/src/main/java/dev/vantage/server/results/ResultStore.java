@@ -1,0 +1,178 @@
+package dev.vantage.server.results;
+
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.Sql;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
+ * reconnect), read back newest first with keyset paging, and read as rows for aggregation.
+ */
+public final class ResultStore {
+    private static final int CHUNK = 500;
+    // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
+    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint
+    private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
+            + " started_at, duration_ms, loss_percent, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT DO NOTHING";
+
+    /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
+    public record Page(List<String> bodies, String next) {
+    }
+
+    /** What aggregation needs of one result. */
+    public record Row(String agentId, Instant startedAt, String status, double durationMs, Double lossPercent) {
+    }
+
+    /** The window held more rows than the caller allowed. */
+    public static final class TooManyRows extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyRows(int max) {
+            super("more than " + max + " results", null, false, false);
+        }
+    }
+
+    private final Database db;
+    private final Clock clock;
+
+    public ResultStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores results from one agent in one transaction, skipping ids already stored.
+     *
+     * @return {@code [stored, duplicates]}
+     * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
+     */
+    public int[] storeBatch(String agentId, List<ProbeResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            check(results.get(i), i);
+        }
+        Instant now = clock.instant();
+        return db.inTransaction(c -> {
+            int stored = 0;
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                for (int from = 0; from < results.size(); from += CHUNK) {
+                    for (ProbeResult r : results.subList(from, Math.min(results.size(), from + CHUNK))) {
+                        Double loss = r.measurements().get("lossPercent");
+                        Sql.bind(ps, r.id(), r.taskId(), agentId, r.type(), r.target(), r.status().name(),
+                                r.error() == null ? null : r.error().kind().name(), r.startedAt(),
+                                Durations.toMillis(r.duration()), loss == null || loss.isNaN() ? null : loss,
+                                ResultJson.toJson(r), now);
+                        ps.addBatch();
+                    }
+                    for (int n : ps.executeBatch()) {
+                        // 1 inserted, 0 skipped by ON CONFLICT; a driver that cannot tell counts as inserted
+                        stored += n == Statement.SUCCESS_NO_INFO ? 1 : n;
+                    }
+                }
+            }
+            return new int[] {stored, results.size() - stored};
+        });
+    }
+
+    private static void check(ProbeResult r, int index) {
+        String problem = r.id().isBlank() ? "has no id"
+                : r.id().length() > 36 ? "id is longer than 36 characters"
+                : r.taskId().length() > 128 ? "taskId is longer than 128 characters"
+                : r.type().length() > 32 ? "type is longer than 32 characters"
+                : r.target().length() > 2048 ? "target is longer than 2048 characters"
+                : null;
+        if (problem != null) {
+            throw new IllegalArgumentException("results[" + index + "] " + problem);
+        }
+    }
+
+    /**
+     * Results of a task, newest first.
+     *
+     * @param agentId only this agent's, or all when {@code null}
+     * @param from    inclusive lower bound of {@code startedAt}, or {@code null}
+     * @param to      exclusive upper bound of {@code startedAt}, or {@code null}
+     * @param cursor  the {@code next} of the previous page, or {@code null} for the first
+     * @throws IllegalArgumentException for a malformed cursor
+     */
+    public Page page(String taskId, String agentId, Instant from, Instant to, int limit, String cursor) {
+        StringBuilder sql = new StringBuilder("SELECT id, started_at, body FROM results WHERE task_id = ?");
+        List<Object> params = new ArrayList<>(List.of(taskId));
+        window(sql, params, agentId, from, to);
+        if (cursor != null) {
+            Position after = Position.decode(cursor);
+            sql.append(" AND (started_at < ? OR (started_at = ? AND id < ?))");
+            params.addAll(List.of(after.startedAt(), after.startedAt(), after.id()));
+        }
+        sql.append(" ORDER BY started_at DESC, id DESC LIMIT ?");
+        params.add(limit + 1);
+        record Found(String id, Instant startedAt, String body) {
+        }
+        List<Found> rows = db.query(sql.toString(),
+                rs -> new Found(rs.getString("id"), Sql.instant(rs, "started_at"), rs.getString("body")), params.toArray());
+        List<Found> page = rows.subList(0, Math.min(limit, rows.size()));
+        String next = rows.size() > limit ? new Position(page.getLast().startedAt(), page.getLast().id()).encode() : null;
+        return new Page(page.stream().map(Found::body).toList(), next);
+    }
+
+    /**
+     * The rows of a task's results in {@code [from, to)}, oldest first.
+     *
+     * @throws TooManyRows if there are more than {@code maxRows}
+     */
+    public List<Row> rows(String taskId, String agentId, Instant from, Instant to, int maxRows) {
+        StringBuilder sql = new StringBuilder("SELECT agent_id, started_at, status, duration_ms, loss_percent FROM results WHERE task_id = ?");
+        List<Object> params = new ArrayList<>(List.of(taskId));
+        window(sql, params, agentId, from, to);
+        sql.append(" ORDER BY started_at LIMIT ?");
+        params.add(maxRows + 1);
+        List<Row> rows = db.query(sql.toString(), rs -> new Row(rs.getString("agent_id"), Sql.instant(rs, "started_at"),
+                rs.getString("status"), rs.getDouble("duration_ms"), Sql.nullableDouble(rs, "loss_percent")), params.toArray());
+        if (rows.size() > maxRows) {
+            throw new TooManyRows(maxRows);
+        }
+        return rows;
+    }
+
+    private static void window(StringBuilder sql, List<Object> params, String agentId, Instant from, Instant to) {
+        if (agentId != null) {
+            sql.append(" AND agent_id = ?");
+            params.add(agentId);
+        }
+        if (from != null) {
+            sql.append(" AND started_at >= ?");
+            params.add(from);
+        }
+        if (to != null) {
+            sql.append(" AND started_at < ?");
+            params.add(to);
+        }
+    }
+
+    /** Where a page ended: opaque to clients (base64url of {@code <instant>|<id>}). */
+    private record Position(Instant startedAt, String id) {
+        String encode() {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString((startedAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Position decode(String cursor) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                int bar = text.indexOf('|');
+                return new Position(Instant.parse(text.substring(0, bar)), text.substring(bar + 1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("is not a cursor this server returned");
+            }
+        }
+    }
+}

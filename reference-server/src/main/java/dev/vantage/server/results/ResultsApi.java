@@ -1,0 +1,124 @@
+package dev.vantage.server.results;
+
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.QueryParams;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.tasks.TaskStore;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code /api/v1/tasks/{id}/results} (raw results, newest first) and {@code .../aggregates} (per bucket and agent). */
+public final class ResultsApi implements ApiModule {
+    static final int MAX_BUCKETS = 10_000;
+    static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+
+    private final ResultStore results;
+    private final TaskStore tasks;
+    private final Clock clock;
+    private final int maxAggregateRows;
+
+    public ResultsApi(ResultStore results, TaskStore tasks, Clock clock, int maxAggregateRows) {
+        this.results = results;
+        this.tasks = tasks;
+        this.clock = clock;
+        this.maxAggregateRows = maxAggregateRows;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/tasks/{id}/results", Role.VIEWER, this::list)
+                .get("/api/v1/tasks/{id}/aggregates", Role.VIEWER, this::aggregates);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String taskId = existingTask(req);
+        QueryParams q = new QueryParams(req);
+        String agent = q.string("agent");
+        Instant from = q.instant("from");
+        Instant to = q.instant("to");
+        int limit = q.integer("limit", 100, 1, 1000);
+        String cursor = q.string("cursor");
+        q.check();
+        ResultStore.Page page;
+        try {
+            page = results.page(taskId, agent, from, to, limit, cursor);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("cursor", e.getMessage());
+        }
+        // the stored documents are already JSON: splice them in rather than parse and re-write each one
+        StringBuilder body = new StringBuilder("{\"items\":[");
+        for (int i = 0; i < page.bodies().size(); i++) {
+            body.append(i == 0 ? "" : ",").append(page.bodies().get(i));
+        }
+        body.append("],\"next\":").append(page.next() == null ? "null" : Json.write(page.next())).append('}');
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void aggregates(ServerRequest req, ServerResponse res) {
+        String taskId = existingTask(req);
+        QueryParams q = new QueryParams(req);
+        String agent = q.string("agent");
+        Instant to = q.instant("to");
+        Instant from = q.instant("from");
+        Duration bucket = bucket(q);
+        to = to == null ? clock.instant() : to;
+        from = from == null ? to.minus(DEFAULT_WINDOW) : from;
+        if (!from.isBefore(to)) {
+            q.error("from", "must be before to");
+        } else if (bucket != null && Duration.between(from, to).dividedBy(bucket) > MAX_BUCKETS) {
+            q.error("bucket", "makes more than " + MAX_BUCKETS + " buckets in this window; choose a larger bucket or a shorter window");
+        }
+        q.check();
+        try {
+            var rows = results.rows(taskId, agent, from, to, maxAggregateRows);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("taskId", taskId);
+            body.put("bucket", Durations.format(bucket));
+            body.put("from", from);
+            body.put("to", to);
+            body.put("items", Aggregates.compute(rows, bucket));
+            Json.send(res, body);
+        } catch (ResultStore.TooManyRows e) {
+            throw ApiException.invalid("from", "the window holds more than " + maxAggregateRows
+                    + " results; choose a shorter window (from/to) or one agent");
+        }
+    }
+
+    /** The bucket size (default 1m), or {@code null} after reporting a bad one. */
+    private static Duration bucket(QueryParams q) {
+        String text = q.string("bucket");
+        if (text == null) {
+            return Duration.ofMinutes(1);
+        }
+        try {
+            Duration bucket = Durations.parse(text);
+            if (bucket.compareTo(Duration.ofSeconds(1)) >= 0 && bucket.compareTo(Duration.ofDays(31)) <= 0) {
+                return bucket;
+            }
+            q.error("bucket", "must be between 1s and 31d");
+        } catch (IllegalArgumentException e) {
+            q.error("bucket", e.getMessage());
+        }
+        return null;
+    }
+
+    private String existingTask(ServerRequest req) {
+        String id = req.path().pathParameters().get("id");
+        if (tasks.find(id).isEmpty()) {
+            throw ApiException.notFound("task");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.vantage.server.tasks;
+
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Routes;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code GET /api/v1/plugins}: the installed probe types and their parameters, for forms in the UI. */
+public final class PluginsApi implements ApiModule {
+    private final ProbeEngine engine;
+
+    public PluginsApi(ProbeEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/plugins", Role.VIEWER, this::list);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        List<Map<String, Object>> items = engine.descriptors().values().stream().map(PluginsApi::describe).toList();
+        Json.send(res, Map.of("items", items));
+    }
+
+    static Map<String, Object> describe(ProbeDescriptor d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", d.type());
+        m.put("displayName", d.displayName());
+        m.put("description", d.description());
+        m.put("version", d.version());
+        m.put("target", d.targetDescription());
+        m.put("parameters", d.parameters().stream().map(PluginsApi::describe).toList());
+        return m;
+    }
+
+    private static Map<String, Object> describe(ParameterSpec p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("type", p.type().name().toLowerCase(Locale.ROOT));
+        m.put("description", p.description());
+        m.put("default", p.secret() ? null : plain(p.defaultValue()));
+        m.put("required", p.required());
+        m.put("secret", p.secret());
+        m.put("min", p.min());
+        m.put("max", p.max());
+        m.put("allowedValues", p.allowedValues());
+        m.put("pattern", p.pattern());
+        return m;
+    }
+
+    /** Defaults in the form a task spec would write them: durations as "5s", enums by name. */
+    private static Object plain(Object value) {
+        return switch (value) {
+            case Duration d -> Durations.format(d);
+            case Enum<?> e -> e.name();
+            case null, default -> value;
+        };
+    }
+}

@@ -1,0 +1,25 @@
+package dev.vantage.server.tasks;
+
+import dev.vantage.probe.engine.TaskSpec;
+import java.time.Instant;
+
+/**
+ * A task as the server keeps it: the spec (secrets included: never show it to a client as it is, see
+ * {@link SecretParams}), where it runs, and its bookkeeping. {@code revision} grows by one with every change.
+ */
+public record StoredTask(TaskSpec spec, Selector selector, String createdBy, Instant createdAt, Instant updatedAt,
+                         long revision) {
+    public String id() {
+        return spec.id();
+    }
+
+    public boolean enabled() {
+        return spec.enabled();
+    }
+
+    @Override
+    public String toString() {
+        // no params: they may hold secrets
+        return "StoredTask[" + spec.id() + ", " + spec.type() + ", revision " + revision + "]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.vantage.server.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.DatabaseException;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The tasks, stored as task-spec JSON (secrets included) with their selector. Every change bumps the task's
+ * revision and, once committed, is told to the {@link TaskChangeListener}s (the agent dispatcher is one).
+ */
+public final class TaskStore {
+    private static final System.Logger LOG = System.getLogger(TaskStore.class.getName());
+    private static final String SELECT = "SELECT id, spec, selector, enabled, created_by, created_at, updated_at, revision FROM tasks";
+
+    /** One page of tasks and how many there are in all. */
+    public record Page(List<StoredTask> items, long total) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final List<TaskChangeListener> listeners = new CopyOnWriteArrayList<>();
+
+    public TaskStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public void addListener(TaskChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(TaskChangeListener listener) {
+        listeners.remove(listener);
+    }
+
+    public Optional<StoredTask> find(String id) {
+        return db.queryOne(SELECT + " WHERE id = ?", TaskStore::map, id);
+    }
+
+    /** True if an agent with this id is enrolled and not revoked (for {@link Selector.Agent}). */
+    public boolean agentExists(String agentId) {
+        return db.queryOne("SELECT 1 FROM agents WHERE id = ? AND revoked_at IS NULL", rs -> true, agentId).isPresent();
+    }
+
+    /** Every task, enabled or not, oldest first: what a dispatcher loads at start. */
+    public List<StoredTask> all() {
+        return db.query(SELECT + " ORDER BY created_at, id", TaskStore::map);
+    }
+
+    public Page list(int limit, int offset) {
+        List<StoredTask> items = db.query(SELECT + " ORDER BY created_at, id LIMIT ? OFFSET ?", TaskStore::map, limit, offset);
+        long total = db.queryOne("SELECT COUNT(*) FROM tasks", rs -> rs.getLong(1)).orElse(0L);
+        return new Page(items, total);
+    }
+
+    /** @throws ApiException 409 if a task with this id exists */
+    public StoredTask create(TaskSpec spec, Selector selector, String createdBy) {
+        Instant now = clock.instant();
+        try {
+            db.update("INSERT INTO tasks (id, name, type, target, spec, selector, enabled, created_by, created_at, updated_at, revision)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    spec.id(), spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
+                    Json.write(selector.toJson()), spec.enabled(), createdBy, now, now);
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw ApiException.conflict("a task with id '" + spec.id() + "' exists");
+            }
+            throw e;
+        }
+        return fireChanged(spec.id());
+    }
+
+    /**
+     * Replaces a task's spec and selector.
+     *
+     * @param expectedRevision the revision the client last saw, or {@code null} to overwrite whatever is stored
+     * @throws ApiException 404 for an unknown task, 409 if {@code expectedRevision} is no longer current
+     */
+    public StoredTask update(TaskSpec spec, Selector selector, Long expectedRevision) {
+        String sql = "UPDATE tasks SET name = ?, type = ?, target = ?, spec = ?, selector = ?, enabled = ?, updated_at = ?,"
+                + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?");
+        List<Object> params = new ArrayList<>(List.of(spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
+                Json.write(selector.toJson()), spec.enabled(), clock.instant(), spec.id()));
+        if (expectedRevision != null) {
+            params.add(expectedRevision);
+        }
+        if (db.update(sql, params.toArray()) == 0) {
+            throw missingOrStale(spec.id());
+        }
+        return fireChanged(spec.id());
+    }
+
+    /** Enables or disables a task (a no-op change still counts as a revision, so clients see it happened). */
+    public StoredTask setEnabled(String id, boolean enabled) {
+        StoredTask task = find(id).orElseThrow(() -> ApiException.notFound("task"));
+        TaskSpec spec = task.spec().toBuilder().enabled(enabled).build();
+        return update(spec, task.selector(), task.revision());
+    }
+
+    /** @throws ApiException 404 for an unknown task */
+    public void delete(String id) {
+        if (db.update("DELETE FROM tasks WHERE id = ?", id) == 0) {
+            throw ApiException.notFound("task");
+        }
+        for (TaskChangeListener l : listeners) {
+            try {
+                l.removed(id);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "task listener failed on removal of " + id, e);
+            }
+        }
+    }
+
+    private ApiException missingOrStale(String id) {
+        return find(id).isPresent()
+                ? ApiException.conflict("the task was changed by someone else; read it again and retry")
+                : ApiException.notFound("task");
+    }
+
+    private StoredTask fireChanged(String id) {
+        StoredTask task = find(id).orElseThrow(() -> ApiException.notFound("task"));
+        for (TaskChangeListener l : listeners) {
+            try {
+                l.changed(task);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "task listener failed on " + id, e);
+            }
+        }
+        return task;
+    }
+
+    private static StoredTask map(ResultSet rs) throws SQLException {
+        TaskSpec spec = TaskSpecJson.parse(rs.getString("spec")).toBuilder().enabled(rs.getBoolean("enabled")).build();
+        List<dev.vantage.server.http.FieldError> ignored = new ArrayList<>();
+        JsonNode selector = Json.parseStored(rs.getString("selector"));
+        return new StoredTask(spec, Selector.parse(selector, ignored), rs.getString("created_by"),
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"), rs.getLong("revision"));
+    }
+}

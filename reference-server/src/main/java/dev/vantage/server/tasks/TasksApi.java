@@ -1,0 +1,191 @@
+package dev.vantage.server.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.engine.InvalidTaskException;
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.FieldError;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.QueryParams;
+import dev.vantage.server.http.Routes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * {@code /api/v1/tasks}. A task in JSON is a task spec (docs/result-json.md) plus {@code selector} (which agents run
+ * it), and in answers also {@code revision}, {@code createdBy}, {@code createdAt} and {@code updatedAt}; those four
+ * may be sent back unchanged ({@code revision} then guards against overwriting someone else's change).
+ */
+public final class TasksApi implements ApiModule {
+    /** Fields the server sets; accepted (and ignored) on input so a client can send back what it read. */
+    private static final List<String> READ_ONLY = List.of("createdBy", "createdAt", "updatedAt");
+
+    private final TaskStore tasks;
+    private final ProbeEngine engine;
+
+    public TasksApi(TaskStore tasks, ProbeEngine engine) {
+        this.tasks = tasks;
+        this.engine = engine;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/tasks", Role.VIEWER, this::list)
+                .post("/api/v1/tasks", Role.OPERATOR, this::create)
+                .get("/api/v1/tasks/{id}", Role.VIEWER, this::read)
+                .put("/api/v1/tasks/{id}", Role.OPERATOR, this::replace)
+                .delete("/api/v1/tasks/{id}", Role.OPERATOR, this::delete)
+                .post("/api/v1/tasks/{id}/enable", Role.OPERATOR, (req, res) -> setEnabled(req, res, true))
+                .post("/api/v1/tasks/{id}/disable", Role.OPERATOR, (req, res) -> setEnabled(req, res, false));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req);
+        int limit = q.integer("limit", 50, 1, 500);
+        int offset = q.integer("offset", 0, 0, Integer.MAX_VALUE);
+        q.check();
+        TaskStore.Page page = tasks.list(limit, offset);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.items().stream().map(this::view).toList());
+        body.put("total", page.total());
+        body.put("limit", limit);
+        body.put("offset", offset);
+        Json.send(res, body);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Input in = read(Json.readObject(req), null, null);
+        StoredTask task = tasks.create(in.spec(), in.selector(), Routes.principal(req).userId());
+        res.header(HeaderNames.LOCATION, "/api/v1/tasks/" + task.id());
+        Json.send(res, Status.CREATED_201, view(task));
+    }
+
+    private void read(ServerRequest req, ServerResponse res) {
+        Json.send(res, view(find(req)));
+    }
+
+    private void replace(ServerRequest req, ServerResponse res) {
+        StoredTask stored = find(req);
+        Input in = read(Json.readObject(req), stored.id(), stored);
+        Json.send(res, view(tasks.update(in.spec(), in.selector(), in.revision())));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        tasks.delete(req.path().pathParameters().get("id"));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void setEnabled(ServerRequest req, ServerResponse res, boolean enabled) {
+        Json.send(res, view(tasks.setEnabled(req.path().pathParameters().get("id"), enabled)));
+    }
+
+    private StoredTask find(ServerRequest req) {
+        return tasks.find(req.path().pathParameters().get("id")).orElseThrow(() -> ApiException.notFound("task"));
+    }
+
+    private record Input(TaskSpec spec, Selector selector, Long revision) {
+    }
+
+    /**
+     * Reads and validates a task, reporting every problem at once: structure (TaskSpecJson), selector, then the
+     * engine's checks of type, target, timing, parameters and assertions.
+     *
+     * @param pathId the id in the URL of a PUT, or {@code null} for a POST
+     * @param stored the task being replaced, whose secrets a masked value keeps
+     */
+    private Input read(ObjectNode body, String pathId, StoredTask stored) {
+        List<FieldError> errors = new ArrayList<>();
+        Selector selector = Selector.parse(body.remove("selector"), errors);
+        JsonNode revisionNode = body.remove("revision");
+        Long revision = null;
+        if (revisionNode != null && !revisionNode.isNull()) {
+            if (pathId != null && revisionNode.isIntegralNumber() && revisionNode.canConvertToLong()) {
+                revision = revisionNode.longValue();
+            } else if (pathId != null) {
+                errors.add(new FieldError("revision", "must be a whole number"));
+            } // on create the revision of a copied task means nothing: ignore it like the other read-only fields
+        }
+        READ_ONLY.forEach(body::remove);
+        TaskSpec spec = parseSpec(body, errors);
+        if (spec != null) {
+            if (pathId != null && !spec.id().isEmpty() && !spec.id().equals(pathId)) {
+                errors.add(new FieldError("id", "must be the id in the URL ('" + pathId + "') or left out"));
+            }
+            String id = pathId != null ? pathId : spec.id().isEmpty() ? UUID.randomUUID().toString() : spec.id();
+            spec = spec.toBuilder().id(id).build();
+            spec = SecretParams.restore(spec, stored == null ? null : stored.spec(), engine.descriptors().get(spec.type()), errors);
+            if (spec.interval() == null) {
+                errors.add(new FieldError("interval", "is required: agents run server tasks on a schedule"));
+            }
+            // one message per field: what is already reported (a structural problem, a masked secret) stays
+            Set<String> reported = errors.stream().flatMap(e -> Stream.of(e.field(), topLevel(e.field())))
+                    .collect(Collectors.toSet());
+            engine.validate(spec).stream()
+                    .filter(p -> !reported.contains(p.field()))
+                    .forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+        }
+        if (selector instanceof Selector.Agent a && !tasks.agentExists(a.id())) {
+            errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
+        }
+        if (!errors.isEmpty()) {
+            throw ApiException.invalid(errors);
+        }
+        return new Input(spec, selector, revision);
+    }
+
+    /**
+     * Parses the spec. When some fields are structurally wrong they are reported, and the spec is parsed again
+     * without them, so the engine can still check the rest and the client hears of every problem at once.
+     */
+    private static TaskSpec parseSpec(ObjectNode body, List<FieldError> errors) {
+        try {
+            return TaskSpecJson.parse(body);
+        } catch (InvalidTaskException e) {
+            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            ObjectNode rest = body.deepCopy();
+            e.problems().forEach(p -> rest.remove(topLevel(p.field())));
+            try {
+                return TaskSpecJson.parse(rest);
+            } catch (InvalidTaskException again) {
+                return null;
+            }
+        }
+    }
+
+    /** {@code params} of {@code params.count}, {@code assertions} of {@code assertions[0].op}. */
+    private static String topLevel(String field) {
+        int end = field.length();
+        for (char c : new char[] {'.', '['}) {
+            int i = field.indexOf(c);
+            end = i >= 0 ? Math.min(end, i) : end;
+        }
+        return field.substring(0, end);
+    }
+
+    /** The task as clients see it: secret parameters masked. */
+    private ObjectNode view(StoredTask task) {
+        ObjectNode o = TaskSpecJson.toJson(task.spec());
+        SecretParams.mask(o, engine.descriptors().get(task.spec().type()));
+        o.set("selector", Json.MAPPER.valueToTree(task.selector().toJson()));
+        o.put("revision", task.revision());
+        o.put("createdBy", task.createdBy());
+        o.put("createdAt", task.createdAt().toString());
+        o.put("updatedAt", task.updatedAt().toString());
+        return o;
+    }
+}

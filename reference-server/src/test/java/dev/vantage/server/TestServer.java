@@ -1,0 +1,172 @@
+package dev.vantage.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.config.ServerConfig;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.users.User;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A real server on a random port with a real H2 database in a temporary directory, and an HTTP client for it. */
+public final class TestServer implements AutoCloseable {
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    public static final String JWT_SECRET = "a-test-secret-of-more-than-32-bytes-0123456789";
+
+    /** An HTTP answer; {@link #json()} parses the body. */
+    public record Response(int status, HttpHeaders headers, String body) {
+        public JsonNode json() {
+            return Json.parseStored(body);
+        }
+
+        public String contentType() {
+            return headers.firstValue("content-type").orElse("");
+        }
+    }
+
+    private final Path dir;
+    private final boolean ownsDir;
+    public final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    public final ServerCore core;
+    public final ServerApp app;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestServer(Path dir, boolean ownsDir, Map<String, String> env) {
+        this.dir = dir;
+        this.ownsDir = ownsDir;
+        Map<String, String> all = new HashMap<>();
+        all.put("VANTAGE_DATA_DIR", dir.toString());
+        all.put("SERVER_HOST", "127.0.0.1");
+        all.put("SERVER_PORT", "0");
+        all.put("VANTAGE_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        all.put("VANTAGE_JWT_SECRET", JWT_SECRET);
+        all.putAll(env);
+        all.values().removeIf(v -> v == null);
+        ServerConfig config = ServerConfig.load(all);
+        this.core = ServerCore.start(config, Clock.systemUTC(), new PrintStream(console, true, StandardCharsets.UTF_8));
+        this.app = ServerApp.start(core);
+    }
+
+    public static TestServer start() {
+        return start(Map.of());
+    }
+
+    /** Starts with these environment variables on top of the test defaults (a {@code null} value removes one). */
+    public static TestServer start(Map<String, String> env) {
+        try {
+            return new TestServer(Files.createTempDirectory("vantage-server-test"), true, env);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts on an existing data directory, which the caller deletes. */
+    public static TestServer startIn(Path dir, Map<String, String> env) {
+        return new TestServer(dir, false, env);
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.port() + path);
+    }
+
+    public Response call(String method, String path, String token, String body) {
+        return call(method, path, token, body, Map.of());
+    }
+
+    public Response call(String method, String path, String token, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Response get(String path, String token) {
+        return call("GET", path, token, null);
+    }
+
+    public Response post(String path, String token, String body) {
+        return call("POST", path, token, body);
+    }
+
+    /** Logs in through the API and returns the whole answer (tokens and expiry). */
+    public JsonNode loginPair(String username, String password) {
+        Response r = post("/api/v1/auth/login", null, Json.write(Map.of("username", username, "password", password)));
+        if (r.status() != 200) {
+            throw new AssertionError("login of " + username + " failed: " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    public String login(String username, String password) {
+        return loginPair(username, password).get("accessToken").asText();
+    }
+
+    public String adminToken() {
+        return login("admin", ADMIN_PASSWORD);
+    }
+
+    /** A user with password {@code password-of-<name>}. */
+    public User createUser(String name, Role role) {
+        return core.users().create(name, core.passwords().hash(passwordOf(name)), role);
+    }
+
+    public static String passwordOf(String name) {
+        return "password-of-" + name;
+    }
+
+    /** An access token of a new session for the user, without the cost of a password check. */
+    public String sessionToken(User user) {
+        return core.sessions().start(user.id()).accessToken();
+    }
+
+    @Override
+    public void close() {
+        app.close();
+        core.close();
+        if (ownsDir) {
+            deleteTree(dir);
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.vantage.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.server.TestServer;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.users.User;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AuthApiTest {
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static String loginBody(String user, String password) {
+        return Json.write(Map.of("username", user, "password", password));
+    }
+
+    @Test
+    void loginGivesTokensThatIdentifyTheUser() {
+        JsonNode pair = server.loginPair("admin", TestServer.ADMIN_PASSWORD);
+        assertThat(pair.get("expiresIn").asLong()).isEqualTo(15 * 60);
+        assertThat(pair.get("tokenType").asText()).isEqualTo("Bearer");
+        TestServer.Response me = server.get("/api/v1/auth/me", pair.get("accessToken").asText());
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.json().get("username").asText()).isEqualTo("admin");
+        assertThat(me.json().get("role").asText()).isEqualTo("admin");
+    }
+
+    @Test
+    void unknownUserAndWrongPasswordGetTheSameAnswer() {
+        server.createUser("samey", Role.VIEWER);
+        TestServer.Response wrong = server.post("/api/v1/auth/login", null, loginBody("samey", "not-the-password"));
+        TestServer.Response unknown = server.post("/api/v1/auth/login", null, loginBody("nobody-here", "not-the-password"));
+        assertThat(wrong.status()).isEqualTo(401);
+        assertThat(unknown.status()).isEqualTo(401);
+        assertThat(wrong.body()).isEqualTo(unknown.body());
+        assertThat(wrong.contentType()).startsWith("application/problem+json");
+        assertThat(wrong.headers().firstValue("www-authenticate")).contains("Bearer");
+    }
+
+    @Test
+    void disabledUserCannotLogIn() {
+        User u = server.createUser("gone", Role.VIEWER);
+        server.core.users().update(u.id(), new dev.vantage.server.users.UserStore.Change(null, true, null));
+        assertThat(server.post("/api/v1/auth/login", null, loginBody("gone", TestServer.passwordOf("gone"))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void refreshRotatesAndTheOldRefreshTokenStopsWorking() {
+        server.createUser("rotor", Role.VIEWER);
+        JsonNode first = server.loginPair("rotor", TestServer.passwordOf("rotor"));
+        String refresh1 = first.get("refreshToken").asText();
+        TestServer.Response second = server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh1)));
+        assertThat(second.status()).isEqualTo(200);
+        String refresh2 = second.json().get("refreshToken").asText();
+        assertThat(refresh2).isNotEqualTo(refresh1);
+        assertThat(server.get("/api/v1/auth/me", second.json().get("accessToken").asText()).status()).isEqualTo(200);
+
+        // reusing the first refresh token is refused, and (a sign of theft) revokes the session
+        assertThat(server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh1))).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh2))).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", second.json().get("accessToken").asText()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void anAccessTokenIsNotARefreshTokenAndViceVersa() {
+        server.createUser("mixer", Role.VIEWER);
+        JsonNode pair = server.loginPair("mixer", TestServer.passwordOf("mixer"));
+        assertThat(server.post("/api/v1/auth/refresh", null,
+                Json.write(Map.of("refreshToken", pair.get("accessToken").asText()))).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", pair.get("refreshToken").asText()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void logoutEndsAccessAndRefreshAtOnce() {
+        server.createUser("leaver", Role.VIEWER);
+        JsonNode pair = server.loginPair("leaver", TestServer.passwordOf("leaver"));
+        String access = pair.get("accessToken").asText();
+        assertThat(server.post("/api/v1/auth/logout", access, null).status()).isEqualTo(204);
+        assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null,
+                Json.write(Map.of("refreshToken", pair.get("refreshToken").asText()))).status()).isEqualTo(401);
+    }
+
+    @Test
+    void passwordChangeRevokesEveryEarlierTokenOfTheUser() {
+        server.createUser("changer", Role.OPERATOR);
+        String password = TestServer.passwordOf("changer");
+        JsonNode other = server.loginPair("changer", password);
+        String access = server.login("changer", password);
+        TestServer.Response token = server.post("/api/v1/tokens", access, "{\"name\":\"ci\"}");
+        assertThat(token.status()).isEqualTo(201);
+        String apiToken = token.json().get("token").asText();
+        assertThat(server.get("/api/v1/auth/me", apiToken).status()).isEqualTo(200);
+
+        TestServer.Response tooShort = server.post("/api/v1/auth/password", access,
+                Json.write(Map.of("currentPassword", password, "newPassword", "short")));
+        assertThat(tooShort.status()).isEqualTo(400);
+        assertThat(tooShort.json().get("errors").get(0).get("field").asText()).isEqualTo("newPassword");
+        TestServer.Response wrongCurrent = server.post("/api/v1/auth/password", access,
+                Json.write(Map.of("currentPassword", "not-my-password", "newPassword", "a-new-long-password")));
+        assertThat(wrongCurrent.status()).isEqualTo(403);
+
+        TestServer.Response changed = server.post("/api/v1/auth/password", access,
+                Json.write(Map.of("currentPassword", password, "newPassword", "a-new-long-password")));
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", other.get("accessToken").asText()).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null,
+                Json.write(Map.of("refreshToken", other.get("refreshToken").asText()))).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", apiToken).status()).isEqualTo(401);
+        // the answer is a fresh session for the one who changed it
+        assertThat(server.get("/api/v1/auth/me", changed.json().get("accessToken").asText()).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/auth/login", null, loginBody("changer", password)).status()).isEqualTo(401);
+        server.login("changer", "a-new-long-password");
+    }
+
+    @Test
+    void roleChangeAndDisablingRevokeTokens() {
+        User u = server.createUser("demoted", Role.OPERATOR);
+        String access = server.sessionToken(u);
+        server.core.users().update(u.id(), new dev.vantage.server.users.UserStore.Change(Role.VIEWER, null, null));
+        assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
+        String again = server.sessionToken(u);
+        server.core.users().update(u.id(), new dev.vantage.server.users.UserStore.Change(null, true, null));
+        assertThat(server.get("/api/v1/auth/me", again).status()).isEqualTo(401);
+    }
+
+    /** A token signed with the server's own secret, with chosen claims. */
+    private static String signed(String subject, String sessionId, Instant exp, String audience, String issuer) {
+        var b = JWT.create().withSubject(subject).withIssuedAt(Instant.now().minusSeconds(60))
+                .withClaim("sid", sessionId).withClaim("ver", 0).withClaim("use", "access");
+        if (exp != null) {
+            b.withExpiresAt(exp);
+        }
+        if (audience != null) {
+            b.withAudience(audience);
+        }
+        if (issuer != null) {
+            b.withIssuer(issuer);
+        }
+        return b.sign(Algorithm.HMAC256(TestServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void badTokensAreRefused() {
+        User u = server.createUser("target", Role.ADMIN);
+        String good = server.sessionToken(u);
+        String sid = JWT.decode(good).getClaim("sid").asString();
+        Instant later = Instant.now().plusSeconds(600);
+        assertThat(server.get("/api/v1/auth/me", signed(u.id(), sid, later, "vantage-api", "vantage")).status())
+                .as("control: a well-formed token works").isEqualTo(200);
+
+        String expired = signed(u.id(), sid, Instant.now().minusSeconds(5), "vantage-api", "vantage");
+        String noExp = signed(u.id(), sid, null, "vantage-api", "vantage");
+        String wrongAud = signed(u.id(), sid, later, "someone-else", "vantage");
+        String noAud = signed(u.id(), sid, later, null, "vantage");
+        String wrongIss = signed(u.id(), sid, later, "vantage-api", "evil");
+        String otherSubject = signed("someone", sid, later, "vantage-api", "vantage");
+        String forged = JWT.create().withSubject(u.id()).withIssuedAt(Instant.now()).withExpiresAt(later)
+                .withAudience("vantage-api").withIssuer("vantage").withClaim("sid", sid).withClaim("ver", 0)
+                .withClaim("use", "access").sign(Algorithm.HMAC256("another-secret-of-more-than-32-bytes-xxxxx"));
+        String[] parts = good.split("\\.");
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String none = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
+        String hs512 = JWT.create().withSubject(u.id()).withIssuedAt(Instant.now()).withExpiresAt(later)
+                .withAudience("vantage-api").withIssuer("vantage").withClaim("sid", sid).withClaim("ver", 0)
+                .withClaim("use", "access").sign(Algorithm.HMAC512(TestServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+        String tampered = parts[0] + "." + b64.encodeToString(new String(Base64.getUrlDecoder().decode(parts[1]),
+                StandardCharsets.UTF_8).replace("\"use\":\"access\"", "\"use\":\"access\",\"x\":1").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+
+        for (String bad : new String[] {expired, noExp, wrongAud, noAud, wrongIss, otherSubject, forged, none, hs512,
+                tampered, "garbage", "vat_not-a-real-token", ""}) {
+            TestServer.Response r = server.get("/api/v1/auth/me", bad);
+            assertThat(r.status()).as(bad).isEqualTo(401);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+        }
+        assertThat(server.call("GET", "/api/v1/auth/me", null, null, Map.of("Authorization", "Basic YWRtaW46eA==")).status())
+                .isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void repeatedFailuresAreThrottledWithRetryAfter() {
+        server.createUser("guessed", Role.VIEWER);
+        for (int i = 0; i < 5; i++) {
+            assertThat(server.post("/api/v1/auth/login", null, loginBody("guessed", "wrong-" + i)).status()).isEqualTo(401);
+        }
+        // locked now: even the right password is refused without being checked
+        TestServer.Response locked = server.post("/api/v1/auth/login", null, loginBody("guessed", TestServer.passwordOf("guessed")));
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.headers().firstValue("retry-after")).isPresent();
+        assertThat(Long.parseLong(locked.headers().firstValue("retry-after").orElseThrow())).isPositive();
+        assertThat(locked.contentType()).startsWith("application/problem+json");
+        // other accounts are not affected
+        server.login("admin", TestServer.ADMIN_PASSWORD);
+    }
+
+    @Test
+    void apiTokensAuthenticateAreListedWithoutSecretsAndCanBeRevoked() {
+        User u = server.createUser("scripter", Role.OPERATOR);
+        String access = server.sessionToken(u);
+        TestServer.Response created = server.post("/api/v1/tokens", access, "{\"name\":\"deploy\",\"role\":\"viewer\",\"expiresIn\":\"30d\"}");
+        assertThat(created.status()).isEqualTo(201);
+        String secret = created.json().get("token").asText();
+        assertThat(secret).startsWith("vat_").hasSize(4 + 43);
+        TestServer.Response me = server.get("/api/v1/auth/me", secret);
+        assertThat(me.json().get("role").asText()).isEqualTo("viewer");
+        assertThat(me.json().get("via").asText()).isEqualTo("api-token");
+        // a viewer token cannot do operator things, even though its owner can
+        assertThat(server.post("/api/v1/tasks", secret, "{}").status()).isEqualTo(403);
+
+        TestServer.Response list = server.get("/api/v1/tokens", access);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.body()).doesNotContain(secret).doesNotContain("token_hash").doesNotContain("\"token\"");
+        assertThat(list.json().get("items").get(0).get("name").asText()).isEqualTo("deploy");
+
+        String id = created.json().get("id").asText();
+        assertThat(server.call("DELETE", "/api/v1/tokens/" + id, access, null).status()).isEqualTo(204);
+        assertThat(server.get("/api/v1/auth/me", secret).status()).isEqualTo(401);
+    }
+
+    @Test
+    void tokenRulesOnRoleAndOwnership() {
+        User viewer = server.createUser("lowly", Role.VIEWER);
+        String access = server.sessionToken(viewer);
+        assertThat(server.post("/api/v1/tokens", access, "{\"name\":\"x\",\"role\":\"admin\"}").status()).isEqualTo(403);
+        TestServer.Response bad = server.post("/api/v1/tokens", access, "{\"role\":\"king\",\"expiresIn\":\"forever\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("name", "role", "expiresIn");
+        String mine = server.post("/api/v1/tokens", access, "{\"name\":\"mine\"}").json().get("token").asText();
+        // an API token cannot mint more tokens, log out, or change the password
+        assertThat(server.post("/api/v1/tokens", mine, "{\"name\":\"child\"}").status()).isEqualTo(403);
+        assertThat(server.post("/api/v1/auth/password", mine, "{\"currentPassword\":\"x\",\"newPassword\":\"y\"}").status()).isEqualTo(403);
+
+        User other = server.createUser("other-op", Role.OPERATOR);
+        String othersId = server.post("/api/v1/tokens", server.sessionToken(other), "{\"name\":\"theirs\"}").json().get("id").asText();
+        assertThat(server.call("DELETE", "/api/v1/tokens/" + othersId, access, null).status()).isEqualTo(404);
+        assertThat(server.call("DELETE", "/api/v1/tokens/" + othersId, server.adminToken(), null).status()).isEqualTo(204);
+    }
+}

@@ -1,0 +1,228 @@
+package dev.vantage.server.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.TestServer;
+import dev.vantage.server.auth.Role;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TasksApiTest {
+    static TestServer server;
+    static String operator;
+    static String viewer;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        operator = server.sessionToken(server.createUser("ops", Role.OPERATOR));
+        viewer = server.sessionToken(server.createUser("looker", Role.VIEWER));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static TestServer.Response create(String body) {
+        return server.post("/api/v1/tasks", operator, body);
+    }
+
+    private static List<String> fields(TestServer.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("type").asText()).isEqualTo("urn:vantage:problem:invalid-request");
+        return r.json().get("errors").findValuesAsText("field");
+    }
+
+    @Test
+    void createReadListUpdateDelete() {
+        TestServer.Response created = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:5432\",\"interval\":\"30s\",\"labels\":{\"team\":\"db\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode task = created.json();
+        String id = task.get("id").asText();
+        assertThat(id).matches("[0-9a-f-]{36}");
+        assertThat(created.headers().firstValue("location")).contains("/api/v1/tasks/" + id);
+        assertThat(task.get("revision").asLong()).isEqualTo(1);
+        assertThat(task.get("selector").toString()).isEqualTo("{\"all\":true}");
+        assertThat(task.get("enabled").asBoolean()).isTrue();
+        assertThat(task.get("name").asText()).isEqualTo(id);
+
+        assertThat(server.get("/api/v1/tasks/" + id, viewer).json().get("target").asText()).isEqualTo("127.0.0.1:5432");
+
+        ObjectNode changed = (ObjectNode) task.deepCopy();
+        changed.put("interval", "1m").put("name", "database port");
+        changed.putObject("selector").putObject("labels").put("region", "beijing");
+        TestServer.Response updated = server.call("PUT", "/api/v1/tasks/" + id, operator, changed.toString());
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+        assertThat(updated.json().get("revision").asLong()).isEqualTo(2);
+        assertThat(updated.json().get("interval").asText()).isEqualTo("1m");
+        assertThat(updated.json().get("selector").get("labels").get("region").asText()).isEqualTo("beijing");
+
+        // sending back an old revision is a conflict, not a silent overwrite
+        assertThat(server.call("PUT", "/api/v1/tasks/" + id, operator, changed.toString()).status()).isEqualTo(409);
+
+        TestServer.Response disabled = server.post("/api/v1/tasks/" + id + "/disable", operator, null);
+        assertThat(disabled.json().get("enabled").asBoolean()).isFalse();
+        assertThat(disabled.json().get("revision").asLong()).isEqualTo(3);
+        assertThat(server.post("/api/v1/tasks/" + id + "/enable", operator, null).json().get("enabled").asBoolean()).isTrue();
+
+        assertThat(server.call("DELETE", "/api/v1/tasks/" + id, operator, null).status()).isEqualTo(204);
+        assertThat(server.get("/api/v1/tasks/" + id, viewer).status()).isEqualTo(404);
+        assertThat(server.call("DELETE", "/api/v1/tasks/" + id, operator, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aGivenIdIsKeptAndCannotBeTakenTwice() {
+        String body = "{\"id\":\"web-home\",\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"10s\"}";
+        assertThat(create(body).json().get("id").asText()).isEqualTo("web-home");
+        assertThat(create(body).status()).isEqualTo(409);
+        TestServer.Response mismatch = server.call("PUT", "/api/v1/tasks/web-home", operator,
+                "{\"id\":\"other\",\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"10s\"}");
+        assertThat(fields(mismatch)).containsExactly("id");
+    }
+
+    @Test
+    void listPages() {
+        for (int i = 0; i < 3; i++) {
+            create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:" + (1000 + i) + "\",\"interval\":\"10s\"}");
+        }
+        JsonNode page = server.get("/api/v1/tasks?limit=2&offset=1", viewer).json();
+        assertThat(page.get("items")).hasSize(2);
+        assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(page.get("limit").asInt()).isEqualTo(2);
+        assertThat(page.get("offset").asInt()).isEqualTo(1);
+        assertThat(fields(server.get("/api/v1/tasks?limit=0&offset=-1", viewer))).containsExactly("limit", "offset");
+    }
+
+    @Test
+    void malformedJsonIsA400() {
+        TestServer.Response r = create("{\"type\": ");
+        assertThat(fields(r)).containsExactly("$");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("not valid JSON");
+        assertThat(fields(create("[1,2]"))).containsExactly("$");
+        assertThat(fields(create(""))).containsExactly("$");
+        assertThat(fields(create("{\"type\":\"tcp\",\"type\":\"udp\"}"))).containsExactly("$");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        TestServer.Response r = server.call("POST", "/api/v1/tasks", operator, "type=tcp",
+                java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void everyBadFieldIsNamedAtOnce() {
+        TestServer.Response r = create("""
+                {"type":"tcp","target":"127.0.0.1:80","interval":"30s","timeout":"1m","intervall":"1s",
+                 "params":{"readBytes":"many","nonsense":1},"assertions":[{"field":"status","op":"bigger","value":"x"}],
+                 "selector":{"labels":{"region":5}}}""");
+        assertThat(fields(r)).contains("timeout", "intervall", "params.readBytes", "params.nonsense", "assertions[0].op",
+                "selector.labels.region");
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("SELECT").doesNotContain("at dev.");
+    }
+
+    @Test
+    void unknownTypeListsTheInstalledOnes() {
+        TestServer.Response r = create("{\"type\":\"dns\",\"target\":\"example.com\",\"interval\":\"30s\"}");
+        assertThat(fields(r)).containsExactly("type");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("http, icmp, tcp, udp");
+    }
+
+    @Test
+    void intervalIsRequiredAndSelectorsAreChecked() {
+        assertThat(fields(create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:80\"}"))).containsExactly("interval");
+        assertThat(fields(create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"5s\",\"selector\":{\"agent\":\"nope\"}}")))
+                .containsExactly("selector.agent");
+        assertThat(fields(create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"5s\",\"selector\":{\"all\":true,\"agent\":\"x\"}}")))
+                .containsExactly("selector");
+        assertThat(fields(create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"5s\",\"selector\":{\"region\":\"x\"}}")))
+                .containsExactly("selector.region");
+    }
+
+    @Test
+    void secretParametersNeverLeaveTheServer() {
+        String secret = "s3cr3t-bearer-value";
+        TestServer.Response created = create("{\"type\":\"http\",\"target\":\"http://127.0.0.1:9/\",\"interval\":\"30s\","
+                + "\"params\":{\"bearerToken\":\"" + secret + "\",\"method\":\"GET\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String id = created.json().get("id").asText();
+        assertThat(created.body()).doesNotContain(secret);
+        assertThat(created.json().get("params").get("bearerToken").asText()).isEqualTo("******");
+        assertThat(server.get("/api/v1/tasks/" + id, viewer).body()).doesNotContain(secret);
+        assertThat(server.get("/api/v1/tasks?limit=500", viewer).body()).doesNotContain(secret);
+
+        // sending the mask back keeps the stored secret
+        ObjectNode edit = (ObjectNode) created.json().deepCopy();
+        edit.put("name", "renamed");
+        TestServer.Response kept = server.call("PUT", "/api/v1/tasks/" + id, operator, edit.toString());
+        assertThat(kept.status()).as(kept.body()).isEqualTo(200);
+        assertThat(kept.body()).doesNotContain(secret);
+        assertThat(server.core.tasks().find(id).orElseThrow().spec().params().get("bearerToken")).isEqualTo(secret);
+
+        // a new value replaces it
+        ((ObjectNode) edit.get("params")).put("bearerToken", "another-value");
+        edit.remove("revision");
+        server.call("PUT", "/api/v1/tasks/" + id, operator, edit.toString());
+        assertThat(server.core.tasks().find(id).orElseThrow().spec().params().get("bearerToken")).isEqualTo("another-value");
+
+        // a mask with nothing stored behind it is refused
+        ((ObjectNode) edit.get("params")).put("basicAuthPassword", "******");
+        assertThat(fields(server.call("PUT", "/api/v1/tasks/" + id, operator, edit.toString()))).containsExactly("params.basicAuthPassword");
+    }
+
+    @Test
+    void listenersHearOfCommittedChanges() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        TaskChangeListener listener = new TaskChangeListener() {
+            @Override
+            public void changed(StoredTask task) {
+                heard.add("changed " + task.id() + " r" + task.revision());
+            }
+
+            @Override
+            public void removed(String taskId) {
+                heard.add("removed " + taskId);
+            }
+        };
+        server.core.tasks().addListener(listener);
+        try {
+            create("{\"id\":\"heard\",\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"10s\"}");
+            server.post("/api/v1/tasks/heard/disable", operator, null);
+            create("{\"id\":\"heard\",\"type\":\"tcp\",\"target\":\"127.0.0.1:80\",\"interval\":\"10s\"}"); // 409: not heard
+            server.call("DELETE", "/api/v1/tasks/heard", operator, null);
+        } finally {
+            server.core.tasks().removeListener(listener);
+        }
+        assertThat(heard).containsExactly("changed heard r1", "changed heard r2", "removed heard");
+    }
+
+    @Test
+    void pluginsAreDescribedForForms() {
+        JsonNode items = server.get("/api/v1/plugins", viewer).json().get("items");
+        assertThat(items.findValuesAsText("type")).contains("http", "icmp", "tcp", "udp");
+        JsonNode http = null;
+        for (JsonNode p : items) {
+            if (p.get("type").asText().equals("http")) {
+                http = p;
+            }
+        }
+        assertThat(http).isNotNull();
+        JsonNode bearer = null;
+        for (JsonNode p : http.get("parameters")) {
+            if (p.get("name").asText().equals("bearerToken")) {
+                bearer = p;
+            }
+            assertThat(p.has("type") && p.has("default") && p.has("required") && p.has("secret") && p.has("min")
+                    && p.has("max") && p.has("allowedValues") && p.has("pattern")).isTrue();
+        }
+        assertThat(bearer.get("secret").asBoolean()).isTrue();
+    }
+}
