@@ -18,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.UUID;
 
 /**
@@ -129,11 +128,5 @@ public final class JwtService {
         } catch (JWTVerificationException e) {
             throw ApiException.unauthorized();
         }
-    }
-
-    /** The expiry of a token this service issued (already verified). */
-    static Instant expiresAt(String token) {
-        Date exp = JWT.decode(token).getExpiresAt();
-        return exp.toInstant();
     }
 }

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -24,13 +23,11 @@ import org.flywaydb.core.Flyway;
 public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final boolean postgres;
-    private final Duration statementTimeout;
     private volatile boolean migrated;
 
-    private Database(HikariDataSource pool, boolean postgres, Duration statementTimeout) {
+    private Database(HikariDataSource pool, boolean postgres) {
         this.pool = pool;
         this.postgres = postgres;
-        this.statementTimeout = statementTimeout;
     }
 
     /** Opens the pool and migrates the schema. */
@@ -59,7 +56,7 @@ public final class Database implements AutoCloseable {
         }
         hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         HikariDataSource pool = new HikariDataSource(hc);
-        Database db = new Database(pool, postgres, config.dbStatementTimeout());
+        Database db = new Database(pool, postgres);
         try {
             db.migrate();
         } catch (RuntimeException e) {
@@ -145,11 +142,6 @@ public final class Database implements AutoCloseable {
 
     public int update(String sql, Object... params) {
         return withConnection(c -> Sql.update(c, sql, params));
-    }
-
-    /** The configured per-statement limit (enforced by PostgreSQL itself; H2 runs in-process). */
-    public Duration statementTimeout() {
-        return statementTimeout;
     }
 
     @Override

@@ -1,0 +1,80 @@
+package dev.vantage.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+    @Test
+    void defaultsNeedNoConfiguration() {
+        ServerConfig c = ServerConfig.load(Map.of());
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        assertThat(c.accessTokenTtl()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.refreshTokenTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.localAgentEnabled()).isTrue();
+        assertThat(c.corsAllowedOrigins()).isEmpty();
+        assertThat(c.jwtSecret().isEmpty()).isTrue();
+    }
+
+    @Test
+    void environmentVariablesOverride() {
+        ServerConfig c = ServerConfig.load(Map.of("SERVER_PORT", "9090", "VANTAGE_DATA_DIR", "/var/lib/vantage",
+                "VANTAGE_DB_URL", "jdbc:postgresql://db/v", "VANTAGE_DB_PASSWORD", "hunter2-hunter2",
+                "VANTAGE_LOCAL_AGENT", "false", "VANTAGE_CORS_ALLOWED_ORIGINS", "https://a.example, https://b.example"));
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.jdbcUrl()).isEqualTo("jdbc:postgresql://db/v");
+        assertThat(c.localAgentEnabled()).isFalse();
+        assertThat(c.corsAllowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.dbPassword().value()).isEqualTo("hunter2-hunter2");
+        assertThat(c.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void badValuesNameTheKeyAndVariable() {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("SERVER_PORT", "http")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port (SERVER_PORT)");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_ACCESS_TOKEN_TTL", "soon")))
+                .hasMessageContaining("vantage.auth.access-token-ttl (VANTAGE_ACCESS_TOKEN_TTL)");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_LOCAL_AGENT", "yes")))
+                .hasMessageContaining("VANTAGE_LOCAL_AGENT");
+    }
+
+    @Test
+    void aConfigFileOverridesDefaultsAndUnknownKeysAreRefused(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("vantage.yaml");
+        Files.writeString(file, "server:\n  port: 7070\nvantage:\n  db:\n    pool-size: 3\n");
+        ServerConfig c = ServerConfig.load(Map.of("VANTAGE_CONFIG", file.toString()));
+        assertThat(c.port()).isEqualTo(7070);
+        assertThat(c.dbPoolSize()).isEqualTo(3);
+        assertThat(ServerConfig.load(Map.of("VANTAGE_CONFIG", file.toString(), "SERVER_PORT", "6060")).port()).isEqualTo(6060);
+
+        Files.writeString(file, "vantage:\n  db:\n    pool-sise: 3\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_CONFIG", file.toString())))
+                .hasMessageContaining("vantage.db.pool-sise");
+    }
+
+    @Test
+    void everySettingIsInTheYamlDefaultsAndDocumented() throws IOException {
+        String doc = Files.readString(Path.of("../docs/configuration.md"));
+        String yaml = new String(getClass().getClassLoader().getResourceAsStream("application.yaml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (Setting s : Setting.values()) {
+            assertThat(doc).as(s.key()).contains("| `" + s.key() + "` | `" + s.env() + "` |");
+            List<String> path = List.of(s.key().split("\\."));
+            assertThat(yaml).as(s.key()).contains(path.getLast() + ":");
+        }
+        // and no documented key is missing from the code
+        long rows = doc.lines().filter(l -> l.startsWith("| `")).count();
+        assertThat(rows).isEqualTo(Setting.values().length);
+    }
+}
