@@ -1,6 +1,11 @@
 package dev.vantage.server;
 
+import dev.vantage.server.agents.AgentsModule;
 import dev.vantage.server.auth.ApiTokensApi;
+import dev.vantage.server.instant.InstantTests;
+import dev.vantage.server.instant.InstantTestsApi;
+import dev.vantage.server.live.LiveApi;
+import dev.vantage.server.live.LiveFeed;
 import dev.vantage.server.auth.AuthApi;
 import dev.vantage.server.health.HealthApi;
 import dev.vantage.server.http.ApiModule;
@@ -45,6 +50,8 @@ public final class ServerApp implements AutoCloseable {
 
     /** Every feature of the server, in the order their routes are matched. Add a new module here. */
     public static List<ApiModule> modules(ServerCore core) {
+        LiveFeed live = new LiveFeed();
+        AgentsModule agents = new AgentsModule(core, live);
         return List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -53,7 +60,10 @@ public final class ServerApp implements AutoCloseable {
                 new UsersApi(core.users(), core.passwords()),
                 new TasksApi(core.tasks(), core.engine()),
                 new PluginsApi(core.engine()),
-                new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()));
+                new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()),
+                agents,
+                new InstantTestsApi(new InstantTests(core.database(), agents.hub(), core.clock()), agents.store(), core.engine()),
+                new LiveApi(live, core.authenticator()));
     }
 
     /** The route table of {@code modules}. */
@@ -71,6 +81,7 @@ public final class ServerApp implements AutoCloseable {
     public static ServerApp start(ServerCore core, List<ApiModule> modules) {
         ServerApp app = new ServerApp(core, List.copyOf(modules));
         app.server.start();
+        modules.forEach(m -> m.started(app.port()));
         return app;
     }
 

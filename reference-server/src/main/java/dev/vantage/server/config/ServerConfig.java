@@ -40,6 +40,7 @@ public record ServerConfig(
         Duration loginLockout,
         Duration loginMaxLockout,
         boolean localAgentEnabled,
+        Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows) {
 
@@ -118,6 +119,7 @@ public record ServerConfig(
                     duration(Setting.LOGIN_LOCKOUT),
                     duration(Setting.LOGIN_MAX_LOCKOUT),
                     bool(Setting.LOCAL_AGENT_ENABLED),
+                    duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000));
         }

@@ -22,6 +22,10 @@ public interface ApiModule extends AutoCloseable {
     default void extraRouting(HttpRouting.Builder routing) {
     }
 
+    /** Called once the web server listens on {@code port}, before any request is served to agents. */
+    default void started(int port) {
+    }
+
     /** Releases what the module holds (threads, connections); called after the HTTP server stopped. */
     @Override
     default void close() {

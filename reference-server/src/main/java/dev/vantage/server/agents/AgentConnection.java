@@ -1,0 +1,11 @@
+package dev.vantage.server.agents;
+
+/** One open WebSocket as the hub sees it; the web layer adapts its session to this. Implementations are thread-safe. */
+public interface AgentConnection {
+
+    /** Sends one text frame. */
+    void send(String text);
+
+    /** Closes the socket with a WebSocket close code and a short reason. */
+    void close(int code, String reason);
+}

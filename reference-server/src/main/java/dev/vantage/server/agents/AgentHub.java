@@ -1,0 +1,376 @@
+package dev.vantage.server.agents;
+
+import dev.vantage.agent.protocol.Message;
+import dev.vantage.agent.protocol.Message.Ack;
+import dev.vantage.agent.protocol.Message.ErrorReply;
+import dev.vantage.agent.protocol.Message.Heartbeat;
+import dev.vantage.agent.protocol.Message.Hello;
+import dev.vantage.agent.protocol.Message.InstantTest;
+import dev.vantage.agent.protocol.Message.PolicyUpdate;
+import dev.vantage.agent.protocol.Message.Rejected;
+import dev.vantage.agent.protocol.Message.Results;
+import dev.vantage.agent.protocol.Message.TaskChanges;
+import dev.vantage.agent.protocol.Message.Welcome;
+import dev.vantage.agent.protocol.Policy;
+import dev.vantage.agent.protocol.ProtocolCodec;
+import dev.vantage.agent.protocol.ProtocolException;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.live.LiveFeed;
+import dev.vantage.server.tasks.Selector;
+import dev.vantage.server.tasks.StoredTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of docs/agent-protocol.md: the open agent connections, what each agent has been told to run,
+ * and the handling of every message. Task and agent changes arrive as calls ({@link #tasksChanged},
+ * {@link #agentChanged}) and go out as deltas. Thread-safe: messages of one connection arrive in order on that
+ * connection's thread; changes may come from any thread, so each session is updated under its own lock.
+ */
+public final class AgentHub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentHub.class);
+    /** Close codes in the private-use range 4000-4999. */
+    public static final int CLOSE_REPLACED = 4000;
+    public static final int CLOSE_REVOKED = 4001;
+    public static final int CLOSE_SILENT = 4002;
+    public static final int CLOSE_PROTOCOL = 4003;
+
+    /** What the hub stores results with: returns {stored, duplicates}. */
+    public interface ResultWriter {
+        int[] store(String agentId, List<ProbeResult> results);
+    }
+
+    /** Why an agent does not run a task it was selected for. */
+    public record Problem(String agentId, String taskId, String reason) {
+    }
+
+    private final AgentStore agents;
+    private final TaskCatalog catalog;
+    private final ResultWriter results;
+    private final LiveFeed live;
+    private final Clock clock;
+    private final Duration heartbeatInterval;
+    private volatile List<String> serverAddresses = List.of();
+    private volatile List<Integer> serverPorts = List.of();
+    /**
+     * Held while a task set is read and sent, so that a slow reader can never send an older set after a newer one.
+     * Task changes are rare; the lock costs nothing on the result path.
+     */
+    private final Object assignmentLock = new Object();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
+    private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
+
+    public AgentHub(AgentStore agents, TaskCatalog catalog, ResultWriter results, LiveFeed live, Clock clock,
+                    Duration heartbeatInterval) {
+        this.agents = agents;
+        this.catalog = catalog;
+        this.results = results;
+        this.live = live;
+        this.clock = clock;
+        this.heartbeatInterval = heartbeatInterval;
+        agents.allOffline();
+    }
+
+    /**
+     * The server's own addresses and listening ports, refused to every agent (set once the server listens, before
+     * agents can connect).
+     */
+    public void serverEndpoints(List<String> addresses, List<Integer> ports) {
+        this.serverAddresses = List.copyOf(addresses);
+        this.serverPorts = List.copyOf(ports);
+    }
+
+    /** One agent's connection and what it was told. */
+    private final class Session {
+        final String agentId;
+        final AgentConnection connection;
+        volatile Instant lastHeard;
+        boolean welcomed;                                     // guarded by this
+        Set<String> types = Set.of();                         // guarded by this
+        Policy policy;                                        // guarded by this
+        final Map<String, TaskSpec> assigned = new LinkedHashMap<>(); // guarded by this
+        final Set<String> instants = ConcurrentHashMap.newKeySet();
+
+        Session(String agentId, AgentConnection connection) {
+            this.agentId = agentId;
+            this.connection = connection;
+            this.lastHeard = clock.instant();
+        }
+
+        void send(Message m) {
+            connection.send(ProtocolCodec.encode(m));
+        }
+    }
+
+    /** Called once the upgrade was authenticated. A second connection of the same agent replaces the first. */
+    public Object opened(String agentId, AgentConnection connection) {
+        Session s = new Session(agentId, connection);
+        Session old = sessions.put(agentId, s);
+        if (old != null) {
+            old.connection.close(CLOSE_REPLACED, "replaced by a newer connection");
+        }
+        return s;
+    }
+
+    /** Handles one text frame from the agent of {@code handle} (what {@link #opened} returned). */
+    public void received(Object handle, String text) {
+        Session s = (Session) handle;
+        s.lastHeard = clock.instant();
+        Message m;
+        try {
+            m = ProtocolCodec.decode(text);
+        } catch (ProtocolException e) {
+            s.send(new ErrorReply(e.getMessage()));
+            return;
+        }
+        switch (m) {
+            case Hello h -> hello(s, h);
+            case Heartbeat h -> {
+                agents.heartbeat(s.agentId, h.stats());
+                live.publish("agent", statusEvent(s.agentId, true));
+            }
+            case Results r -> results(s, r);
+            case Rejected r -> {
+                problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>()).put(r.taskId(), "rejected by agent: " + r.reason());
+                LOG.info("agent {} rejected task {}: {}", s.agentId, r.taskId(), r.reason());
+            }
+            default -> s.send(new ErrorReply("type '" + m.type() + "' is not sent by agents"));
+        }
+    }
+
+    /** Called when the socket closed, for whatever reason. */
+    public void closed(Object handle) {
+        Session s = (Session) handle;
+        if (sessions.remove(s.agentId, s)) {
+            problems.remove(s.agentId);
+            agents.offline(s.agentId);
+            live.publish("agent", statusEvent(s.agentId, false));
+        }
+    }
+
+    private void hello(Session s, Hello h) {
+        if (h.protocol() != Hello.PROTOCOL) {
+            s.connection.close(CLOSE_PROTOCOL, "protocol " + h.protocol() + " is not supported; this server speaks " + Hello.PROTOCOL);
+            return;
+        }
+        agents.hello(s.agentId, h.agentVersion(), h.capabilities());
+        AgentRecord agent = agents.get(s.agentId).orElseThrow();
+        synchronized (assignmentLock) {
+            List<StoredTask> tasks = catalog.enabledTasks();
+            synchronized (s) {
+                s.types = Set.copyOf(h.capabilities().types());
+                s.policy = agent.policy().effective(serverAddresses, serverPorts);
+                s.assigned.clear();
+                s.assigned.putAll(assignment(agent, s.types, tasks));
+                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values())));
+                s.welcomed = true;
+            }
+        }
+        LOG.info("agent {} ({}) connected: version {}, {} tasks", agent.name(), s.agentId, h.agentVersion(), s.assigned.size());
+        live.publish("agent", statusEvent(s.agentId, true));
+    }
+
+    private void results(Session s, Results batch) {
+        List<ProbeResult> accepted = new ArrayList<>(batch.results().size());
+        int foreign = 0;
+        Set<String> assigned;
+        synchronized (s) {
+            assigned = new HashSet<>(s.assigned.keySet());
+        }
+        for (ProbeResult r : batch.results()) {
+            // results of tasks this agent was never given are not stored: an agent cannot write into other tasks.
+            // Results of a task changed or disabled while they sat in the spool are still accepted if the task exists.
+            if (assigned.contains(r.taskId()) || s.instants.contains(r.taskId()) || catalog.exists(r.taskId())) {
+                accepted.add(r);
+            } else {
+                foreign++;
+            }
+        }
+        if (foreign > 0) {
+            LOG.warn("agent {} sent {} results of tasks it was not given; dropped", s.agentId, foreign);
+        }
+        int[] counts = accepted.isEmpty() ? new int[] {0, 0} : results.store(s.agentId, accepted);
+        s.send(new Ack(batch.batch(), counts[0], counts[1]));
+        for (ProbeResult r : accepted) {
+            live.publishResult(s.agentId, r, s.instants.contains(r.taskId()));
+        }
+    }
+
+    /** The tasks this agent must run, recording those it cannot run for lack of a plugin. */
+    private Map<String, TaskSpec> assignment(AgentRecord agent, Set<String> types, List<StoredTask> tasks) {
+        Map<String, TaskSpec> out = new LinkedHashMap<>();
+        Map<String, String> missing = new ConcurrentHashMap<>();
+        for (StoredTask t : tasks) {
+            if (!t.selector().matches(agent.id(), agent.labels())) {
+                continue;
+            }
+            if (types.contains(t.spec().type())) {
+                out.put(t.spec().id(), t.spec());
+            } else {
+                missing.put(t.spec().id(), "agent has no plugin for probe type '" + t.spec().type() + "'");
+            }
+        }
+        Map<String, String> previous = problems.put(agent.id(), missing);
+        if (previous != null) {
+            // keep agent rejections of tasks that are still assigned: the agent will not change its mind
+            previous.forEach((task, reason) -> {
+                if (reason.startsWith("rejected") && out.containsKey(task)) {
+                    missing.put(task, reason);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Re-computes every connected agent's task set and sends the differences. Call after any task change. */
+    public void tasksChanged() {
+        synchronized (assignmentLock) {
+            List<StoredTask> tasks = catalog.enabledTasks();
+            sessions.values().forEach(s -> resync(s, tasks));
+        }
+    }
+
+    /** An agent's labels or policy changed: re-send what changed to it. */
+    public void agentChanged(String agentId) {
+        Session s = sessions.get(agentId);
+        if (s != null) {
+            synchronized (assignmentLock) {
+                resync(s, catalog.enabledTasks());
+            }
+        }
+    }
+
+    private void resync(Session s, List<StoredTask> tasks) {
+        AgentRecord agent = agents.get(s.agentId).orElse(null);
+        if (agent == null) {
+            return;
+        }
+        synchronized (s) {
+            if (!s.welcomed) {
+                return; // the welcome will carry the current set
+            }
+            Policy policy = agent.policy().effective(serverAddresses, serverPorts);
+            if (!policy.equals(s.policy)) {
+                s.policy = policy;
+                s.send(new PolicyUpdate(policy));
+            }
+            Map<String, TaskSpec> now = assignment(agent, s.types, tasks);
+            List<TaskSpec> upsert = now.values().stream().filter(t -> !t.equals(s.assigned.get(t.id()))).toList();
+            List<String> remove = s.assigned.keySet().stream().filter(id -> !now.containsKey(id)).toList();
+            if (!upsert.isEmpty() || !remove.isEmpty()) {
+                s.assigned.clear();
+                s.assigned.putAll(now);
+                s.send(new TaskChanges(upsert, remove));
+            }
+        }
+    }
+
+    /** Closes a revoked agent's connection. */
+    public void revoked(String agentId) {
+        Session s = sessions.get(agentId);
+        if (s != null) {
+            s.connection.close(CLOSE_REVOKED, "agent revoked");
+        }
+    }
+
+    /**
+     * Sends an instant test to the online agents the selector matches that have the probe type.
+     *
+     * @return the ids of the agents it was sent to
+     */
+    public List<String> instant(String id, TaskSpec task, Selector selector) {
+        List<String> sent = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            AgentRecord agent = agents.get(s.agentId).orElse(null);
+            synchronized (s) {
+                if (agent == null || !s.welcomed || !s.types.contains(task.type())
+                        || !selector.matches(agent.id(), agent.labels())) {
+                    continue;
+                }
+                s.instants.add(id);
+                s.send(new InstantTest(id, task));
+            }
+            sent.add(s.agentId);
+        }
+        return sent;
+    }
+
+    /** Whether the agent has an open, welcomed connection. */
+    public boolean online(String agentId) {
+        Session s = sessions.get(agentId);
+        return s != null;
+    }
+
+    /** Reasons agents do not run {@code taskId}, by agent id. */
+    public Map<String, String> problems(String taskId) {
+        Map<String, String> out = new LinkedHashMap<>();
+        problems.forEach((agent, byTask) -> {
+            String reason = byTask.get(taskId);
+            if (reason != null) {
+                out.put(agent, reason);
+            }
+        });
+        return out;
+    }
+
+    /** Why this agent does not run tasks it was selected for (no plugin, rejected), by task id. */
+    public Map<String, String> problemsOf(String agentId) {
+        return Map.copyOf(problems.getOrDefault(agentId, Map.of()));
+    }
+
+    /** The task ids each connected agent was told to run. */
+    public Map<String, Set<String>> assignments() {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        sessions.forEach((id, s) -> {
+            synchronized (s) {
+                out.put(id, Set.copyOf(s.assigned.keySet()));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Closes connections silent for two heartbeat intervals (a dead peer whose socket never closed). Called
+     * periodically.
+     */
+    public void sweep() {
+        Instant limit = clock.instant().minus(heartbeatInterval.multipliedBy(2));
+        for (Session s : sessions.values()) {
+            if (s.lastHeard.isBefore(limit)) {
+                LOG.info("agent {} silent since {}: closing its connection", s.agentId, s.lastHeard);
+                s.connection.close(CLOSE_SILENT, "no message for two heartbeat intervals");
+                closed(s); // do not wait for the close handshake of a peer that may be gone
+            }
+        }
+    }
+
+    private Map<String, Object> statusEvent(String agentId, boolean online) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("agentId", agentId);
+        e.put("online", online);
+        e.put("at", clock.instant().toString());
+        return e;
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(s -> s.connection.close(1001, "server shutting down"));
+        sessions.clear();
+    }
+
+    Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.vantage.server.agents;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.vantage.agent.protocol.Message.AgentStats;
+import dev.vantage.agent.protocol.Message.Capabilities;
+import dev.vantage.server.auth.Secrets;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.http.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The {@code agents} table: identities, hashed credentials, labels, policies and what agents last reported. */
+public final class AgentStore {
+    static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
+    private static final String COLUMNS = "id, name, labels, policy, version, capabilities, stats, online, last_seen, "
+            + "created_at, revoked_at";
+
+    private final Database db;
+    private final Clock clock;
+
+    public AgentStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** A new agent and its credential, which is returned here once and stored only as a hash. */
+    public record Created(AgentRecord agent, String credential) {
+    }
+
+    public Created create(String name, Map<String, String> labels, AgentPolicy policy) {
+        String id = UUID.randomUUID().toString();
+        String credential = Secrets.randomToken("vac_");
+        db.update("INSERT INTO agents (id, name, credential_hash, labels, policy, version, online, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, '', FALSE, ?)", id, name, Secrets.sha256Hex(credential), Json.write(labels),
+                Json.write(policy), clock.instant());
+        return new Created(get(id).orElseThrow(), credential);
+    }
+
+    /** The agent whose credential this is, unless it is wrong or the agent was revoked. */
+    public Optional<AgentRecord> authenticate(String agentId, String credential) {
+        String stored = db.queryOne("SELECT credential_hash FROM agents WHERE id = ? AND revoked_at IS NULL",
+                rs -> rs.getString(1), agentId).orElse(null);
+        // compare hashes in constant time; an unknown id costs the same as a wrong credential
+        String actual = Secrets.sha256Hex(credential == null ? "" : credential);
+        return Secrets.constantTimeEquals(actual, stored == null ? "-" : stored) ? get(agentId) : Optional.empty();
+    }
+
+    public Optional<AgentRecord> get(String id) {
+        return db.queryOne("SELECT " + COLUMNS + " FROM agents WHERE id = ?", AgentStore::read, id);
+    }
+
+    /** Every agent, revoked ones included, oldest first. */
+    public List<AgentRecord> list() {
+        return db.query("SELECT " + COLUMNS + " FROM agents ORDER BY created_at, id", AgentStore::read);
+    }
+
+    public void hello(String id, String version, Capabilities capabilities) {
+        db.update("UPDATE agents SET version = ?, capabilities = ?, online = TRUE, last_seen = ? WHERE id = ?",
+                version, Json.write(capabilities), clock.instant(), id);
+    }
+
+    public void heartbeat(String id, AgentStats stats) {
+        db.update("UPDATE agents SET stats = ?, last_seen = ? WHERE id = ?", Json.write(stats), clock.instant(), id);
+    }
+
+    public void offline(String id) {
+        db.update("UPDATE agents SET online = FALSE, last_seen = ? WHERE id = ?", clock.instant(), id);
+    }
+
+    /** Marks every agent offline: at start-up no connection is open yet. */
+    public void allOffline() {
+        db.update("UPDATE agents SET online = FALSE WHERE online = TRUE");
+    }
+
+    public boolean labels(String id, Map<String, String> labels) {
+        return db.update("UPDATE agents SET labels = ? WHERE id = ? AND revoked_at IS NULL", Json.write(labels), id) == 1;
+    }
+
+    public boolean policy(String id, AgentPolicy policy) {
+        return db.update("UPDATE agents SET policy = ? WHERE id = ? AND revoked_at IS NULL", Json.write(policy), id) == 1;
+    }
+
+    public boolean revoke(String id) {
+        return db.update("UPDATE agents SET revoked_at = ?, online = FALSE WHERE id = ? AND revoked_at IS NULL",
+                clock.instant(), id) == 1;
+    }
+
+    private static AgentRecord read(ResultSet rs) throws SQLException {
+        return new AgentRecord(rs.getString("id"), rs.getString("name"), parse(rs.getString("labels"), LABELS),
+                parse(rs.getString("policy"), AgentPolicy.class), rs.getString("version"),
+                parse(rs.getString("capabilities"), Capabilities.class), parse(rs.getString("stats"), AgentStats.class),
+                rs.getBoolean("online"), Sql.instant(rs, "last_seen"), Sql.instant(rs, "created_at"),
+                Sql.instant(rs, "revoked_at"));
+    }
+
+    static <T> T parse(String text, Class<T> type) {
+        return text == null ? null : Json.MAPPER.convertValue(Json.parseStored(text), type);
+    }
+
+    static <T> T parse(String text, TypeReference<T> type) {
+        return text == null ? null : Json.MAPPER.convertValue(Json.parseStored(text), type);
+    }
+}

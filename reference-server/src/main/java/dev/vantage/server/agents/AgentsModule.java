@@ -1,0 +1,265 @@
+package dev.vantage.server.agents;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.server.ServerCore;
+import dev.vantage.server.auth.Principal;
+import dev.vantage.server.auth.Role;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.live.LiveFeed;
+import dev.vantage.server.tasks.StoredTask;
+import dev.vantage.server.tasks.TaskChangeListener;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Agents: enrollment tokens, enrollment, the agent list with labels, policies and revocation, and the agent
+ * WebSocket {@code /ws/agent}.
+ */
+public final class AgentsModule implements ApiModule {
+    private static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(30);
+
+    private final ServerCore core;
+    private final AgentStore agents;
+    private final EnrollmentTokenStore tokens;
+    private final AgentHub hub;
+    private final Clock clock;
+    private final ScheduledExecutorService sweeper;
+    private volatile LocalAgent localAgent;
+
+    public AgentsModule(ServerCore core, LiveFeed live) {
+        this.core = core;
+        this.clock = core.clock();
+        this.agents = new AgentStore(core.database(), clock);
+        this.tokens = new EnrollmentTokenStore(core.database(), clock);
+        this.hub = new AgentHub(agents, catalog(core), core.results()::storeBatch, live, clock,
+                core.config().agentHeartbeat());
+        core.tasks().addListener(new TaskChangeListener() {
+            @Override
+            public void changed(StoredTask task) {
+                hub.tasksChanged();
+            }
+
+            @Override
+            public void removed(String taskId) {
+                hub.tasksChanged();
+            }
+        });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
+        long period = Math.max(100, hub.heartbeatInterval().toMillis() / 4);
+        sweeper.scheduleAtFixedRate(hub::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private static TaskCatalog catalog(ServerCore core) {
+        return new TaskCatalog() {
+            @Override
+            public List<StoredTask> enabledTasks() {
+                return core.tasks().all().stream().filter(StoredTask::enabled).toList();
+            }
+
+            @Override
+            public boolean exists(String taskId) {
+                // instant tests are read here directly: their module depends on this one, not the other way round
+                return core.tasks().find(taskId).isPresent()
+                        || core.database().queryOne("SELECT 1 FROM instant_tests WHERE id = ?", rs -> true, taskId).isPresent();
+            }
+        };
+    }
+
+    public AgentHub hub() {
+        return hub;
+    }
+
+    public AgentStore store() {
+        return agents;
+    }
+
+    /** Tells the hub which addresses and port are this server's own, then starts the built-in local agent. */
+    @Override
+    public void started(int port) {
+        hub.serverEndpoints(ownAddresses(), List.of(port));
+        if (core.config().localAgentEnabled()) {
+            localAgent = LocalAgent.start(agents, core.config().dataDir(), port);
+        }
+    }
+
+    /** This machine's non-loopback addresses: agents must not be pointed at the server's host. */
+    private static List<String> ownAddresses() {
+        try {
+            return java.net.NetworkInterface.networkInterfaces()
+                    .flatMap(java.net.NetworkInterface::inetAddresses)
+                    .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                    .map(a -> a.getHostAddress().replaceFirst("%.*$", ""))
+                    .distinct()
+                    .toList();
+        } catch (java.net.SocketException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public void routes(Routes r) {
+        r.post("/api/v1/agents/enrollment-tokens", Role.OPERATOR, this::createToken);
+        r.get("/api/v1/agents/enrollment-tokens", Role.OPERATOR, (req, res) -> Json.send(res, tokens.list()));
+        r.delete("/api/v1/agents/enrollment-tokens/{id}", Role.OPERATOR, (req, res) -> {
+            if (!tokens.revoke(req.path().pathParameters().get("id"))) {
+                throw ApiException.notFound("enrollment token");
+            }
+            res.status(Status.NO_CONTENT_204).send();
+        });
+        r.publicRoute(Method.POST, "/api/v1/agents/enroll", this::enroll);
+        r.get("/api/v1/agents", Role.VIEWER, (req, res) -> Json.send(res, agents.list().stream().map(this::view).toList()));
+        r.get("/api/v1/agents/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(agent(req))));
+        r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);
+        r.put("/api/v1/agents/{id}/policy", Role.ADMIN, this::setPolicy);
+        r.delete("/api/v1/agents/{id}", Role.OPERATOR, (req, res) -> {
+            String id = agent(req).id();
+            agents.revoke(id);
+            hub.revoked(id);
+            res.status(Status.NO_CONTENT_204).send();
+        });
+    }
+
+    /**
+     * Plain HTTP on the agent WebSocket's path, reached only when the upgrade was refused (bad credential) or not
+     * asked for. Not in the route table: agents authenticate with their own credential, not a user role.
+     */
+    @Override
+    public void extraRouting(HttpRouting.Builder routing) {
+        routing.get("/ws/agent", (req, res) -> {
+            if (AgentSocket.authenticate(agents, req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION)).isEmpty()) {
+                throw ApiException.unauthorized("agent credential missing or refused");
+            }
+            throw ApiException.badRequest("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
+        });
+    }
+
+    @Override
+    public void webSockets(WsRouting.Builder ws) {
+        ws.endpoint("/ws/agent", () -> new AgentSocket(agents, hub));
+    }
+
+    private void createToken(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.readObject(req);
+        JsonInput in = JsonInput.of(body, "labels", "uses", "expiresIn", "policy");
+        Map<String, String> labels = JsonFields.labels(body, "labels", in);
+        Long uses = in.optionalLong("uses");
+        if (uses != null && (uses < 1 || uses > 100_000)) {
+            in.error("uses", "must be between 1 and 100000");
+        }
+        Duration lifetime = in.convert("expiresIn", in.optionalString("expiresIn", 32), Durations::parse);
+        if (lifetime != null && (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_TOKEN_LIFETIME) > 0)) {
+            in.error("expiresIn", "must be positive and at most 30d");
+        }
+        AgentPolicy policy = JsonFields.policy(body, "policy", in);
+        in.check();
+        Principal p = Routes.principal(req);
+        if (policy != null && !p.role().includes(Role.ADMIN)) {
+            throw ApiException.forbidden("only an admin may set an agent policy");
+        }
+        Instant expires = clock.instant().plus(lifetime == null ? Duration.ofDays(1) : lifetime);
+        EnrollmentTokenStore.Created created = tokens.create(labels == null ? Map.of() : labels,
+                policy == null ? AgentPolicy.PUBLIC_ONLY : policy, uses == null ? 1 : uses.intValue(), expires, p.username());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", created.info().id());
+        out.put("token", created.token());
+        out.put("labels", created.info().labels());
+        out.put("usesLeft", created.info().usesLeft());
+        out.put("expiresAt", created.info().expiresAt());
+        out.put("policy", created.info().policy());
+        Json.send(res, Status.CREATED_201, out);
+    }
+
+    private void enroll(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.readObject(req);
+        JsonInput in = JsonInput.of(body, "token", "name", "labels");
+        String token = in.requiredString("token", 256);
+        String name = in.optionalString("name", 128);
+        Map<String, String> asked = JsonFields.labels(body, "labels", in);
+        in.check();
+        EnrollmentTokenStore.Grant grant = tokens.consume(token)
+                .orElseThrow(() -> ApiException.unauthorized("enrollment token unknown, expired, revoked or used up"));
+        // the token's labels win: whoever holds a token cannot move itself into another region
+        Map<String, String> labels = new LinkedHashMap<>(asked == null ? Map.of() : asked);
+        labels.putAll(grant.labels());
+        AgentStore.Created created = agents.create(name == null || name.isBlank() ? "agent" : name, labels, grant.policy());
+        Json.send(res, Status.CREATED_201, Map.of("agentId", created.agent().id(), "credential", created.credential()));
+    }
+
+    private void setLabels(ServerRequest req, ServerResponse res) {
+        String id = agent(req).id();
+        ObjectNode body = Json.readObject(req);
+        JsonInput in = JsonInput.of(body, "labels");
+        Map<String, String> labels = JsonFields.labels(body, "labels", in);
+        if (labels == null) {
+            in.error("labels", "is required");
+        }
+        in.check();
+        agents.labels(id, labels);
+        hub.agentChanged(id);
+        Json.send(res, view(agents.get(id).orElseThrow()));
+    }
+
+    private void setPolicy(ServerRequest req, ServerResponse res) {
+        String id = agent(req).id();
+        ObjectNode body = Json.readObject(req);
+        JsonInput in = JsonInput.of(body, JsonFields.POLICY_FIELDS.toArray(String[]::new));
+        AgentPolicy policy = JsonFields.policyFields(body, "", in);
+        in.check();
+        agents.policy(id, policy);
+        hub.agentChanged(id);
+        Json.send(res, view(agents.get(id).orElseThrow()));
+    }
+
+    private AgentRecord agent(ServerRequest req) {
+        return agents.get(req.path().pathParameters().get("id")).orElseThrow(() -> ApiException.notFound("agent"));
+    }
+
+    /** The API form of an agent: no credential, status as the hub sees it now. */
+    private Map<String, Object> view(AgentRecord a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", a.id());
+        m.put("name", a.name());
+        m.put("labels", a.labels());
+        m.put("online", hub.online(a.id()));
+        m.put("lastSeen", a.lastSeen());
+        m.put("version", a.version());
+        m.put("plugins", a.capabilities() == null ? List.of() : a.capabilities().plugins());
+        m.put("icmpMode", a.capabilities() == null ? null : a.capabilities().icmpMode());
+        m.put("ipv6", a.capabilities() == null ? null : a.capabilities().ipv6());
+        m.put("stats", a.stats());
+        m.put("policy", a.policy());
+        m.put("tasks", hub.assignments().getOrDefault(a.id(), java.util.Set.of()));
+        m.put("problems", hub.problemsOf(a.id()));
+        m.put("createdAt", a.createdAt());
+        m.put("revokedAt", a.revokedAt());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        LocalAgent local = localAgent;
+        if (local != null) {
+            local.close();
+        }
+        sweeper.shutdownNow();
+        hub.close();
+    }
+}

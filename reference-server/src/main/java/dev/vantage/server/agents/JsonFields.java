@@ -1,0 +1,136 @@
+package dev.vantage.server.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.agent.protocol.Policy;
+import dev.vantage.server.http.JsonInput;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reading the agent API's structured fields (labels, policy), naming each bad one. */
+final class JsonFields {
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,62}");
+    static final int MAX_LABELS = 32;
+    static final List<String> POLICY_FIELDS = List.of("allowLoopback", "allowPrivate", "allow", "deny", "denyPorts");
+
+    private JsonFields() {
+    }
+
+    /** Labels: an object of strings with names like {@code region}; null when missing. */
+    static Map<String, String> labels(JsonNode parent, String field, JsonInput in) {
+        return labels(parent, field, field, in);
+    }
+
+    private static Map<String, String> labels(JsonNode parent, String field, String fieldPath, JsonInput in) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            in.error(fieldPath, "must be an object of strings, e.g. {\"region\": \"beijing\"}");
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        v.properties().forEach(e -> {
+            String path = fieldPath + "." + e.getKey();
+            if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+                in.error(path, "label names are lower-case letters, digits and _.- (starting with a letter), at most 63");
+            } else if (!e.getValue().isTextual() || e.getValue().textValue().length() > 128) {
+                in.error(path, "must be a string of at most 128 characters");
+            } else {
+                out.put(e.getKey(), e.getValue().textValue());
+            }
+        });
+        if (out.size() > MAX_LABELS) {
+            in.error(fieldPath, "at most " + MAX_LABELS + " labels");
+        }
+        return out;
+    }
+
+    /** An agent policy object; null when missing. CIDRs are checked by building the engine policy from them. */
+    static AgentPolicy policy(JsonNode parent, String field, JsonInput in) {
+        JsonNode v = parent.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            in.error(field, "must be an object {allowLoopback, allowPrivate, allow, deny, denyPorts}");
+            return null;
+        }
+        v.properties().forEach(e -> {
+            if (!POLICY_FIELDS.contains(e.getKey())) {
+                in.error(field + "." + e.getKey(), "unknown field; known fields: " + String.join(", ", POLICY_FIELDS));
+            }
+        });
+        return policyFields(v, field + ".", in);
+    }
+
+    /** The fields of a policy object whose unknown fields the caller already checked; {@code prefix} names them. */
+    static AgentPolicy policyFields(JsonNode v, String prefix, JsonInput in) {
+        int before = in.errors().size();
+        boolean loopback = bool(v, "allowLoopback", prefix, in);
+        boolean priv = bool(v, "allowPrivate", prefix, in);
+        List<String> allow = cidrs(v, "allow", prefix, in);
+        List<String> deny = cidrs(v, "deny", prefix, in);
+        List<Policy.PortRange> ports = new ArrayList<>();
+        JsonNode p = v.get("denyPorts");
+        if (p != null && !p.isNull()) {
+            if (!p.isArray()) {
+                in.error(prefix + "denyPorts", "must be an array of {from, to}");
+            } else {
+                for (int i = 0; i < p.size(); i++) {
+                    JsonNode r = p.get(i);
+                    String path = prefix + "denyPorts[" + i + "]";
+                    int from = r.path("from").asInt(-1);
+                    int to = r.path("to").asInt(-1);
+                    if (!r.path("from").isInt() || !r.path("to").isInt() || from < 0 || to > 65535 || from > to) {
+                        in.error(path, "must be {from, to} with 0 <= from <= to <= 65535");
+                    } else {
+                        ports.add(new Policy.PortRange(from, to));
+                    }
+                }
+            }
+        }
+        return in.errors().size() == before ? new AgentPolicy(loopback, priv, allow, deny, ports) : null;
+    }
+
+    private static boolean bool(JsonNode v, String name, String prefix, JsonInput in) {
+        JsonNode b = v.get(name);
+        if (b == null || b.isNull()) {
+            return false;
+        }
+        if (!b.isBoolean()) {
+            in.error(prefix + name, "must be true or false");
+            return false;
+        }
+        return b.booleanValue();
+    }
+
+    private static List<String> cidrs(JsonNode v, String name, String prefix, JsonInput in) {
+        JsonNode a = v.get(name);
+        List<String> out = new ArrayList<>();
+        if (a == null || a.isNull()) {
+            return out;
+        }
+        if (!a.isArray()) {
+            in.error(prefix + name, "must be an array of address ranges such as \"10.0.0.0/8\"");
+            return out;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            String path = prefix + name + "[" + i + "]";
+            if (!a.get(i).isTextual()) {
+                in.error(path, "must be a string such as \"10.0.0.0/8\"");
+                continue;
+            }
+            try {
+                dev.vantage.probe.engine.AddressPolicy.builder().allow(a.get(i).textValue());
+                out.add(a.get(i).textValue());
+            } catch (IllegalArgumentException e) {
+                in.error(path, e.getMessage());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vantage.server.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.server.auth.Authenticator;
+import dev.vantage.server.auth.Principal;
+import dev.vantage.server.http.ApiException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Routes;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.webserver.websocket.WsRouting;
+
+/**
+ * {@code /ws/live}: the push channel of user interfaces. Browsers cannot set headers on a WebSocket, and a token in
+ * the URL would end up in logs, so the first frame must be {@code {"type":"auth","token":"<access or API token>"}};
+ * the server answers {@code {"type":"ready","user":...}} and then pushes events (see {@link LiveFeed}). A client may
+ * send {@code {"type":"subscribe","taskId":"..."}} to receive results of one task only ({@code null} for all).
+ */
+public final class LiveApi implements ApiModule {
+    /** Close code for a refused or missing credential. */
+    public static final int CLOSE_UNAUTHORIZED = 4401;
+
+    private final LiveFeed feed;
+    private final Authenticator authenticator;
+
+    public LiveApi(LiveFeed feed, Authenticator authenticator) {
+        this.feed = feed;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        // WebSocket only; nothing in the route table
+    }
+
+    @Override
+    public void webSockets(WsRouting.Builder ws) {
+        ws.endpoint("/ws/live", Socket::new);
+    }
+
+    private final class Socket implements WsListener {
+        private volatile LiveFeed.Subscriber subscriber;
+
+        @Override
+        public void onMessage(WsSession session, String text, boolean last) {
+            JsonNode msg;
+            try {
+                msg = Json.MAPPER.readTree(text);
+            } catch (Exception e) {
+                session.send("{\"type\":\"error\",\"message\":\"frame is not valid JSON\"}", true);
+                return;
+            }
+            String type = msg.path("type").asText("");
+            if (subscriber == null) {
+                if (!type.equals("auth") || !msg.path("token").isTextual()) {
+                    session.close(CLOSE_UNAUTHORIZED, "send {\"type\":\"auth\",\"token\":...} first");
+                    return;
+                }
+                Principal p;
+                try {
+                    p = authenticator.authenticateToken(msg.path("token").textValue());
+                } catch (ApiException e) {
+                    session.close(CLOSE_UNAUTHORIZED, "credentials refused");
+                    return;
+                }
+                subscriber = new LiveFeed.Subscriber(frame -> {
+                    synchronized (session) {
+                        session.send(frame, true);
+                    }
+                });
+                synchronized (session) {
+                    session.send(Json.write(java.util.Map.of("type", "ready", "user", p.username(), "role", p.role().id())), true);
+                }
+                feed.add(subscriber);
+                return;
+            }
+            if (type.equals("subscribe")) {
+                JsonNode task = msg.get("taskId");
+                subscriber.onlyTask(task == null || task.isNull() ? null : task.asText());
+            }
+        }
+
+        @Override
+        public void onClose(WsSession session, int status, String reason) {
+            if (subscriber != null) {
+                feed.remove(subscriber);
+            }
+        }
+
+        @Override
+        public void onError(WsSession session, Throwable t) {
+            onClose(session, 1011, "error");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.vantage.server.live;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.spi.ProbeResult;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import dev.vantage.server.http.Json;
+
+/**
+ * What {@code /ws/live} pushes to user interfaces: new results, instant-test progress and agent status, each as one
+ * JSON text frame {@code {"type": "result"|"instant"|"agent", ...}}. A subscriber may narrow results to one task.
+ * Publishing costs nothing when nobody listens.
+ */
+public final class LiveFeed {
+
+    /**
+     * One authenticated UI socket. Frames wait in a small bounded queue drained by the subscriber's own virtual
+     * thread, so a slow browser never slows result ingest; when the queue is full, events are dropped and the next
+     * frame that fits is preceded by a {@code {"type":"dropped","count":n}} notice.
+     */
+    public static final class Subscriber {
+        private static final int QUEUE = 1024;
+        private final Consumer<String> connection;
+        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
+        private final AtomicLong dropped = new AtomicLong();
+        private final Thread sender;
+        private volatile Predicate<String> taskFilter = t -> true;
+
+        /** @param connection sends one text frame; may block (it runs on the subscriber's own thread) */
+        public Subscriber(Consumer<String> connection) {
+            this.connection = connection;
+            this.sender = Thread.ofVirtual().name("live-feed").start(this::drain);
+        }
+
+        private void drain() {
+            try {
+                while (true) {
+                    String text = queue.take();
+                    long lost = dropped.getAndSet(0);
+                    if (lost > 0) {
+                        connection.accept("{\"type\":\"dropped\",\"count\":" + lost + "}");
+                    }
+                    connection.accept(text);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the socket is gone; the web layer removes the subscriber when it sees the close
+            }
+        }
+
+        void offer(String text) {
+            if (!queue.offer(text)) {
+                dropped.incrementAndGet();
+            }
+        }
+
+        void stop() {
+            sender.interrupt();
+        }
+
+        /** Only results of this task (and instant tests, agent status) from now on; null for everything. */
+        public void onlyTask(String taskId) {
+            taskFilter = taskId == null ? t -> true : taskId::equals;
+        }
+    }
+
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+
+    public void add(Subscriber s) {
+        subscribers.add(s);
+    }
+
+    public void remove(Subscriber s) {
+        subscribers.remove(s);
+        s.stop();
+    }
+
+    public int size() {
+        return subscribers.size();
+    }
+
+    /** Pushes an event with the given fields to every subscriber. */
+    public void publish(String type, Map<String, Object> fields) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode().put("type", type);
+        fields.forEach((k, v) -> n.set(k, Json.MAPPER.valueToTree(v)));
+        String text = n.toString();
+        subscribers.forEach(s -> s.offer(text));
+    }
+
+    /** Pushes a stored result; instant-test results go out as {@code instant} events. */
+    public void publishResult(String agentId, ProbeResult result, boolean instant) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode().put("type", instant ? "instant" : "result");
+        if (instant) {
+            n.put("instantId", result.taskId());
+        }
+        n.put("agentId", agentId);
+        n.set("result", ResultJson.toTree(result));
+        String text = n.toString();
+        for (Subscriber s : subscribers) {
+            if (instant || s.taskFilter.test(result.taskId())) {
+                s.offer(text);
+            }
+        }
+    }
+}
