@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param type        the probe type id, e.g. {@code http}
  * @param target      what to probe, in the probe type's form
  * @param interval    how often to run; {@code null} for a task that only runs on demand
- * @param timeout     deadline of each attempt; at most the interval
+ * @param timeout     deadline of each attempt; at most the interval. Left out ({@code null}), it is
+ *                    {@link #DEFAULT_TIMEOUT}, or the interval when that is shorter
  * @param jitter      each run starts up to this much later than its slot (random, never accumulating)
  * @param maxInFlight how many attempts of this task may run at once; a run due while that many are in flight is skipped
  * @param params      raw parameter values by name
@@ -39,7 +40,10 @@ public record TaskSpec(String id, String name, String type, String target, Durat
         name = name == null || name.isEmpty() ? id : name;
         type = Objects.requireNonNullElse(type, "");
         target = Objects.requireNonNullElse(target, "");
-        timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+        if (timeout == null) {
+            // a task every second must not be refused for a default it never asked for
+            timeout = interval != null && interval.isPositive() && interval.compareTo(DEFAULT_TIMEOUT) < 0 ? interval : DEFAULT_TIMEOUT;
+        }
         jitter = jitter == null ? Duration.ZERO : jitter;
         // unmodifiable copies that keep order; Map.copyOf would not, and params may hold nulls from JSON
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -73,7 +77,7 @@ public record TaskSpec(String id, String name, String type, String target, Durat
         private String type;
         private String target;
         private Duration interval;
-        private Duration timeout = DEFAULT_TIMEOUT;
+        private Duration timeout;
         private Duration jitter = Duration.ZERO;
         private int maxInFlight = 1;
         private final Map<String, Object> params = new LinkedHashMap<>();

@@ -63,6 +63,16 @@ class TaskSpecJsonTest {
     }
 
     @Test
+    void aLeftOutTimeoutIsNeverLongerThanTheInterval() {
+        assertThat(TaskSpecJson.parse("{\"type\":\"tcp\",\"target\":\"h:1\",\"interval\":\"1s\"}").timeout())
+                .isEqualTo(Duration.ofSeconds(1));
+        assertThat(TaskSpecJson.parse("{\"type\":\"tcp\",\"target\":\"h:1\",\"interval\":\"1m\"}").timeout())
+                .isEqualTo(TaskSpec.DEFAULT_TIMEOUT);
+        assertThat(TaskSpec.builder("tcp", "h:1").interval(Duration.ofMillis(500)).build().timeout())
+                .isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void missingAndNullFieldsTakeDefaults() {
         TaskSpec spec = TaskSpecJson.parse("{\"id\":\"t\",\"type\":\"tcp\",\"target\":\"h:1\",\"interval\":null,\"timeout\":null}");
 
