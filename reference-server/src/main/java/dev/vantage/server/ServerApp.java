@@ -98,9 +98,15 @@ public final class ServerApp implements AutoCloseable {
         return core;
     }
 
-    /** Stops the web server, then closes the modules. The core stays open: its owner closes it. */
+    /**
+     * Tells the modules the server is stopping (while it still serves, so the local agent can hand over its last
+     * results), stops the web server, then closes the modules. The core stays open: its owner closes it.
+     */
     @Override
     public void close() {
+        for (ApiModule m : modules.reversed()) {
+            m.stopping();
+        }
         server.stop();
         for (ApiModule m : modules.reversed()) {
             m.close();

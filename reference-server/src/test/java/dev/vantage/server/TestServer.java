@@ -56,6 +56,8 @@ public final class TestServer implements AutoCloseable {
         all.put("SERVER_PORT", "0");
         all.put("VANTAGE_ADMIN_PASSWORD", ADMIN_PASSWORD);
         all.put("VANTAGE_JWT_SECRET", JWT_SECRET);
+        // agent tests start their own agents; a local one would only add tasks' results and start-up time
+        all.put("VANTAGE_LOCAL_AGENT", "false");
         all.putAll(env);
         all.values().removeIf(v -> v == null);
         ServerConfig config = ServerConfig.load(all);

@@ -162,7 +162,8 @@ public final class Uplink {
                 Thread.currentThread().interrupt();
             }
         }
-        http.close();
+        // not close(): it waits for every exchange to end, forever if the server vanished mid-connection
+        http.shutdownNow();
         terminated.complete(null);
     }
 

@@ -253,12 +253,19 @@ public final class AgentsModule implements ApiModule {
         return m;
     }
 
+    /** The local agent goes first, while the server can still take its last results. */
     @Override
-    public void close() {
+    public void stopping() {
         LocalAgent local = localAgent;
+        localAgent = null;
         if (local != null) {
             local.close();
         }
+    }
+
+    @Override
+    public void close() {
+        stopping();
         sweeper.shutdownNow();
         hub.close();
     }

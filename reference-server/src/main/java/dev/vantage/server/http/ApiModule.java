@@ -26,6 +26,10 @@ public interface ApiModule extends AutoCloseable {
     default void started(int port) {
     }
 
+    /** Called when the server is about to stop, while it still serves requests. */
+    default void stopping() {
+    }
+
     /** Releases what the module holds (threads, connections); called after the HTTP server stopped. */
     @Override
     default void close() {

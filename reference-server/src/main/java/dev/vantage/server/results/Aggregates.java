@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Per time bucket and agent: count, availability (share of {@code SUCCESS}, in percent), percentiles of
- * {@code durationMs} over all results of the bucket, and the mean {@code lossPercent} of the results that have one.
+ * Per time bucket and agent: count, availability (share of {@code SUCCESS}, in percent), percentiles of the latency
+ * of the successful results (a timeout's duration is the timeout, not a latency; failures show in availability and
+ * loss, as in SmokePing), and the mean {@code lossPercent} of the results that have one. Latency is the mean round
+ * trip for ICMP and UDP, the duration otherwise ({@link ResultStore#latencyMs}).
  * Computed in Java over the rows of the window, which keeps the numbers identical on H2 and PostgreSQL.
  * Percentiles interpolate linearly between the two nearest ranks (like SQL's {@code percentile_cont}).
  * Buckets are aligned to the epoch, so a {@code 1m} bucket starts on a whole minute.
@@ -38,12 +40,14 @@ public final class Aggregates {
     }
 
     private static Bucket bucket(Instant start, String agent, List<ResultStore.Row> rows) {
-        double[] durations = rows.stream().mapToDouble(ResultStore.Row::durationMs).sorted().toArray();
-        long ok = rows.stream().filter(r -> "SUCCESS".equals(r.status())).count();
+        double[] latencies = rows.stream().filter(r -> "SUCCESS".equals(r.status()))
+                .mapToDouble(ResultStore.Row::latencyMs).sorted().toArray();
         double[] losses = rows.stream().filter(r -> r.lossPercent() != null).mapToDouble(ResultStore.Row::lossPercent).toArray();
-        return new Bucket(start, agent, rows.size(), 100.0 * ok / rows.size(),
-                percentile(durations, 0.50), percentile(durations, 0.95), percentile(durations, 0.99),
-                durations[0], durations[durations.length - 1],
+        boolean any = latencies.length > 0;
+        return new Bucket(start, agent, rows.size(), 100.0 * latencies.length / rows.size(),
+                any ? percentile(latencies, 0.50) : null, any ? percentile(latencies, 0.95) : null,
+                any ? percentile(latencies, 0.99) : null, any ? latencies[0] : null,
+                any ? latencies[latencies.length - 1] : null,
                 losses.length == 0 ? null : Arrays.stream(losses).average().orElseThrow());
     }
 

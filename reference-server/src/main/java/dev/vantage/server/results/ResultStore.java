@@ -23,7 +23,7 @@ public final class ResultStore {
     // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
     // PostgreSQL reads the same way here because the primary key is the table's only unique constraint
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
-            + " started_at, duration_ms, loss_percent, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " started_at, duration_ms, latency_ms, loss_percent, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
 
     /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
@@ -31,7 +31,7 @@ public final class ResultStore {
     }
 
     /** What aggregation needs of one result. */
-    public record Row(String agentId, Instant startedAt, String status, double durationMs, Double lossPercent) {
+    public record Row(String agentId, Instant startedAt, String status, double latencyMs, Double lossPercent) {
     }
 
     /** The window held more rows than the caller allowed. */
@@ -70,7 +70,7 @@ public final class ResultStore {
                         Double loss = r.measurements().get("lossPercent");
                         Sql.bind(ps, r.id(), r.taskId(), agentId, r.type(), r.target(), r.status().name(),
                                 r.error() == null ? null : r.error().kind().name(), r.startedAt(),
-                                Durations.toMillis(r.duration()), loss == null || loss.isNaN() ? null : loss,
+                                Durations.toMillis(r.duration()), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
                                 ResultJson.toJson(r), now);
                         ps.addBatch();
                     }
@@ -82,6 +82,15 @@ public final class ResultStore {
             }
             return new int[] {stored, results.size() - stored};
         });
+    }
+
+    /**
+     * What "latency" means for a result: the mean round trip where the probe measures one (ICMP, UDP: the attempt
+     * itself also spans the packet spacing), else the attempt's duration (TCP connect, HTTP total).
+     */
+    static double latencyMs(ProbeResult r) {
+        Double rtt = r.measurements().get("rttAvgMs"); // the RoundTrips measurement name, a public contract
+        return rtt != null && Double.isFinite(rtt) ? rtt : Durations.toMillis(r.duration());
     }
 
     private static void check(ProbeResult r, int index) {
@@ -131,13 +140,14 @@ public final class ResultStore {
      * @throws TooManyRows if there are more than {@code maxRows}
      */
     public List<Row> rows(String taskId, String agentId, Instant from, Instant to, int maxRows) {
-        StringBuilder sql = new StringBuilder("SELECT agent_id, started_at, status, duration_ms, loss_percent FROM results WHERE task_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT agent_id, started_at, status, COALESCE(latency_ms, duration_ms) AS latency_ms,"
+                + " loss_percent FROM results WHERE task_id = ?");
         List<Object> params = new ArrayList<>(List.of(taskId));
         window(sql, params, agentId, from, to);
         sql.append(" ORDER BY started_at LIMIT ?");
         params.add(maxRows + 1);
         List<Row> rows = db.query(sql.toString(), rs -> new Row(rs.getString("agent_id"), Sql.instant(rs, "started_at"),
-                rs.getString("status"), rs.getDouble("duration_ms"), Sql.nullableDouble(rs, "loss_percent")), params.toArray());
+                rs.getString("status"), rs.getDouble("latency_ms"), Sql.nullableDouble(rs, "loss_percent")), params.toArray());
         if (rows.size() > maxRows) {
             throw new TooManyRows(maxRows);
         }

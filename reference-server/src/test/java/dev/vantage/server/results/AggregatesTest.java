@@ -29,5 +29,17 @@ class AggregatesTest {
                 .containsExactly("2025-01-01T00:00:00Z a 1", "2025-01-01T00:00:00Z z 1", "2025-01-01T00:05:00Z a 1");
         assertThat(buckets.get(0).availability()).isZero();
         assertThat(buckets.get(0).lossPercentAvg()).isEqualTo(100.0);
+        // a failed attempt's duration is no latency: a bucket of failures has none
+        assertThat(buckets.get(0).p50()).isNull();
+        assertThat(buckets.get(1).p50()).isEqualTo(1.0);
+    }
+
+    @Test
+    void latencyIsTheRoundTripWhereTheProbeMeasuresOne() {
+        var ping = dev.vantage.probe.spi.ProbeResult.builder().type("icmp").target("h").startedAt(Instant.EPOCH)
+                .duration(Duration.ofMillis(400)).measurement("rttAvgMs", 0.05).build();
+        var http = dev.vantage.probe.spi.ProbeResult.builder().type("http").target("h").startedAt(Instant.EPOCH).duration(Duration.ofMillis(12)).build();
+        assertThat(ResultStore.latencyMs(ping)).isEqualTo(0.05);
+        assertThat(ResultStore.latencyMs(http)).isEqualTo(12.0);
     }
 }
