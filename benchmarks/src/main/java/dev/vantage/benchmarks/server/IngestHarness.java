@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * JVM options of the server), {@code --verify-agents} all (how many agents' stored results to page through),
  * {@code --baseline-seconds} 10 per batch size (0: none), {@code --keep} false (keep the data directory and log).
  *
- * <p>Exits 1 if a result was lost or stored twice, 2 on a setup failure.
+ * <p>Exits 1 if a result was lost, stored twice or still undelivered after the drain, 2 on a setup failure.
  */
 public final class IngestHarness {
     private static final long TICK_MILLIS = 10;
@@ -200,7 +200,8 @@ public final class IngestHarness {
         long acked = stats.stored.sum();
         long t0 = System.nanoTime();
         long made = 0;
-        long missing = 0;
+        long lost = 0;
+        long undelivered = 0;
         long twice = 0;
         long foreign = 0;
         int step = Math.max(1, agents.size() / Math.max(1, sample));
@@ -208,21 +209,24 @@ public final class IngestHarness {
         for (int i = 0; i < agents.size() && checked < sample; i += step, checked++) {
             SimAgent.Check c = agents.get(i).check(api);
             made += c.produced();
-            missing += c.missing();
+            lost += c.lost();
+            undelivered += c.undelivered();
             twice += c.duplicates();
             foreign += c.foreign();
         }
         agents.forEach(SimAgent::close);
-        System.out.printf("verified %d agents (%,d results) through the API in %.1f s: %,d missing, %,d stored twice,"
-                + " %,d unexpected; acks: %,d stored of %,d made, %,d duplicates%n", checked, made,
-                (System.nanoTime() - t0) / 1e9, missing, twice, foreign, acked, produced, stats.duplicates.sum());
+        System.out.printf("verified %d agents (%,d results) through the API in %.1f s: %,d lost (acked, not stored),"
+                + " %,d undelivered (never acked, not stored), %,d stored twice, %,d unexpected; acks: %,d stored of"
+                + " %,d made, %,d duplicates%n", checked, made, (System.nanoTime() - t0) / 1e9, lost, undelivered,
+                twice, foreign, acked, produced, stats.duplicates.sum());
         report.put("made", produced);
         report.put("ackedStored", acked);
         report.put("verifiedAgents", checked);
-        report.put("lost", Math.max(missing, produced - acked));
+        report.put("lost", lost);
+        report.put("undelivered", undelivered);
         report.put("duplicates", twice + stats.duplicates.sum());
         report.put("failedAgents", failures.size());
-        return missing == 0 && twice == 0 && foreign == 0 && acked == produced && failures.isEmpty();
+        return lost == 0 && undelivered == 0 && twice == 0 && foreign == 0 && acked == produced && failures.isEmpty();
     }
 
     private static void latencies(Report report, IngestStats stats) {

@@ -47,8 +47,12 @@ final class SimAgent implements WebSocket.Listener {
     private record Sent(List<Pending> results, long sentNanos) {
     }
 
-    /** How the stored results of one agent compare with what it made. */
-    record Check(long produced, long found, long missing, long duplicates, long foreign) {
+    /**
+     * How the stored results of one agent compare with what it made: {@code lost} were acked but are not stored (the
+     * server broke its promise); {@code undelivered} were never acked and are not stored (a real agent still holds
+     * them in its spool and sends them again after reconnecting; this one does not reconnect).
+     */
+    record Check(long produced, long found, long lost, long undelivered, long duplicates, long foreign) {
     }
 
     private final int index;
@@ -58,6 +62,7 @@ final class SimAgent implements WebSocket.Listener {
     private final int window;
     private final int maxBatch;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final BitSet ackedSeqs = new BitSet();
     private final Map<String, Sent> unacked = new HashMap<>();
     private final CompletableFuture<Duration> welcomed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder(); // WebSocket delivers one frame at a time
@@ -233,6 +238,9 @@ final class SimAgent implements WebSocket.Listener {
         synchronized (this) {
             sent = unacked.remove(ack.batch());
             more = windowFull;
+            if (sent != null) {
+                sent.results().forEach(p -> ackedSeqs.set((int) p.seq()));
+            }
         }
         if (sent == null) {
             fail("ack of unknown batch " + ack.batch());
@@ -288,10 +296,6 @@ final class SimAgent implements WebSocket.Listener {
         return unacked.values().stream().mapToLong(s -> s.results().size()).sum();
     }
 
-    synchronized long producedCount() {
-        return produced;
-    }
-
     String agentId() {
         return enrolled.agentId();
     }
@@ -307,7 +311,12 @@ final class SimAgent implements WebSocket.Listener {
 
     /** Compares the server's stored results of this agent with the ids it made. */
     Check check(ServerApi api) throws java.io.IOException, InterruptedException {
-        long made = producedCount();
+        long made;
+        BitSet acked;
+        synchronized (this) {
+            made = produced;
+            acked = (BitSet) ackedSeqs.clone();
+        }
         BitSet seen = new BitSet((int) Math.min(made, Integer.MAX_VALUE));
         long[] counts = new long[3]; // found, duplicates, foreign
         api.results(taskId, enrolled.agentId(), (JsonNode r) -> {
@@ -322,6 +331,8 @@ final class SimAgent implements WebSocket.Listener {
                 counts[0]++;
             }
         });
-        return new Check(made, counts[0], made - counts[0], counts[1], counts[2]);
+        BitSet lost = (BitSet) acked.clone();
+        lost.andNot(seen);
+        return new Check(made, counts[0], lost.cardinality(), made - counts[0] - lost.cardinality(), counts[1], counts[2]);
     }
 }
