@@ -124,7 +124,7 @@ public final class IngestHarness {
         t0 = System.nanoTime();
         HttpClient ws = HttpClient.newHttpClient();
         for (int from = 0; from < agentCount; from += 10) {
-            // a few at a time: each upgrade checks a password-hashed credential on the server
+            // a few at a time, so the upgrades (a credential lookup each) do not all queue at once
             List<CompletableFuture<Duration>> welcomes = new ArrayList<>();
             for (SimAgent a : agents.subList(from, Math.min(agentCount, from + 10))) {
                 welcomes.add(a.connect(ws, server.agentSocket()));
