@@ -1,0 +1,94 @@
+package dev.vantage.benchmarks.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The few REST calls of the server the harness needs, as admin. Blocking; one request at a time per caller. */
+final class ServerApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** An enrolled agent: its id and the value of its {@code Authorization} header. */
+    record Enrolled(String agentId, String authorization) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+    private String bearer;
+
+    ServerApi(URI base) {
+        this.base = base;
+    }
+
+    void login(String username, String password) throws IOException, InterruptedException {
+        bearer = "Bearer " + post("/api/v1/auth/login", Map.of("username", username, "password", password))
+                .path("accessToken").asText();
+    }
+
+    String enrollmentToken(int uses) throws IOException, InterruptedException {
+        return post("/api/v1/agents/enrollment-tokens", Map.of("uses", uses, "expiresIn", "1h",
+                "labels", Map.of("bench", "ingest"))).path("token").asText();
+    }
+
+    Enrolled enroll(String token, String name) throws IOException, InterruptedException {
+        JsonNode n = post("/api/v1/agents/enroll", Map.of("token", token, "name", name, "labels", Map.of()));
+        String id = n.path("agentId").asText();
+        return new Enrolled(id, "Bearer " + id + "." + n.path("credential").asText());
+    }
+
+    /** A tcp task every agent is given; the simulated agents only pretend to run it. */
+    String createTask(String name) throws IOException, InterruptedException {
+        return post("/api/v1/tasks", Map.of("name", name, "type", "tcp", "target", "127.0.0.1:9", "interval", "1s",
+                "selector", Map.of("all", true))).path("id").asText();
+    }
+
+    /** Hands every result JSON of one agent and task to {@code each}, page by page. */
+    void results(String taskId, String agentId, Consumer<JsonNode> each) throws IOException, InterruptedException {
+        String cursor = null;
+        do {
+            String path = "/api/v1/tasks/" + enc(taskId) + "/results?limit=1000&agent=" + enc(agentId)
+                    + (cursor == null ? "" : "&cursor=" + enc(cursor));
+            JsonNode page = JSON.readTree(send(request(path).GET()));
+            page.path("items").forEach(each);
+            cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
+        } while (cursor != null);
+    }
+
+    String metrics() throws IOException, InterruptedException {
+        return send(request("/metrics").GET());
+    }
+
+    private JsonNode post(String path, Map<String, ?> body) throws IOException, InterruptedException {
+        String json = JSON.writeValueAsString(body);
+        return JSON.readTree(send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+        return bearer == null ? b : b.header("Authorization", bearer);
+    }
+
+    private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        HttpRequest r = request.build();
+        HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() / 100 != 2) {
+            throw new IOException(r.method() + " " + r.uri().getPath() + " -> " + res.statusCode() + " " + res.body());
+        }
+        return res.body();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

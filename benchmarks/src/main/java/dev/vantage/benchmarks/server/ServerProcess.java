@@ -1,0 +1,137 @@
+package dev.vantage.benchmarks.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The reference server as a child process on its embedded default database: a fresh data directory, loopback only,
+ * no local agent, its output in {@code server.log} inside the data directory. {@link #close()} stops it and deletes
+ * the directory unless asked to keep it.
+ */
+final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final Path dataDir;
+    private final int port;
+    private final boolean keep;
+
+    private ServerProcess(Process process, Path dataDir, int port, boolean keep) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.port = port;
+        this.keep = keep;
+    }
+
+    /** Starts {@code jar} with {@code jvmArgs} (e.g. -Xmx1g) and waits up to {@code timeout} for {@code /ready}. */
+    static ServerProcess start(Path jar, List<String> jvmArgs, String adminPassword, boolean keep, Duration timeout)
+            throws IOException, InterruptedException {
+        Path dataDir = Files.createTempDirectory("vantage-ingest-");
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("server.log").toFile());
+        Map<String, String> env = pb.environment();
+        env.put("SERVER_HOST", "127.0.0.1");
+        env.put("SERVER_PORT", Integer.toString(port));
+        env.put("VANTAGE_DATA_DIR", dataDir.toString());
+        env.put("VANTAGE_ADMIN_PASSWORD", adminPassword);
+        env.put("VANTAGE_LOCAL_AGENT", "false");
+        ServerProcess server = new ServerProcess(pb.start(), dataDir, port, keep);
+        try {
+            server.awaitReady(timeout);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("server exited with " + process.exitValue() + "; see " + log());
+            }
+            try {
+                HttpRequest ready = HttpRequest.newBuilder(base().resolve("/ready")).timeout(Duration.ofSeconds(2)).build();
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IOException("server not ready after " + timeout + "; see " + log());
+    }
+
+    URI base() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    URI agentSocket() {
+        return URI.create("ws://127.0.0.1:" + port + "/ws/agent");
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return dataDir.resolve("server.log");
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after 20 s; deletes the data directory unless kept. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (keep) {
+            System.out.println("server data and log kept in " + dataDir);
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
