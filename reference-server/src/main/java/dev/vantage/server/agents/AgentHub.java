@@ -45,6 +45,8 @@ public final class AgentHub implements AutoCloseable {
     public static final int CLOSE_REVOKED = 4001;
     public static final int CLOSE_SILENT = 4002;
     public static final int CLOSE_PROTOCOL = 4003;
+    /** RFC 6455 "Try Again Later". */
+    public static final int CLOSE_TRY_AGAIN = 1013;
 
     /** What the hub stores results with: returns {stored, duplicates}. */
     public interface ResultWriter {
@@ -135,6 +137,19 @@ public final class AgentHub implements AutoCloseable {
             s.send(new ErrorReply(e.getMessage()));
             return;
         }
+        try {
+            handle(s, m);
+        } catch (RuntimeException e) {
+            // typically the database is saturated or down. Nothing was acked, so the agent keeps the batch; close
+            // with "try again later" so it backs off (with jitter) instead of piling more work on a busy server.
+            // The reason sent is generic: the exception's text is an internal matter.
+            LOG.warn("agent {}: {} message failed, closing its connection so it retries later: {}", s.agentId,
+                    m.type(), e.toString());
+            s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
+        }
+    }
+
+    private void handle(Session s, Message m) {
         switch (m) {
             case Hello h -> hello(s, h);
             case Heartbeat h -> {

@@ -1,16 +1,18 @@
 package dev.vantage.server.agents;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
-import io.helidon.websocket.WsUpgradeException;
 import java.util.Optional;
 
 /**
- * {@code /ws/agent}: one instance per connection. The agent's credential is checked before the upgrade; a refused
- * upgrade falls through to the plain HTTP route of the same path, which answers 401.
+ * {@code /ws/agent}: one instance per connection. The agent's credential is checked before the upgrade and a refused
+ * one gets a plain HTTP 401, which tells a revoked agent to stop rather than retry.
  */
 final class AgentSocket implements WsListener {
     private final AgentStore agents;
@@ -35,9 +37,16 @@ final class AgentSocket implements WsListener {
     }
 
     @Override
-    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         Optional<String> auth = headers.first(HeaderNames.AUTHORIZATION);
-        agentId = authenticate(agents, auth).orElseThrow(() -> new WsUpgradeException("agent credential refused"));
+        // not WsUpgradeException: Helidon answers that with an empty 400, and agents must be able to tell a revoked
+        // credential (stop) from a passing failure (retry)
+        agentId = authenticate(agents, auth).orElseThrow(() -> RequestException.builder()
+                .type(DirectHandler.EventType.OTHER)
+                .status(Status.UNAUTHORIZED_401)
+                .message("agent credential missing or refused")
+                .safeMessage(true)
+                .build());
         return Optional.empty();
     }
 
