@@ -29,6 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,15 +77,28 @@ public final class AgentHub implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
+    private final Counter stored;
+    private final Counter duplicates;
+    private final Counter foreign;
+    private final Timer batchTimer;
 
     public AgentHub(AgentStore agents, TaskCatalog catalog, ResultWriter results, LiveFeed live, Clock clock,
-                    Duration heartbeatInterval) {
+                    Duration heartbeatInterval, MeterRegistry registry) {
         this.agents = agents;
         this.catalog = catalog;
         this.results = results;
         this.live = live;
         this.clock = clock;
         this.heartbeatInterval = heartbeatInterval;
+        Gauge.builder("vantage.agents.connected", sessions, Map::size).description("Agents with an open connection")
+                .register(registry);
+        this.stored = Counter.builder("vantage.results.stored").description("Results stored from agents").register(registry);
+        this.duplicates = Counter.builder("vantage.results.duplicates")
+                .description("Results received again and not stored twice (agent resends)").register(registry);
+        this.foreign = Counter.builder("vantage.results.refused")
+                .description("Results of tasks the sending agent was not given; not stored").register(registry);
+        this.batchTimer = Timer.builder("vantage.results.batch.store").description("Storing one agent batch")
+                .publishPercentiles(0.5, 0.99).register(registry);
         agents.allOffline();
     }
 
@@ -214,9 +231,14 @@ public final class AgentHub implements AutoCloseable {
             }
         }
         if (foreign > 0) {
+            this.foreign.increment(foreign);
             LOG.warn("agent {} sent {} results of tasks it was not given; dropped", s.agentId, foreign);
         }
+        long start = System.nanoTime();
         int[] counts = accepted.isEmpty() ? new int[] {0, 0} : results.store(s.agentId, accepted);
+        batchTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        stored.increment(counts[0]);
+        duplicates.increment(counts[1]);
         s.send(new Ack(batch.batch(), counts[0], counts[1]));
         for (ProbeResult r : accepted) {
             live.publishResult(s.agentId, r, s.instants.contains(r.taskId()));

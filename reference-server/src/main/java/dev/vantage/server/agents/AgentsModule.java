@@ -50,7 +50,9 @@ public final class AgentsModule implements ApiModule {
         this.agents = new AgentStore(core.database(), clock);
         this.tokens = new EnrollmentTokenStore(core.database(), clock);
         this.hub = new AgentHub(agents, catalog(core), core.results()::storeBatch, live, clock,
-                core.config().agentHeartbeat());
+                core.config().agentHeartbeat(), core.registry());
+        io.micrometer.core.instrument.Gauge.builder("vantage.live.subscribers", live, LiveFeed::size)
+                .description("Open /ws/live connections").register(core.registry());
         core.tasks().addListener(new TaskChangeListener() {
             @Override
             public void changed(StoredTask task) {

@@ -144,6 +144,8 @@ class AgentsApiTest {
             assertThat(refused.get("error").get("kind").asText()).isEqualTo("POLICY");
             assertThat(refused.get("error").get("message").asText()).contains("127.0.0.0/8");
             assertThat(lastResult(local, bId).get("status").asText()).isEqualTo("SUCCESS");
+            String metrics = server.get("/metrics", null).body();
+            assertThat(metrics).contains("vantage_agents_connected").contains("vantage_results_stored_total");
             // loopback allowed, but never the server's own port, even by a host name that resolves to it
             JsonNode own = lastResult(self, bId);
             assertThat(own.get("error").get("kind").asText()).isEqualTo("POLICY");
