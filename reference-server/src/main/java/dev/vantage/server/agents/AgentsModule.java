@@ -65,7 +65,9 @@ public final class AgentsModule implements ApiModule {
             }
         });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
-        long period = Math.max(100, hub.heartbeatInterval().toMillis() / 4);
+        // Helidon 4.5 does not tell a WebSocket listener when the peer's socket just dies (EOF while reading a frame
+        // skips onClose/onError), so a killed agent is found by this sweep: within two heartbeats plus a tenth
+        long period = Math.max(100, hub.heartbeatInterval().toMillis() / 10);
         sweeper.scheduleAtFixedRate(hub::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
