@@ -95,8 +95,8 @@ public final class ScheduleLagHarness {
         long gcCount;
         long gcMillis;
         long heapAfterGc;
-        final LagHistogram stamp = new LagHistogram();
-        final LagHistogram run = new LagHistogram();
+        final Histogram stamp = Histogram.linear(10_000, 200_000); // 10 µs buckets up to 2 s
+        final Histogram run = Histogram.linear(10_000, 200_000);
         final LongAdder early = new LongAdder();
         volatile boolean recording;
         String extra = "";
@@ -235,7 +235,7 @@ public final class ScheduleLagHarness {
         }
     }
 
-    private void record(Figures f, LagHistogram h, long lag) {
+    private void record(Figures f, Histogram h, long lag) {
         if (lag > intervalNanos / 2) {
             f.early.increment(); // a wall-clock hair before the slot: count it, record zero
             lag = 0;
@@ -359,7 +359,7 @@ public final class ScheduleLagHarness {
         }
     }
 
-    private static String lagLine(LagHistogram h) {
+    private static String lagLine(Histogram h) {
         return String.format("p50 %s  p99 %s  p99.9 %s  max %s  (%,d runs, %.3f%% <= 5 ms)",
                 ms(h.percentileNanos(0.5)), ms(h.percentileNanos(0.99)), ms(h.percentileNanos(0.999)),
                 ms(h.maxNanos()), h.count(), 100 * h.fractionAtOrBelow(5 * MS));

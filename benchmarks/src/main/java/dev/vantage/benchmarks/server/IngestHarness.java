@@ -1,5 +1,6 @@
 package dev.vantage.benchmarks.server;
 
+import dev.vantage.benchmarks.Histogram;
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -230,7 +231,7 @@ public final class IngestHarness {
     }
 
     private static void latencies(Report report, IngestStats stats) {
-        LogHistogram h = stats.resultLatency;
+        Histogram h = stats.resultLatency;
         report.put("latencyCount", h.count());
         report.put("p50ms", h.percentileNanos(0.50) / 1e6);
         report.put("p99ms", h.percentileNanos(0.99) / 1e6);

@@ -1,5 +1,6 @@
 package dev.vantage.benchmarks.server;
 
+import dev.vantage.benchmarks.Histogram;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -9,9 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class IngestStats {
     /** Creation to ack receipt, per result made inside the window. */
-    final LogHistogram resultLatency = new LogHistogram();
+    final Histogram resultLatency = Histogram.logarithmic();
     /** Send to ack receipt, per batch sent inside the window: the server's share of the latency. */
-    final LogHistogram batchRoundTrip = new LogHistogram();
+    final Histogram batchRoundTrip = Histogram.logarithmic();
     final LongAdder produced = new LongAdder();
     final LongAdder stored = new LongAdder();
     final LongAdder duplicates = new LongAdder();
