@@ -2,51 +2,30 @@ package dev.vantage.server.agents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.protocol.Policy;
+import dev.vantage.server.http.FieldError;
 import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.LabelsJson;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Reading the agent API's structured fields (labels, policy), naming each bad one. */
 final class JsonFields {
-    private static final Pattern LABEL_NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,62}");
-    static final int MAX_LABELS = 32;
     static final List<String> POLICY_FIELDS = List.of("allowLoopback", "allowPrivate", "allow", "deny", "denyPorts");
 
     private JsonFields() {
     }
 
-    /** Labels: an object of strings with names like {@code region}; null when missing. */
+    /** Labels (see {@link LabelsJson}); null when missing or invalid, each problem reported to {@code in}. */
     static Map<String, String> labels(JsonNode parent, String field, JsonInput in) {
-        return labels(parent, field, field, in);
-    }
-
-    private static Map<String, String> labels(JsonNode parent, String field, String fieldPath, JsonInput in) {
         JsonNode v = parent.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isObject()) {
-            in.error(fieldPath, "must be an object of strings, e.g. {\"region\": \"beijing\"}");
-            return null;
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        v.properties().forEach(e -> {
-            String path = fieldPath + "." + e.getKey();
-            if (!LABEL_NAME.matcher(e.getKey()).matches()) {
-                in.error(path, "label names are lower-case letters, digits and _.- (starting with a letter), at most 63");
-            } else if (!e.getValue().isTextual() || e.getValue().textValue().length() > 128) {
-                in.error(path, "must be a string of at most 128 characters");
-            } else {
-                out.put(e.getKey(), e.getValue().textValue());
-            }
-        });
-        if (out.size() > MAX_LABELS) {
-            in.error(fieldPath, "at most " + MAX_LABELS + " labels");
-        }
-        return out;
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, String> labels = LabelsJson.parse(v, field, errors);
+        errors.forEach(e -> in.error(e.field(), e.message()));
+        return labels;
     }
 
     /** An agent policy object; null when missing. CIDRs are checked by building the engine policy from them. */

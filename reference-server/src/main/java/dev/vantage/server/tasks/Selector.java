@@ -2,6 +2,7 @@ package dev.vantage.server.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.server.http.FieldError;
+import dev.vantage.server.http.LabelsJson;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,20 +92,12 @@ public sealed interface Selector {
                 errors.add(new FieldError("selector.agent", "must be an agent id"));
             }
             case "labels" -> {
-                if (!v.isObject() || v.isEmpty()) {
-                    errors.add(new FieldError("selector.labels", "must be an object of at least one label name and value"));
+                Map<String, String> labels = LabelsJson.parse(v, "selector.labels", errors);
+                if (labels != null && labels.isEmpty()) {
+                    errors.add(new FieldError("selector.labels", "must name at least one label"));
                     return null;
                 }
-                Map<String, String> labels = new LinkedHashMap<>();
-                int before = errors.size();
-                v.properties().forEach(e -> {
-                    if (e.getValue().isTextual() && e.getValue().textValue().length() <= 256 && e.getKey().length() <= 63) {
-                        labels.put(e.getKey(), e.getValue().textValue());
-                    } else {
-                        errors.add(new FieldError("selector.labels." + e.getKey(), "must be a string of at most 256 characters"));
-                    }
-                });
-                return errors.size() == before ? new Labels(labels) : null;
+                return labels == null ? null : new Labels(labels);
             }
             default -> errors.add(new FieldError("selector." + field.getKey(), "unknown selector; " + shape));
         }
