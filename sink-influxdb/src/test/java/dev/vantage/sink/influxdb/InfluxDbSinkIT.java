@@ -58,7 +58,6 @@ class InfluxDbSinkIT {
         return found.getFirst();
     }
 
-
     @Test
     void resultsReadBackWithTheirTagsFieldsAndTimestamps() throws Exception {
         Instant start = Instant.parse("2025-01-02T03:04:05.123456789Z");
