@@ -21,13 +21,13 @@ import java.util.Map;
  * QuestDB run in-process on a free loopback port: a real server that takes InfluxDB line protocol over HTTP
  * ({@code /api/v2/write}) and answers SQL over HTTP ({@code /exec}), so tests read back what the sink wrote.
  */
-final class QuestDb implements AutoCloseable {
+public final class QuestDb implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServerMain server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    QuestDb(Path root) {
+    public QuestDb(Path root) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QDB_HTTP_BIND_TO", "127.0.0.1:0");
         env.put("QDB_HTTP_MIN_ENABLED", "false");
@@ -44,12 +44,12 @@ final class QuestDb implements AutoCloseable {
     }
 
     /** The base URL to give the sink, e.g. {@code http://127.0.0.1:41234}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getHttpServerPort();
     }
 
     /** Runs a SQL query and returns its rows as column-name-to-value maps; a missing table gives no rows. */
-    List<Map<String, JsonNode>> query(String sql) throws IOException, InterruptedException {
+    public List<Map<String, JsonNode>> query(String sql) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url() + "/exec?query="
                 + URLEncoder.encode(sql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
