@@ -9,6 +9,7 @@ import dev.vantage.server.auth.Passwords;
 import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
@@ -45,6 +46,7 @@ public final class ServerCore implements AutoCloseable {
     private final UserStore users;
     private final TaskStore tasks;
     private final ResultStore results;
+    private final InfluxExport influx;
 
     private ServerCore(ServerConfig config, Clock clock, PrintStream console) {
         this.config = config;
@@ -70,6 +72,10 @@ public final class ServerCore implements AutoCloseable {
         this.users = new UserStore(database, clock);
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
+        this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config, database, registry, clock);
+        if (influx != null) {
+            results.addStoredListener(influx);
+        }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
     }
 
@@ -140,6 +146,9 @@ public final class ServerCore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (influx != null) {
+            influx.close(); // delivers what is queued
+        }
         engine.close();
         database.close();
         gcMetrics.close();

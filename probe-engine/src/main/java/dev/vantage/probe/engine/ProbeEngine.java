@@ -80,12 +80,7 @@ public final class ProbeEngine implements AutoCloseable {
         }
         this.sinks = List.copyOf(dispatchers);
         for (SinkDispatcher s : sinks) {
-            b.registry.gauge("vantage.sink.queue.depth", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
-                    s, SinkDispatcher::queued);
-            b.registry.more().counter("vantage.sink.dropped", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
-                    s, SinkDispatcher::dropped);
-            b.registry.more().counter("vantage.sink.delivered", List.of(io.micrometer.core.instrument.Tag.of("sink", s.name())),
-                    s, SinkDispatcher::delivered);
+            s.bindTo(b.registry);
         }
         this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry);
         b.registry.gauge("vantage.probe.inflight", runner, Runner::inFlight);
@@ -190,7 +185,7 @@ public final class ProbeEngine implements AutoCloseable {
 
     public EngineStats stats() {
         List<EngineStats.SinkStats> sinkStats = sinks.stream()
-                .map(s -> new EngineStats.SinkStats(s.name(), s.queued(), s.delivered(), s.dropped(), s.failedBatches()))
+                .map(SinkDispatcher::stats)
                 .toList();
         double p99 = 0;
         for (ValueAtPercentile v : scheduler.lagTimer().takeSnapshot().percentileValues()) {

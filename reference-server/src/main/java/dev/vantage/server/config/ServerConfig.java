@@ -42,7 +42,11 @@ public record ServerConfig(
         boolean localAgentEnabled,
         Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
-        int resultsMaxAggregateRows) {
+        int resultsMaxAggregateRows,
+        String influxUrl,
+        Secret influxToken,
+        String influxOrg,
+        String influxBucket) {
 
     /** Reads the settings from the files and the process environment. */
     public static ServerConfig load() {
@@ -121,7 +125,33 @@ public record ServerConfig(
                     bool(Setting.LOCAL_AGENT_ENABLED),
                     duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
-                    integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000));
+                    integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
+                    httpUrl(Setting.INFLUX_URL),
+                    new Secret(text(Setting.INFLUX_TOKEN)),
+                    influx(Setting.INFLUX_ORG),
+                    influx(Setting.INFLUX_BUCKET));
+        }
+
+        /** Empty, or an http(s) URL with a host, checked here so that a typo stops the server before it opens anything. */
+        private String httpUrl(Setting s) {
+            String url = text(s);
+            if (url.isEmpty()) {
+                return url;
+            }
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if ((uri.getScheme() == null || !uri.getScheme().matches("https?")) || uri.getHost() == null) {
+                    throw bad(s, "must be an http:// or https:// URL with a host, got '" + url + "'");
+                }
+                return url;
+            } catch (java.net.URISyntaxException e) {
+                throw bad(s, "is not a URL: " + e.getMessage());
+            }
+        }
+
+        /** Needed only when InfluxDB export is on. */
+        private String influx(Setting s) {
+            return text(Setting.INFLUX_URL).isEmpty() ? text(s) : required(s);
         }
 
         private String text(Setting s) {

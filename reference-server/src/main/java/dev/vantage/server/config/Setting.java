@@ -28,7 +28,11 @@ public enum Setting {
     LOCAL_AGENT_ENABLED("vantage.local-agent.enabled", "VANTAGE_LOCAL_AGENT"),
     AGENT_HEARTBEAT("vantage.agents.heartbeat-interval", "VANTAGE_AGENT_HEARTBEAT"),
     CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
-    RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS");
+    RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS"),
+    INFLUX_URL("vantage.influx.url", "VANTAGE_INFLUX_URL"),
+    INFLUX_TOKEN("vantage.influx.token", "VANTAGE_INFLUX_TOKEN"),
+    INFLUX_ORG("vantage.influx.org", "VANTAGE_INFLUX_ORG"),
+    INFLUX_BUCKET("vantage.influx.bucket", "VANTAGE_INFLUX_BUCKET");
 
     private final String key;
     private final String env;

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
@@ -45,6 +47,7 @@ public final class ResultStore {
 
     private final Database db;
     private final Clock clock;
+    private final List<BiConsumer<String, List<ProbeResult>>> storedListeners = new CopyOnWriteArrayList<>();
 
     public ResultStore(Database db, Clock clock) {
         this.db = db;
@@ -62,11 +65,13 @@ public final class ResultStore {
             check(results.get(i), i);
         }
         Instant now = clock.instant();
-        return db.inTransaction(c -> {
+        List<ProbeResult> fresh = new ArrayList<>();
+        int[] counts = db.inTransaction(c -> {
             int stored = 0;
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 for (int from = 0; from < results.size(); from += CHUNK) {
-                    for (ProbeResult r : results.subList(from, Math.min(results.size(), from + CHUNK))) {
+                    List<ProbeResult> chunk = results.subList(from, Math.min(results.size(), from + CHUNK));
+                    for (ProbeResult r : chunk) {
                         Double loss = r.measurements().get("lossPercent");
                         Sql.bind(ps, r.id(), r.taskId(), agentId, r.type(), r.target(), r.status().name(),
                                 r.error() == null ? null : r.error().kind().name(), r.startedAt(),
@@ -74,14 +79,30 @@ public final class ResultStore {
                                 ResultJson.toJson(r), now);
                         ps.addBatch();
                     }
-                    for (int n : ps.executeBatch()) {
+                    int[] inserted = ps.executeBatch();
+                    for (int i = 0; i < inserted.length; i++) {
                         // 1 inserted, 0 skipped by ON CONFLICT; a driver that cannot tell counts as inserted
-                        stored += n == Statement.SUCCESS_NO_INFO ? 1 : n;
+                        if (inserted[i] != 0) {
+                            stored++;
+                            fresh.add(chunk.get(i));
+                        }
                     }
                 }
             }
             return new int[] {stored, results.size() - stored};
         });
+        for (BiConsumer<String, List<ProbeResult>> listener : storedListeners) {
+            listener.accept(agentId, List.copyOf(fresh));
+        }
+        return counts;
+    }
+
+    /**
+     * Hears of each committed batch with the agent's id and the results newly stored (duplicates left out), on the
+     * storing thread: a listener must not block (InfluxDB export queues them).
+     */
+    public void addStoredListener(BiConsumer<String, List<ProbeResult>> listener) {
+        storedListeners.add(listener);
     }
 
     /**

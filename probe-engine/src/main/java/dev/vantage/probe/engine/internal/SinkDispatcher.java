@@ -1,7 +1,10 @@
 package dev.vantage.probe.engine.internal;
 
+import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ResultSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +47,14 @@ public final class SinkDispatcher {
         return name;
     }
 
+    /** Publishes this sink's queue depth, dropped and delivered counts, tagged with its name. */
+    public void bindTo(MeterRegistry registry) {
+        List<Tag> tags = List.of(Tag.of("sink", name));
+        registry.gauge("vantage.sink.queue.depth", tags, this, SinkDispatcher::queued);
+        registry.more().counter("vantage.sink.dropped", tags, this, SinkDispatcher::dropped);
+        registry.more().counter("vantage.sink.delivered", tags, this, SinkDispatcher::delivered);
+    }
+
     /** Queues a result; counts it as dropped if the queue is full. Never blocks. */
     public void offer(ProbeResult result) {
         if (!queue.offer(result)) {
@@ -65,6 +76,10 @@ public final class SinkDispatcher {
 
     public long failedBatches() {
         return failedBatches.sum();
+    }
+
+    public EngineStats.SinkStats stats() {
+        return new EngineStats.SinkStats(name, queued(), delivered(), dropped(), failedBatches());
     }
 
     private void deliver() {
