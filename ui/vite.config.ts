@@ -17,5 +17,6 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
     css: false,
+    setupFiles: ['tests/setup.ts'],
   },
 })

@@ -1,37 +1,48 @@
 // ECharts options built from aggregate buckets: pure functions, so they are unit-tested without a canvas.
 import type { Bucket } from '@/api/types'
 
-/** One row per bucket start with all agents folded in (count-weighted percentiles: an estimate, min/max exact). */
-export function mergeBuckets(items: Bucket[]): Bucket[] {
-  const byStart = new Map<string, Bucket[]>()
+/** Folds buckets into one (count-weighted percentiles: an estimate; min and max exact). */
+export function summarize(list: Bucket[], start: string, agentId: string): Bucket {
+  if (list.length === 1) return list[0]
+  const count = list.reduce((s, b) => s + b.count, 0)
+  const w = (f: (b: Bucket) => number) => list.reduce((s, b) => s + f(b) * b.count, 0) / (count || 1)
+  const losses = list.filter((b) => b.lossPercentAvg != null)
+  return {
+    start,
+    agentId,
+    count,
+    availability: w((b) => b.availability),
+    p50: w((b) => b.p50),
+    p95: w((b) => b.p95),
+    p99: w((b) => b.p99),
+    min: Math.min(...list.map((b) => b.min)),
+    max: Math.max(...list.map((b) => b.max)),
+    lossPercentAvg: losses.length ? losses.reduce((s, b) => s + (b.lossPercentAvg ?? 0), 0) / losses.length : null,
+  }
+}
+
+function groupBy(items: Bucket[], key: (b: Bucket) => string): Map<string, Bucket[]> {
+  const m = new Map<string, Bucket[]>()
   for (const b of items) {
-    const list = byStart.get(b.start)
+    const list = m.get(key(b))
     if (list) list.push(b)
-    else byStart.set(b.start, [b])
+    else m.set(key(b), [b])
   }
-  const out: Bucket[] = []
-  for (const [start, list] of byStart) {
-    if (list.length === 1) {
-      out.push(list[0])
-      continue
-    }
-    const count = list.reduce((s, b) => s + b.count, 0) || 1
-    const w = (f: (b: Bucket) => number) => list.reduce((s, b) => s + f(b) * b.count, 0) / count
-    const losses = list.filter((b) => b.lossPercentAvg != null)
-    out.push({
-      start,
-      agentId: '*',
-      count,
-      availability: w((b) => b.availability),
-      p50: w((b) => b.p50),
-      p95: w((b) => b.p95),
-      p99: w((b) => b.p99),
-      min: Math.min(...list.map((b) => b.min)),
-      max: Math.max(...list.map((b) => b.max)),
-      lossPercentAvg: losses.length ? losses.reduce((s, b) => s + (b.lossPercentAvg ?? 0), 0) / losses.length : null,
-    })
-  }
-  return out.sort((a, b) => a.start.localeCompare(b.start))
+  return m
+}
+
+/** One row per bucket start with all agents folded in, ordered by time. */
+export function mergeBuckets(items: Bucket[]): Bucket[] {
+  return [...groupBy(items, (b) => b.start)]
+    .map(([start, list]) => summarize(list, start, list.length === 1 ? list[0].agentId : '*'))
+    .sort((a, b) => a.start.localeCompare(b.start))
+}
+
+/** One row per agent over the whole window. */
+export function perAgent(items: Bucket[]): Bucket[] {
+  return [...groupBy(items, (b) => b.agentId)].map(([agentId, list]) =>
+    summarize(list, list.map((b) => b.start).sort()[0], agentId),
+  )
 }
 
 /** Loss of a bucket: the probe's own loss measurement (ICMP) when present, else the share of failed attempts. */
@@ -170,4 +181,10 @@ export function mapOption(
         data: points.map((p) => ({ name: p.name, status: p.status, value: [p.coord[0], p.coord[1], p.latency == null ? null : round(p.latency)] })) },
     ],
   }
+}
+
+/** A result's latency as the server's aggregates count it: the mean round trip where measured, else the duration. */
+export function latencyOf(r: { measurements: Record<string, number | null>; durationMs: number }): number {
+  const rtt = r.measurements?.rttAvgMs
+  return rtt != null && Number.isFinite(rtt) ? rtt : r.durationMs
 }

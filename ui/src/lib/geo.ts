@@ -56,11 +56,17 @@ const COUNTRIES: [number, number, string, ...string[]][] = [
   [30.8, 26.8, 'EG', 'egypt', '埃及'], [45.1, 23.9, 'SA', 'saudi arabia', '沙特阿拉伯'],
 ]
 
+/** Chinese cities: [lon, lat, province as the China map names it, names...]. */
+const CN_CITIES: [number, number, string, ...string[]][] = [
+  [113.3, 23.1, '广东', 'guangzhou', '广州'], [114.1, 22.5, '广东', 'shenzhen', '深圳'], [120.2, 30.3, '浙江', 'hangzhou', '杭州'],
+  [118.8, 32.1, '江苏', 'nanjing', '南京'], [120.6, 31.3, '江苏', 'suzhou', '苏州'], [104.1, 30.7, '四川', 'chengdu', '成都'],
+  [114.3, 30.6, '湖北', 'wuhan', '武汉'], [108.9, 34.3, '陕西', "xi'an", 'xian', '西安'], [120.4, 36.1, '山东', 'qingdao', '青岛'],
+  [121.6, 38.9, '辽宁', 'dalian', '大连'], [118.1, 24.5, '福建', 'xiamen', '厦门'], [113.0, 28.2, '湖南', 'changsha', '长沙'],
+  [113.6, 34.8, '河南', 'zhengzhou', '郑州'], [117.0, 36.7, '山东', 'jinan', '济南'], [123.4, 41.8, '辽宁', 'shenyang', '沈阳'],
+]
+
 const CITIES: [number, number, string, ...string[]][] = [
-  [113.3, 23.1, 'guangzhou', '广州'], [114.1, 22.5, 'shenzhen', '深圳'], [120.2, 30.3, 'hangzhou', '杭州'],
-  [118.8, 32.1, 'nanjing', '南京'], [104.1, 30.7, 'chengdu', '成都'], [114.3, 30.6, 'wuhan', '武汉'],
-  [108.9, 34.3, "xi'an", 'xian', '西安'], [120.4, 36.1, 'qingdao', '青岛'], [121.6, 38.9, 'dalian', '大连'],
-  [118.1, 24.5, 'xiamen', '厦门'], [-122.4, 37.8, 'san francisco', '旧金山'], [-118.2, 34.1, 'los angeles', '洛杉矶'],
+  [-122.4, 37.8, 'san francisco', '旧金山'], [-118.2, 34.1, 'los angeles', '洛杉矶'],
   [-74.0, 40.7, 'new york', '纽约'], [-77.5, 39.0, 'ashburn'], [-122.3, 47.6, 'seattle', '西雅图'],
   [139.7, 35.7, 'tokyo', '东京'], [135.5, 34.7, 'osaka', '大阪'], [126.98, 37.57, 'seoul', '首尔'],
   [8.7, 50.1, 'frankfurt', '法兰克福'], [-0.13, 51.5, 'london', '伦敦'], [2.35, 48.86, 'paris', '巴黎'],
@@ -84,30 +90,22 @@ function key(v: string | undefined): string {
   return (v ?? '').trim().toLowerCase().replace(/(省|市|自治区|特别行政区| province| city)$/u, '')
 }
 
+const cnCities = new Map<string, { coord: LonLat; province: string }>()
+for (const [lon, lat, province, ...names] of CN_CITIES) {
+  for (const n of names) cnCities.set(n.toLowerCase(), { coord: [lon, lat], province })
+}
+
 export function locate(labels: Record<string, string>): Place | null {
   const country = countries.get(key(labels.country))
   const province = provinces.get(key(labels.province))
-  const city = cities.get(key(labels.city)) ?? provinces.get(key(labels.city)) // 北京, 上海 are both
-  const inChina = !!province || country?.name === 'CN'
+  const cnCity = cnCities.get(key(labels.city))
+  const city = cnCity ?? cities.get(key(labels.city)) ?? provinces.get(key(labels.city)) // 北京, 上海 are both
   const coord = city?.coord ?? province?.coord ?? country?.coord
   if (!coord) return null
+  const chinaProvince = province?.name ?? cnCity?.province ?? (labels.city ? provinces.get(key(labels.city))?.name : undefined)
   return {
     coord,
-    province: province?.name ?? (inChina && city ? provinceOfCity(city.coord) : null),
-    country: country?.name ?? (province ? 'CN' : null),
+    province: chinaProvince ?? null,
+    country: country?.name ?? (chinaProvince ? 'CN' : null),
   }
-}
-
-/** The province whose capital is nearest, for a Chinese city given without its province. */
-function provinceOfCity(c: LonLat): string {
-  let best = PROVINCES[0]
-  let bestD = Infinity
-  for (const p of PROVINCES) {
-    const d = (p[0] - c[0]) ** 2 + (p[1] - c[1]) ** 2
-    if (d < bestD) {
-      bestD = d
-      best = p
-    }
-  }
-  return best[2]
 }
