@@ -15,6 +15,7 @@ import dev.vantage.server.openapi.OpenApiApi;
 import dev.vantage.server.results.ResultsApi;
 import dev.vantage.server.tasks.PluginsApi;
 import dev.vantage.server.tasks.TasksApi;
+import dev.vantage.server.ui.UiModule;
 import dev.vantage.server.users.UsersApi;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -63,7 +64,8 @@ public final class ServerApp implements AutoCloseable {
                 new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()),
                 agents,
                 new InstantTestsApi(new InstantTests(core.database(), agents.hub(), core.clock()), agents.store(), core.engine()),
-                new LiveApi(live, core.authenticator()));
+                new LiveApi(live, core.authenticator()),
+                new UiModule());
     }
 
     /** The route table of {@code modules}. */

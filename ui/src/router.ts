@@ -1,0 +1,33 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { Role } from '@/api'
+import { useAuth } from '@/stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    role?: Role
+  }
+}
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true } },
+  { path: '/', name: 'overview', component: () => import('@/pages/overview/OverviewPage.vue') },
+  { path: '/tasks', name: 'tasks', component: () => import('@/pages/tasks/TasksPage.vue') },
+  { path: '/tasks/:id', name: 'task', component: () => import('@/pages/task-detail/TaskDetailPage.vue'), props: true },
+  { path: '/instant', name: 'instant', component: () => import('@/pages/instant/InstantPage.vue') },
+  { path: '/agents', name: 'agents', component: () => import('@/pages/agents/AgentsPage.vue') },
+  { path: '/users', name: 'users', component: () => import('@/pages/users/UsersPage.vue'), meta: { role: 'admin' } },
+  { path: '/tokens', name: 'tokens', component: () => import('@/pages/tokens/TokensPage.vue') },
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const auth = useAuth()
+  const me = await auth.restore()
+  if (!me) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.meta.role && !auth.can(to.meta.role)) return { name: 'overview' }
+  return true
+})
