@@ -116,7 +116,7 @@ public final class AgentHub implements AutoCloseable {
         final String agentId;
         final AgentConnection connection;
         volatile Instant lastHeard;
-        boolean welcomed;                                     // guarded by this
+        volatile boolean welcomed;                            // written under this
         Set<String> types = Set.of();                         // guarded by this
         Policy policy;                                        // guarded by this
         final Map<String, TaskSpec> assigned = new LinkedHashMap<>(); // guarded by this
@@ -344,10 +344,13 @@ public final class AgentHub implements AutoCloseable {
         return sent;
     }
 
-    /** Whether the agent has an open, welcomed connection. */
+    /**
+     * Whether the agent has an open connection and has said hello: from then on its capabilities are stored, so a
+     * client that sees "online" also sees what the agent can run.
+     */
     public boolean online(String agentId) {
         Session s = sessions.get(agentId);
-        return s != null;
+        return s != null && s.welcomed;
     }
 
     /** Reasons agents do not run {@code taskId}, by agent id. */

@@ -1,5 +1,6 @@
 package dev.vantage.server.agents;
 
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -19,6 +20,7 @@ final class AgentSocket implements WsListener {
     private final AgentHub hub;
     private volatile String agentId;
     private volatile Object handle;
+    private volatile SessionConnection connection;
     private final StringBuilder partial = new StringBuilder(); // only touched on this connection's thread
 
     AgentSocket(AgentStore agents, AgentHub hub) {
@@ -52,7 +54,8 @@ final class AgentSocket implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
-        handle = hub.opened(agentId, new SessionConnection(session));
+        connection = new SessionConnection(session);
+        handle = hub.opened(agentId, connection);
     }
 
     @Override
@@ -69,6 +72,17 @@ final class AgentSocket implements WsListener {
             String whole = partial.toString();
             partial.setLength(0);
             hub.received(handle, whole);
+        }
+    }
+
+    /**
+     * Helidon does not answer pings by itself. Agents ping with every heartbeat and take a server that stays silent
+     * for two intervals for dead, so a quiet but healthy server must pong.
+     */
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        synchronized (connection) {
+            session.pong(buffer);
         }
     }
 

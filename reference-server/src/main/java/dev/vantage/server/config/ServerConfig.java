@@ -95,7 +95,10 @@ public record ServerConfig(
             return dbUrl;
         }
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vantage")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                // H2 otherwise keeps up to a second of committed transactions in memory: a killed server would lose
+                // results it had already acknowledged to agents (who then delete them from their spools)
+                + ";WRITE_DELAY=0";
     }
 
     /** Turns text values into typed ones, naming the key and variable of the first bad one. */

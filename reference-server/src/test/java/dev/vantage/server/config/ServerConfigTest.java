@@ -18,7 +18,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.load(Map.of());
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
         assertThat(c.accessTokenTtl()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.refreshTokenTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(c.localAgentEnabled()).isTrue();

@@ -43,6 +43,9 @@ class PlatformIT {
     @TempDir
     Path dir;
 
+    /** Process output stays after the run (CI keeps target/), for reading a failure. */
+    private static final Path LOGS = Path.of("target/e2e-logs/platform");
+
     private Processes.Jvm server;
     private Processes.Jvm agentA;
     private Processes.Jvm agentB;
@@ -99,11 +102,11 @@ class PlatformIT {
                 "VANTAGE_DATA_DIR", dir.resolve("server/data").toString(),
                 "VANTAGE_ADMIN_PASSWORD", PASSWORD,
                 "VANTAGE_LOCAL_AGENT", "false",
-                "VANTAGE_AGENT_HEARTBEAT", "1s"), dir.resolve("logs"));
+                "VANTAGE_AGENT_HEARTBEAT", "1s"), LOGS);
     }
 
     private Processes.Jvm startAgent(String name, int port, String enrollToken, String city) throws IOException {
-        return Processes.start(name, Processes.AGENT_JAR, dir.resolve(name), Map.of(), dir.resolve("logs"),
+        return Processes.start(name, Processes.AGENT_JAR, dir.resolve(name), Map.of(), LOGS,
                 "run", "--server", "ws://127.0.0.1:" + port + "/ws/agent", "--enroll-token", enrollToken,
                 "--name", name, "--label", "city=" + city, "--data-dir", dir.resolve(name + "/data").toString());
     }
@@ -239,8 +242,12 @@ class PlatformIT {
         Thread.sleep(2_000);
         assertThat(api.post("/api/v1/tasks/" + taskId + "/disable", "{}").status()).isEqualTo(200);
         // every connection the listener accepted is one probe; once the spools drain, each must be stored once
-        await("every probe stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> resultIds(api, taskId, null).size() >= target.accepted.get());
+        try {
+            await("every probe stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> resultIds(api, taskId, null).size() >= target.accepted.get());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // fall through: the assertion below says how many are missing
+        }
         Thread.sleep(2_000); // nothing further may arrive
         Set<String> all = resultIds(api, taskId, null);
         System.out.printf("e2e: %d probes accepted by the target, %d results stored; outage %s%n",

@@ -26,6 +26,9 @@ class ReadmeWalkthroughIT {
     @TempDir
     Path dir;
 
+    /** Process output stays after the run (CI keeps target/), for reading a failure. */
+    private static final Path LOGS = Path.of("target/e2e-logs/walkthrough");
+
     static String walkthrough() throws Exception {
         String readme = Files.readString(Processes.ROOT.resolve("README.md"));
         Matcher m = Pattern.compile("<!-- walkthrough:begin -->\\s*```sh\\n(.*?)```\\s*<!-- walkthrough:end -->",
@@ -43,7 +46,7 @@ class ReadmeWalkthroughIT {
         Processes.Jvm server = Processes.start("server", Processes.SERVER_JAR, dir.resolve("server"), Map.of(
                 "SERVER_PORT", Integer.toString(port),
                 "VANTAGE_DATA_DIR", dir.resolve("server/data").toString(),
-                "VANTAGE_ADMIN_PASSWORD", PASSWORD), dir.resolve("logs"));
+                "VANTAGE_ADMIN_PASSWORD", PASSWORD), LOGS);
         try {
             Api api = new Api("http://localhost:" + port);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.get("/ready").status() == 200);
@@ -53,13 +56,13 @@ class ReadmeWalkthroughIT {
             Files.createSymbolicLink(project.resolve("reference-agent/target/vantage-agent.jar"), Processes.AGENT_JAR);
             ProcessBuilder pb = new ProcessBuilder(List.of("bash", "-euo", "pipefail", "-c", walkthrough()))
                     .directory(project.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("logs/walkthrough.log").toFile());
+                    .redirectOutput(LOGS.resolve("walkthrough.log").toFile());
             pb.environment().put("VANTAGE", "http://localhost:" + port);
             pb.environment().put("VANTAGE_ADMIN_PASSWORD", PASSWORD);
             pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             Process p = pb.start();
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("walkthrough finished").isTrue();
-            String out = Files.readString(dir.resolve("logs/walkthrough.log"));
+            String out = Files.readString(LOGS.resolve("walkthrough.log"));
             System.out.println(out);
             assertThat(p.exitValue()).as("walkthrough exit status; output:\n" + out + "\nserver:\n" + server.output()).isZero();
             // the task was created, results came, two agents were online, and the second one probed too
