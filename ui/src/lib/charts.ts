@@ -88,7 +88,7 @@ export function latencyOption(buckets: Bucket[], l: ChartLabels, range?: [string
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { data: [l.p50, l.band, l.loss], top: 0 },
-    grid: { left: 50, right: 45, top: 30, bottom: 50 },
+    grid: { left: 50, right: 45, top: 56, bottom: 50 },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 6 }],
     xAxis: timeAxis(range),
     yAxis: [
@@ -141,7 +141,7 @@ export function smokeOption(buckets: Bucket[], l: { median: string; latency: str
       formatter: (p: { value: [string, number, number] }) =>
         `${new Date(p.value[0]).toLocaleTimeString()}<br/>${l.median}: ${p.value[1]} ms<br/>loss: ${p.value[2]}%`,
     },
-    grid: { left: 50, right: 20, top: 40, bottom: 30 },
+    grid: { left: 50, right: 20, top: 56, bottom: 30 },
     visualMap: { type: 'piecewise', dimension: 2, seriesIndex: 5, orient: 'horizontal', top: 0, left: 'center',
       pieces: LOSS_PIECES, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
     xAxis: timeAxis(range),
