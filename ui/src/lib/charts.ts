@@ -52,6 +52,11 @@ export function lossOf(b: Bucket): number {
 
 const round = (v: number) => Math.round(v * 1000) / 1000
 
+/** A time axis over the requested window, so a chart with few buckets still shows the window, not a guess. */
+function timeAxis(range?: [string, string]) {
+  return range ? { type: 'time', min: range[0], max: range[1] } : { type: 'time' }
+}
+
 export function sparklineOption(buckets: Bucket[]) {
   return {
     animation: false,
@@ -78,14 +83,14 @@ export interface ChartLabels {
 }
 
 /** Latency over time: the p50 line inside a p50–p95 band, and loss as bars on a second axis. */
-export function latencyOption(buckets: Bucket[], l: ChartLabels) {
+export function latencyOption(buckets: Bucket[], l: ChartLabels, range?: [string, string]) {
   return {
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { data: [l.p50, l.band, l.loss], top: 0 },
-    grid: { left: 50, right: 45, top: 30, bottom: 50 },
+    grid: { left: 50, right: 45, top: 56, bottom: 50 },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 6 }],
-    xAxis: { type: 'time' },
+    xAxis: timeAxis(range),
     yAxis: [
       { type: 'value', name: l.latency, min: 0, axisLabel: { formatter: '{value} ms' } },
       { type: 'value', name: l.loss, min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } },
@@ -116,7 +121,7 @@ export const LOSS_PIECES = [
  * SmokePing-style distribution: grey "smoke" from min to max, darker towards the median (min–p50–p95–p99–max
  * stacked), and the median drawn as points colored by loss.
  */
-export function smokeOption(buckets: Bucket[], l: { median: string; latency: string }) {
+export function smokeOption(buckets: Bucket[], l: { median: string; latency: string }, range?: [string, string]) {
   const shades = ['rgba(0,0,0,0.10)', 'rgba(0,0,0,0.28)', 'rgba(0,0,0,0.18)', 'rgba(0,0,0,0.08)']
   const steps: ((b: Bucket) => number)[] = [
     (b) => b.p50 - b.min,
@@ -136,10 +141,10 @@ export function smokeOption(buckets: Bucket[], l: { median: string; latency: str
       formatter: (p: { value: [string, number, number] }) =>
         `${new Date(p.value[0]).toLocaleTimeString()}<br/>${l.median}: ${p.value[1]} ms<br/>loss: ${p.value[2]}%`,
     },
-    grid: { left: 50, right: 20, top: 40, bottom: 30 },
+    grid: { left: 50, right: 20, top: 56, bottom: 30 },
     visualMap: { type: 'piecewise', dimension: 2, seriesIndex: 5, orient: 'horizontal', top: 0, left: 'center',
       pieces: LOSS_PIECES, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
-    xAxis: { type: 'time' },
+    xAxis: timeAxis(range),
     yAxis: { type: 'value', name: l.latency, min: 0, axisLabel: { formatter: '{value} ms' } },
     series: [
       { name: 'smokeBase', type: 'line', stack: 'smoke', showSymbol: false, lineStyle: { opacity: 0 }, step: 'middle',
