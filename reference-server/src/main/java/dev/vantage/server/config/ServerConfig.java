@@ -42,7 +42,24 @@ public record ServerConfig(
         boolean localAgentEnabled,
         Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
-        int resultsMaxAggregateRows) {
+        int resultsMaxAggregateRows,
+        String replicaId,
+        Amqp amqp) {
+
+    /**
+     * RabbitMQ settings; an empty {@code uri} means results and control messages stay in this process.
+     *
+     * @param uri            {@code amqp://user:password@host:5672/vhost}; a secret, as it may hold a password
+     * @param prefix         names of the exchanges and queues start with it, so several deployments share a vhost
+     * @param deliveryLimit  deliveries of one result message before it is dead-lettered
+     * @param confirmTimeout how long an agent's batch waits for the broker's confirm before the agent is told to retry
+     * @param prefetch       result messages (agent batches) a replica's consumer holds unacknowledged at once
+     */
+    public record Amqp(Secret uri, String prefix, int deliveryLimit, Duration confirmTimeout, int prefetch) {
+        public boolean enabled() {
+            return !uri.isEmpty();
+        }
+    }
 
     /** Reads the settings from the files and the process environment. */
     public static ServerConfig load() {
@@ -121,7 +138,12 @@ public record ServerConfig(
                     bool(Setting.LOCAL_AGENT_ENABLED),
                     duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
-                    integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000));
+                    integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
+                    // a random id per start: a restarted replica is a new member, and its old queue is gone
+                    text(Setting.REPLICA_ID).isEmpty() ? java.util.UUID.randomUUID().toString() : text(Setting.REPLICA_ID),
+                    new Amqp(new Secret(text(Setting.AMQP_URI)), required(Setting.AMQP_PREFIX),
+                            integer(Setting.AMQP_DELIVERY_LIMIT, 1, 1000), duration(Setting.AMQP_CONFIRM_TIMEOUT),
+                            integer(Setting.AMQP_PREFETCH, 1, 65535)));
         }
 
         private String text(Setting s) {

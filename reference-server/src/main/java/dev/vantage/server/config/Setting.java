@@ -28,7 +28,13 @@ public enum Setting {
     LOCAL_AGENT_ENABLED("vantage.local-agent.enabled", "VANTAGE_LOCAL_AGENT"),
     AGENT_HEARTBEAT("vantage.agents.heartbeat-interval", "VANTAGE_AGENT_HEARTBEAT"),
     CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
-    RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS");
+    RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS"),
+    REPLICA_ID("vantage.replica-id", "VANTAGE_REPLICA_ID"),
+    AMQP_URI("vantage.amqp.uri", "VANTAGE_AMQP_URI"),
+    AMQP_PREFIX("vantage.amqp.prefix", "VANTAGE_AMQP_PREFIX"),
+    AMQP_DELIVERY_LIMIT("vantage.amqp.delivery-limit", "VANTAGE_AMQP_DELIVERY_LIMIT"),
+    AMQP_CONFIRM_TIMEOUT("vantage.amqp.confirm-timeout", "VANTAGE_AMQP_CONFIRM_TIMEOUT"),
+    AMQP_PREFETCH("vantage.amqp.prefetch", "VANTAGE_AMQP_PREFETCH");
 
     private final String key;
     private final String env;

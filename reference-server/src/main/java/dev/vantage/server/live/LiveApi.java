@@ -39,6 +39,11 @@ public final class LiveApi implements ApiModule {
         ws.endpoint("/ws/live", Socket::new);
     }
 
+    @Override
+    public void close() {
+        feed.close();
+    }
+
     private final class Socket implements WsListener {
         private volatile LiveFeed.Subscriber subscriber;
 

@@ -51,6 +51,10 @@ public final class ResultStore {
         this.clock = clock;
     }
 
+    /** One agent's results, as a unit of {@link #storeBatches}. */
+    public record Batch(String agentId, List<ProbeResult> results) {
+    }
+
     /**
      * Stores results from one agent in one transaction, skipping ids already stored.
      *
@@ -58,30 +62,68 @@ public final class ResultStore {
      * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
      */
     public int[] storeBatch(String agentId, List<ProbeResult> results) {
-        for (int i = 0; i < results.size(); i++) {
-            check(results.get(i), i);
+        return storeBatches(List.of(new Batch(agentId, results)));
+    }
+
+    /**
+     * Stores several agents' batches in one transaction (one commit for many small batches is what makes a busy
+     * queue consumer fast), skipping ids already stored.
+     *
+     * @return {@code [stored, duplicates]} over all batches
+     * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
+     */
+    public int[] storeBatches(List<Batch> batches) {
+        for (Batch b : batches) {
+            validate(b.results());
         }
         Instant now = clock.instant();
         return db.inTransaction(c -> {
             int stored = 0;
+            int total = 0;
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (int from = 0; from < results.size(); from += CHUNK) {
-                    for (ProbeResult r : results.subList(from, Math.min(results.size(), from + CHUNK))) {
+                int queued = 0;
+                for (Batch b : batches) {
+                    for (ProbeResult r : b.results()) {
                         Double loss = r.measurements().get("lossPercent");
-                        Sql.bind(ps, r.id(), r.taskId(), agentId, r.type(), r.target(), r.status().name(),
+                        Sql.bind(ps, r.id(), r.taskId(), b.agentId(), r.type(), r.target(), r.status().name(),
                                 r.error() == null ? null : r.error().kind().name(), r.startedAt(),
                                 Durations.toMillis(r.duration()), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
                                 ResultJson.toJson(r), now);
                         ps.addBatch();
-                    }
-                    for (int n : ps.executeBatch()) {
-                        // 1 inserted, 0 skipped by ON CONFLICT; a driver that cannot tell counts as inserted
-                        stored += n == Statement.SUCCESS_NO_INFO ? 1 : n;
+                        total++;
+                        if (++queued == CHUNK) {
+                            stored += executed(ps);
+                            queued = 0;
+                        }
                     }
                 }
+                if (queued > 0) {
+                    stored += executed(ps);
+                }
             }
-            return new int[] {stored, results.size() - stored};
+            return new int[] {stored, total - stored};
         });
+    }
+
+    private static int executed(PreparedStatement ps) throws java.sql.SQLException {
+        int stored = 0;
+        for (int n : ps.executeBatch()) {
+            // 1 inserted, 0 skipped by ON CONFLICT; a driver that cannot tell counts as inserted
+            stored += n == Statement.SUCCESS_NO_INFO ? 1 : n;
+        }
+        return stored;
+    }
+
+    /**
+     * Checks what the table cannot hold, so a bad result is refused before it is accepted (and, behind a queue,
+     * before the agent is told it is safe).
+     *
+     * @throws IllegalArgumentException naming the first bad result
+     */
+    public static void validate(List<ProbeResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            check(results.get(i), i);
+        }
     }
 
     /**
