@@ -121,7 +121,7 @@ final class ResultConsumer extends DefaultConsumer {
                     return; // unacknowledged: the broker redelivers them to another replica
                 }
                 LOG.warn("database unavailable, holding {} result messages and retrying in {} ms: {}",
-                        readable.size(), pause, e.toString());
+                        readable.size(), pause, brief(e));
                 Thread.sleep(pause);
             }
         }
@@ -139,11 +139,17 @@ final class ResultConsumer extends DefaultConsumer {
                 getChannel().basicAck(r.tag(), false);
             } catch (RuntimeException e) {
                 LOG.warn("result message {} of agent {} failed to store, requeued (dead-lettered after the delivery"
-                        + " limit): {}", r.tag(), r.batch().agentId(), e.toString());
+                        + " limit): {}", r.tag(), r.batch().agentId(), brief(e));
                 getChannel().basicNack(r.tag(), false, true);
                 requeued.increment();
             }
         }
+    }
+
+    /** The first line of the error, shortened: the driver's text of a failed batch quotes the whole statement. */
+    private static String brief(Exception e) {
+        String text = e.toString().lines().findFirst().orElse("");
+        return text.length() > 160 ? text.substring(0, 160) + "…" : text;
     }
 
     private void count(int[] counts) {
