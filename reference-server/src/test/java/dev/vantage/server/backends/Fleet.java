@@ -52,6 +52,12 @@ public final class Fleet implements AutoCloseable {
      * (agent WebSocket URIs, tried in turn), with a short reconnect back-off.
      */
     public static Fleet start(TestServer server, String admin, int n, Path dir, List<URI> servers) throws IOException {
+        return start(server, admin, n, dir, i -> servers);
+    }
+
+    /** As above, agent {@code i} trying {@code servers.apply(i)} in turn. */
+    public static Fleet start(TestServer server, String admin, int n, Path dir,
+                              java.util.function.IntFunction<List<URI>> servers) throws IOException {
         Fleet f = new Fleet();
         TestServer.Response token = server.post("/api/v1/agents/enrollment-tokens", admin,
                 Json.write(Map.of("uses", n, "policy", Map.of("allowLoopback", true))));
@@ -63,15 +69,13 @@ public final class Fleet implements AutoCloseable {
                     .credential(e.get("agentId").asText(), e.get("credential").asText())
                     .dataDir(dir.resolve("agent-" + i))
                     .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
-                    .engineOptions(eb -> eb.addSink(batch -> batch.forEach(r -> f.produced.add(r.id()))));
-            servers(b, servers);
+                    // results without a task id (the start-up ICMP check) are not spooled or sent: not counted
+                    .engineOptions(eb -> eb.addSink(batch -> batch.stream().filter(r -> !r.taskId().isBlank())
+                            .forEach(r -> f.produced.add(r.id()))));
+            b.servers(servers.apply(i));
             f.agents.add(b.build().start());
         }
         return f;
-    }
-
-    private static void servers(AgentRuntime.Builder b, List<URI> servers) {
-        b.server(servers.getFirst());
     }
 
     public int targetPort() {
