@@ -71,6 +71,17 @@ final class ConfirmedPublisher implements ConfirmListener {
 
     /** Publishes {@code body}; the future completes on the broker's confirm. */
     CompletableFuture<Void> publish(AMQP.BasicProperties props, byte[] body) {
+        if (!confirms) {
+            // fire and forget: "sent" once the client took it, as a publisher without confirms would report
+            try {
+                synchronized (lock) {
+                    channel.basicPublish("", queue, props, body);
+                }
+                return CompletableFuture.completedFuture(null);
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         Pending p = new Pending(props, body, new CompletableFuture<>(), System.nanoTime() + timeout.toNanos());
         synchronized (lock) {
             if (broken) {
@@ -79,28 +90,19 @@ final class ConfirmedPublisher implements ConfirmListener {
                 send(p);
             }
         }
-        if (!confirms && !p.done.isDone()) {
-            p.done.complete(null);
-        }
         return p.done;
     }
 
     /** Under lock: sequence number and publish must not interleave with another thread's. */
     private void send(Pending p) {
-        long seq = confirms ? channel.getNextPublishSeqNo() : 0;
-        if (confirms) {
-            pending.put(seq, p);
-        }
+        long seq = channel.getNextPublishSeqNo();
+        pending.put(seq, p);
         try {
             channel.basicPublish("", queue, p.props, p.body);
         } catch (IOException | RuntimeException e) {
             // the connection is going: hold it for the recovery, or the timeout
             pending.remove(seq);
-            if (confirms) {
-                held.add(p);
-            } else {
-                p.done.completeExceptionally(e);
-            }
+            held.add(p);
         }
     }
 
