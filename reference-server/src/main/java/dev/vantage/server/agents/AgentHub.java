@@ -172,7 +172,13 @@ public final class AgentHub implements AutoCloseable {
         switch (m) {
             case Hello h -> hello(s, h);
             case Heartbeat h -> {
-                agents.heartbeat(s.agentId, h.stats());
+                try {
+                    agents.heartbeat(s.agentId, h.stats());
+                } catch (RuntimeException e) {
+                    // stats only: with the database down, results may still be accepted (through a broker), so the
+                    // connection stays; a replica that lost the database for long lets its agents look offline
+                    LOG.debug("agent {}: heartbeat not recorded: {}", s.agentId, e.toString());
+                }
                 live.publish("agent", statusEvent(s.agentId, true));
             }
             case Results r -> results(s, r);
