@@ -51,7 +51,7 @@ public final class ServerApp implements AutoCloseable {
 
     /** Every feature of the server, in the order their routes are matched. Add a new module here. */
     public static List<ApiModule> modules(ServerCore core) {
-        LiveFeed live = new LiveFeed();
+        LiveFeed live = new LiveFeed(core.dispatch());
         AgentsModule agents = new AgentsModule(core, live);
         return List.of(
                 new HealthApi(core.database(), core.registry()),
@@ -63,7 +63,8 @@ public final class ServerApp implements AutoCloseable {
                 new PluginsApi(core.engine()),
                 new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()),
                 agents,
-                new InstantTestsApi(new InstantTests(core.database(), agents.hub(), core.clock()), agents.store(), core.engine()),
+                new InstantTestsApi(new InstantTests(core.database(), agents.hub(), agents.store(), core.dispatch(),
+                        core.clock(), core.config().agentHeartbeat()), agents.store(), core.engine()),
                 new LiveApi(live, core.authenticator()),
                 new UiModule());
     }

@@ -10,6 +10,7 @@ import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.results.InfluxExport;
+import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
@@ -47,8 +48,15 @@ public final class ServerCore implements AutoCloseable {
     private final TaskStore tasks;
     private final ResultStore results;
     private final InfluxExport influx;
+    private final Dispatch dispatch;
 
-    private ServerCore(ServerConfig config, Clock clock, PrintStream console) {
+    /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
+    @FunctionalInterface
+    public interface DispatchFactory {
+        Dispatch create(ServerConfig config, ResultStore results, Database db, io.micrometer.core.instrument.MeterRegistry registry);
+    }
+
+    private ServerCore(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatchFactory) {
         this.config = config;
         this.clock = clock;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -76,6 +84,12 @@ public final class ServerCore implements AutoCloseable {
         if (influx != null) {
             results.addStoredListener(influx);
         }
+        try {
+            this.dispatch = dispatchFactory.create(config, results, database, registry);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
     }
 
@@ -84,7 +98,11 @@ public final class ServerCore implements AutoCloseable {
      * password to {@code console} if none is configured.
      */
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console) {
-        return new ServerCore(config, clock, console);
+        return start(config, clock, console, Dispatch::create);
+    }
+
+    public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
+        return new ServerCore(config, clock, console, dispatch);
     }
 
     public ServerConfig config() {
@@ -144,8 +162,14 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
+    /** How accepted results reach the database, and how changes reach the other replicas. */
+    public Dispatch dispatch() {
+        return dispatch;
+    }
+
     @Override
     public void close() {
+        dispatch.close();
         if (influx != null) {
             influx.close(); // delivers what is queued
         }

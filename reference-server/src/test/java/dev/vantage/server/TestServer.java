@@ -47,7 +47,7 @@ public final class TestServer implements AutoCloseable {
     public final ServerApp app;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestServer(Path dir, boolean ownsDir, Map<String, String> env) {
+    private TestServer(Path dir, boolean ownsDir, Map<String, String> env, ServerCore.DispatchFactory dispatch) {
         this.dir = dir;
         this.ownsDir = ownsDir;
         Map<String, String> all = new HashMap<>();
@@ -61,7 +61,7 @@ public final class TestServer implements AutoCloseable {
         all.putAll(env);
         all.values().removeIf(v -> v == null);
         ServerConfig config = ServerConfig.load(all);
-        this.core = ServerCore.start(config, Clock.systemUTC(), new PrintStream(console, true, StandardCharsets.UTF_8));
+        this.core = ServerCore.start(config, Clock.systemUTC(), new PrintStream(console, true, StandardCharsets.UTF_8), dispatch);
         this.app = ServerApp.start(core);
     }
 
@@ -71,8 +71,13 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with these environment variables on top of the test defaults (a {@code null} value removes one). */
     public static TestServer start(Map<String, String> env) {
+        return start(env, dev.vantage.server.dispatch.Dispatch::create);
+    }
+
+    /** Starts with these environment variables and a dispatch of the caller's making. */
+    public static TestServer start(Map<String, String> env, ServerCore.DispatchFactory dispatch) {
         try {
-            return new TestServer(Files.createTempDirectory("vantage-server-test"), true, env);
+            return new TestServer(Files.createTempDirectory("vantage-server-test"), true, env, dispatch);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,7 +85,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts on an existing data directory, which the caller deletes. */
     public static TestServer startIn(Path dir, Map<String, String> env) {
-        return new TestServer(dir, false, env);
+        return new TestServer(dir, false, env, dev.vantage.server.dispatch.Dispatch::create);
     }
 
     public Path dataDir() {

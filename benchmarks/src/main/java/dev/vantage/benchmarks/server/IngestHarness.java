@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * per agent every batch-ms, or as soon as max-batch results are queued), {@code --window} 8 unacked batches per
  * agent, {@code --drain} 60 s to wait for the backlog after the run, {@code --server-jvm} "-Xmx1g" (space-separated
  * JVM options of the server), {@code --verify-agents} all (how many agents' stored results to page through),
- * {@code --baseline-seconds} 10 per batch size (0: none), {@code --keep} false (keep the data directory and log).
+ * {@code --baseline-seconds} 10 per batch size (0: none), {@code --keep} false (keep the data directory and log),
+ * {@code --backend} embedded (H2 in the server process) or {@code amqp}: the server on a fresh PostgreSQL database
+ * (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672), so results go agent → server → quorum queue → consumer →
+ * PostgreSQL; the stored rate is then read from the server's {@code vantage_queue_results_stored_total}, and the
+ * ceilings are raw amqp-client publish/consume with confirms and PostgreSQL COPY ({@link BrokerBackend}).
  *
  * <p>Exits 1 if a result was lost, stored twice or still undelivered after the drain, 2 on a setup failure.
  */
@@ -68,6 +72,7 @@ public final class IngestHarness {
         int verifyAgents = Integer.parseInt(o.getOrDefault("verify-agents", Integer.toString(agents)));
         double baselineSeconds = Double.parseDouble(o.getOrDefault("baseline-seconds", "10"));
         boolean keep = Boolean.parseBoolean(o.getOrDefault("keep", "false"));
+        boolean amqp = o.getOrDefault("backend", "embedded").equals("amqp");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("no server jar at " + jar + " (--jar)");
         }
@@ -81,10 +86,37 @@ public final class IngestHarness {
         report.put("agents", agents);
         report.put("offered/s", agents * rate);
         boolean clean;
-        try (ServerProcess server = ServerProcess.start(jar, serverJvm, password, keep, Duration.ofSeconds(120))) {
-            System.out.printf("server pid %d at %s, log %s%n", server.pid(), server.base(), server.log());
-            clean = ingest(server, stats, report, agents, rate, seconds, warmup, batchMs, maxBatch, window, drain,
-                    verifyAgents, password);
+        BrokerBackend broker = amqp ? BrokerBackend.create() : null;
+        try {
+            try (ServerProcess server = ServerProcess.start(jar, serverJvm, password, keep, Duration.ofSeconds(120),
+                    broker == null ? Map.of() : broker.serverEnv())) {
+                System.out.printf("server pid %d at %s, log %s, backend %s%n", server.pid(), server.base(), server.log(),
+                        amqp ? "PostgreSQL " + broker.database + " + RabbitMQ " + broker.prefix + ".results" : "embedded H2");
+                clean = ingest(server, stats, report, agents, rate, seconds, warmup, batchMs, maxBatch, window, drain,
+                        verifyAgents, password, broker);
+            }
+            if (broker != null && baselineSeconds > 0) {
+                int runBatch = (int) Math.max(1, Math.min(maxBatch, Math.round(rate * batchMs / 1000.0)));
+                BrokerBackend.Rate mq = broker.amqpConfirmed(runBatch, baselineSeconds);
+                System.out.printf("baseline: amqp-client publish+consume, confirms, quorum queue, %d results per"
+                        + " message: %,.0f messages/s = %,.0f results/s, %.1f us harness CPU per result%n", runBatch,
+                        mq.messagesPerSecond(), mq.resultsPerSecond(), mq.cpuMicrosPerResult());
+                report.put("amqp(batch=" + runBatch + ")/s", mq.resultsPerSecond());
+                for (int rows : List.of(runBatch, 2000)) {
+                    BrokerBackend.Rate copy = broker.pgCopy(rows, baselineSeconds);
+                    System.out.printf("baseline: PostgreSQL COPY, %d rows per COPY and commit: %,.0f rows/s, %.1f us"
+                            + " harness CPU per row%n", rows, copy.resultsPerSecond(), copy.cpuMicrosPerResult());
+                    report.put("copy(rows=" + rows + ")/s", copy.resultsPerSecond());
+                    dropCopyTable(broker);
+                }
+                report.put("loadavg", loadavg());
+                System.out.println("INGEST " + report);
+                return clean;
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
         }
         if (baselineSeconds > 0) {
             int runBatch = (int) Math.max(1, Math.min(maxBatch, Math.round(rate * batchMs / 1000.0)));
@@ -108,9 +140,16 @@ public final class IngestHarness {
         return clean;
     }
 
+    private static void dropCopyTable(BrokerBackend broker) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(BrokerBackend.PG + broker.database, "postgres", "");
+             var s = c.createStatement()) {
+            s.execute("DROP TABLE results_copy");
+        }
+    }
+
     private static boolean ingest(ServerProcess server, IngestStats stats, Report report, int agentCount,
                                   double rate, int seconds, int warmup, int batchMs, int maxBatch, int window,
-                                  int drain, int verifyAgents, String password) throws Exception {
+                                  int drain, int verifyAgents, String password, BrokerBackend broker) throws Exception {
         ServerApi api = new ServerApi(server.base());
         api.login("admin", password);
         String token = api.enrollmentToken(agentCount);
@@ -146,6 +185,7 @@ public final class IngestHarness {
             long serverCpu0 = monitor.cpuNanos();
             long ownCpu0 = ownCpuNanos();
             long produced0 = stats.produced.sum();
+            double dbStored0 = broker == null ? 0 : ServerMonitor.value(api.metrics(), "vantage_queue_results_stored_total");
             for (int s = 1; s <= seconds; s++) {
                 Thread.sleep(Math.max(0, start + s * 1_000_000_000L - System.nanoTime()) / 1_000_000);
                 long backlog = backlog(agents);
@@ -165,6 +205,12 @@ public final class IngestHarness {
             pacer.stopProducing();
             report.put("made/s", (stats.produced.sum() - produced0) / windowSeconds);
             report.put("stored/s", stats.storedInWindow.sum() / windowSeconds);
+            if (broker != null) {
+                // acks mean "confirmed by the broker" here; what reached PostgreSQL is the consumer's count
+                report.put("dbStored/s", (ServerMonitor.value(api.metrics(), "vantage_queue_results_stored_total")
+                        - dbStored0) / windowSeconds);
+                report.put("queuedAtEnd", broker.queued());
+            }
             double serverCores = (monitor.cpuNanos() - serverCpu0) / 1e9 / windowSeconds;
             report.put("serverCpuCores", serverCores);
             report.put("serverCpuUs", serverCores * 1e6 / report.number("stored/s"));
@@ -178,6 +224,14 @@ public final class IngestHarness {
             }
             System.out.printf("drained after the run in %.1f s, %,d results still queued or unacked%n",
                     (System.nanoTime() - end) / 1e9, backlog(agents));
+            if (broker != null) {
+                while (System.nanoTime() < drainEnd && ServerMonitor.value(api.metrics(), "vantage_queue_results_stored_total")
+                        + ServerMonitor.value(api.metrics(), "vantage_queue_results_duplicates_total") < stats.produced.sum()) {
+                    Thread.sleep(100);
+                }
+                System.out.printf("queue drained into PostgreSQL %.1f s after the run, %d messages left%n",
+                        (System.nanoTime() - end) / 1e9, broker.queued());
+            }
         } finally {
             pacer.stop();
             monitor.close();

@@ -59,6 +59,16 @@ final class ServerMonitor implements AutoCloseable {
         return sum;
     }
 
+    /** The value of a counter or gauge without labels in a Prometheus text exposition; 0 if absent. */
+    static double value(String metrics, String name) {
+        for (String line : metrics.lines().toList()) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
     long maxHeapBytes() {
         return maxHeap.get();
     }

@@ -38,6 +38,12 @@ final class ServerProcess implements AutoCloseable {
     /** Starts {@code jar} with {@code jvmArgs} (e.g. -Xmx1g) and waits up to {@code timeout} for {@code /ready}. */
     static ServerProcess start(Path jar, List<String> jvmArgs, String adminPassword, boolean keep, Duration timeout)
             throws IOException, InterruptedException {
+        return start(jar, jvmArgs, adminPassword, keep, timeout, Map.of());
+    }
+
+    /** As above, with more environment variables for the server (its database and broker). */
+    static ServerProcess start(Path jar, List<String> jvmArgs, String adminPassword, boolean keep, Duration timeout,
+                               Map<String, String> extraEnv) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("vantage-ingest-");
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -54,6 +60,7 @@ final class ServerProcess implements AutoCloseable {
         env.put("VANTAGE_DATA_DIR", dataDir.toString());
         env.put("VANTAGE_ADMIN_PASSWORD", adminPassword);
         env.put("VANTAGE_LOCAL_AGENT", "false");
+        env.putAll(extraEnv);
         ServerProcess server = new ServerProcess(pb.start(), dataDir, port, keep);
         try {
             server.awaitReady(timeout);

@@ -36,8 +36,10 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--server", required = true, description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent.")
-    URI server;
+    @Option(names = "--server", required = true, split = ",",
+            description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent. Repeat it (or separate with commas)"
+                    + " for several replicas: the agent moves to the next when a connection fails.")
+    List<URI> servers;
 
     @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only.")
     String enrollToken;
@@ -66,7 +68,7 @@ public final class RunCommand implements Callable<Integer> {
         Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("VANTAGE_AGENT_DATA_DIR", "agent-data"));
         try {
             labelMap = labels(labels);
-            builder = AgentRuntime.builder().server(server).dataDir(dir).labels(labelMap)
+            builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
                     .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
@@ -74,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         AgentCredential credential;
         try {
-            credential = Enrollment.loadOrEnroll(dir, server, enrollToken, name != null ? name : hostName(), labelMap);
+            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap);
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot enroll: " + e.getMessage());
             return 2;

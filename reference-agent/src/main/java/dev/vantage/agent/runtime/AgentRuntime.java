@@ -110,11 +110,11 @@ public final class AgentRuntime implements AutoCloseable {
                 return AgentRuntime.this.stats();
             }
         };
-        uplink = new Uplink(new Uplink.Settings(config.server, config.credential.authorization(), config.backoff,
+        uplink = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
                 config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), agent, spool);
         later[0] = uplink;
         LOG.info("agent {} starting: server {}, data in {}, {} plugins, ICMP {}", config.credential.agentId(),
-                config.server, config.dataDir, hello.capabilities().plugins().size(), hello.capabilities().icmpMode());
+                config.servers, config.dataDir, hello.capabilities().plugins().size(), hello.capabilities().icmpMode());
         uplink.start();
         return this;
     }
@@ -176,7 +176,7 @@ public final class AgentRuntime implements AutoCloseable {
 
     /** Configures an {@link AgentRuntime}; server, credential and data directory are required. */
     public static final class Builder {
-        private URI server;
+        private List<URI> servers;
         private AgentCredential credential;
         private Path dataDir;
         private final Map<String, String> labels = new LinkedHashMap<>();
@@ -194,11 +194,24 @@ public final class AgentRuntime implements AutoCloseable {
 
         /** The agent WebSocket, e.g. {@code ws://host:8080/ws/agent} or {@code wss://...}. */
         public Builder server(URI server) {
-            String scheme = Objects.requireNonNull(server, "server").getScheme();
-            if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
-                throw new IllegalArgumentException("server must be a ws:// or wss:// URI, got " + server);
+            return servers(List.of(Objects.requireNonNull(server, "server")));
+        }
+
+        /**
+         * Several replicas' agent WebSockets: the agent connects to one and moves on to the next in turn when a
+         * connection fails or drops.
+         */
+        public Builder servers(List<URI> servers) {
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("at least one server is needed");
             }
-            this.server = server;
+            for (URI server : servers) {
+                String scheme = Objects.requireNonNull(server, "server").getScheme();
+                if (!"ws".equalsIgnoreCase(scheme) && !"wss".equalsIgnoreCase(scheme)) {
+                    throw new IllegalArgumentException("server must be a ws:// or wss:// URI, got " + server);
+                }
+            }
+            this.servers = List.copyOf(servers);
             return this;
         }
 
@@ -271,7 +284,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
 
         public AgentRuntime build() {
-            Objects.requireNonNull(server, "server is required");
+            Objects.requireNonNull(servers, "server is required");
             Objects.requireNonNull(credential, "credential is required");
             Objects.requireNonNull(dataDir, "dataDir is required");
             return new AgentRuntime(this);

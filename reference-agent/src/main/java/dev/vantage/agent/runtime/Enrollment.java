@@ -71,6 +71,15 @@ public final class Enrollment {
      */
     public static AgentCredential loadOrEnroll(Path dataDir, URI server, String token, String name,
                                                Map<String, String> labels) throws IOException, InterruptedException {
+        return loadOrEnroll(dataDir, java.util.List.of(server), token, name, labels);
+    }
+
+    /**
+     * As {@link #loadOrEnroll(Path, URI, String, String, Map)}, enrolling through the first of several replicas
+     * that can be reached; one that answers and refuses the token ends the attempt (the others would refuse it too).
+     */
+    public static AgentCredential loadOrEnroll(Path dataDir, java.util.List<URI> servers, String token, String name,
+                                               Map<String, String> labels) throws IOException, InterruptedException {
         Optional<AgentCredential> saved = AgentCredential.load(dataDir);
         if (saved.isPresent()) {
             return saved.get();
@@ -79,9 +88,19 @@ public final class Enrollment {
             throw new EnrollmentException("this agent has not enrolled yet (no " + dataDir.resolve(AgentCredential.FILE)
                     + "): pass an enrollment token");
         }
-        AgentCredential credential = enroll(server, token, name, labels);
-        credential.save(dataDir);
-        return credential;
+        IOException unreachable = null;
+        for (URI server : servers) {
+            try {
+                AgentCredential credential = enroll(server, token, name, labels);
+                credential.save(dataDir);
+                return credential;
+            } catch (EnrollmentException e) {
+                throw e;
+            } catch (IOException e) {
+                unreachable = e; // cannot reach this one: try the next
+            }
+        }
+        throw unreachable;
     }
 
     /** {@code ws://host:port/anything} → {@code http://host:port/api/v1/agents/enroll} (wss → https). */

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The agent's side of the agent WebSocket (docs/agent-protocol.md): dials the server, says hello, hands the
  * server's messages to the {@link Agent}, sends spooled result batches with a bounded number awaiting their ack,
  * deletes acked batches from the {@link Spool}, heartbeats, and reconnects with {@link Backoff} when the connection
- * drops or falls silent.
+ * drops or falls silent. Given several servers (replicas of one deployment), it moves on to the next one in turn
+ * whenever a connection fails or drops, so the agents of a dead replica come back through the others.
  *
  * <p><b>Threads.</b> One virtual thread owns the connection and does all of the above; the JDK WebSocket's listener
  * and the spool only put events into its inbox, so no state here is shared. {@link #start()} starts it,
@@ -59,16 +60,19 @@ public final class Uplink {
     /**
      * How the uplink connects.
      *
-     * @param server             the WebSocket URI, e.g. {@code ws://host:8080/ws/agent}
+     * @param servers            the WebSocket URIs, e.g. {@code ws://host:8080/ws/agent}, tried in turn
      * @param authorization      the {@code Authorization} header value; never logged
      * @param maxUnackedBatches  batches sent and awaiting their ack at once (replay after an outage is paced by it)
      * @param welcomeTimeout     how long to wait for {@code welcome} after {@code hello}
      * @param connectTimeout     TCP connect plus upgrade
      */
-    public record Settings(URI server, String authorization, Backoff backoff, int maxUnackedBatches,
+    public record Settings(List<URI> servers, String authorization, Backoff backoff, int maxUnackedBatches,
                            Duration welcomeTimeout, Duration connectTimeout) {
         public Settings {
-            Objects.requireNonNull(server, "server");
+            servers = List.copyOf(servers);
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("at least one server is needed");
+            }
             Objects.requireNonNull(authorization, "authorization");
             Objects.requireNonNull(backoff, "backoff");
             if (maxUnackedBatches < 1) {
@@ -78,7 +82,7 @@ public final class Uplink {
 
         @Override
         public String toString() {
-            return "Settings[server=" + server + ", maxUnackedBatches=" + maxUnackedBatches + "]"; // no credential
+            return "Settings[servers=" + servers + ", maxUnackedBatches=" + maxUnackedBatches + "]"; // no credential
         }
     }
 
@@ -111,6 +115,8 @@ public final class Uplink {
     private volatile boolean connected;
     private Thread thread;
     private int connections;
+    /** Index into the servers of the one in use; only the uplink thread moves it. */
+    private int current;
 
     public Uplink(Settings settings, Agent agent, Spool spool) {
         this.settings = settings;
@@ -180,8 +186,10 @@ public final class Uplink {
                     terminated.completeExceptionally(e);
                     return;
                 } catch (IOException e) {
+                    URI failed = server();
+                    next();
                     Duration delay = settings.backoff().delay(failures++, random);
-                    LOG.warn("cannot connect to {}: {}; retrying in {} ms", settings.server(), e.getMessage(), delay.toMillis());
+                    LOG.warn("cannot connect to {}: {}; trying {} in {} ms", failed, e.getMessage(), server(), delay.toMillis());
                     pause(delay);
                     continue;
                 }
@@ -191,8 +199,9 @@ public final class Uplink {
                     failures = 0; // the server was healthy: come back quickly
                 }
                 if (!stopping) {
+                    next(); // with replicas, another one is as good, and this one may be going away
                     Duration delay = settings.backoff().delay(failures++, random);
-                    LOG.info("reconnecting to {} in {} ms", settings.server(), delay.toMillis());
+                    LOG.info("reconnecting to {} in {} ms", server(), delay.toMillis());
                     pause(delay);
                 }
             }
@@ -221,16 +230,24 @@ public final class Uplink {
         }
     }
 
+    private URI server() {
+        return settings.servers().get(current);
+    }
+
+    private void next() {
+        current = (current + 1) % settings.servers().size();
+    }
+
     private WebSocket connect(int connection) throws IOException {
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                 .header("Authorization", settings.authorization())
                 .connectTimeout(settings.connectTimeout())
-                .buildAsync(settings.server(), new Listener(connection));
+                .buildAsync(server(), new Listener(connection));
         try {
             return opening.get(settings.connectTimeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 401) {
-                throw new CredentialRejectedException("the server " + settings.server() + " refused this agent's "
+                throw new CredentialRejectedException("the server " + server() + " refused this agent's "
                         + "credential (HTTP 401): it was revoked or is wrong. Enroll again with a new token "
                         + "(delete agent.json from the data directory and pass --enroll-token).");
             }
@@ -283,7 +300,7 @@ public final class Uplink {
                 } else if (event instanceof Heard h && h.connection() == connection) {
                     lastHeard = System.nanoTime();
                 } else if (event instanceof Closed c && c.connection() == connection) {
-                    LOG.warn("connection to {} closed: {}", settings.server(), c.why());
+                    LOG.warn("connection to {} closed: {}", server(), c.why());
                     return welcomed;
                 } else if (event instanceof Frame f && f.connection() == connection) {
                     lastHeard = System.nanoTime();
@@ -303,7 +320,7 @@ public final class Uplink {
                                 send(ws, reply);
                             }
                             if (!welcomed) {
-                                LOG.info("connected to {} as {}: {} tasks, heartbeat every {}", settings.server(),
+                                LOG.info("connected to {} as {}: {} tasks, heartbeat every {}", server(),
                                         w.agentId(), w.tasks().size(), dev.vantage.probe.engine.Durations.format(w.heartbeatInterval()));
                             }
                             welcomed = true;
@@ -346,7 +363,7 @@ public final class Uplink {
             ws.abort();
             return welcomed;
         } catch (IOException | ExecutionException | TimeoutException e) {
-            LOG.warn("connection to {} failed: {}", settings.server(), e.getMessage() != null ? e.getMessage() : e.toString());
+            LOG.warn("connection to {} failed: {}", server(), e.getMessage() != null ? e.getMessage() : e.toString());
             ws.abort();
             return welcomed;
         }

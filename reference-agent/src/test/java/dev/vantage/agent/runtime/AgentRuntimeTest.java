@@ -131,6 +131,25 @@ class AgentRuntimeTest {
     }
 
     @Test
+    void withSeveralServersTheAgentMovesOnToTheNextWhenOneCannotBeReached() throws Exception {
+        // a port that was just free: nothing listens there, as on a replica that died
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        peer.welcome = peer.welcome(List.of(tcp("t1")));
+        startAgent(b -> b.servers(List.of(java.net.URI.create("ws://127.0.0.1:" + dead + "/ws/agent"), peer.uri())));
+        await().atMost(WAIT).until(agent::connected);
+        await().atMost(WAIT).until(() -> peer.resultsOf("t1") > 0);
+        // the live server goes away and comes back: after the drop the agent tries the dead one, then returns
+        peer.stop();
+        await().atMost(WAIT).until(() -> !agent.connected());
+        peer.start();
+        await().atMost(WAIT).until(agent::connected);
+        assertThat(peer.upgradeAttempts.get()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void welcomeSchedulesTasksResultsArriveInAckedBatchesAndDeltasChangeTheSet() throws Exception {
         peer.welcome = peer.welcome(List.of(tcp("t1")));
         startAgent();

@@ -52,9 +52,12 @@ public final class AgentHub implements AutoCloseable {
     /** RFC 6455 "Try Again Later". */
     public static final int CLOSE_TRY_AGAIN = 1013;
 
-    /** What the hub stores results with: returns {stored, duplicates}. */
+    /**
+     * What the hub hands accepted results to. The stage completes with {stored, duplicates} once the batch is safe
+     * (committed, or confirmed by the broker): only then is the agent sent its {@code ack}.
+     */
     public interface ResultWriter {
-        int[] store(String agentId, List<ProbeResult> results);
+        java.util.concurrent.CompletionStage<int[]> store(String agentId, List<ProbeResult> results);
     }
 
     /** Why an agent does not run a task it was selected for. */
@@ -99,7 +102,6 @@ public final class AgentHub implements AutoCloseable {
                 .description("Results of tasks the sending agent was not given; not stored").register(registry);
         this.batchTimer = Timer.builder("vantage.results.batch.store").description("Storing one agent batch")
                 .publishPercentiles(0.5, 0.99).register(registry);
-        agents.allOffline();
     }
 
     /**
@@ -170,7 +172,13 @@ public final class AgentHub implements AutoCloseable {
         switch (m) {
             case Hello h -> hello(s, h);
             case Heartbeat h -> {
-                agents.heartbeat(s.agentId, h.stats());
+                try {
+                    agents.heartbeat(s.agentId, h.stats());
+                } catch (RuntimeException e) {
+                    // stats only: with the database down, results may still be accepted (through a broker), so the
+                    // connection stays; a replica that lost the database for long lets its agents look offline
+                    LOG.debug("agent {}: heartbeat not recorded: {}", s.agentId, e.toString());
+                }
                 live.publish("agent", statusEvent(s.agentId, true));
             }
             case Results r -> results(s, r);
@@ -234,15 +242,32 @@ public final class AgentHub implements AutoCloseable {
             this.foreign.increment(foreign);
             LOG.warn("agent {} sent {} results of tasks it was not given; dropped", s.agentId, foreign);
         }
-        long start = System.nanoTime();
-        int[] counts = accepted.isEmpty() ? new int[] {0, 0} : results.store(s.agentId, accepted);
-        batchTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        stored.increment(counts[0]);
-        duplicates.increment(counts[1]);
-        s.send(new Ack(batch.batch(), counts[0], counts[1]));
-        for (ProbeResult r : accepted) {
-            live.publishResult(s.agentId, r, s.instants.contains(r.taskId()));
+        if (accepted.isEmpty()) {
+            s.send(new Ack(batch.batch(), 0, 0));
+            return;
         }
+        long start = System.nanoTime();
+        results.store(s.agentId, accepted).whenComplete((counts, failure) -> {
+            batchTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (failure != null) {
+                // not safe, so not acked: the agent keeps the batch in its spool and sends it again after
+                // reconnecting; "try again later" makes it back off instead of piling on a busy or broken backend
+                LOG.warn("agent {}: batch {} not stored, closing its connection so it retries later: {}", s.agentId,
+                        batch.batch(), failure.toString());
+                s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
+                return;
+            }
+            stored.increment(counts[0]);
+            duplicates.increment(counts[1]);
+            try {
+                s.send(new Ack(batch.batch(), counts[0], counts[1]));
+            } catch (RuntimeException e) {
+                return; // the connection closed meanwhile: the agent resends, and the store skips what it has
+            }
+            for (ProbeResult r : accepted) {
+                live.publishResult(s.agentId, r, s.instants.contains(r.taskId()));
+            }
+        });
     }
 
     /** The tasks this agent must run, recording those it cannot run for lack of a plugin. */

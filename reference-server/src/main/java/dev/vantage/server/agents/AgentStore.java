@@ -23,10 +23,13 @@ public final class AgentStore {
 
     private final Database db;
     private final Clock clock;
+    private final String replicaId;
 
-    public AgentStore(Database db, Clock clock) {
+    /** @param replicaId this server replica, recorded as the holder of the agents connected to it */
+    public AgentStore(Database db, Clock clock, String replicaId) {
         this.db = db;
         this.clock = clock;
+        this.replicaId = replicaId;
     }
 
     /** A new agent and its credential, which is returned here once and stored only as a hash. */
@@ -61,21 +64,31 @@ public final class AgentStore {
     }
 
     public void hello(String id, String version, Capabilities capabilities) {
-        db.update("UPDATE agents SET version = ?, capabilities = ?, online = TRUE, last_seen = ? WHERE id = ?",
-                version, Json.write(capabilities), clock.instant(), id);
+        db.update("UPDATE agents SET version = ?, capabilities = ?, online = TRUE, last_seen = ?, replica = ? WHERE id = ?",
+                version, Json.write(capabilities), clock.instant(), replicaId, id);
     }
 
+    /** Also claims the agent for this replica: the one hearing its heartbeats holds its connection. */
     public void heartbeat(String id, AgentStats stats) {
-        db.update("UPDATE agents SET stats = ?, last_seen = ? WHERE id = ?", Json.write(stats), clock.instant(), id);
+        db.update("UPDATE agents SET stats = ?, last_seen = ?, online = TRUE, replica = ? WHERE id = ?", Json.write(stats),
+                clock.instant(), replicaId, id);
     }
 
+    /** Marks the agent offline unless another replica holds a newer connection of it. */
     public void offline(String id) {
-        db.update("UPDATE agents SET online = FALSE, last_seen = ? WHERE id = ?", clock.instant(), id);
+        db.update("UPDATE agents SET online = FALSE, last_seen = ? WHERE id = ? AND replica = ?", clock.instant(), id,
+                replicaId);
     }
 
-    /** Marks every agent offline: at start-up no connection is open yet. */
+    /** Marks every agent offline: at start-up of the only server no connection is open yet. */
     public void allOffline() {
         db.update("UPDATE agents SET online = FALSE WHERE online = TRUE");
+    }
+
+    /** The agents that were online and heard from since {@code since}, as any replica sees them. */
+    public List<AgentRecord> online(java.time.Instant since) {
+        return db.query("SELECT " + COLUMNS + " FROM agents WHERE online = TRUE AND revoked_at IS NULL AND last_seen >= ?"
+                + " ORDER BY id", AgentStore::read, since);
     }
 
     public boolean labels(String id, Map<String, String> labels) {

@@ -5,6 +5,8 @@ import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.ServerCore;
 import dev.vantage.server.auth.Principal;
 import dev.vantage.server.auth.Role;
+import dev.vantage.server.dispatch.Control;
+import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.http.ApiException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
@@ -40,6 +42,7 @@ public final class AgentsModule implements ApiModule {
     private final AgentStore agents;
     private final EnrollmentTokenStore tokens;
     private final AgentHub hub;
+    private final Dispatch dispatch;
     private final Clock clock;
     private final ScheduledExecutorService sweeper;
     private volatile LocalAgent localAgent;
@@ -47,21 +50,26 @@ public final class AgentsModule implements ApiModule {
     public AgentsModule(ServerCore core, LiveFeed live) {
         this.core = core;
         this.clock = core.clock();
-        this.agents = new AgentStore(core.database(), clock);
+        this.dispatch = core.dispatch();
+        this.agents = new AgentStore(core.database(), clock, dispatch.replicaId());
         this.tokens = new EnrollmentTokenStore(core.database(), clock);
-        this.hub = new AgentHub(agents, catalog(core), core.results()::storeBatch, live, clock,
+        this.hub = new AgentHub(agents, catalog(core), dispatch::store, live, clock,
                 core.config().agentHeartbeat(), core.registry());
+        if (!dispatch.distributed()) {
+            agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
+        }
+        dispatch.listen(this::apply);
         io.micrometer.core.instrument.Gauge.builder("vantage.live.subscribers", live, LiveFeed::size)
                 .description("Open /ws/live connections").register(core.registry());
         core.tasks().addListener(new TaskChangeListener() {
             @Override
             public void changed(StoredTask task) {
-                hub.tasksChanged();
+                announce(Control.of(Control.TASKS));
             }
 
             @Override
             public void removed(String taskId) {
-                hub.tasksChanged();
+                announce(Control.of(Control.TASKS));
             }
         });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
@@ -85,6 +93,21 @@ public final class AgentsModule implements ApiModule {
                         || core.database().queryOne("SELECT 1 FROM instant_tests WHERE id = ?", rs -> true, taskId).isPresent();
             }
         };
+    }
+
+    /** Applies a change here and tells the other replicas, which apply it to the agents connected to them. */
+    private void announce(Control change) {
+        apply(change);
+        dispatch.broadcast(change);
+    }
+
+    private void apply(Control change) {
+        switch (change.kind()) {
+            case Control.TASKS, Control.RESYNC -> hub.tasksChanged(); // re-reads every connected agent too
+            case Control.AGENT -> hub.agentChanged(change.id());
+            case Control.REVOKED -> hub.revoked(change.id());
+            default -> { } // for other listeners
+        }
     }
 
     public AgentHub hub() {
@@ -136,7 +159,7 @@ public final class AgentsModule implements ApiModule {
         r.delete("/api/v1/agents/{id}", Role.OPERATOR, (req, res) -> {
             String id = agent(req).id();
             agents.revoke(id);
-            hub.revoked(id);
+            announce(Control.of(Control.REVOKED, id));
             res.status(Status.NO_CONTENT_204).send();
         });
     }
@@ -217,7 +240,7 @@ public final class AgentsModule implements ApiModule {
         }
         in.check();
         agents.labels(id, labels);
-        hub.agentChanged(id);
+        announce(Control.of(Control.AGENT, id));
         Json.send(res, view(agents.get(id).orElseThrow()));
     }
 
@@ -228,12 +251,24 @@ public final class AgentsModule implements ApiModule {
         AgentPolicy policy = JsonFields.policyFields(body, "", in);
         in.check();
         agents.policy(id, policy);
-        hub.agentChanged(id);
+        announce(Control.of(Control.AGENT, id));
         Json.send(res, view(agents.get(id).orElseThrow()));
     }
 
     private AgentRecord agent(ServerRequest req) {
         return agents.get(req.path().pathParameters().get("id")).orElseThrow(() -> ApiException.notFound("agent"));
+    }
+
+    /**
+     * Whether the agent is connected to this replica or, as the database says, to another one that heard from it
+     * within two heartbeat intervals (a crashed replica cannot mark its agents offline: their last_seen ages).
+     */
+    private boolean online(AgentRecord a) {
+        if (hub.online(a.id())) {
+            return true;
+        }
+        java.time.Instant fresh = clock.instant().minus(hub.heartbeatInterval().multipliedBy(2));
+        return a.online() && a.lastSeen() != null && a.lastSeen().isAfter(fresh);
     }
 
     /** The API form of an agent: no credential, status as the hub sees it now. */
@@ -242,7 +277,7 @@ public final class AgentsModule implements ApiModule {
         m.put("id", a.id());
         m.put("name", a.name());
         m.put("labels", a.labels());
-        m.put("online", hub.online(a.id()));
+        m.put("online", online(a));
         m.put("lastSeen", a.lastSeen());
         m.put("version", a.version());
         m.put("plugins", a.capabilities() == null ? List.of() : a.capabilities().plugins());

@@ -46,7 +46,24 @@ public record ServerConfig(
         String influxUrl,
         Secret influxToken,
         String influxOrg,
-        String influxBucket) {
+        String influxBucket,
+        String replicaId,
+        Amqp amqp) {
+
+    /**
+     * RabbitMQ settings; an empty {@code uri} means results and control messages stay in this process.
+     *
+     * @param uri            {@code amqp://user:password@host:5672/vhost}; a secret, as it may hold a password
+     * @param prefix         names of the exchanges and queues start with it, so several deployments share a vhost
+     * @param deliveryLimit  deliveries of one result message before it is dead-lettered
+     * @param confirmTimeout how long an agent's batch waits for the broker's confirm before the agent is told to retry
+     * @param prefetch       result messages (agent batches) a replica's consumer holds unacknowledged at once
+     */
+    public record Amqp(Secret uri, String prefix, int deliveryLimit, Duration confirmTimeout, int prefetch) {
+        public boolean enabled() {
+            return !uri.isEmpty();
+        }
+    }
 
     /** Reads the settings from the files and the process environment. */
     public static ServerConfig load() {
@@ -132,7 +149,12 @@ public record ServerConfig(
                     httpUrl(Setting.INFLUX_URL),
                     new Secret(text(Setting.INFLUX_TOKEN)),
                     influx(Setting.INFLUX_ORG),
-                    influx(Setting.INFLUX_BUCKET));
+                    influx(Setting.INFLUX_BUCKET),
+                    // a random id per start: a restarted replica is a new member, and its old queue is gone
+                    text(Setting.REPLICA_ID).isEmpty() ? java.util.UUID.randomUUID().toString() : text(Setting.REPLICA_ID),
+                    new Amqp(new Secret(text(Setting.AMQP_URI)), required(Setting.AMQP_PREFIX),
+                            integer(Setting.AMQP_DELIVERY_LIMIT, 1, 1000), duration(Setting.AMQP_CONFIRM_TIMEOUT),
+                            integer(Setting.AMQP_PREFETCH, 1, 65535)));
         }
 
         /** Empty, or an http(s) URL with a host, checked here so that a typo stops the server before it opens anything. */

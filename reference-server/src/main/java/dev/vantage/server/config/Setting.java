@@ -32,7 +32,13 @@ public enum Setting {
     INFLUX_URL("vantage.influx.url", "VANTAGE_INFLUX_URL"),
     INFLUX_TOKEN("vantage.influx.token", "VANTAGE_INFLUX_TOKEN"),
     INFLUX_ORG("vantage.influx.org", "VANTAGE_INFLUX_ORG"),
-    INFLUX_BUCKET("vantage.influx.bucket", "VANTAGE_INFLUX_BUCKET");
+    INFLUX_BUCKET("vantage.influx.bucket", "VANTAGE_INFLUX_BUCKET"),
+    REPLICA_ID("vantage.replica-id", "VANTAGE_REPLICA_ID"),
+    AMQP_URI("vantage.amqp.uri", "VANTAGE_AMQP_URI"),
+    AMQP_PREFIX("vantage.amqp.prefix", "VANTAGE_AMQP_PREFIX"),
+    AMQP_DELIVERY_LIMIT("vantage.amqp.delivery-limit", "VANTAGE_AMQP_DELIVERY_LIMIT"),
+    AMQP_CONFIRM_TIMEOUT("vantage.amqp.confirm-timeout", "VANTAGE_AMQP_CONFIRM_TIMEOUT"),
+    AMQP_PREFETCH("vantage.amqp.prefetch", "VANTAGE_AMQP_PREFETCH");
 
     private final String key;
     private final String env;

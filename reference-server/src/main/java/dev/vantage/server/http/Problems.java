@@ -36,6 +36,13 @@ public final class Problems {
             case ApiException e -> send(res, e);
             case HttpException e -> send(res, e.status(), null); // Helidon's own: body too large, bad encoding
             case RequestException e -> send(res, e.status(), null);
+            case dev.vantage.server.db.DatabaseException e when e.isUnavailable() -> {
+                // an outage, not a bug: a short warning without the driver's text, and a hint to come back
+                LOG.log(System.Logger.Level.WARNING, req.prologue().method().text() + " " + req.path().path()
+                        + ": database unavailable (" + e.sqlState() + ")");
+                res.header(HeaderNames.RETRY_AFTER, "5");
+                send(res, Status.SERVICE_UNAVAILABLE_503, "the database is unavailable; try again shortly");
+            }
             default -> {
                 String incident = UUID.randomUUID().toString();
                 LOG.log(System.Logger.Level.ERROR, "incident " + incident + ": "

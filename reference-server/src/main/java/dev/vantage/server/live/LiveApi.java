@@ -42,11 +42,6 @@ public final class LiveApi implements ApiModule {
     }
 
     @Override
-    public void close() {
-        rechecks.shutdownNow();
-    }
-
-    @Override
     public void routes(Routes routes) {
         // WebSocket only; nothing in the route table
     }
@@ -54,6 +49,12 @@ public final class LiveApi implements ApiModule {
     @Override
     public void webSockets(WsRouting.Builder ws) {
         ws.endpoint("/ws/live", Socket::new);
+    }
+
+    @Override
+    public void close() {
+        rechecks.shutdownNow();
+        feed.close();
     }
 
     private final class Socket implements WsListener {

@@ -43,7 +43,7 @@ public final class InfluxExport implements BiConsumer<String, List<ProbeResult>>
     public static InfluxExport start(ServerConfig config, Database db, MeterRegistry registry, Clock clock) {
         InfluxDbSink sink = InfluxDbSink.builder().url(config.influxUrl()).token(config.influxToken().value())
                 .org(config.influxOrg()).bucket(config.influxBucket()).meterRegistry(registry).build();
-        return new InfluxExport(new SinkQueue(sink, 65_536, 1_000, registry), new AgentStore(db, clock), clock);
+        return new InfluxExport(new SinkQueue(sink, 65_536, 1_000, registry), new AgentStore(db, clock, config.replicaId()), clock);
     }
 
     @Override

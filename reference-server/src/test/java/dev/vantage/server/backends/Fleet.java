@@ -1,0 +1,113 @@
+package dev.vantage.server.backends;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.agent.runtime.AgentRuntime;
+import dev.vantage.agent.uplink.Backoff;
+import dev.vantage.server.TestServer;
+import dev.vantage.server.http.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Real agents ({@link AgentRuntime}, in this process) probing a loopback TCP listener, each with an extra result
+ * sink that records the id of every result its engine produced: the ground truth that stored results are counted
+ * against.
+ */
+public final class Fleet implements AutoCloseable {
+    /** Every result id the agents' engines produced. */
+    public final Set<String> produced = ConcurrentHashMap.newKeySet();
+    public final List<String> agentIds = new ArrayList<>();
+    private final List<AgentRuntime> agents = new ArrayList<>();
+    private final ServerSocket target;
+    public final AtomicLong accepted = new AtomicLong();
+
+    private Fleet() throws IOException {
+        target = new ServerSocket();
+        target.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        Thread.ofVirtual().name("fleet-target").start(() -> {
+            while (!target.isClosed()) {
+                try {
+                    target.accept().close();
+                    accepted.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /**
+     * Enrolls {@code n} agents through {@code server} (loopback allowed) and starts them against {@code servers}
+     * (agent WebSocket URIs, tried in turn), with a short reconnect back-off.
+     */
+    public static Fleet start(TestServer server, String admin, int n, Path dir, List<URI> servers) throws IOException {
+        return start(server, admin, n, dir, i -> servers);
+    }
+
+    /** As above, agent {@code i} trying {@code servers.apply(i)} in turn. */
+    public static Fleet start(TestServer server, String admin, int n, Path dir,
+                              java.util.function.IntFunction<List<URI>> servers) throws IOException {
+        Fleet f = new Fleet();
+        TestServer.Response token = server.post("/api/v1/agents/enrollment-tokens", admin,
+                Json.write(Map.of("uses", n, "policy", Map.of("allowLoopback", true))));
+        for (int i = 0; i < n; i++) {
+            JsonNode e = server.post("/api/v1/agents/enroll", null,
+                    Json.write(Map.of("token", token.json().get("token").asText(), "name", "it-" + i))).json();
+            f.agentIds.add(e.get("agentId").asText());
+            AgentRuntime.Builder b = AgentRuntime.builder()
+                    .credential(e.get("agentId").asText(), e.get("credential").asText())
+                    .dataDir(dir.resolve("agent-" + i))
+                    .backoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2)))
+                    // results without a task id (the start-up ICMP check) are not spooled or sent: not counted
+                    .engineOptions(eb -> eb.addSink(batch -> batch.stream().filter(r -> !r.taskId().isBlank())
+                            .forEach(r -> f.produced.add(r.id()))));
+            b.servers(servers.apply(i));
+            f.agents.add(b.build().start());
+        }
+        return f;
+    }
+
+    public int targetPort() {
+        return target.getLocalPort();
+    }
+
+    /** A tcp task on the fleet's listener for every agent. */
+    public String task(TestServer server, String admin, String id, String interval) {
+        TestServer.Response r = server.post("/api/v1/tasks", admin, Json.write(Map.of("id", id, "type", "tcp",
+                "target", "127.0.0.1:" + targetPort(), "interval", interval, "selector", Map.of("all", true))));
+        if (r.status() != 201) {
+            throw new AssertionError(r.status() + " " + r.body());
+        }
+        return id;
+    }
+
+    public List<AgentRuntime> agents() {
+        return agents;
+    }
+
+    /** Results still in the agents' spools (not yet acknowledged by a server). */
+    public long spooled() {
+        return agents.stream().mapToLong(a -> a.stats().spooledResults()).sum();
+    }
+
+    public boolean allConnected() {
+        return agents.stream().allMatch(AgentRuntime::connected);
+    }
+
+    @Override
+    public void close() throws IOException {
+        agents.forEach(AgentRuntime::close);
+        target.close();
+    }
+}
