@@ -97,6 +97,16 @@ class ServerTest {
     }
 
     @Test
+    void everyResponseRefusesFramingAndSniffing() {
+        for (String path : new String[] {"/health", "/api/v1/tasks", "/no-such-page.js"}) {
+            TestServer.Response r = server.get(path, null);
+            assertThat(r.headers().firstValue("x-frame-options")).as(path).contains("DENY");
+            assertThat(r.headers().firstValue("x-content-type-options")).as(path).contains("nosniff");
+            assertThat(r.headers().firstValue("referrer-policy")).as(path).contains("no-referrer");
+        }
+    }
+
+    @Test
     void corsIsClosedByDefault() {
         TestServer.Response r = server.call("OPTIONS", "/api/v1/tasks", null, null,
                 Map.of("Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
