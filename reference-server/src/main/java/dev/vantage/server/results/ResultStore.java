@@ -24,7 +24,9 @@ public final class ResultStore {
     private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
     private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
-    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint
+    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint. On
+    // PostgreSQL that key is (id, started_at) (a partitioned table's key must hold the partition key): still once per
+    // id, because a resent result always carries the startedAt it was first sent with (V5__results_partitioned.sql)
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
             + " started_at, duration_ms, latency_ms, loss_percent, body, received_at) VALUES " + ResultStore.ROW
             + " ON CONFLICT DO NOTHING";

@@ -32,7 +32,7 @@ class InfluxExportIT {
                      "VANTAGE_INFLUX_TOKEN", "influx-token-secret", "VANTAGE_INFLUX_ORG", "vantage",
                      "VANTAGE_INFLUX_BUCKET", "results"))) {
             assertThat(server.core.config().toString()).doesNotContain("influx-token-secret");
-            AgentStore agents = new AgentStore(server.core.database(), Clock.systemUTC());
+            AgentStore agents = new AgentStore(server.core.database(), Clock.systemUTC(), server.core.config().replicaId());
             String agentId = agents.create("beijing-1", Map.of("region", "cn-north", "isp", "Unicom"),
                     AgentPolicy.PUBLIC_ONLY).agent().id();
             Instant t = Instant.parse("2025-03-04T05:06:07.123456Z");

@@ -173,4 +173,22 @@ class ResultsTest {
             assertThat(r.json().get("errors").get(0).get("message").asText()).contains("more than 3 results");
         }
     }
+
+    @Test
+    void retentionDeletesOldResultsOnH2() {
+        try (TestServer own = TestServer.start()) { // its own database: the other tests' results are from 2025
+            Instant now = Instant.now();
+            List<ProbeResult> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(result("kept-or-not", now.minus(Duration.ofDays(40)).plusSeconds(i), ProbeStatus.SUCCESS, 1, null));
+            }
+            batch.add(result("kept-or-not", now.minus(Duration.ofDays(29)), ProbeStatus.SUCCESS, 1, null));
+            own.core.results().storeBatch("a", batch);
+            ResultRetention retention = new ResultRetention(own.core.database(), Duration.ofDays(30), java.time.Clock.systemUTC());
+            assertThat(retention.run()).isEqualTo(5);
+            assertThat(own.core.database().query("SELECT id FROM results", rs -> rs.getString(1)))
+                    .containsExactly(batch.getLast().id());
+            assertThat(retention.run()).isZero();
+        }
+    }
 }
