@@ -57,8 +57,16 @@ public final class ResultStore {
         this.clock = clock;
     }
 
-    /** One agent's results, as a unit of {@link #storeBatches}. */
-    public record Batch(String agentId, List<ProbeResult> results) {
+    /**
+     * One agent's results, as a unit of {@link #storeBatches}.
+     *
+     * @param bodies each result's JSON text as {@link ResultJson#toJson} writes it, to store as is; or {@code null}
+     *               to have it written here
+     */
+    public record Batch(String agentId, List<ProbeResult> results, List<String> bodies) {
+        public Batch(String agentId, List<ProbeResult> results) {
+            this(agentId, results, null);
+        }
     }
 
     /**
@@ -85,12 +93,13 @@ public final class ResultStore {
         Instant now = clock.instant();
         List<Object[]> rows = new ArrayList<>();
         for (Batch b : batches) {
-            for (ProbeResult r : b.results()) {
+            for (int i = 0; i < b.results().size(); i++) {
+                ProbeResult r = b.results().get(i);
                 Double loss = r.measurements().get("lossPercent");
                 rows.add(new Object[] {r.id(), r.taskId(), b.agentId(), r.type(), r.target(), r.status().name(),
                         r.error() == null ? null : r.error().kind().name(), r.startedAt(),
                         Durations.toMillis(r.duration()), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
-                        ResultJson.toJson(r), now});
+                        b.bodies() == null ? ResultJson.toJson(r) : b.bodies().get(i), now});
             }
         }
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice)
