@@ -87,6 +87,20 @@ public final class ResultStore {
      * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
      */
     public int[] storeBatches(List<Batch> batches) {
+        int[] sum = new int[2];
+        for (int[] counts : storeEach(batches)) {
+            sum[0] += counts[0];
+            sum[1] += counts[1];
+        }
+        return sum;
+    }
+
+    /**
+     * Like {@link #storeBatches}, counting each batch apart.
+     *
+     * @return {@code [stored, duplicates]} of each batch, in order
+     */
+    public List<int[]> storeEach(List<Batch> batches) {
         for (Batch b : batches) {
             validate(b.results());
         }
@@ -104,13 +118,14 @@ public final class ResultStore {
         }
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice)
         java.util.Set<String> fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
-        if (!storedListeners.isEmpty()) {
-            for (Batch b : batches) {
-                List<ProbeResult> inserted = b.results().stream().filter(r -> fresh.contains(r.id())).toList();
-                storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
-            }
+        List<int[]> counts = new ArrayList<>(batches.size());
+        for (Batch b : batches) {
+            // removed once counted: an id in two batches of one call was stored once, by the first
+            List<ProbeResult> inserted = b.results().stream().filter(r -> fresh.remove(r.id())).toList();
+            counts.add(new int[] {inserted.size(), b.results().size() - inserted.size()});
+            storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
         }
-        return new int[] {fresh.size(), rows.size() - fresh.size()};
+        return counts;
     }
 
     /** JDBC batches of the one-row insert (H2); returns the ids inserted. */

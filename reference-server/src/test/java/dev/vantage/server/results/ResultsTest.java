@@ -191,4 +191,15 @@ class ResultsTest {
             assertThat(retention.run()).isZero();
         }
     }
+
+    @Test
+    void batchesStoredTogetherAreCountedApart() {
+        Instant t = Instant.parse("2025-01-03T00:00:00Z");
+        ProbeResult shared = result("each", t, ProbeStatus.SUCCESS, 1, null);
+        List<int[]> counts = server.core.results().storeEach(List.of(
+                new ResultStore.Batch("a", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null))),
+                new ResultStore.Batch("b", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null)))));
+        // the id both batches carry is stored once, counted for the first batch and a duplicate for the second
+        assertThat(counts).containsExactly(new int[] {2, 0}, new int[] {1, 1});
+    }
 }
