@@ -11,6 +11,7 @@ import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.dispatch.Dispatch;
+import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
@@ -48,6 +49,7 @@ public final class ServerCore implements AutoCloseable {
     private final TaskStore tasks;
     private final ResultStore results;
     private final InfluxExport influx;
+    private final ResultRetention retention;
     private final Dispatch dispatch;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
@@ -91,6 +93,7 @@ public final class ServerCore implements AutoCloseable {
             throw e;
         }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
+        this.retention = new ResultRetention(database, config.resultsRetention(), clock).start();
     }
 
     /**
@@ -162,6 +165,11 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
+    /** Creates result partitions ahead and deletes results past the retention. */
+    public ResultRetention retention() {
+        return retention;
+    }
+
     /** How accepted results reach the database, and how changes reach the other replicas. */
     public Dispatch dispatch() {
         return dispatch;
@@ -169,6 +177,7 @@ public final class ServerCore implements AutoCloseable {
 
     @Override
     public void close() {
+        retention.close();
         dispatch.close();
         if (influx != null) {
             influx.close(); // delivers what is queued

@@ -58,6 +58,8 @@ public final class TestServer implements AutoCloseable {
         all.put("VANTAGE_JWT_SECRET", JWT_SECRET);
         // agent tests start their own agents; a local one would only add tasks' results and start-up time
         all.put("VANTAGE_LOCAL_AGENT", "false");
+        // tests store results dated 2025: the retention must not delete them under the test (its own test sets it)
+        all.put("VANTAGE_RESULTS_RETENTION", "36500d");
         all.putAll(env);
         all.values().removeIf(v -> v == null);
         ServerConfig config = ServerConfig.load(all);

@@ -39,7 +39,8 @@ final class JdbcBaseline {
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
             + " started_at, duration_ms, loss_percent, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
-    private static final Pattern MIGRATION = Pattern.compile("db/migration/V(\\d+)__.*\\.sql");
+    // the shared scripts and the H2 ones (db/vendor/h2), as the server runs them on H2
+    private static final Pattern MIGRATION = Pattern.compile("db/(?:migration|vendor/h2)/V(\\d+)__.*\\.sql");
 
     /**
      * Rows inserted in {@code seconds}, {@code batch} rows per transaction, and the CPU time this process spent on it

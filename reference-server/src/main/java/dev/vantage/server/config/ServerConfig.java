@@ -43,6 +43,7 @@ public record ServerConfig(
         Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows,
+        Duration resultsRetention,
         String influxUrl,
         Secret influxToken,
         String influxOrg,
@@ -146,6 +147,7 @@ public record ServerConfig(
                     duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
+                    atLeastADay(Setting.RESULTS_RETENTION),
                     httpUrl(Setting.INFLUX_URL),
                     new Secret(text(Setting.INFLUX_TOKEN)),
                     influx(Setting.INFLUX_ORG),
@@ -212,6 +214,15 @@ public record ServerConfig(
             } catch (IllegalArgumentException e) {
                 throw bad(s, e.getMessage());
             }
+        }
+
+        /** Results are dropped a day at a time on PostgreSQL (daily partitions): a shorter retention means nothing. */
+        private Duration atLeastADay(Setting s) {
+            Duration d = duration(s);
+            if (d.compareTo(Duration.ofDays(1)) < 0) {
+                throw bad(s, "must be at least 1d, got '" + text(s) + "'");
+            }
+            return d;
         }
 
         private boolean bool(Setting s) {

@@ -29,6 +29,7 @@ public enum Setting {
     AGENT_HEARTBEAT("vantage.agents.heartbeat-interval", "VANTAGE_AGENT_HEARTBEAT"),
     CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
     RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS"),
+    RESULTS_RETENTION("vantage.results.retention", "VANTAGE_RESULTS_RETENTION"),
     INFLUX_URL("vantage.influx.url", "VANTAGE_INFLUX_URL"),
     INFLUX_TOKEN("vantage.influx.token", "VANTAGE_INFLUX_TOKEN"),
     INFLUX_ORG("vantage.influx.org", "VANTAGE_INFLUX_ORG"),

@@ -15,7 +15,9 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The connection pool and schema: embedded H2 (PostgreSQL mode) by default, PostgreSQL when configured. Opening
- * runs the Flyway migrations in {@code db/migration}; both databases run the same SQL.
+ * runs the Flyway migrations in {@code db/migration}, which both databases run alike, and those in
+ * {@code db/vendor/postgresql} or {@code db/vendor/h2}: the few versions that differ (results are partitioned by day on
+ * PostgreSQL only), one script per database under the same version number.
  *
  * <p>Use {@link #query}/{@link #update} for one statement and {@link #inTransaction} for several that must commit
  * together. Thread-safe; calls block (handlers run on virtual threads).
@@ -69,7 +71,7 @@ public final class Database implements AutoCloseable {
     private void migrate() {
         Flyway.configure()
                 .dataSource(pool)
-                .locations("classpath:db/migration")
+                .locations("classpath:db/migration", "classpath:db/vendor/" + (postgres ? "postgresql" : "h2"))
                 .failOnMissingLocations(true)
                 .load()
                 .migrate();

@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AmqpDispatch implements Dispatch {
     private static final Logger LOG = LoggerFactory.getLogger(AmqpDispatch.class);
+    private static final int CONSUMERS = 2;
 
     private final String replicaId;
     private final String resultsQueue;
@@ -57,7 +58,7 @@ public final class AmqpDispatch implements Dispatch {
     private final Connection consuming;
     private final Channel controlOut;
     private final ConfirmedPublisher publisher;
-    private final ResultConsumer consumer;
+    private final List<ResultConsumer> consumers = new java.util.ArrayList<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
     /** Control messages are applied one at a time, in order, off the connection's thread. */
@@ -92,10 +93,15 @@ public final class AmqpDispatch implements Dispatch {
         this.controlProps = new AMQP.BasicProperties.Builder().deliveryMode(1).contentType("application/json")
                 .appId(replicaId).build();
 
-        Channel in = consuming.createChannel();
-        in.basicQos(config.prefetch());
-        this.consumer = new ResultConsumer(in, results, db, registry);
-        in.basicConsume(resultsQueue, false, consumer);
+        // two, each on its own channel (a consumer acks "everything up to" on its channel): while one waits for its
+        // commit the other decodes, which keeps both cores busy
+        for (int i = 0; i < CONSUMERS; i++) {
+            Channel in = consuming.createChannel();
+            in.basicQos(config.prefetch());
+            ResultConsumer consumer = new ResultConsumer(in, results, db, registry);
+            consumers.add(consumer);
+            in.basicConsume(resultsQueue, false, consumer);
+        }
 
         // after the broker comes back, control messages sent meanwhile are gone: re-check every agent
         ((Recoverable) consuming).addRecoveryListener(new RecoveryListener() {
@@ -220,7 +226,7 @@ public final class AmqpDispatch implements Dispatch {
 
     @Override
     public void close() {
-        consumer.stop();
+        consumers.forEach(ResultConsumer::stop);
         timer.shutdownNow();
         controlIn.shutdownNow();
         closeQuietly(consuming);

@@ -24,7 +24,9 @@ public final class ResultStore {
     private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
     private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
-    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint
+    // PostgreSQL reads the same way here because the primary key is the table's only unique constraint. On
+    // PostgreSQL that key is (id, started_at) (a partitioned table's key must hold the partition key): still once per
+    // id, because a resent result always carries the startedAt it was first sent with (V5__results_partitioned.sql)
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
             + " started_at, duration_ms, latency_ms, loss_percent, body, received_at) VALUES " + ResultStore.ROW
             + " ON CONFLICT DO NOTHING";
@@ -55,8 +57,16 @@ public final class ResultStore {
         this.clock = clock;
     }
 
-    /** One agent's results, as a unit of {@link #storeBatches}. */
-    public record Batch(String agentId, List<ProbeResult> results) {
+    /**
+     * One agent's results, as a unit of {@link #storeBatches}.
+     *
+     * @param bodies each result's JSON text as {@link ResultJson#toJson} writes it, to store as is; or {@code null}
+     *               to have it written here
+     */
+    public record Batch(String agentId, List<ProbeResult> results, List<String> bodies) {
+        public Batch(String agentId, List<ProbeResult> results) {
+            this(agentId, results, null);
+        }
     }
 
     /**
@@ -77,29 +87,45 @@ public final class ResultStore {
      * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
      */
     public int[] storeBatches(List<Batch> batches) {
+        int[] sum = new int[2];
+        for (int[] counts : storeEach(batches)) {
+            sum[0] += counts[0];
+            sum[1] += counts[1];
+        }
+        return sum;
+    }
+
+    /**
+     * Like {@link #storeBatches}, counting each batch apart.
+     *
+     * @return {@code [stored, duplicates]} of each batch, in order
+     */
+    public List<int[]> storeEach(List<Batch> batches) {
         for (Batch b : batches) {
             validate(b.results());
         }
         Instant now = clock.instant();
         List<Object[]> rows = new ArrayList<>();
         for (Batch b : batches) {
-            for (ProbeResult r : b.results()) {
+            for (int i = 0; i < b.results().size(); i++) {
+                ProbeResult r = b.results().get(i);
                 Double loss = r.measurements().get("lossPercent");
                 rows.add(new Object[] {r.id(), r.taskId(), b.agentId(), r.type(), r.target(), r.status().name(),
                         r.error() == null ? null : r.error().kind().name(), r.startedAt(),
                         Durations.toMillis(r.duration()), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
-                        ResultJson.toJson(r), now});
+                        b.bodies() == null ? ResultJson.toJson(r) : b.bodies().get(i), now});
             }
         }
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice)
         java.util.Set<String> fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
-        if (!storedListeners.isEmpty()) {
-            for (Batch b : batches) {
-                List<ProbeResult> inserted = b.results().stream().filter(r -> fresh.contains(r.id())).toList();
-                storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
-            }
+        List<int[]> counts = new ArrayList<>(batches.size());
+        for (Batch b : batches) {
+            // removed once counted: an id in two batches of one call was stored once, by the first
+            List<ProbeResult> inserted = b.results().stream().filter(r -> fresh.remove(r.id())).toList();
+            counts.add(new int[] {inserted.size(), b.results().size() - inserted.size()});
+            storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
         }
-        return new int[] {fresh.size(), rows.size() - fresh.size()};
+        return counts;
     }
 
     /** JDBC batches of the one-row insert (H2); returns the ids inserted. */

@@ -7,6 +7,12 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.auth.Role;
+import dev.vantage.server.results.ResultRetention;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.flywaydb.core.Flyway;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -109,5 +115,85 @@ class PostgresIT {
         assertThat(server.post("/api/v1/auth/logout", admin, null).status()).isEqualTo(204);
         assertThat(server.get("/api/v1/auth/me", admin).status()).isEqualTo(401);
         assertThat(server.call("DELETE", "/api/v1/tasks/pg-task", operator, null).status()).isEqualTo(204);
+    }
+
+    static ProbeResult result(String taskId, Instant at) {
+        return ProbeResult.builder().id(UUID.randomUUID().toString()).taskId(taskId).type("tcp").target("x:1")
+                .status(ProbeStatus.SUCCESS).startedAt(at).duration(Duration.ofMillis(1)).build();
+    }
+
+    /** The partition holding each of the task's results, by id. */
+    static Map<String, String> partitions(String taskId) {
+        return Map.copyOf(server.core.database().query("SELECT id, tableoid::regclass::text FROM results WHERE task_id = ?",
+                rs -> Map.entry(rs.getString(1), rs.getString(2)), taskId).stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    }
+
+    static String day(Instant t) {
+        return "results_p" + LocalDate.ofInstant(t, ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
+    }
+
+    /** Runs a retention round, waiting while the server's own round holds the lock. */
+    static long retain(Duration retention, Clock clock) throws InterruptedException {
+        ResultRetention r = new ResultRetention(server.core.database(), retention, clock);
+        for (int i = 0; i < 50; i++) {
+            long deleted = r.run();
+            if (deleted >= 0) {
+                return deleted;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the retention lock stayed taken");
+    }
+
+    @Test
+    void resultsArePartitionedByDayAndOldPartitionsDropped() throws InterruptedException {
+        Instant now = Instant.now();
+        ProbeResult old = result("ret", now.minus(Duration.ofDays(40)));
+        ProbeResult today = result("ret", now);
+        ProbeResult future = result("ret", now.plus(Duration.ofDays(30)));
+        assertThat(server.core.results().storeBatch("agent", List.of(old, today, future))).containsExactly(3, 0);
+        assertThat(retain(Duration.ofDays(30), Clock.systemUTC())).isEqualTo(1); // the old one, from the default partition
+        assertThat(partitions("ret")).isEqualTo(Map.of(today.id(), day(now), future.id(), "results_default"));
+
+        // a resend is the same JSON: same id and startedAt, so the (id, started_at) key makes it a duplicate
+        assertThat(server.core.results().storeBatch("agent", List.of(today, future))).containsExactly(0, 2);
+
+        // 30 days on, with a 1-day retention: the future row moves into its new daily partition, and today's
+        // partition (all of that day older than the retention) is dropped whole
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(30));
+        assertThat(retain(Duration.ofDays(1), later)).isZero();
+        assertThat(partitions("ret")).isEqualTo(Map.of(future.id(), day(future.startedAt())));
+        assertThat(server.core.database().queryOne("SELECT to_regclass(?) IS NULL", rs -> rs.getBoolean(1), day(now))
+                .orElseThrow()).isTrue();
+        assertThat(server.core.results().storeBatch("agent", List.of(future))).containsExactly(0, 1);
+    }
+
+    @Test
+    void partitioningKeepsTheResultsOfAnEarlierVersion() throws SQLException {
+        String schema = SCHEMA + "_v4";
+        String url = BASE + "?currentSchema=" + schema;
+        try (Connection c = DriverManager.getConnection(BASE, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            Flyway.configure().dataSource(url, "postgres", "").locations("classpath:db/migration", "classpath:db/vendor/postgresql")
+                    .target("4").load().migrate();
+            try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO results (id, task_id, agent_id, type, target, status, started_at, duration_ms, body,"
+                        + " received_at, latency_ms) VALUES ('r1', 't', 'a', 'tcp', 'x:1', 'SUCCESS', now(), 1, '{}', now(), 1),"
+                        + " ('r2', 't', 'a', 'tcp', 'x:1', 'SUCCESS', now() - interval '3 days', 2, '{}', now(), 2)");
+            }
+            try (TestServer v5 = TestServer.start(Map.of("VANTAGE_DB_URL", url, "VANTAGE_DB_USER", "postgres"))) {
+                assertThat(v5.core.database().query("SELECT id || ':' || duration_ms FROM results ORDER BY id", rs -> rs.getString(1)))
+                        .containsExactly("r1:1", "r2:2");
+                assertThat(v5.core.database().queryOne("SELECT relkind::text FROM pg_class WHERE oid = 'results'::regclass",
+                        rs -> rs.getString(1)).orElseThrow()).isEqualTo("p");
+            }
+        } finally {
+            try (Connection c = DriverManager.getConnection(BASE, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
     }
 }

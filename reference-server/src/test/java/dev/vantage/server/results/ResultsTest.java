@@ -173,4 +173,33 @@ class ResultsTest {
             assertThat(r.json().get("errors").get(0).get("message").asText()).contains("more than 3 results");
         }
     }
+
+    @Test
+    void retentionDeletesOldResultsOnH2() {
+        try (TestServer own = TestServer.start()) { // its own database: the other tests' results are from 2025
+            Instant now = Instant.now();
+            List<ProbeResult> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(result("kept-or-not", now.minus(Duration.ofDays(40)).plusSeconds(i), ProbeStatus.SUCCESS, 1, null));
+            }
+            batch.add(result("kept-or-not", now.minus(Duration.ofDays(29)), ProbeStatus.SUCCESS, 1, null));
+            own.core.results().storeBatch("a", batch);
+            ResultRetention retention = new ResultRetention(own.core.database(), Duration.ofDays(30), java.time.Clock.systemUTC());
+            assertThat(retention.run()).isEqualTo(5);
+            assertThat(own.core.database().query("SELECT id FROM results", rs -> rs.getString(1)))
+                    .containsExactly(batch.getLast().id());
+            assertThat(retention.run()).isZero();
+        }
+    }
+
+    @Test
+    void batchesStoredTogetherAreCountedApart() {
+        Instant t = Instant.parse("2025-01-03T00:00:00Z");
+        ProbeResult shared = result("each", t, ProbeStatus.SUCCESS, 1, null);
+        List<int[]> counts = server.core.results().storeEach(List.of(
+                new ResultStore.Batch("a", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null))),
+                new ResultStore.Batch("b", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null)))));
+        // the id both batches carry is stored once, counted for the first batch and a duplicate for the second
+        assertThat(counts).containsExactly(new int[] {2, 0}, new int[] {1, 1});
+    }
 }
