@@ -196,4 +196,18 @@ class PostgresIT {
             }
         }
     }
+
+    @Test
+    void aReplicaSkipsTheRetentionRoundWhileAnotherHoldsTheLock() throws SQLException, InterruptedException {
+        retain(Duration.ofDays(30), Clock.systemUTC()); // the server's own first round is over
+        try (Connection other = DriverManager.getConnection(BASE + "?currentSchema=" + SCHEMA, "postgres", "")) {
+            other.setAutoCommit(false);
+            try (Statement s = other.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.results_retention'))");
+            }
+            assertThat(new ResultRetention(server.core.database(), Duration.ofDays(30), Clock.systemUTC()).run()).isEqualTo(-1);
+            other.rollback();
+        }
+        assertThat(retain(Duration.ofDays(30), Clock.systemUTC())).isNotNegative();
+    }
 }
