@@ -2,15 +2,14 @@ package dev.vantage.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.vantage.server.e2e.Processes;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -20,33 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerJarIT {
     @Test
     void theShadedJarStartsMigratesAndServes(@TempDir Path dir) throws Exception {
-        Path jar = Path.of("target/vantage-server.jar").toAbsolutePath();
-        assertThat(jar).exists();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path out = dir.resolve("stdout.txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("VANTAGE_") || k.startsWith("SERVER_"));
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("SERVER_HOST", "127.0.0.1");
-        Process p = pb.start();
+        int port = Processes.freePort();
+        // no admin password, no data directory: the defaults a new user gets
+        Processes.Jvm server = Processes.start("server-jar", Processes.SERVER_JAR, dir,
+                Map.of("SERVER_PORT", Integer.toString(port), "SERVER_HOST", "127.0.0.1"), dir.resolve("logs"));
         try {
+            Processes.awaitReady("http://127.0.0.1:" + port, server);
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ready = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline && p.isAlive()) {
-                try {
-                    ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    break;
-                } catch (IOException notYet) {
-                    Thread.sleep(200);
-                }
-            }
-            String log = Files.readString(out);
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String log = server.output();
             assertThat(ready).as(log).isNotNull();
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(dir.resolve("data/vantage.mv.db")).exists(); // the default data directory, relative to the working one
@@ -66,8 +48,7 @@ class ServerJarIT {
             // the generated password appears once, on standard output, and nowhere in the log lines
             assertThat(log.split(Pattern.quote(m.group(1)), -1)).hasSize(2);
         } finally {
-            p.destroy();
-            p.waitFor();
+            server.stop(Duration.ofSeconds(20));
         }
     }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -111,17 +110,6 @@ class PlatformIT {
                 "--name", name, "--label", "city=" + city, "--data-dir", dir.resolve(name + "/data").toString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void awaitReady(Api api) {
-        await("server ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> api.get("/ready").status() == 200);
-    }
-
     private static boolean online(Api api, String agentId) throws Exception {
         return api.get("/api/v1/agents/" + agentId).body().get("online").asBoolean();
     }
@@ -147,11 +135,11 @@ class PlatformIT {
     void serverAndTwoAgentsEndToEnd() throws Exception {
         target = new Target();
         instantTarget = new Target();
-        int port = freePort();
+        int port = Processes.freePort();
         String base = "http://127.0.0.1:" + port;
         server = startServer(port);
         Api api = new Api(base);
-        awaitReady(api);
+        Processes.awaitReady(base, server);
         api.login("admin", PASSWORD);
 
         // enrollment: one token for two agents, which may probe loopback (the test's own listeners)
@@ -234,7 +222,7 @@ class PlatformIT {
         Instant down = Instant.now();
         Thread.sleep(5_000);
         server = startServer(port);
-        awaitReady(api);
+        Processes.awaitReady(base, server);
         Instant up = Instant.now();
         api.login("admin", PASSWORD);
         await("agents back").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))

@@ -1,6 +1,12 @@
 package dev.vantage.server.e2e;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,18 +14,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Starts the real server and agent jars as separate JVMs, with their output in files the test can read. */
-final class Processes {
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    static final Path SERVER_JAR = ROOT.resolve("reference-server/target/vantage-server.jar");
-    static final Path AGENT_JAR = ROOT.resolve("reference-agent/target/vantage-agent.jar");
+/**
+ * Starts the real server and agent jars as separate JVMs, with their output in files the test can read. The one
+ * place tests launch the jars, so every such test gets the same clean environment and readiness wait.
+ */
+public final class Processes {
+    public static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    public static final Path SERVER_JAR = ROOT.resolve("reference-server/target/vantage-server.jar");
+    public static final Path AGENT_JAR = ROOT.resolve("reference-agent/target/vantage-agent.jar");
 
     private Processes() {
     }
 
     /** A started JVM; {@link #log} holds what it printed. */
-    record Jvm(String name, Process process, Path log) {
-        String output() {
+    public record Jvm(String name, Process process, Path log) {
+        public String output() {
             try {
                 return Files.readString(log);
             } catch (IOException e) {
@@ -28,12 +37,13 @@ final class Processes {
         }
 
         /** kill -9: no shutdown hook runs, nothing is flushed. */
-        void kill() throws InterruptedException {
+        public void kill() throws InterruptedException {
             process.destroyForcibly();
             process.waitFor();
         }
 
-        void stop(Duration grace) throws InterruptedException {
+        /** SIGTERM, then kill -9 after {@code grace}. */
+        public void stop(Duration grace) throws InterruptedException {
             process.destroy();
             if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 kill();
@@ -41,14 +51,18 @@ final class Processes {
         }
     }
 
-    static Jvm start(String name, Path jar, Path workDir, Map<String, String> env, Path logDir, String... args)
+    /**
+     * Starts {@code java -jar jar args} in {@code workDir} with {@code env} on top of this process's environment,
+     * minus any {@code VANTAGE_*} and {@code SERVER_*} variables a developer's shell may hold.
+     */
+    public static Jvm start(String name, Path jar, Path workDir, Map<String, String> env, Path logDir, String... args)
             throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build's package phase first");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
         command.add("-jar");
         command.add(jar.toString());
@@ -58,7 +72,38 @@ final class Processes {
         Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("VANTAGE_") || k.startsWith("SERVER_"));
         pb.environment().putAll(env);
         return new Jvm(name, pb.start(), log);
+    }
+
+    /** A loopback port nobody listens on right now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Waits until {@code base + "/ready"} answers 200.
+     *
+     * @throws AssertionError with the server's output if it dies or is not ready within a minute
+     */
+    public static void awaitReady(String base, Jvm server) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && server.process().isAlive()) {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + "/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(server.name() + " did not become ready:\n" + server.output());
     }
 }

@@ -1,13 +1,9 @@
 package dev.vantage.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +35,13 @@ class ReadmeWalkthroughIT {
 
     @Test
     void theReadmeWalkthroughWorksAsWritten() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = Processes.freePort();
         Processes.Jvm server = Processes.start("server", Processes.SERVER_JAR, dir.resolve("server"), Map.of(
                 "SERVER_PORT", Integer.toString(port),
                 "VANTAGE_DATA_DIR", dir.resolve("server/data").toString(),
                 "VANTAGE_ADMIN_PASSWORD", PASSWORD), LOGS);
         try {
-            Api api = new Api("http://localhost:" + port);
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> api.get("/ready").status() == 200);
+            Processes.awaitReady("http://localhost:" + port, server);
             // the walkthrough runs from the project folder; give it one with the agent jar where the README says
             Path project = dir.resolve("project");
             Files.createDirectories(project.resolve("reference-agent/target"));

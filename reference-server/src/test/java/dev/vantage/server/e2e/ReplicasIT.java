@@ -7,8 +7,6 @@ import dev.vantage.server.TestServer;
 import dev.vantage.server.backends.Backends;
 import dev.vantage.server.backends.Fleet;
 import dev.vantage.server.http.Json;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +33,7 @@ class ReplicasIT {
             env.put("VANTAGE_AGENT_HEARTBEAT", "1s");
             env.put("VANTAGE_REPLICA_ID", "replica-b");
             try (TestServer replicaB = TestServer.start(env)) {
-                int portA = freePort();
+                int portA = Processes.freePort();
                 Map<String, String> envA = new HashMap<>(b.env(true));
                 envA.putAll(Map.of("VANTAGE_AGENT_HEARTBEAT", "1s", "VANTAGE_REPLICA_ID", "replica-a",
                         "SERVER_HOST", "127.0.0.1", "SERVER_PORT", Integer.toString(portA),
@@ -124,9 +122,4 @@ class ReplicasIT {
         return n;
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }
