@@ -1,0 +1,129 @@
+package dev.vantage.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shaded {@code vantage-agent.jar} as users run it: every built-in plugin is listed and probes a real local
+ * responder. The unit tests run on Maven's class path; only this catches a class missing from the jar (a test-scoped
+ * dependency once shadowed the http plugin's HTTP codec, and {@code probe http} failed only in the jar).
+ */
+class AgentJarIT {
+    private static final Path JAR = Path.of("target", "vantage-agent.jar");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static HttpServer http;
+    private static ServerSocket tcp;
+    private static DatagramSocket udp;
+
+    @BeforeAll
+    static void startResponders() throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        http = HttpServer.create(new InetSocketAddress(loopback, 0), 50);
+        http.createContext("/", exchange -> {
+            byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        http.start();
+        tcp = new ServerSocket(0, 50, loopback);
+        Thread.ofVirtual().start(() -> {
+            while (!tcp.isClosed()) {
+                try (Socket s = tcp.accept()) {
+                    s.getOutputStream().write("SSH-2.0-test\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[2048];
+            while (!udp.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    udp.receive(p);
+                    udp.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopResponders() throws IOException {
+        http.stop(0);
+        tcp.close();
+        udp.close();
+    }
+
+    @Test
+    void listsEveryBuiltInPlugin() throws Exception {
+        Run run = agent("plugins");
+        assertThat(run.exit).as(run.output).isZero();
+        assertThat(run.output).contains("icmp", "tcp", "udp", "http");
+    }
+
+    @Test
+    void probesHttp() throws Exception {
+        assertSuccess(agent("probe", "http", "http://127.0.0.1:" + http.getAddress().getPort() + "/", "--json"));
+    }
+
+    @Test
+    void probesTcp() throws Exception {
+        assertSuccess(agent("probe", "tcp", "127.0.0.1:" + tcp.getLocalPort(), "--json", "-p", "expect=SSH-2"));
+    }
+
+    @Test
+    void probesUdp() throws Exception {
+        assertSuccess(agent("probe", "udp", "127.0.0.1:" + udp.getLocalPort(), "--json", "-p", "payload=ping"));
+    }
+
+    private static void assertSuccess(Run run) throws IOException {
+        assertThat(run.exit).as(run.output).isZero();
+        JsonNode result = JSON.readTree(run.output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        assertThat(result.get("status").asText()).as(run.output).isEqualTo("SUCCESS");
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run agent(String... args) throws Exception {
+        assertThat(JAR).as("the shaded jar (mvn package builds it)").exists();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile("agent-jar", ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the agent did not finish in 60 s: " + Files.readString(log));
+            }
+            return new Run(p.exitValue(), Files.readString(log));
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+}
