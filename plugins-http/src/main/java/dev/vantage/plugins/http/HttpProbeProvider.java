@@ -104,6 +104,16 @@ public final class HttpProbeProvider implements ProbeProvider {
         return new HttpProbe(HttpSettings.from(config), this);
     }
 
+    /** One exchange with a loopback responder of its own: see {@link WarmUp}. */
+    @Override
+    public void warmUp() {
+        try {
+            WarmUp.run(this);
+        } catch (Exception e) {
+            throw new IllegalStateException("the http warm-up exchange failed: " + e, e);
+        }
+    }
+
     /** The shared event loops, started on first use: a provider that only validates tasks starts no thread. */
     EventLoopGroup group() {
         synchronized (lock) {

@@ -1,6 +1,7 @@
 package dev.vantage.plugins.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Percentage.withPercentage;
 
 import dev.vantage.probe.engine.AddressPolicy;
@@ -77,6 +78,14 @@ class HttpProbeIT {
         }
         engine.close();
         serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void theWarmUpRunsOneRealExchangeOnLoopbackAndFailsLoudlyOnAClosedProvider() {
+        HttpProbeProvider provider = new HttpProbeProvider();
+        provider.warmUp(); // throws unless its exchange with its own responder succeeded
+        provider.close();
+        assertThatThrownBy(provider::warmUp).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -31,6 +31,13 @@ class TcpProbeIT {
     }
 
     @Test
+    void theWarmUpConnectsToItsOwnListenerOnLoopback() {
+        TcpProbeProvider provider = new TcpProbeProvider();
+        provider.warmUp(); // throws unless its connect succeeded
+        provider.close();
+    }
+
+    @Test
     void connectsAndTimesDnsAndConnect() throws Exception {
         try (ServerSocket listener = listen()) { // the kernel completes the handshake; nobody needs to accept
             ProbeResult r = run("127.0.0.1:" + listener.getLocalPort(), Map.of());

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -57,6 +58,8 @@ public final class ProbeEngine implements AutoCloseable {
     private static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
     private final Map<String, ProbeProvider> providers;
+    /** Each provider's warm-up, started by its first scheduled or run task. */
+    private final Map<String, CompletableFuture<Void>> warmUps = new ConcurrentHashMap<>();
     private final EngineClock clock;
     private final TimerQueue timers = new TimerQueue();
     private final List<SinkDispatcher> sinks;
@@ -124,7 +127,7 @@ public final class ProbeEngine implements AutoCloseable {
      */
     public List<ConfigProblem> validate(TaskSpec spec) {
         try {
-            PreparedTask t = prepare(spec, spec.scheduled());
+            PreparedTask t = prepare(spec, spec.scheduled(), false);
             t.probe().close();
             return List.of();
         } catch (InvalidTaskException e) {
@@ -140,7 +143,7 @@ public final class ProbeEngine implements AutoCloseable {
      */
     public CompletionStage<ProbeResult> runOnce(TaskSpec spec) {
         checkOpen();
-        PreparedTask task = prepare(spec, false);
+        PreparedTask task = prepare(spec, false, true);
         CompletableFuture<ProbeResult> result = runner.start(task, () -> { });
         return result.whenComplete((r, e) -> task.probe().close());
     }
@@ -156,7 +159,7 @@ public final class ProbeEngine implements AutoCloseable {
         if (!spec.scheduled()) {
             throw new InvalidTaskException(List.of(ConfigProblem.of("interval", "is required for a scheduled task")));
         }
-        scheduler.put(prepare(spec, true));
+        scheduler.put(prepare(spec, true, true));
     }
 
     /** Removes a scheduled task; its running attempts finish. Returns false if there was no such task. */
@@ -231,7 +234,7 @@ public final class ProbeEngine implements AutoCloseable {
         }
     }
 
-    private PreparedTask prepare(TaskSpec spec, boolean requireId) {
+    private PreparedTask prepare(TaskSpec spec, boolean requireId, boolean toRun) {
         List<ConfigProblem> problems = new ArrayList<>();
         if (requireId || !spec.id().isEmpty()) {
             if (!ID.matcher(spec.id()).matches()) {
@@ -322,7 +325,35 @@ public final class ProbeEngine implements AutoCloseable {
             throw new InvalidTaskException(problems);
         }
         Objects.requireNonNull(probe, () -> "provider " + spec.type() + " returned no probe");
-        return new PreparedTask(spec, probe, List.copyOf(assertions));
+        return new PreparedTask(spec, probe, List.copyOf(assertions), toRun ? warmUp(provider) : WARM);
+    }
+
+    private static final CompletableFuture<Void> WARM = CompletableFuture.completedFuture(null);
+
+    /** The provider's warm-up, started once on a virtual thread; already complete for providers without one. */
+    private CompletableFuture<Void> warmUp(ProbeProvider provider) {
+        return warmUps.computeIfAbsent(provider.type(), type -> {
+            if (!overridesWarmUp(provider)) {
+                return WARM; // no thread, and attempts start on the caller's thread (virtual time stays exact)
+            }
+            return CompletableFuture.runAsync(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    provider.warmUp();
+                    LOG.debug("provider {} warmed up in {} ms", type, (System.nanoTime() - t0) / 1_000_000);
+                } catch (RuntimeException e) {
+                    LOG.warn("provider {} failed to warm up; its first attempts pay the cost", type, e);
+                }
+            }, runnable -> Thread.ofVirtual().name("vantage-warm-up-" + type).start(runnable));
+        });
+    }
+
+    private static boolean overridesWarmUp(ProbeProvider provider) {
+        try {
+            return provider.getClass().getMethod("warmUp").getDeclaringClass() != ProbeProvider.class;
+        } catch (NoSuchMethodException e) {
+            return false; // cannot happen: the interface declares it
+        }
     }
 
     private String installed() {

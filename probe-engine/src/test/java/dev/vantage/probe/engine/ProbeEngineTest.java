@@ -53,6 +53,53 @@ class ProbeEngineTest {
     }
 
     @Test
+    void aProvidersWarmUpRunsOnceBeforeTheFirstAttemptAndOutsideItsClock() {
+        java.util.concurrent.atomic.AtomicInteger warmUps = new java.util.concurrent.atomic.AtomicInteger();
+        FakeProvider p = new FakeProvider("cold", FakeProvider.SUCCEED) {
+            @Override
+            public void warmUp() {
+                warmUps.incrementAndGet();
+                try {
+                    Thread.sleep(600); // a cold client's class loading, longer than the attempts' timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (ProbeEngine engine = engine(p)) {
+            TaskSpec spec = TaskSpec.builder("cold", "t").timeout(Duration.ofMillis(300)).build();
+            assertThat(engine.validate(spec)).isEmpty();
+            assertThat(warmUps).as("validating a task does not warm the provider up").hasValue(0);
+            long t0 = System.nanoTime();
+            CompletableFuture<ProbeResult> first = engine.runOnce(spec).toCompletableFuture();
+            CompletableFuture<ProbeResult> second = engine.runOnce(spec).toCompletableFuture();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("runOnce does not block on the warm-up")
+                    .isLessThan(Duration.ofMillis(500));
+            for (ProbeResult r : List.of(first.join(), second.join())) {
+                assertThat(r.status()).as("the warm-up does not count against the deadline").isEqualTo(ProbeStatus.SUCCESS);
+                assertThat(r.duration()).isLessThan(Duration.ofMillis(300));
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("attempts waited for it")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(550));
+            assertThat(run(engine, spec).status()).isEqualTo(ProbeStatus.SUCCESS);
+            assertThat(warmUps).hasValue(1);
+        }
+    }
+
+    @Test
+    void aFailingWarmUpIsIgnored() {
+        FakeProvider p = new FakeProvider("broken", FakeProvider.SUCCEED) {
+            @Override
+            public void warmUp() {
+                throw new IllegalStateException("cannot warm up here");
+            }
+        };
+        try (ProbeEngine engine = engine(p)) {
+            assertThat(run(engine, TaskSpec.builder("broken", "t").build()).status()).isEqualTo(ProbeStatus.SUCCESS);
+        }
+    }
+
+    @Test
     void probeThatSleepsForeverIsCutOffAtItsDeadline() {
         CountDownLatch interrupted = new CountDownLatch(1);
         FakeProvider p = new FakeProvider("sleepy", (ctx, cfg) -> {

@@ -6,7 +6,7 @@ package dev.vantage.probe.spi;
  * registered with the engine explicitly.
  *
  * <p><b>Lifecycle.</b> The engine creates one provider instance per engine, calls {@link #describe()} and
- * {@link #create(ProbeConfig)} any number of times, and {@link #close()} once when the engine closes. A provider
+ * {@link #create(ProbeConfig)} any number of times, {@link #warmUp()} at most once before the first attempt, and {@link #close()} once when the engine closes. A provider
  * may hold resources shared by all of its probes (for example one ICMP socket for every target).
  *
  * <p><b>Threads.</b> All methods may be called concurrently from any thread and must be thread-safe.
@@ -41,6 +41,23 @@ public interface ProbeProvider extends AutoCloseable {
      * @throws InvalidConfigException naming each offending key ({@code target} or a parameter name) and the reason
      */
     Probe create(ProbeConfig config) throws InvalidConfigException;
+
+    /**
+     * Prepares what this provider's attempts share (event loops, sockets, the classes of the hot path), so that
+     * the first attempt measures the target and not the JVM starting up: a cold HTTP client spends hundreds of
+     * milliseconds loading classes, which would otherwise show up as the first result's {@code dns} phase, or
+     * as a timeout on a busy machine.
+     *
+     * <p>The engine calls it at most once per provider, on a virtual thread of its own, when the first task of
+     * this type is scheduled or run (never when a task is only validated). Attempts of this type wait for it,
+     * for a bounded time, before their clock starts. May block; must not contact anything beyond the local
+     * host. An exception is logged and otherwise ignored: attempts then pay the cost themselves. The default
+     * does nothing.
+     *
+     * @since 0.1
+     */
+    default void warmUp() {
+    }
 
     /**
      * Releases resources shared by this provider's probes. Called once, after every probe of this provider has

@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -91,7 +93,7 @@ public final class Runner {
     public CompletableFuture<ProbeResult> start(PreparedTask task, Runnable onDone) {
         Attempt attempt = new Attempt(this, task, onDone);
         started.increment();
-        if (permits.tryAcquire()) {
+        if (task.ready().isDone() && permits.tryAcquire()) {
             attempt.permit.set(true);
             attempt.begin();
             threads.newThread(attempt::probe).start();
@@ -99,6 +101,7 @@ public final class Runner {
             waiting.add(attempt);
             threads.newThread(() -> {
                 try {
+                    awaitWarmUp(task);
                     permits.acquire();
                 } catch (InterruptedException e) {
                     attempt.cancel("engine closed before the attempt started");
@@ -117,6 +120,17 @@ public final class Runner {
             }).start();
         }
         return attempt.result;
+    }
+
+    /** A warm-up that has not finished by then is left running: attempts go ahead and pay the cost themselves. */
+    private static final long WARM_UP_WAIT_SECONDS = 30;
+
+    private static void awaitWarmUp(PreparedTask task) throws InterruptedException {
+        try {
+            task.ready().get(WARM_UP_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the engine logged it (or it is still running); the attempt goes ahead
+        }
     }
 
     /**

@@ -9,6 +9,9 @@
  * <p>{@link dev.vantage.probe.spi.support.TrustCheck} verifies TLS certificates, with verification on or off, and
  * words the verdict (expired, not trusted, host name mismatch, ...) alike in every plugin.
  *
+ * <p>{@link dev.vantage.probe.spi.support.LoopbackWarmUp} runs a provider's own probe once against a responder on
+ * loopback, for {@link dev.vantage.probe.spi.ProbeProvider#warmUp()}.
+ *
  * <p>The engine never calls these; plugins use them if they like. They are public API under the same
  * compatibility promise as {@link dev.vantage.probe.spi} (see {@code VERSIONING.md}): final classes with static
  * factories, so they can grow without breaking plugin binaries. All of them but {@code RoundTrips} (filled by one
