@@ -89,11 +89,14 @@ final class UdpProbe implements Probe {
                 return;
             }
             if (round.sent < count && now >= due) {
-                round.sending(System.nanoTime());
+                long sendingAt = System.nanoTime();
                 try {
                     channel.write(ByteBuffer.wrap(payload));
+                    round.sending(sendingAt); // after the write: no reply is read before it returns
                 } catch (PortUnreachableException e) {
-                    round.refused(); // an ICMP error left over from an earlier datagram
+                    // an earlier datagram's ICMP error was pending: Linux reports it from this write and sends
+                    // nothing, so that datagram is refused and this one is sent again on the next pass
+                    round.refused();
                 }
                 continue;
             }

@@ -12,6 +12,12 @@ import dev.vantage.probe.spi.support.Bytes;
 import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
 import dev.vantage.probe.spi.support.IpVersion;
+import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +63,30 @@ public final class UdpProbeProvider implements ProbeProvider {
     @Override
     public ProbeDescriptor describe() {
         return DESCRIPTOR;
+    }
+
+    /**
+     * One datagram to an echo responder of its own on loopback: a cold JVM otherwise adds tens of milliseconds
+     * (datagram channel classes) to the first attempt.
+     */
+    @Override
+    public void warmUp() {
+        try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread responder = Thread.ofVirtual().name("vantage-udp-warm-up").start(() -> {
+                try {
+                    DatagramPacket p = new DatagramPacket(new byte[64], 64);
+                    echo.receive(p);
+                    echo.send(p); // back to its sender
+                } catch (IOException e) {
+                    // closed: the attempt reports what went wrong
+                }
+            });
+            LoopbackWarmUp.run(this, echo.getLocalAddress().getHostAddress() + ":" + echo.getLocalPort(),
+                    "payload", "warm-up", "count", 1L);
+            responder.join(LoopbackWarmUp.LIMIT);
+        } catch (Exception e) {
+            throw new IllegalStateException("the udp warm-up exchange failed: " + e, e);
+        }
     }
 
     @Override

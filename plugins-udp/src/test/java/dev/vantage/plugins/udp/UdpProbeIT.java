@@ -83,6 +83,23 @@ class UdpProbeIT {
     }
 
     @Test
+    void aClosedPortRefusesBackToBackDatagramsWithoutWaitingForTheDeadline() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        // no pause between sends: the first datagram's ICMP error is still pending when the second is written,
+        // so that write fails and sends nothing (Linux); the probe must neither count it as sent nor wait for it
+        ProbeResult r = engine.runOnce(TaskSpec.builder(UdpProbeProvider.TYPE, "127.0.0.1:" + port)
+                .timeout(Duration.ofSeconds(10)).params(Map.of("payload", "hi", "count", 5L, "interval", Duration.ZERO))
+                .build()).toCompletableFuture().join();
+        assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.FAILURE);
+        assertThat(r.error().kind()).isEqualTo(ErrorKind.REFUSED);
+        assertThat(r.measurements()).containsEntry("sent", 5.0).containsEntry("received", 0.0);
+        assertThat(r.duration()).as(r.toString()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void silenceTimesOut() throws Exception {
         try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             ProbeResult r = run("127.0.0.1:" + silent.getLocalPort(), Map.of("payload", "hi",
@@ -103,6 +120,13 @@ class UdpProbeIT {
             assertThat(r.error().message()).isEqualTo("expect /pong/ did not match; received 'nope\\r\\n'");
             assertThat(r.measurements()).containsEntry("received", 3.0);
         }
+    }
+
+    @Test
+    void theWarmUpExchangesOneDatagramWithItsOwnResponder() {
+        UdpProbeProvider provider = new UdpProbeProvider();
+        provider.warmUp(); // throws unless its datagram was answered
+        provider.close();
     }
 
     @Test
