@@ -11,6 +11,7 @@ import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.support.IpVersion;
+import dev.vantage.probe.spi.support.LoopbackWarmUp;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -38,6 +39,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
             Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(.*\\.)?\\d+\\.?");
 
+    private static final int DEFAULT_TTL = 64;
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("ICMP ping")
             .description("Sends ICMP echo requests and reports packet loss and round-trip times.")
@@ -52,7 +54,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
                     .description("Payload bytes after the 8-byte ICMP header.").defaultValue(56L).min(0)
                     .max(MAX_PAYLOAD).build())
             .parameter(ParameterSpec.builder("ttl", ParameterType.INTEGER)
-                    .description("IP time to live (IPv6 hop limit) of the requests.").defaultValue(64L)
+                    .description("IP time to live (IPv6 hop limit) of the requests.").defaultValue((long) DEFAULT_TTL)
                     .min(1).max(255).build())
             .parameter(IpVersion.parameter())
             .build();
@@ -118,6 +120,26 @@ public final class IcmpProbeProvider implements ProbeProvider {
             return InetAddress.ofLiteral(s) instanceof Inet6Address;
         } catch (IllegalArgumentException e) {
             return false;
+        }
+    }
+
+    /**
+     * One echo to 127.0.0.1: opens the IPv4 socket with its threads and runs the send and receive paths once, so
+     * that the first attempt's round trips are not measured through a cold JVM (several milliseconds instead of
+     * tens of microseconds). Without the right to open an ICMP socket there is nothing to warm up: the attempts
+     * report that themselves, as a CONFIG error saying what to grant.
+     */
+    @Override
+    public void warmUp() {
+        try {
+            channel(false, DEFAULT_TTL);
+        } catch (ProbeException e) {
+            return;
+        }
+        try {
+            LoopbackWarmUp.run(this, "127.0.0.1", "count", 1L);
+        } catch (Exception e) {
+            throw new IllegalStateException("the icmp warm-up echo failed: " + e, e);
         }
     }
 

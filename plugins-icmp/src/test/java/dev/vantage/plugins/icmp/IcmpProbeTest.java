@@ -45,6 +45,13 @@ class IcmpProbeTest {
     }
 
     @Test
+    void theWarmUpEchoesLoopbackOnce() {
+        IcmpProbeProvider provider = new IcmpProbeProvider();
+        provider.warmUp(); // the class's set-up made sure this process may open ICMP sockets: throws unless answered
+        provider.close();
+    }
+
+    @Test
     void reportsRepliesRttsAndHowTheyWereMeasured() {
         ProbeResult r = ping("127.0.0.1", Map.of("count", 5, "interval", "10ms"));
 
