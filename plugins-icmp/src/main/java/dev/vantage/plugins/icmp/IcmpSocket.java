@@ -18,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One native ICMP or ICMPv6 socket (a ping socket or a raw socket) with a fixed TTL, and the buffers to use it.
- * Sending and receiving belong to a single thread (the channel's), which also releases the socket after
- * {@link #shutdown()}; {@link #wake()} and {@link #shutdown()} may be called from any thread.
+ * Sending belongs to the channel's sending thread, receiving and waiting to its receiving thread, which also
+ * releases the socket after {@link #shutdown()} once the sender has ended; {@link #wake()} and {@link #shutdown()}
+ * may be called from any thread.
  */
 final class IcmpSocket {
 
@@ -35,11 +36,11 @@ final class IcmpSocket {
         }
     }
 
-    // Holds the replies that arrive while the channel's thread is not scheduled. At 10,000 targets/s of 3 requests
-    // (30,000 replies/s, each charged its skb's truesize, an estimated 1-2 KB) 4 MB (8 MB once the kernel doubles
-    // it) overflowed when other processes kept both cores busy: raw socket drops, ~1 % false loss. 16 MB (32 MB
-    // effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory is
-    // charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
+    // Holds the replies that arrive while the channel's receiving thread is not scheduled. At 10,000 targets/s of 3
+    // requests (30,000 replies/s, each charged its skb's truesize, an estimated 1-2 KB) 4 MB (8 MB once the kernel
+    // doubles it) overflowed when other processes kept both cores busy: raw socket drops, ~1 % false loss. 16 MB
+    // (32 MB effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory
+    // is charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
     private static final int RECEIVE_BUFFER = 16 << 20;
     private static final int MAX_PACKET = 65_536 + 64;
     private static final int CONTROL_SIZE = 256;
@@ -59,7 +60,7 @@ final class IcmpSocket {
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
 
-    // Send side, used by the channel's thread only.
+    // Send side, used by the channel's sending thread only.
     private final MemorySegment txPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment txAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment txTime = arena.allocate(16, 8);
@@ -73,7 +74,7 @@ final class IcmpSocket {
     private final MemorySegment wakeOne = arena.allocate(JAVA_LONG);
     private final MemorySegment wakeErrno = LibC.errnoSlot(arena);
 
-    // Receive side, used by the channel's thread only.
+    // Receive side, used by the channel's receiving thread only.
     private final MemorySegment rxPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment rxAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
@@ -239,7 +240,7 @@ final class IcmpSocket {
 
     /**
      * Sends one echo request to {@code to} and records its send times in {@link #txNanoTime} and
-     * {@link #txRealtimeNanos}. Called by the channel's thread only.
+     * {@link #txRealtimeNanos}. Called by the channel's sending thread only.
      *
      * @return 0, or the errno of the failed send
      */
@@ -384,7 +385,7 @@ final class IcmpSocket {
         }
     }
 
-    /** Stops sending and wakes the channel's thread, which then calls {@link #release()}. */
+    /** Stops sending and wakes the channel's receiving thread, which then calls {@link #release()}. */
     void shutdown() {
         synchronized (this) {
             if (closed) {
@@ -395,7 +396,7 @@ final class IcmpSocket {
         wake();
     }
 
-    /** Closes the file descriptors and frees the buffers. Called by the channel's thread once it has stopped. */
+    /** Closes the file descriptors and frees the buffers. Called by the receiving thread once both have stopped. */
     void release() {
         synchronized (this) {
             closed = true;
