@@ -59,9 +59,10 @@ final class EchoChannel implements AutoCloseable {
     // One lock for the bookkeeping both threads touch: the sequence table, the timers, the batches' fields and the
     // finished list. Each hold is short (a table slot, a heap sift) and sendto/recvmsg run outside it, so the
     // threads rarely meet. A queue of matched replies to the sender would avoid the lock but route every completion
-    // through the sending thread, the one that is slow when CPU is short.
-    private final ReentrantLock lock = new ReentrantLock();
-    private final BatchTimers timers = new BatchTimers(); // owned by the sender, read by the receiver's finish()
+    // through the sending thread, the one that is slow when CPU is short. (Package-private: a test holds it to keep
+    // the receiver busy.)
+    final ReentrantLock lock = new ReentrantLock();
+    private final BatchTimers timers = new BatchTimers(); // the sender's; finish() on the receiver removes from it
     private final EchoBatch[] bySeq = new EchoBatch[SEQUENCES];
     private final int[] indexBySeq = new int[SEQUENCES];
     private int nextSeq = ThreadLocalRandom.current().nextInt(SEQUENCES);
@@ -91,6 +92,10 @@ final class EchoChannel implements AutoCloseable {
 
     IcmpSocket.Mode mode() {
         return socket.mode;
+    }
+
+    int identifier() {
+        return socket.identifier;
     }
 
     /** True until the channel has stopped; the receiver is the last thread to end. */
