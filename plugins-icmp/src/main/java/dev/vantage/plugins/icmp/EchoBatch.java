@@ -51,6 +51,12 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
     final int[] seqs;
     final long[] txNanoTime;
     final long[] txRealtimeNanos;
+    // CLOCK_REALTIME right after sendto returned, and the kernel's send time (0 until read) with its counter.
+    final long[] txAfterRealtimeNanos;
+    final long[] txKernelNanos;
+    final int[] txKey;
+    /** How many round trips start at the kernel's send time (the others at the clock read before sendto). */
+    int kernelSendTimes;
     // Receive times: CLOCK_REALTIME from the kernel (0 if none) and System.nanoTime() when read.
     private final long[] rxKernelNanos;
     private final long[] rxNanoTime;
@@ -74,6 +80,9 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
         this.seqs = new int[count];
         this.txNanoTime = new long[count];
         this.txRealtimeNanos = new long[count];
+        this.txAfterRealtimeNanos = new long[count];
+        this.txKernelNanos = new long[count];
+        this.txKey = new int[count];
         this.rxKernelNanos = new long[count];
         this.rxNanoTime = new long[count];
         this.rttNanos = new long[count];
@@ -98,7 +107,14 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
                 continue;
             }
             long jvmRtt = rxNanoTime[i] - txNanoTime[i];
-            long kernelRtt = rxKernelNanos[i] - txRealtimeNanos[i];
+            // the kernel's send time, if it lies within the sendto call it belongs to (a counter that went astray
+            // after a failed send would point at another call's); it leaves out the JVM's path into sendto
+            long sentAt = txRealtimeNanos[i];
+            if (txKernelNanos[i] >= sentAt && txKernelNanos[i] <= txAfterRealtimeNanos[i]) {
+                sentAt = txKernelNanos[i];
+                kernelSendTimes++;
+            }
+            long kernelRtt = rxKernelNanos[i] - sentAt;
             // both ends CLOCK_REALTIME: excludes the time the reply waited to be read; implausible (no kernel
             // time, or the wall clock stepped) when outside the JVM-measured interval
             if (rxKernelNanos[i] != 0 && kernelRtt >= 0 && kernelRtt <= jvmRtt) {

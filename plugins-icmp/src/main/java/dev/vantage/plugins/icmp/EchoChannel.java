@@ -49,8 +49,9 @@ final class EchoChannel implements AutoCloseable {
     private final Thread sender;
     private final Thread receiver;
     private final Queue<EchoBatch> submitted = new ConcurrentLinkedQueue<>();
-    // Batches past their deadline, from the sender to the receiver, which expires them once it has caught up.
-    private final Queue<EchoBatch> expiring = new ConcurrentLinkedQueue<>();
+    // Batches the sender is done with (past their deadline, or answered before it had recorded the last send), for
+    // the receiver to finish once it has read what was queued until then.
+    private final Queue<EchoBatch> toFinish = new ConcurrentLinkedQueue<>();
     // When the sender's current wait ends (System.nanoTime()), or AWAKE while it runs.
     private volatile long sleepingUntil = AWAKE;
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -65,13 +66,18 @@ final class EchoChannel implements AutoCloseable {
     private final BatchTimers timers = new BatchTimers(); // the sender's; finish() on the receiver removes from it
     private final EchoBatch[] bySeq = new EchoBatch[SEQUENCES];
     private final int[] indexBySeq = new int[SEQUENCES];
+    // Requests by the low bits of their send-timestamp counter (IcmpSocket.nextTxKey).
+    private final EchoBatch[] byTxKey = new EchoBatch[SEQUENCES];
+    private final int[] indexByTxKey = new int[SEQUENCES];
     private int nextSeq = ThreadLocalRandom.current().nextInt(SEQUENCES);
     private int inFlight;
     private List<EchoBatch> finished = new ArrayList<>();
 
     // Owned by the receiver.
     private final IcmpPacket.Message message = new IcmpPacket.Message();
-    private final List<EchoBatch> expiryDue = new ArrayList<>();
+    private final List<EchoBatch> finishDue = new ArrayList<>();
+    // Answered in full during this pass; finished at its end, once the send timestamps are read too.
+    private final List<EchoBatch> settled = new ArrayList<>();
 
     private EchoChannel(IcmpSocket socket) {
         this.socket = socket;
@@ -155,7 +161,7 @@ final class EchoChannel implements AutoCloseable {
      * due.
      */
     private long runDue(long now) {
-        boolean expiry = false;
+        boolean handedOver = false;
         lock.lock();
         try {
             EchoBatch b;
@@ -172,23 +178,26 @@ final class EchoChannel implements AutoCloseable {
                 if (b.abandoned()) {
                     finish(b);
                 } else if (b.waiting) {
-                    expiring.add(b); // replies to it may still wait in the socket: the receiver decides
-                    expiry = true;
+                    toFinish.add(b); // replies to it may still wait in the socket: the receiver decides
+                    handedOver = true;
                 } else {
-                    send(b, now);
+                    handedOver |= send(b, now);
                 }
             }
             return Long.MAX_VALUE;
         } finally {
             lock.unlock();
-            if (expiry) {
+            if (handedOver) {
                 socket.wake();
             }
         }
     }
 
-    /** Sends b's next request; called and returns with the lock held, but releases it during sendto. */
-    private void send(EchoBatch b, long now) {
+    /**
+     * Sends b's next request; called and returns with the lock held, but releases it during sendto. Returns true if
+     * it handed the batch to the receiver.
+     */
+    private boolean send(EchoBatch b, long now) {
         int seq = freeSeq();
         if (seq < 0) {
             b.failure = new ProbeException(ErrorKind.INTERNAL, "all " + SEQUENCES
@@ -200,6 +209,14 @@ final class EchoChannel implements AutoCloseable {
             bySeq[seq] = b;
             indexBySeq[seq] = i;
             inFlight++;
+            // registered before sendto too: the send timestamp can also be read first (a request that leaves
+            // on the second try, after a failed one restarted the counter, keeps the clock read before sendto)
+            int txSlot = socket.nextTxKey & (SEQUENCES - 1);
+            if (socket.txTimestamps) {
+                b.txKey[i] = socket.nextTxKey;
+                byTxKey[txSlot] = b;
+                indexByTxKey[txSlot] = i;
+            }
             int errno;
             lock.unlock();
             try {
@@ -210,11 +227,15 @@ final class EchoChannel implements AutoCloseable {
             if (errno == 0) {
                 b.txNanoTime[i] = socket.txNanoTime;
                 b.txRealtimeNanos[i] = socket.txRealtimeNanos;
+                b.txAfterRealtimeNanos[i] = socket.txAfterRealtimeNanos;
                 b.sent++;
             } else {
                 b.failure = sendFailure(errno, b);
                 if (bySeq[seq] == b) {
                     release(seq);
+                }
+                if (byTxKey[txSlot] == b) {
+                    byTxKey[txSlot] = null;
                 }
             }
         }
@@ -229,10 +250,12 @@ final class EchoChannel implements AutoCloseable {
             b.nextEvent = b.deadline;
         }
         if (b.allSettled()) {
-            finish(b);
-        } else {
-            timers.add(b);
+            // answered while we were in sendto: the receiver finishes it once it has read the send timestamp too
+            toFinish.add(b);
+            return true;
         }
+        timers.add(b);
+        return false;
     }
 
     private int freeSeq() {
@@ -260,19 +283,19 @@ final class EchoChannel implements AutoCloseable {
         try {
             int events = 0;
             while (true) {
-                // Taken before reading: each was past its deadline when the sender queued it, so a drain that
-                // starts after this line and reads until nothing is left has read all that arrived in time.
+                // Taken before reading: each was past its deadline (or answered) when the sender queued it, so a
+                // drain that starts after this line and reads until nothing is left has read all that came in time.
                 EchoBatch b;
-                while ((b = expiring.poll()) != null) {
-                    expiryDue.add(b);
-                }
-                if ((events & LibC.POLLERR) != 0 || !expiryDue.isEmpty()) {
-                    drain(true); // ICMP errors of a ping socket (also, before expiring, any that came in time)
+                while ((b = toFinish.poll()) != null) {
+                    finishDue.add(b);
                 }
                 boolean caughtUp = drain(false);
-                if (caughtUp && !expiryDue.isEmpty()) {
-                    expire();
+                // After the replies: the send timestamps of their requests (queued before the replies came to be),
+                // ICMP errors of a ping socket, and before expiring any error that came in time.
+                if (socket.txTimestamps || (events & LibC.POLLERR) != 0 || !finishDue.isEmpty()) {
+                    caughtUp &= drain(true);
                 }
+                finishSettled(caughtUp);
                 handOff();
                 // not caught up: only look for errors and shutdown, then read on
                 if ((events = socket.awaitReadable(caughtUp ? -1 : 0)) < 0) {
@@ -286,16 +309,27 @@ final class EchoChannel implements AutoCloseable {
         }
     }
 
-    private void expire() {
+    /**
+     * Finishes the batches answered in this pass or handed over by the sender and, once caught up, those past their
+     * deadline.
+     */
+    private void finishSettled(boolean caughtUp) {
         lock.lock();
         try {
-            for (EchoBatch b : expiryDue) {
+            for (EchoBatch b : settled) {
                 finish(b);
             }
+            finishDue.removeIf(b -> {
+                if (!caughtUp && !b.allSettled()) {
+                    return false; // past its deadline: not before everything queued until then is read
+                }
+                finish(b);
+                return true;
+            });
         } finally {
             lock.unlock();
         }
-        expiryDue.clear();
+        settled.clear();
     }
 
     /** Ends the sender, then releases the socket and fails what is left. On the receiver, as it ends. */
@@ -353,6 +387,10 @@ final class EchoChannel implements AutoCloseable {
             if (bySeq[seq] == b) {
                 release(seq);
             }
+            int txSlot = b.txKey[i] & (SEQUENCES - 1);
+            if (byTxKey[txSlot] == b) {
+                byTxKey[txSlot] = null;
+            }
         }
         b.settleRoundTrips();
         finished.add(b);
@@ -396,6 +434,9 @@ final class EchoChannel implements AutoCloseable {
         IcmpPacket.Message m = message;
         if (!errorQueue) {
             IcmpPacket.decode(socket.packet(), length, socket.v6, !socket.v6 && socket.mode == IcmpSocket.Mode.RAW, m);
+        } else if (socket.rxTxKey >= 0) {
+            recordSendTime(socket.rxTxKey, socket.rxTxKernelNanos);
+            return;
         } else if (socket.rxErrorType >= 0) {
             IcmpPacket.decodeQueuedError(socket.packet(), length, socket.v6, socket.rxErrorType, socket.rxErrorCode,
                     m);
@@ -420,7 +461,21 @@ final class EchoChannel implements AutoCloseable {
                 b.icmpError = IcmpPacket.describeError(socket.v6, m.type, m.code) + " from " + socket.errorSender();
             }
             if (b.allSettled()) {
-                finish(b);
+                settled.add(b);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void recordSendTime(long key, long kernelNanos) {
+        lock.lock();
+        try {
+            int slot = (int) key & (SEQUENCES - 1);
+            EchoBatch b = byTxKey[slot];
+            int i = indexByTxKey[slot];
+            if (b != null && !b.done && b.txKey[i] == (int) key) {
+                b.txKernelNanos[i] = kernelNanos;
             }
         } finally {
             lock.unlock();
@@ -440,8 +495,9 @@ final class EchoChannel implements AutoCloseable {
         lock.lock();
         try {
             List<EchoBatch> left = new ArrayList<>(List.of(timers.clear()));
-            left.addAll(expiryDue);
-            left.addAll(expiring);
+            left.addAll(finishDue);
+            left.addAll(toFinish);
+            left.addAll(settled);
             for (EchoBatch b : left) {
                 if (!b.done) { // a done batch is being completed normally
                     b.completeExceptionally(closed);

@@ -42,6 +42,10 @@ final class IcmpSocket {
     // (32 MB effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory
     // is charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
     private static final int RECEIVE_BUFFER = 16 << 20;
+    // Send times from the kernel (software TX timestamps, taken as the packet leaves for the device), each reported
+    // on the error queue with a per-socket counter (OPT_ID) and no copy of the packet (TSONLY).
+    private static final int TX_TIMESTAMPING = LibC.SOF_TIMESTAMPING_TX_SOFTWARE | LibC.SOF_TIMESTAMPING_SOFTWARE
+            | LibC.SOF_TIMESTAMPING_OPT_ID | LibC.SOF_TIMESTAMPING_OPT_TSONLY;
     private static final int MAX_PACKET = 65_536 + 64;
     private static final int CONTROL_SIZE = 256;
     // struct msghdr and struct cmsghdr offsets on 64-bit Linux.
@@ -56,6 +60,8 @@ final class IcmpSocket {
     final int ttl;
     /** The echo identifier: the kernel-chosen "port" of a ping socket, a random value for a raw socket. */
     final int identifier;
+    /** True if the kernel reports send times (see {@link #nextTxKey}); false on kernels that refuse the option. */
+    final boolean txTimestamps;
     private final int fd;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
@@ -65,9 +71,18 @@ final class IcmpSocket {
     private final MemorySegment txAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment txTime = arena.allocate(16, 8);
     private final MemorySegment txErrno = LibC.errnoSlot(arena);
-    /** Send times of the last request sent: System.nanoTime() and CLOCK_REALTIME nanoseconds. */
+    /** Send times of the last request sent: System.nanoTime() and CLOCK_REALTIME nanoseconds, just before it left. */
     long txNanoTime;
     long txRealtimeNanos;
+    /** CLOCK_REALTIME nanoseconds right after the last request was sent. */
+    long txAfterRealtimeNanos;
+    /**
+     * The counter the kernel will report with the next send's timestamp: it counts sends from 0 and restarts when
+     * a send fails (a failed send may or may not have used a number).
+     */
+    int nextTxKey;
+    private final MemorySegment txOption = arena.allocate(JAVA_INT);
+    private final MemorySegment optionErrno = LibC.errnoSlot(arena);
     private volatile boolean closed;
     private boolean released; // guarded by this
     // For wake(), from any thread: the value 1, and an errno slot nobody reads.
@@ -86,6 +101,10 @@ final class IcmpSocket {
     private final MemorySegment rxErrno = LibC.errnoSlot(arena);
     /** Kernel receive time (CLOCK_REALTIME nanoseconds) of the last message, or 0 if it carried none. */
     long rxKernelNanos;
+    /** For a send timestamp from the error queue: its counter (see {@link #nextTxKey}), else -1. */
+    long rxTxKey;
+    /** For a send timestamp from the error queue: the send time (CLOCK_REALTIME nanoseconds). */
+    long rxTxKernelNanos;
     /** System.nanoTime() right after the last message was read: the fallback when the kernel gave no time. */
     long rxNanoTime;
     /** For a message from the error queue: the ICMP type and code, or -1 if it was not an ICMP error. */
@@ -94,8 +113,9 @@ final class IcmpSocket {
     /** For a message from the error queue: offset in the control buffer of the sender of the ICMP error, or -1. */
     private int rxOffender;
 
-    private IcmpSocket(boolean v6, Mode mode, int ttl, int fd, int wakeFd, int identifier) {
+    private IcmpSocket(boolean v6, Mode mode, int ttl, int fd, int wakeFd, int identifier, boolean txTimestamps) {
         this.v6 = v6;
+        this.txTimestamps = txTimestamps;
         this.mode = mode;
         this.ttl = ttl;
         this.fd = fd;
@@ -171,11 +191,13 @@ final class IcmpSocket {
                 identifier = ThreadLocalRandom.current().nextInt(1 << 16);
                 filterRawTypes(errno, fd, v6, temp);
             }
+            boolean txTimestamps = LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING,
+                    intValue(temp, TX_TIMESTAMPING)) == 0; // else the send time is read just before sendto
             wakeFd = LibC.eventfd(errno, 0, LibC.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 throw failure("eventfd", LibC.errno(errno));
             }
-            return new IcmpSocket(v6, mode, ttl, fd, wakeFd, identifier);
+            return new IcmpSocket(v6, mode, ttl, fd, wakeFd, identifier, txTimestamps);
         } catch (ProbeException | RuntimeException e) {
             LibC.close(fd);
             if (wakeFd >= 0) {
@@ -251,18 +273,33 @@ final class IcmpSocket {
         int length = IcmpPacket.writeEchoRequest(txPacket, v6, identifier, seq, to.payloadSize,
                 !v6 && mode == Mode.RAW);
         int addressLength = to.writeSockaddr(txAddress);
-        long result = 0;
+        int errno = 0;
         // Two tries: a ping socket reports an earlier ICMP error of any target once, on the next call.
         for (int attempt = 0; attempt < 2; attempt++) {
             // Monotonic first, so the kernel-clock interval always lies inside the JVM-clock one.
             txNanoTime = System.nanoTime();
             txRealtimeNanos = LibC.realtimeNanos(txTime);
-            result = LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength);
-            if (result >= 0) {
+            if (LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength) >= 0) {
+                txAfterRealtimeNanos = LibC.realtimeNanos(txTime);
+                nextTxKey++;
                 return 0;
             }
+            errno = LibC.errno(txErrno);
+            restartTxKeys();
         }
-        return LibC.errno(txErrno);
+        return errno;
+    }
+
+    /** Restarts the kernel's send-timestamp counter at 0 (it restarts when OPT_ID is switched back on). */
+    private void restartTxKeys() {
+        if (!txTimestamps) {
+            return;
+        }
+        txOption.set(JAVA_INT, 0, TX_TIMESTAMPING & ~LibC.SOF_TIMESTAMPING_OPT_ID);
+        LibC.setsockopt(optionErrno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, txOption);
+        txOption.set(JAVA_INT, 0, TX_TIMESTAMPING);
+        LibC.setsockopt(optionErrno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, txOption);
+        nextTxKey = 0;
     }
 
     /**
@@ -322,6 +359,8 @@ final class IcmpSocket {
 
     private void readControl() {
         rxKernelNanos = 0;
+        rxTxKey = -1;
+        rxTxKernelNanos = 0;
         rxErrorType = -1;
         rxErrorCode = -1;
         rxOffender = -1;
@@ -337,11 +376,17 @@ final class IcmpSocket {
             }
             if (level == LibC.SOL_SOCKET && type == LibC.SCM_TIMESTAMPNS) {
                 rxKernelNanos = rxControl.get(JAVA_LONG, data) * 1_000_000_000L + rxControl.get(JAVA_LONG, data + 8);
+            } else if (level == LibC.SOL_SOCKET && type == LibC.SCM_TIMESTAMPING) {
+                // struct scm_timestamping: three timespecs, the first the software one
+                rxTxKernelNanos = rxControl.get(JAVA_LONG, data) * 1_000_000_000L
+                        + rxControl.get(JAVA_LONG, data + 8);
             } else if (isRecvErr(level, type)) {
                 // struct sock_extended_err: errno(4) origin(1) type(1) code(1) pad(1) info(4) data(4), then the
                 // address of the node that sent the ICMP error.
                 int origin = rxControl.get(JAVA_BYTE, data + 4);
-                if (origin == LibC.SO_EE_ORIGIN_ICMP || origin == LibC.SO_EE_ORIGIN_ICMP6) {
+                if (origin == LibC.SO_EE_ORIGIN_TIMESTAMPING) {
+                    rxTxKey = rxControl.get(JAVA_INT, data + 12) & 0xffffffffL;
+                } else if (origin == LibC.SO_EE_ORIGIN_ICMP || origin == LibC.SO_EE_ORIGIN_ICMP6) {
                     rxErrorType = rxControl.get(JAVA_BYTE, data + 5) & 0xff;
                     rxErrorCode = rxControl.get(JAVA_BYTE, data + 6) & 0xff;
                     rxOffender = cmsgLength >= CMSG_HEADER + 16 + (v6 ? 24 : 8) ? (int) data + 16 : -1;

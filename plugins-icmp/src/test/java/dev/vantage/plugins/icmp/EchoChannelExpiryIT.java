@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class EchoChannelExpiryIT {
     private static final long MS = 1_000_000;
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BE_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Test
     void aReplyQueuedBeforeTheDeadlineCountsThoughTheReceiverWasBusy() throws Exception {
@@ -38,7 +39,8 @@ class EchoChannelExpiryIT {
                 long repliedAt;
                 channel.lock.lock(); // the receiver stops at the first message it matches
                 try {
-                    reply(raw, channel.identifier(), seq ^ 1, arena); // matches no request: the receiver takes it and waits
+                    // matches no request: the receiver reads it, then waits for the lock
+                    reply(raw, channel.identifier(), seq ^ 1, arena);
                     reply(raw, channel.identifier(), seq, arena); // so this one stays queued, unread
                     repliedAt = System.nanoTime();
                     Thread.sleep(Math.max(0, (b.deadline - System.nanoTime()) / MS) + 100);
