@@ -15,14 +15,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One ICMP socket shared by every target of a family and TTL, with two threads: one sends each {@link EchoBatch}'s
  * requests when they are due (one timer for all targets, like fping, instead of a sleeping thread per attempt), the
- * other reads replies and ICMP errors, matches them by identifier, sequence number and address, and completes a
- * batch once every request is answered. A batch whose deadline passes is expired by the receiving thread, and only
- * after it has read everything the kernel queued until then, so a reply that arrived in time but waited for a busy
- * thread still counts.
+ * other reads replies, ICMP errors and the kernel's send timestamps, matches them by identifier, sequence number and
+ * address (send timestamps by the kernel's counter), and completes a batch once every request is answered. A batch
+ * whose deadline passes is expired by the receiving thread, and only after it has read everything the kernel queued
+ * until then, so a reply that arrived in time but waited for a busy thread still counts.
  *
  * <p>Why two threads: on a veth pair (and loopback) the far side's reply is produced inside our {@code sendto}, which
- * is most of the sending thread's time; with one thread, a thread short of CPU fell behind with reading too, and
- * batches completed after the engine's cut-off. Now reading waits for neither sending nor the timer.
+ * is most of the sending thread's time; with one thread, reading waited behind every send and timer round, and a
+ * thread short of CPU fell behind with both. Now reading waits for neither.
  *
  * <p>A socket per target would be simpler, but then every socket sees (and must discard) every reply, which is
  * what makes per-target pingers report false loss at a thousand targets.
@@ -34,6 +34,11 @@ final class EchoChannel implements AutoCloseable {
     private static final int DRAIN_LIMIT = 1024;
     // Requests due this soon leave now, so one wake-up serves many targets; a request may leave this much early.
     private static final long COALESCE_NANOS = 1_000_000;
+    // After a pass that read something, the receiver lets this long pass before it looks again: replies carry the
+    // kernel's receive time, so reading them a little later costs no accuracy, and it reads them in batches (about
+    // a wake-up per millisecond instead of one per reply). One wake-up per reply cost enough CPU to fall behind when
+    // the process shared one core with two busy loops.
+    private static final long RECEIVE_BATCH_NANOS = 1_000_000;
     // A new batch waits at most this long for the sender's next wake-up before it is woken on purpose.
     private static final long MAX_START_DELAY_NANOS = COALESCE_NANOS;
     private static final long AWAKE = Long.MIN_VALUE;
@@ -78,6 +83,7 @@ final class EchoChannel implements AutoCloseable {
     private final List<EchoBatch> finishDue = new ArrayList<>();
     // Answered in full during this pass; finished at its end, once the send timestamps are read too.
     private final List<EchoBatch> settled = new ArrayList<>();
+    private int readInPass;
 
     private EchoChannel(IcmpSocket socket) {
         this.socket = socket;
@@ -289,6 +295,7 @@ final class EchoChannel implements AutoCloseable {
                 while ((b = toFinish.poll()) != null) {
                     finishDue.add(b);
                 }
+                readInPass = 0;
                 boolean caughtUp = drain(false);
                 // After the replies: the send timestamps of their requests (queued before the replies came to be),
                 // ICMP errors of a ping socket, and before expiring any error that came in time.
@@ -297,6 +304,9 @@ final class EchoChannel implements AutoCloseable {
                 }
                 finishSettled(caughtUp);
                 handOff();
+                if (caughtUp && readInPass > 0) {
+                    LockSupport.parkNanos(RECEIVE_BATCH_NANOS);
+                }
                 // not caught up: only look for errors and shutdown, then read on
                 if ((events = socket.awaitReadable(caughtUp ? -1 : 0)) < 0) {
                     return;
@@ -420,6 +430,7 @@ final class EchoChannel implements AutoCloseable {
             }
             // Other errors are a ping socket reporting an ICMP error once more (it is in the error queue too).
             if (length >= 0) {
+                readInPass++;
                 try {
                     dispatch(errorQueue, length);
                 } catch (RuntimeException e) {
