@@ -62,8 +62,8 @@ final class EchoChannel implements AutoCloseable {
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean stopped;
 
-    // One lock for the bookkeeping both threads touch: the sequence table, the timers, the batches' fields and the
-    // finished list. Each hold is short (a table slot, a heap sift) and sendto/recvmsg run outside it, so the
+    // One lock for the bookkeeping both threads touch: the sequence and send-timestamp tables, the timers, the
+    // batches' fields and the finished list. Each hold is short (a table slot, a heap sift) and sendto/recvmsg run outside it, so the
     // threads rarely meet. A queue of matched replies to the sender would avoid the lock but route every completion
     // through the sending thread, the one that is slow when CPU is short. (Package-private: a test holds it to keep
     // the receiver busy.)
