@@ -4,6 +4,7 @@ import dev.vantage.plugins.icmp.IcmpProbeProvider;
 import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.probe.spi.ResultSink;
@@ -25,7 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  * through the engine, inside a namespace whose far side holds every target; after {@code --warmup-s} (10) it
  * counts results, packets, lost packets and process CPU over {@code --measure-s} (30). Baseline in the same run:
  * fping sending the same packets (3 per target per second: {@code -p 333}, spaced evenly with {@code -i}) for the
- * same time. Every address answers, so any loss is false loss. Needs root and fping.
+ * same time. Every address answers, so any loss is false loss: lost packets, and also the probes whose packets a
+ * result never reports — attempts the engine cut off at their timeout (a TIMEOUT result without packet counts) and
+ * slots skipped because the previous attempt was still in flight. Those count as {@code count} lost packets each in
+ * "false loss incl. cut-offs". Needs root and fping.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp benchmarks.jar dev.vantage.benchmarks.icmp.IcmpScheduleHarness
  *     [--targets=10000] [--warmup-s=10] [--measure-s=30] [--count=3] [--jvm=-XX:StartFlightRecording=...]
@@ -81,9 +85,12 @@ public final class IcmpScheduleHarness {
                             "--measure-s=" + measure), warmup + measure + 300L);
             double perProbe = Double.parseDouble(v.get("cpuUsPerProbe"));
             System.out.printf("vantage: %s probes/s, %s us cpu per probe, %s cores, %s%% packet loss (%s results with "
-                    + "loss), user-mode cpu %s us per probe, %s attempts skipped (previous still in flight), loadavg %s%n",
-                    v.get("probesPerS"), v.get("cpuUsPerProbe"), v.get("cores"), v.get("lossPercent"),
-                    v.get("lossyResults"), v.get("userUsPerProbe"), v.get("skippedInFlight"), Bench.loadavg());
+                    + "loss), user-mode cpu %s us per probe, loadavg %s%n", v.get("probesPerS"), v.get("cpuUsPerProbe"),
+                    v.get("cores"), v.get("lossPercent"), v.get("lossyResults"), v.get("userUsPerProbe"),
+                    Bench.loadavg());
+            System.out.printf("vantage false loss incl. cut-offs: %s%% (%s engine cut-offs, %s slots skipped with the "
+                    + "previous still in flight, %s slots missed by the engine's timer)%n", v.get("falseLossPercent"),
+                    v.get("cutOffs"), v.get("skippedInFlight"), v.get("missedSlots"));
             if (f != null) {
                 double fpingPerProbe = f.cpu() * 1e6 / ((double) targets * measure);
                 System.out.printf("cpu per probe: vantage %.1f us, fping %.1f us, ratio %.2f%n", perProbe,
@@ -111,6 +118,9 @@ public final class IcmpScheduleHarness {
             long probes = b.results - a.results;
             long sent = b.sent - a.sent;
             long received = b.received - a.received;
+            // probes whose packets no result reports: each stands for `count` requests that were due
+            long unreported = (b.cutOffs - a.cutOffs) + (b.skipped - a.skipped) + (b.missed - a.missed);
+            long due = sent + unreported * count;
             System.out.printf("threads (cores): %s%n", b.busy(a, wall));
             System.out.printf("gc: %d collections, %d ms; engine: missed slots %d, max lag %d ms (whole run); "
                             + "non-success results in window %d%n", b.gcCount - a.gcCount, b.gcMillis - a.gcMillis,
@@ -125,6 +135,9 @@ public final class IcmpScheduleHarness {
             r.put("lossyResults", b.lossy - a.lossy);
             r.put("userUsPerProbe", String.format("%.1f", (b.user - a.user) * 1e6 / probes));
             r.put("skippedInFlight", b.skipped - a.skipped);
+            r.put("cutOffs", b.cutOffs - a.cutOffs);
+            r.put("missedSlots", b.missed - a.missed);
+            r.put("falseLossPercent", String.format("%.4f", 100.0 * (due - received) / Math.max(1, due)));
             System.out.println(Bench.result(r));
         }
     }
@@ -136,6 +149,7 @@ public final class IcmpScheduleHarness {
         final LongAdder received = new LongAdder();
         final LongAdder lossy = new LongAdder();
         final LongAdder failed = new LongAdder();
+        final LongAdder cutOffs = new LongAdder();
 
         @Override
         public void export(List<ProbeResult> batch) {
@@ -150,6 +164,11 @@ public final class IcmpScheduleHarness {
                 }
                 if (r.status() != ProbeStatus.SUCCESS) {
                     failed.increment();
+                }
+                // the engine's own TIMEOUT at the cut-off carries no packet counts; the probe's own one does
+                if (r.error() != null && r.error().kind() == ErrorKind.TIMEOUT
+                        && !r.measurements().containsKey("sent")) {
+                    cutOffs.increment();
                 }
             }
         }
@@ -170,9 +189,14 @@ public final class IcmpScheduleHarness {
 
         final double user = userSeconds();
         final long skipped;
+        final long missed;
+        final long cutOffs;
 
         Snapshot(Counting sink, ProbeEngine engine) {
-            skipped = engine.stats().skippedInFlight();
+            EngineStats stats = engine.stats();
+            skipped = stats.skippedInFlight();
+            missed = stats.missedSlots();
+            cutOffs = sink.cutOffs.sum();
             results = sink.results.sum();
             sent = sink.sent.sum();
             received = sink.received.sum();

@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The echo requests of one attempt to one address. The channel's thread sends them on schedule, records what comes
- * back, and completes this future with itself once every request is answered or the deadline has passed; the
- * fields below are then safe to read from any thread.
+ * The echo requests of one attempt to one address. The channel's sending thread sends them on schedule, its
+ * receiving thread records what comes back, and the channel completes this future with itself once every request is
+ * answered or the deadline has passed; the fields below are then safe to read from any thread.
  */
 final class EchoBatch extends CompletableFuture<EchoBatch> {
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -37,7 +37,7 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
     final long deadline;
     private volatile boolean abandoned;
 
-    // Written by the channel's thread; read by others only after completion.
+    // Written under the channel's lock; read by others only after completion.
     /** When the next request is due, or the deadline once all are sent: the key of the channel's timer heap. */
     long nextEvent;
     /** Where the batch sits in the channel's {@link BatchTimers}, or -1. */
@@ -46,9 +46,21 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
     boolean waiting;
     int sent;
     int settled;
+    /** True once the channel has let go of the batch (its completion is under way). */
+    boolean done;
     final int[] seqs;
     final long[] txNanoTime;
     final long[] txRealtimeNanos;
+    // CLOCK_REALTIME right after sendto returned, and the kernel's send time (0 until read) with its counter.
+    final long[] txAfterRealtimeNanos;
+    final long[] txKernelNanos;
+    final int[] txKey;
+    /** How many round trips start at the kernel's send time (the others at the clock read before sendto). */
+    int kernelSendTimes;
+    // Receive times: CLOCK_REALTIME from the kernel (0 if none) and System.nanoTime() when read.
+    private final long[] rxKernelNanos;
+    private final long[] rxNanoTime;
+    /** Filled by {@link #settleRoundTrips()}. */
     final long[] rttNanos;
     boolean jvmTimestamps;
     String icmpError;
@@ -68,8 +80,50 @@ final class EchoBatch extends CompletableFuture<EchoBatch> {
         this.seqs = new int[count];
         this.txNanoTime = new long[count];
         this.txRealtimeNanos = new long[count];
+        this.txAfterRealtimeNanos = new long[count];
+        this.txKernelNanos = new long[count];
+        this.txKey = new int[count];
+        this.rxKernelNanos = new long[count];
+        this.rxNanoTime = new long[count];
         this.rttNanos = new long[count];
         Arrays.fill(rttNanos, NO_REPLY);
+    }
+
+    /** Records the reply to request {@code i}; its round trip is worked out once the batch is done. */
+    void replied(int i, long kernelNanos, long nanoTime) {
+        rxKernelNanos[i] = kernelNanos;
+        rxNanoTime[i] = nanoTime;
+        rttNanos[i] = 0; // answered; the time follows in settleRoundTrips()
+    }
+
+    /**
+     * Turns send and receive times into round trips. Only once the batch is done: the reply to a request can be
+     * read (on veth it is even produced) while the sending thread is still inside {@code sendto} and has not yet
+     * recorded the send time.
+     */
+    void settleRoundTrips() {
+        for (int i = 0; i < sent; i++) {
+            if (rttNanos[i] == NO_REPLY) {
+                continue;
+            }
+            long jvmRtt = rxNanoTime[i] - txNanoTime[i];
+            // the kernel's send time, if it lies within the sendto call it belongs to (a counter that went astray
+            // after a failed send would point at another call's); it leaves out the JVM's path into sendto
+            long sentAt = txRealtimeNanos[i];
+            if (txKernelNanos[i] >= sentAt && txKernelNanos[i] <= txAfterRealtimeNanos[i]) {
+                sentAt = txKernelNanos[i];
+                kernelSendTimes++;
+            }
+            long kernelRtt = rxKernelNanos[i] - sentAt;
+            // both ends CLOCK_REALTIME: excludes the time the reply waited to be read; implausible (no kernel
+            // time, or the wall clock stepped) when outside the JVM-measured interval
+            if (rxKernelNanos[i] != 0 && kernelRtt >= 0 && kernelRtt <= jvmRtt) {
+                rttNanos[i] = kernelRtt;
+            } else {
+                rttNanos[i] = Math.max(0, jvmRtt);
+                jvmTimestamps = true;
+            }
+        }
     }
 
     /** Nobody waits for the outcome any more: the channel drops the batch at its next event. Any thread. */

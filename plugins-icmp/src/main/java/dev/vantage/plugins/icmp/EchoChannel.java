@@ -9,14 +9,20 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One ICMP socket shared by every target of a family and TTL, with the single thread that sends and receives on
- * it. Probes hand it {@link EchoBatch}es; the thread sends each batch's requests when they are due (one timer for
- * all targets, like fping, instead of a sleeping thread per attempt), matches replies and ICMP errors by
- * identifier, sequence number and address, and completes a batch once it is settled or its deadline has passed.
- * Before it declares a request lost at the deadline it reads everything the kernel has queued, so a reply that
- * arrived in time but waited for a busy thread still counts.
+ * One ICMP socket shared by every target of a family and TTL, with two threads: one sends each {@link EchoBatch}'s
+ * requests when they are due (one timer for all targets, like fping, instead of a sleeping thread per attempt), the
+ * other reads replies, ICMP errors and the kernel's send timestamps, matches them by identifier, sequence number and
+ * address (send timestamps by the kernel's counter), and completes a batch once every request is answered. A batch
+ * whose deadline passes is expired by the receiving thread, and only after it has read everything the kernel queued
+ * until then, so a reply that arrived in time but waited for a busy thread still counts.
+ *
+ * <p>Why two threads: on a veth pair (and loopback) the far side's reply is produced inside our {@code sendto}, which
+ * is most of the sending thread's time; with one thread, reading waited behind every send and timer round, and a
+ * thread short of CPU fell behind with both. Now reading waits for neither.
  *
  * <p>A socket per target would be simpler, but then every socket sees (and must discard) every reply, which is
  * what makes per-target pingers report false loss at a thousand targets.
@@ -28,7 +34,12 @@ final class EchoChannel implements AutoCloseable {
     private static final int DRAIN_LIMIT = 1024;
     // Requests due this soon leave now, so one wake-up serves many targets; a request may leave this much early.
     private static final long COALESCE_NANOS = 1_000_000;
-    // A new batch waits at most this long for the thread's next wake-up before it is woken on purpose.
+    // After a pass that read something, the receiver lets this long pass before it looks again: replies carry the
+    // kernel's receive time, so reading them a little later costs no accuracy, and it reads them in batches (about
+    // a wake-up per millisecond instead of one per reply). One wake-up per reply cost enough CPU to fall behind when
+    // the process shared one core with two busy loops.
+    private static final long RECEIVE_BATCH_NANOS = 1_000_000;
+    // A new batch waits at most this long for the sender's next wake-up before it is woken on purpose.
     private static final long MAX_START_DELAY_NANOS = COALESCE_NANOS;
     private static final long AWAKE = Long.MIN_VALUE;
     private static final int EHOSTUNREACH = 113;
@@ -40,33 +51,54 @@ final class EchoChannel implements AutoCloseable {
     private static final int EMSGSIZE = 90;
 
     private final IcmpSocket socket;
-    private final Thread thread;
+    private final Thread sender;
+    private final Thread receiver;
     private final Queue<EchoBatch> submitted = new ConcurrentLinkedQueue<>();
-    // When the thread's current wait ends (System.nanoTime()), or AWAKE while it runs.
+    // Batches the sender is done with (past their deadline, or answered before it had recorded the last send), for
+    // the receiver to finish once it has read what was queued until then.
+    private final Queue<EchoBatch> toFinish = new ConcurrentLinkedQueue<>();
+    // When the sender's current wait ends (System.nanoTime()), or AWAKE while it runs.
     private volatile long sleepingUntil = AWAKE;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean stopped;
 
-    // Owned by the thread.
-    private final BatchTimers timers = new BatchTimers();
+    // One lock for the bookkeeping both threads touch: the sequence and send-timestamp tables, the timers, the
+    // batches' fields and the finished list. Each hold is short (a table slot, a heap sift) and sendto/recvmsg run outside it, so the
+    // threads rarely meet. A queue of matched replies to the sender would avoid the lock but route every completion
+    // through the sending thread, the one that is slow when CPU is short. (Package-private: a test holds it to keep
+    // the receiver busy.)
+    final ReentrantLock lock = new ReentrantLock();
+    private final BatchTimers timers = new BatchTimers(); // the sender's; finish() on the receiver removes from it
     private final EchoBatch[] bySeq = new EchoBatch[SEQUENCES];
     private final int[] indexBySeq = new int[SEQUENCES];
+    // Requests by the low bits of their send-timestamp counter (IcmpSocket.nextTxKey).
+    private final EchoBatch[] byTxKey = new EchoBatch[SEQUENCES];
+    private final int[] indexByTxKey = new int[SEQUENCES];
     private int nextSeq = ThreadLocalRandom.current().nextInt(SEQUENCES);
     private int inFlight;
-    private final IcmpPacket.Message message = new IcmpPacket.Message();
     private List<EchoBatch> finished = new ArrayList<>();
+
+    // Owned by the receiver.
+    private final IcmpPacket.Message message = new IcmpPacket.Message();
+    private final List<EchoBatch> finishDue = new ArrayList<>();
+    // Answered in full during this pass; finished at its end, once the send timestamps are read too.
+    private final List<EchoBatch> settled = new ArrayList<>();
+    private int readInPass;
 
     private EchoChannel(IcmpSocket socket) {
         this.socket = socket;
         String name = "vantage-icmp-v" + (socket.v6 ? 6 : 4) + "-" + socket.mode.label() + "-ttl" + socket.ttl;
-        // A platform thread: it spends its life blocked in ppoll(), which would pin a virtual thread's carrier.
-        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::loop);
+        // Platform threads: they spend their lives parked or blocked in ppoll(), which would pin a virtual
+        // thread's carrier.
+        this.sender = Thread.ofPlatform().name(name + "-tx").daemon().unstarted(this::sendLoop);
+        this.receiver = Thread.ofPlatform().name(name + "-rx").daemon().unstarted(this::receiveLoop);
     }
 
-    /** Opens the socket (see {@link IcmpSocket#open}) and starts its thread. */
+    /** Opens the socket (see {@link IcmpSocket#open}) and starts its threads. */
     static EchoChannel open(boolean v6, int ttl) throws ProbeException {
         EchoChannel channel = new EchoChannel(IcmpSocket.open(v6, ttl));
-        channel.thread.start();
+        channel.receiver.start();
+        channel.sender.start();
         return channel;
     }
 
@@ -74,8 +106,13 @@ final class EchoChannel implements AutoCloseable {
         return socket.mode;
     }
 
+    int identifier() {
+        return socket.identifier;
+    }
+
+    /** True until the channel has stopped; the receiver is the last thread to end. */
     boolean isRunning() {
-        return thread.isAlive();
+        return receiver.isAlive();
     }
 
     /**
@@ -89,115 +126,142 @@ final class EchoChannel implements AutoCloseable {
         }
         submitted.add(batch);
         if (stopped) {
-            failQueued(); // the thread may have ended before it saw the batch
+            failQueued(); // the threads may have ended before they saw the batch
             return;
         }
         long until = sleepingUntil;
         if (until != AWAKE && until - System.nanoTime() > MAX_START_DELAY_NANOS && wakePending.compareAndSet(false, true)) {
-            socket.wake();
+            LockSupport.unpark(sender);
         }
     }
 
-    private void loop() {
+    /** The sending thread: sends what is due, hands batches past their deadline to the receiver, sleeps. */
+    private void sendLoop() {
         try {
-            int events = 0;
-            while (true) {
+            while (!stopped) {
                 sleepingUntil = AWAKE;
                 wakePending.set(false);
                 long now = System.nanoTime();
-                if ((events & LibC.POLLERR) != 0) {
-                    drain(true);
-                }
-                // read before expiring anything: what the kernel queued by now is in time
-                boolean caughtUp = drain(false);
-                accept(now);
-                long next = runDue(now, caughtUp);
-                if (!caughtUp) {
-                    next = now; // more to read: come straight back
-                }
-                long wait = next == Long.MAX_VALUE ? -1 : Math.max(0, next - System.nanoTime());
-                sleepingUntil = wait < 0 ? Long.MAX_VALUE : now + wait;
-                if (!submitted.isEmpty()) {
-                    wait = 0; // a batch came in after accept() and may not have woken us
-                }
+                long next = runDue(now);
                 handOff();
-                if ((events = socket.awaitReadable(wait)) < 0) {
-                    return;
+                sleepingUntil = next;
+                if (!submitted.isEmpty() || stopped) {
+                    continue; // a batch came in after runDue() and may not have woken us
+                }
+                if (next == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, next - System.nanoTime());
                 }
             }
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "the ICMP channel's thread failed; closing the channel", e);
+            LOG.log(System.Logger.Level.ERROR, "the ICMP channel's sending thread failed; closing the channel", e);
         } finally {
             stopped = true;
-            socket.release();
-            handOff();
-            failAll();
-        }
-    }
-
-    private void accept(long now) {
-        EchoBatch b;
-        while ((b = submitted.poll()) != null) {
-            b.nextEvent = now;
-            timers.add(b);
+            socket.shutdown(); // wakes the receiver, which cleans up
         }
     }
 
     /**
-     * Sends what is due and, if every queued message has been read ({@code caughtUp}), expires what has passed its
-     * deadline; returns when the next event is due.
+     * Sends what is due and passes batches whose deadline has come to the receiver; returns when the next event is
+     * due.
      */
-    private long runDue(long now, boolean caughtUp) {
-        EchoBatch b;
-        while ((b = timers.peek()) != null) {
-            long early = b.waiting ? 0 : COALESCE_NANOS; // never expire early
-            if ((b.nextEvent - now > early || (b.waiting && !caughtUp)) && !b.abandoned()) {
-                return b.nextEvent; // not due, or replies to it may still wait in the socket
-            }
-            timers.remove(b);
-            if (b.abandoned() || b.waiting) {
-                finish(b);
-                continue;
-            }
-            send(b);
-            // spacing counts from when this request really left: after a late wake-up the rest of the batch
-            // keeps its interval instead of leaving in a burst
-            long due = Math.max(b.nextEvent, now) + b.intervalNanos;
-            // another request only if its reply could still make the deadline
-            if (b.sent < b.count && b.failure == null && due < b.deadline) {
-                b.nextEvent = due;
-            } else {
-                b.waiting = true;
-                b.nextEvent = b.deadline;
-            }
-            if (b.allSettled()) {
-                finish(b);
-            } else {
+    private long runDue(long now) {
+        boolean handedOver = false;
+        lock.lock();
+        try {
+            EchoBatch b;
+            while ((b = submitted.poll()) != null) {
+                b.nextEvent = now;
                 timers.add(b);
             }
+            while ((b = timers.peek()) != null) {
+                long early = b.waiting ? 0 : COALESCE_NANOS; // never expire early
+                if (b.nextEvent - now > early && !b.abandoned()) {
+                    return b.nextEvent;
+                }
+                timers.remove(b);
+                if (b.abandoned()) {
+                    finish(b);
+                } else if (b.waiting) {
+                    toFinish.add(b); // replies to it may still wait in the socket: the receiver decides
+                    handedOver = true;
+                } else {
+                    handedOver |= send(b, now);
+                }
+            }
+            return Long.MAX_VALUE;
+        } finally {
+            lock.unlock();
+            if (handedOver) {
+                socket.wake();
+            }
         }
-        return Long.MAX_VALUE;
     }
 
-    private void send(EchoBatch b) {
+    /**
+     * Sends b's next request; called and returns with the lock held, but releases it during sendto. Returns true if
+     * it handed the batch to the receiver.
+     */
+    private boolean send(EchoBatch b, long now) {
         int seq = freeSeq();
         if (seq < 0) {
             b.failure = new ProbeException(ErrorKind.INTERNAL, "all " + SEQUENCES
                     + " ICMP sequence numbers of this socket are in flight; lower the probe rate");
-            return;
+        } else {
+            // registered before sendto: on veth and loopback the reply can be read before sendto returns
+            int i = b.sent;
+            b.seqs[i] = seq;
+            bySeq[seq] = b;
+            indexBySeq[seq] = i;
+            inFlight++;
+            // registered before sendto too: the send timestamp can also be read first (a request that leaves
+            // on the second try, after a failed one restarted the counter, keeps the clock read before sendto)
+            int txSlot = socket.nextTxKey & (SEQUENCES - 1);
+            if (socket.txTimestamps) {
+                b.txKey[i] = socket.nextTxKey;
+                byTxKey[txSlot] = b;
+                indexByTxKey[txSlot] = i;
+            }
+            int errno;
+            lock.unlock();
+            try {
+                errno = socket.send(b, seq);
+            } finally {
+                lock.lock();
+            }
+            if (errno == 0) {
+                b.txNanoTime[i] = socket.txNanoTime;
+                b.txRealtimeNanos[i] = socket.txRealtimeNanos;
+                b.txAfterRealtimeNanos[i] = socket.txAfterRealtimeNanos;
+                b.sent++;
+            } else {
+                b.failure = sendFailure(errno, b);
+                if (bySeq[seq] == b) {
+                    release(seq);
+                }
+                if (byTxKey[txSlot] == b) {
+                    byTxKey[txSlot] = null;
+                }
+            }
         }
-        int errno = socket.send(b, seq);
-        if (errno != 0) {
-            b.failure = sendFailure(errno, b);
-            return;
+        // spacing counts from when this request really left: after a late wake-up the rest of the batch
+        // keeps its interval instead of leaving in a burst
+        long due = Math.max(b.nextEvent, now) + b.intervalNanos;
+        // another request only if its reply could still make the deadline
+        if (b.sent < b.count && b.failure == null && due < b.deadline) {
+            b.nextEvent = due;
+        } else {
+            b.waiting = true;
+            b.nextEvent = b.deadline;
         }
-        int i = b.sent++;
-        b.seqs[i] = seq;
-        b.txNanoTime[i] = socket.txNanoTime;
-        b.txRealtimeNanos[i] = socket.txRealtimeNanos;
-        bySeq[seq] = b;
-        indexBySeq[seq] = i;
-        inFlight++;
+        if (b.allSettled()) {
+            // answered while we were in sendto: the receiver finishes it once it has read the send timestamp too
+            toFinish.add(b);
+            return true;
+        }
+        timers.add(b);
+        return false;
     }
 
     private int freeSeq() {
@@ -212,16 +276,108 @@ final class EchoChannel implements AutoCloseable {
         return seq;
     }
 
+    private void release(int seq) {
+        bySeq[seq] = null;
+        inFlight--;
+    }
+
     /**
-     * Completes the batches finished in this round on a virtual thread: completion runs the probe's result building
-     * and the engine's bookkeeping, which would otherwise hold this thread back from sending and reading.
+     * The receiving thread: reads what the kernel queued, completes the batches it settles, and expires the batches
+     * the sender passed on once it has caught up. It also cleans up when the channel stops.
+     */
+    private void receiveLoop() {
+        try {
+            int events = 0;
+            while (true) {
+                // Taken before reading: each was past its deadline (or answered) when the sender queued it, so a
+                // drain that starts after this line and reads until nothing is left has read all that came in time.
+                EchoBatch b;
+                while ((b = toFinish.poll()) != null) {
+                    finishDue.add(b);
+                }
+                readInPass = 0;
+                boolean caughtUp = drain(false);
+                // After the replies: the send timestamps of their requests (queued before the replies came to be),
+                // ICMP errors of a ping socket, and before expiring any error that came in time.
+                if (socket.txTimestamps || (events & LibC.POLLERR) != 0 || !finishDue.isEmpty()) {
+                    caughtUp &= drain(true);
+                }
+                finishSettled(caughtUp);
+                handOff();
+                if (caughtUp && readInPass > 0) {
+                    LockSupport.parkNanos(RECEIVE_BATCH_NANOS);
+                }
+                // not caught up: only look for errors and shutdown, then read on
+                if ((events = socket.awaitReadable(caughtUp ? -1 : 0)) < 0) {
+                    return;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "the ICMP channel's receiving thread failed; closing the channel", e);
+        } finally {
+            stop();
+        }
+    }
+
+    /**
+     * Finishes the batches answered in this pass or handed over by the sender and, once caught up, those past their
+     * deadline.
+     */
+    private void finishSettled(boolean caughtUp) {
+        lock.lock();
+        try {
+            for (EchoBatch b : settled) {
+                finish(b);
+            }
+            finishDue.removeIf(b -> {
+                if (!caughtUp && !b.allSettled()) {
+                    return false; // past its deadline: not before everything queued until then is read
+                }
+                finish(b);
+                return true;
+            });
+        } finally {
+            lock.unlock();
+        }
+        settled.clear();
+    }
+
+    /** Ends the sender, then releases the socket and fails what is left. On the receiver, as it ends. */
+    private void stop() {
+        stopped = true;
+        LockSupport.unpark(sender);
+        boolean interrupted = false;
+        while (sender.isAlive()) {
+            try {
+                sender.join(); // it may be inside sendto: the descriptor must outlive that call
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        socket.release();
+        handOff();
+        failAll();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Completes the batches finished so far on a virtual thread: completion runs the probe's result building and
+     * the engine's bookkeeping, which would otherwise hold the channel's threads back from sending and reading.
      */
     private void handOff() {
-        if (finished.isEmpty()) {
-            return;
+        List<EchoBatch> done;
+        lock.lock();
+        try {
+            if (finished.isEmpty()) {
+                return;
+            }
+            done = finished;
+            finished = new ArrayList<>();
+        } finally {
+            lock.unlock();
         }
-        List<EchoBatch> done = finished;
-        finished = new ArrayList<>();
         Thread.ofVirtual().name("vantage-icmp-complete").start(() -> {
             for (EchoBatch b : done) {
                 b.complete(b);
@@ -229,16 +385,24 @@ final class EchoChannel implements AutoCloseable {
         });
     }
 
-    /** Frees the batch's sequence numbers and timer; it is completed at the end of this round. */
+    /** Frees the batch's sequence numbers and timer; it is completed at the next hand-off. With the lock held. */
     private void finish(EchoBatch b) {
+        if (b.done) {
+            return; // settled by a reply after the sender queued it for expiry
+        }
+        b.done = true;
         timers.remove(b);
         for (int i = 0; i < b.sent; i++) {
             int seq = b.seqs[i];
             if (bySeq[seq] == b) {
-                bySeq[seq] = null;
-                inFlight--;
+                release(seq);
+            }
+            int txSlot = b.txKey[i] & (SEQUENCES - 1);
+            if (byTxKey[txSlot] == b) {
+                byTxKey[txSlot] = null;
             }
         }
+        b.settleRoundTrips();
         finished.add(b);
     }
 
@@ -266,6 +430,7 @@ final class EchoChannel implements AutoCloseable {
             }
             // Other errors are a ping socket reporting an ICMP error once more (it is in the error queue too).
             if (length >= 0) {
+                readInPass++;
                 try {
                     dispatch(errorQueue, length);
                 } catch (RuntimeException e) {
@@ -280,6 +445,9 @@ final class EchoChannel implements AutoCloseable {
         IcmpPacket.Message m = message;
         if (!errorQueue) {
             IcmpPacket.decode(socket.packet(), length, socket.v6, !socket.v6 && socket.mode == IcmpSocket.Mode.RAW, m);
+        } else if (socket.rxTxKey >= 0) {
+            recordSendTime(socket.rxTxKey, socket.rxTxKernelNanos);
+            return;
         } else if (socket.rxErrorType >= 0) {
             IcmpPacket.decodeQueuedError(socket.packet(), length, socket.v6, socket.rxErrorType, socket.rxErrorCode,
                     m);
@@ -289,30 +457,39 @@ final class EchoChannel implements AutoCloseable {
         if (m.kind == IcmpPacket.NONE || m.id != socket.identifier) {
             return;
         }
-        EchoBatch b = bySeq[m.seq];
-        if (b == null || !socket.addressMatches(b, m.originalDestination)) {
-            return; // late, foreign, or for a sequence number already reused
-        }
-        int i = indexBySeq[m.seq];
-        bySeq[m.seq] = null;
-        inFlight--;
-        b.settled++;
-        if (m.kind == IcmpPacket.REPLY) {
-            long jvmRtt = socket.rxNanoTime - b.txNanoTime[i];
-            long kernelRtt = socket.rxKernelNanos - b.txRealtimeNanos[i];
-            // both ends CLOCK_REALTIME: excludes the time the reply waited for this thread; implausible (no kernel
-            // time, or the wall clock stepped) when outside the JVM-measured interval
-            if (socket.rxKernelNanos != 0 && kernelRtt >= 0 && kernelRtt <= jvmRtt) {
-                b.rttNanos[i] = kernelRtt;
-            } else {
-                b.rttNanos[i] = Math.max(0, jvmRtt);
-                b.jvmTimestamps = true;
+        lock.lock();
+        try {
+            EchoBatch b = bySeq[m.seq];
+            if (b == null || !socket.addressMatches(b, m.originalDestination)) {
+                return; // late, foreign, or for a sequence number already reused
             }
-        } else if (b.icmpError == null) {
-            b.icmpError = IcmpPacket.describeError(socket.v6, m.type, m.code) + " from " + socket.errorSender();
+            int i = indexBySeq[m.seq];
+            release(m.seq);
+            b.settled++;
+            if (m.kind == IcmpPacket.REPLY) {
+                b.replied(i, socket.rxKernelNanos, socket.rxNanoTime);
+            } else if (b.icmpError == null) {
+                b.icmpError = IcmpPacket.describeError(socket.v6, m.type, m.code) + " from " + socket.errorSender();
+            }
+            if (b.allSettled()) {
+                settled.add(b);
+            }
+        } finally {
+            lock.unlock();
         }
-        if (b.allSettled()) {
-            finish(b);
+    }
+
+    private void recordSendTime(long key, long kernelNanos) {
+        lock.lock();
+        try {
+            int slot = (int) key & (SEQUENCES - 1);
+            EchoBatch b = byTxKey[slot];
+            int i = indexByTxKey[slot];
+            if (b != null && !b.done && b.txKey[i] == (int) key) {
+                b.txKernelNanos[i] = kernelNanos;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -323,10 +500,22 @@ final class EchoChannel implements AutoCloseable {
         }
     }
 
+    /** Fails every batch left once both threads have stopped. */
     private void failAll() {
         ProbeException closed = closedException();
-        for (EchoBatch b : timers.clear()) {
-            b.completeExceptionally(closed);
+        lock.lock();
+        try {
+            List<EchoBatch> left = new ArrayList<>(List.of(timers.clear()));
+            left.addAll(finishDue);
+            left.addAll(toFinish);
+            left.addAll(settled);
+            for (EchoBatch b : left) {
+                if (!b.done) { // a done batch is being completed normally
+                    b.completeExceptionally(closed);
+                }
+            }
+        } finally {
+            lock.unlock();
         }
         failQueued();
     }
@@ -336,8 +525,9 @@ final class EchoChannel implements AutoCloseable {
     public void close() {
         stopped = true;
         socket.shutdown();
+        LockSupport.unpark(sender);
         try {
-            thread.join(Duration.ofSeconds(5));
+            receiver.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -70,11 +70,22 @@ final class IcmpProbe implements Probe {
     }
 
 
+    /**
+     * Where the round-trip times come from: "kernel" (send and receive times both taken by the kernel), "kernel-rx"
+     * (receive times from the kernel, some send times from the clock read just before sendto), or "jvm".
+     */
+    private static String timestampSource(EchoBatch b, int received) {
+        if (b.jvmTimestamps) {
+            return "jvm";
+        }
+        return b.kernelSendTimes == received ? "kernel" : "kernel-rx";
+    }
+
     private static void report(EchoBatch b, ProbeResult.Builder result) {
         RoundTrips trips = b.roundTrips();
         trips.record(result);
         if (trips.received() > 0) {
-            result.attribute("timestampSource", b.jvmTimestamps ? "jvm" : "kernel");
+            result.attribute("timestampSource", timestampSource(b, trips.received()));
         } else if (b.failure != null) {
             result.error(b.failure.toError());
         } else if (b.icmpError != null) {

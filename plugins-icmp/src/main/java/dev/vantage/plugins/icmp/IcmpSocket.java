@@ -18,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One native ICMP or ICMPv6 socket (a ping socket or a raw socket) with a fixed TTL, and the buffers to use it.
- * Sending and receiving belong to a single thread (the channel's), which also releases the socket after
- * {@link #shutdown()}; {@link #wake()} and {@link #shutdown()} may be called from any thread.
+ * Sending belongs to the channel's sending thread, receiving and waiting to its receiving thread, which also
+ * releases the socket after {@link #shutdown()} once the sender has ended; {@link #wake()} and {@link #shutdown()}
+ * may be called from any thread.
  */
 final class IcmpSocket {
 
@@ -35,12 +36,16 @@ final class IcmpSocket {
         }
     }
 
-    // Holds the replies that arrive while the channel's thread is not scheduled. At 10,000 targets/s of 3 requests
-    // (30,000 replies/s, each charged its skb's truesize, an estimated 1-2 KB) 4 MB (8 MB once the kernel doubles
-    // it) overflowed when other processes kept both cores busy: raw socket drops, ~1 % false loss. 16 MB (32 MB
-    // effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory is
-    // charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
+    // Holds the replies that arrive while the channel's receiving thread is not scheduled. At 10,000 targets/s of 3
+    // requests (30,000 replies/s, each charged its skb's truesize, an estimated 1-2 KB) 4 MB (8 MB once the kernel
+    // doubles it) overflowed when other processes kept both cores busy: raw socket drops, ~1 % false loss. 16 MB
+    // (32 MB effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory
+    // is charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
     private static final int RECEIVE_BUFFER = 16 << 20;
+    // Send times from the kernel (software TX timestamps, taken as the packet leaves for the device), each reported
+    // on the error queue with a per-socket counter (OPT_ID) and no copy of the packet (TSONLY).
+    private static final int TX_TIMESTAMPING = LibC.SOF_TIMESTAMPING_TX_SOFTWARE | LibC.SOF_TIMESTAMPING_SOFTWARE
+            | LibC.SOF_TIMESTAMPING_OPT_ID | LibC.SOF_TIMESTAMPING_OPT_TSONLY;
     private static final int MAX_PACKET = 65_536 + 64;
     private static final int CONTROL_SIZE = 256;
     // struct msghdr and struct cmsghdr offsets on 64-bit Linux.
@@ -55,25 +60,36 @@ final class IcmpSocket {
     final int ttl;
     /** The echo identifier: the kernel-chosen "port" of a ping socket, a random value for a raw socket. */
     final int identifier;
+    /** True if the kernel reports send times (see {@link #nextTxKey}); false on kernels that refuse the option. */
+    final boolean txTimestamps;
     private final int fd;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
 
-    // Send side, used by the channel's thread only.
+    // Send side, used by the channel's sending thread only.
     private final MemorySegment txPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment txAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment txTime = arena.allocate(16, 8);
     private final MemorySegment txErrno = LibC.errnoSlot(arena);
-    /** Send times of the last request sent: System.nanoTime() and CLOCK_REALTIME nanoseconds. */
+    /** Send times of the last request sent: System.nanoTime() and CLOCK_REALTIME nanoseconds, just before it left. */
     long txNanoTime;
     long txRealtimeNanos;
+    /** CLOCK_REALTIME nanoseconds right after the last request was sent. */
+    long txAfterRealtimeNanos;
+    /**
+     * The counter the kernel will report with the next send's timestamp: it counts sends from 0 and restarts when
+     * a send fails (a failed send may or may not have used a number).
+     */
+    int nextTxKey;
+    private final MemorySegment txOption = arena.allocate(JAVA_INT);
+    private final MemorySegment optionErrno = LibC.errnoSlot(arena);
     private volatile boolean closed;
     private boolean released; // guarded by this
     // For wake(), from any thread: the value 1, and an errno slot nobody reads.
     private final MemorySegment wakeOne = arena.allocate(JAVA_LONG);
     private final MemorySegment wakeErrno = LibC.errnoSlot(arena);
 
-    // Receive side, used by the channel's thread only.
+    // Receive side, used by the channel's receiving thread only.
     private final MemorySegment rxPacket = arena.allocate(MAX_PACKET, 8);
     private final MemorySegment rxAddress = arena.allocate(LibC.SOCKADDR_SIZE, 8);
     private final MemorySegment rxControl = arena.allocate(CONTROL_SIZE, 8);
@@ -85,6 +101,10 @@ final class IcmpSocket {
     private final MemorySegment rxErrno = LibC.errnoSlot(arena);
     /** Kernel receive time (CLOCK_REALTIME nanoseconds) of the last message, or 0 if it carried none. */
     long rxKernelNanos;
+    /** For a send timestamp from the error queue: its counter (see {@link #nextTxKey}), else -1. */
+    long rxTxKey;
+    /** For a send timestamp from the error queue: the send time (CLOCK_REALTIME nanoseconds). */
+    long rxTxKernelNanos;
     /** System.nanoTime() right after the last message was read: the fallback when the kernel gave no time. */
     long rxNanoTime;
     /** For a message from the error queue: the ICMP type and code, or -1 if it was not an ICMP error. */
@@ -93,8 +113,9 @@ final class IcmpSocket {
     /** For a message from the error queue: offset in the control buffer of the sender of the ICMP error, or -1. */
     private int rxOffender;
 
-    private IcmpSocket(boolean v6, Mode mode, int ttl, int fd, int wakeFd, int identifier) {
+    private IcmpSocket(boolean v6, Mode mode, int ttl, int fd, int wakeFd, int identifier, boolean txTimestamps) {
         this.v6 = v6;
+        this.txTimestamps = txTimestamps;
         this.mode = mode;
         this.ttl = ttl;
         this.fd = fd;
@@ -170,11 +191,13 @@ final class IcmpSocket {
                 identifier = ThreadLocalRandom.current().nextInt(1 << 16);
                 filterRawTypes(errno, fd, v6, temp);
             }
+            boolean txTimestamps = LibC.setsockopt(errno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING,
+                    intValue(temp, TX_TIMESTAMPING)) == 0; // else the send time is read just before sendto
             wakeFd = LibC.eventfd(errno, 0, LibC.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 throw failure("eventfd", LibC.errno(errno));
             }
-            return new IcmpSocket(v6, mode, ttl, fd, wakeFd, identifier);
+            return new IcmpSocket(v6, mode, ttl, fd, wakeFd, identifier, txTimestamps);
         } catch (ProbeException | RuntimeException e) {
             LibC.close(fd);
             if (wakeFd >= 0) {
@@ -239,7 +262,7 @@ final class IcmpSocket {
 
     /**
      * Sends one echo request to {@code to} and records its send times in {@link #txNanoTime} and
-     * {@link #txRealtimeNanos}. Called by the channel's thread only.
+     * {@link #txRealtimeNanos}. Called by the channel's sending thread only.
      *
      * @return 0, or the errno of the failed send
      */
@@ -250,18 +273,33 @@ final class IcmpSocket {
         int length = IcmpPacket.writeEchoRequest(txPacket, v6, identifier, seq, to.payloadSize,
                 !v6 && mode == Mode.RAW);
         int addressLength = to.writeSockaddr(txAddress);
-        long result = 0;
+        int errno = 0;
         // Two tries: a ping socket reports an earlier ICMP error of any target once, on the next call.
         for (int attempt = 0; attempt < 2; attempt++) {
             // Monotonic first, so the kernel-clock interval always lies inside the JVM-clock one.
             txNanoTime = System.nanoTime();
             txRealtimeNanos = LibC.realtimeNanos(txTime);
-            result = LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength);
-            if (result >= 0) {
+            if (LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength) >= 0) {
+                txAfterRealtimeNanos = LibC.realtimeNanos(txTime);
+                nextTxKey++;
                 return 0;
             }
+            errno = LibC.errno(txErrno);
+            restartTxKeys();
         }
-        return LibC.errno(txErrno);
+        return errno;
+    }
+
+    /** Restarts the kernel's send-timestamp counter at 0 (it restarts when OPT_ID is switched back on). */
+    private void restartTxKeys() {
+        if (!txTimestamps) {
+            return;
+        }
+        txOption.set(JAVA_INT, 0, TX_TIMESTAMPING & ~LibC.SOF_TIMESTAMPING_OPT_ID);
+        LibC.setsockopt(optionErrno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, txOption);
+        txOption.set(JAVA_INT, 0, TX_TIMESTAMPING);
+        LibC.setsockopt(optionErrno, fd, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, txOption);
+        nextTxKey = 0;
     }
 
     /**
@@ -321,6 +359,8 @@ final class IcmpSocket {
 
     private void readControl() {
         rxKernelNanos = 0;
+        rxTxKey = -1;
+        rxTxKernelNanos = 0;
         rxErrorType = -1;
         rxErrorCode = -1;
         rxOffender = -1;
@@ -336,11 +376,17 @@ final class IcmpSocket {
             }
             if (level == LibC.SOL_SOCKET && type == LibC.SCM_TIMESTAMPNS) {
                 rxKernelNanos = rxControl.get(JAVA_LONG, data) * 1_000_000_000L + rxControl.get(JAVA_LONG, data + 8);
+            } else if (level == LibC.SOL_SOCKET && type == LibC.SCM_TIMESTAMPING) {
+                // struct scm_timestamping: three timespecs, the first the software one
+                rxTxKernelNanos = rxControl.get(JAVA_LONG, data) * 1_000_000_000L
+                        + rxControl.get(JAVA_LONG, data + 8);
             } else if (isRecvErr(level, type)) {
                 // struct sock_extended_err: errno(4) origin(1) type(1) code(1) pad(1) info(4) data(4), then the
                 // address of the node that sent the ICMP error.
                 int origin = rxControl.get(JAVA_BYTE, data + 4);
-                if (origin == LibC.SO_EE_ORIGIN_ICMP || origin == LibC.SO_EE_ORIGIN_ICMP6) {
+                if (origin == LibC.SO_EE_ORIGIN_TIMESTAMPING) {
+                    rxTxKey = rxControl.get(JAVA_INT, data + 12) & 0xffffffffL;
+                } else if (origin == LibC.SO_EE_ORIGIN_ICMP || origin == LibC.SO_EE_ORIGIN_ICMP6) {
                     rxErrorType = rxControl.get(JAVA_BYTE, data + 5) & 0xff;
                     rxErrorCode = rxControl.get(JAVA_BYTE, data + 6) & 0xff;
                     rxOffender = cmsgLength >= CMSG_HEADER + 16 + (v6 ? 24 : 8) ? (int) data + 16 : -1;
@@ -384,7 +430,7 @@ final class IcmpSocket {
         }
     }
 
-    /** Stops sending and wakes the channel's thread, which then calls {@link #release()}. */
+    /** Stops sending and wakes the channel's receiving thread, which then calls {@link #release()}. */
     void shutdown() {
         synchronized (this) {
             if (closed) {
@@ -395,7 +441,7 @@ final class IcmpSocket {
         wake();
     }
 
-    /** Closes the file descriptors and frees the buffers. Called by the channel's thread once it has stopped. */
+    /** Closes the file descriptors and frees the buffers. Called by the receiving thread once both have stopped. */
     void release() {
         synchronized (this) {
             closed = true;

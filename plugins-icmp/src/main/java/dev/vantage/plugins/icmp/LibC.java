@@ -37,6 +37,12 @@ final class LibC {
     static final int SO_RCVBUFFORCE = 33;
     static final int SO_TIMESTAMPNS = 35;
     static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
+    static final int SO_TIMESTAMPING = 37;
+    static final int SCM_TIMESTAMPING = SO_TIMESTAMPING;
+    static final int SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1;
+    static final int SOF_TIMESTAMPING_SOFTWARE = 1 << 4;
+    static final int SOF_TIMESTAMPING_OPT_ID = 1 << 7;
+    static final int SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11;
     static final int IP_TTL = 2;
     static final int IP_RECVERR = 11;
     static final int IPV6_UNICAST_HOPS = 16;
@@ -45,6 +51,7 @@ final class LibC {
     static final int ICMP6_FILTER = 1;
     static final int SO_EE_ORIGIN_ICMP = 2;
     static final int SO_EE_ORIGIN_ICMP6 = 3;
+    static final int SO_EE_ORIGIN_TIMESTAMPING = 4;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_ERRQUEUE = 0x2000;
     static final short POLLIN = 0x1;

@@ -65,6 +65,7 @@ class EchoChannelTest {
             assertThat(System.nanoTime() - start).as("ends once all are answered").isLessThan(1_000 * MS);
             assertThat(b.sent).isEqualTo(5);
             assertThat(b.jvmTimestamps).as("SO_TIMESTAMPNS receive times").isFalse();
+            assertThat(b.kernelSendTimes).as("SO_TIMESTAMPING send times").isEqualTo(5);
             assertThat(java.util.Arrays.stream(b.rttNanos)).allSatisfy(rtt -> assertThat(rtt).isPositive().isLessThan(50 * MS));
             for (int i = 1; i < 5; i++) {
                 assertThat(b.txNanoTime[i] - b.txNanoTime[i - 1]).as("spacing").isBetween(MS, 20 * MS);

@@ -10,9 +10,11 @@ import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.probe.testkit.TestEngines;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -158,6 +160,29 @@ class IcmpNetnsIT {
         assertThat(r.error().kind()).isEqualTo(ErrorKind.UNREACHABLE);
         assertThat(r.error().message()).startsWith("cannot send to 10.202.0.9: No route to host");
         assertThat(r.measurements()).containsEntry("sent", 0.0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(IcmpSocket.Mode.class)
+    void keepsKernelSendTimesAfterAFailedSend(IcmpSocket.Mode mode) throws Exception {
+        client.sysctl("net.ipv4.ping_group_range", mode == IcmpSocket.Mode.DGRAM ? "0 2147483647" : "1 0");
+        try (EchoChannel channel = client.call(() -> EchoChannel.open(false, 64))) {
+            assertThat(channel.mode()).isEqualTo(mode);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            EchoBatch first = new EchoBatch(InetAddress.ofLiteral("10.200.0.2"), 3, 1_000_000, 8, deadline);
+            channel.submit(first);
+            assertThat(first.get(2, TimeUnit.SECONDS).kernelSendTimes).isEqualTo(3);
+            EchoBatch failed = new EchoBatch(InetAddress.ofLiteral("10.202.0.9"), 1, 1_000_000, 8, deadline);
+            channel.submit(failed);
+            assertThat(failed.get(2, TimeUnit.SECONDS).failure).isNotNull();
+
+            // the failed send restarted the kernel's timestamp counter; ours must have followed
+            EchoBatch b = new EchoBatch(InetAddress.ofLiteral("10.200.0.2"), 3, 1_000_000, 8, deadline);
+            channel.submit(b);
+            b.get(2, TimeUnit.SECONDS);
+            assertThat(b.roundTrips().received()).isEqualTo(3);
+            assertThat(b.kernelSendTimes).isEqualTo(3);
+        }
     }
 
     @ParameterizedTest
