@@ -179,7 +179,7 @@ final class Exchange {
         request = request();
         // cleartext HTTP/1.1 needs no negotiation: its handlers go in now, not while the write is timed
         http1Ready = tls == null && settings.httpVersion() != HttpVersion.HTTP2;
-        SocketChannel ch = HttpProbeProvider.newChannel();
+        SocketChannel ch = HttpProbeProvider.newChannel(address.getAddress());
         ch.config().setTcpNoDelay(true); // no Netty connect timeout either: the deadline timer covers connecting
         readClock = new ReadClock(ch.config().getRecvByteBufAllocator());
         ch.config().setRecvByteBufAllocator(readClock);
