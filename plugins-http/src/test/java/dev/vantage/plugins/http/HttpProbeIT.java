@@ -224,10 +224,10 @@ class HttpProbeIT {
             List<Double> socket = new ArrayList<>();
             List<Double> writes = new ArrayList<>();
             // From the start of its write to the first byte, a client waits longer than the server's own wait by
-            // the wake-ups of the server's thread and its own: 0.3 ms idle, up to tens of ms on a loaded 2-core CI
-            // box, whatever the client. So the probe's best may be at most 1 ms above the best of a plain socket
-            // in the same run. 20 pairs find both floors on an idle machine; on a loaded one, where a lucky reading
-            // sets the bar, more pairs (at most 100) give the probe the same luck
+            // the wake-ups of the server's thread and its own: about 0.5 ms on a quiet machine, up to tens of ms on
+            // a loaded 2-core CI box, whatever the client. So the probe's best may be at most 1 ms above the best of
+            // a plain socket in the same run. 20 pairs find both floors on a quiet machine; on a loaded one, where a
+            // lucky reading sets the bar, more pairs (at most 100) give the probe the same luck
             while (probe.size() < 20
                     || (probe.size() < 100 && Collections.min(probe) >= Collections.min(socket) + 1.0)) {
                 // alternating, so that both clients see the same load
