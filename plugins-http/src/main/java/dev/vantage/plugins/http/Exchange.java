@@ -94,6 +94,7 @@ final class Exchange {
     private String method;
     private byte[] body;
     private Channel channel;
+    private ReadClock readClock;
     private Request request;
     private boolean http1Ready;
     private boolean requestQueued;
@@ -178,8 +179,10 @@ final class Exchange {
         request = request();
         // cleartext HTTP/1.1 needs no negotiation: its handlers go in now, not while the write is timed
         http1Ready = tls == null && settings.httpVersion() != HttpVersion.HTTP2;
-        SocketChannel ch = HttpProbeProvider.newChannel();
+        SocketChannel ch = HttpProbeProvider.newChannel(address.getAddress());
         ch.config().setTcpNoDelay(true); // no Netty connect timeout either: the deadline timer covers connecting
+        readClock = new ReadClock(ch.config().getRecvByteBufAllocator());
+        ch.config().setRecvByteBufAllocator(readClock);
         ChannelPipeline pipeline = ch.pipeline();
         if (tls != null) {
             pipeline.addLast(sslHandler(tls, ch, target));
@@ -304,13 +307,15 @@ final class Exchange {
         }
     }
 
-    /** The first byte of the response to this hop's request arrived. */
+    /** The first byte of the response to this hop's request arrived; it is timed from the start of its read. */
     void onFirstByte(Channel ch) {
         if (!isCurrent(ch)) {
             return;
         }
         if (phase == Phase.TTFB) {
-            advance(Phase.TRANSFER, System.nanoTime());
+            // a read that began before the request was out (TLS: the one that finished the handshake went on
+            // reading) counts from the end of the write, so that the phases stay in order
+            advance(Phase.TRANSFER, Math.max(readClock.readStartNanos(), markNanos));
         } else if (phase == Phase.WRITE) {
             earlyFirstByte = true; // the server answered before the request was out; ttfb becomes zero
         }

@@ -63,7 +63,7 @@ final class Http1 {
         });
     }
 
-    /** Notes the first response byte as it comes off the socket (or TLS), before any decoding. */
+    /** Tells the exchange when the first response bytes come off the socket (or TLS), before any decoding. */
     private static final class FirstByte extends ChannelInboundHandlerAdapter {
         private final Exchange exchange;
 

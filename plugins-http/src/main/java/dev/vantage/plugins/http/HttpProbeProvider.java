@@ -16,8 +16,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -128,9 +132,15 @@ public final class HttpProbeProvider implements ProbeProvider {
         }
     }
 
-    /** A new, unregistered client channel of the group's transport. */
-    static SocketChannel newChannel() {
-        return Transport.EPOLL ? new EpollSocketChannel() : new NioSocketChannel();
+    /**
+     * A new, unregistered client channel of the group's transport for {@code address}'s family: an IPv4 socket for
+     * an IPv4 address rather than the default dual-stack IPv6 socket, which connects to a mapped address.
+     */
+    static SocketChannel newChannel(InetAddress address) {
+        SocketProtocolFamily family = address instanceof Inet6Address ? SocketProtocolFamily.INET6
+                : SocketProtocolFamily.INET;
+        return Transport.EPOLL ? new EpollSocketChannel(family)
+                : new NioSocketChannel(SelectorProvider.provider(), family);
     }
 
     private static IoHandlerFactory ioHandlerFactory() {

@@ -18,14 +18,22 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.netty.util.ResourceLeakDetector;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -212,14 +220,27 @@ class HttpProbeIT {
     }
 
     @Test
-    void ttfbMeasuresTheServersDelay() {
-        run(http1.url("/ok")); // warm up, so that class loading does not count
+    void ttfbMeasuresTheServersDelay() throws Exception {
+        String path = "/delay/50";
+        for (int i = 0; i < 300; i++) { // warm up both clients and the server: cold code adds tenths of a ms
+            run(http1.url("/delay/0"));
+            plainSocketExcessMs("/delay/0");
+        }
         ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED); // its stack traces cost milliseconds
         try {
-            double bestErrorMs = Double.MAX_VALUE;
-            for (int i = 0; i < 10; i++) {
-                ProbeResult r = run(http1.url("/delay/50"));
+            List<Double> probe = new ArrayList<>();
+            List<Double> socket = new ArrayList<>();
+            List<Double> writes = new ArrayList<>();
+            // From the start of its write to the first byte, a client waits longer than the server's own wait by
+            // the wake-ups of the server's thread and its own: about 0.5 ms on a quiet machine, up to tens of ms on
+            // a loaded 2-core CI box, whatever the client. So the probe's best may be at most 1 ms above the best of
+            // a plain socket in the same run. 20 pairs find both floors on a quiet machine; on a loaded one, where a
+            // lucky reading sets the bar, more pairs (at most 100) give the probe the same luck
+            while (probe.size() < 20
+                    || (probe.size() < 100 && Collections.min(probe) >= Collections.min(socket) + 1.0)) {
+                // alternating, so that both clients see the same load
+                ProbeResult r = run(http1.url(path));
                 assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
                 assertPhasesAddUp(r);
                 double writeMs = r.phases().get("write").toNanos() / 1e6;
@@ -227,16 +248,48 @@ class HttpProbeIT {
                 double serverMs = Long.parseLong(r.attributes().get("header.x-delay-nanos")) / 1e6;
                 // causality: the server's wait starts after the write began and ends before the first byte
                 assertThat(writeMs + ttfbMs).as(r.toString()).isGreaterThanOrEqualTo(serverMs);
-                // the write listener can lag the actual send by a preempted thread's wait, but not by much
-                assertThat(ttfbMs).as(r.toString()).isGreaterThan(45);
-                bestErrorMs = Math.min(bestErrorMs, Math.abs(ttfbMs - serverMs));
+                // write + ttfb, not ttfb alone: a preempted write listener moves time from ttfb to write
+                probe.add(writeMs + ttfbMs - serverMs);
+                writes.add(writeMs);
+                socket.add(plainSocketExcessMs(path));
             }
-            // the server reports how long it really waited. Idle, the best attempt matches within 0.3 ms; on the
-            // shared 2-core build machines (load 10) thread wake-ups on both sides add milliseconds, hence 5 ms
-            assertThat(bestErrorMs).isLessThan(5.0);
+            String seen = String.format(Locale.ROOT, "ms over the server's wait: probe (write + ttfb) %s, "
+                    + "plain socket %s; probe write ms %s", round(probe), round(socket), round(writes));
+            System.out.println(seen);
+            assertThat(Collections.min(probe)).as(seen).isLessThan(Collections.min(socket) + 1.0);
+            // and ttfb has it nearly all: write takes far less than 1 ms for these few bytes (a ttfb that started
+            // late would hand that time to write)
+            assertThat(Collections.min(writes)).as(seen).isLessThan(1.0);
         } finally {
             ResourceLeakDetector.setLevel(leakLevel);
         }
+    }
+
+    /**
+     * Time to first byte minus the server's reported wait, in ms, as a plain blocking socket sees it: the
+     * reference for what thread wake-ups cost on this machine right now. Its clock starts before its write, so
+     * it never reads low.
+     */
+    private static double plainSocketExcessMs(String path) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", http1.port())) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout((int) TIMEOUT.toMillis());
+            byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            long start = System.nanoTime();
+            s.getOutputStream().write(request);
+            int first = s.getInputStream().read();
+            long firstByte = System.nanoTime();
+            String rest = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            Matcher delay = Pattern.compile("(?i)\r\nx-delay-nanos: (\\d+)").matcher(rest);
+            assertThat(first).isNotNegative();
+            assertThat(delay.find()).as(rest).isTrue();
+            return (firstByte - start - Long.parseLong(delay.group(1))) / 1e6;
+        }
+    }
+
+    private static String round(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList().toString();
     }
 
     @Test
