@@ -10,6 +10,11 @@ import io.helidon.http.Status;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * {@code /ws/agent}: one instance per connection. The agent's credential is checked before the upgrade and a refused
@@ -81,9 +86,7 @@ final class AgentSocket implements WsListener {
      */
     @Override
     public void onPing(WsSession session, BufferData buffer) {
-        synchronized (connection) {
-            session.pong(buffer);
-        }
+        connection.pong(buffer.copy());
     }
 
     @Override
@@ -100,26 +103,90 @@ final class AgentSocket implements WsListener {
         }
     }
 
-    /** Serializes sends: the hub writes from several threads. */
+    /**
+     * Frames leave through an outbox drained by the connection's own virtual thread, in order, so that no hub thread
+     * (task changes go to every agent under one lock; the sweep closes silent ones) ever waits on one agent's socket.
+     * The outbox is bounded by size. Frames are deltas and must not be dropped: an agent that lets it fill (it has
+     * stopped reading) is disconnected, reconnects, and its welcome carries the whole current task set.
+     */
     static final class SessionConnection implements AgentConnection {
+        /** Characters of text frames waiting; one frame is always accepted, however large (a welcome can be). */
+        static final long OUTBOX_CHARS = 8L << 20;
         private final WsSession session;
+        private final BlockingQueue<Frame> outbox = new LinkedBlockingQueue<>();
+        private final AtomicLong queuedChars = new AtomicLong();
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private final Thread writer;
+
+        private record Frame(long chars, Consumer<WsSession> write) {
+        }
 
         SessionConnection(WsSession session) {
             this.session = session;
+            this.writer = Thread.ofVirtual().name("vantage-agent-writer").start(this::drain);
         }
 
-        @Override
-        public synchronized void send(String text) {
-            session.send(text, true);
-        }
-
-        @Override
-        public synchronized void close(int code, String reason) {
+        private void drain() {
             try {
-                session.close(code, reason);
+                while (true) {
+                    Frame f = outbox.take();
+                    f.write().accept(session);
+                    queuedChars.addAndGet(-f.chars());
+                }
+            } catch (InterruptedException | StopWriting e) {
+                // closed
             } catch (RuntimeException e) {
-                // Helidon unwinds the connection's own thread with an exception; from other threads the socket is
-                // already going away, which is all a close asks for
+                // the socket is gone; the hub hears of it from the close, or from the agent's silence
+            }
+        }
+
+        @Override
+        public void send(String text) {
+            if (closing.get()) {
+                return;
+            }
+            long before = queuedChars.getAndAdd(text.length());
+            if (before > 0 && before + text.length() > OUTBOX_CHARS) {
+                close(AgentHub.CLOSE_TRY_AGAIN, "not reading: " + before + " characters waiting to be sent");
+                return;
+            }
+            outbox.add(new Frame(text.length(), ws -> ws.send(text, true)));
+        }
+
+        /** Answers a ping in turn with the other frames (Helidon must not write two frames at once). */
+        void pong(BufferData data) {
+            if (!closing.get()) {
+                outbox.add(new Frame(0, ws -> ws.pong(data)));
+            }
+        }
+
+        /**
+         * After the frames already queued, unless the agent has stopped reading: then at once (interrupting the
+         * stuck write, which drops the socket).
+         */
+        @Override
+        public void close(int code, String reason) {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
+            if (queuedChars.get() > OUTBOX_CHARS) {
+                writer.interrupt();
+                return;
+            }
+            outbox.add(new Frame(0, ws -> {
+                try {
+                    ws.close(code, reason);
+                } catch (RuntimeException e) {
+                    // the socket is already going away, which is all a close asks for
+                }
+                throw new StopWriting();
+            }));
+        }
+
+        /** Ends the writer after the close frame. */
+        private static final class StopWriting extends RuntimeException {
+            StopWriting() {
+                super(null, null, false, false);
             }
         }
     }

@@ -236,6 +236,80 @@ class AgentsApiTest {
         server.call("DELETE", "/api/v1/tasks/" + httpTask, admin, null);
     }
 
+    /** A bare protocol client: says hello with the tcp plugin, heartbeats every 500 ms, and reads only if asked to. */
+    private WebSocket bareAgent(JsonNode enrolled, boolean reads, LinkedBlockingQueue<Message> inbox) throws Exception {
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText())
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.app.port() + "/ws/agent"), new WebSocket.Listener() {
+                    final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            Message m = ProtocolCodec.decode(text.toString());
+                            inbox.add(m);
+                            text.setLength(0);
+                            if (!reads && m instanceof Message.Welcome) {
+                                return null; // no more demand: the client stops reading its socket
+                            }
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        socket.sendText(ProtocolCodec.encode(new Message.Hello(1, "test", new Message.Capabilities(
+                List.of(new Message.Plugin("tcp", "1")), "none", false), Map.of())), true).get(5, TimeUnit.SECONDS);
+        Thread.ofVirtual().start(() -> {
+            while (!socket.isOutputClosed()) {
+                try {
+                    socket.sendText(ProtocolCodec.encode(new Message.Heartbeat(java.time.Instant.now(),
+                            new Message.AgentStats(0, 0, 0, 0, 0, 0, 0, 0))), true).get(5, TimeUnit.SECONDS);
+                    Thread.sleep(500);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        return socket;
+    }
+
+    @Test
+    void anAgentThatStopsReadingIsDisconnectedWithoutHoldingUpTheOthers() throws Exception {
+        JsonNode stuck = enroll(enrollmentToken(Map.of("labels", Map.of("kind", "slow"))), "stuck");
+        JsonNode healthy = enroll(enrollmentToken(Map.of("labels", Map.of("kind", "slow"))), "healthy");
+        LinkedBlockingQueue<Message> stuckInbox = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Message> healthyInbox = new LinkedBlockingQueue<>();
+        WebSocket stuckSocket = bareAgent(stuck, false, stuckInbox);
+        WebSocket healthySocket = bareAgent(healthy, true, healthyInbox);
+        String stuckId = stuck.get("agentId").asText();
+        await("both online").atMost(Duration.ofSeconds(10)).until(() -> agentView(stuckId).get("online").asBoolean()
+                && agentView(healthy.get("agentId").asText()).get("online").asBoolean());
+        // every change of this task goes to both agents as a ~200 KB frame: the stuck agent's socket buffers fill
+        // within some dozens, then its 8 MB outbox; the hub must go on serving the healthy one all the while
+        String padding = "x".repeat(200_000);
+        Map<String, Object> spec = new java.util.HashMap<>(Map.of("id", "slow-reader", "type", "tcp",
+                "target", "127.0.0.1:" + target.getLocalPort(), "interval", "1h", "selector", Map.of("labels", Map.of("kind", "slow"))));
+        int changes = 200;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < changes; i++) {
+            spec.put("params", Map.of("send", padding + i));
+            TestServer.Response r = i == 0 ? server.post("/api/v1/tasks", admin, Json.write(spec))
+                    : server.call("PUT", "/api/v1/tasks/slow-reader", admin, Json.write(spec));
+            assertThat(r.status()).as(r.body()).isIn(200, 201);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("changes keep flowing").isLessThan(Duration.ofSeconds(120));
+        }
+        String last = padding + (changes - 1);
+        await("the healthy agent got every change").atMost(Duration.ofSeconds(30)).until(() -> healthyInbox.stream()
+                .anyMatch(m -> m instanceof Message.TaskChanges c && c.upsert().stream()
+                        .anyMatch(t -> last.equals(t.params().get("send")))));
+        await("the stuck agent was disconnected").atMost(Duration.ofSeconds(30))
+                .until(() -> !agentView(stuckId).get("online").asBoolean());
+        stuckSocket.abort();
+        healthySocket.abort();
+        server.call("DELETE", "/api/v1/tasks/slow-reader", admin, null);
+    }
+
     @Test
     void instantTestsNeedAnOnlineAgentAndValidInput() {
         TestServer.Response none = server.post("/api/v1/instant-tests", admin,
