@@ -31,8 +31,9 @@ final class IcmpSocket {
         /** A raw socket (needs CAP_NET_RAW): sees every ICMP message of the host. */
         RAW;
 
+        /** The {@code icmpMode} attribute's value, as the agent protocol names it too. */
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return this == DGRAM ? "datagram" : "raw";
         }
     }
 
