@@ -1,18 +1,21 @@
 package dev.vantage.plugins.http;
 
 import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLEngine;
 
 /**
  * {@link HttpProbeProvider#warmUp()}: one real cleartext exchange with a responder of its own on loopback, so that
  * the event loops exist and the classes of the whole path (channel, pipeline, codec, result) are loaded before a
  * user's first attempt. Cold, that path costs a few hundred milliseconds, which the first result would otherwise
- * report as its {@code dns} phase. The TLS trust roots are loaded too.
+ * report as its {@code dns} phase. The default TLS context is built and writes one ClientHello, without a peer.
  */
 final class WarmUp {
     private static final byte[] RESPONSE = ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
@@ -22,7 +25,12 @@ final class WarmUp {
     }
 
     static void run(HttpProbeProvider provider) throws Exception {
-        provider.systemTls();
+        // TLS without a peer: build the default context and write a ClientHello (key shares included) into a buffer
+        SSLEngine tls = provider.systemTls().context(true, HttpSettings.HttpVersion.AUTO)
+                .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        tls.beginHandshake();
+        tls.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(tls.getSession().getPacketBufferSize()));
+        tls.closeOutbound();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket responder = new ServerSocket(0, 1, loopback)) {
             Thread server = Thread.ofVirtual().name("vantage-http-warm-up").start(() -> answerOnce(responder));
