@@ -228,6 +228,31 @@ class ProbeEngineTest {
     }
 
     @Test
+    void aResolverSlowerThanTheDeadlineIsTheProbesOwnTimeoutNamingTheHost() {
+        FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
+            ctx.resolve(cfg.target());
+            return CompletableFuture.completedFuture(ctx.newResult().build());
+        });
+        CountDownLatch release = new CountDownLatch(1);
+        NameResolver stuckDns = host -> {
+            try {
+                release.await(); // a DNS server that never answers
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new java.net.UnknownHostException(host);
+        };
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).resolver(stuckDns).build()) {
+            ProbeResult r = run(engine, TaskSpec.builder("net", "slow.test").timeout(Duration.ofMillis(500)).build());
+            assertThat(r.status()).isEqualTo(ProbeStatus.TIMEOUT);
+            assertThat(r.error().message()).as("the probe's own result, not the engine's cut-off")
+                    .isEqualTo("resolving 'slow.test' took longer than the deadline allows");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void addressPolicyCanBeReplacedAtRunTimeAndAppliesToTheNextCheck() throws Exception {
         FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
             ctx.checkAddress(new InetSocketAddress(InetAddress.getByName(cfg.target()), 80));

@@ -50,8 +50,8 @@ public interface ProbeContext {
     void onCancel(Runnable callback);
 
     /**
-     * Resolves a host name (or parses a literal address) through the engine's resolver, bounded by the deadline.
-     * May block; call it from the attempt's thread or another thread that may block.
+     * Resolves a host name (or parses a literal address) through the engine's resolver; a lookup still running at
+     * {@link #deadline()} is given up. May block; call it from the attempt's thread or another thread that may block.
      *
      * @return the addresses in the resolver's order, never empty
      * @throws ProbeException of kind {@link ErrorKind#DNS} if the name does not resolve, or

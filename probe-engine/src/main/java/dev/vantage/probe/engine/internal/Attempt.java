@@ -11,8 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,13 +215,20 @@ final class Attempt implements ProbeContext, Runnable {
         runCallback(callback);
     }
 
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     @Override
     public List<InetAddress> resolve(String host) throws ProbeException {
         if (isCancelled()) {
             throw new ProbeException(ErrorKind.TIMEOUT, "deadline passed before resolving '" + host + "'");
         }
         try {
-            List<InetAddress> addresses = runner.resolver.resolve(host);
+            List<InetAddress> addresses;
+            if (host.indexOf(':') >= 0 || IPV4_LITERAL.matcher(host).matches()) {
+                addresses = runner.resolver.resolve(host); // a literal: parsed, never looked up
+            } else {
+                addresses = lookUpWithinDeadline(host);
+            }
             if (addresses.isEmpty()) {
                 throw new UnknownHostException("no addresses");
             }
@@ -224,6 +236,35 @@ final class Attempt implements ProbeContext, Runnable {
         } catch (UnknownHostException e) {
             throw new ProbeException(ErrorKind.DNS, "cannot resolve '" + host + "'"
                     + (e.getMessage() == null || e.getMessage().equals(host) ? "" : ": " + e.getMessage()), e);
+        }
+    }
+
+    /**
+     * A resolver may block far longer than the attempt has (the JDK's waits out every DNS server's timeout): the
+     * lookup runs on a virtual thread of its own and the probe stops waiting at its deadline, so that a slow DNS
+     * server is reported as such rather than as the engine's bare cut-off.
+     */
+    private List<InetAddress> lookUpWithinDeadline(String host) throws UnknownHostException, ProbeException {
+        CompletableFuture<List<InetAddress>> lookup = new CompletableFuture<>();
+        Thread.ofVirtual().name("vantage-resolve").start(() -> {
+            try {
+                lookup.complete(runner.resolver.resolve(host));
+            } catch (Throwable t) {
+                lookup.completeExceptionally(t);
+            }
+        });
+        try {
+            return lookup.get(remaining().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ProbeException(ErrorKind.TIMEOUT, "resolving '" + host + "' took longer than the deadline allows");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProbeException(ErrorKind.CANCELLED, "cancelled while resolving '" + host + "'");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException u) {
+                throw u;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
