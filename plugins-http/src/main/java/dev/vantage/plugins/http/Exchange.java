@@ -231,7 +231,7 @@ final class Exchange {
             advance(Phase.TLS, System.nanoTime());
         } else {
             advance(Phase.WRITE, System.nanoTime());
-            send(ch, null);
+            send(ch, false, null);
         }
     }
 
@@ -246,13 +246,15 @@ final class Exchange {
         advance(Phase.WRITE, System.nanoTime());
         SslHandler ssl = ch.pipeline().get(SslHandler.class);
         tlsSession = ssl.engine().getSession();
-        send(ch, ssl.applicationProtocol());
+        send(ch, true, ssl.applicationProtocol());
     }
 
-    /** Writes the request with the protocol the connection settled on (ALPN over TLS, the setting otherwise). */
-    private void send(Channel ch, String alpn) {
-        boolean h2 = alpn != null ? alpn.equals(ApplicationProtocolNames.HTTP_2)
-                : settings.httpVersion() == HttpVersion.HTTP2;
+    /**
+     * Writes the request with the protocol the connection settled on: over TLS what ALPN chose (a server that chose
+     * nothing speaks HTTP/1.1), in cleartext the setting ({@code http2}: prior knowledge).
+     */
+    private void send(Channel ch, boolean tls, String alpn) {
+        boolean h2 = tls ? ApplicationProtocolNames.HTTP_2.equals(alpn) : settings.httpVersion() == HttpVersion.HTTP2;
         if (settings.httpVersion() == HttpVersion.HTTP2 && !h2) {
             failProtocol(ch, peer + " did not accept HTTP/2 through ALPN");
             return;

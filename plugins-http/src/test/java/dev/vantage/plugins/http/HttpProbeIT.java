@@ -54,6 +54,7 @@ class HttpProbeIT {
     private static TestServer expired;
     private static TestServer wrongHost;
     private static TestServer selfSigned;
+    private static TestServer noAlpn;
 
     @BeforeAll
     static void start() throws Exception {
@@ -72,6 +73,7 @@ class HttpProbeIT {
                 .notBefore(now.minus(Duration.ofDays(10))).notAfter(now.minus(Duration.ofDays(1)))
                 .buildIssuedBy(ca));
         wrongHost = TestServer.tls(serverGroup, leaf.copy().addSanDnsName("wrong.example").buildIssuedBy(ca));
+        noAlpn = TestServer.tlsWithoutAlpn(serverGroup, leaf.copy().addSanDnsName("localhost").buildIssuedBy(ca));
         // pkitesting self-signs CAs only; to the client it is just an unknown certificate
         selfSigned = TestServer.tls(serverGroup, leaf.copy().addSanDnsName("localhost")
                 .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned());
@@ -79,7 +81,7 @@ class HttpProbeIT {
 
     @AfterAll
     static void stop() {
-        for (TestServer s : new TestServer[] {http1, h2c, tls, expired, wrongHost, selfSigned}) {
+        for (TestServer s : new TestServer[] {http1, h2c, tls, expired, wrongHost, selfSigned, noAlpn}) {
             if (s != null) {
                 s.close();
             }
@@ -94,6 +96,16 @@ class HttpProbeIT {
         provider.warmUp(); // throws unless its exchange with its own responder succeeded
         provider.close();
         assertThatThrownBy(provider::warmUp).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTlsServerWithoutAlpnGetsHttp1AndRefusesARequiredHttp2() {
+        ProbeResult auto = run(noAlpn.url("localhost", "/ok"), "caCert", ca.getCertificatePEM());
+        assertThat(auto.status()).as(auto.toString()).isEqualTo(ProbeStatus.SUCCESS);
+        assertThat(auto.attributes()).containsEntry("httpVersion", "HTTP/1.1");
+
+        ProbeResult h2 = run(noAlpn.url("localhost", "/ok"), "caCert", ca.getCertificatePEM(), "httpVersion", "http2");
+        assertError(h2, ErrorKind.PROTOCOL, "did not accept HTTP/2 through ALPN");
     }
 
     @Test

@@ -75,6 +75,13 @@ final class TestServer implements AutoCloseable {
         return start(group, Mode.TLS, ssl);
     }
 
+    /** TLS without ALPN (an older server): the client must speak HTTP/1.1 to it. */
+    static TestServer tlsWithoutAlpn(EventLoopGroup group, X509Bundle cert) throws Exception {
+        SslContext ssl = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath())
+                .sslProvider(SslProvider.JDK).build();
+        return start(group, Mode.TLS, ssl);
+    }
+
     private static TestServer start(EventLoopGroup group, Mode mode, SslContext ssl) throws Exception {
         Channel ch = new ServerBootstrap()
                 .group(group)
