@@ -12,6 +12,7 @@ import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import dev.vantage.probe.spi.support.RoundTrips;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -85,10 +86,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
         }
         long count = config.integer("count");
         Duration interval = config.duration("interval");
-        if (interval.multipliedBy(count - 1).compareTo(config.timeout()) >= 0) {
-            problems.add(ConfigProblem.of("interval", "count " + count + " packets " + interval.toMillis()
-                    + "ms apart do not fit in the timeout of " + config.timeout().toMillis() + "ms"));
-        }
+        RoundTrips.checkSpacing(count, interval, config, problems);
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }

@@ -80,6 +80,14 @@ class IcmpProbeProviderTest {
     }
 
     @Test
+    void thePacketsMustAllLeaveBeforeTheAttemptsDeadlineNotJustTheTimeout() {
+        // 2 × 2450 ms = 4.9 s: inside the 5 s timeout, but not before the probe's deadline 100 ms earlier
+        assertThat(problems("127.0.0.1", Duration.ofSeconds(5), Map.of("count", 3, "interval", "2450ms")))
+                .containsExactly("params.interval");
+        assertThat(problems("127.0.0.1", Duration.ofSeconds(5), Map.of("count", 3, "interval", "2440ms"))).isEmpty();
+    }
+
+    @Test
     void reportsEveryProblemAtOnce() {
         assertThat(problems("https://x", Duration.ofSeconds(1), Map.of("count", 20, "interval", "100ms")))
                 .containsExactly("target", "params.interval");

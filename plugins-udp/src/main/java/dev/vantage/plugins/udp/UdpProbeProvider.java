@@ -13,6 +13,7 @@ import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
 import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import dev.vantage.probe.spi.support.RoundTrips;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -51,7 +52,7 @@ public final class UdpProbeProvider implements ProbeProvider {
                     .description("Datagrams to send per attempt.").build())
             .parameter(ParameterSpec.builder("interval", ParameterType.DURATION).defaultValue(Duration.ofMillis(200))
                     .min(0).max(60_000)
-                    .description("Time between datagrams; (count - 1) × interval must fit in the timeout.").build())
+                    .description("Time between datagrams; (count - 1) × interval must end before the deadline (timeout less 1/10, at most 100 ms).").build())
             .parameter(IpVersion.parameter())
             .build();
 
@@ -118,10 +119,8 @@ public final class UdpProbeProvider implements ProbeProvider {
             problems.add(ConfigProblem.of("count", "must be 1 to 1000"));
         } else if (interval.isNegative()) {
             problems.add(ConfigProblem.of("interval", "must not be negative"));
-        } else if (interval.multipliedBy(count - 1).compareTo(config.timeout()) >= 0) {
-            problems.add(ConfigProblem.of("interval", "(count - 1) × interval = "
-                    + interval.multipliedBy(count - 1).toMillis() + " ms must be shorter than the timeout ("
-                    + config.timeout().toMillis() + " ms)"));
+        } else {
+            RoundTrips.checkSpacing(count, interval, config, problems);
         }
 
         if (!problems.isEmpty()) {

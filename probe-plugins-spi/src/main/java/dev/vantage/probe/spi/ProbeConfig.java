@@ -47,6 +47,25 @@ public final class ProbeConfig {
         return timeout;
     }
 
+    /**
+     * How long an attempt has until {@link ProbeContext#deadline()}: the timeout less the engine's margin
+     * ({@link #deadlineMargin(Duration)}). Check at creation that what one attempt must do fits in it.
+     */
+    public Duration budget() {
+        return timeout.minus(deadlineMargin(timeout));
+    }
+
+    /**
+     * How long before the engine's cut-off (the timeout) a probe's {@link ProbeContext#deadline()} lies: a tenth
+     * of the timeout, at most 100 ms, so that a probe that stops there still reports its own detailed result.
+     */
+    public static Duration deadlineMargin(Duration timeout) {
+        Duration tenth = timeout.dividedBy(10);
+        return tenth.compareTo(MAX_DEADLINE_MARGIN) < 0 ? tenth : MAX_DEADLINE_MARGIN;
+    }
+
+    private static final Duration MAX_DEADLINE_MARGIN = Duration.ofMillis(100);
+
     /** Every parameter value (defaults included), by name. */
     public Map<String, Object> values() {
         return values;

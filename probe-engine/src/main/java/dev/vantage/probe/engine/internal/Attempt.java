@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Attempt implements ProbeContext, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Attempt.class);
-    private static final long MAX_GRACE_NANOS = 100_000_000;
 
     private final Runner runner;
     private final PreparedTask task;
@@ -64,7 +63,7 @@ final class Attempt implements ProbeContext, Runnable {
         startedAt = runner.clock.instant();
         long timeout = task.spec().timeout().toNanos();
         deadlineNanos = startNanos + timeout;
-        probeDeadlineNanos = deadlineNanos - Math.min(timeout / 10, MAX_GRACE_NANOS);
+        probeDeadlineNanos = deadlineNanos - task.deadlineMarginNanos();
         synchronized (this) {
             if (finished.get()) {
                 return false;

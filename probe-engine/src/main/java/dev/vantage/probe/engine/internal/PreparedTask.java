@@ -2,6 +2,7 @@ package dev.vantage.probe.engine.internal;
 
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,4 +14,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public record PreparedTask(TaskSpec spec, Probe probe, List<CompiledAssertion> assertions,
                            CompletableFuture<Void> ready) {
+
+    /** How long before the timeout the probe's own deadline lies ({@link ProbeConfig#deadlineMargin}). */
+    public long deadlineMarginNanos() {
+        return ProbeConfig.deadlineMargin(spec.timeout()).toNanos();
+    }
 }

@@ -1,6 +1,9 @@
 package dev.vantage.probe.spi.support;
 
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +34,20 @@ public final class RoundTrips {
 
     private RoundTrips(int expected) {
         rttNanos = new long[Math.max(1, expected)];
+    }
+
+    /**
+     * The creation-time check of a packet-based probe's spacing: {@code count} packets {@code interval} apart must
+     * all leave before the attempt's deadline ({@link ProbeConfig#budget()}), else the last ones would silently not
+     * be sent. Adds a problem under {@code interval} if they do not.
+     */
+    public static void checkSpacing(long count, Duration interval, ProbeConfig config, List<ConfigProblem> problems) {
+        Duration span = interval.multipliedBy(Math.max(0, count - 1));
+        if (span.compareTo(config.budget()) >= 0) {
+            problems.add(ConfigProblem.of("interval", count + " packets " + interval.toMillis() + "ms apart take "
+                    + span.toMillis() + "ms, which does not fit before the attempt's deadline (" + config.budget().toMillis()
+                    + "ms into the timeout of " + config.timeout().toMillis() + "ms)"));
+        }
     }
 
     /**
