@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,6 +104,7 @@ final class Exchange {
     private boolean earlyFirstByte;
     private Response response;
     private SSLSession tlsSession;
+    private X509Certificate refusedCertificate;
     private String sniSent;
 
     Exchange(HttpSettings settings, HttpProbeProvider provider, ProbeContext ctx) {
@@ -413,6 +415,10 @@ final class Exchange {
 
     void fail(Channel ch, Throwable cause) {
         if (isCurrent(ch)) {
+            TrustCheck.Refusal refusal = TrustCheck.refusal(cause);
+            if (refusal != null) {
+                refusedCertificate = refusal.certificate(); // its facts are reported although it was refused
+            }
             finish(Failures.classify(cause, phase.label, peer), System.nanoTime());
         }
     }
@@ -485,6 +491,8 @@ final class Exchange {
         if (tlsSession != null) {
             TlsFacts.record(result, tlsSession, sniSent, Instant.now());
             TrustCheck.recordVerdict(result, tlsSession);
+        } else if (refusedCertificate != null) {
+            TlsFacts.recordCertificate(result, refusedCertificate, Instant.now()); // e.g. an expired one's dates
         }
         if (response != null) {
             response.record(result);

@@ -394,6 +394,9 @@ class HttpProbeIT {
         ProbeResult r = run(expired.url("/ok"), "caCert", ca.getCertificatePEM());
 
         assertError(r, ErrorKind.TLS, "certificate expired");
+        // the refused certificate's facts still come, so an alert can say since when it expired
+        assertThat(r.attributes()).containsKeys("certSubject", "certIssuer", "certNotAfter");
+        assertThat(r.measurements().get("certDaysRemaining")).isNegative();
     }
 
     @Test
