@@ -34,11 +34,14 @@ final class EchoChannel implements AutoCloseable {
     private static final int DRAIN_LIMIT = 1024;
     // Requests due this soon leave now, so one wake-up serves many targets; a request may leave this much early.
     private static final long COALESCE_NANOS = 1_000_000;
-    // After a pass that read something, the receiver lets this long pass before it looks again: replies carry the
-    // kernel's receive time, so reading them a little later costs no accuracy, and it reads them in batches (about
-    // a wake-up per millisecond instead of one per reply). One wake-up per reply cost enough CPU to fall behind when
-    // the process shared one core with two busy loops.
+    // After a busy pass (at least RECEIVE_BATCH_MIN messages), the receiver lets this long pass before it looks
+    // again: replies carry the kernel's receive time, so reading them a little later costs no accuracy, and it reads
+    // them in batches (about a wake-up per millisecond instead of one per reply). One wake-up per reply cost enough
+    // CPU to fall behind when the process shared one core with two busy loops. A quiet pass (a few probes: a reply
+    // and its send timestamp) does not pause: there the pause made every attempt 1 ms longer and cost 3x the CPU
+    // per probe (idle-core wake-ups).
     private static final long RECEIVE_BATCH_NANOS = 1_000_000;
+    private static final int RECEIVE_BATCH_MIN = 16;
     // A new batch waits at most this long for the sender's next wake-up before it is woken on purpose.
     private static final long MAX_START_DELAY_NANOS = COALESCE_NANOS;
     private static final long AWAKE = Long.MIN_VALUE;
@@ -304,7 +307,7 @@ final class EchoChannel implements AutoCloseable {
                 }
                 finishSettled(caughtUp);
                 handOff();
-                if (caughtUp && readInPass > 0) {
+                if (caughtUp && readInPass >= RECEIVE_BATCH_MIN) {
                     LockSupport.parkNanos(RECEIVE_BATCH_NANOS);
                 }
                 // not caught up: only look for errors and shutdown, then read on
