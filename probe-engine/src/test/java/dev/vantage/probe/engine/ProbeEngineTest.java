@@ -243,7 +243,8 @@ class ProbeEngineTest {
             throw new java.net.UnknownHostException(host);
         };
         try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).resolver(stuckDns).build()) {
-            ProbeResult r = run(engine, TaskSpec.builder("net", "slow.test").timeout(Duration.ofMillis(500)).build());
+            // 1 s: the probe's deadline lies the full 100 ms margin before the engine's cut-off, room for a busy machine
+            ProbeResult r = run(engine, TaskSpec.builder("net", "slow.test").timeout(Duration.ofSeconds(1)).build());
             assertThat(r.status()).isEqualTo(ProbeStatus.TIMEOUT);
             assertThat(r.error().message()).as("the probe's own result, not the engine's cut-off")
                     .isEqualTo("resolving 'slow.test' took longer than the deadline allows");
