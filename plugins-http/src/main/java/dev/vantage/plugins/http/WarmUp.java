@@ -7,9 +7,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLEngine;
 
 /**
  * {@link HttpProbeProvider#warmUp()}: one real cleartext exchange with a responder of its own on loopback, so that
@@ -26,11 +24,8 @@ final class WarmUp {
 
     static void run(HttpProbeProvider provider) throws Exception {
         // TLS without a peer: build the default context and write a ClientHello (key shares included) into a buffer
-        SSLEngine tls = provider.systemTls().context(true, HttpSettings.HttpVersion.AUTO)
-                .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
-        tls.beginHandshake();
-        tls.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(tls.getSession().getPacketBufferSize()));
-        tls.closeOutbound();
+        LoopbackWarmUp.clientHello(provider.systemTls().context(true, HttpSettings.HttpVersion.AUTO)
+                .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443));
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket responder = new ServerSocket(0, 1, loopback)) {
             Thread server = Thread.ofVirtual().name("vantage-http-warm-up").start(() -> answerOnce(responder));

@@ -13,12 +13,15 @@ import dev.vantage.probe.spi.support.Expectation;
 import dev.vantage.probe.spi.support.HostPort;
 import dev.vantage.probe.spi.support.IpVersion;
 import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import dev.vantage.probe.spi.support.TrustCheck;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The {@code tcp} probe type: connects to {@code host:port}, optionally completes a TLS handshake, sends a payload
@@ -69,12 +72,17 @@ public final class TcpProbeProvider implements ProbeProvider {
 
     /**
      * One connect to a listener of its own on loopback: a cold JVM otherwise adds ~20 ms (socket and connect
-     * classes) to the first attempt's {@code connect} phase.
+     * classes) to the first attempt's {@code connect} phase. Then TLS without a peer: the default trust roots are
+     * loaded and one ClientHello is written into a buffer, so that a first {@code tls=true} attempt does not spend
+     * its handshake time loading classes.
      */
     @Override
     public void warmUp() {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             LoopbackWarmUp.run(this, listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {TrustCheck.of(TrustCheck.defaultRoots(), true)}, null);
+            LoopbackWarmUp.clientHello(context.createSSLEngine("localhost", 443));
         } catch (Exception e) {
             throw new IllegalStateException("the tcp warm-up connect failed: " + e, e);
         }

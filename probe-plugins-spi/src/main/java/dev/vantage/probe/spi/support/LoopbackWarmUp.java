@@ -10,10 +10,13 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 
 /**
  * For {@link ProbeProvider#warmUp()}: runs one real attempt of the provider's own probe against a responder the
@@ -54,6 +57,17 @@ public final class LoopbackWarmUp {
             throw new IllegalStateException("the warm-up attempt ended " + r.status() + ": " + r.error());
         }
         return r;
+    }
+
+    /**
+     * Runs a client {@code engine}'s first handshake step without a peer: writes its ClientHello (key shares
+     * included) into a buffer and closes it, which loads and initialises the TLS classes a first handshake needs.
+     */
+    public static void clientHello(SSLEngine engine) throws SSLException {
+        engine.setUseClientMode(true);
+        engine.beginHandshake();
+        engine.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(engine.getSession().getPacketBufferSize()));
+        engine.closeOutbound();
     }
 
     private record LoopbackOnly(String type, String target, Instant startedAt, Instant deadline)
