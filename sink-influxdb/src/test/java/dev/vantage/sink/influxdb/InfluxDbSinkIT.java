@@ -138,11 +138,14 @@ class InfluxDbSinkIT {
 
         List<Map<String, JsonNode>> rows = rows("SELECT * FROM engine_tcp ORDER BY timestamp", 20);
         assertThat(rows).hasSize(20);
-        List<ProbeResult> expected = memory.results().stream()
-                .sorted(java.util.Comparator.comparing(ProbeResult::startedAt)).toList();
-        for (int i = 0; i < rows.size(); i++) {
-            Map<String, JsonNode> row = rows.get(i);
-            ProbeResult r = expected.get(i);
+        // rows and results matched by duration (nanosecond precision, so unique here): attempts that start in the
+        // same microsecond (all 20 wait for the plugin's warm-up, then start at once) have no order by timestamp
+        Map<Double, ProbeResult> byDuration = new java.util.HashMap<>();
+        memory.results().forEach(r -> byDuration.put(r.duration().toNanos() / 1e6, r));
+        assertThat(byDuration).hasSize(20);
+        for (Map<String, JsonNode> row : rows) {
+            ProbeResult r = byDuration.remove(row.get("duration_ms").asDouble());
+            assertThat(r).as("a result with the row's duration: " + row).isNotNull();
             assertThat(r.status()).isEqualTo(ProbeStatus.SUCCESS);
             assertThat(row.get("task").asText()).isEqualTo("tcp-local");
             assertThat(row.get("agent").asText()).isEqualTo("agent-7");
