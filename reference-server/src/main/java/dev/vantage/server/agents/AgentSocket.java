@@ -145,7 +145,7 @@ final class AgentSocket implements WsListener {
             if (closing.get()) {
                 return;
             }
-            long before = queuedChars.getAndAdd(text.length());
+            long before = queuedChars.getAndAdd(text.length()); // kept when refused: close() then sees it full
             if (before > 0 && before + text.length() > OUTBOX_CHARS) {
                 close(AgentHub.CLOSE_TRY_AGAIN, "not reading: " + before + " characters waiting to be sent");
                 return;

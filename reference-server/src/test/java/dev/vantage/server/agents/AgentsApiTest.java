@@ -201,24 +201,7 @@ class AgentsApiTest {
         String httpTask = task(Map.of("type", "http", "target", "http://example.invalid/", "interval", "10s",
                 "selector", Map.of("agent", id)));
         LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
-        WebSocket socket = http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + id + "." + enrolled.get("credential").asText())
-                .buildAsync(ws, new WebSocket.Listener() {
-                    final StringBuilder text = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        text.append(data);
-                        if (last) {
-                            inbox.add(ProtocolCodec.decode(text.toString()));
-                            text.setLength(0);
-                        }
-                        w.request(1);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
-        socket.sendText(ProtocolCodec.encode(new Message.Hello(1, "test", new Message.Capabilities(
-                List.of(new Message.Plugin("tcp", "1")), "none", false), Map.of())), true).get(5, TimeUnit.SECONDS);
+        WebSocket socket = bareAgent(enrolled, true, false, inbox);
         Message welcome = inbox.poll(10, TimeUnit.SECONDS);
         assertThat(welcome).isInstanceOf(Message.Welcome.class);
         assertThat(((Message.Welcome) welcome).tasks()).isEmpty();
@@ -236,8 +219,13 @@ class AgentsApiTest {
         server.call("DELETE", "/api/v1/tasks/" + httpTask, admin, null);
     }
 
-    /** A bare protocol client: says hello with the tcp plugin, heartbeats every 500 ms, and reads only if asked to. */
-    private WebSocket bareAgent(JsonNode enrolled, boolean reads, LinkedBlockingQueue<Message> inbox) throws Exception {
+    /**
+     * A bare protocol client that says hello with the tcp plugin. It stops reading after the welcome unless
+     * {@code reads}, and with {@code heartbeats} sends one every 500 ms (then the test must not send itself: the JDK
+     * client refuses a second send while one is pending).
+     */
+    private WebSocket bareAgent(JsonNode enrolled, boolean reads, boolean heartbeats, LinkedBlockingQueue<Message> inbox)
+            throws Exception {
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Bearer " + enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText())
                 .buildAsync(URI.create("ws://127.0.0.1:" + server.app.port() + "/ws/agent"), new WebSocket.Listener() {
@@ -260,17 +248,19 @@ class AgentsApiTest {
                 }).get(10, TimeUnit.SECONDS);
         socket.sendText(ProtocolCodec.encode(new Message.Hello(1, "test", new Message.Capabilities(
                 List.of(new Message.Plugin("tcp", "1")), "none", false), Map.of())), true).get(5, TimeUnit.SECONDS);
-        Thread.ofVirtual().start(() -> {
-            while (!socket.isOutputClosed()) {
-                try {
-                    socket.sendText(ProtocolCodec.encode(new Message.Heartbeat(java.time.Instant.now(),
-                            new Message.AgentStats(0, 0, 0, 0, 0, 0, 0, 0))), true).get(5, TimeUnit.SECONDS);
-                    Thread.sleep(500);
-                } catch (Exception e) {
-                    return;
+        if (heartbeats) {
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isOutputClosed()) {
+                    try {
+                        socket.sendText(ProtocolCodec.encode(new Message.Heartbeat(java.time.Instant.now(),
+                                new Message.AgentStats(0, 0, 0, 0, 0, 0, 0, 0))), true).get(5, TimeUnit.SECONDS);
+                        Thread.sleep(500);
+                    } catch (Exception e) {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        }
         return socket;
     }
 
@@ -280,8 +270,8 @@ class AgentsApiTest {
         JsonNode healthy = enroll(enrollmentToken(Map.of("labels", Map.of("kind", "slow"))), "healthy");
         LinkedBlockingQueue<Message> stuckInbox = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Message> healthyInbox = new LinkedBlockingQueue<>();
-        WebSocket stuckSocket = bareAgent(stuck, false, stuckInbox);
-        WebSocket healthySocket = bareAgent(healthy, true, healthyInbox);
+        WebSocket stuckSocket = bareAgent(stuck, false, true, stuckInbox);
+        WebSocket healthySocket = bareAgent(healthy, true, true, healthyInbox);
         String stuckId = stuck.get("agentId").asText();
         await("both online").atMost(Duration.ofSeconds(10)).until(() -> agentView(stuckId).get("online").asBoolean()
                 && agentView(healthy.get("agentId").asText()).get("online").asBoolean());
