@@ -110,12 +110,8 @@ public final class HttpProbeProvider implements ProbeProvider {
 
     /** One exchange with a loopback responder of its own: see {@link WarmUp}. */
     @Override
-    public void warmUp() {
-        try {
-            WarmUp.run(this);
-        } catch (Exception e) {
-            throw new IllegalStateException("the http warm-up exchange failed: " + e, e);
-        }
+    public void warmUp() throws Exception {
+        WarmUp.run(this);
     }
 
     /** The shared event loops, started on first use: a provider that only validates tasks starts no thread. */

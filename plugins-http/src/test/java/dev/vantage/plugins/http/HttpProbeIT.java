@@ -91,7 +91,7 @@ class HttpProbeIT {
     }
 
     @Test
-    void theWarmUpRunsOneRealExchangeOnLoopbackAndFailsLoudlyOnAClosedProvider() {
+    void theWarmUpRunsOneRealExchangeOnLoopbackAndFailsLoudlyOnAClosedProvider() throws Exception {
         HttpProbeProvider provider = new HttpProbeProvider();
         provider.warmUp(); // throws unless its exchange with its own responder succeeded
         provider.close();

@@ -45,7 +45,7 @@ class IcmpProbeTest {
     }
 
     @Test
-    void theWarmUpEchoesLoopbackOnce() {
+    void theWarmUpEchoesLoopbackOnce() throws Exception {
         IcmpProbeProvider provider = new IcmpProbeProvider();
         provider.warmUp(); // the class's set-up made sure this process may open ICMP sockets: throws unless answered
         provider.close();

@@ -31,7 +31,7 @@ class TcpProbeIT {
     }
 
     @Test
-    void theWarmUpConnectsToItsOwnListenerOnLoopback() {
+    void theWarmUpConnectsToItsOwnListenerOnLoopback() throws Exception {
         TcpProbeProvider provider = new TcpProbeProvider();
         provider.warmUp(); // throws unless its connect succeeded
         provider.close();

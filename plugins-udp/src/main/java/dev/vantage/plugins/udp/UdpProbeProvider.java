@@ -71,7 +71,7 @@ public final class UdpProbeProvider implements ProbeProvider {
      * (datagram channel classes) to the first attempt.
      */
     @Override
-    public void warmUp() {
+    public void warmUp() throws Exception {
         try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread responder = Thread.ofVirtual().name("vantage-udp-warm-up").start(() -> {
                 try {
@@ -85,8 +85,6 @@ public final class UdpProbeProvider implements ProbeProvider {
             LoopbackWarmUp.run(this, echo.getLocalAddress().getHostAddress() + ":" + echo.getLocalPort(),
                     "payload", "warm-up", "count", 1L);
             responder.join(LoopbackWarmUp.LIMIT);
-        } catch (Exception e) {
-            throw new IllegalStateException("the udp warm-up exchange failed: " + e, e);
         }
     }
 

@@ -123,7 +123,7 @@ class UdpProbeIT {
     }
 
     @Test
-    void theWarmUpExchangesOneDatagramWithItsOwnResponder() {
+    void theWarmUpExchangesOneDatagramWithItsOwnResponder() throws Exception {
         UdpProbeProvider provider = new UdpProbeProvider();
         provider.warmUp(); // throws unless its datagram was answered
         provider.close();

@@ -341,7 +341,7 @@ public final class ProbeEngine implements AutoCloseable {
                 try {
                     provider.warmUp();
                     LOG.debug("provider {} warmed up in {} ms", type, (System.nanoTime() - t0) / 1_000_000);
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
                     LOG.warn("provider {} failed to warm up; its first attempts pay the cost", type, e);
                 }
             }, runnable -> Thread.ofVirtual().name("vantage-warm-up-" + type).start(runnable));

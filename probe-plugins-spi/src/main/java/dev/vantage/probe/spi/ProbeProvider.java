@@ -54,9 +54,10 @@ public interface ProbeProvider extends AutoCloseable {
      * host. An exception is logged and otherwise ignored: attempts then pay the cost themselves. The default
      * does nothing.
      *
+     * @throws Exception if the warm-up failed (logged with its cause)
      * @since 0.1
      */
-    default void warmUp() {
+    default void warmUp() throws Exception {
     }
 
     /**
