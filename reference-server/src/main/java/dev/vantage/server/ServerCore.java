@@ -4,8 +4,9 @@ import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.auth.ApiTokens;
 import dev.vantage.server.auth.Authenticator;
 import dev.vantage.server.auth.JwtService;
+import dev.vantage.server.auth.Revocations;
 import dev.vantage.server.auth.LoginThrottle;
-import dev.vantage.server.auth.Passwords;
+import dev.vantage.server.security.Passwords;
 import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
@@ -79,7 +80,7 @@ public final class ServerCore implements AutoCloseable {
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
-        this.users = new UserStore(database, clock);
+        this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config, database, registry, clock);

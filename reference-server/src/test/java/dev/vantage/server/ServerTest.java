@@ -3,7 +3,7 @@ package dev.vantage.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.Route;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.vantage.server;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.config.ServerConfig;
-import dev.vantage.server.http.Json;
 import dev.vantage.server.users.User;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public final class TestServer implements AutoCloseable {
     /** An HTTP answer; {@link #json()} parses the body. */
     public record Response(int status, HttpHeaders headers, String body) {
         public JsonNode json() {
-            return Json.parseStored(body);
+            return JsonMapping.parseStored(body);
         }
 
         public String contentType() {
@@ -133,7 +133,7 @@ public final class TestServer implements AutoCloseable {
 
     /** Logs in through the API and returns the whole answer (tokens and expiry). */
     public JsonNode loginPair(String username, String password) {
-        Response r = post("/api/v1/auth/login", null, Json.write(Map.of("username", username, "password", password)));
+        Response r = post("/api/v1/auth/login", null, JsonMapping.write(Map.of("username", username, "password", password)));
         if (r.status() != 200) {
             throw new AssertionError("login of " + username + " failed: " + r.status() + " " + r.body());
         }

@@ -1,12 +1,12 @@
 package dev.vantage.server.agents;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.agent.protocol.Message.AgentStats;
 import dev.vantage.agent.protocol.Message.Capabilities;
-import dev.vantage.server.auth.Secrets;
+import dev.vantage.server.security.Secrets;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -40,8 +40,8 @@ public final class AgentStore {
         String id = UUID.randomUUID().toString();
         String credential = Secrets.randomToken("vac_");
         db.update("INSERT INTO agents (id, name, credential_hash, labels, policy, version, online, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, '', FALSE, ?)", id, name, Secrets.sha256Hex(credential), Json.write(labels),
-                Json.write(policy), clock.instant());
+                + "VALUES (?, ?, ?, ?, ?, '', FALSE, ?)", id, name, Secrets.sha256Hex(credential), JsonMapping.write(labels),
+                JsonMapping.write(policy), clock.instant());
         return new Created(get(id).orElseThrow(), credential);
     }
 
@@ -65,12 +65,12 @@ public final class AgentStore {
 
     public void hello(String id, String version, Capabilities capabilities) {
         db.update("UPDATE agents SET version = ?, capabilities = ?, online = TRUE, last_seen = ?, replica = ? WHERE id = ?",
-                version, Json.write(capabilities), clock.instant(), replicaId, id);
+                version, JsonMapping.write(capabilities), clock.instant(), replicaId, id);
     }
 
     /** Also claims the agent for this replica: the one hearing its heartbeats holds its connection. */
     public void heartbeat(String id, AgentStats stats) {
-        db.update("UPDATE agents SET stats = ?, last_seen = ?, online = TRUE, replica = ? WHERE id = ?", Json.write(stats),
+        db.update("UPDATE agents SET stats = ?, last_seen = ?, online = TRUE, replica = ? WHERE id = ?", JsonMapping.write(stats),
                 clock.instant(), replicaId, id);
     }
 
@@ -92,11 +92,11 @@ public final class AgentStore {
     }
 
     public boolean labels(String id, Map<String, String> labels) {
-        return db.update("UPDATE agents SET labels = ? WHERE id = ? AND revoked_at IS NULL", Json.write(labels), id) == 1;
+        return db.update("UPDATE agents SET labels = ? WHERE id = ? AND revoked_at IS NULL", JsonMapping.write(labels), id) == 1;
     }
 
     public boolean policy(String id, AgentPolicy policy) {
-        return db.update("UPDATE agents SET policy = ? WHERE id = ? AND revoked_at IS NULL", Json.write(policy), id) == 1;
+        return db.update("UPDATE agents SET policy = ? WHERE id = ? AND revoked_at IS NULL", JsonMapping.write(policy), id) == 1;
     }
 
     public boolean revoke(String id) {
@@ -113,10 +113,10 @@ public final class AgentStore {
     }
 
     static <T> T parse(String text, Class<T> type) {
-        return text == null ? null : Json.MAPPER.convertValue(Json.parseStored(text), type);
+        return text == null ? null : JsonMapping.MAPPER.convertValue(JsonMapping.parseStored(text), type);
     }
 
     static <T> T parse(String text, TypeReference<T> type) {
-        return text == null ? null : Json.MAPPER.convertValue(Json.parseStored(text), type);
+        return text == null ? null : JsonMapping.MAPPER.convertValue(JsonMapping.parseStored(text), type);
     }
 }

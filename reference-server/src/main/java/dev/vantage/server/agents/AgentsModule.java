@@ -1,13 +1,16 @@
 package dev.vantage.server.agents;
 
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.ServerCore;
-import dev.vantage.server.auth.Principal;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.dispatch.Control;
 import dev.vantage.server.dispatch.Dispatch;
-import dev.vantage.server.http.ApiException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -147,7 +150,7 @@ public final class AgentsModule implements ApiModule {
         r.get("/api/v1/agents/enrollment-tokens", Role.OPERATOR, (req, res) -> Json.send(res, tokens.list()));
         r.delete("/api/v1/agents/enrollment-tokens/{id}", Role.OPERATOR, (req, res) -> {
             if (!tokens.revoke(req.path().pathParameters().get("id"))) {
-                throw ApiException.notFound("enrollment token");
+                throw new NotFoundException("enrollment token");
             }
             res.status(Status.NO_CONTENT_204).send();
         });
@@ -172,9 +175,9 @@ public final class AgentsModule implements ApiModule {
     public void extraRouting(HttpRouting.Builder routing) {
         routing.get("/ws/agent", (req, res) -> {
             if (AgentSocket.authenticate(agents, req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION)).isEmpty()) {
-                throw ApiException.unauthorized("agent credential missing or refused");
+                throw new NotAuthenticatedException("agent credential missing or refused");
             }
-            throw ApiException.badRequest("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
+            throw new InvalidInputException("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
         });
     }
 
@@ -199,7 +202,7 @@ public final class AgentsModule implements ApiModule {
         in.check();
         Principal p = Routes.principal(req);
         if (policy != null && !p.role().includes(Role.ADMIN)) {
-            throw ApiException.forbidden("only an admin may set an agent policy");
+            throw new ForbiddenException("only an admin may set an agent policy");
         }
         Instant expires = clock.instant().plus(lifetime == null ? Duration.ofDays(1) : lifetime);
         EnrollmentTokenStore.Created created = tokens.create(labels == null ? Map.of() : labels,
@@ -222,7 +225,7 @@ public final class AgentsModule implements ApiModule {
         Map<String, String> asked = JsonFields.labels(body, "labels", in);
         in.check();
         EnrollmentTokenStore.Grant grant = tokens.consume(token)
-                .orElseThrow(() -> ApiException.unauthorized("enrollment token unknown, expired, revoked or used up"));
+                .orElseThrow(() -> new NotAuthenticatedException("enrollment token unknown, expired, revoked or used up"));
         // the token's labels win: whoever holds a token cannot move itself into another region
         Map<String, String> labels = new LinkedHashMap<>(asked == null ? Map.of() : asked);
         labels.putAll(grant.labels());
@@ -256,7 +259,7 @@ public final class AgentsModule implements ApiModule {
     }
 
     private AgentRecord agent(ServerRequest req) {
-        return agents.get(req.path().pathParameters().get("id")).orElseThrow(() -> ApiException.notFound("agent"));
+        return agents.get(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("agent"));
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.vantage.server.agents;
 
-import dev.vantage.server.auth.Secrets;
+import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.security.Secrets;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -45,8 +45,8 @@ public final class EnrollmentTokenStore {
         String id = UUID.randomUUID().toString();
         String token = Secrets.randomToken("vet_");
         db.update("INSERT INTO enrollment_tokens (id, token_hash, labels, policy, uses_left, expires_at, created_by, "
-                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, Secrets.sha256Hex(token), Json.write(labels),
-                Json.write(policy), uses, expiresAt, createdBy, clock.instant());
+                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, Secrets.sha256Hex(token), JsonMapping.write(labels),
+                JsonMapping.write(policy), uses, expiresAt, createdBy, clock.instant());
         return new Created(get(id).orElseThrow(), token);
     }
 

@@ -2,7 +2,7 @@ package dev.vantage.server.agents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.protocol.Policy;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.LabelsJson;
 import java.util.ArrayList;

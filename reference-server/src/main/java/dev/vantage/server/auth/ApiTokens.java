@@ -1,5 +1,8 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
+import dev.vantage.server.security.Secrets;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
 import java.sql.ResultSet;

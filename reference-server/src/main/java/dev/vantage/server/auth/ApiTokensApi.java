@@ -1,7 +1,10 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
 import dev.vantage.probe.engine.Durations;
-import dev.vantage.server.http.ApiException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -39,7 +42,7 @@ public final class ApiTokensApi implements ApiModule {
     private void create(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw ApiException.forbidden("creating an API token needs a login session, not another API token");
+            throw new ForbiddenException("creating an API token needs a login session, not another API token");
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "name", "role", "expiresIn");
         String name = in.requiredString("name", 128);
@@ -54,7 +57,7 @@ public final class ApiTokensApi implements ApiModule {
         in.check();
         role = role == null ? p.role() : role;
         if (!p.role().includes(role)) {
-            throw ApiException.forbidden("a token cannot have more rights than you (" + p.role().id() + ")");
+            throw new ForbiddenException("a token cannot have more rights than you (" + p.role().id() + ")");
         }
         ApiTokens.Created created = tokens.create(p.userId(), name.strip(), role, lifetime == null ? DEFAULT_LIFETIME : lifetime);
         ApiTokens.ApiToken t = created.token();
@@ -72,7 +75,7 @@ public final class ApiTokensApi implements ApiModule {
         String id = req.path().pathParameters().get("id");
         ApiTokens.ApiToken t = tokens.find(id)
                 .filter(found -> p.role() == Role.ADMIN || found.userId().equals(p.userId()))
-                .orElseThrow(() -> ApiException.notFound("token")); // someone else's token is "not found", not 403
+                .orElseThrow(() -> new NotFoundException("token")); // someone else's token is "not found", not 403
         tokens.revoke(t.id());
         res.status(Status.NO_CONTENT_204).send();
     }

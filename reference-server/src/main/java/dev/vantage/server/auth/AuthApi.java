@@ -1,6 +1,12 @@
 package dev.vantage.server.auth;
 
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.errors.RateLimitedException;
+import dev.vantage.server.security.Passwords;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -47,14 +53,14 @@ public final class AuthApi implements ApiModule {
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(account, address);
         if (wait > 0) {
-            throw ApiException.tooManyRequests("too many failed logins; try again in " + wait + " s", wait);
+            throw new RateLimitedException("too many failed logins; try again in " + wait + " s", wait);
         }
         Optional<User> user = users.findByUsername(account);
         // the same work and the same answer whether the user is unknown, disabled or the password wrong
         boolean ok = user.map(u -> passwords.verify(password, u.passwordHash())).orElseGet(() -> passwords.verifyDecoy(password));
         if (!ok || user.get().disabled()) {
             throttle.failure(account, address);
-            throw ApiException.unauthorized("wrong username or password");
+            throw new NotAuthenticatedException("wrong username or password");
         }
         throttle.success(account);
         Json.send(res, sessions.start(user.get().id()));
@@ -70,7 +76,7 @@ public final class AuthApi implements ApiModule {
     private void logout(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw ApiException.badRequest("an API token has no session; revoke it with DELETE /api/v1/tokens/{id}");
+            throw new InvalidInputException("an API token has no session; revoke it with DELETE /api/v1/tokens/{id}");
         }
         sessions.revoke(p.sessionId());
         res.status(Status.NO_CONTENT_204).send();
@@ -80,7 +86,7 @@ public final class AuthApi implements ApiModule {
     private void changePassword(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw ApiException.forbidden("changing a password needs a login session, not an API token");
+            throw new ForbiddenException("changing a password needs a login session, not an API token");
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "newPassword");
         String current = in.requiredString("currentPassword", Passwords.MAX_LENGTH);
@@ -92,12 +98,12 @@ public final class AuthApi implements ApiModule {
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(p.username(), address);
         if (wait > 0) {
-            throw ApiException.tooManyRequests("too many wrong passwords; try again in " + wait + " s", wait);
+            throw new RateLimitedException("too many wrong passwords; try again in " + wait + " s", wait);
         }
-        User user = users.find(p.userId()).orElseThrow(ApiException::unauthorized);
+        User user = users.find(p.userId()).orElseThrow(NotAuthenticatedException::new);
         if (!passwords.verify(current, user.passwordHash())) {
             throttle.failure(p.username(), address);
-            throw ApiException.forbidden("the current password is not correct");
+            throw new ForbiddenException("the current password is not correct");
         }
         users.update(user.id(), new UserStore.Change(null, null, passwords.hash(next)));
         Json.send(res, sessions.start(user.id()));

@@ -1,18 +1,20 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.security.Authentication;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.ApiException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * Turns an {@code Authorization: Bearer ...} header into a {@link Principal}: an API token ({@code vat_...}) or an
  * access JWT whose session is live, whose user is enabled and whose token version is current. Every failure is the
  * same 401, so a caller learns nothing about which check failed.
  */
-public final class Authenticator {
+public final class Authenticator implements Authentication {
     private final JwtService jwt;
     private final ApiTokens apiTokens;
     private final Database db;
@@ -25,19 +27,11 @@ public final class Authenticator {
         this.clock = clock;
     }
 
-    /** @throws ApiException 401 unless the header carries valid credentials */
-    public Principal authenticate(String authorizationHeader) {
-        if (authorizationHeader == null || authorizationHeader.length() < 8
-                || !authorizationHeader.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-            throw ApiException.unauthorized();
-        }
-        return authenticateToken(authorizationHeader.substring(7).trim());
-    }
-
-    /** @throws ApiException 401 unless {@code token} is a valid API token or access JWT */
+    /** @throws NotAuthenticatedException unless {@code token} is a valid API token or access JWT */
+    @Override
     public Principal authenticateToken(String token) {
         if (token.startsWith(ApiTokens.PREFIX)) {
-            return apiTokens.authenticate(token).orElseThrow(ApiException::unauthorized);
+            return apiTokens.authenticate(token).orElseThrow(NotAuthenticatedException::new);
         }
         JwtService.Claims claims = jwt.verify(token, JwtService.Use.ACCESS);
         Instant now = clock.instant();
@@ -52,6 +46,6 @@ public final class Authenticator {
                     return live ? new Principal(rs.getString("id"), rs.getString("username"),
                             Role.parse(rs.getString("role")), claims.sessionId(), null) : null;
                 }, claims.sessionId())
-                .orElseThrow(ApiException::unauthorized);
+                .orElseThrow(NotAuthenticatedException::new);
     }
 }

@@ -1,5 +1,7 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.security.Secrets;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
@@ -7,7 +9,6 @@ import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import dev.vantage.server.config.ConfigException;
 import dev.vantage.server.config.ServerConfig;
-import dev.vantage.server.http.ApiException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +106,7 @@ public final class JwtService {
                 .sign(algorithm);
     }
 
-    /** @throws ApiException 401 for anything but a valid, unexpired token of this use from this server */
+    /** @throws NotAuthenticatedException for anything but a valid, unexpired token of this use from this server */
     public Claims verify(String token, Use use) {
         JWTVerifier verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm)
                 .withIssuer(issuer)
@@ -122,11 +123,11 @@ public final class JwtService {
             Integer version = jwt.getClaim("ver").asInt();
             String sid = jwt.getClaim("sid").asString();
             if (version == null || sid == null) {
-                throw ApiException.unauthorized();
+                throw new NotAuthenticatedException();
             }
             return new Claims(jwt.getSubject(), sid, version, jwt.getId());
         } catch (JWTVerificationException e) {
-            throw ApiException.unauthorized();
+            throw new NotAuthenticatedException();
         }
     }
 }

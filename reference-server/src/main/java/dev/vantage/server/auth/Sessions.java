@@ -1,8 +1,9 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.security.Secrets;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.ApiException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -40,7 +41,7 @@ public final class Sessions {
     /** Starts a session inside the caller's transaction (after a password change, say). */
     public TokenPair start(Connection c, String userId) throws SQLException {
         int version = Sql.queryOne(c, "SELECT token_version FROM users WHERE id = ?", rs -> rs.getInt(1), userId)
-                .orElseThrow(ApiException::unauthorized);
+                .orElseThrow(NotAuthenticatedException::new);
         String sessionId = UUID.randomUUID().toString();
         String refresh = jwt.issue(JwtService.Use.REFRESH, userId, sessionId, version);
         Instant now = clock.instant();
@@ -52,7 +53,7 @@ public final class Sessions {
     /**
      * Trades a refresh token for a new pair; the presented one stops working.
      *
-     * @throws ApiException 401 if the token is invalid, expired, already used, or its session is revoked
+     * @throws NotAuthenticatedException if the token is invalid, expired, already used, or its session is revoked
      */
     public TokenPair refresh(String refreshToken) {
         JwtService.Claims claims = jwt.verify(refreshToken, JwtService.Use.REFRESH);
@@ -65,11 +66,11 @@ public final class Sessions {
                     rs -> new SessionRow(rs.getString("user_id"), rs.getString("refresh_hash"),
                             Sql.instant(rs, "expires_at"), Sql.instant(rs, "revoked_at"),
                             rs.getInt("token_version"), rs.getBoolean("disabled")),
-                    claims.sessionId()).orElseThrow(ApiException::unauthorized);
+                    claims.sessionId()).orElseThrow(NotAuthenticatedException::new);
             Instant now = clock.instant();
             if (!row.userId().equals(claims.userId()) || row.revokedAt() != null || !row.expiresAt().isAfter(now)
                     || row.disabled() || row.tokenVersion() != claims.tokenVersion()) {
-                throw ApiException.unauthorized();
+                throw new NotAuthenticatedException();
             }
             if (!Secrets.constantTimeEquals(row.refreshHash(), presented)) {
                 Sql.update(c, "UPDATE sessions SET revoked_at = ? WHERE id = ?", now, claims.sessionId());
@@ -79,12 +80,12 @@ public final class Sessions {
             int changed = Sql.update(c, "UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ? AND refresh_hash = ?",
                     Secrets.sha256Hex(next), now.plus(jwt.refreshTtl()), claims.sessionId(), presented);
             if (changed != 1) {
-                throw ApiException.unauthorized(); // a concurrent refresh with the same token won
+                throw new NotAuthenticatedException(); // a concurrent refresh with the same token won
             }
             return pair(row.userId(), claims.sessionId(), row.tokenVersion(), next);
         });
         if (pair == null) {
-            throw ApiException.unauthorized("this refresh token was already used; the session is revoked");
+            throw new NotAuthenticatedException("this refresh token was already used; the session is revoked");
         }
         return pair;
     }

@@ -1,7 +1,7 @@
 package dev.vantage.server.dispatch;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.server.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,14 +42,14 @@ public record Control(String kind, String id, String body) {
         m.put("kind", kind);
         m.put("id", id);
         m.put("body", body);
-        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        return JsonMapping.write(m).getBytes(StandardCharsets.UTF_8);
     }
 
     /** @throws IllegalArgumentException if the bytes are not a control message */
     static Control decode(byte[] bytes) {
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(bytes);
+            n = JsonMapping.MAPPER.readTree(bytes);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage());
         }

@@ -1,12 +1,12 @@
 package dev.vantage.server.dispatch;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
-import dev.vantage.server.http.Json;
 import dev.vantage.server.results.ResultStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +25,7 @@ final class ResultMessage {
 
     static byte[] encode(String agentId, List<ProbeResult> results) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 + results.size() * 512);
-        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+        try (JsonGenerator g = JsonMapping.MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("agent", agentId);
             g.writeArrayFieldStart("results");
@@ -51,7 +51,7 @@ final class ResultMessage {
         String agent = null;
         List<ProbeResult> results = null;
         List<String> texts = null;
-        try (JsonParser p = Json.MAPPER.createParser(body)) {
+        try (JsonParser p = JsonMapping.MAPPER.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw notABatch();
             }

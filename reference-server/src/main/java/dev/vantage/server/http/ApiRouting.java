@@ -1,7 +1,8 @@
 package dev.vantage.server.http;
 
-import dev.vantage.server.auth.Authenticator;
-import dev.vantage.server.auth.Principal;
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.security.Authentication;
+import dev.vantage.server.security.Principal;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.PathMatcher;
@@ -24,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * and a request timer; anything no route matches gets a problem+json 404 or 405.
  */
 public final class ApiRouting {
-    private final Authenticator authenticator;
+    private final Authentication authenticator;
     private final MeterRegistry registry;
 
-    public ApiRouting(Authenticator authenticator, MeterRegistry registry) {
+    public ApiRouting(Authentication authenticator, MeterRegistry registry) {
         this.authenticator = authenticator;
         this.registry = registry;
     }
@@ -63,7 +64,7 @@ public final class ApiRouting {
                 if (!route.isPublic()) {
                     Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
                     if (!principal.role().includes(route.minRole())) {
-                        throw ApiException.forbidden("this needs the " + route.minRole().id() + " role");
+                        throw new ForbiddenException("this needs the " + route.minRole().id() + " role");
                     }
                     req.context().register(principal);
                 }

@@ -1,14 +1,13 @@
 package dev.vantage.server.http;
 
+import static dev.vantage.server.json.JsonMapping.MAPPER;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.json.JsonMapping;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,14 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 
-/** Reading request bodies and writing JSON responses, with one mapper configured in one place. */
+/** Reading request bodies and writing JSON responses, with the server's one mapper ({@link JsonMapping}). */
 public final class Json {
-    /** Strict on input (duplicate keys are an error); records and maps serialize as they are, instants as ISO text. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build();
 
     private Json() {
     }
@@ -32,13 +25,13 @@ public final class Json {
     /**
      * The request body as a JSON object.
      *
-     * @throws ApiException 400 for an empty body, malformed JSON or anything but an object; 415 for a body that
-     *                      is declared as something other than JSON
+     * @throws InvalidInputException for an empty body, malformed JSON or anything but an object
+     * @throws ApiException          415 for a body that is declared as something other than JSON
      */
     public static ObjectNode readObject(ServerRequest req) {
         JsonNode node = read(req);
         if (!node.isObject()) {
-            throw ApiException.invalid("$", "must be a JSON object");
+            throw new InvalidInputException("$", "must be a JSON object");
         }
         return (ObjectNode) node;
     }
@@ -51,12 +44,12 @@ public final class Json {
         }
         String body = req.content().hasEntity() ? req.content().as(String.class) : "";
         if (body.isBlank()) {
-            throw ApiException.invalid("$", "the request body is empty; send a JSON object");
+            throw new InvalidInputException("$", "the request body is empty; send a JSON object");
         }
         try (JsonParser p = MAPPER.createParser(body)) {
             JsonNode node = MAPPER.readTree(p);
             if (p.nextToken() != null) {
-                throw ApiException.invalid("$", "unexpected content after the JSON value");
+                throw new InvalidInputException("$", "unexpected content after the JSON value");
             }
             return node;
         } catch (JsonProcessingException e) {
@@ -66,7 +59,7 @@ public final class Json {
             message = cut < 0 ? message : message.substring(0, cut);
             var loc = e.getLocation();
             String at = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-            throw ApiException.invalid("$", "is not valid JSON: " + message + at);
+            throw new InvalidInputException("$", "is not valid JSON: " + message + at);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -76,35 +69,10 @@ public final class Json {
     public static void send(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(bytes(body));
+        res.send(JsonMapping.bytes(body));
     }
 
     public static void send(ServerResponse res, Object body) {
         send(res, Status.OK_200, body);
-    }
-
-    public static byte[] bytes(Object body) {
-        try {
-            return MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a response as JSON", e);
-        }
-    }
-
-    /** Parses a JSON text that the server stored itself (so a failure is a bug, not bad input). */
-    public static JsonNode parseStored(String text) {
-        try {
-            return MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON is unreadable", e);
-        }
-    }
-
-    public static String write(Object value) {
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
     }
 }

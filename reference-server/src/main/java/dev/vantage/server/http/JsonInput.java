@@ -1,5 +1,7 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -14,7 +16,7 @@ import java.util.function.Function;
  * JsonInput in = JsonInput.of(Json.readObject(req), "username", "password");
  * String user = in.requiredString("username", 64);
  * String pass = in.requiredString("password", 1024);
- * in.check(); // throws ApiException 400 listing every problem, unknown fields included
+ * in.check(); // throws InvalidInputException listing every problem, unknown fields included
  * }</pre>
  */
 public final class JsonInput {
@@ -128,10 +130,10 @@ public final class JsonInput {
         return List.copyOf(errors);
     }
 
-    /** @throws ApiException 400 naming every problem found so far */
+    /** @throws InvalidInputException naming every problem found so far */
     public void check() {
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new InvalidInputException(errors);
         }
     }
 }

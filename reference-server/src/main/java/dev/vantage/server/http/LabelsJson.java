@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.FieldError;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,14 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.DomainException;
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.errors.RateLimitedException;
+import dev.vantage.server.json.JsonMapping;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
@@ -33,7 +42,8 @@ public final class Problems {
             return;
         }
         switch (error) {
-            case ApiException e -> send(res, e);
+            case DomainException e -> send(res, e);
+            case ApiException e -> send(res, e.status(), e.getMessage());
             case HttpException e -> send(res, e.status(), null); // Helidon's own: body too large, bad encoding
             case RequestException e -> send(res, e.status(), null);
             case dev.vantage.server.db.DatabaseException e when e.isUnavailable() -> {
@@ -52,14 +62,23 @@ public final class Problems {
         }
     }
 
-    public static void send(ServerResponse res, ApiException e) {
-        if (e.retryAfterSeconds() > 0) {
-            res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-        }
-        if (e.status().code() == 401) {
-            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        }
-        write(res, e.status(), e.getMessage(), e.errors());
+    /** The one mapping of domain outcomes to HTTP statuses. */
+    public static void send(ServerResponse res, DomainException e) {
+        Status status = switch (e) {
+            case InvalidInputException x -> Status.BAD_REQUEST_400;
+            case NotAuthenticatedException x -> {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                yield Status.UNAUTHORIZED_401;
+            }
+            case ForbiddenException x -> Status.FORBIDDEN_403;
+            case NotFoundException x -> Status.NOT_FOUND_404;
+            case ConflictException x -> Status.CONFLICT_409;
+            case RateLimitedException x -> {
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(x.retryAfterSeconds()));
+                yield Status.TOO_MANY_REQUESTS_429;
+            }
+        };
+        write(res, status, e.getMessage(), e instanceof InvalidInputException x ? x.errors() : List.of());
     }
 
     public static void send(ServerResponse res, Status status, String detail) {
@@ -79,6 +98,6 @@ public final class Problems {
         }
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        res.send(Json.bytes(body));
+        res.send(JsonMapping.bytes(body));
     }
 }

@@ -1,5 +1,7 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidInputException;
 import io.helidon.webserver.http.ServerRequest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -55,10 +57,10 @@ public final class QueryParams {
         return this;
     }
 
-    /** @throws ApiException 400 naming every bad parameter */
+    /** @throws InvalidInputException naming every bad parameter */
     public void check() {
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new InvalidInputException(errors);
         }
     }
 }

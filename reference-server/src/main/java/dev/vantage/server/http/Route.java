@@ -1,6 +1,6 @@
 package dev.vantage.server.http;
 
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 
@@ -10,7 +10,7 @@ import io.helidon.webserver.http.Handler;
  * @param method  the HTTP method
  * @param path    a Helidon path pattern such as {@code /api/v1/tasks/{id}}
  * @param minRole the least role a caller needs; {@code null} for a public endpoint (no credentials needed)
- * @param handler does the work; the caller's {@link dev.vantage.server.auth.Principal} is in
+ * @param handler does the work; the caller's {@link dev.vantage.server.security.Principal} is in
  *                {@link Routes#principal}
  */
 public record Route(Method method, String path, Role minRole, Handler handler) {

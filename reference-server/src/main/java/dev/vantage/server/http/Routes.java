@@ -1,7 +1,7 @@
 package dev.vantage.server.http;
 
-import dev.vantage.server.auth.Principal;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.security.Role;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;

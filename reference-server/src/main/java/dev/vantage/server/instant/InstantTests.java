@@ -1,5 +1,6 @@
 package dev.vantage.server.instant;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.TaskSpecJson;
@@ -10,9 +11,8 @@ import dev.vantage.server.agents.AgentStore;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.dispatch.Control;
 import dev.vantage.server.dispatch.Dispatch;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.Json;
 import dev.vantage.server.tasks.Selector;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +73,7 @@ public final class InstantTests {
         record(id, hub.instant(id, task, selector));
         if (dispatch.distributed()) {
             dispatch.broadcast(new Control(Control.INSTANT, id,
-                    Json.write(Map.of("task", TaskSpecJson.toJson(task), "selector", selector.toJson()))));
+                    JsonMapping.write(Map.of("task", TaskSpecJson.toJson(task), "selector", selector.toJson()))));
             awaitOthers(id, candidates(task, selector));
         }
         return new Started(id, task, asked(id), now, createdBy);
@@ -84,7 +84,7 @@ public final class InstantTests {
         if (!Control.INSTANT.equals(c.kind())) {
             return;
         }
-        JsonNode body = Json.parseStored(c.body());
+        JsonNode body = JsonMapping.parseStored(c.body());
         TaskSpec task = TaskSpecJson.parse(body.get("task"));
         List<FieldError> errors = new ArrayList<>();
         Selector selector = Selector.parse(body.get("selector"), errors);
@@ -133,7 +133,7 @@ public final class InstantTests {
     public Optional<Started> get(String id) {
         return db.queryOne("SELECT id, spec, agent_ids, created_by, created_at FROM instant_tests WHERE id = ?",
                 rs -> new Started(rs.getString("id"), TaskSpecJson.parse(rs.getString("spec")),
-                        Json.MAPPER.convertValue(Json.parseStored(rs.getString("agent_ids")), IDS),
+                        JsonMapping.MAPPER.convertValue(JsonMapping.parseStored(rs.getString("agent_ids")), IDS),
                         Sql.instant(rs, "created_at"), rs.getString("created_by")), id)
                 .map(t -> {
                     // agent_ids holds the agents of tests started before replicas recorded them in their own table

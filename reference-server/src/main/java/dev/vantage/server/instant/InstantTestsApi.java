@@ -1,5 +1,9 @@
 package dev.vantage.server.instant;
 
+import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.InvalidTaskException;
@@ -8,10 +12,9 @@ import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.TaskSpecJson;
 import dev.vantage.server.agents.AgentRecord;
 import dev.vantage.server.agents.AgentStore;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.tasks.SecretParams;
@@ -66,11 +69,11 @@ public final class InstantTestsApi implements ApiModule {
             engine.validate(spec).forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new InvalidInputException(errors);
         }
         InstantTests.Started started = instants.start(spec, selector, Routes.principal(req).userId());
         if (started.agentIds().isEmpty()) {
-            throw ApiException.conflict("no online agent matches the selector and has the '" + spec.type() + "' plugin");
+            throw new ConflictException("no online agent matches the selector and has the '" + spec.type() + "' plugin");
         }
         res.header(HeaderNames.LOCATION, "/api/v1/instant-tests/" + started.id());
         Json.send(res, Status.CREATED_201, view(started));
@@ -78,13 +81,13 @@ public final class InstantTestsApi implements ApiModule {
 
     private void read(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        Json.send(res, view(instants.get(id).orElseThrow(() -> ApiException.notFound("instant test"))));
+        Json.send(res, view(instants.get(id).orElseThrow(() -> new NotFoundException("instant test"))));
     }
 
     /** The test with each asked agent's answer so far; secret parameters masked. */
     private Map<String, Object> view(InstantTests.Started t) {
         Map<String, JsonNode> answers = new LinkedHashMap<>();
-        instants.answers(t.id()).forEach(a -> answers.put(a.agentId(), Json.parseStored(a.resultJson())));
+        instants.answers(t.id()).forEach(a -> answers.put(a.agentId(), JsonMapping.parseStored(a.resultJson())));
         List<Map<String, Object>> asked = new ArrayList<>();
         for (String agentId : t.agentIds()) {
             Map<String, Object> a = new LinkedHashMap<>();

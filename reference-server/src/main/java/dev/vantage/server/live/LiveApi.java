@@ -1,11 +1,11 @@
 package dev.vantage.server.live;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.server.auth.Authenticator;
-import dev.vantage.server.auth.Principal;
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.security.Authentication;
+import dev.vantage.server.security.Principal;
+import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.http.ApiModule;
-import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Routes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
@@ -32,11 +32,11 @@ public final class LiveApi implements ApiModule {
     static final Duration RECHECK = Duration.ofSeconds(30);
 
     private final LiveFeed feed;
-    private final Authenticator authenticator;
+    private final Authentication authenticator;
     private final ScheduledExecutorService rechecks =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("live-recheck").factory());
 
-    public LiveApi(LiveFeed feed, Authenticator authenticator) {
+    public LiveApi(LiveFeed feed, Authentication authenticator) {
         this.feed = feed;
         this.authenticator = authenticator;
     }
@@ -65,7 +65,7 @@ public final class LiveApi implements ApiModule {
         public void onMessage(WsSession session, String text, boolean last) {
             JsonNode msg;
             try {
-                msg = Json.MAPPER.readTree(text);
+                msg = JsonMapping.MAPPER.readTree(text);
             } catch (Exception e) {
                 session.send("{\"type\":\"error\",\"message\":\"frame is not valid JSON\"}", true);
                 return;
@@ -79,7 +79,7 @@ public final class LiveApi implements ApiModule {
                 Principal p;
                 try {
                     p = authenticator.authenticateToken(msg.path("token").textValue());
-                } catch (ApiException e) {
+                } catch (NotAuthenticatedException e) {
                     session.close(CLOSE_UNAUTHORIZED, "credentials refused");
                     return;
                 }
@@ -89,14 +89,14 @@ public final class LiveApi implements ApiModule {
                     }
                 });
                 synchronized (session) {
-                    session.send(Json.write(java.util.Map.of("type", "ready", "user", p.username(), "role", p.role().id())), true);
+                    session.send(JsonMapping.write(java.util.Map.of("type", "ready", "user", p.username(), "role", p.role().id())), true);
                 }
                 feed.add(subscriber);
                 String token = msg.path("token").textValue();
                 recheck = rechecks.scheduleWithFixedDelay(() -> {
                     try {
                         authenticator.authenticateToken(token);
-                    } catch (ApiException e) {
+                    } catch (NotAuthenticatedException e) {
                         session.close(CLOSE_UNAUTHORIZED, "credentials no longer valid");
                         stop();
                     } catch (RuntimeException e) {

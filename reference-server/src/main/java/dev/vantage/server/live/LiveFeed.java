@@ -1,5 +1,6 @@
 package dev.vantage.server.live;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
@@ -13,7 +14,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import dev.vantage.server.dispatch.Control;
 import dev.vantage.server.dispatch.Dispatch;
-import dev.vantage.server.http.Json;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -163,8 +163,8 @@ public final class LiveFeed {
         if (subscribers.isEmpty() && !remoteInterest()) {
             return;
         }
-        ObjectNode n = Json.MAPPER.createObjectNode().put("type", type);
-        fields.forEach((k, v) -> n.set(k, Json.MAPPER.valueToTree(v)));
+        ObjectNode n = JsonMapping.MAPPER.createObjectNode().put("type", type);
+        fields.forEach((k, v) -> n.set(k, JsonMapping.MAPPER.valueToTree(v)));
         emit(n.toString(), null);
     }
 
@@ -173,7 +173,7 @@ public final class LiveFeed {
         if (subscribers.isEmpty() && !remoteInterest()) {
             return;
         }
-        ObjectNode n = Json.MAPPER.createObjectNode().put("type", instant ? "instant" : "result");
+        ObjectNode n = JsonMapping.MAPPER.createObjectNode().put("type", instant ? "instant" : "result");
         if (instant) {
             n.put("instantId", result.taskId());
         }

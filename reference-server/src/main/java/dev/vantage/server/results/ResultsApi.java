@@ -1,8 +1,10 @@
 package dev.vantage.server.results;
 
+import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.probe.engine.Durations;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
@@ -54,14 +56,14 @@ public final class ResultsApi implements ApiModule {
         try {
             page = results.page(taskId, agent, from, to, limit, cursor);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("cursor", e.getMessage());
+            throw new InvalidInputException("cursor", e.getMessage());
         }
         // the stored documents are already JSON: splice them in rather than parse and re-write each one
         StringBuilder body = new StringBuilder("{\"items\":[");
         for (int i = 0; i < page.bodies().size(); i++) {
             body.append(i == 0 ? "" : ",").append(page.bodies().get(i));
         }
-        body.append("],\"next\":").append(page.next() == null ? "null" : Json.write(page.next())).append('}');
+        body.append("],\"next\":").append(page.next() == null ? "null" : JsonMapping.write(page.next())).append('}');
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -91,7 +93,7 @@ public final class ResultsApi implements ApiModule {
             body.put("items", Aggregates.compute(rows, bucket));
             Json.send(res, body);
         } catch (ResultStore.TooManyRows e) {
-            throw ApiException.invalid("from", "the window holds more than " + maxAggregateRows
+            throw new InvalidInputException("from", "the window holds more than " + maxAggregateRows
                     + " results; choose a shorter window (from/to) or one agent");
         }
     }
@@ -117,7 +119,7 @@ public final class ResultsApi implements ApiModule {
     private String existingTask(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
         if (tasks.find(id).isEmpty()) {
-            throw ApiException.notFound("task");
+            throw new NotFoundException("task");
         }
         return id;
     }

@@ -4,7 +4,7 @@ import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeDescriptor;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Routes;

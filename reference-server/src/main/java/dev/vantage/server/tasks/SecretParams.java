@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeDescriptor;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import java.util.List;
 import java.util.Map;
 

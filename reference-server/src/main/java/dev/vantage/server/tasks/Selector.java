@@ -1,7 +1,7 @@
 package dev.vantage.server.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.LabelsJson;
 import java.util.LinkedHashMap;
 import java.util.List;

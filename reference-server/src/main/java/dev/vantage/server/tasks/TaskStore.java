@@ -1,13 +1,15 @@
 package dev.vantage.server.tasks;
 
+import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.TaskSpecJson;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.ApiException;
-import dev.vantage.server.http.Json;
+import dev.vantage.server.errors.DomainException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -66,17 +68,17 @@ public final class TaskStore {
         return new Page(items, total);
     }
 
-    /** @throws ApiException 409 if a task with this id exists */
+    /** @throws ConflictException if a task with this id exists */
     public StoredTask create(TaskSpec spec, Selector selector, String createdBy) {
         Instant now = clock.instant();
         try {
             db.update("INSERT INTO tasks (id, name, type, target, spec, selector, enabled, created_by, created_at, updated_at, revision)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                     spec.id(), spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
-                    Json.write(selector.toJson()), spec.enabled(), createdBy, now, now);
+                    JsonMapping.write(selector.toJson()), spec.enabled(), createdBy, now, now);
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
-                throw ApiException.conflict("a task with id '" + spec.id() + "' exists");
+                throw new ConflictException("a task with id '" + spec.id() + "' exists");
             }
             throw e;
         }
@@ -87,13 +89,13 @@ public final class TaskStore {
      * Replaces a task's spec and selector.
      *
      * @param expectedRevision the revision the client last saw, or {@code null} to overwrite whatever is stored
-     * @throws ApiException 404 for an unknown task, 409 if {@code expectedRevision} is no longer current
+     * @throws NotFoundException for an unknown task; ConflictException if {@code expectedRevision} is no longer current
      */
     public StoredTask update(TaskSpec spec, Selector selector, Long expectedRevision) {
         String sql = "UPDATE tasks SET name = ?, type = ?, target = ?, spec = ?, selector = ?, enabled = ?, updated_at = ?,"
                 + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?");
         List<Object> params = new ArrayList<>(List.of(spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
-                Json.write(selector.toJson()), spec.enabled(), clock.instant(), spec.id()));
+                JsonMapping.write(selector.toJson()), spec.enabled(), clock.instant(), spec.id()));
         if (expectedRevision != null) {
             params.add(expectedRevision);
         }
@@ -105,15 +107,15 @@ public final class TaskStore {
 
     /** Enables or disables a task (a no-op change still counts as a revision, so clients see it happened). */
     public StoredTask setEnabled(String id, boolean enabled) {
-        StoredTask task = find(id).orElseThrow(() -> ApiException.notFound("task"));
+        StoredTask task = find(id).orElseThrow(() -> new NotFoundException("task"));
         TaskSpec spec = task.spec().toBuilder().enabled(enabled).build();
         return update(spec, task.selector(), task.revision());
     }
 
-    /** @throws ApiException 404 for an unknown task */
+    /** @throws NotFoundException for an unknown task */
     public void delete(String id) {
         if (db.update("DELETE FROM tasks WHERE id = ?", id) == 0) {
-            throw ApiException.notFound("task");
+            throw new NotFoundException("task");
         }
         for (TaskChangeListener l : listeners) {
             try {
@@ -124,14 +126,14 @@ public final class TaskStore {
         }
     }
 
-    private ApiException missingOrStale(String id) {
+    private DomainException missingOrStale(String id) {
         return find(id).isPresent()
-                ? ApiException.conflict("the task was changed by someone else; read it again and retry")
-                : ApiException.notFound("task");
+                ? new ConflictException("the task was changed by someone else; read it again and retry")
+                : new NotFoundException("task");
     }
 
     private StoredTask fireChanged(String id) {
-        StoredTask task = find(id).orElseThrow(() -> ApiException.notFound("task"));
+        StoredTask task = find(id).orElseThrow(() -> new NotFoundException("task"));
         for (TaskChangeListener l : listeners) {
             try {
                 l.changed(task);
@@ -144,8 +146,8 @@ public final class TaskStore {
 
     private static StoredTask map(ResultSet rs) throws SQLException {
         TaskSpec spec = TaskSpecJson.parse(rs.getString("spec")).toBuilder().enabled(rs.getBoolean("enabled")).build();
-        List<dev.vantage.server.http.FieldError> ignored = new ArrayList<>();
-        JsonNode selector = Json.parseStored(rs.getString("selector"));
+        List<dev.vantage.server.errors.FieldError> ignored = new ArrayList<>();
+        JsonNode selector = JsonMapping.parseStored(rs.getString("selector"));
         return new StoredTask(spec, Selector.parse(selector, ignored), rs.getString("created_by"),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"), rs.getLong("revision"));
     }

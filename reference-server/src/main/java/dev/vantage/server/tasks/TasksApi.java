@@ -1,15 +1,17 @@
 package dev.vantage.server.tasks;
 
+import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.InvalidTaskException;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.TaskSpecJson;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
-import dev.vantage.server.http.FieldError;
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
@@ -95,7 +97,7 @@ public final class TasksApi implements ApiModule {
     }
 
     private StoredTask find(ServerRequest req) {
-        return tasks.find(req.path().pathParameters().get("id")).orElseThrow(() -> ApiException.notFound("task"));
+        return tasks.find(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("task"));
     }
 
     private record Input(TaskSpec spec, Selector selector, Long revision) {
@@ -143,7 +145,7 @@ public final class TasksApi implements ApiModule {
             errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw new InvalidInputException(errors);
         }
         return new Input(spec, selector, revision);
     }
@@ -181,7 +183,7 @@ public final class TasksApi implements ApiModule {
     private ObjectNode view(StoredTask task) {
         ObjectNode o = TaskSpecJson.toJson(task.spec());
         SecretParams.mask(o, engine.descriptors().get(task.spec().type()));
-        o.set("selector", Json.MAPPER.valueToTree(task.selector().toJson()));
+        o.set("selector", JsonMapping.MAPPER.valueToTree(task.selector().toJson()));
         o.put("revision", task.revision());
         o.put("createdBy", task.createdBy());
         o.put("createdAt", task.createdAt().toString());

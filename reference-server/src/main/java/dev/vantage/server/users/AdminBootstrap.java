@@ -1,8 +1,8 @@
 package dev.vantage.server.users;
 
-import dev.vantage.server.auth.Passwords;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.auth.Secrets;
+import dev.vantage.server.security.Passwords;
+import dev.vantage.server.security.Role;
+import dev.vantage.server.security.Secrets;
 import dev.vantage.server.config.ConfigException;
 import dev.vantage.server.config.Secret;
 import java.io.PrintStream;

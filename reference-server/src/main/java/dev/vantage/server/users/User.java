@@ -1,6 +1,6 @@
 package dev.vantage.server.users;
 
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import java.time.Instant;
 
 /** A user account. {@code passwordHash} is an Argon2id PHC string; it never leaves the server. */

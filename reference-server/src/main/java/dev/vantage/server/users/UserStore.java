@@ -1,11 +1,11 @@
 package dev.vantage.server.users;
 
-import dev.vantage.server.auth.Revocations;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
 import dev.vantage.server.db.Sql;
-import dev.vantage.server.http.ApiException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,10 +28,12 @@ public final class UserStore {
 
     private final Database db;
     private final Clock clock;
+    private final CredentialRevoker revoker;
 
-    public UserStore(Database db, Clock clock) {
+    public UserStore(Database db, Clock clock, CredentialRevoker revoker) {
         this.db = db;
         this.clock = clock;
+        this.revoker = revoker;
     }
 
     /** The canonical form of a username as typed at login. */
@@ -61,7 +63,7 @@ public final class UserStore {
         return db.queryOne("SELECT COUNT(*) FROM users", rs -> rs.getLong(1)).orElse(0L) == 0;
     }
 
-    /** @throws ApiException 409 if the username is taken */
+    /** @throws ConflictException if the username is taken */
     public User create(String username, String passwordHash, Role role) {
         String id = UUID.randomUUID().toString();
         try {
@@ -69,7 +71,7 @@ public final class UserStore {
                     id, normalize(username), passwordHash, role, clock.instant());
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
-                throw ApiException.conflict("username '" + normalize(username) + "' is taken");
+                throw new ConflictException("username '" + normalize(username) + "' is taken");
             }
             throw e;
         }
@@ -80,7 +82,7 @@ public final class UserStore {
      * Applies an admin's change. A new role, disabling or a new password revokes every session and API token of
      * the user, so the change takes effect at once.
      *
-     * @throws ApiException 404 for an unknown user, 409 if it would leave no enabled admin
+     * @throws NotFoundException for an unknown user; ConflictException if it would leave no enabled admin
      */
     public User update(String id, Change change) {
         return db.inTransaction(c -> {
@@ -94,13 +96,15 @@ public final class UserStore {
             Sql.update(c, "UPDATE users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?", role, disabled,
                     change.passwordHash() == null ? user.passwordHash() : change.passwordHash(), id);
             if (revoke) {
-                Revocations.revokeAllOf(c, id, clock.instant());
+                // the token version ends access JWTs already issued; the revoker ends sessions and API tokens
+                Sql.update(c, "UPDATE users SET token_version = token_version + 1 WHERE id = ?", id);
+                revoker.revokeAllOf(c, id, clock.instant());
             }
             return Sql.queryOne(c, SELECT + " WHERE id = ?", UserStore::map, id).orElseThrow();
         });
     }
 
-    /** @throws ApiException 404 for an unknown user, 409 for the last enabled admin */
+    /** @throws NotFoundException for an unknown user; ConflictException for the last enabled admin */
     public void delete(String id) {
         db.inTransaction(c -> {
             User user = lockedUser(c, id);
@@ -114,14 +118,14 @@ public final class UserStore {
 
     private static User lockedUser(Connection c, String id) throws SQLException {
         return Sql.queryOne(c, SELECT + " WHERE id = ? FOR UPDATE", UserStore::map, id)
-                .orElseThrow(() -> ApiException.notFound("user"));
+                .orElseThrow(() -> new NotFoundException("user"));
     }
 
     private static void requireAnotherAdmin(Connection c, String id) throws SQLException {
         long others = Sql.queryOne(c, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE AND id <> ?",
                 rs -> rs.getLong(1), id).orElse(0L);
         if (others == 0) {
-            throw ApiException.conflict("this is the last enabled admin; make another admin first");
+            throw new ConflictException("this is the last enabled admin; make another admin first");
         }
     }
 

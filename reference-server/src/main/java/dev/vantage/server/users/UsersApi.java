@@ -1,8 +1,8 @@
 package dev.vantage.server.users;
 
-import dev.vantage.server.auth.Passwords;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.http.ApiException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.security.Passwords;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -62,7 +62,7 @@ public final class UsersApi implements ApiModule {
     }
 
     private void read(ServerRequest req, ServerResponse res) {
-        Json.send(res, UserView.of(users.find(id(req)).orElseThrow(() -> ApiException.notFound("user"))));
+        Json.send(res, UserView.of(users.find(id(req)).orElseThrow(() -> new NotFoundException("user"))));
     }
 
     /** Changes role, disabled or password; any of them revokes the user's sessions and API tokens. */

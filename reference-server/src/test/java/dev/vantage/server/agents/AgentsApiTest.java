@@ -1,5 +1,6 @@
 package dev.vantage.server.agents;
 
+import dev.vantage.server.json.JsonMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,8 +9,7 @@ import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.protocol.ProtocolCodec;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.auth.Role;
-import dev.vantage.server.http.Json;
+import dev.vantage.server.security.Role;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,13 +66,13 @@ class AgentsApiTest {
     }
 
     private String enrollmentToken(Map<String, Object> body) {
-        TestServer.Response r = server.post("/api/v1/agents/enrollment-tokens", admin, Json.write(body));
+        TestServer.Response r = server.post("/api/v1/agents/enrollment-tokens", admin, JsonMapping.write(body));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get("token").asText();
     }
 
     private JsonNode enroll(String token, String name) {
-        TestServer.Response r = server.post("/api/v1/agents/enroll", null, Json.write(Map.of("token", token, "name", name)));
+        TestServer.Response r = server.post("/api/v1/agents/enroll", null, JsonMapping.write(Map.of("token", token, "name", name)));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json();
     }
@@ -88,7 +88,7 @@ class AgentsApiTest {
     }
 
     private String task(Map<String, Object> body) {
-        TestServer.Response r = server.post("/api/v1/tasks", admin, Json.write(body));
+        TestServer.Response r = server.post("/api/v1/tasks", admin, JsonMapping.write(body));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         return r.json().get("id").asText();
     }
@@ -102,12 +102,12 @@ class AgentsApiTest {
     void enrollmentTokensAreCountedExpireAndGiveTheirLabels() {
         String token = enrollmentToken(Map.of("uses", 1, "labels", Map.of("region", "bj")));
         TestServer.Response first = server.post("/api/v1/agents/enroll", null,
-                Json.write(Map.of("token", token, "name", "a", "labels", Map.of("region", "sh", "isp", "unicom"))));
+                JsonMapping.write(Map.of("token", token, "name", "a", "labels", Map.of("region", "sh", "isp", "unicom"))));
         assertThat(first.status()).isEqualTo(201);
         // the token's labels win over the agent's own wishes
         assertThat(agentView(first.json().get("agentId").asText()).get("labels"))
-                .isEqualTo(Json.MAPPER.valueToTree(Map.of("region", "bj", "isp", "unicom")));
-        TestServer.Response second = server.post("/api/v1/agents/enroll", null, Json.write(Map.of("token", token)));
+                .isEqualTo(JsonMapping.MAPPER.valueToTree(Map.of("region", "bj", "isp", "unicom")));
+        TestServer.Response second = server.post("/api/v1/agents/enroll", null, JsonMapping.write(Map.of("token", token)));
         assertThat(second.status()).isEqualTo(401);
         assertThat(second.contentType()).startsWith("application/problem+json");
         assertThat(server.post("/api/v1/agents/enroll", null, "{\"token\":\"vet_forged\"}").status()).isEqualTo(401);
@@ -284,8 +284,8 @@ class AgentsApiTest {
         long t0 = System.nanoTime();
         for (int i = 0; i < changes; i++) {
             spec.put("params", Map.of("send", padding + i));
-            TestServer.Response r = i == 0 ? server.post("/api/v1/tasks", admin, Json.write(spec))
-                    : server.call("PUT", "/api/v1/tasks/slow-reader", admin, Json.write(spec));
+            TestServer.Response r = i == 0 ? server.post("/api/v1/tasks", admin, JsonMapping.write(spec))
+                    : server.call("PUT", "/api/v1/tasks/slow-reader", admin, JsonMapping.write(spec));
             assertThat(r.status()).as(r.body()).isIn(200, 201);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("changes keep flowing").isLessThan(Duration.ofSeconds(120));
         }

@@ -1,12 +1,13 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.security.Role;
+import dev.vantage.server.json.JsonMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.http.Json;
 import dev.vantage.server.users.User;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class AuthApiTest {
     }
 
     private static String loginBody(String user, String password) {
-        return Json.write(Map.of("username", user, "password", password));
+        return JsonMapping.write(Map.of("username", user, "password", password));
     }
 
     @Test
@@ -68,15 +69,15 @@ class AuthApiTest {
         server.createUser("rotor", Role.VIEWER);
         JsonNode first = server.loginPair("rotor", TestServer.passwordOf("rotor"));
         String refresh1 = first.get("refreshToken").asText();
-        TestServer.Response second = server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh1)));
+        TestServer.Response second = server.post("/api/v1/auth/refresh", null, JsonMapping.write(Map.of("refreshToken", refresh1)));
         assertThat(second.status()).isEqualTo(200);
         String refresh2 = second.json().get("refreshToken").asText();
         assertThat(refresh2).isNotEqualTo(refresh1);
         assertThat(server.get("/api/v1/auth/me", second.json().get("accessToken").asText()).status()).isEqualTo(200);
 
         // reusing the first refresh token is refused, and (a sign of theft) revokes the session
-        assertThat(server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh1))).status()).isEqualTo(401);
-        assertThat(server.post("/api/v1/auth/refresh", null, Json.write(Map.of("refreshToken", refresh2))).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null, JsonMapping.write(Map.of("refreshToken", refresh1))).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null, JsonMapping.write(Map.of("refreshToken", refresh2))).status()).isEqualTo(401);
         assertThat(server.get("/api/v1/auth/me", second.json().get("accessToken").asText()).status()).isEqualTo(401);
     }
 
@@ -85,7 +86,7 @@ class AuthApiTest {
         server.createUser("mixer", Role.VIEWER);
         JsonNode pair = server.loginPair("mixer", TestServer.passwordOf("mixer"));
         assertThat(server.post("/api/v1/auth/refresh", null,
-                Json.write(Map.of("refreshToken", pair.get("accessToken").asText()))).status()).isEqualTo(401);
+                JsonMapping.write(Map.of("refreshToken", pair.get("accessToken").asText()))).status()).isEqualTo(401);
         assertThat(server.get("/api/v1/auth/me", pair.get("refreshToken").asText()).status()).isEqualTo(401);
     }
 
@@ -97,7 +98,7 @@ class AuthApiTest {
         assertThat(server.post("/api/v1/auth/logout", access, null).status()).isEqualTo(204);
         assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
         assertThat(server.post("/api/v1/auth/refresh", null,
-                Json.write(Map.of("refreshToken", pair.get("refreshToken").asText()))).status()).isEqualTo(401);
+                JsonMapping.write(Map.of("refreshToken", pair.get("refreshToken").asText()))).status()).isEqualTo(401);
     }
 
     @Test
@@ -112,20 +113,20 @@ class AuthApiTest {
         assertThat(server.get("/api/v1/auth/me", apiToken).status()).isEqualTo(200);
 
         TestServer.Response tooShort = server.post("/api/v1/auth/password", access,
-                Json.write(Map.of("currentPassword", password, "newPassword", "short")));
+                JsonMapping.write(Map.of("currentPassword", password, "newPassword", "short")));
         assertThat(tooShort.status()).isEqualTo(400);
         assertThat(tooShort.json().get("errors").get(0).get("field").asText()).isEqualTo("newPassword");
         TestServer.Response wrongCurrent = server.post("/api/v1/auth/password", access,
-                Json.write(Map.of("currentPassword", "not-my-password", "newPassword", "a-new-long-password")));
+                JsonMapping.write(Map.of("currentPassword", "not-my-password", "newPassword", "a-new-long-password")));
         assertThat(wrongCurrent.status()).isEqualTo(403);
 
         TestServer.Response changed = server.post("/api/v1/auth/password", access,
-                Json.write(Map.of("currentPassword", password, "newPassword", "a-new-long-password")));
+                JsonMapping.write(Map.of("currentPassword", password, "newPassword", "a-new-long-password")));
         assertThat(changed.status()).isEqualTo(200);
         assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
         assertThat(server.get("/api/v1/auth/me", other.get("accessToken").asText()).status()).isEqualTo(401);
         assertThat(server.post("/api/v1/auth/refresh", null,
-                Json.write(Map.of("refreshToken", other.get("refreshToken").asText()))).status()).isEqualTo(401);
+                JsonMapping.write(Map.of("refreshToken", other.get("refreshToken").asText()))).status()).isEqualTo(401);
         assertThat(server.get("/api/v1/auth/me", apiToken).status()).isEqualTo(401);
         // the answer is a fresh session for the one who changed it
         assertThat(server.get("/api/v1/auth/me", changed.json().get("accessToken").asText()).status()).isEqualTo(200);

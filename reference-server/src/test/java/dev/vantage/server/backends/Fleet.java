@@ -1,10 +1,10 @@
 package dev.vantage.server.backends;
 
+import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.uplink.Backoff;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.http.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,10 +60,10 @@ public final class Fleet implements AutoCloseable {
                               java.util.function.IntFunction<List<URI>> servers) throws IOException {
         Fleet f = new Fleet();
         TestServer.Response token = server.post("/api/v1/agents/enrollment-tokens", admin,
-                Json.write(Map.of("uses", n, "policy", Map.of("allowLoopback", true))));
+                JsonMapping.write(Map.of("uses", n, "policy", Map.of("allowLoopback", true))));
         for (int i = 0; i < n; i++) {
             JsonNode e = server.post("/api/v1/agents/enroll", null,
-                    Json.write(Map.of("token", token.json().get("token").asText(), "name", "it-" + i))).json();
+                    JsonMapping.write(Map.of("token", token.json().get("token").asText(), "name", "it-" + i))).json();
             f.agentIds.add(e.get("agentId").asText());
             AgentRuntime.Builder b = AgentRuntime.builder()
                     .credential(e.get("agentId").asText(), e.get("credential").asText())
@@ -84,7 +84,7 @@ public final class Fleet implements AutoCloseable {
 
     /** A tcp task on the fleet's listener for every agent. */
     public String task(TestServer server, String admin, String id, String interval) {
-        TestServer.Response r = server.post("/api/v1/tasks", admin, Json.write(Map.of("id", id, "type", "tcp",
+        TestServer.Response r = server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", id, "type", "tcp",
                 "target", "127.0.0.1:" + targetPort(), "interval", interval, "selector", Map.of("all", true))));
         if (r.status() != 201) {
             throw new AssertionError(r.status() + " " + r.body());

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.results.ResultRetention;
 import java.time.Clock;
 import java.time.LocalDate;

@@ -1,12 +1,12 @@
 package dev.vantage.server.e2e;
 
+import dev.vantage.server.json.JsonMapping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.backends.Backends;
 import dev.vantage.server.backends.Fleet;
-import dev.vantage.server.http.Json;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +67,7 @@ class ReplicasIT {
             assertThat(agents.findValuesAsText("online")).as("B shows A's agents online too").containsOnly("true");
 
             // an instant test started on B is sent by each replica to its own agents, and read back on either
-            TestServer.Response started = replicaB.post("/api/v1/instant-tests", admin, Json.write(Map.of("type", "tcp",
+            TestServer.Response started = replicaB.post("/api/v1/instant-tests", admin, JsonMapping.write(Map.of("type", "tcp",
                     "target", "127.0.0.1:" + fleet.targetPort(), "selector", Map.of("all", true))));
             assertThat(started.status()).as(started.body()).isEqualTo(201);
             assertThat(started.json().get("agents")).hasSize(3);

@@ -3,7 +3,7 @@ package dev.vantage.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vantage.server.TestServer;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import dev.vantage.server.users.User;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -9,7 +9,7 @@ import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.auth.Role;
+import dev.vantage.server.security.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

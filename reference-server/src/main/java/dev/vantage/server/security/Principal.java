@@ -1,4 +1,4 @@
-package dev.vantage.server.auth;
+package dev.vantage.server.security;
 
 /**
  * Who is calling: a user, through a login session ({@code sessionId}) or an API token ({@code apiTokenId}).

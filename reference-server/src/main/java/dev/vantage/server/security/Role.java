@@ -1,4 +1,4 @@
-package dev.vantage.server.auth;
+package dev.vantage.server.security;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.vantage.server.auth;
+package dev.vantage.server.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.vantage.server.auth;
+package dev.vantage.server.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,0 +1,16 @@
+package dev.vantage.server.errors;
+
+/**
+ * An expected outcome that ends a request: bad input, no or insufficient credentials, a missing thing, a conflict,
+ * too many attempts. Slices and stores throw these; the HTTP edge alone turns each kind into a status and a problem
+ * body. The message is shown to the client, so it must never hold internals (SQL, stack traces) or secrets.
+ */
+public abstract sealed class DomainException extends RuntimeException
+        permits InvalidInputException, NotAuthenticatedException, ForbiddenException, NotFoundException,
+        ConflictException, RateLimitedException {
+    private static final long serialVersionUID = 1L;
+
+    protected DomainException(String message) {
+        super(message, null, false, false); // no stack trace: these are expected outcomes, not bugs
+    }
+}

@@ -1,0 +1,30 @@
+package dev.vantage.server.errors;
+
+import java.util.List;
+
+/** The input is wrong: every bad field with its reason, or (with no fields) a request that makes no sense. */
+public final class InvalidInputException extends DomainException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<FieldError> errors;
+
+    /** Names every bad field. */
+    public InvalidInputException(List<FieldError> errors) {
+        super(errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid");
+        this.errors = List.copyOf(errors);
+    }
+
+    public InvalidInputException(String field, String message) {
+        this(List.of(new FieldError(field, message)));
+    }
+
+    /** A request that is wrong as a whole, not in one field. */
+    public InvalidInputException(String detail) {
+        super(detail);
+        this.errors = List.of();
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+}
