@@ -1,6 +1,15 @@
 package dev.vantage.server;
 
-import dev.vantage.server.agents.AgentsModule;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.server.agents.api.AgentsApi;
+import dev.vantage.server.agents.assignment.TaskCatalog;
+import dev.vantage.server.agents.gateway.AgentEndpoint;
+import dev.vantage.server.agents.gateway.AgentGateway;
+import dev.vantage.server.agents.gateway.ChangeRelay;
+import dev.vantage.server.agents.intake.ResultIntake;
+import dev.vantage.server.agents.local.LocalAgent;
+import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.auth.Accounts;
 import dev.vantage.server.auth.ApiTokensApi;
 import dev.vantage.server.instant.InstantTests;
 import dev.vantage.server.instant.InstantTestsApi;
@@ -16,11 +25,21 @@ import dev.vantage.server.results.ResultsApi;
 import dev.vantage.server.tasks.PluginsApi;
 import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.ui.UiModule;
+import dev.vantage.server.tasks.Selector;
+import dev.vantage.server.tasks.StoredTask;
+import dev.vantage.server.users.User;
+import dev.vantage.server.users.UserStore;
 import dev.vantage.server.users.UsersApi;
+import io.micrometer.core.instrument.Gauge;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The HTTP server: the API modules, the route table built from them, and the Helidon web server. {@link #modules}
@@ -49,24 +68,103 @@ public final class ServerApp implements AutoCloseable {
                 .build();
     }
 
-    /** Every feature of the server, in the order their routes are matched. Add a new module here. */
+    /**
+     * Every feature of the server, in the order their routes are matched, wired from the core's parts. Add a new
+     * module here. Modules are told the server is stopping in the reverse order: the local agent first.
+     */
     public static List<ApiModule> modules(ServerCore core) {
         LiveFeed live = new LiveFeed(core.dispatch());
-        AgentsModule agents = new AgentsModule(core, live);
-        return List.of(
+        Gauge.builder("vantage.live.subscribers", live, LiveFeed::size)
+                .description("Open /ws/live connections").register(core.registry());
+        AgentGateway gateway = agentGateway(core, live);
+        ChangeRelay changes = new ChangeRelay(gateway, core.dispatch());
+        core.tasks().addListener(changes);
+        InstantTests instants = new InstantTests(core.instantTests(), instantAgents(core, gateway),
+                id -> core.results().all(id).stream().map(b -> new InstantTests.Answer(b.agentId(), b.body())).toList(),
+                core.dispatch(), core.clock(), core.config().agentHeartbeat());
+        List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
-                new AuthApi(core.users(), core.passwords(), core.sessions(), core.loginThrottle()),
+                new AuthApi(accounts(core.users()), core.passwords(), core.sessions(), core.loginThrottle()),
                 new ApiTokensApi(core.apiTokens()),
                 new UsersApi(core.users(), core.passwords()),
                 new TasksApi(core.tasks(), core.engine()),
                 new PluginsApi(core.engine()),
-                new ResultsApi(core.results(), core.tasks(), core.clock(), core.config().resultsMaxAggregateRows()),
-                agents,
-                new InstantTestsApi(new InstantTests(core.database(), agents.hub(), agents.store(), core.dispatch(),
-                        core.clock(), core.config().agentHeartbeat()), agents.store(), core.engine()),
+                new ResultsApi(core.results(), id -> core.tasks().find(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
+                new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.clock()),
+                new AgentEndpoint(core.agents(), gateway),
+                new InstantTestsApi(instants, core.engine()),
                 new LiveApi(live, core.authenticator()),
-                new UiModule());
+                new UiModule()));
+        if (core.config().localAgentEnabled()) {
+            modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
+        }
+        return modules;
+    }
+
+    /** What logging in needs of the user accounts. */
+    private static Accounts accounts(UserStore users) {
+        return new Accounts() {
+            @Override
+            public Optional<User> findByUsername(String username) {
+                return users.findByUsername(username);
+            }
+
+            @Override
+            public Optional<User> find(String userId) {
+                return users.find(userId);
+            }
+
+            @Override
+            public void changePassword(String userId, String passwordHash) {
+                users.update(userId, new UserStore.Change(null, null, passwordHash));
+            }
+        };
+    }
+
+    /** The agent gateway: task sets from the task store, results through the dispatch. */
+    private static AgentGateway agentGateway(ServerCore core, LiveFeed live) {
+        TaskCatalog catalog = new TaskCatalog() {
+            @Override
+            public List<StoredTask> enabledTasks() {
+                return core.tasks().all().stream().filter(StoredTask::enabled).toList();
+            }
+
+            @Override
+            public boolean exists(String taskId) {
+                return core.tasks().find(taskId).isPresent() || core.instantTests().exists(taskId);
+            }
+        };
+        ResultIntake intake = new ResultIntake(core.dispatch()::store, live, core.registry());
+        return new AgentGateway(core.agents(), catalog, intake, live, core.clock(), core.config().agentHeartbeat(),
+                core.registry());
+    }
+
+    /** What instant tests need of the agents: this replica's connections to send, the store to look agents up. */
+    private static InstantTests.Agents instantAgents(ServerCore core, AgentGateway gateway) {
+        return new InstantTests.Agents() {
+            @Override
+            public List<String> send(String instantId, TaskSpec task, Selector selector) {
+                return gateway.instant(instantId, task, selector);
+            }
+
+            @Override
+            public Set<String> candidates(TaskSpec task, Selector selector, Instant since) {
+                Set<String> out = new LinkedHashSet<>();
+                for (AgentRecord a : core.agents().online(since)) {
+                    if (selector.matches(a.id(), a.labels()) && a.capabilities() != null
+                            && a.capabilities().types().contains(task.type())) {
+                        out.add(a.id());
+                    }
+                }
+                return out;
+            }
+
+            @Override
+            public Optional<InstantTests.Agent> find(String agentId) {
+                return core.agents().get(agentId).map(a -> new InstantTests.Agent(a.id(), a.name(), a.labels()));
+            }
+        };
     }
 
     /** The route table of {@code modules}. */

@@ -1,6 +1,9 @@
 package dev.vantage.server;
 
 import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.agents.store.AgentStore;
+import dev.vantage.server.agents.store.EnrollmentTokenStore;
 import dev.vantage.server.auth.ApiTokens;
 import dev.vantage.server.auth.Authenticator;
 import dev.vantage.server.auth.JwtService;
@@ -10,6 +13,7 @@ import dev.vantage.server.security.Passwords;
 import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.instant.InstantTestStore;
 import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
@@ -27,6 +31,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * The server's shared parts, made once at start and handed to every {@link dev.vantage.server.http.ApiModule}:
@@ -49,6 +54,9 @@ public final class ServerCore implements AutoCloseable {
     private final UserStore users;
     private final TaskStore tasks;
     private final ResultStore results;
+    private final AgentStore agents;
+    private final EnrollmentTokenStore enrollmentTokens;
+    private final InstantTestStore instantTests;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -83,7 +91,11 @@ public final class ServerCore implements AutoCloseable {
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
-        this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config, database, registry, clock);
+        this.agents = new AgentStore(database, clock, config.replicaId());
+        this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
+        this.instantTests = new InstantTestStore(database);
+        this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
+                agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
             results.addStoredListener(influx);
         }
@@ -92,6 +104,9 @@ public final class ServerCore implements AutoCloseable {
         } catch (RuntimeException e) {
             database.close();
             throw e;
+        }
+        if (!dispatch.distributed()) {
+            agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
         }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
         this.retention = new ResultRetention(database, config.resultsRetention(), clock).start();
@@ -164,6 +179,19 @@ public final class ServerCore implements AutoCloseable {
     /** Where results are stored ({@link ResultStore#storeBatch}) and read. */
     public ResultStore results() {
         return results;
+    }
+
+    /** Agents: their credentials, labels, policies, capabilities and last heartbeat. */
+    public AgentStore agents() {
+        return agents;
+    }
+
+    public EnrollmentTokenStore enrollmentTokens() {
+        return enrollmentTokens;
+    }
+
+    public InstantTestStore instantTests() {
+        return instantTests;
     }
 
     /** Creates result partitions ahead and deletes results past the retention. */

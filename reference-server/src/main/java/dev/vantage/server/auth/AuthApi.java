@@ -12,7 +12,6 @@ import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.users.User;
-import dev.vantage.server.users.UserStore;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,12 +22,12 @@ import java.util.Optional;
 
 /** {@code /api/v1/auth}: login, refresh, logout, password change, and who am I. */
 public final class AuthApi implements ApiModule {
-    private final UserStore users;
+    private final Accounts users;
     private final Passwords passwords;
     private final Sessions sessions;
     private final LoginThrottle throttle;
 
-    public AuthApi(UserStore users, Passwords passwords, Sessions sessions, LoginThrottle throttle) {
+    public AuthApi(Accounts users, Passwords passwords, Sessions sessions, LoginThrottle throttle) {
         this.users = users;
         this.passwords = passwords;
         this.sessions = sessions;
@@ -49,7 +48,7 @@ public final class AuthApi implements ApiModule {
         String username = in.requiredString("username", 256);
         String password = in.requiredString("password", Passwords.MAX_LENGTH);
         in.check();
-        String account = UserStore.normalize(username);
+        String account = User.normalize(username);
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(account, address);
         if (wait > 0) {
@@ -105,7 +104,7 @@ public final class AuthApi implements ApiModule {
             throttle.failure(p.username(), address);
             throw new ForbiddenException("the current password is not correct");
         }
-        users.update(user.id(), new UserStore.Change(null, null, passwords.hash(next)));
+        users.changePassword(user.id(), passwords.hash(next));
         Json.send(res, sessions.start(user.id()));
     }
 

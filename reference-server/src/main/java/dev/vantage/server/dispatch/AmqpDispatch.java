@@ -13,6 +13,7 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.StoredCount;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -172,7 +173,7 @@ public final class AmqpDispatch implements Dispatch {
     }
 
     @Override
-    public CompletionStage<int[]> store(String agentId, List<ProbeResult> results) {
+    public CompletionStage<StoredCount> store(String agentId, List<ProbeResult> results) {
         byte[] body;
         try {
             // refused here rather than dead-lettered later: the agent is told before it deletes the batch
@@ -182,7 +183,7 @@ public final class AmqpDispatch implements Dispatch {
             return CompletableFuture.failedFuture(e);
         }
         // confirmed is not yet stored: report every result as stored, the consumer counts duplicates
-        return publisher.publish(resultProps, body).thenApply(v -> new int[] {results.size(), 0});
+        return publisher.publish(resultProps, body).thenApply(v -> new StoredCount(results.size(), 0));
     }
 
     @Override

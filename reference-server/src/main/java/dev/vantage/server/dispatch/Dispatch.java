@@ -4,6 +4,7 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.StoredCount;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -18,9 +19,9 @@ public interface Dispatch extends AutoCloseable {
 
     /**
      * Takes one batch from an agent. The stage completes when the batch is safe (committed, or confirmed by the
-     * broker) with {@code [stored, duplicates]}, and fails when it is not: then the agent must send it again.
+     * broker) with the counts, and fails when it is not: then the agent must send it again.
      */
-    CompletionStage<int[]> store(String agentId, List<ProbeResult> results);
+    CompletionStage<StoredCount> store(String agentId, List<ProbeResult> results);
 
     /** Tells every other replica; the caller applies the change locally itself. Best effort, never blocks long. */
     void broadcast(Control message);

@@ -2,6 +2,7 @@ package dev.vantage.server.dispatch;
 
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.StoredCount;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,7 +21,7 @@ public final class InProcessDispatch implements Dispatch {
     /** Most batches stored together: bounds the transaction (at 200 results a batch, 100,000 rows). */
     private static final int MAX_GROUP = 500;
 
-    private record Pending(ResultStore.Batch batch, CompletableFuture<int[]> done) {
+    private record Pending(ResultStore.Batch batch, CompletableFuture<StoredCount> done) {
     }
 
     private final ResultStore results;
@@ -36,7 +37,7 @@ public final class InProcessDispatch implements Dispatch {
     }
 
     @Override
-    public CompletionStage<int[]> store(String agentId, List<ProbeResult> batch) {
+    public CompletionStage<StoredCount> store(String agentId, List<ProbeResult> batch) {
         try {
             ResultStore.validate(batch); // refused alone, before it could fail the other agents' batches
         } catch (RuntimeException e) {
@@ -77,7 +78,7 @@ public final class InProcessDispatch implements Dispatch {
     /** Completes each batch with its own counts; a failure fails them all (their agents send them again). */
     private void store(List<Pending> group) {
         try {
-            List<int[]> counts = results.storeEach(group.stream().map(Pending::batch).toList());
+            List<StoredCount> counts = results.storeEach(group.stream().map(Pending::batch).toList());
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).done().complete(counts.get(i));
             }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.StoredCount;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -152,9 +153,9 @@ final class ResultConsumer extends DefaultConsumer {
         return text.length() > 160 ? text.substring(0, 160) + "…" : text;
     }
 
-    private void count(int[] counts) {
-        stored.increment(counts[0]);
-        duplicates.increment(counts[1]);
+    private void count(StoredCount counts) {
+        stored.increment(counts.stored());
+        duplicates.increment(counts.duplicates());
     }
 
     /** Stops taking messages, stores what was already delivered, and returns. */

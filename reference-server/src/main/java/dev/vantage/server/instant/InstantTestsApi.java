@@ -10,8 +10,6 @@ import dev.vantage.probe.engine.InvalidTaskException;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.TaskSpecJson;
-import dev.vantage.server.agents.AgentRecord;
-import dev.vantage.server.agents.AgentStore;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.errors.FieldError;
@@ -27,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -35,12 +34,10 @@ import java.util.UUID;
  */
 public final class InstantTestsApi implements ApiModule {
     private final InstantTests instants;
-    private final AgentStore agents;
     private final ProbeEngine engine;
 
-    public InstantTestsApi(InstantTests instants, AgentStore agents, ProbeEngine engine) {
+    public InstantTestsApi(InstantTests instants, ProbeEngine engine) {
         this.instants = instants;
-        this.agents = agents;
         this.engine = engine;
     }
 
@@ -71,7 +68,7 @@ public final class InstantTestsApi implements ApiModule {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        InstantTests.Started started = instants.start(spec, selector, Routes.principal(req).userId());
+        InstantTestStore.Started started = instants.start(spec, selector, Routes.principal(req).userId());
         if (started.agentIds().isEmpty()) {
             throw new ConflictException("no online agent matches the selector and has the '" + spec.type() + "' plugin");
         }
@@ -85,15 +82,16 @@ public final class InstantTestsApi implements ApiModule {
     }
 
     /** The test with each asked agent's answer so far; secret parameters masked. */
-    private Map<String, Object> view(InstantTests.Started t) {
+    private Map<String, Object> view(InstantTestStore.Started t) {
         Map<String, JsonNode> answers = new LinkedHashMap<>();
         instants.answers(t.id()).forEach(a -> answers.put(a.agentId(), JsonMapping.parseStored(a.resultJson())));
         List<Map<String, Object>> asked = new ArrayList<>();
         for (String agentId : t.agentIds()) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("agentId", agentId);
-            a.put("name", agents.get(agentId).map(AgentRecord::name).orElse(""));
-            a.put("labels", agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()));
+            Optional<InstantTests.Agent> agent = instants.agent(agentId);
+            a.put("name", agent.map(InstantTests.Agent::name).orElse(""));
+            a.put("labels", agent.map(InstantTests.Agent::labels).orElse(Map.of()));
             a.put("result", answers.get(agentId));
             asked.add(a);
         }

@@ -2,10 +2,7 @@ package dev.vantage.server.results;
 
 import dev.vantage.probe.engine.sink.SinkQueue;
 import dev.vantage.probe.spi.ProbeResult;
-import dev.vantage.server.agents.AgentRecord;
-import dev.vantage.server.agents.AgentStore;
 import dev.vantage.server.config.ServerConfig;
-import dev.vantage.server.db.Database;
 import dev.vantage.sink.influxdb.InfluxDbSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -26,24 +23,30 @@ public final class InfluxExport implements BiConsumer<String, List<ProbeResult>>
     // an agent's labels may be changed through the API: look them up again now and then
     private static final Duration LABELS_TTL = Duration.ofMinutes(1);
 
+    /** The labels the server keeps for an agent (empty for an unknown one); the agents slice provides them. */
+    @FunctionalInterface
+    public interface AgentLabels {
+        Map<String, String> of(String agentId);
+    }
+
     private record Labels(Map<String, String> values, Instant loaded) {
     }
 
     private final SinkQueue queue;
-    private final AgentStore agents;
+    private final AgentLabels agents;
     private final Clock clock;
     private final Map<String, Labels> labels = new ConcurrentHashMap<>();
 
-    private InfluxExport(SinkQueue queue, AgentStore agents, Clock clock) {
+    private InfluxExport(SinkQueue queue, AgentLabels agents, Clock clock) {
         this.queue = queue;
         this.agents = agents;
         this.clock = clock;
     }
 
-    public static InfluxExport start(ServerConfig config, Database db, MeterRegistry registry, Clock clock) {
+    public static InfluxExport start(ServerConfig config, AgentLabels agents, MeterRegistry registry, Clock clock) {
         InfluxDbSink sink = InfluxDbSink.builder().url(config.influxUrl()).token(config.influxToken().value())
                 .org(config.influxOrg()).bucket(config.influxBucket()).meterRegistry(registry).build();
-        return new InfluxExport(new SinkQueue(sink, 65_536, 1_000, registry), new AgentStore(db, clock, config.replicaId()), clock);
+        return new InfluxExport(new SinkQueue(sink, 65_536, 1_000, registry), agents, clock);
     }
 
     @Override
@@ -58,7 +61,7 @@ public final class InfluxExport implements BiConsumer<String, List<ProbeResult>>
         Instant now = clock.instant();
         Labels cached = labels.get(agentId);
         if (cached == null || cached.loaded().plus(LABELS_TTL).isBefore(now)) {
-            cached = new Labels(agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), now);
+            cached = new Labels(agents.of(agentId), now);
             labels.put(agentId, cached);
         }
         return cached.values();

@@ -72,10 +72,9 @@ public final class ResultStore {
     /**
      * Stores results from one agent in one transaction, skipping ids already stored.
      *
-     * @return {@code [stored, duplicates]}
      * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
      */
-    public int[] storeBatch(String agentId, List<ProbeResult> results) {
+    public StoredCount storeBatch(String agentId, List<ProbeResult> results) {
         return storeBatches(List.of(new Batch(agentId, results)));
     }
 
@@ -83,24 +82,19 @@ public final class ResultStore {
      * Stores several agents' batches in one transaction (one commit for many small batches is what makes a busy
      * queue consumer fast), skipping ids already stored.
      *
-     * @return {@code [stored, duplicates]} over all batches
+     * @return the counts over all batches
      * @throws IllegalArgumentException if a result has no id or a field too long to store (nothing is stored)
      */
-    public int[] storeBatches(List<Batch> batches) {
-        int[] sum = new int[2];
-        for (int[] counts : storeEach(batches)) {
-            sum[0] += counts[0];
-            sum[1] += counts[1];
-        }
-        return sum;
+    public StoredCount storeBatches(List<Batch> batches) {
+        return storeEach(batches).stream().reduce(StoredCount.NONE, StoredCount::plus);
     }
 
     /**
      * Like {@link #storeBatches}, counting each batch apart.
      *
-     * @return {@code [stored, duplicates]} of each batch, in order
+     * @return the counts of each batch, in order
      */
-    public List<int[]> storeEach(List<Batch> batches) {
+    public List<StoredCount> storeEach(List<Batch> batches) {
         for (Batch b : batches) {
             validate(b.results());
         }
@@ -118,11 +112,11 @@ public final class ResultStore {
         }
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice)
         java.util.Set<String> fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
-        List<int[]> counts = new ArrayList<>(batches.size());
+        List<StoredCount> counts = new ArrayList<>(batches.size());
         for (Batch b : batches) {
             // removed once counted: an id in two batches of one call was stored once, by the first
             List<ProbeResult> inserted = b.results().stream().filter(r -> fresh.remove(r.id())).toList();
-            counts.add(new int[] {inserted.size(), b.results().size() - inserted.size()});
+            counts.add(new StoredCount(inserted.size(), b.results().size() - inserted.size()));
             storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
         }
         return counts;
@@ -210,6 +204,16 @@ public final class ResultStore {
         if (problem != null) {
             throw new IllegalArgumentException("results[" + index + "] " + problem);
         }
+    }
+
+    /** One stored result's JSON and the agent it came from. */
+    public record AgentBody(String agentId, String body) {
+    }
+
+    /** Every result of a task, oldest first (an instant test has one per agent asked). */
+    public List<AgentBody> all(String taskId) {
+        return db.query("SELECT agent_id, body FROM results WHERE task_id = ? ORDER BY started_at",
+                rs -> new AgentBody(rs.getString(1), rs.getString(2)), taskId);
     }
 
     /**

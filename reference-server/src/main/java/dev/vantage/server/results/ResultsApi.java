@@ -9,12 +9,12 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
-import dev.vantage.server.tasks.TaskStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.function.Predicate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,13 +26,14 @@ public final class ResultsApi implements ApiModule {
     static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
 
     private final ResultStore results;
-    private final TaskStore tasks;
+    private final Predicate<String> taskExists;
     private final Clock clock;
     private final int maxAggregateRows;
 
-    public ResultsApi(ResultStore results, TaskStore tasks, Clock clock, int maxAggregateRows) {
+    /** @param taskExists whether a task id is known (the tasks slice answers), so an unknown one is a 404 */
+    public ResultsApi(ResultStore results, Predicate<String> taskExists, Clock clock, int maxAggregateRows) {
         this.results = results;
-        this.tasks = tasks;
+        this.taskExists = taskExists;
         this.clock = clock;
         this.maxAggregateRows = maxAggregateRows;
     }
@@ -118,7 +119,7 @@ public final class ResultsApi implements ApiModule {
 
     private String existingTask(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
-        if (tasks.find(id).isEmpty()) {
+        if (!taskExists.test(id)) {
             throw new NotFoundException("task");
         }
         return id;

@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -36,11 +35,6 @@ public final class UserStore {
         this.revoker = revoker;
     }
 
-    /** The canonical form of a username as typed at login. */
-    public static String normalize(String username) {
-        return username == null ? null : username.trim().toLowerCase(Locale.ROOT);
-    }
-
     /** Why {@code username} (already normalized) cannot be used, or {@code null} if it can. */
     public static String invalidUsername(String username) {
         return username != null && USERNAME.matcher(username).matches() ? null
@@ -52,7 +46,7 @@ public final class UserStore {
     }
 
     public Optional<User> findByUsername(String username) {
-        return db.queryOne(SELECT + " WHERE username = ?", UserStore::map, normalize(username));
+        return db.queryOne(SELECT + " WHERE username = ?", UserStore::map, User.normalize(username));
     }
 
     public List<User> list() {
@@ -68,10 +62,10 @@ public final class UserStore {
         String id = UUID.randomUUID().toString();
         try {
             db.update("INSERT INTO users (id, username, password_hash, role, token_version, created_at, disabled) VALUES (?, ?, ?, ?, 0, ?, FALSE)",
-                    id, normalize(username), passwordHash, role, clock.instant());
+                    id, User.normalize(username), passwordHash, role, clock.instant());
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
-                throw new ConflictException("username '" + normalize(username) + "' is taken");
+                throw new ConflictException("username '" + User.normalize(username) + "' is taken");
             }
             throw e;
         }

@@ -46,7 +46,7 @@ public final class UsersApi implements ApiModule {
 
     private void create(ServerRequest req, ServerResponse res) {
         JsonInput in = JsonInput.of(Json.readObject(req), "username", "password", "role");
-        String username = UserStore.normalize(in.requiredString("username", 64));
+        String username = User.normalize(in.requiredString("username", 64));
         String password = in.requiredString("password", Passwords.MAX_LENGTH);
         Role role = in.optionalEnum("role", Role.class);
         if (username != null && UserStore.invalidUsername(username) != null) {

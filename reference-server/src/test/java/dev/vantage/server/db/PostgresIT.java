@@ -1,5 +1,6 @@
 package dev.vantage.server.db;
 
+import dev.vantage.server.results.StoredCount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,8 +74,8 @@ class PostgresIT {
         ProbeResult a = ProbeResult.builder().id(UUID.randomUUID().toString()).taskId("pg").type("tcp").target("x:1")
                 .status(ProbeStatus.SUCCESS).startedAt(t).duration(Duration.ofMillis(3)).measurement("lossPercent", 10).build();
         ProbeResult b = a.toBuilder().id(UUID.randomUUID().toString()).startedAt(t.plusSeconds(1)).build();
-        assertThat(server.core.results().storeBatch("agent", List.of(a, b))).containsExactly(2, 0);
-        assertThat(server.core.results().storeBatch("agent", List.of(a, b, b))).containsExactly(0, 3);
+        assertThat(server.core.results().storeBatch("agent", List.of(a, b))).isEqualTo(new StoredCount(2, 0));
+        assertThat(server.core.results().storeBatch("agent", List.of(a, b, b))).isEqualTo(new StoredCount(0, 3));
         List<ResultStoreRows> rows = server.core.database().query("SELECT id, loss_percent FROM results WHERE task_id = 'pg'",
                 rs -> new ResultStoreRows(rs.getString(1), Sql.nullableDouble(rs, "loss_percent")));
         assertThat(rows).hasSize(2).allMatch(r -> r.loss() == 10.0);
@@ -152,12 +153,12 @@ class PostgresIT {
         ProbeResult old = result("ret", now.minus(Duration.ofDays(40)));
         ProbeResult today = result("ret", now);
         ProbeResult future = result("ret", now.plus(Duration.ofDays(30)));
-        assertThat(server.core.results().storeBatch("agent", List.of(old, today, future))).containsExactly(3, 0);
+        assertThat(server.core.results().storeBatch("agent", List.of(old, today, future))).isEqualTo(new StoredCount(3, 0));
         assertThat(retain(Duration.ofDays(30), Clock.systemUTC())).isEqualTo(1); // the old one, from the default partition
         assertThat(partitions("ret")).isEqualTo(Map.of(today.id(), day(now), future.id(), "results_default"));
 
         // a resend is the same JSON: same id and startedAt, so the (id, started_at) key makes it a duplicate
-        assertThat(server.core.results().storeBatch("agent", List.of(today, future))).containsExactly(0, 2);
+        assertThat(server.core.results().storeBatch("agent", List.of(today, future))).isEqualTo(new StoredCount(0, 2));
 
         // 30 days on, with a 1-day retention: the future row moves into its new daily partition, and today's
         // partition (all of that day older than the retention) is dropped whole
@@ -166,7 +167,7 @@ class PostgresIT {
         assertThat(partitions("ret")).isEqualTo(Map.of(future.id(), day(future.startedAt())));
         assertThat(server.core.database().queryOne("SELECT to_regclass(?) IS NULL", rs -> rs.getBoolean(1), day(now))
                 .orElseThrow()).isTrue();
-        assertThat(server.core.results().storeBatch("agent", List.of(future))).containsExactly(0, 1);
+        assertThat(server.core.results().storeBatch("agent", List.of(future))).isEqualTo(new StoredCount(0, 1));
     }
 
     @Test

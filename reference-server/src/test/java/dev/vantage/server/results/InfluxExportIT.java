@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.TestServer;
-import dev.vantage.server.agents.AgentPolicy;
-import dev.vantage.server.agents.AgentStore;
+import dev.vantage.server.agents.store.AgentPolicy;
+import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.config.ConfigException;
 import dev.vantage.sink.influxdb.QuestDb;
 import java.nio.file.Path;
@@ -44,9 +44,9 @@ class InfluxExportIT {
                     .target("https://example.com/").startedAt(t.plusSeconds(10)).duration(Duration.ofSeconds(5))
                     .error(ErrorKind.TIMEOUT, "no answer").build();
 
-            assertThat(server.core.results().storeBatch(agentId, List.of(ok, down))).containsExactly(2, 0);
+            assertThat(server.core.results().storeBatch(agentId, List.of(ok, down))).isEqualTo(new StoredCount(2, 0));
             // a resent batch stores nothing new, so it exports nothing new
-            assertThat(server.core.results().storeBatch(agentId, List.of(ok, down))).containsExactly(0, 2);
+            assertThat(server.core.results().storeBatch(agentId, List.of(ok, down))).isEqualTo(new StoredCount(0, 2));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> questDb.query("SELECT * FROM vantage_http").size() >= 2);
             List<Map<String, JsonNode>> rows = questDb.query("SELECT * FROM vantage_http ORDER BY timestamp");

@@ -1,5 +1,6 @@
 package dev.vantage.server.results;
 
+import dev.vantage.server.results.StoredCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,12 +60,12 @@ class ResultsTest {
         Instant t = Instant.parse("2025-01-02T03:04:05.123456789Z");
         List<ProbeResult> batch = List.of(result("idem", t, ProbeStatus.SUCCESS, 1.5, null),
                 result("idem", t.plusSeconds(1), ProbeStatus.TIMEOUT, 5000, null));
-        assertThat(server.core.results().storeBatch("agent-1", batch)).containsExactly(2, 0);
-        assertThat(server.core.results().storeBatch("agent-1", batch)).containsExactly(0, 2);
+        assertThat(server.core.results().storeBatch("agent-1", batch)).isEqualTo(new StoredCount(2, 0));
+        assertThat(server.core.results().storeBatch("agent-1", batch)).isEqualTo(new StoredCount(0, 2));
         ProbeResult fresh = result("idem", t.plusSeconds(2), ProbeStatus.SUCCESS, 2, null);
         // a batch that repeats itself: the second copy is a duplicate
-        assertThat(server.core.results().storeBatch("agent-1", List.of(batch.get(0), fresh, fresh))).containsExactly(1, 2);
-        assertThat(server.core.results().storeBatch("agent-1", List.of())).containsExactly(0, 0);
+        assertThat(server.core.results().storeBatch("agent-1", List.of(batch.get(0), fresh, fresh))).isEqualTo(new StoredCount(1, 2));
+        assertThat(server.core.results().storeBatch("agent-1", List.of())).isEqualTo(new StoredCount(0, 0));
         assertThatThrownBy(() -> server.core.results().storeBatch("agent-1", List.of(ProbeResult.builder()
                 .status(ProbeStatus.SUCCESS).startedAt(t).build()))).hasMessageContaining("results[0] has no id");
     }
@@ -196,10 +197,10 @@ class ResultsTest {
     void batchesStoredTogetherAreCountedApart() {
         Instant t = Instant.parse("2025-01-03T00:00:00Z");
         ProbeResult shared = result("each", t, ProbeStatus.SUCCESS, 1, null);
-        List<int[]> counts = server.core.results().storeEach(List.of(
+        List<StoredCount> counts = server.core.results().storeEach(List.of(
                 new ResultStore.Batch("a", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null))),
                 new ResultStore.Batch("b", List.of(shared, result("each", t, ProbeStatus.SUCCESS, 1, null)))));
         // the id both batches carry is stored once, counted for the first batch and a duplicate for the second
-        assertThat(counts).containsExactly(new int[] {2, 0}, new int[] {1, 1});
+        assertThat(counts).containsExactly(new StoredCount(2, 0), new StoredCount(1, 1));
     }
 }

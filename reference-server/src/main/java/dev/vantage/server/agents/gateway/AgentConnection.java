@@ -1,4 +1,4 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.gateway;
 
 /** One open WebSocket as the hub sees it; the web layer adapts its session to this. Implementations are thread-safe. */
 public interface AgentConnection {

@@ -1,7 +1,6 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.gateway;
 
 import dev.vantage.agent.protocol.Message;
-import dev.vantage.agent.protocol.Message.Ack;
 import dev.vantage.agent.protocol.Message.ErrorReply;
 import dev.vantage.agent.protocol.Message.Heartbeat;
 import dev.vantage.agent.protocol.Message.Hello;
@@ -15,7 +14,11 @@ import dev.vantage.agent.protocol.Policy;
 import dev.vantage.agent.protocol.ProtocolCodec;
 import dev.vantage.agent.protocol.ProtocolException;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.agents.assignment.Assignment;
+import dev.vantage.server.agents.assignment.TaskCatalog;
+import dev.vantage.server.agents.intake.ResultIntake;
+import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.live.LiveFeed;
 import dev.vantage.server.tasks.Selector;
 import dev.vantage.server.tasks.StoredTask;
@@ -23,27 +26,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server side of docs/agent-protocol.md: the open agent connections, what each agent has been told to run,
- * and the handling of every message. Task and agent changes arrive as calls ({@link #tasksChanged},
+ * The server side of docs/agent-protocol.md: the open agent connections, what each agent has been told to run
+ * (computed by {@link Assignment}), the handling of every message (results go to the {@link ResultIntake}), instant
+ * tests and the sweep of silent connections. Task and agent changes arrive as calls ({@link #tasksChanged},
  * {@link #agentChanged}) and go out as deltas. Thread-safe: messages of one connection arrive in order on that
  * connection's thread; changes may come from any thread, so each session is updated under its own lock.
  */
-public final class AgentHub implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AgentHub.class);
+public final class AgentGateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentGateway.class);
     /** Close codes in the private-use range 4000-4999. */
     public static final int CLOSE_REPLACED = 4000;
     public static final int CLOSE_REVOKED = 4001;
@@ -52,21 +53,9 @@ public final class AgentHub implements AutoCloseable {
     /** RFC 6455 "Try Again Later". */
     public static final int CLOSE_TRY_AGAIN = 1013;
 
-    /**
-     * What the hub hands accepted results to. The stage completes with {stored, duplicates} once the batch is safe
-     * (committed, or confirmed by the broker): only then is the agent sent its {@code ack}.
-     */
-    public interface ResultWriter {
-        java.util.concurrent.CompletionStage<int[]> store(String agentId, List<ProbeResult> results);
-    }
-
-    /** Why an agent does not run a task it was selected for. */
-    public record Problem(String agentId, String taskId, String reason) {
-    }
-
     private final AgentStore agents;
     private final TaskCatalog catalog;
-    private final ResultWriter results;
+    private final ResultIntake intake;
     private final LiveFeed live;
     private final Clock clock;
     private final Duration heartbeatInterval;
@@ -80,28 +69,17 @@ public final class AgentHub implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
-    private final Counter stored;
-    private final Counter duplicates;
-    private final Counter foreign;
-    private final Timer batchTimer;
 
-    public AgentHub(AgentStore agents, TaskCatalog catalog, ResultWriter results, LiveFeed live, Clock clock,
-                    Duration heartbeatInterval, MeterRegistry registry) {
+    public AgentGateway(AgentStore agents, TaskCatalog catalog, ResultIntake intake, LiveFeed live, Clock clock,
+                        Duration heartbeatInterval, MeterRegistry registry) {
         this.agents = agents;
         this.catalog = catalog;
-        this.results = results;
+        this.intake = intake;
         this.live = live;
         this.clock = clock;
         this.heartbeatInterval = heartbeatInterval;
         Gauge.builder("vantage.agents.connected", sessions, Map::size).description("Agents with an open connection")
                 .register(registry);
-        this.stored = Counter.builder("vantage.results.stored").description("Results stored from agents").register(registry);
-        this.duplicates = Counter.builder("vantage.results.duplicates")
-                .description("Results received again and not stored twice (agent resends)").register(registry);
-        this.foreign = Counter.builder("vantage.results.refused")
-                .description("Results of tasks the sending agent was not given; not stored").register(registry);
-        this.batchTimer = Timer.builder("vantage.results.batch.store").description("Storing one agent batch")
-                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
     /**
@@ -223,77 +201,39 @@ public final class AgentHub implements AutoCloseable {
     }
 
     private void results(Session s, Results batch) {
-        List<ProbeResult> accepted = new ArrayList<>(batch.results().size());
-        int foreign = 0;
-        Set<String> assigned;
+        Set<String> given;
         synchronized (s) {
-            assigned = new HashSet<>(s.assigned.keySet());
+            given = Set.copyOf(s.assigned.keySet());
         }
-        for (ProbeResult r : batch.results()) {
-            // results of tasks this agent was never given are not stored: an agent cannot write into other tasks.
-            // Results of a task changed or disabled while they sat in the spool are still accepted if the task exists.
-            if (assigned.contains(r.taskId()) || s.instants.contains(r.taskId()) || catalog.exists(r.taskId())) {
-                accepted.add(r);
-            } else {
-                foreign++;
+        ResultIntake.Admission admission = new ResultIntake.Admission(
+                id -> given.contains(id) || s.instants.contains(id), catalog::exists);
+        intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
+            @Override
+            public void ack(Message.Ack ack) {
+                s.send(ack);
             }
-        }
-        if (foreign > 0) {
-            this.foreign.increment(foreign);
-            LOG.warn("agent {} sent {} results of tasks it was not given; dropped", s.agentId, foreign);
-        }
-        if (accepted.isEmpty()) {
-            s.send(new Ack(batch.batch(), 0, 0));
-            return;
-        }
-        long start = System.nanoTime();
-        results.store(s.agentId, accepted).whenComplete((counts, failure) -> {
-            batchTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (failure != null) {
-                // not safe, so not acked: the agent keeps the batch in its spool and sends it again after
-                // reconnecting; "try again later" makes it back off instead of piling on a busy or broken backend
-                LOG.warn("agent {}: batch {} not stored, closing its connection so it retries later: {}", s.agentId,
-                        batch.batch(), failure.toString());
+
+            @Override
+            public void retryLater() {
                 s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
-                return;
-            }
-            stored.increment(counts[0]);
-            duplicates.increment(counts[1]);
-            try {
-                s.send(new Ack(batch.batch(), counts[0], counts[1]));
-            } catch (RuntimeException e) {
-                return; // the connection closed meanwhile: the agent resends, and the store skips what it has
-            }
-            for (ProbeResult r : accepted) {
-                live.publishResult(s.agentId, r, s.instants.contains(r.taskId()));
             }
         });
     }
 
     /** The tasks this agent must run, recording those it cannot run for lack of a plugin. */
     private Map<String, TaskSpec> assignment(AgentRecord agent, Set<String> types, List<StoredTask> tasks) {
-        Map<String, TaskSpec> out = new LinkedHashMap<>();
-        Map<String, String> missing = new ConcurrentHashMap<>();
-        for (StoredTask t : tasks) {
-            if (!t.selector().matches(agent.id(), agent.labels())) {
-                continue;
-            }
-            if (types.contains(t.spec().type())) {
-                out.put(t.spec().id(), t.spec());
-            } else {
-                missing.put(t.spec().id(), "agent has no plugin for probe type '" + t.spec().type() + "'");
-            }
-        }
+        Assignment.TaskSet set = Assignment.of(agent.id(), agent.labels(), types, tasks);
+        Map<String, String> missing = new ConcurrentHashMap<>(set.problems());
         Map<String, String> previous = problems.put(agent.id(), missing);
         if (previous != null) {
             // keep agent rejections of tasks that are still assigned: the agent will not change its mind
             previous.forEach((task, reason) -> {
-                if (reason.startsWith("rejected") && out.containsKey(task)) {
+                if (reason.startsWith("rejected") && set.tasks().containsKey(task)) {
                     missing.put(task, reason);
                 }
             });
         }
-        return out;
+        return set.tasks();
     }
 
     /** Re-computes every connected agent's task set and sends the differences. Call after any task change. */
@@ -329,12 +269,11 @@ public final class AgentHub implements AutoCloseable {
                 s.send(new PolicyUpdate(policy));
             }
             Map<String, TaskSpec> now = assignment(agent, s.types, tasks);
-            List<TaskSpec> upsert = now.values().stream().filter(t -> !t.equals(s.assigned.get(t.id()))).toList();
-            List<String> remove = s.assigned.keySet().stream().filter(id -> !now.containsKey(id)).toList();
-            if (!upsert.isEmpty() || !remove.isEmpty()) {
+            Assignment.Diff diff = Assignment.diff(s.assigned, now);
+            if (!diff.isEmpty()) {
                 s.assigned.clear();
                 s.assigned.putAll(now);
-                s.send(new TaskChanges(upsert, remove));
+                s.send(new TaskChanges(diff.upsert(), diff.remove()));
             }
         }
     }
@@ -435,7 +374,7 @@ public final class AgentHub implements AutoCloseable {
         sessions.clear();
     }
 
-    Duration heartbeatInterval() {
+    public Duration heartbeatInterval() {
         return heartbeatInterval;
     }
 }

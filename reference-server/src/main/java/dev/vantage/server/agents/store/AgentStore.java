@@ -1,4 +1,4 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.store;
 
 import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.core.type.TypeReference;

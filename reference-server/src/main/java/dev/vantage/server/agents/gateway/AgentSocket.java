@@ -1,5 +1,7 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.gateway;
 
+import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.agents.store.AgentStore;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -22,15 +24,15 @@ import java.util.function.Consumer;
  */
 final class AgentSocket implements WsListener {
     private final AgentStore agents;
-    private final AgentHub hub;
+    private final AgentGateway gateway;
     private volatile String agentId;
     private volatile Object handle;
     private volatile SessionConnection connection;
     private final StringBuilder partial = new StringBuilder(); // only touched on this connection's thread
 
-    AgentSocket(AgentStore agents, AgentHub hub) {
+    AgentSocket(AgentStore agents, AgentGateway gateway) {
         this.agents = agents;
-        this.hub = hub;
+        this.gateway = gateway;
     }
 
     /** The agent id of a valid {@code Authorization: Bearer <agentId>.<credential>} header, if any. */
@@ -60,23 +62,23 @@ final class AgentSocket implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         connection = new SessionConnection(session);
-        handle = hub.opened(agentId, connection);
+        handle = gateway.opened(agentId, connection);
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
-        // a large results batch may arrive in fragments: hand the hub whole messages only
+        // a large results batch may arrive in fragments: hand the gateway whole messages only
         if (!last) {
             partial.append(text);
             return;
         }
         if (partial.isEmpty()) {
-            hub.received(handle, text);
+            gateway.received(handle, text);
         } else {
             partial.append(text);
             String whole = partial.toString();
             partial.setLength(0);
-            hub.received(handle, whole);
+            gateway.received(handle, whole);
         }
     }
 
@@ -92,19 +94,19 @@ final class AgentSocket implements WsListener {
     @Override
     public void onClose(WsSession session, int status, String reason) {
         if (handle != null) {
-            hub.closed(handle);
+            gateway.closed(handle);
         }
     }
 
     @Override
     public void onError(WsSession session, Throwable t) {
         if (handle != null) {
-            hub.closed(handle);
+            gateway.closed(handle);
         }
     }
 
     /**
-     * Frames leave through an outbox drained by the connection's own virtual thread, in order, so that no hub thread
+     * Frames leave through an outbox drained by the connection's own virtual thread, in order, so that no gateway thread
      * (task changes go to every agent under one lock; the sweep closes silent ones) ever waits on one agent's socket.
      * The outbox is bounded by size. Frames are deltas and must not be dropped: an agent that lets it fill (it has
      * stopped reading) is disconnected, reconnects, and its welcome carries the whole current task set.
@@ -136,7 +138,7 @@ final class AgentSocket implements WsListener {
             } catch (InterruptedException | StopWriting e) {
                 // closed
             } catch (RuntimeException e) {
-                // the socket is gone; the hub hears of it from the close, or from the agent's silence
+                // the socket is gone; the gateway hears of it from the close, or from the agent's silence
             }
         }
 
@@ -147,7 +149,7 @@ final class AgentSocket implements WsListener {
             }
             long before = queuedChars.getAndAdd(text.length()); // kept when refused: close() then sees it full
             if (before > 0 && before + text.length() > OUTBOX_CHARS) {
-                close(AgentHub.CLOSE_TRY_AGAIN, "not reading: " + before + " characters waiting to be sent");
+                close(AgentGateway.CLOSE_TRY_AGAIN, "not reading: " + before + " characters waiting to be sent");
                 return;
             }
             outbox.add(new Frame(text.length(), ws -> ws.send(text, true)));

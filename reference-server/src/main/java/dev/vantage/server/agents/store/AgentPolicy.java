@@ -1,4 +1,4 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.store;
 
 import dev.vantage.agent.protocol.Policy;
 import java.util.ArrayList;

@@ -1,7 +1,11 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.local;
 
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
+import dev.vantage.server.agents.store.AgentPolicy;
+import dev.vantage.server.agents.store.AgentStore;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Routes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,19 +23,48 @@ import org.slf4j.LoggerFactory;
  * one agent across restarts. Its policy allows loopback, so a new user can probe services on this machine at once;
  * the server's own ports stay refused.
  */
-public final class LocalAgent implements AutoCloseable {
+public final class LocalAgent implements ApiModule {
     private static final Logger LOG = LoggerFactory.getLogger(LocalAgent.class);
     /** Loopback allowed, private ranges not: the embedded default probes this machine and the internet. */
     public static final AgentPolicy POLICY = new AgentPolicy(true, false, List.of(), List.of(), List.of());
 
-    private final AgentRuntime runtime;
+    private final AgentStore agents;
+    private final Path serverDataDir;
+    private volatile AgentRuntime runtime;
 
-    private LocalAgent(AgentRuntime runtime) {
-        this.runtime = runtime;
+    /** The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens. */
+    public LocalAgent(AgentStore agents, Path serverDataDir) {
+        this.agents = agents;
+        this.serverDataDir = serverDataDir;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        // no endpoints: it is a client of /ws/agent like any agent
+    }
+
+    @Override
+    public void started(int port) {
+        runtime = start(agents, serverDataDir, port);
+    }
+
+    /** The local agent goes first, while the server can still take its last results. */
+    @Override
+    public void stopping() {
+        AgentRuntime r = runtime;
+        runtime = null;
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping();
     }
 
     /** Starts the local agent for a server listening on {@code port}. */
-    public static LocalAgent start(AgentStore agents, Path serverDataDir, int port) {
+    private static AgentRuntime start(AgentStore agents, Path serverDataDir, int port) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -45,21 +78,15 @@ public final class LocalAgent implements AutoCloseable {
                 LOG.info("enrolled the built-in local agent {} (loopback allowed; VANTAGE_LOCAL_AGENT=false switches it off)",
                         credential.agentId());
             }
-            AgentRuntime runtime = AgentRuntime.builder()
+            return AgentRuntime.builder()
                     .server(URI.create("ws://127.0.0.1:" + port + "/ws/agent"))
                     .credential(credential)
                     .dataDir(dir)
                     .label("region", "local")
                     .build()
                     .start();
-            return new LocalAgent(runtime);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local agent in " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public void close() {
-        runtime.close();
     }
 }

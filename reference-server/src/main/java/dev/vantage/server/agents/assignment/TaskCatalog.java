@@ -1,4 +1,4 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.assignment;
 
 import dev.vantage.server.tasks.StoredTask;
 import java.util.List;

@@ -1,5 +1,6 @@
-package dev.vantage.server.agents;
+package dev.vantage.server.agents.api;
 
+import dev.vantage.server.agents.store.AgentPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.protocol.Policy;
 import dev.vantage.server.errors.FieldError;

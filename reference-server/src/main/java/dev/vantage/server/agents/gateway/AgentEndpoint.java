@@ -1,0 +1,86 @@
+package dev.vantage.server.agents.gateway;
+
+import dev.vantage.server.agents.store.AgentStore;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotAuthenticatedException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Routes;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code /ws/agent} on the web server: the WebSocket endpoint of the {@link AgentGateway}, its answer to plain HTTP,
+ * and the periodic sweep of silent connections.
+ */
+public final class AgentEndpoint implements ApiModule {
+    private final AgentStore agents;
+    private final AgentGateway gateway;
+    private final ScheduledExecutorService sweeper;
+
+    public AgentEndpoint(AgentStore agents, AgentGateway gateway) {
+        this.agents = agents;
+        this.gateway = gateway;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
+        // Helidon 4.5 does not tell a WebSocket listener when the peer's socket just dies (EOF while reading a frame
+        // skips onClose/onError), so a killed agent is found by this sweep: within two heartbeats plus a tenth
+        long period = Math.max(100, gateway.heartbeatInterval().toMillis() / 10);
+        sweeper.scheduleAtFixedRate(gateway::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        // agents authenticate with their own credential, not a user role: nothing in the route table
+    }
+
+    @Override
+    public void webSockets(WsRouting.Builder ws) {
+        ws.endpoint("/ws/agent", () -> new AgentSocket(agents, gateway));
+    }
+
+    /**
+     * Plain HTTP on the agent WebSocket's path, reached only when the upgrade was refused (bad credential) or not
+     * asked for.
+     */
+    @Override
+    public void extraRouting(HttpRouting.Builder routing) {
+        routing.get("/ws/agent", (req, res) -> {
+            if (AgentSocket.authenticate(agents, req.headers().first(HeaderNames.AUTHORIZATION)).isEmpty()) {
+                throw new NotAuthenticatedException("agent credential missing or refused");
+            }
+            throw new InvalidInputException("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
+        });
+    }
+
+    /** Tells the gateway which addresses and port are this server's own. */
+    @Override
+    public void started(int port) {
+        gateway.serverEndpoints(ownAddresses(), List.of(port));
+    }
+
+    /** This machine's non-loopback addresses: agents must not be pointed at the server's host. */
+    private static List<String> ownAddresses() {
+        try {
+            return NetworkInterface.networkInterfaces()
+                    .flatMap(NetworkInterface::inetAddresses)
+                    .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                    .map(a -> a.getHostAddress().replaceFirst("%.*$", ""))
+                    .distinct()
+                    .toList();
+        } catch (SocketException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        gateway.close();
+    }
+}
