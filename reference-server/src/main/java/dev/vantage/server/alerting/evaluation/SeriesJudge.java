@@ -1,0 +1,292 @@
+package dev.vantage.server.alerting.evaluation;
+
+import dev.vantage.probe.spi.AssertionOutcome;
+import dev.vantage.probe.spi.ErrorKind;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.server.alerting.rules.Condition;
+import dev.vantage.server.alerting.rules.Metric;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
+
+/**
+ * One condition's view of one series of results (one agent's, or all agents' merged): it keeps only what its
+ * condition needs (a streak, or the window's entries) and judges on demand. Not thread-safe: the owning
+ * {@link AlertInstance} serializes calls.
+ */
+public sealed interface SeriesJudge {
+
+    /** Takes one result that arrived at {@code at}. */
+    void add(ProbeResult r, Instant at);
+
+    /** The verdict at {@code now}: window conditions first drop what is older than their window. */
+    Verdict verdict(Instant now);
+
+    /** What the latest verdict was based on, for people: "5 failures in a row", "p95 phase.connect 312 ms". */
+    String summary();
+
+    static SeriesJudge of(Condition condition) {
+        return switch (condition) {
+            case Condition.ConsecutiveFailures c -> new Streak(c);
+            case Condition.Availability c -> new Availability(c);
+            case Condition.Latency c -> new Latency(c);
+            case Condition.PacketLoss c -> new Loss(c);
+            case Condition.CertificateExpiry c -> new Certificate(c);
+            case Condition.AssertionFailure c -> new Assertions();
+        };
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
+    }
+
+    /** Three significant digits at most, no trailing zeros: 312, 99, 3.5, 0.0404. */
+    private static String number(double v) {
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String window(Duration d) {
+        return d.toMinutes() > 0 && d.toSecondsPart() == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    }
+
+    /** Failures in a row. */
+    final class Streak implements SeriesJudge {
+        private final Condition.ConsecutiveFailures condition;
+        private int failures;
+        private boolean seen;
+
+        Streak(Condition.ConsecutiveFailures condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            seen = true;
+            failures = r.status() == ProbeStatus.SUCCESS ? 0 : failures + 1;
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            return !seen ? Verdict.UNKNOWN : failures >= condition.count() ? Verdict.BAD : Verdict.GOOD;
+        }
+
+        @Override
+        public String summary() {
+            return failures + (failures == 1 ? " failure" : " failures") + " in a row (rule: " + condition.count() + ")";
+        }
+    }
+
+    /** Successes over all results in the window. */
+    final class Availability implements SeriesJudge {
+        private record Entry(Instant at, boolean ok) {
+        }
+
+        private final Condition.Availability condition;
+        private final Deque<Entry> entries = new ArrayDeque<>();
+        private int ok;
+        private String summary = "no results";
+
+        Availability(Condition.Availability condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            boolean success = r.status() == ProbeStatus.SUCCESS;
+            entries.addLast(new Entry(at, success));
+            ok += success ? 1 : 0;
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            Instant from = now.minus(condition.window());
+            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
+                ok -= entries.pollFirst().ok() ? 1 : 0;
+            }
+            if (entries.isEmpty()) {
+                summary = "no results in " + window(condition.window());
+                return Verdict.UNKNOWN;
+            }
+            double share = (double) ok / entries.size();
+            summary = "availability " + percent(share) + " of " + entries.size() + " results over "
+                    + window(condition.window()) + " (rule: below " + number(condition.minPercent()) + "%)";
+            return share * 100 < condition.minPercent() ? Verdict.BAD : Verdict.GOOD;
+        }
+
+        @Override
+        public String summary() {
+            return summary;
+        }
+    }
+
+    /** A percentile of a latency metric of the successful results in the window. */
+    final class Latency implements SeriesJudge {
+        private record Entry(Instant at, double ms) {
+        }
+
+        private final Condition.Latency condition;
+        private final Deque<Entry> entries = new ArrayDeque<>();
+        private String summary = "no values";
+
+        Latency(Condition.Latency condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            Double ms = r.status() == ProbeStatus.SUCCESS ? condition.metric().valueIn(r) : null;
+            if (ms != null) {
+                entries.addLast(new Entry(at, ms));
+            }
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            Instant from = now.minus(condition.window());
+            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
+                entries.pollFirst();
+            }
+            Metric metric = condition.metric();
+            if (entries.isEmpty()) {
+                summary = "no " + metric + " values in " + window(condition.window());
+                return Verdict.UNKNOWN;
+            }
+            double[] values = entries.stream().mapToDouble(Entry::ms).toArray();
+            // nearest rank: a value that was really seen, as p99 of 100 values is the worst but one
+            double p = new Percentile().withEstimationType(Percentile.EstimationType.R_1).evaluate(values, condition.percentile());
+            summary = "p" + number(condition.percentile()) + " " + metric + " " + number(p) + " ms of " + values.length
+                    + " results over " + window(condition.window()) + " (rule: above " + number(condition.maxMs()) + " ms)";
+            return p > condition.maxMs() ? Verdict.BAD : Verdict.GOOD;
+        }
+
+        @Override
+        public String summary() {
+            return summary;
+        }
+    }
+
+    /** Packets sent and lost in the window, judged by the Wilson interval. */
+    final class Loss implements SeriesJudge {
+        private record Entry(Instant at, long sent, long lost) {
+        }
+
+        private final Condition.PacketLoss condition;
+        private final Deque<Entry> entries = new ArrayDeque<>();
+        private long sent;
+        private long lost;
+        private String summary = "no packets";
+
+        Loss(Condition.PacketLoss condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            Double s = r.measurements().get("sent");
+            Double rcv = r.measurements().get("received");
+            if (s == null || rcv == null || s.isNaN() || rcv.isNaN() || s < 1) {
+                return; // not a packet probe, or nothing sent: says nothing about loss
+            }
+            long entrySent = Math.round(s);
+            long entryLost = Math.max(0, entrySent - Math.round(rcv));
+            entries.addLast(new Entry(at, entrySent, entryLost));
+            sent += entrySent;
+            lost += entryLost;
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            Instant from = now.minus(condition.window());
+            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
+                Entry e = entries.pollFirst();
+                sent -= e.sent();
+                lost -= e.lost();
+            }
+            if (sent == 0) {
+                summary = "no packets in " + window(condition.window());
+                return Verdict.UNKNOWN;
+            }
+            Wilson w = Wilson.of(lost, sent, condition.confidence());
+            double threshold = condition.maxPercent() / 100;
+            summary = "loss " + percent((double) lost / sent) + " (" + lost + " of " + sent + " packets; "
+                    + number(condition.confidence() * 100) + "% interval " + percent(w.lower()) + "–" + percent(w.upper())
+                    + ") over " + window(condition.window()) + " (rule: above " + number(condition.maxPercent()) + "%)";
+            return w.lower() > threshold ? Verdict.BAD : w.upper() < threshold ? Verdict.GOOD : Verdict.UNKNOWN;
+        }
+
+        @Override
+        public String summary() {
+            return summary;
+        }
+    }
+
+    /** The latest certificate's days left. */
+    final class Certificate implements SeriesJudge {
+        private final Condition.CertificateExpiry condition;
+        private Double days;
+
+        Certificate(Condition.CertificateExpiry condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            Double d = r.measurements().get("certDaysRemaining");
+            if (d != null && !d.isNaN()) {
+                days = d;
+            }
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            return days == null ? Verdict.UNKNOWN : days < condition.minDays() ? Verdict.BAD : Verdict.GOOD;
+        }
+
+        @Override
+        public String summary() {
+            return days == null ? "no certificate seen"
+                    : (days < 0 ? "certificate expired " + number(-days) + " days ago" : "certificate expires in "
+                    + number(days) + " days") + " (rule: under " + number(condition.minDays()) + ")";
+        }
+    }
+
+    /** The latest result's assertions. */
+    final class Assertions implements SeriesJudge {
+        private Verdict verdict = Verdict.UNKNOWN;
+        private String summary = "no results";
+
+        @Override
+        public void add(ProbeResult r, Instant at) {
+            AssertionOutcome failed = r.assertions().stream().filter(a -> !a.passed()).findFirst().orElse(null);
+            if (failed != null || (r.error() != null && r.error().kind() == ErrorKind.ASSERTION)) {
+                verdict = Verdict.BAD;
+                summary = failed == null ? "assertion failed" : "assertion failed: " + failed.assertion()
+                        + " (actual " + failed.actual() + ")";
+            } else if (r.status() == ProbeStatus.SUCCESS) {
+                verdict = Verdict.GOOD;
+                summary = "assertions passed";
+            } else {
+                // the probe itself failed before its assertions could be judged: another rule's business
+                verdict = Verdict.UNKNOWN;
+                summary = "probe failed (" + r.status() + "): assertions not judged";
+            }
+        }
+
+        @Override
+        public Verdict verdict(Instant now) {
+            return verdict;
+        }
+
+        @Override
+        public String summary() {
+            return summary;
+        }
+    }
+}
