@@ -21,26 +21,50 @@ import java.util.function.Function;
  */
 public final class JsonInput {
     private final ObjectNode node;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final String prefix;
+    private final List<FieldError> errors;
 
-    private JsonInput(ObjectNode node, Set<String> known) {
+    private JsonInput(ObjectNode node, Set<String> known, String prefix, List<FieldError> errors) {
         this.node = node;
+        this.prefix = prefix;
+        this.errors = errors;
         node.properties().forEach(e -> {
             if (!known.contains(e.getKey())) {
-                errors.add(new FieldError(e.getKey(), "unknown field; known fields: " + String.join(", ", known)));
+                error(e.getKey(), "unknown field; known fields: " + String.join(", ", known));
             }
         });
     }
 
     /** Starts reading {@code node}, whose only allowed fields are {@code known}. */
     public static JsonInput of(ObjectNode node, String... known) {
-        return new JsonInput(node, new java.util.LinkedHashSet<>(List.of(known)));
+        return new JsonInput(node, new java.util.LinkedHashSet<>(List.of(known)), "", new ArrayList<>());
+    }
+
+    /**
+     * Reads the object in {@code field}, whose only allowed fields are {@code known}; its problems are this input's,
+     * named {@code field.<name>}. {@code null} when the field is missing, JSON null, or not an object (a problem).
+     */
+    public JsonInput object(String field, String... known) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isObject()) {
+            error(field, "must be an object");
+            return null;
+        }
+        return new JsonInput((ObjectNode) v, new java.util.LinkedHashSet<>(List.of(known)), prefix + field + ".", errors);
     }
 
     /** A problem found by the caller, reported together with the others. */
     public JsonInput error(String field, String message) {
-        errors.add(new FieldError(field, message));
+        errors.add(new FieldError(prefix + field, message));
         return this;
+    }
+
+    /** The raw value of {@code field}; {@code null} when missing. */
+    public JsonNode node(String field) {
+        return node.get(field);
     }
 
     public boolean has(String field) {
@@ -83,6 +107,19 @@ public final class JsonInput {
             return null;
         }
         return v.booleanValue();
+    }
+
+    /** A finite number, or {@code null} when missing or JSON null. */
+    public Double optionalDouble(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+            error(field, "must be a number");
+            return null;
+        }
+        return v.doubleValue();
     }
 
     public Long optionalLong(String field) {
