@@ -17,6 +17,19 @@ describe('mergeBuckets', () => {
     expect(m[1].max).toBe(120)
   })
 
+  it('leaves a bucket without a successful result out of the latencies, which it has none of', () => {
+    const failed = b('2025-01-01T00:01:00Z', 'b', 5, 0, { availability: 0, p50: null, p95: null, p99: null, min: null, max: null })
+    const m = mergeBuckets([b('2025-01-01T00:01:00Z', 'a', 1, 10), failed])
+    expect(m[0].count).toBe(6)
+    expect(m[0].availability).toBeCloseTo(100 / 6)
+    expect(m[0].p50).toBe(10)
+    expect(m[0].min).toBe(5)
+    expect(m[0].max).toBe(40)
+    expect(perAgent([failed, { ...failed, start: '2025-01-01T00:02:00Z' }])[0].p50).toBeNull()
+    // a gap in the chart, not a latency of 0
+    expect(latencyOption([failed], { p50: 'p50', band: 'band', loss: 'loss', latency: 'ms' }).series[2].data[0]).toEqual(['2025-01-01T00:01:00Z', null])
+  })
+
   it('groups per agent over the window', () => {
     const rows = perAgent([b('t1', 'a', 1, 10), b('t2', 'a', 1, 20), b('t1', 'b', 2, 7)])
     expect(rows.map((r) => r.agentId).sort()).toEqual(['a', 'b'])

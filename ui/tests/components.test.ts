@@ -60,7 +60,10 @@ describe('TaskForm', () => {
   })
 
   it('emits the saved task', async () => {
-    vi.spyOn(api, 'createTask').mockResolvedValue({ id: 'x', type: 'dns-x', target: 't', interval: '30s', revision: 1, createdBy: null, createdAt: '', updatedAt: '' })
+    vi.spyOn(api, 'createTask').mockResolvedValue({
+      id: 'x', name: 'x', type: 'dns-x', target: 't', interval: '30s', timeout: '5s', jitter: '0s', maxInFlight: 1, params: {}, assertions: [],
+      labels: {}, enabled: true, selector: { all: true }, revision: 1, createdBy: null, createdAt: '', updatedAt: '',
+    })
     const w = mount(TaskForm, { global, props: { task: null, plugins: [custom], agents: [] } })
     await w.find('form').trigger('submit')
     await flushPromises()

@@ -10,7 +10,7 @@ describe('task drafts', () => {
   })
   it('an existing task round-trips with its revision and selector', () => {
     const task: Task = {
-      id: 'web', name: 'Web', type: 'http', target: 'http://x/', interval: '10s', timeout: '2s', params: { method: 'HEAD' },
+      id: 'web', name: 'Web', type: 'http', target: 'http://x/', interval: '10s', timeout: '2s', jitter: '0s', maxInFlight: 1, params: { method: 'HEAD' },
       assertions: [{ field: 'measurement.httpStatus', op: 'lt', value: 400 }], labels: { team: 'a' }, enabled: false,
       selector: { labels: { region: 'eu' } }, revision: 4, createdBy: null, createdAt: '', updatedAt: '',
     }

@@ -2,20 +2,23 @@
 import { http, saveSession } from './http'
 import type {
   Agent,
+  AgentPolicyInput,
   Aggregates,
   ApiToken,
   EnrollmentToken,
   InstantTest,
+  InstantTestInput,
   Me,
-  Page,
+  NewApiToken,
+  NewEnrollmentToken,
   Plugin,
-  ProbeResult,
+  ResultPage,
   Role,
   Task,
   TaskInput,
+  TaskPage,
   TokenPair,
   User,
-  AgentPolicy,
 } from './types'
 
 export * from './types'
@@ -35,7 +38,7 @@ export const api = {
   },
   me: () => http.get<Me>('/auth/me').then((r) => r.data),
 
-  tasks: (limit = 500, offset = 0) => http.get<Page<Task>>('/tasks', { params: { limit, offset } }).then((r) => r.data),
+  tasks: (limit = 500, offset = 0) => http.get<TaskPage>('/tasks', { params: { limit, offset } }).then((r) => r.data),
   task: (id: string) => http.get<Task>(`/tasks/${enc(id)}`).then((r) => r.data),
   createTask: (t: TaskInput) => http.post<Task>('/tasks', t).then((r) => r.data),
   updateTask: (id: string, t: TaskInput) => http.put<Task>(`/tasks/${enc(id)}`, t).then((r) => r.data),
@@ -43,9 +46,7 @@ export const api = {
   setTaskEnabled: (id: string, enabled: boolean) =>
     http.post<Task>(`/tasks/${enc(id)}/${enabled ? 'enable' : 'disable'}`).then((r) => r.data),
   results: (id: string, params: { agent?: string; from?: string; to?: string; limit?: number } = {}) =>
-    http
-      .get<{ items: ProbeResult[]; next: string | null }>(`/tasks/${enc(id)}/results`, { params })
-      .then((r) => r.data),
+    http.get<ResultPage>(`/tasks/${enc(id)}/results`, { params }).then((r) => r.data),
   aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string } = {}) =>
     http.get<Aggregates>(`/tasks/${enc(id)}/aggregates`, { params }).then((r) => r.data),
 
@@ -56,11 +57,11 @@ export const api = {
   setAgentLabels: (id: string, labels: Record<string, string>) =>
     http.put<Agent>(`/agents/${enc(id)}/labels`, { labels }).then((r) => r.data),
   enrollmentTokens: () => http.get<EnrollmentToken[]>('/agents/enrollment-tokens').then((r) => r.data),
-  createEnrollmentToken: (body: { labels?: Record<string, string>; uses?: number; expiresIn?: string; policy?: AgentPolicy }) =>
-    http.post<EnrollmentToken>('/agents/enrollment-tokens', body).then((r) => r.data),
+  createEnrollmentToken: (body: { labels?: Record<string, string>; uses?: number; expiresIn?: string; policy?: AgentPolicyInput }) =>
+    http.post<NewEnrollmentToken>('/agents/enrollment-tokens', body).then((r) => r.data),
   revokeEnrollmentToken: (id: string) => http.delete(`/agents/enrollment-tokens/${enc(id)}`).then(() => undefined),
 
-  runInstant: (t: TaskInput) => http.post<InstantTest>('/instant-tests', t).then((r) => r.data),
+  runInstant: (t: InstantTestInput) => http.post<InstantTest>('/instant-tests', t).then((r) => r.data),
   instant: (id: string) => http.get<InstantTest>(`/instant-tests/${enc(id)}`).then((r) => r.data),
 
   users: () => http.get<{ items: User[] }>('/users').then((r) => r.data.items),
@@ -70,7 +71,7 @@ export const api = {
   deleteUser: (id: string) => http.delete(`/users/${enc(id)}`).then(() => undefined),
 
   apiTokens: () => http.get<{ items: ApiToken[] }>('/tokens').then((r) => r.data.items),
-  createApiToken: (t: { name: string; role?: Role; expiresIn?: string }) => http.post<ApiToken>('/tokens', t).then((r) => r.data),
+  createApiToken: (t: { name: string; role?: Role; expiresIn?: string }) => http.post<NewApiToken>('/tokens', t).then((r) => r.data),
   revokeApiToken: (id: string) => http.delete(`/tokens/${enc(id)}`).then(() => undefined),
 }
 

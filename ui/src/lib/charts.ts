@@ -1,22 +1,30 @@
 // ECharts options built from aggregate buckets: pure functions, so they are unit-tested without a canvas.
 import type { Bucket } from '@/api/types'
 
-/** Folds buckets into one (count-weighted percentiles: an estimate; min and max exact). */
+/** A count-weighted mean; null for no buckets. */
+function weighted(list: Bucket[], f: (b: Bucket) => number | null): number | null {
+  const count = list.reduce((s, b) => s + b.count, 0)
+  return list.length ? list.reduce((s, b) => s + (f(b) ?? 0) * b.count, 0) / (count || 1) : null
+}
+
+/**
+ * Folds buckets into one (count-weighted percentiles: an estimate; min and max exact). A bucket without a
+ * successful result has no latencies (null), so only the others count for them.
+ */
 export function summarize(list: Bucket[], start: string, agentId: string): Bucket {
   if (list.length === 1) return list[0]
-  const count = list.reduce((s, b) => s + b.count, 0)
-  const w = (f: (b: Bucket) => number) => list.reduce((s, b) => s + f(b) * b.count, 0) / (count || 1)
+  const timed = list.filter((b) => b.p50 != null)
   const losses = list.filter((b) => b.lossPercentAvg != null)
   return {
     start,
     agentId,
-    count,
-    availability: w((b) => b.availability),
-    p50: w((b) => b.p50),
-    p95: w((b) => b.p95),
-    p99: w((b) => b.p99),
-    min: Math.min(...list.map((b) => b.min)),
-    max: Math.max(...list.map((b) => b.max)),
+    count: list.reduce((s, b) => s + b.count, 0),
+    availability: weighted(list, (b) => b.availability) ?? 0,
+    p50: weighted(timed, (b) => b.p50),
+    p95: weighted(timed, (b) => b.p95),
+    p99: weighted(timed, (b) => b.p99),
+    min: timed.length ? Math.min(...timed.map((b) => b.min ?? Infinity)) : null,
+    max: timed.length ? Math.max(...timed.map((b) => b.max ?? -Infinity)) : null,
     lossPercentAvg: losses.length ? losses.reduce((s, b) => s + (b.lossPercentAvg ?? 0), 0) / losses.length : null,
   }
 }
@@ -50,7 +58,15 @@ export function lossOf(b: Bucket): number {
   return b.lossPercentAvg ?? 100 - b.availability
 }
 
-const round = (v: number) => Math.round(v * 1000) / 1000
+/** Rounded to a microsecond; null (no latency: a gap in the chart) stays null. */
+function round(v: number): number
+function round(v: number | null): number | null
+function round(v: number | null): number | null {
+  return v == null ? null : Math.round(v * 1000) / 1000
+}
+
+/** How far `high` lies above `low`, for stacked bands; null when either is unknown. */
+const above = (high: number | null, low: number | null) => (high == null || low == null ? null : Math.max(0, high - low))
 
 /** A time axis over the requested window, so a chart with few buckets still shows the window, not a guess. */
 function timeAxis(range?: [string, string]) {
@@ -99,7 +115,7 @@ export function latencyOption(buckets: Bucket[], l: ChartLabels, range?: [string
       { name: 'base', type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 }, tooltip: { show: false },
         data: buckets.map((b) => [b.start, round(b.p50)]) },
       { name: l.band, type: 'line', stack: 'band', showSymbol: false, lineStyle: { opacity: 0 },
-        areaStyle: { color: 'rgba(64,158,255,0.25)' }, data: buckets.map((b) => [b.start, round(Math.max(0, b.p95 - b.p50))]) },
+        areaStyle: { color: 'rgba(64,158,255,0.25)' }, data: buckets.map((b) => [b.start, round(above(b.p95, b.p50))]) },
       { name: l.p50, type: 'line', showSymbol: buckets.length < 3, lineStyle: { color: '#409eff', width: 2 },
         itemStyle: { color: '#409eff' }, data: buckets.map((b) => [b.start, round(b.p50)]) },
       { name: l.loss, type: 'bar', yAxisIndex: 1, itemStyle: { color: 'rgba(245,108,108,0.7)' }, barMaxWidth: 8,
@@ -123,16 +139,16 @@ export const LOSS_PIECES = [
  */
 export function smokeOption(buckets: Bucket[], l: { median: string; latency: string }, range?: [string, string]) {
   const shades = ['rgba(0,0,0,0.10)', 'rgba(0,0,0,0.28)', 'rgba(0,0,0,0.18)', 'rgba(0,0,0,0.08)']
-  const steps: ((b: Bucket) => number)[] = [
-    (b) => b.p50 - b.min,
-    (b) => b.p95 - b.p50,
-    (b) => b.p99 - b.p95,
-    (b) => b.max - b.p99,
+  const steps: ((b: Bucket) => number | null)[] = [
+    (b) => above(b.p50, b.min),
+    (b) => above(b.p95, b.p50),
+    (b) => above(b.p99, b.p95),
+    (b) => above(b.max, b.p99),
   ]
   const smoke = steps.map((f, i) => ({
     name: `smoke${i}`, type: 'line', stack: 'smoke', showSymbol: false, lineStyle: { opacity: 0 }, step: 'middle',
     areaStyle: { color: shades[i] }, tooltip: { show: false },
-    data: buckets.map((b) => [b.start, round(Math.max(0, f(b)))]),
+    data: buckets.map((b) => [b.start, round(f(b))]),
   }))
   return {
     animation: false,

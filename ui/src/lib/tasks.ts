@@ -1,4 +1,4 @@
-import type { Plugin, Selector, Task, TaskInput } from '@/api/types'
+import type { Assertion, Plugin, Selector, Task, TaskInput } from '@/api/types'
 import { cleanParams } from './fields'
 
 /** What the task form edits: a task input whose optional parts are always there. */
@@ -12,7 +12,7 @@ export interface TaskDraft {
   jitter: string
   maxInFlight: number | undefined
   params: Record<string, unknown>
-  assertions: { field: string; op: string; value: string | number | boolean; jsonPointer?: string }[]
+  assertions: Assertion[]
   labels: Record<string, string>
   enabled: boolean
   selectorKind: 'all' | 'labels' | 'agent'

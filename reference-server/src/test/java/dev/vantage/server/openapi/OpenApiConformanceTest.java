@@ -1,0 +1,237 @@
+package dev.vantage.server.openapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.LoopbackTarget;
+import dev.vantage.server.TestServer;
+import dev.vantage.server.security.Role;
+import dev.vantage.server.json.JsonMapping;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every JSON answer of the API against the schema openapi.yaml documents for its route and status: real requests to
+ * a real server with its built-in local agent, so results, aggregates, agents and instant tests are real too. The
+ * walk covers every documented success answer with a JSON body, plus problem answers (400, 401, 403, 404, 409).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiConformanceTest {
+    private static final String UNKNOWN = "00000000-0000-0000-0000-000000000000";
+
+    private final OpenApiContract contract = OpenApiContract.load();
+    private TestServer server;
+    private final LoopbackTarget target = new LoopbackTarget();
+    private String admin;
+
+    @BeforeAll
+    void start() {
+        server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s"));
+        admin = server.adminToken();
+    }
+
+    @AfterAll
+    void stop() {
+        target.close();
+        server.close();
+    }
+
+    /** Calls {@code path} (the route {@code template} filled in) and asserts the answer is as documented. */
+    private TestServer.Response call(String method, String template, String path, String token, Object body) {
+        TestServer.Response r = server.call(method, path, token, body == null ? null : body instanceof String s ? s : JsonMapping.write(body));
+        assertThat(contract.problems(method, template, r.status(), r.contentType(), r.body()))
+                .as("%s %s -> %d %s", method, path, r.status(), r.body()).isEmpty();
+        return r;
+    }
+
+    private TestServer.Response call(String method, String path, String token, Object body) {
+        return call(method, path, path, token, body);
+    }
+
+    private static void expect(TestServer.Response r, int status) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+    }
+
+    @Test
+    void everyAnswerIsAsDocumented() {
+        operations();
+        auth();
+        usersAndTokens();
+        String localAgent = agents();
+        tasksResultsAndInstantTests(localAgent);
+        assertThat(contract.checked()).as("documented JSON answers this walk never saw")
+                .containsAll(contract.jsonSuccesses());
+    }
+
+    private void operations() {
+        expect(call("GET", "/health", null, null), 200);
+        expect(call("GET", "/ready", null, null), 200);
+        expect(call("GET", "/metrics", null, null), 200);
+        expect(call("GET", "/api/v1/openapi.yaml", null, null), 200);
+    }
+
+    private void auth() {
+        server.createUser("shape-user", Role.VIEWER);
+        String password = TestServer.passwordOf("shape-user");
+        String login = "/api/v1/auth/login";
+        JsonNode pair = call("POST", login, null, Map.of("username", "shape-user", "password", password)).json();
+        expect(call("POST", login, null, Map.of("username", "shape-user", "password", "wrong-password")), 401);
+        expect(call("POST", login, null, Map.of("username", "shape-user")), 400);
+        expect(call("GET", "/api/v1/auth/me", pair.get("accessToken").asText(), null), 200);
+        expect(call("GET", "/api/v1/auth/me", null, null), 401);
+        String refresh = pair.get("refreshToken").asText();
+        JsonNode renewed = call("POST", "/api/v1/auth/refresh", null, Map.of("refreshToken", refresh)).json();
+        JsonNode changed = call("POST", "/api/v1/auth/password", renewed.get("accessToken").asText(),
+                Map.of("currentPassword", password, "newPassword", "a-new-long-password")).json();
+        expect(call("POST", "/api/v1/auth/logout", changed.get("accessToken").asText(), null), 204);
+    }
+
+    private void usersAndTokens() {
+        Map<String, Object> shaperUser = Map.of("username", "shaper", "password", "shapers-long-password", "role", "operator");
+        JsonNode user = call("POST", "/api/v1/users", admin, shaperUser).json();
+        expect(call("POST", "/api/v1/users", admin, shaperUser), 409);
+        String template = "/api/v1/users/{id}";
+        String path = "/api/v1/users/" + user.get("id").asText();
+        expect(call("GET", "/api/v1/users", admin, null), 200);
+        expect(call("GET", template, path, admin, null), 200);
+        expect(call("PATCH", template, path, admin, Map.of("role", "viewer")), 200);
+        expect(call("GET", template, "/api/v1/users/" + UNKNOWN, admin, null), 404);
+
+        String shaper = server.login("shaper", "shapers-long-password");
+        expect(call("GET", "/api/v1/users", shaper, null), 403);
+        JsonNode token = call("POST", "/api/v1/tokens", shaper, Map.of("name", "ci", "expiresIn", "30d")).json();
+        JsonNode list = call("GET", "/api/v1/tokens", admin, null).json();
+        assertThat(list.get("items").findValuesAsText("id")).contains(token.get("id").asText());
+        // an API token was used once, so lastUsedAt is set for the list below
+        expect(call("GET", "/api/v1/auth/me", token.get("token").asText(), null), 200);
+        expect(call("GET", "/api/v1/tokens", shaper, null), 200);
+        expect(call("DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/" + token.get("id").asText(), shaper, null), 204);
+        expect(call("DELETE", template, path, admin, null), 204);
+    }
+
+    /** Enrollment, an agent that never connected and the local agent; returns the local agent's id. */
+    private String agents() {
+        String tokens = "/api/v1/agents/enrollment-tokens";
+        Map<String, Object> policy = Map.of("allowPrivate", true, "deny", List.of("10.9.0.0/16"),
+                "denyPorts", List.of(Map.of("from", 22, "to", 23)));
+        JsonNode created = call("POST", tokens, admin, Map.of("labels", Map.of("pool", "shapes"), "uses", 2, "policy", policy)).json();
+        expect(call("POST", tokens, admin, Map.of("uses", 0)), 400);
+        expect(call("GET", tokens, admin, null), 200);
+        String secret = created.get("token").asText();
+        JsonNode enrolled = call("POST", "/api/v1/agents/enroll", null, Map.of("token", secret, "name", "idle")).json();
+        expect(call("POST", "/api/v1/agents/enroll", null, Map.of("token", "vet_forged")), 401);
+        expect(call("DELETE", tokens + "/{id}", tokens + "/" + created.get("id").asText(), admin, null), 204);
+
+        // the local agent, once it has said hello and sent a heartbeat, shows its capabilities and stats
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode all = server.get("/api/v1/agents", admin).json();
+            return all.findValues("stats").stream().anyMatch(JsonNode::isObject);
+        });
+        JsonNode agents = call("GET", "/api/v1/agents", admin, null).json();
+        assertThat(agents.findValues("stats")).anyMatch(JsonNode::isNull); // the idle one
+        String local = agents.findParents("stats").stream().filter(a -> a.get("stats").isObject())
+                .findFirst().orElseThrow().get("id").asText();
+
+        String template = "/api/v1/agents/{id}";
+        String idle = "/api/v1/agents/" + enrolled.get("agentId").asText();
+        expect(call("GET", template, "/api/v1/agents/" + local, admin, null), 200);
+        expect(call("GET", template, "/api/v1/agents/" + UNKNOWN, admin, null), 404);
+        expect(call("PUT", template + "/labels", idle + "/labels", admin, Map.of("labels", Map.of("pool", "shapes", "rack", "r1"))), 200);
+        Map<String, Object> loopback = Map.of("allowLoopback", true, "denyPorts", List.of(Map.of("from", 1, "to", 1024)));
+        expect(call("PUT", template + "/policy", idle + "/policy", admin, loopback), 200);
+        expect(call("PUT", template + "/policy", idle + "/policy", admin, Map.of("allow", List.of("not-a-range"))), 400);
+        // an instant test no online agent can run
+        expect(call("POST", "/api/v1/instant-tests", admin, Map.of("type", "tcp", "target", "127.0.0.1:1",
+                "selector", Map.of("agent", enrolled.get("agentId").asText()))), 409);
+        expect(call("DELETE", template, idle, admin, null), 204);
+        return local;
+    }
+
+    private void tasksResultsAndInstantTests(String localAgent) {
+        String operator = server.sessionToken(server.createUser("shape-operator", Role.OPERATOR));
+        String viewer = server.sessionToken(server.createUser("shape-viewer", Role.VIEWER));
+        Map<String, Object> reachable = Map.of("id", "shape-ok", "name", "Reachable", "type", "tcp",
+                "target", target.address(), "interval", "1s", "labels", Map.of("team", "shapes"),
+                "assertions", List.of(Map.of("field", "durationMs", "op", "lt", "value", 5000)),
+                "selector", Map.of("agent", localAgent));
+        JsonNode task = call("POST", "/api/v1/tasks", operator, reachable).json();
+        // the server's own port: the agent's policy refuses it, so these results carry an error and no latency
+        call("POST", "/api/v1/tasks", operator, Map.of("id", "shape-refused", "type", "tcp",
+                "target", "127.0.0.1:" + server.app.port(), "interval", "1s", "selector", Map.of("labels", Map.of("region", "local"))));
+        Map<String, Object> invalid = Map.of("type", "tcp", "target", "127.0.0.1:1", "interval", "1s", "maxInFlight", 0);
+        expect(call("POST", "/api/v1/tasks", operator, invalid), 400);
+        expect(call("POST", "/api/v1/tasks", viewer, reachable), 403);
+        expect(call("GET", "/api/v1/tasks", viewer, null), 200);
+        expect(call("GET", "/api/v1/tasks", "/api/v1/tasks?limit=0", viewer, null), 400);
+        expect(call("GET", "/api/v1/plugins", viewer, null), 200);
+
+        String template = "/api/v1/tasks/{id}";
+        String path = "/api/v1/tasks/shape-ok";
+        expect(call("GET", template, path, viewer, null), 200);
+        expect(call("GET", template, "/api/v1/tasks/no-such-task", viewer, null), 404);
+        ObjectNode changed = ((ObjectNode) task).put("name", "Reachable, renamed");
+        expect(call("PUT", template, path, operator, changed.toString()), 200);
+        expect(call("PUT", template, path, operator, changed.toString()), 409); // the revision sent is no longer current
+        expect(call("POST", template + "/disable", path + "/disable", operator, null), 200);
+        expect(call("POST", template + "/enable", path + "/enable", operator, null), 200);
+
+        for (String id : List.of("shape-ok", "shape-refused")) {
+            String results = "/api/v1/tasks/" + id + "/results?limit=2";
+            await().atMost(Duration.ofSeconds(30)).until(() -> !server.get(results, viewer).json().get("items").isEmpty());
+            JsonNode page = call("GET", template + "/results", results, viewer, null).json();
+            assertThat(page.get("items").get(0).get("status").asText()).isEqualTo(id.equals("shape-ok") ? "SUCCESS" : "ERROR");
+            String aggregates = "/api/v1/tasks/" + id + "/aggregates?bucket=1h";
+            assertThat(call("GET", template + "/aggregates", aggregates, viewer, null).json().get("items")).isNotEmpty();
+        }
+        expect(call("GET", template + "/results", "/api/v1/tasks/shape-ok/results?cursor=bogus", viewer, null), 400);
+        expect(call("GET", template + "/aggregates", "/api/v1/tasks/no-such-task/aggregates", viewer, null), 404);
+
+        JsonNode instant = call("POST", "/api/v1/instant-tests", operator,
+                Map.of("type", "tcp", "target", target.address(), "selector", Map.of("agent", localAgent))).json();
+        String instantPath = "/api/v1/instant-tests/" + instant.get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.get(instantPath, viewer).json().get("complete").asBoolean());
+        expect(call("GET", "/api/v1/instant-tests/{id}", instantPath, viewer, null), 200);
+        expect(call("GET", "/api/v1/instant-tests/{id}", "/api/v1/instant-tests/" + UNKNOWN, viewer, null), 404);
+
+        expect(call("DELETE", template, path, operator, null), 204);
+        expect(call("DELETE", template, "/api/v1/tasks/shape-refused", operator, null), 204);
+    }
+
+    @Test
+    void everyKeyOfTheDocumentHasAValue() {
+        assertThat(contract.keysWithoutValue()).isEmpty();
+    }
+
+    private List<String> meProblems(String body) {
+        return contract.problems("GET", "/api/v1/auth/me", 200, "application/json", body);
+    }
+
+    /** The walk above can fail: a real answer with a required field missing, a wrong type or an unknown field is refused. */
+    @Test
+    void anAnswerThatBreaksItsSchemaIsRefused() {
+        ObjectNode me = (ObjectNode) server.get("/api/v1/auth/me", admin).json();
+        assertThat(meProblems(me.toString())).isEmpty();
+        assertThat(meProblems(me.deepCopy().without("role").toString())).singleElement(InstanceOfAssertFactories.STRING).contains("role");
+        assertThat(meProblems(me.deepCopy().put("role", 3).toString())).isNotEmpty().allMatch(p -> p.contains("role"));
+        assertThat(meProblems(me.deepCopy().put("extra", true).toString())).singleElement(InstanceOfAssertFactories.STRING).contains("extra");
+
+        // behind $refs (TaskPage -> Task -> TaskInput): a missing revision and a date-time that is not one
+        ObjectNode task = JsonMapping.MAPPER.createObjectNode().put("type", "tcp").put("target", "x").put("interval", "1s").put("createdAt", "yesterday");
+        ObjectNode page = JsonMapping.MAPPER.createObjectNode().put("total", 1).put("limit", 50).put("offset", 0);
+        page.putArray("items").add(task);
+        assertThat(String.join("\n", contract.problems("GET", "/api/v1/tasks", 200, "application/json", page.toString())))
+                .contains("revision", "createdAt");
+        assertThat(contract.problems("GET", "/api/v1/tasks", 418, "application/json", "{}"))
+                .singleElement(InstanceOfAssertFactories.STRING).contains("not documented");
+        assertThat(contract.problems("GET", "/api/v1/tasks", 200, "text/html", "{}"))
+                .singleElement(InstanceOfAssertFactories.STRING).contains("media type");
+    }
+}
