@@ -52,11 +52,6 @@ public final class TaskStore {
         return db.queryOne(SELECT + " WHERE id = ?", TaskStore::map, id);
     }
 
-    /** True if an agent with this id is enrolled and not revoked (for {@link Selector.Agent}). */
-    public boolean agentExists(String agentId) {
-        return db.queryOne("SELECT 1 FROM agents WHERE id = ? AND revoked_at IS NULL", rs -> true, agentId).isPresent();
-    }
-
     /** Every task, enabled or not, oldest first: what a dispatcher loads at start. */
     public List<StoredTask> all() {
         return db.query(SELECT + " ORDER BY created_at, id", TaskStore::map);

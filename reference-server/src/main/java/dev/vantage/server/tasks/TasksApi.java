@@ -22,6 +22,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -39,10 +40,13 @@ public final class TasksApi implements ApiModule {
 
     private final TaskStore tasks;
     private final ProbeEngine engine;
+    private final Predicate<String> agentExists;
 
-    public TasksApi(TaskStore tasks, ProbeEngine engine) {
+    /** @param agentExists whether an agent id is enrolled and not revoked (the agents slice answers) */
+    public TasksApi(TaskStore tasks, ProbeEngine engine, Predicate<String> agentExists) {
         this.tasks = tasks;
         this.engine = engine;
+        this.agentExists = agentExists;
     }
 
     @Override
@@ -141,7 +145,7 @@ public final class TasksApi implements ApiModule {
                     .filter(p -> !reported.contains(p.field()))
                     .forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
         }
-        if (selector instanceof Selector.Agent a && !tasks.agentExists(a.id())) {
+        if (selector instanceof Selector.Agent a && !agentExists.test(a.id())) {
             errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
         }
         if (!errors.isEmpty()) {
