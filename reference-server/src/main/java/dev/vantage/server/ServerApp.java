@@ -9,6 +9,9 @@ import dev.vantage.server.agents.gateway.ChangeRelay;
 import dev.vantage.server.agents.intake.ResultIntake;
 import dev.vantage.server.agents.local.LocalAgent;
 import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.alerting.Alerting;
+import dev.vantage.server.alerting.api.AlertRulesApi;
+import dev.vantage.server.alerting.api.IncidentsApi;
 import dev.vantage.server.auth.Accounts;
 import dev.vantage.server.auth.ApiTokensApi;
 import dev.vantage.server.instant.InstantTests;
@@ -82,6 +85,10 @@ public final class ServerApp implements AutoCloseable {
         InstantTests instants = new InstantTests(core.instantTests(), instantAgents(core, gateway),
                 id -> core.results().all(id).stream().map(b -> new InstantTests.Answer(b.agentId(), b.body())).toList(),
                 core.dispatch(), core.clock(), core.config().agentHeartbeat());
+        Alerting alerting = new Alerting(core.alertRules(), core.incidents(),
+                id -> core.tasks().find(id).map(StoredTask::spec), live, core.clock(), core.registry());
+        core.tasks().addListener(alerting);
+        core.results().addStoredListener(alerting::stored);
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -95,6 +102,9 @@ public final class ServerApp implements AutoCloseable {
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.clock()),
                 new AgentEndpoint(core.agents(), gateway),
                 new InstantTestsApi(instants, core.engine()),
+                new AlertRulesApi(core.alertRules(), channelId -> false), // channels come with the next step of alerting
+                new IncidentsApi(core.incidents()),
+                alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {

@@ -2,6 +2,8 @@ package dev.vantage.server;
 
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.agents.store.AgentRecord;
+import dev.vantage.server.alerting.incidents.IncidentStore;
+import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.agents.store.EnrollmentTokenStore;
 import dev.vantage.server.auth.ApiTokens;
@@ -57,6 +59,8 @@ public final class ServerCore implements AutoCloseable {
     private final AgentStore agents;
     private final EnrollmentTokenStore enrollmentTokens;
     private final InstantTestStore instantTests;
+    private final RuleStore alertRules;
+    private final IncidentStore incidents;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -94,6 +98,8 @@ public final class ServerCore implements AutoCloseable {
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database);
+        this.alertRules = new RuleStore(database, clock);
+        this.incidents = new IncidentStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -192,6 +198,14 @@ public final class ServerCore implements AutoCloseable {
 
     public InstantTestStore instantTests() {
         return instantTests;
+    }
+
+    public RuleStore alertRules() {
+        return alertRules;
+    }
+
+    public IncidentStore incidents() {
+        return incidents;
     }
 
     /** Creates result partitions ahead and deletes results past the retention. */

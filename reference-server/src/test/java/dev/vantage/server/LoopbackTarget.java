@@ -14,9 +14,15 @@ public final class LoopbackTarget implements AutoCloseable {
     public final AtomicInteger accepted = new AtomicInteger();
 
     public LoopbackTarget() {
+        this(0);
+    }
+
+    /** On {@code port} (0: any free one), e.g. the port of a target closed before, to bring it back. */
+    public LoopbackTarget(int port) {
         try {
             socket = new ServerSocket();
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -29,6 +35,10 @@ public final class LoopbackTarget implements AutoCloseable {
                 }
             }
         });
+    }
+
+    public int port() {
+        return socket.getLocalPort();
     }
 
     /** {@code 127.0.0.1:<port>}, a TCP probe's target. */

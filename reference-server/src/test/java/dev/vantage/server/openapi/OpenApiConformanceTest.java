@@ -201,8 +201,43 @@ class OpenApiConformanceTest {
         expect(call("GET", "/api/v1/instant-tests/{id}", instantPath, viewer, null), 200);
         expect(call("GET", "/api/v1/instant-tests/{id}", "/api/v1/instant-tests/" + UNKNOWN, viewer, null), 404);
 
+        alerting(operator, viewer);
         expect(call("DELETE", template, path, operator, null), 204);
         expect(call("DELETE", template, "/api/v1/tasks/shape-refused", operator, null), 204);
+    }
+
+    /** A rule on the task whose results the policy refuses: it fires at once; its incident is acknowledged and noted. */
+    private void alerting(String operator, String viewer) {
+        String rules = "/api/v1/alert-rules";
+        Map<String, Object> rule = Map.of("name", "refused", "tasks", Map.of("task", "shape-refused"),
+                "condition", Map.of("type", "consecutiveFailures", "count", 1), "resolveAfter", "1m");
+        JsonNode created = call("POST", rules, operator, rule).json();
+        expect(call("POST", rules, operator, Map.of("name", "bad", "tasks", Map.of("task", "x"),
+                "condition", Map.of("type", "availability", "minPercent", 120, "window", "5m"))), 400);
+        expect(call("POST", rules, viewer, rule), 403);
+        expect(call("GET", rules, viewer, null), 200);
+        String template = rules + "/{id}";
+        String path = rules + "/" + created.get("id").asText();
+        expect(call("GET", template, path, viewer, null), 200);
+        expect(call("GET", template, rules + "/" + UNKNOWN, viewer, null), 404);
+        ObjectNode renamed = ((ObjectNode) created).put("name", "refused, renamed");
+        expect(call("PUT", template, path, operator, renamed.toString()), 200);
+        expect(call("PUT", template, path, operator, renamed.toString()), 409);
+
+        String open = "/api/v1/incidents?state=open";
+        await().atMost(Duration.ofSeconds(30)).until(() -> !server.get(open, viewer).json().get("items").isEmpty());
+        JsonNode incident = call("GET", "/api/v1/incidents", open, viewer, null).json().get("items").get(0);
+        expect(call("GET", "/api/v1/incidents", "/api/v1/incidents?state=closed", viewer, null), 400);
+        String incidents = "/api/v1/incidents/{id}";
+        String incidentPath = "/api/v1/incidents/" + incident.get("id").asText();
+        expect(call("GET", incidents, incidentPath, viewer, null), 200);
+        expect(call("GET", incidents, "/api/v1/incidents/" + UNKNOWN, viewer, null), 404);
+        expect(call("POST", incidents + "/acknowledge", incidentPath + "/acknowledge", viewer, null), 403);
+        expect(call("POST", incidents + "/acknowledge", incidentPath + "/acknowledge", operator, null), 200);
+        expect(call("POST", incidents + "/acknowledge", incidentPath + "/acknowledge", operator, null), 409);
+        expect(call("POST", incidents + "/notes", incidentPath + "/notes", operator, Map.of("text", "looking")), 201);
+        expect(call("POST", incidents + "/notes", incidentPath + "/notes", operator, Map.of("text", " ")), 400);
+        expect(call("DELETE", template, path, operator, null), 204);
     }
 
     @Test

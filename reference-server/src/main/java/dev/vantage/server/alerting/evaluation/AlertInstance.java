@@ -59,6 +59,15 @@ public final class AlertInstance {
         return state;
     }
 
+    /**
+     * Continues an alert whose incident is still open (after a restart, or a rule change): it is FIRING, and resolves
+     * once its condition has been good for {@code resolveAfter}, without firing again.
+     */
+    public void resumeFiring(Instant now) {
+        state = State.FIRING;
+        lastNotified = now;
+    }
+
     /** Takes one result of the task from {@code agentId}, arrived at {@code now}; returns what people must hear. */
     public Optional<Transition> add(String agentId, ProbeResult r, Instant now) {
         String key = rule.scope() instanceof Scope.Merged ? ALL : agentId;

@@ -1,0 +1,94 @@
+package dev.vantage.server.alerting;
+
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.alerting.evaluation.AlertEngine;
+import dev.vantage.server.alerting.evaluation.Transition;
+import dev.vantage.server.alerting.incidents.IncidentStore;
+import dev.vantage.server.alerting.rules.RuleStore;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.live.LiveFeed;
+import dev.vantage.server.tasks.StoredTask;
+import dev.vantage.server.tasks.TaskChangeListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alerting in this server: the {@link AlertEngine} judging stored results, each transition recorded as an incident
+ * (once, however many times it is reported) and published on the live feed. Listens to task changes to keep its
+ * view of the tasks current; a {@code ResultStore} stored-listener feeds it ({@link #stored}).
+ */
+public final class Alerting implements ApiModule, TaskChangeListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
+
+    private final IncidentStore incidents;
+    private final LiveFeed live;
+    private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
+    private final AlertEngine engine;
+
+    /** @param taskLookup a task's spec by id, read once and kept until the task changes */
+    public Alerting(RuleStore rules, IncidentStore incidents, Function<String, Optional<TaskSpec>> taskLookup,
+                    LiveFeed live, Clock clock, MeterRegistry registry) {
+        this.incidents = incidents;
+        this.live = live;
+        // only tasks are kept: instant tests (a new id each) and unknown ids are looked up and forgotten
+        Function<String, Optional<TaskSpec>> cached = id -> Optional.ofNullable(tasks.get(id))
+                .or(() -> taskLookup.apply(id).map(spec -> {
+                    tasks.put(id, spec);
+                    return spec;
+                }));
+        this.engine = new AlertEngine(rules::all, cached,
+                () -> incidents.open().stream().map(i -> Map.entry(i.ruleId(), i.taskId())).toList(),
+                this::record, clock, registry);
+        rules.addListener(engine::rulesChanged);
+    }
+
+    /** Newly stored results of one agent. */
+    public void stored(String agentId, List<ProbeResult> results) {
+        engine.stored(agentId, results);
+    }
+
+    private void record(Transition t) {
+        incidents.record(t).ifPresent(recorded -> {
+            LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
+                    recorded.event().kind(), t.summary());
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("incidentId", recorded.incident().id());
+            event.put("ruleId", t.ruleId());
+            event.put("taskId", t.taskId());
+            event.put("kind", recorded.event().kind());
+            event.put("at", t.at().toString());
+            event.put("summary", t.summary());
+            live.publish("incident", event);
+        });
+    }
+
+    @Override
+    public void changed(StoredTask task) {
+        tasks.remove(task.id());
+    }
+
+    @Override
+    public void removed(String taskId) {
+        tasks.remove(taskId);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        // the APIs are AlertRulesApi and IncidentsApi
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.vantage.server.alerting.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.alerting.rules.RuleJson;
+import dev.vantage.server.alerting.rules.RuleStore;
+import dev.vantage.server.alerting.rules.StoredRule;
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.security.Role;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * {@code /api/v1/alert-rules}: viewers read, operators manage. Bodies are {@link RuleJson}'s form; answers add
+ * {@code id}, {@code revision}, {@code createdBy}, {@code createdAt} and {@code updatedAt}, which may be sent back
+ * unchanged ({@code revision} then guards against overwriting someone else's change).
+ */
+public final class AlertRulesApi implements ApiModule {
+    private static final List<String> READ_ONLY = List.of("id", "createdBy", "createdAt", "updatedAt");
+
+    private final RuleStore rules;
+    private final Predicate<String> channelExists;
+
+    /** @param channelExists whether a notification channel id is known */
+    public AlertRulesApi(RuleStore rules, Predicate<String> channelExists) {
+        this.rules = rules;
+        this.channelExists = channelExists;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/alert-rules", Role.VIEWER, (req, res) ->
+                        Json.send(res, Map.of("items", rules.all().stream().map(AlertRulesApi::view).toList())))
+                .post("/api/v1/alert-rules", Role.OPERATOR, this::create)
+                .get("/api/v1/alert-rules/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(rule(req))))
+                .put("/api/v1/alert-rules/{id}", Role.OPERATOR, this::replace)
+                .delete("/api/v1/alert-rules/{id}", Role.OPERATOR, (req, res) -> {
+                    rules.delete(id(req));
+                    res.status(Status.NO_CONTENT_204).send();
+                });
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.readObject(req);
+        READ_ONLY.forEach(body::remove);
+        body.remove("revision");
+        StoredRule rule = rules.create(definition(body), Routes.principal(req).userId());
+        res.header(HeaderNames.LOCATION, "/api/v1/alert-rules/" + rule.id());
+        Json.send(res, Status.CREATED_201, view(rule));
+    }
+
+    private void replace(ServerRequest req, ServerResponse res) {
+        String id = id(req);
+        ObjectNode body = Json.readObject(req);
+        JsonNode sentId = body.get("id");
+        List<FieldError> errors = new ArrayList<>();
+        if (sentId != null && !sentId.isNull() && !sentId.asText().equals(id)) {
+            errors.add(new FieldError("id", "must be the id in the path, or left out"));
+        }
+        JsonNode revisionNode = body.remove("revision");
+        Long revision = null;
+        if (revisionNode != null && !revisionNode.isNull()) {
+            if (revisionNode.isIntegralNumber() && revisionNode.canConvertToLong()) {
+                revision = revisionNode.longValue();
+            } else {
+                errors.add(new FieldError("revision", "must be a whole number"));
+            }
+        }
+        READ_ONLY.forEach(body::remove);
+        RuleJson.Definition d;
+        try {
+            d = definition(body);
+        } catch (InvalidInputException e) {
+            errors.addAll(e.errors());
+            throw new InvalidInputException(errors);
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Json.send(res, view(rules.update(id, d, revision)));
+    }
+
+    /** Parses and checks that the channels exist. */
+    private RuleJson.Definition definition(ObjectNode body) {
+        RuleJson.Definition d = RuleJson.parse(body);
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < d.channelIds().size(); i++) {
+            if (!channelExists.test(d.channelIds().get(i))) {
+                errors.add(new FieldError("channels[" + i + "]", "no such channel"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        return d;
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    private StoredRule rule(ServerRequest req) {
+        return rules.find(id(req)).orElseThrow(() -> new NotFoundException("alert rule"));
+    }
+
+    static Map<String, Object> view(StoredRule r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.putAll(RuleJson.toJson(r.definition()));
+        m.put("revision", r.revision());
+        m.put("createdBy", r.createdBy());
+        m.put("createdAt", r.createdAt());
+        m.put("updatedAt", r.updatedAt());
+        return m;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.vantage.server.alerting.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.alerting.incidents.Incident;
+import dev.vantage.server.alerting.incidents.IncidentEvent;
+import dev.vantage.server.alerting.incidents.IncidentStore;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.Json;
+import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.QueryParams;
+import dev.vantage.server.http.Routes;
+import dev.vantage.server.security.Role;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/incidents}: the newest first, each with its timeline; operators acknowledge (reminders stop) and
+ * add notes.
+ */
+public final class IncidentsApi implements ApiModule {
+    private final IncidentStore incidents;
+
+    public IncidentsApi(IncidentStore incidents) {
+        this.incidents = incidents;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/api/v1/incidents", Role.VIEWER, this::list)
+                .get("/api/v1/incidents/{id}", Role.VIEWER, (req, res) -> Json.send(res, detail(incident(req))))
+                .post("/api/v1/incidents/{id}/acknowledge", Role.OPERATOR, (req, res) -> {
+                    incidents.acknowledge(incident(req).id(), Routes.principal(req).username());
+                    Json.send(res, detail(incident(req)));
+                })
+                .post("/api/v1/incidents/{id}/notes", Role.OPERATOR, this::note);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req);
+        int limit = q.integer("limit", 50, 1, 500);
+        String state = q.string("state");
+        if (state != null && !state.equals("open") && !state.equals("all")) {
+            q.error("state", "must be open or all");
+        }
+        q.check();
+        Json.send(res, Map.of("items", incidents.list("open".equals(state), limit).stream().map(IncidentsApi::view).toList()));
+    }
+
+    private void note(ServerRequest req, ServerResponse res) {
+        String id = incident(req).id();
+        ObjectNode body = Json.readObject(req);
+        JsonInput in = JsonInput.of(body, "text");
+        String text = in.requiredString("text", 2000);
+        if (text != null && text.isBlank()) {
+            in.error("text", "must not be blank");
+        }
+        in.check();
+        incidents.note(id, Routes.principal(req).username(), text);
+        Json.send(res, Status.CREATED_201, detail(incident(req)));
+    }
+
+    private Incident incident(ServerRequest req) {
+        return incidents.find(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("incident"));
+    }
+
+    private static Map<String, Object> view(Incident i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", i.id());
+        m.put("ruleId", i.ruleId());
+        m.put("taskId", i.taskId());
+        m.put("state", i.open() ? "open" : "resolved");
+        m.put("startedAt", i.startedAt());
+        m.put("resolvedAt", i.resolvedAt());
+        m.put("acknowledgedBy", i.acknowledgedBy());
+        m.put("acknowledgedAt", i.acknowledgedAt());
+        m.put("summary", i.summary());
+        return m;
+    }
+
+    private Map<String, Object> detail(Incident i) {
+        Map<String, Object> m = view(i);
+        m.put("timeline", incidents.events(i.id()).stream().map(IncidentsApi::event).toList());
+        return m;
+    }
+
+    private static Map<String, Object> event(IncidentEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", e.at());
+        m.put("kind", e.kind());
+        m.put("actor", e.actor());
+        m.put("summary", e.summary());
+        m.put("badAgents", e.badAgents());
+        m.put("evidence", e.evidence());
+        return m;
+    }
+}

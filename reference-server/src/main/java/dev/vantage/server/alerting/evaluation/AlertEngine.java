@@ -1,0 +1,177 @@
+package dev.vantage.server.alerting.evaluation;
+
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.alerting.rules.StoredRule;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges every stored result against the enabled rules that watch its task, on one thread of its own fed by a
+ * bounded queue, so storing never waits for alerting (a full queue drops and counts). Once a second it also
+ * re-judges every alert, for what changes with time alone. Transitions go to the {@code sink}.
+ */
+public final class AlertEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
+    /** An agent silent this long stops counting for a rule, unless the rule's window is longer. */
+    private static final Duration STALE_AFTER = Duration.ofMinutes(10);
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final int QUEUE = 100_000;
+
+    private record Stored(String agentId, ProbeResult result) {
+    }
+
+    private record Key(String ruleId, String taskId) {
+    }
+
+    private final Supplier<List<StoredRule>> rules;
+    private final Function<String, Optional<TaskSpec>> tasks;
+    private final Supplier<List<Key>> openIncidents;
+    private final Consumer<Transition> sink;
+    private final Clock clock;
+    private final BlockingQueue<Stored> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Counter dropped;
+    private final Timer judged;
+    private final Thread thread;
+    private volatile boolean reload = true;
+    private volatile boolean closed;
+    // owned by the engine's thread
+    private List<StoredRule> enabled = List.of();
+    private final Map<Key, AlertInstance> alerts = new HashMap<>();
+
+    /**
+     * @param rules         every rule (read again after {@link #rulesChanged})
+     * @param tasks         a task's spec by id, to match rules by task id or labels
+     * @param openIncidents (rule id, task id) of the incidents still open: their alerts resume as firing
+     * @param sink          told of every transition, on the engine's thread
+     */
+    public AlertEngine(Supplier<List<StoredRule>> rules, Function<String, Optional<TaskSpec>> tasks,
+                       Supplier<List<Map.Entry<String, String>>> openIncidents, Consumer<Transition> sink, Clock clock,
+                       MeterRegistry registry) {
+        this.rules = rules;
+        this.tasks = tasks;
+        this.openIncidents = () -> openIncidents.get().stream().map(e -> new Key(e.getKey(), e.getValue())).toList();
+        this.sink = sink;
+        this.clock = clock;
+        this.dropped = Counter.builder("vantage.alerting.dropped")
+                .description("Results not judged by alert rules because the alerting queue was full").register(registry);
+        this.judged = Timer.builder("vantage.alerting.judge").description("Judging one stored result against its rules")
+                .register(registry);
+        this.thread = Thread.ofVirtual().name("alert-engine").start(this::run);
+    }
+
+    /** Takes newly stored results of one agent (a {@code ResultStore} stored-listener). Never blocks. */
+    public void stored(String agentId, List<ProbeResult> results) {
+        for (ProbeResult r : results) {
+            if (!queue.offer(new Stored(agentId, r))) {
+                dropped.increment();
+            }
+        }
+    }
+
+    /** The rules changed: read them again before the next result. */
+    public void rulesChanged() {
+        reload = true;
+    }
+
+    private void run() {
+        Instant nextTick = clock.instant().plus(TICK);
+        while (!closed) {
+            try {
+                if (reload) {
+                    load();
+                }
+                Stored s = queue.poll(Math.max(1, Duration.between(clock.instant(), nextTick).toMillis()), TimeUnit.MILLISECONDS);
+                if (s != null) {
+                    long start = System.nanoTime();
+                    judge(s);
+                    judged.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+                Instant now = clock.instant();
+                if (!now.isBefore(nextTick)) {
+                    alerts.values().forEach(a -> a.tick(now).ifPresent(this::emit));
+                    nextTick = now.plus(TICK);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // one bad rule or store hiccup must not stop alerting for everything else
+                LOG.warn("alert evaluation failed; going on", e);
+            }
+        }
+    }
+
+    private void load() {
+        reload = false;
+        enabled = rules.get().stream().filter(StoredRule::enabled).toList();
+        // a changed rule judges afresh; alerts whose incident is open go on firing until they resolve
+        Map<String, StoredRule> byId = new HashMap<>();
+        enabled.forEach(r -> byId.put(r.id(), r));
+        alerts.clear();
+        Instant now = clock.instant();
+        for (Key k : openIncidents.get()) {
+            StoredRule rule = byId.get(k.ruleId());
+            if (rule != null) {
+                alerts.computeIfAbsent(k, key -> instance(rule, key.taskId())).resumeFiring(now);
+            }
+        }
+    }
+
+    private AlertInstance instance(StoredRule rule, String taskId) {
+        Duration window = rule.rule().condition().window().multipliedBy(2);
+        return new AlertInstance(rule.rule(), taskId, window.compareTo(STALE_AFTER) > 0 ? window : STALE_AFTER);
+    }
+
+    private void judge(Stored s) {
+        if (enabled.isEmpty()) {
+            return;
+        }
+        String taskId = s.result().taskId();
+        Optional<TaskSpec> task = tasks.apply(taskId);
+        if (task.isEmpty()) {
+            return; // an instant test, or a task deleted meanwhile
+        }
+        Instant now = clock.instant();
+        List<StoredRule> matching = new ArrayList<>();
+        for (StoredRule r : enabled) {
+            if (r.tasks().matches(task.get())) {
+                matching.add(r);
+            }
+        }
+        for (StoredRule r : matching) {
+            alerts.computeIfAbsent(new Key(r.id(), taskId), k -> instance(r, taskId))
+                    .add(s.agentId(), s.result(), now).ifPresent(this::emit);
+        }
+    }
+
+    private void emit(Transition t) {
+        try {
+            sink.accept(t);
+        } catch (RuntimeException e) {
+            LOG.warn("alert {} on task {}: {} not recorded: {}", t.ruleId(), t.taskId(), t.kind(), e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+}

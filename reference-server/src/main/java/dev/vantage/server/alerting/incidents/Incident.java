@@ -1,0 +1,13 @@
+package dev.vantage.server.alerting.incidents;
+
+import java.time.Instant;
+
+/**
+ * One firing of a rule on a task, from the moment it fired until it resolved ({@code resolvedAt} null while open).
+ */
+public record Incident(String id, String ruleId, String taskId, Instant startedAt, Instant resolvedAt,
+                       String acknowledgedBy, Instant acknowledgedAt, String summary) {
+    public boolean open() {
+        return resolvedAt == null;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.vantage.server.alerting.incidents;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One entry of an incident's timeline.
+ *
+ * @param kind      {@code firing}, {@code reminder}, {@code resolved}, {@code acknowledged} or {@code note}
+ * @param actor     who acknowledged or wrote the note; {@code null} for what the rule did
+ * @param evidence  ids of the results that caused it
+ */
+public record IncidentEvent(String id, String incidentId, Instant at, String kind, String actor, String summary,
+                            List<String> badAgents, List<String> evidence) {
+    public IncidentEvent {
+        badAgents = List.copyOf(badAgents);
+        evidence = List.copyOf(evidence);
+    }
+}

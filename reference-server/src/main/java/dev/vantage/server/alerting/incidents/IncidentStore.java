@@ -1,0 +1,163 @@
+package dev.vantage.server.alerting.incidents;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.vantage.server.alerting.evaluation.Transition;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.DatabaseException;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.json.JsonMapping;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Incidents and their timelines. Recording a transition is idempotent per rule and task: at most one incident is
+ * open for a rule and task (a unique key), so a transition recorded twice (a restart, another replica) is recorded
+ * once, and only the first caller is told to notify.
+ */
+public final class IncidentStore {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
+    private static final String SELECT = "SELECT id, rule_id, task_id, started_at, resolved_at, acknowledged_by,"
+            + " acknowledged_at, summary FROM incidents";
+
+    /** A transition as recorded: its incident and the new timeline entry, which is what people are told of. */
+    public record Recorded(Incident incident, IncidentEvent event) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+
+    public IncidentStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    private static String openKey(String ruleId, String taskId) {
+        return ruleId + "/" + taskId;
+    }
+
+    /**
+     * Records a transition of the rule's alert on a task.
+     *
+     * @return what to notify; empty when there is nothing new to tell (it was recorded already, there is no open
+     *         incident to remind of or resolve, or a reminder of an acknowledged incident)
+     */
+    public Optional<Recorded> record(Transition t) {
+        String key = openKey(t.ruleId(), t.taskId());
+        try {
+            return db.inTransaction(c -> switch (t.kind()) {
+                case FIRING -> {
+                    String id = UUID.randomUUID().toString();
+                    Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary)"
+                            + " VALUES (?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary());
+                    yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t)));
+                }
+                case REMINDER -> {
+                    Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ?", IncidentStore::map, key);
+                    if (open.isEmpty() || open.get().acknowledgedAt() != null) {
+                        yield Optional.empty(); // an acknowledgement silences reminders
+                    }
+                    yield Optional.of(new Recorded(open.get(), event(c, open.get().id(), t)));
+                }
+                case RESOLVED -> {
+                    Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map, key);
+                    if (open.isEmpty() || Sql.update(c, "UPDATE incidents SET resolved_at = ?, open_key = NULL WHERE id = ?"
+                            + " AND open_key IS NOT NULL", t.at(), open.get().id()) == 0) {
+                        yield Optional.empty();
+                    }
+                    yield Optional.of(new Recorded(find(c, open.get().id()).orElseThrow(), event(c, open.get().id(), t)));
+                }
+            });
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                return Optional.empty(); // already open: someone recorded this firing first
+            }
+            throw e;
+        }
+    }
+
+    private IncidentEvent event(Connection c, String incidentId, Transition t) throws SQLException {
+        return addEvent(c, incidentId, t.at(), t.kind().name().toLowerCase(Locale.ROOT), null, t.summary(),
+                t.badAgents(), t.evidence());
+    }
+
+    private static IncidentEvent addEvent(Connection c, String incidentId, Instant at, String kind, String actor,
+                                          String summary, List<String> badAgents, List<String> evidence) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        Sql.update(c, "INSERT INTO incident_events (id, incident_id, at, kind, actor, summary, bad_agents, evidence)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor, summary,
+                JsonMapping.write(badAgents), JsonMapping.write(evidence));
+        return new IncidentEvent(id, incidentId, at, kind, actor, summary, badAgents, evidence);
+    }
+
+    /**
+     * Acknowledges an open incident: someone is on it, reminders stop.
+     *
+     * @throws NotFoundException for an unknown incident; ConflictException if it is resolved or acknowledged already
+     */
+    public IncidentEvent acknowledge(String id, String username) {
+        Instant now = clock.instant();
+        return db.inTransaction(c -> {
+            Incident i = find(c, id).orElseThrow(() -> new NotFoundException("incident"));
+            if (!i.open() || i.acknowledgedAt() != null) {
+                throw new ConflictException(i.open() ? "acknowledged already by " + i.acknowledgedBy() : "the incident is resolved");
+            }
+            Sql.update(c, "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", username, now, id);
+            return addEvent(c, id, now, "acknowledged", username, "acknowledged by " + username, List.of(), List.of());
+        });
+    }
+
+    /** Adds a note to the timeline. @throws NotFoundException for an unknown incident */
+    public IncidentEvent note(String id, String username, String text) {
+        Instant now = clock.instant();
+        return db.inTransaction(c -> {
+            find(c, id).orElseThrow(() -> new NotFoundException("incident"));
+            return addEvent(c, id, now, "note", username, text, List.of(), List.of());
+        });
+    }
+
+    public Optional<Incident> find(String id) {
+        return db.queryOne(SELECT + " WHERE id = ?", IncidentStore::map, id);
+    }
+
+    private static Optional<Incident> find(Connection c, String id) throws SQLException {
+        return Sql.queryOne(c, SELECT + " WHERE id = ?", IncidentStore::map, id);
+    }
+
+    /** The newest first; only open ones if {@code openOnly}. */
+    public List<Incident> list(boolean openOnly, int limit) {
+        return db.query(SELECT + (openOnly ? " WHERE resolved_at IS NULL" : "") + " ORDER BY started_at DESC, id LIMIT ?",
+                IncidentStore::map, limit);
+    }
+
+    /** Every open incident: what the alert engine resumes from after a restart. */
+    public List<Incident> open() {
+        return db.query(SELECT + " WHERE open_key IS NOT NULL", IncidentStore::map);
+    }
+
+    /** The timeline of an incident, oldest first. */
+    public List<IncidentEvent> events(String incidentId) {
+        return db.query("SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence FROM incident_events"
+                + " WHERE incident_id = ? ORDER BY at, id", rs -> new IncidentEvent(rs.getString("id"),
+                rs.getString("incident_id"), Sql.instant(rs, "at"), rs.getString("kind"), rs.getString("actor"),
+                rs.getString("summary"), strings(rs.getString("bad_agents")), strings(rs.getString("evidence"))), incidentId);
+    }
+
+    private static List<String> strings(String json) {
+        return JsonMapping.MAPPER.convertValue(JsonMapping.parseStored(json), STRINGS);
+    }
+
+    private static Incident map(ResultSet rs) throws SQLException {
+        return new Incident(rs.getString("id"), rs.getString("rule_id"), rs.getString("task_id"),
+                Sql.instant(rs, "started_at"), Sql.instant(rs, "resolved_at"), rs.getString("acknowledged_by"),
+                Sql.instant(rs, "acknowledged_at"), rs.getString("summary"));
+    }
+}
