@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class Alerting implements ApiModule, TaskChangeListener {
     private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
 
+    private final RuleStore rules;
     private final IncidentStore incidents;
     private final LiveFeed live;
     private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
@@ -38,6 +39,7 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     /** @param taskLookup a task's spec by id, read once and kept until the task changes */
     public Alerting(RuleStore rules, IncidentStore incidents, Function<String, Optional<TaskSpec>> taskLookup,
                     LiveFeed live, Clock clock, MeterRegistry registry) {
+        this.rules = rules;
         this.incidents = incidents;
         this.live = live;
         // only tasks are kept: instant tests (a new id each) and unknown ids are looked up and forgotten
@@ -58,7 +60,8 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     }
 
     private void record(Transition t) {
-        incidents.record(t).ifPresent(recorded -> {
+        List<String> channels = rules.find(t.ruleId()).map(r -> r.definition().channelIds()).orElse(List.of());
+        incidents.record(t, channels).ifPresent(recorded -> {
             LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
                     recorded.event().kind(), t.summary());
             Map<String, Object> event = new LinkedHashMap<>();

@@ -44,6 +44,9 @@ public record ServerConfig(
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows,
         Duration resultsRetention,
+        String publicUrl,
+        boolean notifyAllowLoopback,
+        boolean notifyAllowPrivate,
         String influxUrl,
         Secret influxToken,
         String influxOrg,
@@ -148,6 +151,9 @@ public record ServerConfig(
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
                     atLeastADay(Setting.RESULTS_RETENTION),
+                    required(httpUrl(Setting.PUBLIC_URL), Setting.PUBLIC_URL).replaceFirst("/+$", ""),
+                    bool(Setting.NOTIFY_ALLOW_LOOPBACK),
+                    bool(Setting.NOTIFY_ALLOW_PRIVATE),
                     httpUrl(Setting.INFLUX_URL),
                     new Secret(text(Setting.INFLUX_TOKEN)),
                     influx(Setting.INFLUX_ORG),
@@ -183,6 +189,13 @@ public record ServerConfig(
 
         private String text(Setting s) {
             return values.get(s);
+        }
+
+        private static String required(String value, Setting s) {
+            if (value.isEmpty()) {
+                throw bad(s, "must not be empty");
+            }
+            return value;
         }
 
         private String required(Setting s) {

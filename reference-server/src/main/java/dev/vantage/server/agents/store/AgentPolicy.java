@@ -1,6 +1,7 @@
 package dev.vantage.server.agents.store;
 
 import dev.vantage.agent.protocol.Policy;
+import dev.vantage.server.security.AddressRanges;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,17 +21,6 @@ import java.util.List;
 public record AgentPolicy(boolean allowLoopback, boolean allowPrivate, List<String> allow, List<String> deny,
                           List<Policy.PortRange> denyPorts) {
 
-    /** Always refused: link-local (which holds most cloud metadata services) and the other metadata addresses. */
-    static final List<String> ALWAYS_DENIED = List.of(
-            "169.254.0.0/16", "fe80::/10",      // link-local, incl. 169.254.169.254 (AWS, GCP, Azure, ...)
-            "100.100.100.200/32",              // Alibaba Cloud metadata
-            "fd00:ec2::254/128",               // AWS metadata over IPv6
-            "0.0.0.0/8", "::/128",             // "this host": connects to the machine itself
-            "224.0.0.0/4", "ff00::/8");        // multicast
-    static final List<String> LOOPBACK = List.of("127.0.0.0/8", "::1/128");
-    static final List<String> PRIVATE = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
-            "fc00::/7");
-
     /** The default for a new agent: public addresses only. */
     public static final AgentPolicy PUBLIC_ONLY = new AgentPolicy(false, false, List.of(), List.of(), List.of());
 
@@ -45,18 +35,18 @@ public record AgentPolicy(boolean allowLoopback, boolean allowPrivate, List<Stri
      * addresses and service ports.
      */
     public Policy effective(List<String> serverAddresses, List<Integer> serverPorts) {
-        List<String> denied = new ArrayList<>(ALWAYS_DENIED);
+        List<String> denied = new ArrayList<>(AddressRanges.ALWAYS_DENIED);
         if (!allowLoopback) {
-            denied.addAll(LOOPBACK);
+            denied.addAll(AddressRanges.LOOPBACK);
         }
         if (!allowPrivate) {
-            denied.addAll(PRIVATE);
+            denied.addAll(AddressRanges.PRIVATE);
         }
         denied.addAll(serverAddresses);
         denied.addAll(deny);
         List<Policy.PortRange> ports = new ArrayList<>(denyPorts);
         // the server's own service ports on loopback: an agent allowed to probe loopback must not reach the API
-        serverPorts.forEach(p -> LOOPBACK.forEach(range -> ports.add(new Policy.PortRange(range, p, p))));
+        serverPorts.forEach(p -> AddressRanges.LOOPBACK.forEach(range -> ports.add(new Policy.PortRange(range, p, p))));
         return new Policy(allow, denied, ports);
     }
 }

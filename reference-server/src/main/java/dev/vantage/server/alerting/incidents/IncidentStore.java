@@ -45,36 +45,21 @@ public final class IncidentStore {
     }
 
     /**
-     * Records a transition of the rule's alert on a task.
+     * Records a transition of the rule's alert on a task and, in the same transaction, queues its notification to
+     * each of {@code channelIds} ({@link NotificationQueue} sends them).
      *
-     * @return what to notify; empty when there is nothing new to tell (it was recorded already, there is no open
+     * @return what was recorded; empty when there is nothing new to tell (it was recorded already, there is no open
      *         incident to remind of or resolve, or a reminder of an acknowledged incident)
      */
-    public Optional<Recorded> record(Transition t) {
+    public Optional<Recorded> record(Transition t, List<String> channelIds) {
         String key = openKey(t.ruleId(), t.taskId());
         try {
-            return db.inTransaction(c -> switch (t.kind()) {
-                case FIRING -> {
-                    String id = UUID.randomUUID().toString();
-                    Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary)"
-                            + " VALUES (?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary());
-                    yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t)));
+            return db.inTransaction(c -> {
+                Optional<Recorded> recorded = recordIn(c, t, key);
+                if (recorded.isPresent()) {
+                    NotificationQueue.enqueue(c, recorded.get().event().id(), channelIds, t.at());
                 }
-                case REMINDER -> {
-                    Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ?", IncidentStore::map, key);
-                    if (open.isEmpty() || open.get().acknowledgedAt() != null) {
-                        yield Optional.empty(); // an acknowledgement silences reminders
-                    }
-                    yield Optional.of(new Recorded(open.get(), event(c, open.get().id(), t)));
-                }
-                case RESOLVED -> {
-                    Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map, key);
-                    if (open.isEmpty() || Sql.update(c, "UPDATE incidents SET resolved_at = ?, open_key = NULL WHERE id = ?"
-                            + " AND open_key IS NOT NULL", t.at(), open.get().id()) == 0) {
-                        yield Optional.empty();
-                    }
-                    yield Optional.of(new Recorded(find(c, open.get().id()).orElseThrow(), event(c, open.get().id(), t)));
-                }
+                return recorded;
             });
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
@@ -82,6 +67,32 @@ public final class IncidentStore {
             }
             throw e;
         }
+    }
+
+    private Optional<Recorded> recordIn(Connection c, Transition t, String key) throws SQLException {
+        return switch (t.kind()) {
+            case FIRING -> {
+                String id = UUID.randomUUID().toString();
+                Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary());
+                yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t)));
+            }
+            case REMINDER -> {
+                Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ?", IncidentStore::map, key);
+                if (open.isEmpty() || open.get().acknowledgedAt() != null) {
+                    yield Optional.empty(); // an acknowledgement silences reminders
+                }
+                yield Optional.of(new Recorded(open.get(), event(c, open.get().id(), t)));
+            }
+            case RESOLVED -> {
+                Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map, key);
+                if (open.isEmpty() || Sql.update(c, "UPDATE incidents SET resolved_at = ?, open_key = NULL WHERE id = ?"
+                        + " AND open_key IS NOT NULL", t.at(), open.get().id()) == 0) {
+                    yield Optional.empty();
+                }
+                yield Optional.of(new Recorded(find(c, open.get().id()).orElseThrow(), event(c, open.get().id(), t)));
+            }
+        };
     }
 
     private IncidentEvent event(Connection c, String incidentId, Transition t) throws SQLException {
@@ -143,12 +154,22 @@ public final class IncidentStore {
         return db.query(SELECT + " WHERE open_key IS NOT NULL", IncidentStore::map);
     }
 
+    private static final String SELECT_EVENT = "SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence"
+            + " FROM incident_events";
+
     /** The timeline of an incident, oldest first. */
     public List<IncidentEvent> events(String incidentId) {
-        return db.query("SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence FROM incident_events"
-                + " WHERE incident_id = ? ORDER BY at, id", rs -> new IncidentEvent(rs.getString("id"),
-                rs.getString("incident_id"), Sql.instant(rs, "at"), rs.getString("kind"), rs.getString("actor"),
-                rs.getString("summary"), strings(rs.getString("bad_agents")), strings(rs.getString("evidence"))), incidentId);
+        return db.query(SELECT_EVENT + " WHERE incident_id = ? ORDER BY at, id", IncidentStore::mapEvent, incidentId);
+    }
+
+    public Optional<IncidentEvent> event(String eventId) {
+        return db.queryOne(SELECT_EVENT + " WHERE id = ?", IncidentStore::mapEvent, eventId);
+    }
+
+    private static IncidentEvent mapEvent(ResultSet rs) throws SQLException {
+        return new IncidentEvent(rs.getString("id"), rs.getString("incident_id"), Sql.instant(rs, "at"),
+                rs.getString("kind"), rs.getString("actor"), rs.getString("summary"), strings(rs.getString("bad_agents")),
+                strings(rs.getString("evidence")));
     }
 
     private static List<String> strings(String json) {

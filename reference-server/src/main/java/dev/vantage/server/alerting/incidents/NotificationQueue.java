@@ -1,0 +1,97 @@
+package dev.vantage.server.alerting.incidents;
+
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The notifications to deliver: one per timeline entry and channel, queued in the transaction that records the
+ * entry. Any replica may send one, after claiming it for a lease: a replica that dies while sending leaves it to be
+ * claimed again once the lease is over (so a notification is sent once, or twice if a replica died between sending
+ * and recording it, never not at all).
+ */
+public final class NotificationQueue {
+    /** A notification to send now, with what the message needs. */
+    public record Due(String id, String channelId, int attempts, Incident incident, IncidentEvent event) {
+    }
+
+    /** One delivery of a channel, for its delivery log. */
+    public record Delivery(String id, String incidentId, String kind, String status, int attempts, Integer lastCode,
+                           String lastError, Instant createdAt, Instant doneAt) {
+    }
+
+    private record Claimed(String channelId, int attempts, String eventId) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+    private final IncidentStore incidents;
+
+    public NotificationQueue(Database db, Clock clock, IncidentStore incidents) {
+        this.db = db;
+        this.clock = clock;
+        this.incidents = incidents;
+    }
+
+    static void enqueue(Connection c, String eventId, List<String> channelIds, Instant now) throws SQLException {
+        for (String channel : channelIds) {
+            Sql.update(c, "INSERT INTO notifications (id, event_id, channel_id, status, next_attempt_at, created_at)"
+                    + " VALUES (?, ?, ?, 'pending', ?, ?)", UUID.randomUUID().toString(), eventId, channel, now, now);
+        }
+    }
+
+    /** Claims up to {@code max} due notifications for {@code lease}: nobody else sends them meanwhile. */
+    public List<Due> claim(String replica, Duration lease, int max) {
+        Instant now = clock.instant();
+        List<String> candidates = db.query("SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?"
+                + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT ?",
+                rs -> rs.getString(1), now, now, max);
+        List<Due> due = new ArrayList<>();
+        for (String id : candidates) {
+            // claimed only if nobody claimed it since it was read: one replica wins
+            if (db.update("UPDATE notifications SET claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'pending'"
+                    + " AND (claimed_until IS NULL OR claimed_until < ?)", now.plus(lease), replica, id, now) == 1) {
+                db.queryOne("SELECT channel_id, attempts, event_id FROM notifications WHERE id = ?",
+                                rs -> new Claimed(rs.getString(1), rs.getInt(2), rs.getString(3)), id)
+                        .flatMap(n -> incidents.event(n.eventId()).flatMap(e -> incidents.find(e.incidentId())
+                                .map(i -> new Due(id, n.channelId(), n.attempts(), i, e))))
+                        .ifPresent(due::add);
+            }
+        }
+        return due;
+    }
+
+    public void delivered(String id, int code) {
+        db.update("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_code = ?, last_error = NULL,"
+                + " claimed_until = NULL, done_at = ? WHERE id = ?", code, clock.instant(), id);
+    }
+
+    /** A failed attempt: tried again at {@code retryAt}, or given up when that is {@code null}. */
+    public void failed(String id, int code, String error, Instant retryAt) {
+        String message = error.length() > 500 ? error.substring(0, 500) : error;
+        if (retryAt == null) {
+            db.update("UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_code = ?, last_error = ?,"
+                    + " claimed_until = NULL, done_at = ? WHERE id = ?", code, message, clock.instant(), id);
+        } else {
+            db.update("UPDATE notifications SET attempts = attempts + 1, last_code = ?, last_error = ?, claimed_until = NULL,"
+                    + " next_attempt_at = ? WHERE id = ?", code, message, retryAt, id);
+        }
+    }
+
+    /** A channel's deliveries, the newest first. */
+    public List<Delivery> deliveries(String channelId, int limit) {
+        return db.query("SELECT n.id, e.incident_id, e.kind, n.status, n.attempts, n.last_code, n.last_error, n.created_at,"
+                + " n.done_at FROM notifications n JOIN incident_events e ON e.id = n.event_id WHERE n.channel_id = ?"
+                + " ORDER BY n.created_at DESC, n.id LIMIT ?", rs -> new Delivery(rs.getString("id"),
+                rs.getString("incident_id"), rs.getString("kind"), rs.getString("status"), rs.getInt("attempts"),
+                (Integer) rs.getObject("last_code"), rs.getString("last_error"), Sql.instant(rs, "created_at"),
+                Sql.instant(rs, "done_at")), channelId, limit);
+    }
+}
