@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 
 /** Every kind of channel the server can send to, by id. */
 public final class ChannelTypes {
-    private static final List<ChannelType> ALL = List.of();
+    private static final List<ChannelType> ALL = List.of(new Email(), new Webhook(), new DingTalk(), new Feishu(),
+            new WeCom(), new Slack(), new Telegram());
     private static final Map<String, ChannelType> BY_ID = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(ChannelType::id, Function.identity()));
 

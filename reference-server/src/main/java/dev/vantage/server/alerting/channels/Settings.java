@@ -1,0 +1,174 @@
+package dev.vantage.server.alerting.channels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.http.JsonInput;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one channel's settings with {@link JsonInput} and the few kinds of value channels add (URLs, hosts, ports,
+ * lists), collecting every problem so that one error names all bad fields, each as {@code settings.<name>}.
+ */
+final class Settings {
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    static final int MAX_URL = 2048;
+    static final int MAX_SECRET = 256;
+    private static final int MAX_ITEMS = 50;
+    private static final int MAX_ITEM = 128;
+
+    private final ObjectNode node;
+    private final JsonInput in;
+
+    private Settings(ObjectNode node, String... known) {
+        this.node = Objects.requireNonNull(node, "settings");
+        this.in = JsonInput.of(node, known);
+    }
+
+    /** Starts reading {@code node}, whose only allowed fields are {@code known}. */
+    static Settings of(ObjectNode node, String... known) {
+        return new Settings(node, known);
+    }
+
+    String requiredString(String field, int maxLength) {
+        return nonBlank(field, in.requiredString(field, maxLength));
+    }
+
+    String optionalString(String field, int maxLength) {
+        return nonBlank(field, in.optionalString(field, maxLength));
+    }
+
+    private String nonBlank(String field, String value) {
+        if (value != null && value.isBlank()) {
+            in.error(field, "must not be blank");
+            return null;
+        }
+        return value;
+    }
+
+    <E extends Enum<E>> E optionalEnum(String field, Class<E> type, E otherwise) {
+        E e = in.optionalEnum(field, type);
+        return e == null ? otherwise : e;
+    }
+
+    /** An http or https URL with a host, no user info and an unambiguous host. */
+    URI requiredUrl(String field) {
+        String text = requiredString(field, MAX_URL);
+        if (text == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            in.error(field, "is not a URL");
+            return null;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            in.error(field, "must be an http or https URL");
+        } else if (uri.getHost() == null) {
+            in.error(field, "must have a host");
+        } else if (uri.getRawUserInfo() != null) {
+            in.error(field, "must not carry a user name or password");
+        } else if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            in.error(field, "has a port outside 1-65535");
+        } else if (hostProblem(uri.getHost()) != null) {
+            in.error(field, hostProblem(uri.getHost()));
+        } else {
+            return uri;
+        }
+        return null;
+    }
+
+    /** A host name or an IP address (an IPv6 one without brackets). */
+    String requiredHost(String field) {
+        String host = requiredString(field, 253);
+        String problem = host == null ? null
+                : host.indexOf(':') >= 0 ? (IPV6.matcher(host).matches() ? null : "is not an IPv6 address")
+                : hostProblem(host);
+        if (problem != null) {
+            in.error(field, problem);
+            return null;
+        }
+        return host;
+    }
+
+    /**
+     * Why a host would be read differently by different parsers, or null. The JDK reads {@code 0177.0.0.1} as the
+     * public 177.0.0.1 where curl and browsers read 127.0.0.1, so numeric hosts must be plain dotted quads.
+     */
+    private static String hostProblem(String host) {
+        if (host.startsWith("[")) {
+            return null; // an IPv6 literal, which URI has already parsed strictly
+        }
+        if (DIGITS_AND_DOTS.matcher(host).matches()) {
+            return DOTTED_QUAD.matcher(host).matches() ? null
+                    : "has an ambiguous numeric host (write an IPv4 address as four decimal numbers, e.g. 192.0.2.1)";
+        }
+        return HOST_NAME.matcher(host).matches() ? null : "has a host that is not a host name or IP address";
+    }
+
+    /** A port 1-65535, or {@code otherwise} when missing. */
+    int optionalPort(String field, int otherwise) {
+        Long port = in.optionalLong(field);
+        if (port == null) {
+            return otherwise;
+        }
+        if (port < 1 || port > 65535) {
+            in.error(field, "must be 1-65535");
+        }
+        return port.intValue();
+    }
+
+    /** A list of non-blank strings; empty when missing. */
+    List<String> stringList(String field, boolean required) {
+        JsonNode v = node.get(field);
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            if (required) {
+                in.error(field, "is required");
+            }
+            return out;
+        }
+        if (!v.isArray() || v.size() > MAX_ITEMS) {
+            in.error(field, "must be a list of at most " + MAX_ITEMS + " strings");
+            return out;
+        }
+        for (JsonNode item : v) {
+            if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > MAX_ITEM) {
+                in.error(field, "must hold only non-blank strings of at most " + MAX_ITEM + " characters");
+                return out;
+            }
+            out.add(item.textValue());
+        }
+        if (required && out.isEmpty()) {
+            in.error(field, "must not be empty");
+        }
+        return out;
+    }
+
+    /** Reports a problem found by the caller, with the others. */
+    void error(String field, String message) {
+        in.error(field, message);
+    }
+
+    /** @throws InvalidInputException naming every problem, each field as {@code settings.<name>} */
+    void check() {
+        List<FieldError> errors = in.errors();
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors.stream()
+                    .map(e -> new FieldError("settings." + e.field(), e.message())).toList());
+        }
+    }
+}
