@@ -11,6 +11,9 @@ import dev.vantage.server.agents.local.LocalAgent;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.Alerting;
 import dev.vantage.server.alerting.api.AlertRulesApi;
+import dev.vantage.server.alerting.api.ChannelsApi;
+import dev.vantage.server.alerting.notify.Notifier;
+import dev.vantage.server.security.AddressRanges;
 import dev.vantage.server.alerting.api.IncidentsApi;
 import dev.vantage.server.auth.Accounts;
 import dev.vantage.server.auth.ApiTokensApi;
@@ -85,8 +88,11 @@ public final class ServerApp implements AutoCloseable {
         InstantTests instants = new InstantTests(core.instantTests(), instantAgents(core, gateway),
                 id -> core.results().all(id).stream().map(b -> new InstantTests.Answer(b.agentId(), b.body())).toList(),
                 core.dispatch(), core.clock(), core.config().agentHeartbeat());
+        Notifier notifier = new Notifier(core.notifications(), core.channels(), names(core), core.config().publicUrl(),
+                AddressRanges.outbound(core.config().notifyAllowLoopback(), core.config().notifyAllowPrivate()),
+                core.config().replicaId(), core.clock(), core.registry());
         Alerting alerting = new Alerting(core.alertRules(), core.incidents(),
-                id -> core.tasks().find(id).map(StoredTask::spec), live, core.clock(), core.registry());
+                id -> core.tasks().find(id).map(StoredTask::spec), notifier, live, core.clock(), core.registry());
         core.tasks().addListener(alerting);
         core.results().addStoredListener(alerting::stored);
         List<ApiModule> modules = new ArrayList<>(List.of(
@@ -102,7 +108,8 @@ public final class ServerApp implements AutoCloseable {
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.clock()),
                 new AgentEndpoint(core.agents(), gateway),
                 new InstantTestsApi(instants, core.engine()),
-                new AlertRulesApi(core.alertRules(), channelId -> false), // channels come with the next step of alerting
+                new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent()),
+                new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents()),
                 alerting,
                 new LiveApi(live, core.authenticator()),
@@ -111,6 +118,31 @@ public final class ServerApp implements AutoCloseable {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
         }
         return modules;
+    }
+
+    /** The names notifications show, looked up in the slices that own them. */
+    private static Notifier.Names names(ServerCore core) {
+        return new Notifier.Names() {
+            @Override
+            public String rule(String ruleId) {
+                return core.alertRules().find(ruleId).map(r -> r.definition().name()).orElse(ruleId);
+            }
+
+            @Override
+            public String task(String taskId) {
+                return core.tasks().find(taskId).map(t -> t.spec().name()).orElse(taskId);
+            }
+
+            @Override
+            public String target(String taskId) {
+                return core.tasks().find(taskId).map(t -> t.spec().target()).orElse("");
+            }
+
+            @Override
+            public String agent(String agentId) {
+                return core.agents().get(agentId).map(AgentRecord::name).orElse(agentId);
+            }
+        };
     }
 
     /** What logging in needs of the user accounts. */

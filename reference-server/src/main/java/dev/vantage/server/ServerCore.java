@@ -3,6 +3,8 @@ package dev.vantage.server;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
+import dev.vantage.server.alerting.incidents.NotificationQueue;
+import dev.vantage.server.alerting.notify.ChannelStore;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.agents.store.EnrollmentTokenStore;
@@ -61,6 +63,8 @@ public final class ServerCore implements AutoCloseable {
     private final InstantTestStore instantTests;
     private final RuleStore alertRules;
     private final IncidentStore incidents;
+    private final NotificationQueue notifications;
+    private final ChannelStore channels;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -100,6 +104,8 @@ public final class ServerCore implements AutoCloseable {
         this.instantTests = new InstantTestStore(database);
         this.alertRules = new RuleStore(database, clock);
         this.incidents = new IncidentStore(database, clock);
+        this.notifications = new NotificationQueue(database, clock, incidents);
+        this.channels = new ChannelStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -206,6 +212,14 @@ public final class ServerCore implements AutoCloseable {
 
     public IncidentStore incidents() {
         return incidents;
+    }
+
+    public NotificationQueue notifications() {
+        return notifications;
+    }
+
+    public ChannelStore channels() {
+        return channels;
     }
 
     /** Creates result partitions ahead and deletes results past the retention. */

@@ -5,6 +5,7 @@ import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.alerting.evaluation.AlertEngine;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.alerting.incidents.IncidentStore;
+import dev.vantage.server.alerting.notify.Notifier;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Alerting in this server: the {@link AlertEngine} judging stored results, each transition recorded as an incident
- * (once, however many times it is reported) and published on the live feed. Listens to task changes to keep its
+ * (once, however many times it is reported) with its notifications queued, published on the live feed, and the
+ * {@link Notifier} woken to send them. Listens to task changes to keep its
  * view of the tasks current; a {@code ResultStore} stored-listener feeds it ({@link #stored}).
  */
 public final class Alerting implements ApiModule, TaskChangeListener {
@@ -35,10 +37,12 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     private final LiveFeed live;
     private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
     private final AlertEngine engine;
+    private final Notifier notifier;
 
     /** @param taskLookup a task's spec by id, read once and kept until the task changes */
     public Alerting(RuleStore rules, IncidentStore incidents, Function<String, Optional<TaskSpec>> taskLookup,
-                    LiveFeed live, Clock clock, MeterRegistry registry) {
+                    Notifier notifier, LiveFeed live, Clock clock, MeterRegistry registry) {
+        this.notifier = notifier;
         this.rules = rules;
         this.incidents = incidents;
         this.live = live;
@@ -72,6 +76,7 @@ public final class Alerting implements ApiModule, TaskChangeListener {
             event.put("at", t.at().toString());
             event.put("summary", t.summary());
             live.publish("incident", event);
+            notifier.wake();
         });
     }
 
@@ -93,5 +98,6 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     @Override
     public void close() {
         engine.close();
+        notifier.close();
     }
 }

@@ -208,9 +208,11 @@ class OpenApiConformanceTest {
 
     /** A rule on the task whose results the policy refuses: it fires at once; its incident is acknowledged and noted. */
     private void alerting(String operator, String viewer) {
+        String channel = channels(viewer);
         String rules = "/api/v1/alert-rules";
         Map<String, Object> rule = Map.of("name", "refused", "tasks", Map.of("task", "shape-refused"),
-                "condition", Map.of("type", "consecutiveFailures", "count", 1), "resolveAfter", "1m");
+                "condition", Map.of("type", "consecutiveFailures", "count", 1), "resolveAfter", "1m",
+                "channels", List.of(channel));
         JsonNode created = call("POST", rules, operator, rule).json();
         expect(call("POST", rules, operator, Map.of("name", "bad", "tasks", Map.of("task", "x"),
                 "condition", Map.of("type", "availability", "minPercent", 120, "window", "5m"))), 400);
@@ -238,6 +240,35 @@ class OpenApiConformanceTest {
         expect(call("POST", incidents + "/notes", incidentPath + "/notes", operator, Map.of("text", "looking")), 201);
         expect(call("POST", incidents + "/notes", incidentPath + "/notes", operator, Map.of("text", " ")), 400);
         expect(call("DELETE", template, path, operator, null), 204);
+
+        // the incident's notification to the channel: loopback is refused to channels here, so it failed at once
+        String deliveries = "/api/v1/channels/" + channel + "/deliveries";
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.get(deliveries, viewer).json().get("items")
+                .findValuesAsText("status").contains("failed"));
+        expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries, viewer, null), 200);
+        expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries + "?limit=0", viewer, null), 400);
+        expect(call("DELETE", "/api/v1/channels/{id}", "/api/v1/channels/" + channel, admin, null), 204);
+    }
+
+    /** A webhook channel, managed by the admin; returns its id. */
+    private String channels(String viewer) {
+        String channels = "/api/v1/channels";
+        Map<String, Object> hook = Map.of("name", "hook", "type", "webhook", "language", "zh",
+                "settings", Map.of("url", "http://127.0.0.1:1/hook", "secret", "whsec-shapes"));
+        JsonNode created = call("POST", channels, admin, hook).json();
+        expect(call("POST", channels, admin, Map.of("name", "bad", "type", "pager", "settings", Map.of())), 400);
+        expect(call("POST", channels, viewer, hook), 403);
+        expect(call("GET", channels, viewer, null), 200);
+        String template = channels + "/{id}";
+        String path = channels + "/" + created.get("id").asText();
+        expect(call("GET", template, path, viewer, null), 200);
+        expect(call("GET", template, channels + "/" + UNKNOWN, viewer, null), 404);
+        ObjectNode renamed = ((ObjectNode) created).put("name", "hook, renamed"); // its secret is sent back masked
+        expect(call("PUT", template, path, admin, renamed.toString()), 200);
+        expect(call("PUT", template, path, admin, renamed.toString()), 409);
+        JsonNode test = call("POST", template + "/test", path + "/test", admin, null).json();
+        assertThat(test.get("delivered").asBoolean()).isFalse(); // loopback is not allowed to channels by default
+        return created.get("id").asText();
     }
 
     @Test

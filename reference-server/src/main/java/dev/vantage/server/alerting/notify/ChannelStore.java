@@ -1,0 +1,88 @@
+package dev.vantage.server.alerting.notify;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.db.Database;
+import dev.vantage.server.db.Sql;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.json.JsonMapping;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Notification channels as configured, settings (secrets included) as their type validated them. */
+public final class ChannelStore {
+    private static final String SELECT = "SELECT id, name, type, language, settings, enabled, created_by, created_at,"
+            + " updated_at, revision FROM alert_channels";
+
+    /** A channel as stored; {@code settings} holds its secrets: never answer it as it is. */
+    public record StoredChannel(String id, String name, String type, String language, ObjectNode settings,
+                                boolean enabled, String createdBy, Instant createdAt, Instant updatedAt, long revision) {
+    }
+
+    /** What a client sets. */
+    public record Input(String name, String type, String language, ObjectNode settings, boolean enabled) {
+    }
+
+    private final Database db;
+    private final Clock clock;
+
+    public ChannelStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public Optional<StoredChannel> find(String id) {
+        return db.queryOne(SELECT + " WHERE id = ?", ChannelStore::map, id);
+    }
+
+    public List<StoredChannel> all() {
+        return db.query(SELECT + " ORDER BY created_at, id", ChannelStore::map);
+    }
+
+    public StoredChannel create(Input in, String createdBy) {
+        String id = UUID.randomUUID().toString();
+        Instant now = clock.instant();
+        db.update("INSERT INTO alert_channels (id, name, type, language, settings, enabled, created_by, created_at,"
+                + " updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", id, in.name(), in.type(), in.language(),
+                JsonMapping.write(in.settings()), in.enabled(), createdBy, now, now);
+        return find(id).orElseThrow();
+    }
+
+    /**
+     * @throws NotFoundException for an unknown channel; ConflictException if {@code expectedRevision} is not current
+     */
+    public StoredChannel update(String id, Input in, Long expectedRevision) {
+        List<Object> params = new ArrayList<>(List.of(in.name(), in.type(), in.language(), JsonMapping.write(in.settings()),
+                in.enabled(), clock.instant(), id));
+        if (expectedRevision != null) {
+            params.add(expectedRevision);
+        }
+        if (db.update("UPDATE alert_channels SET name = ?, type = ?, language = ?, settings = ?, enabled = ?, updated_at = ?,"
+                + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?"),
+                params.toArray()) == 0) {
+            throw find(id).isPresent() ? new ConflictException("the channel was changed by someone else; read it again and retry")
+                    : new NotFoundException("channel");
+        }
+        return find(id).orElseThrow();
+    }
+
+    /** @throws NotFoundException for an unknown channel */
+    public void delete(String id) {
+        if (db.update("DELETE FROM alert_channels WHERE id = ?", id) == 0) {
+            throw new NotFoundException("channel");
+        }
+    }
+
+    private static StoredChannel map(ResultSet rs) throws SQLException {
+        return new StoredChannel(rs.getString("id"), rs.getString("name"), rs.getString("type"), rs.getString("language"),
+                (ObjectNode) JsonMapping.parseStored(rs.getString("settings")), rs.getBoolean("enabled"),
+                rs.getString("created_by"), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"),
+                rs.getLong("revision"));
+    }
+}

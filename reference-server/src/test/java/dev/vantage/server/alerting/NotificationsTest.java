@@ -1,0 +1,153 @@
+package dev.vantage.server.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.vantage.server.LoopbackTarget;
+import dev.vantage.server.TestServer;
+import dev.vantage.server.json.JsonMapping;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * From a result to a signed webhook: a real server and its local agent, a loopback port that goes away and comes
+ * back, a rule with a webhook channel, and a receiver on loopback that checks the documented signature.
+ */
+class NotificationsTest {
+    private static final String SECRET = "whsec-for-tests-0123456789";
+
+    /** A webhook receiver that keeps every request whose signature is right, and answers 401 to the others. */
+    private static final class Receiver implements AutoCloseable {
+        final HttpServer server;
+        final List<JsonNode> accepted = new CopyOnWriteArrayList<>();
+        final List<String> refused = new CopyOnWriteArrayList<>();
+
+        Receiver() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/hook", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String timestamp = exchange.getRequestHeaders().getFirst("X-Vantage-Timestamp");
+                String signature = exchange.getRequestHeaders().getFirst("X-Vantage-Signature");
+                boolean ok = timestamp != null && ("sha256=" + hmac(timestamp, body)).equals(signature);
+                if (ok) {
+                    accepted.add(JsonMapping.MAPPER.readTree(body));
+                } else {
+                    refused.add(new String(body, StandardCharsets.UTF_8));
+                }
+                exchange.sendResponseHeaders(ok ? 200 : 401, -1);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        /** The documented recipe, computed here independently of the server's signer. */
+        static String hmac(String timestamp, byte[] body) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(mac.doFinal(body));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        List<String> kinds() {
+            return accepted.stream().map(n -> n.get("kind").asText()).toList();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void anOutageIsOneSignedFiringAndOneSignedResolutionAndTheLogSaysSo() throws Exception {
+        LoopbackTarget first = new LoopbackTarget();
+        int port = first.port();
+        first.close();
+        try (Receiver receiver = new Receiver();
+             TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true", "VANTAGE_PUBLIC_URL", "https://vantage.example.test"))) {
+            String admin = server.adminToken();
+            TestServer.Response channel = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of(
+                    "name", "ops hook", "type", "webhook", "language", "zh",
+                    "settings", Map.of("url", receiver.url(), "secret", SECRET))));
+            assertThat(channel.status()).as(channel.body()).isEqualTo(201);
+            assertThat(channel.json().get("settings").get("secret").asText()).isEqualTo("******");
+            String channelId = channel.json().get("id").asText();
+
+            // the test button: a signed test message, answered at once
+            JsonNode test = server.post("/api/v1/channels/" + channelId + "/test", admin, null).json();
+            assertThat(test.get("delivered").asBoolean()).as(test.toString()).isTrue();
+            assertThat(receiver.kinds()).containsExactly("test");
+
+            assertThat(server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", "web", "type", "tcp",
+                    "target", "127.0.0.1:" + port, "interval", "1s", "timeout", "900ms",
+                    "selector", Map.of("labels", Map.of("region", "local"))))).status()).isEqualTo(201);
+            TestServer.Response rule = server.post("/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
+                    "name", "web down", "tasks", Map.of("task", "web"), "channels", List.of(channelId),
+                    "condition", Map.of("type", "consecutiveFailures", "count", 2), "resolveAfter", "2s")));
+            assertThat(rule.status()).as(rule.body()).isEqualTo(201);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> receiver.kinds().contains("firing"));
+            JsonNode firing = receiver.accepted.stream().filter(n -> n.get("kind").asText().equals("firing")).findFirst().orElseThrow();
+            String incidentId = firing.get("incidentId").asText();
+            assertThat(firing.toString()).contains("web down").contains("https://vantage.example.test/incidents/");
+            assertThat(firing.get("title").asText()).startsWith("【告警】"); // the channel's language
+
+            try (LoopbackTarget back = new LoopbackTarget(port)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> receiver.kinds().contains("resolved"));
+            }
+            assertThat(receiver.kinds()).containsExactly("test", "firing", "resolved");
+            assertThat(receiver.refused).isEmpty();
+            JsonNode log = server.get("/api/v1/channels/" + channelId + "/deliveries", admin).json().get("items");
+            assertThat(log.findValuesAsText("status")).containsExactly("delivered", "delivered");
+            assertThat(log.findValuesAsText("kind")).containsExactlyInAnyOrder("firing", "resolved");
+            assertThat(incidentId).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aChannelIntoTheServersOwnNetworkIsRefusedUnlessAllowedAndBadSettingsAreNamed() throws Exception {
+        try (Receiver receiver = new Receiver(); TestServer server = TestServer.start()) {
+            String admin = server.adminToken();
+            String id = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "hook", "type", "webhook",
+                    "settings", Map.of("url", receiver.url(), "secret", "wrong-secret")))).json().get("id").asText();
+            JsonNode test = server.post("/api/v1/channels/" + id + "/test", admin, null).json();
+            assertThat(test.get("delivered").asBoolean()).isFalse();
+            assertThat(test.get("retryable").asBoolean()).isFalse();
+            assertThat(receiver.accepted).isEmpty();
+            assertThat(receiver.refused).isEmpty(); // refused before connecting: loopback is not allowed here
+
+            TestServer.Response bad = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "x",
+                    "type", "dingtalk", "language", "fr", "settings", Map.of("url", "ftp://x", "extra", 1))));
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json().get("errors").findValuesAsText("field")).containsExactly("language");
+            TestServer.Response badSettings = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "x",
+                    "type", "dingtalk", "settings", Map.of("url", "ftp://x", "extra", 1))));
+            assertThat(badSettings.json().get("errors").findValuesAsText("field")).contains("settings.url", "settings.extra");
+            TestServer.Response masked = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "x",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", "******"))));
+            assertThat(masked.json().get("errors").findValuesAsText("field")).containsExactly("settings.secret");
+            assertThat(server.get("/api/v1/channels", admin).json().get("items")).hasSize(1);
+        }
+    }
+}
