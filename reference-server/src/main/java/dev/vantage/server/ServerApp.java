@@ -12,6 +12,7 @@ import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.Alerting;
 import dev.vantage.server.alerting.api.AlertRulesApi;
 import dev.vantage.server.alerting.api.ChannelsApi;
+import dev.vantage.server.alerting.api.SilencesApi;
 import dev.vantage.server.alerting.notify.Notifier;
 import dev.vantage.server.security.AddressRanges;
 import dev.vantage.server.alerting.api.IncidentsApi;
@@ -91,7 +92,7 @@ public final class ServerApp implements AutoCloseable {
         Notifier notifier = new Notifier(core.notifications(), core.channels(), names(core), core.config().publicUrl(),
                 AddressRanges.outbound(core.config().notifyAllowLoopback(), core.config().notifyAllowPrivate()),
                 core.config().replicaId(), core.clock(), core.registry());
-        Alerting alerting = new Alerting(core.alertRules(), core.incidents(),
+        Alerting alerting = new Alerting(core.alertRules(), core.incidents(), core.silences(),
                 id -> core.tasks().find(id).map(StoredTask::spec), notifier, live, core.clock(), core.registry());
         core.tasks().addListener(alerting);
         core.results().addStoredListener(alerting::stored);
@@ -111,6 +112,7 @@ public final class ServerApp implements AutoCloseable {
                 new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent()),
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents()),
+                new SilencesApi(core.silences()),
                 alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));

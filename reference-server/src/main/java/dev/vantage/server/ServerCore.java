@@ -5,6 +5,7 @@ import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
 import dev.vantage.server.alerting.incidents.NotificationQueue;
 import dev.vantage.server.alerting.notify.ChannelStore;
+import dev.vantage.server.alerting.silences.SilenceStore;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.agents.store.EnrollmentTokenStore;
@@ -65,6 +66,7 @@ public final class ServerCore implements AutoCloseable {
     private final IncidentStore incidents;
     private final NotificationQueue notifications;
     private final ChannelStore channels;
+    private final SilenceStore silences;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -106,6 +108,7 @@ public final class ServerCore implements AutoCloseable {
         this.incidents = new IncidentStore(database, clock);
         this.notifications = new NotificationQueue(database, clock, incidents);
         this.channels = new ChannelStore(database, clock);
+        this.silences = new SilenceStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -220,6 +223,10 @@ public final class ServerCore implements AutoCloseable {
 
     public ChannelStore channels() {
         return channels;
+    }
+
+    public SilenceStore silences() {
+        return silences;
     }
 
     /** Creates result partitions ahead and deletes results past the retention. */

@@ -6,6 +6,8 @@ import dev.vantage.server.alerting.evaluation.AlertEngine;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.alerting.incidents.IncidentStore;
 import dev.vantage.server.alerting.notify.Notifier;
+import dev.vantage.server.alerting.silences.Silence;
+import dev.vantage.server.alerting.silences.SilenceStore;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
@@ -33,6 +35,8 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
 
     private final RuleStore rules;
+    private final SilenceStore silences;
+    private final Function<String, Optional<TaskSpec>> taskSpec;
     private final IncidentStore incidents;
     private final LiveFeed live;
     private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
@@ -40,8 +44,10 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     private final Notifier notifier;
 
     /** @param taskLookup a task's spec by id, read once and kept until the task changes */
-    public Alerting(RuleStore rules, IncidentStore incidents, Function<String, Optional<TaskSpec>> taskLookup,
-                    Notifier notifier, LiveFeed live, Clock clock, MeterRegistry registry) {
+    public Alerting(RuleStore rules, IncidentStore incidents, SilenceStore silences,
+                    Function<String, Optional<TaskSpec>> taskLookup, Notifier notifier, LiveFeed live, Clock clock,
+                    MeterRegistry registry) {
+        this.silences = silences;
         this.notifier = notifier;
         this.rules = rules;
         this.incidents = incidents;
@@ -52,6 +58,7 @@ public final class Alerting implements ApiModule, TaskChangeListener {
                     tasks.put(id, spec);
                     return spec;
                 }));
+        this.taskSpec = cached;
         this.engine = new AlertEngine(rules::all, cached,
                 () -> incidents.open().stream().map(i -> Map.entry(i.ruleId(), i.taskId())).toList(),
                 this::record, clock, registry);
@@ -65,7 +72,9 @@ public final class Alerting implements ApiModule, TaskChangeListener {
 
     private void record(Transition t) {
         List<String> channels = rules.find(t.ruleId()).map(r -> r.definition().channelIds()).orElse(List.of());
-        incidents.record(t, channels).ifPresent(recorded -> {
+        String silencedBy = taskSpec.apply(t.taskId()).flatMap(task -> silences.all().stream()
+                .filter(s -> s.silences(t.ruleId(), task, t.at())).findFirst()).map(Silence::id).orElse(null);
+        incidents.record(t, channels, silencedBy).ifPresent(recorded -> {
             LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
                     recorded.event().kind(), t.summary());
             Map<String, Object> event = new LinkedHashMap<>();
@@ -75,8 +84,11 @@ public final class Alerting implements ApiModule, TaskChangeListener {
             event.put("kind", recorded.event().kind());
             event.put("at", t.at().toString());
             event.put("summary", t.summary());
+            event.put("silencedBy", silencedBy);
             live.publish("incident", event);
-            notifier.wake();
+            if (silencedBy == null) {
+                notifier.wake();
+            }
         });
     }
 

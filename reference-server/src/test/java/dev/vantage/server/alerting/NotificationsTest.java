@@ -126,6 +126,39 @@ class NotificationsTest {
     }
 
     @Test
+    void anOutageInAMaintenanceWindowIsRecordedButNobodyIsTold() throws Exception {
+        LoopbackTarget first = new LoopbackTarget();
+        int port = first.port();
+        first.close();
+        try (Receiver receiver = new Receiver();
+             TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
+            String admin = server.adminToken();
+            String channelId = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "hook",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", SECRET)))).json().get("id").asText();
+            java.time.Instant now = java.time.Instant.now();
+            TestServer.Response silence = server.post("/api/v1/silences", admin, JsonMapping.write(Map.of(
+                    "tasks", Map.of("labels", Map.of("tier", "db")), "comment", "maintenance",
+                    "once", Map.of("from", now.minusSeconds(3600).toString(), "until", now.plusSeconds(3600).toString()))));
+            assertThat(silence.status()).as(silence.body()).isEqualTo(201);
+            server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", "db", "type", "tcp", "labels", Map.of("tier", "db"),
+                    "target", "127.0.0.1:" + port, "interval", "1s", "timeout", "900ms",
+                    "selector", Map.of("labels", Map.of("region", "local")))));
+            server.post("/api/v1/alert-rules", admin, JsonMapping.write(Map.of("name", "db down",
+                    "tasks", Map.of("task", "db"), "channels", List.of(channelId),
+                    "condition", Map.of("type", "consecutiveFailures", "count", 1))));
+
+            JsonNode incident = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> server.get("/api/v1/incidents", admin).json().get("items"), items -> items.size() == 1).get(0);
+            JsonNode firing = server.get("/api/v1/incidents/" + incident.get("id").asText(), admin).json().get("timeline").get(0);
+            assertThat(firing.get("kind").asText()).isEqualTo("firing");
+            assertThat(firing.get("silencedBy").asText()).isEqualTo(silence.json().get("id").asText());
+            assertThat(server.get("/api/v1/channels/" + channelId + "/deliveries", admin).json().get("items")).isEmpty();
+            assertThat(receiver.accepted).isEmpty();
+        }
+    }
+
+    @Test
     void aChannelIntoTheServersOwnNetworkIsRefusedUnlessAllowedAndBadSettingsAreNamed() throws Exception {
         try (Receiver receiver = new Receiver(); TestServer server = TestServer.start()) {
             String admin = server.adminToken();

@@ -226,6 +226,7 @@ class OpenApiConformanceTest {
         expect(call("PUT", template, path, operator, renamed.toString()), 200);
         expect(call("PUT", template, path, operator, renamed.toString()), 409);
 
+        silences(operator, viewer);
         String open = "/api/v1/incidents?state=open";
         await().atMost(Duration.ofSeconds(30)).until(() -> !server.get(open, viewer).json().get("items").isEmpty());
         JsonNode incident = call("GET", "/api/v1/incidents", open, viewer, null).json().get("items").get(0);
@@ -248,6 +249,25 @@ class OpenApiConformanceTest {
         expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries, viewer, null), 200);
         expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries + "?limit=0", viewer, null), 400);
         expect(call("DELETE", "/api/v1/channels/{id}", "/api/v1/channels/" + channel, admin, null), 204);
+    }
+
+    /** A weekly maintenance window and a one-off silence of other tasks, so the incident above is not silenced. */
+    private void silences(String operator, String viewer) {
+        String silences = "/api/v1/silences";
+        Map<String, Object> weekly = Map.of("tasks", Map.of("labels", Map.of("team", "db")), "comment", "upgrades",
+                "weekly", Map.of("days", List.of("sat", "sun"), "from", "02:00", "to", "04:00", "timeZone", "Asia/Shanghai"));
+        JsonNode created = call("POST", silences, operator, weekly).json();
+        expect(call("POST", silences, operator, weekly), 400); // overlaps the one just made
+        expect(call("POST", silences, operator, Map.of("tasks", Map.of("task", "x"),
+                "once", Map.of("from", "2026-12-08T03:00:00Z", "until", "2026-12-08T01:00:00Z"))), 400);
+        expect(call("POST", silences, viewer, weekly), 403);
+        JsonNode once = call("POST", silences, operator, Map.of("tasks", Map.of("task", "shape-ok"),
+                "once", Map.of("from", "2026-12-08T01:00:00Z", "until", "2026-12-08T03:00:00Z"))).json();
+        expect(call("GET", silences, viewer, null), 200);
+        String template = silences + "/{id}";
+        expect(call("GET", template, silences + "/" + created.get("id").asText(), viewer, null), 200);
+        expect(call("GET", template, silences + "/" + UNKNOWN, viewer, null), 404);
+        expect(call("DELETE", template, silences + "/" + once.get("id").asText(), operator, null), 204);
     }
 
     /** A webhook channel, managed by the admin; returns its id. */

@@ -95,6 +95,7 @@ public final class IncidentsApi implements ApiModule {
         m.put("summary", e.summary());
         m.put("badAgents", e.badAgents());
         m.put("evidence", e.evidence());
+        m.put("silencedBy", e.silencedBy());
         return m;
     }
 }

@@ -46,17 +46,19 @@ public final class IncidentStore {
 
     /**
      * Records a transition of the rule's alert on a task and, in the same transaction, queues its notification to
-     * each of {@code channelIds} ({@link NotificationQueue} sends them).
+     * each of {@code channelIds} ({@link NotificationQueue} sends them), unless a silence keeps it quiet.
+     *
+     * @param silencedBy the silence covering the transition, or {@code null}: it is recorded, not sent
      *
      * @return what was recorded; empty when there is nothing new to tell (it was recorded already, there is no open
      *         incident to remind of or resolve, or a reminder of an acknowledged incident)
      */
-    public Optional<Recorded> record(Transition t, List<String> channelIds) {
+    public Optional<Recorded> record(Transition t, List<String> channelIds, String silencedBy) {
         String key = openKey(t.ruleId(), t.taskId());
         try {
             return db.inTransaction(c -> {
-                Optional<Recorded> recorded = recordIn(c, t, key);
-                if (recorded.isPresent()) {
+                Optional<Recorded> recorded = recordIn(c, t, key, silencedBy);
+                if (recorded.isPresent() && silencedBy == null) {
                     NotificationQueue.enqueue(c, recorded.get().event().id(), channelIds, t.at());
                 }
                 return recorded;
@@ -69,20 +71,20 @@ public final class IncidentStore {
         }
     }
 
-    private Optional<Recorded> recordIn(Connection c, Transition t, String key) throws SQLException {
+    private Optional<Recorded> recordIn(Connection c, Transition t, String key, String silencedBy) throws SQLException {
         return switch (t.kind()) {
             case FIRING -> {
                 String id = UUID.randomUUID().toString();
                 Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary)"
                         + " VALUES (?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary());
-                yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t)));
+                yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t, silencedBy)));
             }
             case REMINDER -> {
                 Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ?", IncidentStore::map, key);
                 if (open.isEmpty() || open.get().acknowledgedAt() != null) {
                     yield Optional.empty(); // an acknowledgement silences reminders
                 }
-                yield Optional.of(new Recorded(open.get(), event(c, open.get().id(), t)));
+                yield Optional.of(new Recorded(open.get(), event(c, open.get().id(), t, silencedBy)));
             }
             case RESOLVED -> {
                 Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map, key);
@@ -90,23 +92,24 @@ public final class IncidentStore {
                         + " AND open_key IS NOT NULL", t.at(), open.get().id()) == 0) {
                     yield Optional.empty();
                 }
-                yield Optional.of(new Recorded(find(c, open.get().id()).orElseThrow(), event(c, open.get().id(), t)));
+                yield Optional.of(new Recorded(find(c, open.get().id()).orElseThrow(), event(c, open.get().id(), t, silencedBy)));
             }
         };
     }
 
-    private IncidentEvent event(Connection c, String incidentId, Transition t) throws SQLException {
+    private IncidentEvent event(Connection c, String incidentId, Transition t, String silencedBy) throws SQLException {
         return addEvent(c, incidentId, t.at(), t.kind().name().toLowerCase(Locale.ROOT), null, t.summary(),
-                t.badAgents(), t.evidence());
+                t.badAgents(), t.evidence(), silencedBy);
     }
 
     private static IncidentEvent addEvent(Connection c, String incidentId, Instant at, String kind, String actor,
-                                          String summary, List<String> badAgents, List<String> evidence) throws SQLException {
+                                          String summary, List<String> badAgents, List<String> evidence,
+                                          String silencedBy) throws SQLException {
         String id = UUID.randomUUID().toString();
-        Sql.update(c, "INSERT INTO incident_events (id, incident_id, at, kind, actor, summary, bad_agents, evidence)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor, summary,
-                JsonMapping.write(badAgents), JsonMapping.write(evidence));
-        return new IncidentEvent(id, incidentId, at, kind, actor, summary, badAgents, evidence);
+        Sql.update(c, "INSERT INTO incident_events (id, incident_id, at, kind, actor, summary, bad_agents, evidence,"
+                + " silenced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor, summary,
+                JsonMapping.write(badAgents), JsonMapping.write(evidence), silencedBy);
+        return new IncidentEvent(id, incidentId, at, kind, actor, summary, badAgents, evidence, silencedBy);
     }
 
     /**
@@ -122,7 +125,7 @@ public final class IncidentStore {
                 throw new ConflictException(i.open() ? "acknowledged already by " + i.acknowledgedBy() : "the incident is resolved");
             }
             Sql.update(c, "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", username, now, id);
-            return addEvent(c, id, now, "acknowledged", username, "acknowledged by " + username, List.of(), List.of());
+            return addEvent(c, id, now, "acknowledged", username, "acknowledged by " + username, List.of(), List.of(), null);
         });
     }
 
@@ -131,7 +134,7 @@ public final class IncidentStore {
         Instant now = clock.instant();
         return db.inTransaction(c -> {
             find(c, id).orElseThrow(() -> new NotFoundException("incident"));
-            return addEvent(c, id, now, "note", username, text, List.of(), List.of());
+            return addEvent(c, id, now, "note", username, text, List.of(), List.of(), null);
         });
     }
 
@@ -154,8 +157,8 @@ public final class IncidentStore {
         return db.query(SELECT + " WHERE open_key IS NOT NULL", IncidentStore::map);
     }
 
-    private static final String SELECT_EVENT = "SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence"
-            + " FROM incident_events";
+    private static final String SELECT_EVENT = "SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence,"
+            + " silenced_by FROM incident_events";
 
     /** The timeline of an incident, oldest first. */
     public List<IncidentEvent> events(String incidentId) {
@@ -169,7 +172,7 @@ public final class IncidentStore {
     private static IncidentEvent mapEvent(ResultSet rs) throws SQLException {
         return new IncidentEvent(rs.getString("id"), rs.getString("incident_id"), Sql.instant(rs, "at"),
                 rs.getString("kind"), rs.getString("actor"), rs.getString("summary"), strings(rs.getString("bad_agents")),
-                strings(rs.getString("evidence")));
+                strings(rs.getString("evidence")), rs.getString("silenced_by"));
     }
 
     private static List<String> strings(String json) {

@@ -58,7 +58,8 @@ public final class RuleJson {
                 enabled == null || enabled);
     }
 
-    private static TaskMatch tasks(JsonInput parent) {
+    /** Reads {@code tasks} of {@code parent}: {@code {"task": id}} or {@code {"labels": {...}}}; required. */
+    public static TaskMatch tasks(JsonInput parent) {
         JsonInput in = parent.object("tasks", "task", "labels");
         if (in == null) {
             parent.error("tasks", "is required: {\"task\": \"<id>\"} or {\"labels\": {...}}");
@@ -218,8 +219,7 @@ public final class RuleJson {
     public static Map<String, Object> toJson(Definition d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", d.name());
-        m.put("tasks", d.tasks() instanceof TaskMatch.Task t ? Map.of("task", t.id())
-                : Map.of("labels", ((TaskMatch.Labels) d.tasks()).labels()));
+        m.put("tasks", toJson(d.tasks()));
         m.put("condition", condition(d.condition()));
         m.put("scope", d.scope() instanceof Scope.PerAgent p
                 ? Map.of("minAgents", p.minAgents(), "minPercent", p.minPercent()) : Map.of("merged", true));
@@ -229,6 +229,11 @@ public final class RuleJson {
         m.put("channels", d.channelIds());
         m.put("enabled", d.enabled());
         return m;
+    }
+
+    /** The JSON form of a task matcher, as {@link #tasks} reads it. */
+    public static Map<String, Object> toJson(TaskMatch tasks) {
+        return tasks instanceof TaskMatch.Task t ? Map.of("task", t.id()) : Map.of("labels", ((TaskMatch.Labels) tasks).labels());
     }
 
     private static Map<String, Object> condition(Condition c) {
