@@ -1,4 +1,4 @@
-package dev.vantage.probe.spi.support;
+package dev.vantage.probe.plugin.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
