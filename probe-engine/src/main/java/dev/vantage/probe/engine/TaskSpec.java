@@ -13,7 +13,7 @@ import java.util.Objects;
  *  "params":{"method":"GET"},"assertions":[{"field":"measurement.httpStatus","op":"lt","value":"400"}],
  *  "labels":{"team":"web"}}}</pre>
  * Parameter values are kept raw (strings, numbers, booleans, lists, maps, as JSON gives them); the engine checks them
- * against the probe type's parameter descriptions. Validate with {@link ProbeEngine#validate}; read and write JSON with {@link TaskSpecJson}.
+ * against the probe type's parameter descriptions. Validate with {@link ProbeEngine#validate}; read and write JSON with {@code dev.vantage.probe.json.TaskSpecJson}.
  *
  * @param id          unique task id ({@code [A-Za-z0-9._:-]}, 1..128 chars)
  * @param name        a human name; defaults to the id

@@ -2,8 +2,8 @@ package dev.vantage.server.instant;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.engine.TaskSpecJson;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.agents.AgentHub;
 import dev.vantage.server.agents.AgentRecord;
 import dev.vantage.server.agents.AgentStore;

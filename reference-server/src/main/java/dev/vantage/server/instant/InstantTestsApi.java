@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.InvalidTaskException;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.agents.AgentRecord;
 import dev.vantage.server.agents.AgentStore;
 import dev.vantage.server.auth.Role;

@@ -1,7 +1,7 @@
 package dev.vantage.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

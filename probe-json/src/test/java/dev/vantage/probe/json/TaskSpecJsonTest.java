@@ -1,9 +1,12 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.engine.Assertion;
+import dev.vantage.probe.engine.InvalidTaskException;
 import dev.vantage.probe.spi.ConfigProblem;
 import java.time.Duration;
 import java.util.Arrays;

@@ -1,10 +1,9 @@
-package dev.vantage.probe.engine.sink;
+package dev.vantage.probe.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
-import dev.vantage.probe.engine.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ResultSink;
 import java.io.IOException;

@@ -1,9 +1,10 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.spi.AssertionOutcome;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeError;

@@ -1,4 +1,4 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.json;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** The one place the engine's JSON mapper is configured, shared by {@link TaskSpecJson} and {@link ResultJson}. */
+/** The one place the JSON mapper is configured, shared by {@link TaskSpecJson} and {@link ResultJson}. */
 final class Json {
     // a duplicate key is a mistake to report, not to resolve silently by "last one wins"
     static final ObjectMapper MAPPER = JsonMapper.builder()

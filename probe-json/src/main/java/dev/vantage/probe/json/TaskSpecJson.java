@@ -1,9 +1,14 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.engine.Assertion;
+import dev.vantage.probe.engine.InvalidTaskException;
+import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ConfigProblem;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -1,9 +1,8 @@
-package dev.vantage.probe.engine.sink;
+package dev.vantage.probe.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.vantage.probe.engine.ResultJson;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import java.io.ByteArrayOutputStream;
