@@ -1,8 +1,15 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.probe.engine.EngineStats;
+import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.Probe;
+import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeContext;
+import dev.vantage.probe.spi.ProbeDescriptor;
+import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.ProbeResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,15 +17,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The scheduler in virtual time: every run's start is exact, so the tests can assert exact instants. */
+/**
+ * The engine's scheduler in virtual time, through its public API: every run's start is exact, so the tests can
+ * assert exact instants. It lives here, beside {@link ManualClock}, because the engine's own tests cannot depend on
+ * the test kit (which depends on the engine).
+ */
 class SchedulerTest {
     private static final Instant ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -30,11 +43,11 @@ class SchedulerTest {
     @BeforeEach
     void setUp() {
         clock = new ManualClock(ORIGIN);
-        FakeProvider recording = new FakeProvider("fake", (ctx, cfg) -> {
+        ProbeProvider recording = provider("fake", ctx -> {
             starts.computeIfAbsent(ctx.taskId(), k -> new CopyOnWriteArrayList<>()).add(ctx.startedAt());
             return CompletableFuture.completedFuture(ctx.newResult().build());
         });
-        FakeProvider hanging = new FakeProvider("hang", (ctx, cfg) -> {
+        ProbeProvider hanging = provider("hang", ctx -> {
             starts.computeIfAbsent(ctx.taskId(), k -> new CopyOnWriteArrayList<>()).add(ctx.startedAt());
             CompletableFuture<ProbeResult> f = new CompletableFuture<>();
             pending.add(f);
@@ -46,6 +59,26 @@ class SchedulerTest {
     @AfterEach
     void tearDown() {
         engine.close();
+    }
+
+    /** A provider of {@code type} whose attempts do what {@code attempt} says. */
+    private static ProbeProvider provider(String type, Function<ProbeContext, CompletionStage<ProbeResult>> attempt) {
+        return new ProbeProvider() {
+            @Override
+            public String type() {
+                return type;
+            }
+
+            @Override
+            public ProbeDescriptor describe() {
+                return ProbeDescriptor.builder(type).build();
+            }
+
+            @Override
+            public Probe create(ProbeConfig config) {
+                return attempt::apply;
+            }
+        };
     }
 
     private static TaskSpec task(String id, Duration interval) {

@@ -1,21 +1,22 @@
-package dev.vantage.probe.engine;
+package dev.vantage.probe.testkit;
 
-import dev.vantage.probe.engine.internal.TimerQueue;
+import dev.vantage.probe.engine.EngineClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * A clock that moves only when {@link #advance(Duration)} is called, for testing schedules in virtual time. An
- * engine built with it runs no timer thread: {@code advance} steps time to each timer event in turn (task runs,
- * deadlines) and fires it on the caller's thread, so every run starts at exactly its due time. Attempts themselves
- * still run on their own threads; wait for their results before asserting.
+ * engine built with it ({@code ProbeEngine.builder().clock(clock)}) runs no timer thread: {@code advance} steps time
+ * to each timer event in turn (task runs, deadlines) and fires it on the caller's thread, so every run starts at
+ * exactly its due time. Attempts themselves still run on their own threads; wait for their results before
+ * asserting. One clock drives one engine.
  */
 public final class ManualClock implements EngineClock {
     private final Object lock = new Object();
     private final Instant origin;
     private long nanos;
-    private TimerQueue timers;
+    private volatile TimerEvents timers;
 
     /** A clock at {@code origin} wall time and nanoTime 0. */
     public ManualClock(Instant origin) {
@@ -48,7 +49,7 @@ public final class ManualClock implements EngineClock {
         synchronized (lock) {
             target = nanos + d.toNanos();
         }
-        TimerQueue queue = timers;
+        TimerEvents queue = timers;
         while (queue != null) {
             long due = queue.nextDue();
             if (due > target) {
@@ -64,8 +65,10 @@ public final class ManualClock implements EngineClock {
         }
     }
 
-    /** Called by the engine: the timer events this clock drives. */
-    void drive(TimerQueue queue) {
-        this.timers = queue;
+    /** Called by the engine: this clock fires its timer events. */
+    @Override
+    public boolean drive(TimerEvents events) {
+        this.timers = events;
+        return true;
     }
 }
