@@ -1,7 +1,10 @@
 package dev.vantage.probe.engine.internal;
 
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +46,7 @@ public final class JsonPointer {
             if (c == '/') {
                 tokens.add(token.toString());
                 token.setLength(0);
-            } else if (c == '~' && i + 1 < expression.length() && (expression.charAt(i + 1) == '0' || expression.charAt(i + 1) == '1')) {
+            } else if (c == '~' && i + 1 < expression.length() && "01".indexOf(expression.charAt(i + 1)) >= 0) {
                 token.append(expression.charAt(++i) == '0' ? '~' : '/');
             } else {
                 token.append(c); // a '~' that starts no escape stays as it is
@@ -76,12 +79,7 @@ public final class JsonPointer {
                 return null;
             }
         }
-        if (node instanceof Map<?, ?> || node instanceof List<?>) {
-            StringBuilder out = new StringBuilder();
-            write(node, out);
-            return out.toString();
-        }
-        return node == NULL ? "null" : scalar(node);
+        return node instanceof Map<?, ?> || node instanceof List<?> ? compact(node) : text(node);
     }
 
     /** An array index: digits without a leading zero that fit an int; -1 otherwise. */
@@ -98,35 +96,61 @@ public final class JsonPointer {
         return value > Integer.MAX_VALUE ? -1 : (int) value;
     }
 
-    private static String scalar(Object value) {
-        return value instanceof Double d ? Double.toString(d) : value.toString();
+    /** A scalar as its text, as Jackson's {@code asText()} gave it. */
+    private static String text(Object value) {
+        return value == NULL ? "null" : value instanceof Double d ? Double.toString(d) : value.toString();
     }
 
-    private static void write(Object node, StringBuilder out) {
-        if (node instanceof Map<?, ?> object) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : object.entrySet()) {
-                out.append(first ? "" : ",");
-                first = false;
-                quote((String) e.getKey(), out);
-                out.append(':');
-                write(e.getValue(), out);
+    /**
+     * An object or array as compact JSON. Without recursion, like the reader: {@code open} holds an iterator over
+     * the members of each object and array being written, {@code closers} the bracket that ends it.
+     */
+    private static String compact(Object root) {
+        StringBuilder out = new StringBuilder();
+        Deque<Iterator<?>> open = new ArrayDeque<>();
+        Deque<Character> closers = new ArrayDeque<>();
+        Object next = root;
+        while (true) {
+            if (next instanceof Map<?, ?> object) {
+                out.append('{');
+                open.push(object.entrySet().iterator());
+                closers.push('}');
+            } else if (next instanceof List<?> array) {
+                out.append('[');
+                open.push(array.iterator());
+                closers.push(']');
+            } else if (next instanceof String string) {
+                quote(string, out);
+            } else if (next instanceof Double d && !Double.isFinite(d)) {
+                quote(d.toString(), out); // JSON has no such numbers: Jackson wrote them as strings
+            } else {
+                out.append(text(next));
             }
-            out.append('}');
-        } else if (node instanceof List<?> array) {
-            out.append('[');
-            for (int i = 0; i < array.size(); i++) {
-                out.append(i == 0 ? "" : ",");
-                write(array.get(i), out);
+            // the next member to write, after closing each object and array that has none left
+            next = null;
+            while (next == null && !open.isEmpty()) {
+                Iterator<?> members = open.peek();
+                if (!members.hasNext()) {
+                    open.pop();
+                    out.append(closers.pop());
+                    continue;
+                }
+                char last = out.charAt(out.length() - 1);
+                if (last != '{' && last != '[') { // not the first member: no written value ends with these
+                    out.append(',');
+                }
+                Object member = members.next();
+                if (member instanceof Map.Entry<?, ?> e) {
+                    quote((String) e.getKey(), out);
+                    out.append(':');
+                    next = e.getValue();
+                } else {
+                    next = member;
+                }
             }
-            out.append(']');
-        } else if (node instanceof String s) {
-            quote(s, out);
-        } else if (node instanceof Double d && !Double.isFinite(d)) {
-            quote(d.toString(), out); // JSON has no such numbers: written as strings
-        } else {
-            out.append(node == NULL ? "null" : scalar(node));
+            if (next == null) {
+                return out.toString();
+            }
         }
     }
 
@@ -154,11 +178,10 @@ public final class JsonPointer {
         out.append('"');
     }
 
-    /** A strict recursive-descent reader of one JSON value (RFC 8259, no extensions). */
+    /** A strict reader of one JSON value (RFC 8259, no extensions). */
     private static final class Reader {
         private final String in;
         private int pos;
-        private int depth;
 
         Reader(String in) {
             this.in = in;
@@ -181,78 +204,93 @@ public final class JsonPointer {
             return value;
         }
 
+        /**
+         * Reads one value. Without recursion, so that the deepest nesting Jackson allows needs no deep stack on the
+         * (virtual) thread that evaluates assertions: {@code open} holds the objects and arrays being read,
+         * {@code names} the member name each open object is waiting to fill.
+         */
         private Object value() {
+            Deque<Object> open = new ArrayDeque<>();
+            Deque<String> names = new ArrayDeque<>();
+            while (true) {
+                Object value;
+                char c = peek();
+                if (c == '{' || c == '[') {
+                    pos++;
+                    if (open.size() >= MAX_DEPTH) {
+                        throw fail();
+                    }
+                    Object container = c == '{' ? new LinkedHashMap<String, Object>() : new ArrayList<>();
+                    skipSpace();
+                    if (peek() != close(container)) {
+                        open.push(container);
+                        if (c == '{') {
+                            names.push(name());
+                        }
+                        continue;
+                    }
+                    pos++;
+                    value = container;
+                } else {
+                    value = scalar();
+                }
+                // put the value into the open container; each container it completes goes into the one around it
+                while (true) {
+                    if (open.isEmpty()) {
+                        return value;
+                    }
+                    Object parent = open.peek();
+                    if (parent instanceof Map<?, ?>) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> object = (Map<String, Object>) parent;
+                        object.put(names.pop(), value);
+                    } else {
+                        @SuppressWarnings("unchecked")
+                        List<Object> array = (List<Object>) parent;
+                        array.add(value);
+                    }
+                    skipSpace();
+                    if (peek() != close(parent)) {
+                        expect(',');
+                        skipSpace();
+                        if (parent instanceof Map<?, ?>) {
+                            names.push(name());
+                        }
+                        break;
+                    }
+                    pos++;
+                    value = open.pop();
+                }
+            }
+        }
+
+        private static char close(Object container) {
+            return container instanceof Map<?, ?> ? '}' : ']';
+        }
+
+        /** A member name and its colon. */
+        private String name() {
+            if (peek() != '"') {
+                throw fail();
+            }
+            String name = string(MAX_NAME_LENGTH);
+            skipSpace();
+            expect(':');
+            skipSpace();
+            return name;
+        }
+
+        private Object scalar() {
             if (pos == in.length()) {
                 throw fail();
             }
-            char c = in.charAt(pos);
-            return switch (c) {
-                case '{' -> object();
-                case '[' -> array();
+            return switch (in.charAt(pos)) {
                 case '"' -> string(MAX_STRING_LENGTH);
                 case 't' -> literal("true", Boolean.TRUE);
                 case 'f' -> literal("false", Boolean.FALSE);
                 case 'n' -> literal("null", NULL);
                 default -> number();
             };
-        }
-
-        private Map<String, Object> object() {
-            enter();
-            Map<String, Object> object = new LinkedHashMap<>();
-            skipSpace();
-            if (peek() == '}') {
-                pos++;
-            } else {
-                while (true) {
-                    if (peek() != '"') {
-                        throw fail();
-                    }
-                    String name = string(MAX_NAME_LENGTH);
-                    skipSpace();
-                    expect(':');
-                    skipSpace();
-                    object.put(name, value());
-                    skipSpace();
-                    if (peek() == '}') {
-                        pos++;
-                        break;
-                    }
-                    expect(',');
-                    skipSpace();
-                }
-            }
-            depth--;
-            return object;
-        }
-
-        private List<Object> array() {
-            enter();
-            List<Object> array = new ArrayList<>();
-            skipSpace();
-            if (peek() == ']') {
-                pos++;
-            } else {
-                while (true) {
-                    array.add(value());
-                    skipSpace();
-                    if (peek() == ']') {
-                        pos++;
-                        break;
-                    }
-                    expect(',');
-                    skipSpace();
-                }
-            }
-            depth--;
-            return array;
-        }
-
-        private void enter() {
-            pos++;
-            if (++depth > MAX_DEPTH) {
-                throw fail();
-            }
         }
 
         private String string(int maxLength) {
