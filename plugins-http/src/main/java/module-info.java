@@ -4,6 +4,7 @@
  */
 module dev.vantage.plugins.http {
     requires dev.vantage.probe.spi;
+    requires dev.vantage.probe.plugin.support;
     requires io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.codec.http;

@@ -4,6 +4,7 @@
  */
 module dev.vantage.plugins.icmp {
     requires dev.vantage.probe.spi;
+    requires dev.vantage.probe.plugin.support;
 
     provides dev.vantage.probe.spi.ProbeProvider with dev.vantage.plugins.icmp.IcmpProbeProvider;
 }

@@ -5,7 +5,6 @@
  */
 module dev.vantage.probe.engine {
     requires transitive dev.vantage.probe.spi;
-    requires transitive com.fasterxml.jackson.databind;
     requires micrometer.core;
     requires org.slf4j;
 

@@ -4,5 +4,6 @@
  */
 module com.example.vantage.plugin {
     requires dev.vantage.probe.spi;
+    requires dev.vantage.probe.plugin.support;
     provides dev.vantage.probe.spi.ProbeProvider with com.example.vantage.plugin.EchoProbeProvider;
 }

@@ -7,7 +7,7 @@ import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
-import dev.vantage.probe.spi.support.TrustCheck;
+import dev.vantage.probe.plugin.support.TrustCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

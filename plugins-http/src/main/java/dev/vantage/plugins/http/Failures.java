@@ -3,7 +3,7 @@ package dev.vantage.plugins.http;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
-import dev.vantage.probe.spi.support.TrustCheck;
+import dev.vantage.probe.plugin.support.TrustCheck;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;

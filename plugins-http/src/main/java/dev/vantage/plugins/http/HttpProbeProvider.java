@@ -7,7 +7,7 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
-import dev.vantage.probe.spi.support.IpVersion;
+import dev.vantage.probe.plugin.support.IpVersion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

@@ -3,7 +3,7 @@ package dev.vantage.plugins.http;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ProbeConfig;
-import dev.vantage.probe.spi.support.IpVersion;
+import dev.vantage.probe.plugin.support.IpVersion;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.vantage.plugins.http;
 
 import dev.vantage.plugins.http.HttpSettings.HttpVersion;
-import dev.vantage.probe.spi.support.TrustCheck;
+import dev.vantage.probe.plugin.support.TrustCheck;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;

@@ -1,6 +1,6 @@
 package dev.vantage.plugins.http;
 
-import dev.vantage.probe.spi.support.LoopbackWarmUp;
+import dev.vantage.probe.plugin.support.LoopbackWarmUp;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.InputStream;

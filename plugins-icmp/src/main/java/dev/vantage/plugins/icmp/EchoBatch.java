@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.vantage.probe.spi.ProbeException;
-import dev.vantage.probe.spi.support.RoundTrips;
+import dev.vantage.probe.plugin.support.RoundTrips;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;

@@ -9,7 +9,7 @@ import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.spi.ProbeResult;
-import dev.vantage.probe.spi.support.Expectation;
+import dev.vantage.probe.plugin.support.Expectation;
 import dev.vantage.probe.testkit.TestEngines;
 import java.time.Duration;
 import java.time.Instant;

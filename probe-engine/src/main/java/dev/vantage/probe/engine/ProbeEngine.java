@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. Probes run on virtual threads; one timer thread starts scheduled runs and enforces deadlines
- * (none with a {@link ManualClock}); each sink has its own delivery thread. A probe that ignores its deadline is
- * cut off as {@code TIMEOUT} and stops counting against the concurrency limit; a probe that throws yields
- * {@code ERROR}/{@code INTERNAL}; nothing a probe does stops the engine.
+ * (none with a clock that {@linkplain EngineClock#drive drives} them); each sink has its own delivery thread. A
+ * probe that ignores its deadline is cut off as {@code TIMEOUT} and stops counting against the concurrency limit;
+ * a probe that throws yields {@code ERROR}/{@code INTERNAL}; nothing a probe does stops the engine.
  */
 public final class ProbeEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeEngine.class);
@@ -87,9 +87,9 @@ public final class ProbeEngine implements AutoCloseable {
         }
         this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry);
         b.registry.gauge("vantage.probe.inflight", runner, Runner::inFlight);
-        this.scheduler = new Scheduler(clock, timers, runner, b.registry, clock instanceof ManualClock);
-        if (clock instanceof ManualClock manual) {
-            manual.drive(timers);
+        boolean drivenByClock = clock.drive(timers);
+        this.scheduler = new Scheduler(clock, timers, runner, b.registry, drivenByClock);
+        if (drivenByClock) {
             this.timerThread = null;
         } else {
             this.timerThread = Thread.ofPlatform().daemon().name("vantage-timer").unstarted(this::timerLoop);

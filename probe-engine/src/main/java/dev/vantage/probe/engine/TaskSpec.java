@@ -2,6 +2,7 @@ package dev.vantage.probe.engine;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,42 +14,45 @@ import java.util.Objects;
  *  "params":{"method":"GET"},"assertions":[{"field":"measurement.httpStatus","op":"lt","value":"400"}],
  *  "labels":{"team":"web"}}}</pre>
  * Parameter values are kept raw (strings, numbers, booleans, lists, maps, as JSON gives them); the engine checks them
- * against the probe type's parameter descriptions. Validate with {@link ProbeEngine#validate}; read and write JSON with {@link TaskSpecJson}.
+ * against the probe type's parameter descriptions. Build one with {@link #builder}; validate it with
+ * {@link ProbeEngine#validate}; read and write JSON with {@code dev.vantage.probe.json.TaskSpecJson} (probe-json).
  *
- * @param id          unique task id ({@code [A-Za-z0-9._:-]}, 1..128 chars)
- * @param name        a human name; defaults to the id
- * @param type        the probe type id, e.g. {@code http}
- * @param target      what to probe, in the probe type's form
- * @param interval    how often to run; {@code null} for a task that only runs on demand
- * @param timeout     deadline of each attempt; at most the interval. Left out ({@code null}), it is
- *                    {@link #DEFAULT_TIMEOUT}, or the interval when that is shorter
- * @param jitter      each run starts up to this much later than its slot (random, never accumulating)
- * @param maxInFlight how many attempts of this task may run at once; a run due while that many are in flight is skipped
- * @param params      raw parameter values by name
- * @param assertions  checks the engine applies to every result
- * @param labels      copied onto every result (region, team, ...)
- * @param enabled     a disabled task is kept but not run
+ * <p>A final class with a builder rather than a record, so that fields can be added without breaking callers'
+ * binaries (VERSIONING.md). Immutable; two specs are equal when all their fields are.
  */
-public record TaskSpec(String id, String name, String type, String target, Duration interval, Duration timeout,
-                       Duration jitter, int maxInFlight, Map<String, Object> params, List<Assertion> assertions,
-                       Map<String, String> labels, boolean enabled) {
+public final class TaskSpec {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    public TaskSpec {
-        id = id == null ? "" : id;
-        name = name == null || name.isEmpty() ? id : name;
-        type = Objects.requireNonNullElse(type, "");
-        target = Objects.requireNonNullElse(target, "");
-        if (timeout == null) {
-            // a task every second must not be refused for a default it never asked for
-            timeout = interval != null && interval.isPositive() && interval.compareTo(DEFAULT_TIMEOUT) < 0 ? interval : DEFAULT_TIMEOUT;
-        }
-        jitter = jitter == null ? Duration.ZERO : jitter;
+    private final String id;
+    private final String name;
+    private final String type;
+    private final String target;
+    private final Duration interval;
+    private final Duration timeout;
+    private final Duration jitter;
+    private final int maxInFlight;
+    private final Map<String, Object> params;
+    private final List<Assertion> assertions;
+    private final Map<String, String> labels;
+    private final boolean enabled;
+
+    private TaskSpec(Builder b) {
+        id = b.id == null ? "" : b.id;
+        name = b.name == null || b.name.isEmpty() ? id : b.name;
+        type = Objects.requireNonNullElse(b.type, "");
+        target = Objects.requireNonNullElse(b.target, "");
+        interval = b.interval;
+        // a task every second must not be refused for a default it never asked for
+        timeout = b.timeout != null ? b.timeout
+                : interval != null && interval.isPositive() && interval.compareTo(DEFAULT_TIMEOUT) < 0 ? interval : DEFAULT_TIMEOUT;
+        jitter = b.jitter == null ? Duration.ZERO : b.jitter;
+        maxInFlight = b.maxInFlight;
         // unmodifiable copies that keep order; Map.copyOf would not, and params may hold nulls from JSON
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
-        assertions = assertions == null ? List.of() : List.copyOf(assertions);
-        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
+        assertions = List.copyOf(b.assertions);
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
+        enabled = b.enabled;
     }
 
     /** A builder for a task of {@code type} probing {@code target}; every other field has a default. */
@@ -56,6 +60,7 @@ public record TaskSpec(String id, String name, String type, String target, Durat
         return new Builder().type(type).target(target);
     }
 
+    /** A builder holding this spec's fields, to derive a changed copy. */
     public Builder toBuilder() {
         Builder b = new Builder().id(id).name(name).type(type).target(target).interval(interval).timeout(timeout)
                 .jitter(jitter).maxInFlight(maxInFlight).enabled(enabled);
@@ -65,9 +70,94 @@ public record TaskSpec(String id, String name, String type, String target, Durat
         return b;
     }
 
+    /** Unique task id ({@code [A-Za-z0-9._:-]}, 1..128 chars); empty for a one-off run. */
+    public String id() {
+        return id;
+    }
+
+    /** A human name; defaults to the id. */
+    public String name() {
+        return name;
+    }
+
+    /** The probe type id, e.g. {@code http}. */
+    public String type() {
+        return type;
+    }
+
+    /** What to probe, in the probe type's form. */
+    public String target() {
+        return target;
+    }
+
+    /** How often to run; {@code null} for a task that only runs on demand. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /**
+     * Deadline of each attempt; at most the interval. Left out, it is {@link #DEFAULT_TIMEOUT}, or the interval when
+     * that is shorter.
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Each run starts up to this much later than its slot (random, never accumulating). */
+    public Duration jitter() {
+        return jitter;
+    }
+
+    /** How many attempts of this task may run at once; a run due while that many are in flight is skipped. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** Raw parameter values by name, in the order given. */
+    public Map<String, Object> params() {
+        return params;
+    }
+
+    /** Checks the engine applies to every result. */
+    public List<Assertion> assertions() {
+        return assertions;
+    }
+
+    /** Copied onto every result (region, team, ...). */
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    /** A disabled task is kept but not run. */
+    public boolean enabled() {
+        return enabled;
+    }
+
     /** True if the task runs on a schedule (it has an interval). */
     public boolean scheduled() {
         return interval != null;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TaskSpec t && maxInFlight == t.maxInFlight && enabled == t.enabled && id.equals(t.id)
+                && name.equals(t.name) && type.equals(t.type) && target.equals(t.target)
+                && Objects.equals(interval, t.interval) && timeout.equals(t.timeout) && jitter.equals(t.jitter)
+                && params.equals(t.params) && assertions.equals(t.assertions) && labels.equals(t.labels);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, name, type, target, interval, timeout, jitter, maxInFlight, params, assertions, labels,
+                enabled);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskSpec[id=" + id + ", name=" + name + ", type=" + type + ", target=" + target + ", interval="
+                + interval + ", timeout=" + timeout + ", jitter=" + jitter + ", maxInFlight=" + maxInFlight
+                + ", params=" + params + ", assertions=" + assertions + ", labels=" + labels + ", enabled=" + enabled
+                + "]";
     }
 
     /** Builds a {@link TaskSpec}; nothing is validated until the engine sees it. */
@@ -159,8 +249,7 @@ public record TaskSpec(String id, String name, String type, String target, Durat
         }
 
         public TaskSpec build() {
-            return new TaskSpec(id, name, type, target, interval, timeout, jitter, maxInFlight, params, assertions,
-                    labels, enabled);
+            return new TaskSpec(this);
         }
     }
 }

@@ -40,8 +40,8 @@ class ValidationTest {
 
     @Test
     void taskFieldsAreCheckedTogether() {
-        Map<String, String> p = problems(new TaskSpec("bad id!", null, "fake", "", Duration.ofMillis(1),
-                Duration.ofSeconds(-1), Duration.ofMillis(-1), 0, Map.of(), List.of(), Map.of("1bad", "x"), true));
+        Map<String, String> p = problems(TaskSpec.builder("fake", "").id("bad id!").interval(Duration.ofMillis(1))
+                .timeout(Duration.ofSeconds(-1)).jitter(Duration.ofMillis(-1)).maxInFlight(0).label("1bad", "x").build());
         assertThat(p).containsOnlyKeys("id", "target", "interval", "timeout", "jitter", "maxInFlight", "labels.1bad");
         assertThat(p.get("interval")).contains("between 10ms and 1d");
     }

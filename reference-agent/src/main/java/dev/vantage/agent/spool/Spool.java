@@ -1,7 +1,7 @@
 package dev.vantage.agent.spool;
 
 import dev.vantage.probe.engine.Durations;
-import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;

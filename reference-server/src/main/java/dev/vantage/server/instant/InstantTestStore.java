@@ -2,7 +2,7 @@ package dev.vantage.server.instant;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
 import dev.vantage.server.json.JsonMapping;

@@ -2,7 +2,7 @@ package dev.vantage.server.instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.dispatch.Control;
 import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.errors.FieldError;

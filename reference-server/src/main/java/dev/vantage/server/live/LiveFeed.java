@@ -2,7 +2,7 @@ package dev.vantage.server.live;
 
 import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import java.util.Map;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.vantage.server.results;
 
 import dev.vantage.probe.engine.Durations;
-import dev.vantage.probe.engine.ResultJson;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;

@@ -5,7 +5,7 @@ import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.engine.TaskSpecJson;
+import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
 import dev.vantage.server.db.Sql;

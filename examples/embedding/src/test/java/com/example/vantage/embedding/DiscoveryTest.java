@@ -1,6 +1,7 @@
 package com.example.vantage.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ProbeProvider;
@@ -28,6 +29,13 @@ class DiscoveryTest {
         // A named plugin module was resolved by service binding (nothing requires it) and found through `provides`.
         assertThat(exampleProviderClass().getModule().getName())
                 .isEqualTo(modulePath ? "com.example.vantage.plugin" : null);
+    }
+
+    @Test
+    void theEngineBringsNoJsonLibrary() {
+        // the JSON forms live in probe-json, so an embedder that needs none does not inherit Jackson
+        assertThatThrownBy(() -> Class.forName("com.fasterxml.jackson.databind.ObjectMapper"))
+                .isInstanceOf(ClassNotFoundException.class);
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeProvider;
-import dev.vantage.probe.spi.support.HostPort;
+import dev.vantage.probe.plugin.support.HostPort;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -46,7 +46,7 @@ public final class EchoProbeProvider implements ProbeProvider {
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         HostPort target;
         try {
-            target = HostPort.parse(config.target()); // the SPI's support package parses host:port for every plugin
+            target = HostPort.parse(config.target()); // probe-plugin-support parses host:port as every built-in plugin does
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("target", e.getMessage());
         }

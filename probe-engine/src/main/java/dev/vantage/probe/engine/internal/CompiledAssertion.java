@@ -1,8 +1,5 @@
 package dev.vantage.probe.engine.internal;
 
-import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.probe.engine.Assertion;
 import dev.vantage.probe.engine.Assertion.Op;
 import dev.vantage.probe.engine.Durations;
@@ -17,7 +14,6 @@ import java.util.regex.PatternSyntaxException;
 
 /** An {@link Assertion} checked once when its task is accepted, ready to evaluate on every result. */
 public final class CompiledAssertion {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ACTUAL = 200;
 
     private enum Kind { STATUS, DURATION, PHASE, MEASUREMENT, ATTRIBUTE }
@@ -147,7 +143,10 @@ public final class CompiledAssertion {
                 Double v = r.measurements().get(name);
                 yield v == null ? null : format(v);
             }
-            case ATTRIBUTE -> pointer == null ? r.attributes().get(name) : pointed(r.attributes().get(name));
+            case ATTRIBUTE -> {
+                String value = r.attributes().get(name);
+                yield pointer == null || value == null ? value : pointer.select(value); // null if not JSON
+            }
         };
         boolean passed = actual != null && holds(actual);
         return AssertionOutcome.of(text, passed, actual == null || actual.length() <= MAX_ACTUAL
@@ -183,21 +182,6 @@ public final class CompiledAssertion {
             case MATCHES -> pattern.matcher(actual).find();
             default -> !pattern.matcher(actual).find();
         };
-    }
-
-    private String pointed(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            JsonNode node = JSON.readTree(json).at(pointer);
-            if (node.isMissingNode()) {
-                return null;
-            }
-            return node.isValueNode() ? node.asText() : node.toString();
-        } catch (Exception e) {
-            return null; // not JSON: the assertion fails with actual = null
-        }
     }
 
     private static String format(double v) {

@@ -1,5 +1,6 @@
 package dev.vantage.probe.engine.internal;
 
+import dev.vantage.probe.engine.EngineClock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,10 +12,10 @@ import java.util.function.LongSupplier;
 /**
  * Every timed event of the engine (task runs and attempt deadlines) in one indexed binary heap, so that an
  * attempt that finishes early removes its deadline in O(log n) instead of leaving it to expire. Events are run
- * by {@link #runDue(long)}: from one timer thread in real time, or from {@code ManualClock.advance} in virtual
- * time. Actions must be short and must not block: they start threads or complete futures.
+ * by {@link #runDue(long)}: from one timer thread in real time, or from a clock that drives them in virtual time
+ * ({@link EngineClock#drive}). Actions must be short and must not block: they start threads or complete futures.
  */
-public final class TimerQueue {
+public final class TimerQueue implements EngineClock.TimerEvents {
 
     /** A scheduled event; cancel it with {@link TimerQueue#cancel(Entry)}. */
     public static final class Entry {
@@ -173,6 +174,7 @@ public final class TimerQueue {
     }
 
     /** The due time of the earliest event, or {@link Long#MAX_VALUE} if there is none. */
+    @Override
     public long nextDue() {
         lock.lock();
         try {
@@ -184,6 +186,7 @@ public final class TimerQueue {
     }
 
     /** Runs every event due at or before {@code now}, earliest first, on the calling thread. */
+    @Override
     public void runDue(long now) {
         List<Entry> due = new ArrayList<>();
         while (true) {

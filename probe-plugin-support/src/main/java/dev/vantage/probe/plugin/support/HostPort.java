@@ -1,0 +1,122 @@
+package dev.vantage.probe.plugin.support;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code host:port} target as users write it: a host name or IPv4 address and a port, or an IPv6 address in
+ * brackets, {@code [::1]:443}. Parsing is strict on purpose: anything odd is refused here, with a reason, rather
+ * than handed to a resolver that might read it differently. Immutable and thread-safe.
+ *
+ * @since 0.1
+ */
+public final class HostPort {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
+    private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
+    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+
+    private final String host;
+    private final int port;
+
+    private HostPort(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [IPv6 address]:port}.
+     *
+     * @throws IllegalArgumentException if the target is not of that form or the port is not 1-65535; the message
+     *                                  says what was expected, fit to report as a {@code target} config problem
+     * @since 0.1
+     */
+    public static HostPort parse(String target) {
+        Objects.requireNonNull(target, "target");
+        String host;
+        String port;
+        if (target.startsWith("[")) {
+            int close = target.indexOf("]:");
+            host = close < 0 ? "" : target.substring(1, close);
+            if (!IPV6.matcher(host).matches()) {
+                throw new IllegalArgumentException("expected [IPv6 address]:port, got '" + target + "'");
+            }
+            port = target.substring(close + 2);
+        } else {
+            int colon = target.lastIndexOf(':');
+            if (colon < 0 || target.indexOf(':') != colon) {
+                throw new IllegalArgumentException("expected host:port (an IPv6 address in brackets, [::1]:443), got '"
+                        + target + "'");
+            }
+            host = target.substring(0, colon);
+            port = target.substring(colon + 1);
+            if (!NAME.matcher(host).matches()) {
+                throw new IllegalArgumentException("'" + host + "' is not a host name or IP address");
+            }
+        }
+        int p = PORT.matcher(port).matches() ? Integer.parseInt(port) : -1;
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("port must be 1-65535, got '" + port + "'");
+        }
+        return new HostPort(host, p);
+    }
+
+    /**
+     * True if {@code host} is an IP address literal rather than a name. A literal must not be sent as a TLS server
+     * name (SNI), and needs no resolution.
+     *
+     * @since 0.1
+     */
+    public static boolean isLiteral(String host) {
+        return host.indexOf(':') >= 0 || IPV4.matcher(host).matches();
+    }
+
+    /**
+     * The host name or address, without brackets; an IPv6 literal may carry a zone, {@code fe80::1%eth0}.
+     *
+     * @since 0.1
+     */
+    public String host() {
+        return host;
+    }
+
+    /**
+     * The port, 1-65535.
+     *
+     * @since 0.1
+     */
+    public int port() {
+        return port;
+    }
+
+    /**
+     * True if the host is an IP address literal; see {@link #isLiteral(String)}.
+     *
+     * @since 0.1
+     */
+    public boolean isLiteral() {
+        return isLiteral(host);
+    }
+
+    /** @since 0.1 */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HostPort h && port == h.port && host.equals(h.host);
+    }
+
+    /** @since 0.1 */
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, port);
+    }
+
+    /**
+     * The target in the form {@link #parse(String)} reads: {@code host:port}, or {@code [address]:port} for IPv6.
+     *
+     * @since 0.1
+     */
+    @Override
+    public String toString() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}
