@@ -13,7 +13,9 @@ import dev.vantage.server.alerting.Alerting;
 import dev.vantage.server.alerting.api.AlertRulesApi;
 import dev.vantage.server.alerting.api.ChannelsApi;
 import dev.vantage.server.alerting.api.SilencesApi;
+import dev.vantage.server.alerting.evaluation.Preview;
 import dev.vantage.server.alerting.notify.Notifier;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.server.security.AddressRanges;
 import dev.vantage.server.alerting.api.IncidentsApi;
 import dev.vantage.server.auth.Accounts;
@@ -109,7 +111,7 @@ public final class ServerApp implements AutoCloseable {
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.clock()),
                 new AgentEndpoint(core.agents(), gateway),
                 new InstantTestsApi(instants, core.engine()),
-                new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent()),
+                new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent(), history(core), core.clock()),
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents()),
                 new SilencesApi(core.silences()),
@@ -120,6 +122,22 @@ public final class ServerApp implements AutoCloseable {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
         }
         return modules;
+    }
+
+    /** What a rule preview reads: the tasks and their stored results. */
+    private static AlertRulesApi.History history(ServerCore core) {
+        return new AlertRulesApi.History() {
+            @Override
+            public List<TaskSpec> tasks() {
+                return core.tasks().all().stream().map(StoredTask::spec).toList();
+            }
+
+            @Override
+            public List<Preview.Stored> results(String taskId, Instant from, Instant to, int max) {
+                return core.results().between(taskId, from, to, max).stream()
+                        .map(b -> new Preview.Stored(b.agentId(), ResultJson.parse(b.body()))).toList();
+            }
+        };
     }
 
     /** The names notifications show, looked up in the slices that own them. */

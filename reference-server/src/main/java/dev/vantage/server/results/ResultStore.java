@@ -210,6 +210,12 @@ public final class ResultStore {
     public record AgentBody(String agentId, String body) {
     }
 
+    /** A task's results in {@code [from, to)}, oldest first, at most {@code max}. */
+    public List<AgentBody> between(String taskId, Instant from, Instant to, int max) {
+        return db.query("SELECT agent_id, body FROM results WHERE task_id = ? AND started_at >= ? AND started_at < ?"
+                + " ORDER BY started_at, id LIMIT ?", rs -> new AgentBody(rs.getString(1), rs.getString(2)), taskId, from, to, max);
+    }
+
     /** Every result of a task, oldest first (an instant test has one per agent asked). */
     public List<AgentBody> all(String taskId) {
         return db.query("SELECT agent_id, body FROM results WHERE task_id = ? ORDER BY started_at",

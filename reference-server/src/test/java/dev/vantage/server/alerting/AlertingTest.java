@@ -52,6 +52,15 @@ class AlertingTest {
             }
             // one incident for the whole outage, none since
             assertThat(server.get("/api/v1/incidents", admin).json().get("items")).hasSize(1);
+
+            // the preview judges the same stored results the same way: it fired and resolved, too
+            JsonNode preview = server.post("/api/v1/alert-rules/preview", admin, JsonMapping.write(Map.of(
+                    "name", "web down", "tasks", Map.of("task", "web"),
+                    "condition", Map.of("type", "consecutiveFailures", "count", 2), "resolveAfter", "2s"))).json();
+            JsonNode web = preview.get("tasks").get(0);
+            assertThat(web.get("taskId").asText()).isEqualTo("web");
+            assertThat(web.get("results").asInt()).isPositive();
+            assertThat(web.get("transitions").findValuesAsText("kind")).startsWith("firing", "resolved");
         }
     }
 

@@ -228,6 +228,9 @@ class OpenApiConformanceTest {
 
         silences(operator, viewer);
         String open = "/api/v1/incidents?state=open";
+        expect(call("POST", rules + "/preview", operator, rule), 200);
+        expect(call("POST", rules + "/preview", viewer, rule), 403);
+        expect(call("POST", rules + "/preview", operator, Map.of("name", "x")), 400);
         await().atMost(Duration.ofSeconds(30)).until(() -> !server.get(open, viewer).json().get("items").isEmpty());
         JsonNode incident = call("GET", "/api/v1/incidents", open, viewer, null).json().get("items").get(0);
         expect(call("GET", "/api/v1/incidents", "/api/v1/incidents?state=closed", viewer, null), 400);

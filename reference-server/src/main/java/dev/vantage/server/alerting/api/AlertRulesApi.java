@@ -2,6 +2,10 @@ package dev.vantage.server.alerting.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.server.alerting.evaluation.AlertEngine;
+import dev.vantage.server.alerting.evaluation.Preview;
+import dev.vantage.server.alerting.rules.AlertRule;
 import dev.vantage.server.alerting.rules.RuleJson;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.alerting.rules.StoredRule;
@@ -16,6 +20,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +37,27 @@ import java.util.function.Predicate;
 public final class AlertRulesApi implements ApiModule {
     private static final List<String> READ_ONLY = List.of("id", "createdBy", "createdAt", "updatedAt");
 
+    /** Most results a preview judges, over all its tasks. */
+    static final int PREVIEW_MAX_RESULTS = 200_000;
+
+    /** Where a preview reads what happened: the tasks, and a task's stored results in a time range, oldest first. */
+    public interface History {
+        List<TaskSpec> tasks();
+
+        List<Preview.Stored> results(String taskId, Instant from, Instant to, int max);
+    }
+
     private final RuleStore rules;
     private final Predicate<String> channelExists;
+    private final History history;
+    private final Clock clock;
 
     /** @param channelExists whether a notification channel id is known */
-    public AlertRulesApi(RuleStore rules, Predicate<String> channelExists) {
+    public AlertRulesApi(RuleStore rules, Predicate<String> channelExists, History history, Clock clock) {
         this.rules = rules;
         this.channelExists = channelExists;
+        this.history = history;
+        this.clock = clock;
     }
 
     @Override
@@ -44,6 +65,7 @@ public final class AlertRulesApi implements ApiModule {
         routes.get("/api/v1/alert-rules", Role.VIEWER, (req, res) ->
                         Json.send(res, Map.of("items", rules.all().stream().map(AlertRulesApi::view).toList())))
                 .post("/api/v1/alert-rules", Role.OPERATOR, this::create)
+                .post("/api/v1/alert-rules/preview", Role.OPERATOR, this::preview)
                 .get("/api/v1/alert-rules/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(rule(req))))
                 .put("/api/v1/alert-rules/{id}", Role.OPERATOR, this::replace)
                 .delete("/api/v1/alert-rules/{id}", Role.OPERATOR, (req, res) -> {
@@ -90,6 +112,49 @@ public final class AlertRulesApi implements ApiModule {
             throw new InvalidInputException(errors);
         }
         Json.send(res, view(rules.update(id, d, revision)));
+    }
+
+    /**
+     * What a rule (the body, not stored) would have done over the last 24 hours of stored results of the tasks it
+     * watches: the same judgement as the engine's, in simulated time.
+     */
+    private void preview(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.readObject(req);
+        READ_ONLY.forEach(body::remove);
+        body.remove("revision");
+        RuleJson.Definition d = RuleJson.parse(body); // channels are not needed to preview
+        AlertRule rule = d.rule("preview");
+        Instant end = clock.instant();
+        Instant start = end.minus(Duration.ofHours(24));
+        int budget = PREVIEW_MAX_RESULTS;
+        List<Map<String, Object>> tasks = new ArrayList<>();
+        for (TaskSpec task : history.tasks()) {
+            if (!d.tasks().matches(task) || budget == 0) {
+                continue;
+            }
+            List<Preview.Stored> results = history.results(task.id(), start, end, budget);
+            budget -= results.size();
+            List<Map<String, Object>> transitions = Preview.run(rule, task.id(), results,
+                    AlertEngine.staleAfter(rule), end).stream().map(t -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+                        m.put("at", t.at());
+                        m.put("summary", t.summary());
+                        m.put("badAgents", t.badAgents());
+                        return m;
+                    }).toList();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("taskId", task.id());
+            m.put("results", results.size());
+            m.put("transitions", transitions);
+            tasks.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("from", start);
+        out.put("to", end);
+        out.put("truncated", budget == 0);
+        out.put("tasks", tasks);
+        Json.send(res, out);
     }
 
     /** Parses and checks that the channels exist. */

@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.evaluation;
 
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.alerting.rules.AlertRule;
 import dev.vantage.server.alerting.rules.StoredRule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -135,8 +136,13 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     private AlertInstance instance(StoredRule rule, String taskId) {
-        Duration window = rule.rule().condition().window().multipliedBy(2);
-        return new AlertInstance(rule.rule(), taskId, window.compareTo(STALE_AFTER) > 0 ? window : STALE_AFTER);
+        return new AlertInstance(rule.rule(), taskId, staleAfter(rule.rule()));
+    }
+
+    /** How long an agent may be silent and still count for {@code rule}: twice its window, at least 10 minutes. */
+    public static Duration staleAfter(AlertRule rule) {
+        Duration window = rule.condition().window().multipliedBy(2);
+        return window.compareTo(STALE_AFTER) > 0 ? window : STALE_AFTER;
     }
 
     private void judge(Stored s) {
