@@ -10,6 +10,8 @@ import dev.vantage.server.agents.intake.ResultIntake;
 import dev.vantage.server.agents.local.LocalAgent;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.Alerting;
+import dev.vantage.server.dispatch.Control;
+import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.alerting.api.AlertRulesApi;
 import dev.vantage.server.alerting.api.ChannelsApi;
 import dev.vantage.server.alerting.api.SilencesApi;
@@ -97,7 +99,7 @@ public final class ServerApp implements AutoCloseable {
         Alerting alerting = new Alerting(core.alertRules(), core.incidents(), core.silences(),
                 id -> core.tasks().find(id).map(StoredTask::spec), notifier, live, core.clock(), core.registry());
         core.tasks().addListener(alerting);
-        core.results().addStoredListener(alerting::stored);
+        wire(alerting, core);
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -122,6 +124,34 @@ public final class ServerApp implements AutoCloseable {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
         }
         return modules;
+    }
+
+    /**
+     * Alerting across replicas: stored results go to whichever replica judges (the dispatch decides), and rule,
+     * silence and task changes made on any replica reach it.
+     */
+    private static void wire(Alerting alerting, ServerCore core) {
+        Dispatch dispatch = core.dispatch();
+        core.results().addStoredListener(dispatch::evaluate);
+        Runnable changed = () -> {
+            alerting.rulesChanged();
+            dispatch.broadcast(Control.of(Control.ALERTING));
+        };
+        core.alertRules().addListener(changed);
+        core.silences().addListener(changed);
+        dispatch.listen(c -> {
+            switch (c.kind()) {
+                case Control.ALERTING -> alerting.rulesChanged();
+                case Control.TASKS -> alerting.tasksChanged();
+                case Control.RESYNC -> {
+                    alerting.rulesChanged();
+                    alerting.tasksChanged();
+                }
+                default -> {
+                }
+            }
+        });
+        dispatch.evaluateWith(alerting);
     }
 
     /** What a rule preview reads: the tasks and their stored results. */

@@ -9,11 +9,13 @@ import dev.vantage.server.alerting.notify.Notifier;
 import dev.vantage.server.alerting.silences.Silence;
 import dev.vantage.server.alerting.silences.SilenceStore;
 import dev.vantage.server.alerting.rules.RuleStore;
+import dev.vantage.server.dispatch.Evaluator;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.live.LiveFeed;
 import dev.vantage.server.tasks.StoredTask;
 import dev.vantage.server.tasks.TaskChangeListener;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -22,16 +24,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Alerting in this server: the {@link AlertEngine} judging stored results, each transition recorded as an incident
  * (once, however many times it is reported) with its notifications queued, published on the live feed, and the
- * {@link Notifier} woken to send them. Listens to task changes to keep its
- * view of the tasks current; a {@code ResultStore} stored-listener feeds it ({@link #stored}).
+ * {@link Notifier} woken to send them. Listens to task changes to keep its view of the tasks current.
+ *
+ * <p>It is the cluster's {@link Evaluator} while the dispatch says it is this replica's turn ({@link #activate}):
+ * only then does an engine exist, resuming the open incidents; in standby nothing is judged here, so two replicas
+ * never judge (nor remind of) the same alert.
  */
-public final class Alerting implements ApiModule, TaskChangeListener {
+public final class Alerting implements ApiModule, TaskChangeListener, Evaluator {
     private static final Logger LOG = LoggerFactory.getLogger(Alerting.class);
 
     private final RuleStore rules;
@@ -40,8 +46,10 @@ public final class Alerting implements ApiModule, TaskChangeListener {
     private final IncidentStore incidents;
     private final LiveFeed live;
     private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
-    private final AlertEngine engine;
+    private final Supplier<AlertEngine> engines;
     private final Notifier notifier;
+    /** The engine while this replica judges; null in standby. */
+    private volatile AlertEngine engine;
 
     /** @param taskLookup a task's spec by id, read once and kept until the task changes */
     public Alerting(RuleStore rules, IncidentStore incidents, SilenceStore silences,
@@ -59,15 +67,49 @@ public final class Alerting implements ApiModule, TaskChangeListener {
                     return spec;
                 }));
         this.taskSpec = cached;
-        this.engine = new AlertEngine(rules::all, cached,
+        this.engines = () -> new AlertEngine(rules::all, cached,
                 () -> incidents.open().stream().map(i -> Map.entry(i.ruleId(), i.taskId())).toList(),
                 this::record, clock, registry);
-        rules.addListener(engine::rulesChanged);
+        Gauge.builder("vantage.alerting.active", () -> engine == null ? 0 : 1)
+                .description("1 while this replica is the one judging alert rules").register(registry);
     }
 
-    /** Newly stored results of one agent. */
-    public void stored(String agentId, List<ProbeResult> results) {
-        engine.stored(agentId, results);
+    @Override
+    public synchronized void activate() {
+        if (engine == null) {
+            engine = engines.get();
+        }
+    }
+
+    @Override
+    public synchronized void standby() {
+        AlertEngine e = engine;
+        engine = null;
+        if (e != null) {
+            e.close();
+        }
+    }
+
+    @Override
+    public void judge(String agentId, List<ProbeResult> results) {
+        AlertEngine e = engine;
+        if (e != null) {
+            e.stored(agentId, results);
+        }
+    }
+
+    /** Rules or silences changed, here or on another replica: read them again. */
+    public void rulesChanged() {
+        silences.forget();
+        AlertEngine e = engine;
+        if (e != null) {
+            e.rulesChanged();
+        }
+    }
+
+    /** Tasks changed on another replica: look them up afresh. */
+    public void tasksChanged() {
+        tasks.clear();
     }
 
     private void record(Transition t) {
@@ -109,7 +151,7 @@ public final class Alerting implements ApiModule, TaskChangeListener {
 
     @Override
     public void close() {
-        engine.close();
+        standby();
         notifier.close();
     }
 }

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *       exchange {@code vantage.results.dlx}.</li>
  *   <li>{@code vantage.control}: fanout exchange of {@link Control} messages, with a queue per replica
  *       ({@code vantage.control.<replica id>}, exclusive: it goes with the replica).</li>
+ *   <li>{@code vantage.alerting}: results as stored, for the one replica judging alert rules ({@link EvaluationQueue}).</li>
  * </ul>
  *
  * Publishing and consuming use separate connections (the broker's flow control slows publishers only), both with
@@ -59,6 +60,7 @@ public final class AmqpDispatch implements Dispatch {
     private final Connection consuming;
     private final Channel controlOut;
     private final ConfirmedPublisher publisher;
+    private final EvaluationQueue evaluation;
     private final List<ResultConsumer> consumers = new java.util.ArrayList<>();
     private final ScheduledExecutorService timer;
     private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
@@ -89,6 +91,7 @@ public final class AmqpDispatch implements Dispatch {
         this.publisher = new ConfirmedPublisher(publishing.createChannel(), resultsQueue, config.confirmTimeout(),
                 confirms, completions);
         this.controlOut = publishing.createChannel();
+        this.evaluation = new EvaluationQueue(config.prefix() + ".alerting", publishing, consuming, replicaId, registry);
         this.resultProps = new AMQP.BasicProperties.Builder().deliveryMode(2).contentType("application/json")
                 .appId(replicaId).build();
         this.controlProps = new AMQP.BasicProperties.Builder().deliveryMode(1).contentType("application/json")
@@ -170,6 +173,7 @@ public final class AmqpDispatch implements Dispatch {
                 "x-dead-letter-strategy", "at-least-once",
                 "x-overflow", "reject-publish"));
         ch.exchangeDeclare(config.prefix() + ".control", BuiltinExchangeType.FANOUT, true);
+        EvaluationQueue.declare(ch, config.prefix() + ".alerting");
     }
 
     @Override
@@ -184,6 +188,20 @@ public final class AmqpDispatch implements Dispatch {
         }
         // confirmed is not yet stored: report every result as stored, the consumer counts duplicates
         return publisher.publish(resultProps, body).thenApply(v -> new StoredCount(results.size(), 0));
+    }
+
+    @Override
+    public void evaluate(String agentId, List<ProbeResult> stored) {
+        evaluation.publish(agentId, stored);
+    }
+
+    @Override
+    public void evaluateWith(Evaluator evaluator) {
+        try {
+            evaluation.consume(evaluator);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

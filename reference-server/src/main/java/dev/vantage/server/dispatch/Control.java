@@ -26,6 +26,8 @@ public record Control(String kind, String id, String body) {
     public static final String LIVE = "live";
     /** "A UI is watching here": other replicas relay live events while they keep hearing this. */
     public static final String LIVE_INTEREST = "live-interest";
+    /** Alert rules or silences changed: the replica judging alerts reads them again. */
+    public static final String ALERTING = "alerting";
     /** Not sent: raised locally after the broker connection came back, as messages may have been missed meanwhile. */
     public static final String RESYNC = "resync";
 

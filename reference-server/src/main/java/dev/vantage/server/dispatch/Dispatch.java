@@ -29,6 +29,15 @@ public interface Dispatch extends AutoCloseable {
     /** Adds a listener for control messages from other replicas (and {@link Control#RESYNC}). */
     void listen(Consumer<Control> listener);
 
+    /**
+     * Hands newly stored results to the cluster's active {@link Evaluator}: this replica's own, or, with several
+     * replicas, whichever one is active. Never blocks; called once per stored batch, duplicates left out.
+     */
+    void evaluate(String agentId, List<ProbeResult> stored);
+
+    /** Offers this replica's evaluator: it is activated at once on one server, or when its turn comes among replicas. */
+    void evaluateWith(Evaluator evaluator);
+
     /** Whether other replicas may share this database, so local views (who is connected) are not the whole truth. */
     boolean distributed();
 

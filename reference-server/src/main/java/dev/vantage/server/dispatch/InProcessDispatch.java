@@ -29,6 +29,7 @@ public final class InProcessDispatch implements Dispatch {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    private volatile Evaluator evaluator;
 
     public InProcessDispatch(ResultStore results, String replicaId) {
         this.results = results;
@@ -85,6 +86,20 @@ public final class InProcessDispatch implements Dispatch {
         } catch (RuntimeException e) {
             group.forEach(p -> p.done().completeExceptionally(e));
         }
+    }
+
+    @Override
+    public void evaluate(String agentId, List<ProbeResult> stored) {
+        Evaluator e = evaluator;
+        if (e != null) {
+            e.judge(agentId, stored);
+        }
+    }
+
+    @Override
+    public void evaluateWith(Evaluator evaluator) {
+        evaluator.activate(); // the only replica: always its turn
+        this.evaluator = evaluator;
     }
 
     @Override

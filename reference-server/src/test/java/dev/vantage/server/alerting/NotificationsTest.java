@@ -4,21 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.vantage.server.LoopbackTarget;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,64 +17,14 @@ import org.junit.jupiter.api.Test;
  * back, a rule with a webhook channel, and a receiver on loopback that checks the documented signature.
  */
 class NotificationsTest {
-    private static final String SECRET = "whsec-for-tests-0123456789";
-
-    /** A webhook receiver that keeps every request whose signature is right, and answers 401 to the others. */
-    private static final class Receiver implements AutoCloseable {
-        final HttpServer server;
-        final List<JsonNode> accepted = new CopyOnWriteArrayList<>();
-        final List<String> refused = new CopyOnWriteArrayList<>();
-
-        Receiver() throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            server.createContext("/hook", exchange -> {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                String timestamp = exchange.getRequestHeaders().getFirst("X-Vantage-Timestamp");
-                String signature = exchange.getRequestHeaders().getFirst("X-Vantage-Signature");
-                boolean ok = timestamp != null && ("sha256=" + hmac(timestamp, body)).equals(signature);
-                if (ok) {
-                    accepted.add(JsonMapping.MAPPER.readTree(body));
-                } else {
-                    refused.add(new String(body, StandardCharsets.UTF_8));
-                }
-                exchange.sendResponseHeaders(ok ? 200 : 401, -1);
-                exchange.close();
-            });
-            server.start();
-        }
-
-        /** The documented recipe, computed here independently of the server's signer. */
-        static String hmac(String timestamp, byte[] body) {
-            try {
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-                mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
-                return HexFormat.of().formatHex(mac.doFinal(body));
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
-        }
-
-        List<String> kinds() {
-            return accepted.stream().map(n -> n.get("kind").asText()).toList();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
+    private static final String SECRET = WebhookReceiver.SECRET;
 
     @Test
     void anOutageIsOneSignedFiringAndOneSignedResolutionAndTheLogSaysSo() throws Exception {
         LoopbackTarget first = new LoopbackTarget();
         int port = first.port();
         first.close();
-        try (Receiver receiver = new Receiver();
+        try (WebhookReceiver receiver = new WebhookReceiver();
              TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
                      "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true", "VANTAGE_PUBLIC_URL", "https://vantage.example.test"))) {
             String admin = server.adminToken();
@@ -130,7 +71,7 @@ class NotificationsTest {
         LoopbackTarget first = new LoopbackTarget();
         int port = first.port();
         first.close();
-        try (Receiver receiver = new Receiver();
+        try (WebhookReceiver receiver = new WebhookReceiver();
              TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
                      "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
             String admin = server.adminToken();
@@ -160,7 +101,7 @@ class NotificationsTest {
 
     @Test
     void aChannelIntoTheServersOwnNetworkIsRefusedUnlessAllowedAndBadSettingsAreNamed() throws Exception {
-        try (Receiver receiver = new Receiver(); TestServer server = TestServer.start()) {
+        try (WebhookReceiver receiver = new WebhookReceiver(); TestServer server = TestServer.start()) {
             String admin = server.adminToken();
             String id = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "hook", "type", "webhook",
                     "settings", Map.of("url", receiver.url(), "secret", "wrong-secret")))).json().get("id").asText();

@@ -93,7 +93,7 @@ public final class Backends implements AutoCloseable {
     public void close() throws Exception {
         ensureRunning();
         try (Connection c = amqp(); Channel ch = c.createChannel()) {
-            for (String q : List.of(prefix + ".results", prefix + ".results.dead")) {
+            for (String q : List.of(prefix + ".results", prefix + ".results.dead", prefix + ".alerting")) {
                 ch.queueDelete(q);
             }
             ch.exchangeDelete(prefix + ".results.dlx");

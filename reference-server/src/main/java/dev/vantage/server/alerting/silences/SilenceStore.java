@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Silences and maintenance windows, in their JSON form ({@link SilenceJson}); kept in memory too, as alerting asks often. */
@@ -19,10 +20,21 @@ public final class SilenceStore {
     private final Database db;
     private final Clock clock;
     private final AtomicReference<List<Silence>> cache = new AtomicReference<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     public SilenceStore(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+    }
+
+    /** Called after every committed change. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** Drops what is kept in memory: another replica changed the silences. */
+    public void forget() {
+        cache.set(null);
     }
 
     /** Every silence, oldest first. */
@@ -46,7 +58,7 @@ public final class SilenceStore {
         db.update("INSERT INTO silences (id, tasks, rule_id, window_json, comment, created_by, created_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)", id, JsonMapping.write(json.get("tasks")), d.ruleId(),
                 JsonMapping.write(SilenceJson.whenJson(d.when())), d.comment(), createdBy, clock.instant());
-        cache.set(null);
+        changed();
         return find(id).orElseThrow();
     }
 
@@ -55,7 +67,12 @@ public final class SilenceStore {
         if (db.update("DELETE FROM silences WHERE id = ?", id) == 0) {
             throw new NotFoundException("silence");
         }
+        changed();
+    }
+
+    private void changed() {
         cache.set(null);
+        listeners.forEach(Runnable::run);
     }
 
     private static Silence map(ResultSet rs) throws SQLException {
