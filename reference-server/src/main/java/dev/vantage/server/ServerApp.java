@@ -97,7 +97,7 @@ public final class ServerApp implements AutoCloseable {
                 AddressRanges.outbound(core.config().notifyAllowLoopback(), core.config().notifyAllowPrivate()),
                 core.config().replicaId(), core.clock(), core.registry());
         Alerting alerting = new Alerting(core.alertRules(), core.incidents(), core.silences(),
-                id -> core.tasks().find(id).map(StoredTask::spec), notifier, live, core.clock(), core.registry());
+                core.tasks()::find, notifier, live, core.clock(), core.registry());
         core.tasks().addListener(alerting);
         wire(alerting, core);
         List<ApiModule> modules = new ArrayList<>(List.of(

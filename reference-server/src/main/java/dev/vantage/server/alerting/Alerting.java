@@ -1,8 +1,8 @@
 package dev.vantage.server.alerting;
 
-import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.alerting.evaluation.AlertEngine;
+import dev.vantage.server.alerting.evaluation.Grouped;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.alerting.incidents.IncidentStore;
 import dev.vantage.server.alerting.notify.Notifier;
@@ -42,18 +42,18 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
 
     private final RuleStore rules;
     private final SilenceStore silences;
-    private final Function<String, Optional<TaskSpec>> taskSpec;
+    private final Function<String, Optional<StoredTask>> task;
     private final IncidentStore incidents;
     private final LiveFeed live;
-    private final Map<String, TaskSpec> tasks = new ConcurrentHashMap<>();
+    private final Map<String, StoredTask> tasks = new ConcurrentHashMap<>();
     private final Supplier<AlertEngine> engines;
     private final Notifier notifier;
     /** The engine while this replica judges; null in standby. */
     private volatile AlertEngine engine;
 
-    /** @param taskLookup a task's spec by id, read once and kept until the task changes */
+    /** @param taskLookup a task by id, read once and kept until the task changes */
     public Alerting(RuleStore rules, IncidentStore incidents, SilenceStore silences,
-                    Function<String, Optional<TaskSpec>> taskLookup, Notifier notifier, LiveFeed live, Clock clock,
+                    Function<String, Optional<StoredTask>> taskLookup, Notifier notifier, LiveFeed live, Clock clock,
                     MeterRegistry registry) {
         this.silences = silences;
         this.notifier = notifier;
@@ -61,15 +61,16 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
         this.incidents = incidents;
         this.live = live;
         // only tasks are kept: instant tests (a new id each) and unknown ids are looked up and forgotten
-        Function<String, Optional<TaskSpec>> cached = id -> Optional.ofNullable(tasks.get(id))
-                .or(() -> taskLookup.apply(id).map(spec -> {
-                    tasks.put(id, spec);
-                    return spec;
+        Function<String, Optional<StoredTask>> cached = id -> Optional.ofNullable(tasks.get(id))
+                .or(() -> taskLookup.apply(id).map(t -> {
+                    tasks.put(id, t);
+                    return t;
                 }));
-        this.taskSpec = cached;
-        this.engines = () -> new AlertEngine(rules::all, cached,
+        this.task = cached;
+        this.engines = () -> new AlertEngine(rules::all, id -> cached.apply(id).map(StoredTask::spec),
+                id -> cached.apply(id).map(StoredTask::dependsOn).orElse(List.of()),
                 () -> incidents.open().stream().map(i -> Map.entry(i.ruleId(), i.taskId())).toList(),
-                this::record, clock, registry);
+                this::record, this::group, clock, registry);
         Gauge.builder("vantage.alerting.active", () -> engine == null ? 0 : 1)
                 .description("1 while this replica is the one judging alert rules").register(registry);
     }
@@ -114,23 +115,35 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
 
     private void record(Transition t) {
         List<String> channels = rules.find(t.ruleId()).map(r -> r.definition().channelIds()).orElse(List.of());
-        String silencedBy = taskSpec.apply(t.taskId()).flatMap(task -> silences.all().stream()
-                .filter(s -> s.silences(t.ruleId(), task, t.at())).findFirst()).map(Silence::id).orElse(null);
+        String silencedBy = task.apply(t.taskId()).flatMap(stored -> silences.all().stream()
+                .filter(s -> s.silences(t.ruleId(), stored.spec(), t.at())).findFirst()).map(Silence::id).orElse(null);
         incidents.record(t, channels, silencedBy).ifPresent(recorded -> {
             LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
                     recorded.event().kind(), t.summary());
-            Map<String, Object> event = new LinkedHashMap<>();
-            event.put("incidentId", recorded.incident().id());
-            event.put("ruleId", t.ruleId());
-            event.put("taskId", t.taskId());
-            event.put("kind", recorded.event().kind());
-            event.put("at", t.at().toString());
-            event.put("summary", t.summary());
-            event.put("silencedBy", silencedBy);
-            live.publish("incident", event);
+            publish(recorded, silencedBy);
             if (silencedBy == null) {
                 notifier.wake();
             }
+        });
+    }
+
+    /** The live feed's "incident" event: a new entry on an incident's timeline. */
+    private void publish(IncidentStore.Recorded recorded, String silencedBy) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("incidentId", recorded.incident().id());
+        event.put("ruleId", recorded.incident().ruleId());
+        event.put("taskId", recorded.incident().taskId());
+        event.put("kind", recorded.event().kind());
+        event.put("at", recorded.event().at().toString());
+        event.put("summary", recorded.event().summary());
+        event.put("silencedBy", silencedBy);
+        live.publish("incident", event);
+    }
+
+    private void group(Grouped g) {
+        incidents.group(g).ifPresent(recorded -> {
+            LOG.info("incident {}: task {} grouped under it ({})", recorded.incident().id(), g.taskId(), g.reason());
+            publish(recorded, null);
         });
     }
 

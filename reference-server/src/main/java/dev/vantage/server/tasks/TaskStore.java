@@ -25,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class TaskStore {
     private static final System.Logger LOG = System.getLogger(TaskStore.class.getName());
-    private static final String SELECT = "SELECT id, spec, selector, enabled, created_by, created_at, updated_at, revision FROM tasks";
+    private static final String SELECT = "SELECT id, spec, selector, depends_on, enabled, created_by, created_at, updated_at, revision FROM tasks";
 
     /** One page of tasks and how many there are in all. */
     public record Page(List<StoredTask> items, long total) {
@@ -64,13 +64,13 @@ public final class TaskStore {
     }
 
     /** @throws ConflictException if a task with this id exists */
-    public StoredTask create(TaskSpec spec, Selector selector, String createdBy) {
+    public StoredTask create(TaskSpec spec, Selector selector, List<String> dependsOn, String createdBy) {
         Instant now = clock.instant();
         try {
-            db.update("INSERT INTO tasks (id, name, type, target, spec, selector, enabled, created_by, created_at, updated_at, revision)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            db.update("INSERT INTO tasks (id, name, type, target, spec, selector, depends_on, enabled, created_by,"
+                            + " created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                     spec.id(), spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
-                    JsonMapping.write(selector.toJson()), spec.enabled(), createdBy, now, now);
+                    JsonMapping.write(selector.toJson()), JsonMapping.write(dependsOn), spec.enabled(), createdBy, now, now);
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
                 throw new ConflictException("a task with id '" + spec.id() + "' exists");
@@ -81,16 +81,17 @@ public final class TaskStore {
     }
 
     /**
-     * Replaces a task's spec and selector.
+     * Replaces a task's spec, selector and dependencies.
      *
      * @param expectedRevision the revision the client last saw, or {@code null} to overwrite whatever is stored
      * @throws NotFoundException for an unknown task; ConflictException if {@code expectedRevision} is no longer current
      */
-    public StoredTask update(TaskSpec spec, Selector selector, Long expectedRevision) {
-        String sql = "UPDATE tasks SET name = ?, type = ?, target = ?, spec = ?, selector = ?, enabled = ?, updated_at = ?,"
-                + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?");
+    public StoredTask update(TaskSpec spec, Selector selector, List<String> dependsOn, Long expectedRevision) {
+        String sql = "UPDATE tasks SET name = ?, type = ?, target = ?, spec = ?, selector = ?, depends_on = ?, enabled = ?,"
+                + " updated_at = ?, revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?");
         List<Object> params = new ArrayList<>(List.of(spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
-                JsonMapping.write(selector.toJson()), spec.enabled(), clock.instant(), spec.id()));
+                JsonMapping.write(selector.toJson()), JsonMapping.write(dependsOn), spec.enabled(), clock.instant(),
+                spec.id()));
         if (expectedRevision != null) {
             params.add(expectedRevision);
         }
@@ -104,11 +105,19 @@ public final class TaskStore {
     public StoredTask setEnabled(String id, boolean enabled) {
         StoredTask task = find(id).orElseThrow(() -> new NotFoundException("task"));
         TaskSpec spec = task.spec().toBuilder().enabled(enabled).build();
-        return update(spec, task.selector(), task.revision());
+        return update(spec, task.selector(), task.dependsOn(), task.revision());
     }
 
-    /** @throws NotFoundException for an unknown task */
+    /**
+     * @throws NotFoundException for an unknown task; ConflictException while other tasks depend on it (deleting it
+     *                           would silently change what their alerts mean)
+     */
     public void delete(String id) {
+        List<String> dependents = dependentsOf(id);
+        if (!dependents.isEmpty()) {
+            throw new ConflictException("tasks " + String.join(", ", dependents) + " depend on this task;"
+                    + " remove it from their dependsOn first");
+        }
         if (db.update("DELETE FROM tasks WHERE id = ?", id) == 0) {
             throw new NotFoundException("task");
         }
@@ -119,6 +128,20 @@ public final class TaskStore {
                 LOG.log(System.Logger.Level.WARNING, "task listener failed on removal of " + id, e);
             }
         }
+    }
+
+    /** The tasks that name {@code id} in their dependsOn. */
+    public List<String> dependentsOf(String id) {
+        return db.query("SELECT id, depends_on FROM tasks ORDER BY id", rs -> {
+            List<String> on = strings(rs.getString("depends_on"));
+            return on.contains(id) ? rs.getString("id") : null;
+        }).stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static List<String> strings(String json) {
+        List<String> out = new ArrayList<>();
+        JsonMapping.parseStored(json).forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private DomainException missingOrStale(String id) {
@@ -143,7 +166,8 @@ public final class TaskStore {
         TaskSpec spec = TaskSpecJson.parse(rs.getString("spec")).toBuilder().enabled(rs.getBoolean("enabled")).build();
         List<dev.vantage.server.errors.FieldError> ignored = new ArrayList<>();
         JsonNode selector = JsonMapping.parseStored(rs.getString("selector"));
-        return new StoredTask(spec, Selector.parse(selector, ignored), rs.getString("created_by"),
+        return new StoredTask(spec, Selector.parse(selector, ignored), strings(rs.getString("depends_on")),
+                rs.getString("created_by"),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"), rs.getLong("revision"));
     }
 }

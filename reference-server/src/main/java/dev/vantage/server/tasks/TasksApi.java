@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -31,7 +33,7 @@ import java.util.stream.Stream;
 
 /**
  * {@code /api/v1/tasks}. A task in JSON is a task spec (docs/result-json.md) plus {@code selector} (which agents run
- * it), and in answers also {@code revision}, {@code createdBy}, {@code createdAt} and {@code updatedAt}; those four
+ * it) and {@code dependsOn} (the tasks whose failure explains this one's, for alerting), and in answers also {@code revision}, {@code createdBy}, {@code createdAt} and {@code updatedAt}; those four
  * may be sent back unchanged ({@code revision} then guards against overwriting someone else's change).
  */
 public final class TasksApi implements ApiModule {
@@ -76,7 +78,7 @@ public final class TasksApi implements ApiModule {
 
     private void create(ServerRequest req, ServerResponse res) {
         Input in = read(Json.readObject(req), null, null);
-        StoredTask task = tasks.create(in.spec(), in.selector(), Routes.principal(req).userId());
+        StoredTask task = tasks.create(in.spec(), in.selector(), in.dependsOn(), Routes.principal(req).userId());
         res.header(HeaderNames.LOCATION, "/api/v1/tasks/" + task.id());
         Json.send(res, Status.CREATED_201, view(task));
     }
@@ -88,7 +90,7 @@ public final class TasksApi implements ApiModule {
     private void replace(ServerRequest req, ServerResponse res) {
         StoredTask stored = find(req);
         Input in = read(Json.readObject(req), stored.id(), stored);
-        Json.send(res, view(tasks.update(in.spec(), in.selector(), in.revision())));
+        Json.send(res, view(tasks.update(in.spec(), in.selector(), in.dependsOn(), in.revision())));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
@@ -104,8 +106,11 @@ public final class TasksApi implements ApiModule {
         return tasks.find(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("task"));
     }
 
-    private record Input(TaskSpec spec, Selector selector, Long revision) {
+    private record Input(TaskSpec spec, Selector selector, List<String> dependsOn, Long revision) {
     }
+
+    /** Most tasks one task may depend on. */
+    private static final int MAX_DEPENDS_ON = 10;
 
     /**
      * Reads and validates a task, reporting every problem at once: structure (TaskSpecJson), selector, then the
@@ -117,6 +122,7 @@ public final class TasksApi implements ApiModule {
     private Input read(ObjectNode body, String pathId, StoredTask stored) {
         List<FieldError> errors = new ArrayList<>();
         Selector selector = Selector.parse(body.remove("selector"), errors);
+        JsonNode dependsOnNode = body.remove("dependsOn");
         JsonNode revisionNode = body.remove("revision");
         Long revision = null;
         if (revisionNode != null && !revisionNode.isNull()) {
@@ -148,10 +154,57 @@ public final class TasksApi implements ApiModule {
         if (selector instanceof Selector.Agent a && !agentExists.test(a.id())) {
             errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
         }
+        List<String> dependsOn = dependsOn(dependsOnNode, spec == null ? pathId : spec.id(), errors);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        return new Input(spec, selector, revision);
+        return new Input(spec, selector, dependsOn, revision);
+    }
+
+    /** The ids of existing tasks, none of them this one, and no cycle through them back to it. */
+    private List<String> dependsOn(JsonNode node, String id, List<FieldError> errors) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray() || node.size() > MAX_DEPENDS_ON) {
+            errors.add(new FieldError("dependsOn", "must be an array of at most " + MAX_DEPENDS_ON + " task ids"));
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String field = "dependsOn[" + i + "]";
+            JsonNode n = node.get(i);
+            if (!n.isTextual() || n.textValue().isBlank()) {
+                errors.add(new FieldError(field, "must be a task id"));
+            } else if (n.textValue().equals(id)) {
+                errors.add(new FieldError(field, "a task cannot depend on itself"));
+            } else if (ids.contains(n.textValue())) {
+                errors.add(new FieldError(field, "is named twice"));
+            } else if (tasks.find(n.textValue()).isEmpty()) {
+                errors.add(new FieldError(field, "no task has this id"));
+            } else if (id != null && reaches(n.textValue(), id)) {
+                errors.add(new FieldError(field, "depends (through its own dependsOn) on this task: that would be a cycle"));
+            } else {
+                ids.add(n.textValue());
+            }
+        }
+        return ids;
+    }
+
+    /** Whether {@code to} is among the tasks {@code from} depends on, directly or not. */
+    private boolean reaches(String from, String to) {
+        Set<String> seen = new HashSet<>();
+        ArrayDeque<String> todo = new ArrayDeque<>(List.of(from));
+        while (!todo.isEmpty()) {
+            String next = todo.poll();
+            if (next.equals(to)) {
+                return true;
+            }
+            if (seen.add(next)) {
+                tasks.find(next).ifPresent(t -> todo.addAll(t.dependsOn()));
+            }
+        }
+        return false;
     }
 
     /**
@@ -188,6 +241,7 @@ public final class TasksApi implements ApiModule {
         ObjectNode o = TaskSpecJson.toJson(task.spec());
         SecretParams.mask(o, engine.descriptors().get(task.spec().type()));
         o.set("selector", JsonMapping.MAPPER.valueToTree(task.selector().toJson()));
+        o.set("dependsOn", JsonMapping.MAPPER.valueToTree(task.dependsOn()));
         o.put("revision", task.revision());
         o.put("createdBy", task.createdBy());
         o.put("createdAt", task.createdAt().toString());

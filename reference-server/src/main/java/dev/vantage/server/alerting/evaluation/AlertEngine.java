@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.evaluation;
 
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.server.alerting.rules.AlertRule;
 import dev.vantage.server.alerting.rules.StoredRule;
 import io.micrometer.core.instrument.Counter;
@@ -10,11 +11,14 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +48,14 @@ public final class AlertEngine implements AutoCloseable {
 
     private final Supplier<List<StoredRule>> rules;
     private final Function<String, Optional<TaskSpec>> tasks;
+    private final Function<String, List<String>> dependsOn;
+    private final Consumer<Grouped> grouped;
     private final Supplier<List<Key>> openIncidents;
     private final Consumer<Transition> sink;
     private final Clock clock;
     private final BlockingQueue<Stored> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Counter dropped;
+    private final Counter explained;
     private final Timer judged;
     private final Thread thread;
     private volatile boolean reload = true;
@@ -56,23 +63,36 @@ public final class AlertEngine implements AutoCloseable {
     // owned by the engine's thread
     private List<StoredRule> enabled = List.of();
     private final Map<Key, AlertInstance> alerts = new HashMap<>();
+    private final Explanations explanations = new Explanations();
+    /** Rules firing (or resolving) per task: what a dependent task's failures are grouped under. */
+    private final Map<String, Set<String>> firingByTask = new HashMap<>();
+    /** "rule|parent task|task" already grouped under that alert's incident. */
+    private final Set<String> groupedOnce = new HashSet<>();
+    private Instant nextPrune = Instant.MIN;
 
     /**
      * @param rules         every rule (read again after {@link #rulesChanged})
      * @param tasks         a task's spec by id, to match rules by task id or labels
+     * @param dependsOn     the tasks a task depends on (its {@code dependsOn})
      * @param openIncidents (rule id, task id) of the incidents still open: their alerts resume as firing
      * @param sink          told of every transition, on the engine's thread
+     * @param grouped       told, once per firing alert, of each task whose failures it explains
      */
     public AlertEngine(Supplier<List<StoredRule>> rules, Function<String, Optional<TaskSpec>> tasks,
-                       Supplier<List<Map.Entry<String, String>>> openIncidents, Consumer<Transition> sink, Clock clock,
-                       MeterRegistry registry) {
+                       Function<String, List<String>> dependsOn, Supplier<List<Map.Entry<String, String>>> openIncidents,
+                       Consumer<Transition> sink, Consumer<Grouped> grouped, Clock clock, MeterRegistry registry) {
         this.rules = rules;
         this.tasks = tasks;
+        this.dependsOn = dependsOn;
+        this.grouped = grouped;
         this.openIncidents = () -> openIncidents.get().stream().map(e -> new Key(e.getKey(), e.getValue())).toList();
         this.sink = sink;
         this.clock = clock;
         this.dropped = Counter.builder("vantage.alerting.dropped")
                 .description("Results not judged by alert rules because the alerting queue was full").register(registry);
+        this.explained = Counter.builder("vantage.alerting.explained").description("Failed results not counted by alert"
+                + " rules because a task they depend on fails from the same agent, or the agent's own network is gone")
+                .register(registry);
         this.judged = Timer.builder("vantage.alerting.judge").description("Judging one stored result against its rules")
                 .register(registry);
         this.thread = Thread.ofVirtual().name("alert-engine").start(this::run);
@@ -109,6 +129,10 @@ public final class AlertEngine implements AutoCloseable {
                 if (!now.isBefore(nextTick)) {
                     alerts.values().forEach(a -> a.tick(now).ifPresent(this::emit));
                     nextTick = now.plus(TICK);
+                    if (now.isAfter(nextPrune)) {
+                        explanations.prune(now);
+                        nextPrune = now.plus(Duration.ofMinutes(1));
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -126,11 +150,14 @@ public final class AlertEngine implements AutoCloseable {
         Map<String, StoredRule> byId = new HashMap<>();
         enabled.forEach(r -> byId.put(r.id(), r));
         alerts.clear();
+        firingByTask.clear();
+        groupedOnce.clear();
         Instant now = clock.instant();
         for (Key k : openIncidents.get()) {
             StoredRule rule = byId.get(k.ruleId());
             if (rule != null) {
                 alerts.computeIfAbsent(k, key -> instance(rule, key.taskId())).resumeFiring(now);
+                firingByTask.computeIfAbsent(k.taskId(), t -> new HashSet<>()).add(k.ruleId());
             }
         }
     }
@@ -146,28 +173,84 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     private void judge(Stored s) {
-        if (enabled.isEmpty()) {
-            return;
-        }
         String taskId = s.result().taskId();
         Optional<TaskSpec> task = tasks.apply(taskId);
         if (task.isEmpty()) {
             return; // an instant test, or a task deleted meanwhile
         }
         Instant now = clock.instant();
-        List<StoredRule> matching = new ArrayList<>();
+        boolean ok = s.result().status() == ProbeStatus.SUCCESS;
+        explanations.record(s.agentId(), taskId, ok, now);
+        if (enabled.isEmpty()) {
+            return;
+        }
+        Optional<Explanations.Explanation> why = ok ? Optional.empty()
+                : explanations.explain(s.agentId(), ancestors(taskId), now);
+        why.ifPresent(e -> {
+            explained.increment();
+            if (e.parentTaskId() != null) {
+                group(e, taskId, now);
+            }
+        });
         for (StoredRule r : enabled) {
-            if (r.tasks().matches(task.get())) {
-                matching.add(r);
+            if (!r.tasks().matches(task.get())) {
+                continue;
+            }
+            Key key = new Key(r.id(), taskId);
+            if (why.isPresent()) {
+                AlertInstance a = alerts.get(key);
+                if (a != null) {
+                    a.exclude(s.agentId(), now).ifPresent(this::emit);
+                }
+            } else {
+                alerts.computeIfAbsent(key, k -> instance(r, taskId)).add(s.agentId(), s.result(), now)
+                        .ifPresent(this::emit);
             }
         }
-        for (StoredRule r : matching) {
-            alerts.computeIfAbsent(new Key(r.id(), taskId), k -> instance(r, taskId))
-                    .add(s.agentId(), s.result(), now).ifPresent(this::emit);
+    }
+
+    /** Every task {@code taskId} depends on, directly or through others (a cycle the API refused is still cut). */
+    private List<String> ancestors(String taskId) {
+        List<String> direct = dependsOn.apply(taskId);
+        if (direct.isEmpty()) {
+            return direct;
+        }
+        List<String> out = new ArrayList<>();
+        ArrayDeque<String> todo = new ArrayDeque<>(direct);
+        while (!todo.isEmpty() && out.size() < 100) {
+            String next = todo.poll();
+            if (!next.equals(taskId) && !out.contains(next)) {
+                out.add(next);
+                todo.addAll(dependsOn.apply(next));
+            }
+        }
+        return out;
+    }
+
+    /** Lists {@code taskId} under each firing alert of the task whose failure explains it, once per alert. */
+    private void group(Explanations.Explanation e, String taskId, Instant now) {
+        for (String ruleId : firingByTask.getOrDefault(e.parentTaskId(), Set.of())) {
+            if (groupedOnce.add(ruleId + "|" + e.parentTaskId() + "|" + taskId)) {
+                try {
+                    grouped.accept(new Grouped(ruleId, e.parentTaskId(), taskId, now, e.reason()));
+                } catch (RuntimeException ex) {
+                    LOG.warn("task {} not grouped under alert {} of task {}: {}", taskId, ruleId, e.parentTaskId(), ex.toString());
+                }
+            }
         }
     }
 
     private void emit(Transition t) {
+        if (t.kind() == Transition.Kind.FIRING) {
+            firingByTask.computeIfAbsent(t.taskId(), k -> new HashSet<>()).add(t.ruleId());
+        } else if (t.kind() == Transition.Kind.RESOLVED) {
+            Set<String> firing = firingByTask.get(t.taskId());
+            if (firing != null && firing.remove(t.ruleId()) && firing.isEmpty()) {
+                firingByTask.remove(t.taskId());
+            }
+            String prefix = t.ruleId() + "|" + t.taskId() + "|";
+            groupedOnce.removeIf(k -> k.startsWith(prefix));
+        }
         try {
             sink.accept(t);
         } catch (RuntimeException e) {

@@ -78,6 +78,19 @@ public final class AlertInstance {
         return tick(now);
     }
 
+    /**
+     * Stops counting {@code agentId} (its failures are explained by something else: a dependency, its own network)
+     * until its next counted result, and re-judges. A merged series keeps the agent's earlier results: they were
+     * counted before anything explained them.
+     */
+    public Optional<Transition> exclude(String agentId, Instant now) {
+        if (rule.scope() instanceof Scope.Merged) {
+            return Optional.empty();
+        }
+        series.remove(agentId);
+        return tick(now);
+    }
+
     /** Re-judges at {@code now} without a new result. */
     public Optional<Transition> tick(Instant now) {
         dropStale(now);

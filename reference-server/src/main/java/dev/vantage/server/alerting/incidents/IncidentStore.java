@@ -1,6 +1,7 @@
 package dev.vantage.server.alerting.incidents;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.vantage.server.alerting.evaluation.Grouped;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
@@ -110,6 +111,26 @@ public final class IncidentStore {
                 + " silenced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor, summary,
                 JsonMapping.write(badAgents), JsonMapping.write(evidence), silencedBy);
         return new IncidentEvent(id, incidentId, at, kind, actor, summary, badAgents, evidence, silencedBy);
+    }
+
+    /**
+     * Lists a task under the open incident of a rule on the task it depends on ("grouped"): its failures are that
+     * incident's, and nobody is told separately. Once per task and incident, however often it is reported.
+     *
+     * @return the entry added, or empty when the incident is not open or lists the task already
+     */
+    public Optional<Recorded> group(Grouped g) {
+        String summary = "task " + g.taskId() + " is affected too: it " + g.reason();
+        return db.inTransaction(c -> {
+            Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map,
+                    openKey(g.ruleId(), g.parentTaskId()));
+            if (open.isEmpty() || Sql.queryOne(c, "SELECT 1 FROM incident_events WHERE incident_id = ? AND kind = 'grouped'"
+                    + " AND summary = ?", rs -> 1, open.get().id(), summary).isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Recorded(open.get(), addEvent(c, open.get().id(), g.at(), "grouped", null, summary,
+                    List.of(), List.of(g.taskId()), null)));
+        });
     }
 
     /**

@@ -19,7 +19,7 @@ class AssignmentTest {
 
     private static StoredTask task(String id, String type, Selector selector) {
         TaskSpec spec = TaskSpec.builder(type, "127.0.0.1:80").id(id).interval(Duration.ofSeconds(10)).build();
-        return new StoredTask(spec, selector, "admin", Instant.EPOCH, Instant.EPOCH, 1);
+        return new StoredTask(spec, selector, List.of(), "admin", Instant.EPOCH, Instant.EPOCH, 1);
     }
 
     @Test
