@@ -124,4 +124,30 @@ class NotificationsTest {
             assertThat(server.get("/api/v1/channels", admin).json().get("items")).hasSize(1);
         }
     }
+
+    @Test
+    void aChannelSpeaksInItsOwnTemplatesAndABadTemplateIsRefusedNamingIt() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver();
+             TestServer server = TestServer.start(Map.of("VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
+            String admin = server.adminToken();
+            TestServer.Response bad = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "x",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", SECRET),
+                    "templates", Map.of("title.firing", "{title} is down", "body", "x", "text", "at {when}"))));
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.body()).contains("templates.title.firing").contains("templates.body").contains("templates.text")
+                    .contains("{when} is not a placeholder");
+            assertThat(server.get("/api/v1/channels", admin).json().get("items")).as("nothing half-written").isEmpty();
+
+            TestServer.Response created = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "ops",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", SECRET),
+                    "templates", Map.of("title.test", "Probe check for {task}", "text", "{summary} -> {link}"))));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            assertThat(created.json().get("templates").get("title.test").asText()).isEqualTo("Probe check for {task}");
+            String id = created.json().get("id").asText();
+            assertThat(server.post("/api/v1/channels/" + id + "/test", admin, null).json().get("delivered").asBoolean()).isTrue();
+            JsonNode test = receiver.accepted.get(0);
+            assertThat(test.get("title").asText()).isEqualTo("Probe check for ops");
+            assertThat(test.get("text").asText()).startsWith("a test message from Vantage -> http");
+        }
+    }
 }

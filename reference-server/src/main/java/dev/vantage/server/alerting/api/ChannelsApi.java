@@ -6,6 +6,7 @@ import dev.vantage.server.alerting.channels.Channel;
 import dev.vantage.server.alerting.channels.ChannelType;
 import dev.vantage.server.alerting.channels.ChannelTypes;
 import dev.vantage.server.alerting.channels.DeliveryException;
+import dev.vantage.server.alerting.channels.Templates;
 import dev.vantage.server.alerting.channels.Notification;
 import dev.vantage.server.alerting.incidents.NotificationQueue;
 import dev.vantage.server.alerting.notify.ChannelStore;
@@ -84,7 +85,7 @@ public final class ChannelsApi implements ApiModule {
         for (String readOnly : List.of("id", "createdBy", "createdAt", "updatedAt")) {
             body.remove(readOnly);
         }
-        JsonInput in = JsonInput.of(body, "name", "type", "language", "settings", "enabled", "revision");
+        JsonInput in = JsonInput.of(body, "name", "type", "language", "settings", "templates", "enabled", "revision");
         String name = in.requiredString("name", 128);
         String typeId = in.requiredString("type", 32);
         String language = in.optionalString("language", 8);
@@ -101,9 +102,12 @@ public final class ChannelsApi implements ApiModule {
         if (settingsNode == null || !settingsNode.isObject()) {
             in.error("settings", "must be an object of the type's settings");
         }
+        List<FieldError> errors = new ArrayList<>();
+        Templates templates = Templates.parse(body.get("templates"), errors);
+        errors.forEach(e -> in.error(e.field(), e.message()));
+        errors.clear();
         in.check();
         ObjectNode settings = ((ObjectNode) settingsNode).deepCopy();
-        List<FieldError> errors = new ArrayList<>();
         for (String secret : type.secretFields()) {
             if (MASK.equals(settings.path(secret).asText(null))) {
                 if (stored != null && stored.type().equals(type.id()) && stored.settings().has(secret)) {
@@ -118,8 +122,9 @@ public final class ChannelsApi implements ApiModule {
             throw new InvalidInputException(errors);
         }
         String lang = language == null ? "en" : language;
-        type.create(settings, notifier.context(lang)); // validates: names every bad settings.<field>
-        return new Parsed(new ChannelStore.Input(name, type.id(), lang, settings, enabled == null || enabled), revision);
+        type.create(settings, notifier.context(lang, templates)); // validates: names every bad settings.<field>
+        return new Parsed(new ChannelStore.Input(name, type.id(), lang, settings, templates, enabled == null || enabled),
+                revision);
     }
 
     /** Sends a test message now and answers what the receiver said (also when it refused). */
@@ -167,6 +172,7 @@ public final class ChannelsApi implements ApiModule {
         m.put("type", c.type());
         m.put("language", c.language());
         m.put("settings", settings);
+        m.put("templates", c.templates().overrides());
         m.put("enabled", c.enabled());
         m.put("revision", c.revision());
         m.put("createdBy", c.createdBy());

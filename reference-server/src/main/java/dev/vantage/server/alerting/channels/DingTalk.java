@@ -38,7 +38,7 @@ final class DingTalk implements ChannelType {
         List<String> userIds = s.stringList("atUserIds", false);
         s.check();
         HttpPoster poster = new HttpPoster(url, context.outbound(), secret);
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         String mentions = Stream.concat(mobiles.stream(), userIds.stream()).map(w -> "@" + w)
                 .collect(Collectors.joining(" "));
         return n -> {

@@ -86,7 +86,7 @@ final class Email implements ChannelType {
         p.put("mail.smtp.localhost", helo == null ? "localhost" : helo);
         p.put("mail.from", from.getAddress());
         Session session = Session.getInstance(p);
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         InternetAddress[] recipients = to.toArray(InternetAddress[]::new);
 
         return n -> {

@@ -34,7 +34,7 @@ final class Feishu implements ChannelType {
         List<String> userIds = s.stringList("atUserIds", false);
         s.check();
         HttpPoster poster = new HttpPoster(url, context.outbound(), secret);
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         String language = messages.language().equals("zh") ? "zh_cn" : "en_us";
         return n -> {
             Messages.Message m = messages.render(n);

@@ -6,18 +6,12 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The wording of every notification, in zh and en: a title, and a body in plain text or in markdown (for the vendors
- * that render it). Templates name their placeholders, so that users can be given their own templates later without
- * touching the channels:
- * {@code {title} {kind} {rule} {task} {target} {at} {summary} {agents} {incident} {link}}.
- * Template keys: {@code title.firing}, {@code title.reminder}, {@code title.resolved}, {@code title.test},
- * {@code text}, {@code markdown}.
+ * that render it), from templates with named placeholders ({@link Templates}), which a channel may override.
  */
 final class Messages {
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z]+)}");
     private static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
@@ -81,7 +75,17 @@ final class Messages {
 
     /** The messages of {@code language}: Chinese for {@code zh}, English otherwise. */
     static Messages of(Locale language) {
-        return language.getLanguage().equals("zh") ? new Messages("zh", ZH, "、") : new Messages("en", EN, ", ");
+        return of(language, Templates.NONE);
+    }
+
+    /** A channel's messages: those of its language, with its own templates where it has them. */
+    static Messages of(ChannelContext context) {
+        return of(context.language(), context.templates());
+    }
+
+    private static Messages of(Locale language, Templates own) {
+        return language.getLanguage().equals("zh") ? new Messages("zh", own.over(ZH), "、")
+                : new Messages("en", own.over(EN), ", ");
     }
 
     /** The language the messages are in: {@code zh} or {@code en}. */
@@ -114,7 +118,7 @@ final class Messages {
 
     /** Replaces each known {name} once; values are inserted as they are, never read as templates themselves. */
     private static String fill(String template, Map<String, String> values) {
-        return PLACEHOLDER.matcher(template)
+        return Templates.PLACEHOLDER.matcher(template)
                 .replaceAll(m -> Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
     }
 }

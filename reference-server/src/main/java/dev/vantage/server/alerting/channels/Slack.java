@@ -28,7 +28,7 @@ final class Slack implements ChannelType {
         URI url = s.requiredUrl("url");
         s.check();
         HttpPoster poster = new HttpPoster(url, context.outbound());
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         return n -> {
             Messages.Message m = messages.render(n);
             String text = "*" + escape(m.title()) + "*\n" + escape(m.text());

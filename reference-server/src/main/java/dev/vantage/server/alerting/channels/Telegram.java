@@ -41,7 +41,7 @@ final class Telegram implements ChannelType {
         String root = base.toString().endsWith("/") ? base.toString() : base + "/";
         URI endpoint = URI.create(root + "bot" + token + "/sendMessage");
         HttpPoster poster = new HttpPoster(endpoint, context.outbound(), token);
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         return n -> {
             Messages.Message m = messages.render(n);
             ObjectNode body = JsonMapping.MAPPER.createObjectNode().put("chat_id", chatId)

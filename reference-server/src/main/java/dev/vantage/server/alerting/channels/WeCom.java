@@ -33,7 +33,7 @@ final class WeCom implements ChannelType {
         List<String> mobiles = s.stringList("atMobiles", false);
         s.check();
         HttpPoster poster = new HttpPoster(url, context.outbound());
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         return n -> {
             Messages.Message m = messages.render(n);
             ObjectNode body = JsonMapping.MAPPER.createObjectNode();

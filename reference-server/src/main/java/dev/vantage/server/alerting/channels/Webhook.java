@@ -36,7 +36,7 @@ final class Webhook implements ChannelType {
         String secret = s.optionalString("secret", Settings.MAX_SECRET);
         s.check();
         HttpPoster poster = new HttpPoster(url, context.outbound(), secret);
-        Messages messages = Messages.of(context.language());
+        Messages messages = Messages.of(context);
         return n -> {
             byte[] body = JsonMapping.bytes(body(n, messages.render(n)));
             String timestamp = Long.toString(context.clock().instant().getEpochSecond());

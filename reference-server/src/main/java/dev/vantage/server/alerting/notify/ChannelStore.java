@@ -1,6 +1,7 @@
 package dev.vantage.server.alerting.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.alerting.channels.Templates;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
 import dev.vantage.server.errors.ConflictException;
@@ -11,22 +12,25 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /** Notification channels as configured, settings (secrets included) as their type validated them. */
 public final class ChannelStore {
-    private static final String SELECT = "SELECT id, name, type, language, settings, enabled, created_by, created_at,"
+    private static final String SELECT = "SELECT id, name, type, language, settings, templates, enabled, created_by, created_at,"
             + " updated_at, revision FROM alert_channels";
 
     /** A channel as stored; {@code settings} holds its secrets: never answer it as it is. */
     public record StoredChannel(String id, String name, String type, String language, ObjectNode settings,
-                                boolean enabled, String createdBy, Instant createdAt, Instant updatedAt, long revision) {
+                                Templates templates, boolean enabled, String createdBy, Instant createdAt, Instant updatedAt, long revision) {
     }
 
     /** What a client sets. */
-    public record Input(String name, String type, String language, ObjectNode settings, boolean enabled) {
+    public record Input(String name, String type, String language, ObjectNode settings, Templates templates,
+                        boolean enabled) {
     }
 
     private final Database db;
@@ -48,9 +52,10 @@ public final class ChannelStore {
     public StoredChannel create(Input in, String createdBy) {
         String id = UUID.randomUUID().toString();
         Instant now = clock.instant();
-        db.update("INSERT INTO alert_channels (id, name, type, language, settings, enabled, created_by, created_at,"
-                + " updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", id, in.name(), in.type(), in.language(),
-                JsonMapping.write(in.settings()), in.enabled(), createdBy, now, now);
+        db.update("INSERT INTO alert_channels (id, name, type, language, settings, templates, enabled, created_by,"
+                + " created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", id, in.name(), in.type(),
+                in.language(), JsonMapping.write(in.settings()), JsonMapping.write(in.templates().overrides()),
+                in.enabled(), createdBy, now, now);
         return find(id).orElseThrow();
     }
 
@@ -59,11 +64,12 @@ public final class ChannelStore {
      */
     public StoredChannel update(String id, Input in, Long expectedRevision) {
         List<Object> params = new ArrayList<>(List.of(in.name(), in.type(), in.language(), JsonMapping.write(in.settings()),
-                in.enabled(), clock.instant(), id));
+                JsonMapping.write(in.templates().overrides()), in.enabled(), clock.instant(), id));
         if (expectedRevision != null) {
             params.add(expectedRevision);
         }
-        if (db.update("UPDATE alert_channels SET name = ?, type = ?, language = ?, settings = ?, enabled = ?, updated_at = ?,"
+        if (db.update("UPDATE alert_channels SET name = ?, type = ?, language = ?, settings = ?, templates = ?, enabled = ?,"
+                + " updated_at = ?,"
                 + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?"),
                 params.toArray()) == 0) {
             throw find(id).isPresent() ? new ConflictException("the channel was changed by someone else; read it again and retry")
@@ -79,9 +85,17 @@ public final class ChannelStore {
         }
     }
 
+    /** Stored templates were checked when set. */
+    private static Templates templates(String json) {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonMapping.parseStored(json).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return new Templates(out);
+    }
+
     private static StoredChannel map(ResultSet rs) throws SQLException {
         return new StoredChannel(rs.getString("id"), rs.getString("name"), rs.getString("type"), rs.getString("language"),
-                (ObjectNode) JsonMapping.parseStored(rs.getString("settings")), rs.getBoolean("enabled"),
+                (ObjectNode) JsonMapping.parseStored(rs.getString("settings")), templates(rs.getString("templates")),
+                rs.getBoolean("enabled"),
                 rs.getString("created_by"), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"),
                 rs.getLong("revision"));
     }

@@ -3,6 +3,7 @@ package dev.vantage.server.alerting.notify;
 import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.server.alerting.channels.Channel;
 import dev.vantage.server.alerting.channels.ChannelContext;
+import dev.vantage.server.alerting.channels.Templates;
 import dev.vantage.server.alerting.channels.ChannelTypes;
 import dev.vantage.server.alerting.channels.DeliveryException;
 import dev.vantage.server.alerting.channels.Notification;
@@ -143,12 +144,12 @@ public final class Notifier implements AutoCloseable {
     /** A channel made from stored settings (valid when stored). */
     public Channel channel(ChannelStore.StoredChannel stored) {
         return ChannelTypes.byId(stored.type()).orElseThrow(() -> new IllegalStateException("unknown type " + stored.type()))
-                .create(stored.settings(), context(stored.language()));
+                .create(stored.settings(), context(stored.language(), stored.templates()));
     }
 
-    /** What a channel of this language is given. */
-    public ChannelContext context(String language) {
-        return new ChannelContext(Locale.forLanguageTag(language), outbound, clock);
+    /** What a channel of this language and wording is given. */
+    public ChannelContext context(String language, Templates templates) {
+        return new ChannelContext(Locale.forLanguageTag(language), outbound, clock, templates);
     }
 
     private Notification notification(NotificationQueue.Due d) {
