@@ -2,13 +2,13 @@ package dev.vantage.plugins.icmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.probe.testkit.Netns;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,15 +23,14 @@ class EchoChannelExpiryIT {
 
     @Test
     void aReplyQueuedBeforeTheDeadlineCountsThoughTheReceiverWasBusy() throws Exception {
-        String reason = Netns.unavailableReason();
-        Assumptions.assumeTrue(reason == null, reason);
+        Netns.assumeAvailable();
         try (Netns ns = Netns.create("vti-x"); Arena arena = Arena.ofShared()) {
             ns.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
             MemorySegment errno = LibC.errnoSlot(arena);
-            int raw = ns.call(() -> LibC.socket(errno, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC,
+            int raw = InNetns.call(ns, () -> LibC.socket(errno, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC,
                     LibC.IPPROTO_ICMP));
             assertThat(raw).as("raw socket").isNotNegative();
-            try (EchoChannel channel = ns.call(() -> EchoChannel.open(false, 64))) {
+            try (EchoChannel channel = InNetns.call(ns, () -> EchoChannel.open(false, 64))) {
                 EchoBatch b = new EchoBatch(InetAddress.ofLiteral("127.0.0.1"), 1, MS, 8, System.nanoTime() + 300 * MS);
                 channel.submit(b);
                 int seq = awaitSent(channel, b);

@@ -3,6 +3,7 @@ package dev.vantage.plugins.icmp;
 import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.testkit.Netns;
 import dev.vantage.probe.testkit.ProbeConformanceSuite;
 import dev.vantage.probe.testkit.TestEngines;
 import java.util.Map;
@@ -21,9 +22,8 @@ class IcmpConformanceIT extends ProbeConformanceSuite {
 
     @BeforeAll
     static void createNamespace() throws Exception {
-        String reason = Netns.unavailableReason();
+        String reason = Netns.unavailableReason("nft");
         Assumptions.assumeTrue(reason == null, () -> "skipping the ICMP conformance suite: " + reason);
-        Assumptions.assumeTrue(Netns.hasCommand("nft"), "skipping the ICMP conformance suite: nft is not installed");
         ns = Netns.create("vti-conf");
         try {
             ns.exec("ip", "addr", "add", SILENT + "/32", "dev", "lo");
@@ -55,9 +55,9 @@ class IcmpConformanceIT extends ProbeConformanceSuite {
     protected ProbeEngine newEngine(AddressPolicy policy) {
         IcmpProbeProvider provider = new IcmpProbeProvider();
         try {
-            ns.call(() -> provider.channel(false, 64));
+            InNetns.call(ns, () -> provider.channel(false, 64));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot open an ICMP socket inside " + ns.name, e);
+            throw new IllegalStateException("cannot open an ICMP socket inside " + ns.name(), e);
         }
         return TestEngines.engine(provider, policy);
     }

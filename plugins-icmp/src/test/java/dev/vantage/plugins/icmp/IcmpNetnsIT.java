@@ -9,6 +9,7 @@ import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.Netns;
 import dev.vantage.probe.testkit.TestEngines;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,13 +43,12 @@ class IcmpNetnsIT {
 
     @BeforeAll
     static void createNetwork() throws Exception {
-        String reason = Netns.unavailableReason();
-        Assumptions.assumeTrue(reason == null, reason);
+        Netns.assumeAvailable();
         try {
             client = Netns.create("vti-c");
             router = Netns.create("vti-r");
-            Netns.run("ip", "link", "add", "vc0", "netns", client.name, "type", "veth",
-                    "peer", "name", "vs0", "netns", router.name);
+            Netns.run("ip", "link", "add", "vc0", "netns", client.name(), "type", "veth",
+                    "peer", "name", "vs0", "netns", router.name());
             client.exec("ip", "addr", "add", "10.200.0.1/30", "dev", "vc0");
             client.exec("ip", "-6", "addr", "add", "fd00:200::1/64", "dev", "vc0", "nodad");
             client.exec("ip", "link", "set", "vc0", "up");
@@ -101,7 +100,7 @@ class IcmpNetnsIT {
         }
         IcmpProbeProvider provider = new IcmpProbeProvider();
         int ttl = ((Number) p.getOrDefault("ttl", 64)).intValue();
-        client.call(() -> provider.channel(target.contains(":"), ttl));
+        InNetns.call(client, () -> provider.channel(target.contains(":"), ttl));
         try (ProbeEngine engine = TestEngines.engine(provider)) {
             ProbeResult r = TestEngines.runOnce(engine,
                     TaskSpec.builder("icmp", target).timeout(TIMEOUT).params(p).build());
@@ -166,7 +165,7 @@ class IcmpNetnsIT {
     @EnumSource(IcmpSocket.Mode.class)
     void keepsKernelSendTimesAfterAFailedSend(IcmpSocket.Mode mode) throws Exception {
         client.sysctl("net.ipv4.ping_group_range", mode == IcmpSocket.Mode.DGRAM ? "0 2147483647" : "1 0");
-        try (EchoChannel channel = client.call(() -> EchoChannel.open(false, 64))) {
+        try (EchoChannel channel = InNetns.call(client, () -> EchoChannel.open(false, 64))) {
             assertThat(channel.mode()).isEqualTo(mode);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             EchoBatch first = new EchoBatch(InetAddress.ofLiteral("10.200.0.2"), 3, 1_000_000, 8, deadline);
@@ -188,7 +187,7 @@ class IcmpNetnsIT {
     @ParameterizedTest
     @EnumSource(IcmpSocket.Mode.class)
     void measuresRandomLossWithinItsBinomialInterval(IcmpSocket.Mode mode) throws Exception {
-        Assumptions.assumeTrue(Netns.hasCommand("nft"), "nft (nftables) is not installed");
+        Netns.assumeAvailable("nft");
         router.exec("nft", "add", "table", "inet", "loss");
         try {
             router.exec("nft", "add", "chain", "inet", "loss", "in", "{ type filter hook input priority 0; }");
@@ -223,7 +222,7 @@ class IcmpNetnsIT {
     void saysWhatToGrantWhenNoSocketIsPermitted() throws Exception {
         client.sysctl("net.ipv4.ping_group_range", "1 0");
 
-        assertThatThrownBy(() -> client.call(true, () -> IcmpSocket.open(false, 64)))
+        assertThatThrownBy(() -> InNetns.call(client, true, () -> IcmpSocket.open(false, 64)))
                 .isInstanceOfSatisfying(ProbeException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.CONFIG);
                     assertThat(e.getMessage()).contains("sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"",
