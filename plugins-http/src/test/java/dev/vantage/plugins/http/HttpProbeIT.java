@@ -366,7 +366,7 @@ class HttpProbeIT {
         try (SilentServer silent = new SilentServer()) {
             ProbeEngine own = engine(AddressPolicy.allowAll());
             CompletableFuture<ProbeResult> pending = own.runOnce(task(silent.url()).build()).toCompletableFuture();
-            Thread.sleep(200); // let the request reach the server
+            assertThat(silent.awaitRequest(Duration.ofSeconds(5))).as("the request reached the server").isTrue();
             own.close();
 
             assertThat(pending.get(2, TimeUnit.SECONDS).error().kind()).isEqualTo(ErrorKind.CANCELLED);

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class SilentServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Semaphore closedByClient = new Semaphore(0);
+    private final Semaphore requestBytes = new Semaphore(0);
 
     SilentServer() throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
@@ -37,7 +38,7 @@ final class SilentServer implements AutoCloseable {
             c.setSoTimeout(30_000);
             byte[] buffer = new byte[4096];
             while (in.read(buffer) >= 0) {
-                // never answer
+                requestBytes.release(); // never answer
             }
             closedByClient.release();
         } catch (IOException e) {
@@ -47,6 +48,11 @@ final class SilentServer implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + socket.getLocalPort() + "/";
+    }
+
+    /** True if some bytes of a request arrived within {@code wait}. */
+    boolean awaitRequest(Duration wait) throws InterruptedException {
+        return requestBytes.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** True if a client closed a connection within {@code wait}. */
