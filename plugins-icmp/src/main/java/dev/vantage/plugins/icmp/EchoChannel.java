@@ -20,12 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * whose deadline passes is expired by the receiving thread, and only after it has read everything the kernel queued
  * until then, so a reply that arrived in time but waited for a busy thread still counts.
  *
- * <p>Why two threads: on a veth pair (and loopback) the far side's reply is produced inside our {@code sendto}, which
- * is most of the sending thread's time; with one thread, reading waited behind every send and timer round, and a
- * thread short of CPU fell behind with both. Now reading waits for neither.
- *
- * <p>A socket per target would be simpler, but then every socket sees (and must discard) every reply, which is
- * what makes per-target pingers report false loss at a thousand targets.
+ * <p>Two threads, so that reading never waits behind {@code sendto} (on veth and loopback it runs the far side's
+ * reply) or the timer round. One socket for all targets, because a socket per target sees, and must discard, every
+ * reply. The measurements behind both: docs/benchmarks.md, "Design history".
  */
 final class EchoChannel implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EchoChannel.class.getName());
@@ -34,12 +31,9 @@ final class EchoChannel implements AutoCloseable {
     private static final int DRAIN_LIMIT = 1024;
     // Requests due this soon leave now, so one wake-up serves many targets; a request may leave this much early.
     private static final long COALESCE_NANOS = 1_000_000;
-    // After a busy pass (at least RECEIVE_BATCH_MIN messages), the receiver lets this long pass before it looks
-    // again: replies carry the kernel's receive time, so reading them a little later costs no accuracy, and it reads
-    // them in batches (about a wake-up per millisecond instead of one per reply). One wake-up per reply cost enough
-    // CPU to fall behind when the process shared one core with two busy loops. A quiet pass (a few probes: a reply
-    // and its send timestamp) does not pause: there the pause made every attempt 1 ms longer and cost 3x the CPU
-    // per probe (idle-core wake-ups).
+    // After a busy pass (at least RECEIVE_BATCH_MIN messages) the receiver waits this long before it looks again:
+    // replies carry the kernel's receive time, so reading them in batches saves wake-ups and costs no accuracy. A
+    // quiet pass does not wait, which would lengthen every attempt. Why: docs/benchmarks.md, "Design history".
     private static final long RECEIVE_BATCH_NANOS = 1_000_000;
     private static final int RECEIVE_BATCH_MIN = 16;
     // A new batch waits at most this long for the sender's next wake-up before it is woken on purpose.

@@ -37,11 +37,9 @@ final class IcmpSocket {
         }
     }
 
-    // Holds the replies that arrive while the channel's receiving thread is not scheduled. At 10,000 targets/s of 3
-    // requests (30,000 replies/s, each charged its skb's truesize, an estimated 1-2 KB) 4 MB (8 MB once the kernel
-    // doubles it) overflowed when other processes kept both cores busy: raw socket drops, ~1 % false loss. 16 MB
-    // (32 MB effective) holds roughly half a second to a second of them, about as long as a reply is of use. Memory
-    // is charged only while replies wait. Root (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
+    // Holds the replies that arrive while the receiving thread is not scheduled, for about as long as a reply is of
+    // use (why this size: docs/benchmarks.md, "Design history"). Memory is charged only while replies wait; root
+    // (SO_RCVBUFFORCE) may exceed net.core.rmem_max.
     private static final int RECEIVE_BUFFER = 16 << 20;
     // Send times from the kernel (software TX timestamps, taken as the packet leaves for the device), each reported
     // on the error queue with a per-socket counter (OPT_ID) and no copy of the packet (TSONLY).

@@ -79,11 +79,19 @@ public final class TcpProbeProvider implements ProbeProvider {
     @Override
     public void warmUp() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            LoopbackWarmUp.run(this, listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort());
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {TrustCheck.of(TrustCheck.defaultRoots(), true)}, null);
-            LoopbackWarmUp.clientHello(context.createSSLEngine("localhost", 443));
+            warmUp(listener);
         }
+    }
+
+    /**
+     * The warm-up against {@code listener}, on loopback; nobody needs to accept, the kernel completes the connect.
+     * (Package-private: a test passes a listener of its own and accepts the warm-up's connection.)
+     */
+    void warmUp(ServerSocket listener) throws Exception {
+        LoopbackWarmUp.run(this, listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {TrustCheck.of(TrustCheck.defaultRoots(), true)}, null);
+        LoopbackWarmUp.clientHello(context.createSSLEngine("localhost", 443));
     }
 
     @Override

@@ -33,8 +33,16 @@ class TcpProbeIT {
     @Test
     void theWarmUpConnectsToItsOwnListenerOnLoopback() throws Exception {
         TcpProbeProvider provider = new TcpProbeProvider();
-        provider.warmUp(); // throws unless its connect succeeded
-        provider.close();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            provider.warmUp(listener); // throws unless its attempt succeeded
+            // the kernel queued the warm-up's connection on the listener: it is there to accept, from loopback
+            listener.setSoTimeout(1_000);
+            try (Socket connection = listener.accept()) {
+                assertThat(connection.getInetAddress().isLoopbackAddress()).isTrue();
+            }
+        } finally {
+            provider.close();
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code udp} probe type: sends {@code count} datagrams to {@code host:port}, {@code interval} apart, and
@@ -72,12 +73,19 @@ public final class UdpProbeProvider implements ProbeProvider {
      */
     @Override
     public void warmUp() throws Exception {
+        warmUpExchanges();
+    }
+
+    /** The warm-up; returns how many datagrams its responder echoed (1 once the exchange took place). */
+    int warmUpExchanges() throws Exception {
+        AtomicInteger echoed = new AtomicInteger();
         try (DatagramSocket echo = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread responder = Thread.ofVirtual().name("vantage-udp-warm-up").start(() -> {
                 try {
                     DatagramPacket p = new DatagramPacket(new byte[64], 64);
                     echo.receive(p);
                     echo.send(p); // back to its sender
+                    echoed.incrementAndGet();
                 } catch (IOException e) {
                     // closed: the attempt reports what went wrong
                 }
@@ -86,6 +94,7 @@ public final class UdpProbeProvider implements ProbeProvider {
                     "payload", "warm-up", "count", 1L);
             responder.join(LoopbackWarmUp.LIMIT);
         }
+        return echoed.get();
     }
 
     @Override

@@ -125,7 +125,8 @@ class UdpProbeIT {
     @Test
     void theWarmUpExchangesOneDatagramWithItsOwnResponder() throws Exception {
         UdpProbeProvider provider = new UdpProbeProvider();
-        provider.warmUp(); // throws unless its datagram was answered
+        // throws unless its datagram was answered; the count is the responder's own
+        assertThat(provider.warmUpExchanges()).as("datagrams its responder echoed").isEqualTo(1);
         provider.close();
     }
 

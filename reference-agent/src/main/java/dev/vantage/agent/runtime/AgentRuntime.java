@@ -79,16 +79,13 @@ public final class AgentRuntime implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the spool in " + config.dataDir + ": " + e.getMessage(), e);
         }
-        Uplink[] later = new Uplink[1]; // the sink needs the uplink and the uplink needs the engine's hello
+        // the uplink first: the spool sink wakes it whenever a batch is on disk; it connects once the engine exists
+        Uplink up = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
+                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), spool);
         ProbeEngine.Builder eb = ProbeEngine.builder()
                 // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
                 .sinkBatchSize(200)
-                .addSink(new SpoolSink(spool, () -> {
-                    Uplink u = later[0];
-                    if (u != null) {
-                        u.wake();
-                    }
-                }));
+                .addSink(new SpoolSink(spool, up::wake));
         config.engineOptions.accept(eb);
         engine = eb.build();
         Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
@@ -110,12 +107,10 @@ public final class AgentRuntime implements AutoCloseable {
                 return AgentRuntime.this.stats();
             }
         };
-        uplink = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
-                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), agent, spool);
-        later[0] = uplink;
         LOG.info("agent {} starting: server {}, data in {}, {} plugins, ICMP {}", config.credential.agentId(),
                 config.servers, config.dataDir, hello.capabilities().plugins().size(), hello.capabilities().icmpMode());
-        uplink.start();
+        uplink = up; // set last: a runtime whose start failed is not started
+        uplink.start(agent);
         return this;
     }
 

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * whenever a connection fails or drops, so the agents of a dead replica come back through the others.
  *
  * <p><b>Threads.</b> One virtual thread owns the connection and does all of the above; the JDK WebSocket's listener
- * and the spool only put events into its inbox, so no state here is shared. {@link #start()} starts it,
+ * and the spool only put events into its inbox, so no state here is shared. {@link #start(Agent)} starts it,
  * {@link #close(Duration)} stops it after a short drain.
  *
  * <p>A 401 at the upgrade ends the uplink for good ({@link #terminated()} fails with
@@ -103,7 +103,6 @@ public final class Uplink {
     }
 
     private final Settings settings;
-    private final Agent agent;
     private final Spool spool;
     private final HttpClient http;
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
@@ -114,25 +113,32 @@ public final class Uplink {
     private volatile boolean stopping;
     private volatile boolean connected;
     private Thread thread;
+    /** Set by {@link #start}, before the uplink thread exists; read only by that thread. */
+    private Agent agent;
     private int connections;
     /** Index into the servers of the one in use; only the uplink thread moves it. */
     private int current;
 
-    public Uplink(Settings settings, Agent agent, Spool spool) {
+    /**
+     * An uplink that sends what is spooled in {@code spool}. It can be woken ({@link #wake()}) at once, so the
+     * spool's writer can be built with it before the {@link Agent} exists; it connects once {@link #start started}.
+     */
+    public Uplink(Settings settings, Spool spool) {
         this.settings = settings;
-        this.agent = agent;
         this.spool = spool;
         this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
     }
 
-    /** Starts the uplink thread. */
-    public synchronized void start() {
-        if (thread == null) {
-            thread = Thread.ofVirtual().name("vantage-uplink").start(this::run);
+    /** Starts the uplink thread, serving {@code agent}. */
+    public synchronized void start(Agent agent) {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
         }
+        this.agent = Objects.requireNonNull(agent, "agent");
+        thread = Thread.ofVirtual().name("vantage-uplink").start(this::run);
     }
 
-    /** Tells the uplink a batch was spooled. Never blocks; many calls in a row wake it once. */
+    /** Tells the uplink a batch was spooled. Never blocks; many calls in a row wake it once; before start too. */
     public void wake() {
         if (wakePending.compareAndSet(false, true)) {
             inbox.add(new Wake());

@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * The machine's PostgreSQL (127.0.0.1:5432, trust auth) and RabbitMQ (127.0.0.1:5672, guest) for the backend
@@ -77,6 +79,17 @@ public final class Backends implements AutoCloseable {
         }
     }
 
+    /** How many of these result ids are stored. */
+    public long storedOf(Set<String> ids) throws SQLException {
+        long n = 0;
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 5000) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 5000));
+            n += count("SELECT count(*) FROM results WHERE id = ANY (?)", (Object) chunk.toArray(String[]::new));
+        }
+        return n;
+    }
+
     public long count(String sql, Object... params) throws SQLException {
         try (var c = DriverManager.getConnection(jdbcUrl(), "postgres", ""); var ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
@@ -117,12 +130,25 @@ public final class Backends implements AutoCloseable {
         }
     }
 
-    /** kill -9 of the RabbitMQ node (its beam.smp); returns once the port is closed. */
-    public static void killRabbit() throws Exception {
+    /** The process id of the RabbitMQ node (its beam.smp), asked of the running node. */
+    public static String rabbitPid() throws Exception {
         String pid = run(Duration.ofSeconds(30), "rabbitmqctl", "eval", "os:getpid().").strip().replace("\"", "");
         if (!pid.matches("\\d+")) {
             throw new IllegalStateException("cannot tell RabbitMQ's pid: " + pid);
         }
+        return pid;
+    }
+
+    /**
+     * SIGSTOP of the RabbitMQ node: it hangs, reading nothing more, while the kernel still accepts bytes into its
+     * sockets' buffers. Only {@link #killRabbit(String)} may follow: a hung node looks up to {@link #startRabbit()}.
+     */
+    public static void hangRabbit(String pid) throws Exception {
+        run(Duration.ofSeconds(10), "kill", "-STOP", pid);
+    }
+
+    /** kill -9 of the RabbitMQ node (hung or not); returns once the port is closed. */
+    public static void killRabbit(String pid) throws Exception {
         run(Duration.ofSeconds(10), "kill", "-9", pid);
         await(Duration.ofSeconds(15), () -> !portOpen(5672), "RabbitMQ to go away");
     }
@@ -177,13 +203,7 @@ public final class Backends implements AutoCloseable {
         boolean holds() throws Exception;
     }
 
-    public static void await(Duration limit, Condition c, String what) throws Exception {
-        long until = System.nanoTime() + limit.toNanos();
-        while (!c.holds()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("waited " + limit + " for " + what);
-            }
-            Thread.sleep(100);
-        }
+    public static void await(Duration limit, Condition c, String what) {
+        Awaitility.await(what).atMost(limit).pollInterval(Duration.ofMillis(100)).until(c::holds);
     }
 }

@@ -1,5 +1,7 @@
 package dev.vantage.server.backends;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.vantage.server.json.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.runtime.AgentRuntime;
@@ -99,6 +101,37 @@ public final class Fleet implements AutoCloseable {
     /** Results still in the agents' spools (not yet acknowledged by a server). */
     public long spooled() {
         return agents.stream().mapToLong(a -> a.stats().spooledResults()).sum();
+    }
+
+    /** Results the agents dropped, unsent: by a spool's bounds, or an engine sink queue that was full. */
+    public long dropped() {
+        return agents.stream().mapToLong(a -> a.stats().droppedResults()).sum();
+    }
+
+    /** Results {@code server} acknowledged to agents as safe ({@code vantage.results.stored}; a resent one again). */
+    public static long acknowledged(TestServer server) {
+        return (long) server.core.registry().get("vantage.results.stored").counter().count();
+    }
+
+    /**
+     * Waits until nothing more will reach the database of {@code b}, and returns the ids of every result the agents
+     * produced. Call it once the tasks are disabled. First the agents' spools empty: the server has acknowledged every
+     * result they produced. Then the results queue: no message waits. Then the consumers' last messages: the row
+     * count must stay the same for 2 s (nothing further arrives).
+     */
+    public Set<String> settle(Backends b) {
+        await("the agents' spools to empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> spooled() == 0);
+        await("the results queue to empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> b.ready(b.prefix + ".results") == 0);
+        AtomicLong last = new AtomicLong(-1);
+        await("the database to stop growing").atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    long rows = b.count("SELECT count(*) FROM results");
+                    return rows == last.getAndSet(rows); // as at the previous look
+                });
+        return Set.copyOf(produced);
     }
 
     public boolean allConnected() {

@@ -217,26 +217,28 @@ class PlatformIT {
         assertThat(instantEvent.get("instantId").asText()).isEqualTo(instantId);
         ws.abort();
 
-        // kill -9 the server while the agents keep probing, then start it again on the same data
+        // kill -9 the server while the agents keep probing (each probe a connection to the target), then start it
+        // again on the same data
         server.kill();
         Instant down = Instant.now();
-        Thread.sleep(5_000);
+        int acceptedAtKill = target.accepted.get();
+        await("both agents probing on with the server down").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100)).until(() -> target.accepted.get() >= acceptedAtKill + 2 * 5);
         server = startServer(port);
         Processes.awaitReady(base, server);
         Instant up = Instant.now();
         api.login("admin", PASSWORD);
         await("agents back").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> online(api, agentIds[0]) && online(api, agentIds[1]));
-        Thread.sleep(2_000);
+        await("runs made after the restart stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> countStartedBetween(api, taskId, up, Instant.now()) >= 2);
         assertThat(api.post("/api/v1/tasks/" + taskId + "/disable", "{}").status()).isEqualTo(200);
-        // every connection the listener accepted is one probe; once the spools drain, each must be stored once
-        try {
-            await("every probe stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> resultIds(api, taskId, null).size() >= target.accepted.get());
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // fall through: the assertion below says how many are missing
-        }
-        Thread.sleep(2_000); // nothing further may arrive
+        // every connection the listener accepted is one probe; once the spools drain, each must be stored once, and
+        // then nothing further may arrive: neither a probe nor a result for 2 s
+        await("every probe stored once, and nothing further").atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(resultIds(api, taskId, null).size()).as("results stored, of the probes")
+                        .isEqualTo(target.accepted.get()));
         Set<String> all = resultIds(api, taskId, null);
         System.out.printf("e2e: %d probes accepted by the target, %d results stored; outage %s%n",
                 target.accepted.get(), all.size(), Duration.between(down, up));

@@ -9,9 +9,10 @@ import dev.vantage.server.backends.Backends;
 import dev.vantage.server.backends.Fleet;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,8 +77,11 @@ class ReplicasIT {
                     () -> replicaB.get("/api/v1/instant-tests/" + instant, admin).json().get("complete").asBoolean(),
                     "every agent's instant answer");
 
-            Thread.sleep(2000);
+            Backends.await(Duration.ofSeconds(30),
+                    () -> b.count("SELECT count(*) FROM results WHERE task_id = ?", task) >= 60,
+                    "60 of the task's results stored (2 s of them)");
             long beforeKill = b.count("SELECT count(*) FROM results WHERE task_id = ?", task);
+            Timestamp killedAt = Timestamp.from(Instant.now());
             long t0 = System.nanoTime();
             replicaA.kill();
             Backends.await(Duration.ofSeconds(30),
@@ -86,22 +90,15 @@ class ReplicasIT {
             double moved = (System.nanoTime() - t0) / 1e9;
             Backends.await(Duration.ofSeconds(10), () -> replicaB.get("/api/v1/agents", admin).json()
                     .findValuesAsText("online").stream().allMatch("true"::equals), "B to show all three online");
-            Thread.sleep(3000);
+            Backends.await(Duration.ofSeconds(30), () -> b.count("SELECT count(DISTINCT agent_id) FROM results"
+                            + " WHERE task_id = ? AND started_at > ?", task, killedAt) == 3,
+                    "runs of all three agents made after the kill stored through B");
             assertThat(replicaB.post("/api/v1/tasks/" + task + "/disable", admin, null).status()).isEqualTo(200);
-            // the engines hand results to the spool in batches: wait for everything produced, within a bound
-            Set<String> produced = new HashSet<>();
-            long drainStart = System.nanoTime();
-            while (System.nanoTime() - drainStart < 30_000_000_000L) {
-                Thread.sleep(500);
-                produced = new HashSet<>(fleet.produced);
-                if (fleet.spooled() == 0 && storedOf(b, produced) == produced.size()) {
-                    break;
-                }
-            }
+            Set<String> produced = fleet.settle(b);
             long rows = b.count("SELECT count(*) FROM results WHERE task_id = ?", task);
             long distinct = b.count("SELECT count(DISTINCT id) FROM results WHERE task_id = ?", task);
             long instantRows = b.count("SELECT count(*) FROM results WHERE task_id = ?", instant);
-            long lost = produced.size() - storedOf(b, produced);
+            long lost = produced.size() - b.storedOf(produced);
             System.out.printf("REPLICAS: 3 agents, 2 on replica A (killed -9 after %d results stored), 1 on B; A's agents"
                     + " on B %.1f s after the kill; produced %d runs, stored %d rows (%d distinct ids), lost %d, stored"
                     + " twice %d%n", beforeKill, moved, produced.size() - instantRows, rows, distinct, lost, rows - distinct);
@@ -110,16 +107,4 @@ class ReplicasIT {
             assertThat(rows).isEqualTo(distinct).isEqualTo(produced.size() - instantRows);
         }
     }
-
-    /** How many of these ids are stored (any task). */
-    private static long storedOf(Backends b, Set<String> ids) throws Exception {
-        long n = 0;
-        List<String> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += 1000) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 1000));
-            n += b.count("SELECT count(*) FROM results WHERE id = ANY (?)", (Object) chunk.toArray(String[]::new));
-        }
-        return n;
-    }
-
 }
