@@ -62,7 +62,7 @@ describe('TaskForm', () => {
   it('emits the saved task', async () => {
     vi.spyOn(api, 'createTask').mockResolvedValue({
       id: 'x', name: 'x', type: 'dns-x', target: 't', interval: '30s', timeout: '5s', jitter: '0s', maxInFlight: 1, params: {}, assertions: [],
-      labels: {}, enabled: true, selector: { all: true }, revision: 1, createdBy: null, createdAt: '', updatedAt: '',
+      labels: {}, enabled: true, selector: { all: true }, dependsOn: [], revision: 1, createdBy: null, createdAt: '', updatedAt: '',
     })
     const w = mount(TaskForm, { global, props: { task: null, plugins: [custom], agents: [] } })
     await w.find('form').trigger('submit')

@@ -8,14 +8,14 @@ describe('task drafts', () => {
     d.target = ' http://127.0.0.1:8080/ '
     expect(inputOf(d, undefined)).toEqual({ type: 'http', target: 'http://127.0.0.1:8080/', interval: '30s', enabled: true, selector: { all: true } })
   })
-  it('an existing task round-trips with its revision and selector', () => {
+  it('an existing task round-trips with its revision, selector and dependencies', () => {
     const task: Task = {
       id: 'web', name: 'Web', type: 'http', target: 'http://x/', interval: '10s', timeout: '2s', jitter: '0s', maxInFlight: 1, params: { method: 'HEAD' },
       assertions: [{ field: 'measurement.httpStatus', op: 'lt', value: 400 }], labels: { team: 'a' }, enabled: false,
-      selector: { labels: { region: 'eu' } }, revision: 4, createdBy: null, createdAt: '', updatedAt: '',
+      selector: { labels: { region: 'eu' } }, dependsOn: ['gw'], revision: 4, createdBy: null, createdAt: '', updatedAt: '',
     }
     const input = inputOf(draftOf(task), undefined)
-    expect(input).toMatchObject({ id: 'web', name: 'Web', timeout: '2s', params: { method: 'HEAD' }, enabled: false, revision: 4, selector: { labels: { region: 'eu' } } })
+    expect(input).toMatchObject({ id: 'web', name: 'Web', timeout: '2s', params: { method: 'HEAD' }, enabled: false, revision: 4, selector: { labels: { region: 'eu' } }, dependsOn: ['gw'] })
     expect(input.assertions).toEqual([{ field: 'measurement.httpStatus', op: 'lt', value: 400 }])
   })
 })

@@ -18,6 +18,7 @@ export interface TaskDraft {
   selectorKind: 'all' | 'labels' | 'agent'
   selectorLabels: Record<string, string>
   selectorAgent: string
+  dependsOn: string[]
   revision?: number
 }
 
@@ -39,6 +40,7 @@ export function draftOf(task: Task | null, type = 'http'): TaskDraft {
     selectorKind: 'labels' in sel ? 'labels' : 'agent' in sel ? 'agent' : 'all',
     selectorLabels: 'labels' in sel ? { ...sel.labels } : {},
     selectorAgent: 'agent' in sel ? sel.agent : '',
+    dependsOn: [...(task?.dependsOn ?? [])],
     revision: task?.revision,
   }
 }
@@ -61,6 +63,7 @@ export function inputOf(d: TaskDraft, plugin: Plugin | undefined): TaskInput {
   if (d.selectorKind === 'labels') t.selector = { labels: d.selectorLabels }
   else if (d.selectorKind === 'agent') t.selector = { agent: d.selectorAgent }
   else t.selector = { all: true }
+  if (d.dependsOn.length) t.dependsOn = d.dependsOn
   if (d.revision != null) t.revision = d.revision
   return t
 }

@@ -7,6 +7,7 @@ import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import dev.vantage.probe.testkit.Netns;
 import dev.vantage.probe.testkit.TestEngines;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class IcmpProbeTest {
             try {
                 // its socket is opened on a thread inside the namespace, so the echo goes to that namespace's loopback,
                 // where nothing else pings; warmUp() throws unless it was answered
-                ns.call(() -> {
+                InNetns.call(ns, () -> {
                     provider.warmUp();
                     return null;
                 });
