@@ -32,7 +32,11 @@ public final class ResultStore {
             + " ON CONFLICT DO NOTHING";
 
     /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
-    public record Page(List<String> bodies, String next) {
+    public record Page(List<Item> items, String next) {
+    }
+
+    /** One stored result: its JSON as stored, and the agent that sent it. */
+    public record Item(String agentId, String body) {
     }
 
     /** What aggregation needs of one result. */
@@ -232,7 +236,7 @@ public final class ResultStore {
      * @throws IllegalArgumentException for a malformed cursor
      */
     public Page page(String taskId, String agentId, Instant from, Instant to, int limit, String cursor) {
-        StringBuilder sql = new StringBuilder("SELECT id, started_at, body FROM results WHERE task_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT id, agent_id, started_at, body FROM results WHERE task_id = ?");
         List<Object> params = new ArrayList<>(List.of(taskId));
         window(sql, params, agentId, from, to);
         if (cursor != null) {
@@ -242,13 +246,19 @@ public final class ResultStore {
         }
         sql.append(" ORDER BY started_at DESC, id DESC LIMIT ?");
         params.add(limit + 1);
-        record Found(String id, Instant startedAt, String body) {
+        record Found(String id, Instant startedAt, Item item) {
         }
-        List<Found> rows = db.query(sql.toString(),
-                rs -> new Found(rs.getString("id"), Sql.instant(rs, "started_at"), rs.getString("body")), params.toArray());
+        List<Found> rows = db.query(sql.toString(), rs -> new Found(rs.getString("id"), Sql.instant(rs, "started_at"),
+                new Item(rs.getString("agent_id"), rs.getString("body"))), params.toArray());
         List<Found> page = rows.subList(0, Math.min(limit, rows.size()));
         String next = rows.size() > limit ? new Position(page.getLast().startedAt(), page.getLast().id()).encode() : null;
-        return new Page(page.stream().map(Found::body).toList(), next);
+        return new Page(page.stream().map(Found::item).toList(), next);
+    }
+
+    /** Whether any result of the task came from this agent. */
+    public boolean hasAgent(String taskId, String agentId) {
+        return db.queryOne("SELECT 1 FROM results WHERE task_id = ? AND agent_id = ? LIMIT 1", rs -> 1, taskId, agentId)
+                .isPresent();
     }
 
     /**

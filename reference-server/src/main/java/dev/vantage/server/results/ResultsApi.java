@@ -27,13 +27,19 @@ public final class ResultsApi implements ApiModule {
 
     private final ResultStore results;
     private final Predicate<String> taskExists;
+    private final Predicate<String> agentExists;
     private final Clock clock;
     private final int maxAggregateRows;
 
-    /** @param taskExists whether a task id is known (the tasks slice answers), so an unknown one is a 404 */
-    public ResultsApi(ResultStore results, Predicate<String> taskExists, Clock clock, int maxAggregateRows) {
+    /**
+     * @param taskExists  whether a task id is known (the tasks slice answers), so an unknown one is a 404
+     * @param agentExists whether an agent id is enrolled (the agents slice answers)
+     */
+    public ResultsApi(ResultStore results, Predicate<String> taskExists, Predicate<String> agentExists, Clock clock,
+                      int maxAggregateRows) {
         this.results = results;
         this.taskExists = taskExists;
+        this.agentExists = agentExists;
         this.clock = clock;
         this.maxAggregateRows = maxAggregateRows;
     }
@@ -47,7 +53,7 @@ public final class ResultsApi implements ApiModule {
     private void list(ServerRequest req, ServerResponse res) {
         String taskId = existingTask(req);
         QueryParams q = new QueryParams(req);
-        String agent = q.string("agent");
+        String agent = knownAgent(taskId, q);
         Instant from = q.instant("from");
         Instant to = q.instant("to");
         int limit = q.integer("limit", 100, 1, 1000);
@@ -59,10 +65,14 @@ public final class ResultsApi implements ApiModule {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("cursor", e.getMessage());
         }
-        // the stored documents are already JSON: splice them in rather than parse and re-write each one
+        // the stored documents are already JSON objects: splice them in, the agent's id first, rather than parse
+        // and re-write each one
         StringBuilder body = new StringBuilder("{\"items\":[");
-        for (int i = 0; i < page.bodies().size(); i++) {
-            body.append(i == 0 ? "" : ",").append(page.bodies().get(i));
+        for (int i = 0; i < page.items().size(); i++) {
+            ResultStore.Item item = page.items().get(i);
+            body.append(i == 0 ? "{" : ",{").append("\"agentId\":").append(JsonMapping.write(item.agentId()));
+            String rest = item.body().substring(item.body().indexOf('{') + 1).stripLeading();
+            body.append(rest.startsWith("}") ? "" : ",").append(rest);
         }
         body.append("],\"next\":").append(page.next() == null ? "null" : JsonMapping.write(page.next())).append('}');
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -72,7 +82,7 @@ public final class ResultsApi implements ApiModule {
     private void aggregates(ServerRequest req, ServerResponse res) {
         String taskId = existingTask(req);
         QueryParams q = new QueryParams(req);
-        String agent = q.string("agent");
+        String agent = knownAgent(taskId, q);
         Instant to = q.instant("to");
         Instant from = q.instant("from");
         Duration bucket = bucket(q);
@@ -97,6 +107,18 @@ public final class ResultsApi implements ApiModule {
             throw new InvalidInputException("from", "the window holds more than " + maxAggregateRows
                     + " results; choose a shorter window (from/to) or one agent");
         }
+    }
+
+    /**
+     * The {@code agent} filter, if any: an agent that is enrolled, or that once sent results of this task (it may
+     * have been deleted since). Any other id is a typo, not an empty answer.
+     */
+    private String knownAgent(String taskId, QueryParams q) {
+        String agent = q.string("agent");
+        if (agent != null && !agentExists.test(agent) && !results.hasAgent(taskId, agent)) {
+            throw new NotFoundException("agent");
+        }
+        return agent;
     }
 
     /** The bucket size (default 1m), or {@code null} after reporting a bad one. */

@@ -103,6 +103,11 @@ class ResultsTest {
 
         JsonNode onlyA2 = server.get("/api/v1/tasks/" + id + "/results?agent=a2&from=2025-03-01T00:00:02Z&to=2025-03-01T00:00:03Z", viewer).json();
         assertThat(onlyA2.get("items")).hasSize(2);
+        assertThat(onlyA2.get("items").findValuesAsText("agentId")).as("every result names its agent").containsOnly("a2");
+        TestServer.Response typo = server.get("/api/v1/tasks/" + id + "/results?agent=a9", viewer);
+        assertThat(typo.status()).as("an agent that never sent a result of the task is a typo, not an empty page").isEqualTo(404);
+        assertThat(typo.body()).contains("agent not found");
+        assertThat(server.get("/api/v1/tasks/" + id + "/aggregates?agent=a9", viewer).status()).isEqualTo(404);
         assertThat(server.get("/api/v1/tasks/" + id + "/results?cursor=bogus", viewer).status()).isEqualTo(400);
         assertThat(server.get("/api/v1/tasks/" + id + "/results?from=yesterday&limit=5000", viewer).json()
                 .get("errors").findValuesAsText("field")).containsExactly("from", "limit");
