@@ -2,11 +2,9 @@ package dev.vantage.server;
 
 import dev.vantage.server.config.ConfigException;
 import dev.vantage.server.config.ServerConfig;
-import java.io.IOException;
-import java.io.InputStream;
+import io.helidon.logging.common.LogConfig;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.LogManager;
 
 /** Starts the Vantage server: {@code java -jar vantage-server.jar}. Configuration: docs/configuration.md. */
 public final class Main {
@@ -16,7 +14,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        configureLogging();
+        // java.util.logging from logging.properties (the jar's, or one in the working directory, or the file named by
+        // -Djava.util.logging.config.file): Helidon's own JUL setup, so it knows logging is configured
+        LogConfig.configureRuntime();
         ServerConfig config;
         ServerCore core;
         try {
@@ -37,18 +37,5 @@ public final class Main {
             stopped.countDown();
         }, "vantage-shutdown"));
         stopped.await();
-    }
-
-    private static void configureLogging() {
-        if (System.getProperty("java.util.logging.config.file") != null) {
-            return; // the operator's own logging configuration wins
-        }
-        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("logging.properties")) {
-            if (in != null) {
-                LogManager.getLogManager().readConfiguration(in);
-            }
-        } catch (IOException e) {
-            System.err.println("vantage-server: cannot read logging.properties: " + e);
-        }
     }
 }

@@ -4,30 +4,51 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
-import io.helidon.webserver.staticcontent.StaticContentFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the web UI (the {@code vantage-ui} jar, built from {@code ui/}) at {@code /}: its files from the class
  * path, and {@code index.html} for any other GET a browser makes to a client-side route such as {@code /tasks/web},
  * so a reload or a shared link works. Paths under {@code /api/} and {@code /ws/} and the operations endpoints are
  * never answered here; they keep their problem+json 404. Without the UI jar on the class path this does nothing.
+ *
+ * <p>Files under {@code /assets/} have the hash of their content in their names (the build does that), so browsers
+ * may keep them for a year without asking again; everything else is revalidated with its ETag and answered 304
+ * without a body. (Helidon's own static-content handler logged a SEVERE line for every 304 it sent.)
  */
 public final class UiModule implements ApiModule {
     /** Where the UI jar keeps the built pages. */
     public static final String LOCATION = "META-INF/resources/vantage-ui";
     private static final String[] NOT_UI = {"/api/", "/ws/", "/health", "/ready", "/metrics"};
+    private static final Map<String, String> TYPES = Map.ofEntries(
+            Map.entry("html", "text/html; charset=UTF-8"), Map.entry("js", "text/javascript; charset=UTF-8"),
+            Map.entry("css", "text/css; charset=UTF-8"), Map.entry("json", "application/json"),
+            Map.entry("svg", "image/svg+xml"), Map.entry("png", "image/png"), Map.entry("ico", "image/x-icon"),
+            Map.entry("webp", "image/webp"), Map.entry("woff2", "font/woff2"), Map.entry("woff", "font/woff"),
+            Map.entry("txt", "text/plain; charset=UTF-8"), Map.entry("map", "application/json"));
 
-    private final byte[] index;
+    /** A file of the UI as served: its bytes, type and ETag. */
+    private record File(byte[] bytes, String type, String etag) {
+    }
+
+    private final File index;
+    /** Files read so far, by path; the UI is a few MB and never changes while the server runs. */
+    private final Map<String, Optional<File>> files = new ConcurrentHashMap<>();
 
     public UiModule() {
-        this.index = read(LOCATION + "/index.html");
+        this.index = load("/index.html").orElse(null);
     }
 
     /** Whether the UI was found on the class path. */
@@ -42,17 +63,12 @@ public final class UiModule implements ApiModule {
 
     @Override
     public void extraRouting(HttpRouting.Builder routing) {
-        if (index == null) {
-            return;
+        if (index != null) {
+            routing.route(Method.GET, "/*", this::serve);
         }
-        routing.register("/", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
-                .location(LOCATION)
-                .welcome("index.html")
-                .build()));
-        routing.route(Method.GET, "/*", this::spaFallback);
     }
 
-    private void spaFallback(ServerRequest req, ServerResponse res) {
+    private void serve(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
         for (String prefix : NOT_UI) {
             if (path.startsWith(prefix)) {
@@ -62,19 +78,48 @@ public final class UiModule implements ApiModule {
         }
         String last = path.substring(path.lastIndexOf('/') + 1);
         if (last.contains(".")) {
-            res.next(); // a missing file (an old asset name), not a page: 404
+            Optional<File> file = path.contains("..") ? Optional.empty() : files.computeIfAbsent(path, this::load);
+            if (file.isEmpty()) {
+                res.next(); // a missing file (an old asset name), not a page: 404
+                return;
+            }
+            send(req, res, file.get(), path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
             return;
         }
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
-        res.send(index);
+        send(req, res, index, "no-cache"); // the page of a client-side route
     }
 
-    private static byte[] read(String resource) {
+    private static void send(ServerRequest req, ServerResponse res, File file, String cacheControl) {
+        res.header(HeaderNames.CACHE_CONTROL, cacheControl);
+        res.header(HeaderNames.ETAG, file.etag());
+        if (req.headers().value(HeaderNames.IF_NONE_MATCH).map(v -> v.contains(file.etag())).orElse(false)) {
+            res.status(Status.NOT_MODIFIED_304).send();
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, file.type());
+        res.send(file.bytes());
+    }
+
+    private Optional<File> load(String path) {
+        String resource = LOCATION + path;
         try (InputStream in = UiModule.class.getClassLoader().getResourceAsStream(resource)) {
-            return in == null ? null : in.readAllBytes();
+            if (in == null) {
+                return Optional.empty();
+            }
+            byte[] bytes = in.readAllBytes();
+            String extension = path.substring(path.lastIndexOf('.') + 1);
+            return Optional.of(new File(bytes, TYPES.getOrDefault(extension, "application/octet-stream"), etag(bytes)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    private static String etag(byte[] bytes) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(bytes);
+            return "\"" + HexFormat.of().formatHex(hash, 0, 12) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 }
