@@ -107,7 +107,7 @@ public final class ServerApp implements AutoCloseable {
                 new ApiTokensApi(core.apiTokens()),
                 new UsersApi(core.users(), core.passwords()),
                 new TasksApi(core.tasks(), core.engine(),
-                        id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent()),
+                        id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
                 new PluginsApi(core.engine()),
                 new ResultsApi(core.results(), id -> core.tasks().find(id).isPresent(),
                         id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
@@ -153,6 +153,30 @@ public final class ServerApp implements AutoCloseable {
             }
         });
         dispatch.evaluateWith(alerting);
+    }
+
+    /** Whether the agents a task selects may probe its target, by their effective address policies. */
+    private static TasksApi.Reach reach(ServerCore core, AgentGateway gateway) {
+        return (selector, address) -> {
+            List<String> refusals = new ArrayList<>();
+            for (AgentRecord agent : core.agents().list()) {
+                if (agent.revoked() || !selector.matches(agent.id(), agent.labels())) {
+                    continue;
+                }
+                Optional<String> why = gateway.effectivePolicy(agent).toAddressPolicy().check(address);
+                if (why.isEmpty()) {
+                    return Optional.empty();
+                }
+                refusals.add(agent.name() + ": " + why.get());
+            }
+            if (refusals.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of("every agent the selector picks refuses it by its address policy ("
+                    + String.join("; ", refusals.subList(0, Math.min(3, refusals.size())))
+                    + (refusals.size() > 3 ? "; and " + (refusals.size() - 3) + " more" : "")
+                    + "); allow it in an agent's policy (PUT /api/v1/agents/{id}/policy) or select other agents");
+        };
     }
 
     /** What a rule preview reads: the tasks and their stored results. */

@@ -23,9 +23,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Predicate;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -43,12 +45,23 @@ public final class TasksApi implements ApiModule {
     private final TaskStore tasks;
     private final ProbeEngine engine;
     private final Predicate<String> agentExists;
+    private final Reach reach;
+
+    /** Whether the agents a selector picks may probe an address (the agents slice answers). */
+    public interface Reach {
+        /**
+         * Why every agent {@code selector} picks refuses {@code address}; empty when one of them may probe it, or when
+         * the selector picks none (the task waits for its agents).
+         */
+        Optional<String> refusedByAll(Selector selector, InetSocketAddress address);
+    }
 
     /** @param agentExists whether an agent id is enrolled and not revoked (the agents slice answers) */
-    public TasksApi(TaskStore tasks, ProbeEngine engine, Predicate<String> agentExists) {
+    public TasksApi(TaskStore tasks, ProbeEngine engine, Predicate<String> agentExists, Reach reach) {
         this.tasks = tasks;
         this.engine = engine;
         this.agentExists = agentExists;
+        this.reach = reach;
     }
 
     @Override
@@ -155,6 +168,11 @@ public final class TasksApi implements ApiModule {
             errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
         }
         List<String> dependsOn = dependsOn(dependsOnNode, spec == null ? pathId : spec.id(), errors);
+        if (errors.isEmpty()) {
+            // a target no selected agent may probe would only fail at run time, on every agent
+            TargetAddress.of(spec.target()).flatMap(a -> reach.refusedByAll(selector, a))
+                    .ifPresent(why -> errors.add(new FieldError("target", why)));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }

@@ -279,7 +279,7 @@ class AgentsApiTest {
         // within some dozens, then its 8 MB outbox; the hub must go on serving the healthy one all the while
         String padding = "x".repeat(200_000);
         Map<String, Object> spec = new java.util.HashMap<>(Map.of("id", "slow-reader", "type", "tcp",
-                "target", "127.0.0.1:" + target.getLocalPort(), "interval", "1h", "selector", Map.of("labels", Map.of("kind", "slow"))));
+                "target", "localhost:" + target.getLocalPort(), "interval", "1h", "selector", Map.of("labels", Map.of("kind", "slow"))));
         int changes = 200;
         long t0 = System.nanoTime();
         for (int i = 0; i < changes; i++) {

@@ -225,4 +225,30 @@ class TasksApiTest {
         }
         assertThat(bearer.get("secret").asBoolean()).isTrue();
     }
+
+    @Test
+    void aTargetEverySelectedAgentRefusesIsA400NamingTheAgentsAndTheRule() {
+        try (TestServer own = TestServer.start()) {
+            String admin = own.adminToken();
+            String token = own.post("/api/v1/agents/enrollment-tokens", admin,
+                    "{\"uses\":1,\"labels\":{\"zone\":\"edge\"}}").json().get("token").asText();
+            assertThat(own.post("/api/v1/agents/enroll", null, "{\"token\":\"" + token + "\",\"name\":\"edge-1\"}")
+                    .status()).isEqualTo(201);
+
+            TestServer.Response refused = own.post("/api/v1/tasks", admin,
+                    "{\"type\":\"tcp\",\"target\":\"127.0.0.1:5432\",\"interval\":\"30s\",\"selector\":{\"labels\":{\"zone\":\"edge\"}}}");
+            assertThat(fields(refused)).containsExactly("target");
+            assertThat(refused.body()).contains("edge-1").contains("127.0.0.0/8");
+            TestServer.Response url = own.post("/api/v1/tasks", admin,
+                    "{\"type\":\"http\",\"target\":\"http://[::1]:8080/\",\"interval\":\"30s\"}");
+            assertThat(fields(url)).as("every agent (there is one) refuses ::1").containsExactly("target");
+
+            // a selector that picks no agent yet, and a name the agents will resolve themselves, are accepted
+            assertThat(own.post("/api/v1/tasks", admin, "{\"type\":\"tcp\",\"target\":\"127.0.0.1:5432\","
+                    + "\"interval\":\"30s\",\"selector\":{\"labels\":{\"zone\":\"lab\"}}}").status()).isEqualTo(201);
+            assertThat(own.post("/api/v1/tasks", admin, "{\"type\":\"tcp\",\"target\":\"db.example.invalid:5432\","
+                    + "\"interval\":\"30s\"}").status()).isEqualTo(201);
+            assertThat(own.get("/api/v1/tasks", admin).json().get("total").asInt()).as("nothing of the refused ones stored").isEqualTo(2);
+        }
+    }
 }

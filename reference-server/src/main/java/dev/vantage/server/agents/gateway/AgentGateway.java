@@ -91,6 +91,11 @@ public final class AgentGateway implements AutoCloseable {
         this.serverPorts = List.copyOf(ports);
     }
 
+    /** The policy an agent applies: its own plus the server's addresses and ports and what is always refused. */
+    public Policy effectivePolicy(AgentRecord agent) {
+        return agent.policy().effective(serverAddresses, serverPorts);
+    }
+
     /** One agent's connection and what it was told. */
     private final class Session {
         final String agentId;
@@ -189,7 +194,7 @@ public final class AgentGateway implements AutoCloseable {
             List<StoredTask> tasks = catalog.enabledTasks();
             synchronized (s) {
                 s.types = Set.copyOf(h.capabilities().types());
-                s.policy = agent.policy().effective(serverAddresses, serverPorts);
+                s.policy = effectivePolicy(agent);
                 s.assigned.clear();
                 s.assigned.putAll(assignment(agent, s.types, tasks));
                 s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values())));
@@ -263,7 +268,7 @@ public final class AgentGateway implements AutoCloseable {
             if (!s.welcomed) {
                 return; // the welcome will carry the current set
             }
-            Policy policy = agent.policy().effective(serverAddresses, serverPorts);
+            Policy policy = effectivePolicy(agent);
             if (!policy.equals(s.policy)) {
                 s.policy = policy;
                 s.send(new PolicyUpdate(policy));
