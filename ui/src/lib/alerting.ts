@@ -97,8 +97,9 @@ export function ruleDraftOf(rule: AlertRule | null, taskId = ''): RuleDraft {
 export function conditionOf(d: RuleDraft): AlertCondition {
   const out: Record<string, unknown> = { type: d.type }
   for (const f of CONDITION_FIELDS[d.type]) {
-    const v = d.cond[f]
-    if (v !== undefined && v !== null && v !== '') out[f] = typeof v === 'string' ? v.trim() : v
+    const raw = d.cond[f]
+    const v = typeof raw === 'string' ? raw.trim() : raw
+    if (v !== undefined && v !== null && v !== '') out[f] = v
   }
   return out as AlertCondition
 }
@@ -286,14 +287,18 @@ export function describeTasks(m: TaskMatch, tasks: Pick<Task, 'id' | 'name'>[], 
 const BUCKETS: [string, number][] = [['5s', 5e3], ['10s', 1e4], ['30s', 3e4], ['1m', 6e4], ['5m', 3e5], ['15m', 9e5], ['1h', 36e5], ['6h', 216e5]]
 
 /**
- * The window a chart shows around an incident (from a little before it started to a little after it ended, or now)
- * and the smallest bucket that keeps it within about 150 points.
+ * The window a chart shows around an incident (from a little before it started, but not before `notBefore` (the
+ * task's creation), to a little after it ended, or now) and the smallest bucket that keeps it within about 150 points.
  */
-export function incidentWindow(i: Pick<Incident, 'startedAt' | 'resolvedAt'>, now = Date.now()): { from: string; to: string; bucket: string } {
+export function incidentWindow(
+  i: Pick<Incident, 'startedAt' | 'resolvedAt'>,
+  now = Date.now(),
+  notBefore?: string,
+): { from: string; to: string; bucket: string } {
   const start = Date.parse(i.startedAt)
   const end = i.resolvedAt ? Date.parse(i.resolvedAt) : now
   const pad = Math.max(120_000, (end - start) / 3)
-  const from = start - pad
+  const from = Math.max(start - pad, notBefore ? Math.min(Date.parse(notBefore), start) : -Infinity)
   const to = Math.min(now, end + pad)
   const bucket = BUCKETS.find(([, ms]) => (to - from) / ms <= 150) ?? BUCKETS[BUCKETS.length - 1]
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: bucket[0] }

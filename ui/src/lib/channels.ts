@@ -96,15 +96,15 @@ export function channelInputOf(d: ChannelDraft): ChannelInput {
   return input
 }
 
-/** A one-line view of a channel's settings for lists: secrets stay masked, lists joined. */
-export function settingsSummary(c: Channel): string {
+/** A one-line view of a channel's settings for lists: secrets stay masked, lists joined; `label` names a setting. */
+export function settingsSummary(c: Channel, label: (name: string) => string = (n) => n): string {
   const specs = CHANNEL_SETTINGS[c.type as ChannelKind] ?? []
   const main = specs.find((s) => s.required && s.kind !== 'secret') ?? specs.find((s) => s.name === 'url')
   const parts: string[] = []
   if (main && c.settings[main.name] != null) parts.push(String(c.settings[main.name]))
   for (const s of specs.filter((x) => x.kind === 'list')) {
     const v = c.settings[s.name]
-    if (Array.isArray(v) && v.length) parts.push(`${s.name}: ${v.join(', ')}`)
+    if (Array.isArray(v) && v.length) parts.push(`${label(s.name)}: ${v.join(', ')}`)
   }
   return parts.join(' · ')
 }
