@@ -367,6 +367,8 @@ try {
     const link = /\]\((http[^)]+\/incidents\/[^)]+)\)/.exec(firing[0].text)?.[1]
     if (!link?.startsWith(base + '/incidents/')) throw new Error(`no incident link in ${firing[0].text}`)
     incidentPath = new URL(link).pathname
+    await page.goto(base + '/')
+    await page.getByTestId('open-incidents').getByText('1', { exact: true }).waitFor()
     await page.goto(link)
     await page.getByTestId('page-incident').waitFor()
     await page.getByTestId('event-firing').waitFor()

@@ -16,7 +16,7 @@ export default {
   login: { title: 'Sign in to Vantage', username: 'Username', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   overview: {
     agentsOnline: 'Agents online', tasks: 'Tasks', enabledTasks: '{n} enabled', availability: 'Availability (1 h)',
-    recentFailures: 'Recent failures', liveStream: 'Live results', waiting: 'Waiting for results…', noFailures: 'No failures in the last hour',
+    recentFailures: 'Recent failures', openIncidents: 'Open incidents', liveStream: 'Live results', waiting: 'Waiting for results…', noFailures: 'No failures in the last hour',
   },
   tasks: {
     title: 'Tasks', new: 'New task', latency: 'Latency (1 h)', interval: 'Interval', enable: 'Enable', disable: 'Disable',

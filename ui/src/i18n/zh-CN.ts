@@ -18,7 +18,7 @@ const zh: typeof en = {
   login: { title: '登录 Vantage', username: '用户名', password: '密码', submit: '登录', failed: '登录失败' },
   overview: {
     agentsOnline: '在线节点', tasks: '任务', enabledTasks: '{n} 个已启用', availability: '可用率（1 小时）',
-    recentFailures: '最近失败', liveStream: '实时结果', waiting: '等待结果…', noFailures: '最近一小时无失败',
+    recentFailures: '最近失败', openIncidents: '未恢复的告警', liveStream: '实时结果', waiting: '等待结果…', noFailures: '最近一小时无失败',
   },
   tasks: {
     title: '任务', new: '新建任务', latency: '延迟（1 小时）', interval: '间隔', enable: '启用', disable: '停用',
