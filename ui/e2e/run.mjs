@@ -3,10 +3,17 @@
 //   node e2e/run.mjs <baseUrl>
 //
 // Environment: E2E_USER (default admin), E2E_PASSWORD (required), E2E_TARGET (an http:// URL the server's agents
-// may probe, e.g. a loopback test server), E2E_SCREENSHOTS (folder for the PNGs; default target/e2e-screenshots),
-// CHROMIUM (default /usr/bin/chromium). Exits 0 when every step passed.
+// may probe, e.g. a loopback test server), E2E_AGENTS (agents the server has; default 1), E2E_SCREENSHOTS (folder
+// for the PNGs; default target/e2e-screenshots), CHROMIUM (default /usr/bin/chromium). Exits 0 when every step passed.
+//
+// The alerting steps start their own loopback servers: a target they break and fix, and a DingTalk robot that checks
+// each message's signature. They need a server whose channels may reach loopback
+// (VANTAGE_NOTIFY_ALLOW_LOOPBACK=true) and whose agents may probe it; with two agents (E2E_AGENTS=2) the rule is
+// "failing from at least 2 agents", with one it is "from at least 1".
 import { chromium } from 'playwright-core'
 import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { createHmac } from 'node:crypto'
 import { join, resolve } from 'node:path'
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '')
@@ -15,6 +22,7 @@ const password = process.env.E2E_PASSWORD
 const target = process.env.E2E_TARGET
 const shots = resolve(process.env.E2E_SCREENSHOTS ?? 'target/e2e-screenshots')
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium'
+const agentCount = Number(process.env.E2E_AGENTS ?? '1')
 if (!base || !password || !target) {
   console.error('usage: E2E_PASSWORD=... E2E_TARGET=http://127.0.0.1:PORT/ node e2e/run.mjs http://127.0.0.1:8080')
   process.exit(2)
@@ -25,6 +33,8 @@ if (!existsSync(executablePath)) {
 }
 mkdirSync(shots, { recursive: true })
 
+/** The page opened last, for a screenshot of a failed step. */
+let lastPage = null
 let passed = 0
 let failed = 0
 const problems = []
@@ -38,6 +48,7 @@ async function step(name, fn) {
   } catch (e) {
     failed++
     console.log(`FAIL ${name}: ${e?.stack ?? e}`)
+    await lastPage?.screenshot({ path: join(shots, 'failed.png'), fullPage: true }).catch(() => undefined)
     throw e
   }
 }
@@ -69,6 +80,56 @@ async function choose(page, scope, optionText) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
 }
 
+/** Starts an HTTP server on 127.0.0.1 (a free port); answers with `handle(req, body)` → [status, contentType, text]. */
+async function loopbackServer(handle) {
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const [status, type, text] = handle(req, Buffer.concat(chunks))
+      res.writeHead(status, { 'content-type': type })
+      res.end(text)
+    })
+  })
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok))
+  return { server, url: `http://127.0.0.1:${server.address().port}` }
+}
+
+/** A target the test breaks (503) and fixes (200). */
+async function switchableTarget() {
+  const state = { broken: false }
+  const { server, url } = await loopbackServer(() => (state.broken ? [503, 'text/plain', 'down\n'] : [200, 'text/plain', 'ok\n']))
+  return { server, url: url + '/health', state }
+}
+
+/**
+ * A DingTalk group robot on loopback. It checks every message as DingTalk documents it: query parameters
+ * `timestamp` (milliseconds, within an hour of now) and `sign` = URL-encoded Base64(HmacSHA256(key = secret,
+ * message = timestamp + "\n" + secret)), recomputed here, not with the server's code. Signed messages get
+ * `errcode` 0; others DingTalk's 310000 "sign not match", and are counted as unsigned.
+ */
+async function dingTalkRobot(accessToken, secret) {
+  const messages = []
+  const { server, url } = await loopbackServer((req, body) => {
+    const query = Object.fromEntries((req.url.split('?')[1] ?? '').split('&').map((p) => p.split('=')))
+    const expected = createHmac('sha256', secret).update(`${query.timestamp}\n${secret}`).digest('base64')
+    const signed = req.method === 'POST' && req.url.startsWith('/robot/send?') && query.access_token === accessToken
+      && /^\d{13}$/.test(query.timestamp ?? '') && Math.abs(Date.now() - Number(query.timestamp)) < 3600_000
+      && query.sign === encodeURIComponent(expected)
+    let json = null
+    try {
+      json = JSON.parse(body.toString('utf8'))
+    } catch {
+      // counted as a message without a title
+    }
+    messages.push({ signed, title: json?.markdown?.title ?? '', text: json?.markdown?.text ?? '', at: json?.at ?? null })
+    return [200, 'application/json', JSON.stringify(signed ? { errcode: 0, errmsg: 'ok' } : { errcode: 310000, errmsg: 'sign not match' })]
+  })
+  /** Messages whose title starts with `prefix` (the channel speaks Chinese: 【告警】, 【已恢复】, 【测试】...). */
+  const titled = (prefix) => messages.filter((m) => m.title.startsWith(prefix))
+  return { server, url: `${url}/robot/send?access_token=${accessToken}`, base: url, messages, titled }
+}
+
 const browser = await chromium.launch({
   executablePath,
   headless: true,
@@ -82,6 +143,7 @@ const outside = []
 async function newPage(options) {
   const context = await browser.newContext(options)
   const page = await context.newPage()
+  lastPage = page
   page.setDefaultTimeout(20000)
   page.on('pageerror', (e) => pageErrors.push(String(e)))
   page.on('request', (r) => {
@@ -92,14 +154,19 @@ async function newPage(options) {
 }
 
 const taskId = `e2e-http-${Date.now()}`
+const alertTaskId = `e2e-alert-${Date.now()}`
+let incidentPath = null
+const flaky = await switchableTarget()
+const robot = await dingTalkRobot('e2e-robot-token', 'SECe2e-signing-secret-0123456789')
 let exitCode = 1
 try {
   const { accessToken } = await rest('POST', '/api/v1/auth/login', { username: user, password })
-  const agents = await waitFor('an online agent', async () => {
+  const agents = await waitFor(`${agentCount} online agent(s)`, async () => {
     const list = await rest('GET', '/api/v1/agents', null, accessToken)
-    return list.some((a) => a.online) ? list : null
-  })
-  const local = agents.find((a) => a.online)
+    return list.filter((a) => a.online).length >= agentCount ? list : null
+  }, 60000)
+  // the one without a place gets Beijing (a second agent comes with its own labels)
+  const local = agents.find((a) => a.online && !a.labels.city) ?? agents.find((a) => a.online)
   await rest('PUT', `/api/v1/agents/${local.id}/labels`, { labels: { ...local.labels, country: 'CN', province: 'Beijing', city: 'Beijing' } }, accessToken)
 
   const { context, page } = await newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' })
@@ -112,7 +179,7 @@ try {
     await page.getByTestId('password').fill(password)
     await page.getByTestId('login-submit').click()
     await page.getByTestId('page-overview').waitFor()
-    await waitFor('agents online', async () => (await page.getByTestId('agents-online').textContent())?.startsWith('1'))
+    await waitFor('agents online', async () => (await page.getByTestId('agents-online').textContent())?.startsWith(String(agentCount)))
     await page.screenshot({ path: join(shots, '02-overview.png') })
   })
 
@@ -194,6 +261,204 @@ try {
     await page.screenshot({ path: join(shots, '11-tokens.png') })
   })
 
+  await step('alerting: a task on a target the test breaks later, probed by every agent; the task page has no rule yet', async () => {
+    await page.goto(base + '/tasks')
+    await page.getByTestId('new-task').click()
+    await page.getByTestId('task-form').waitFor()
+    await choose(page, '[data-testid="field-type"]', '(http)')
+    await page.getByTestId('field-id').locator('input').fill(alertTaskId)
+    await page.getByTestId('field-name').locator('input').fill('E2E alert target')
+    await page.getByTestId('field-target').locator('input').fill(flaky.url)
+    await page.getByTestId('field-interval').locator('input').fill('1s')
+    await page.getByTestId('task-save').click()
+    await page.getByTestId('task-form').waitFor({ state: 'detached' })
+    await waitFor(`results from ${agentCount} agent(s)`, async () => {
+      const agg = await rest('GET', `/api/v1/tasks/${alertTaskId}/aggregates?bucket=1m`, null, accessToken)
+      return new Set(agg.items.map((b) => b.agentId)).size >= agentCount
+    })
+    await page.goto(`${base}/tasks/${alertTaskId}`)
+    await page.getByTestId('task-alerts').getByText('No rule watches this task').waitFor()
+  })
+
+  await step('alerting: a DingTalk channel (signing secret, @-mention, Chinese); its test message arrives signed; the masked secret survives an edit', async () => {
+    // the robot itself refuses a wrong signature, so a pass below means the signature was checked
+    const forged = await fetch(`${robot.base}/robot/send?access_token=e2e-robot-token&timestamp=${Date.now()}&sign=forged`, { method: 'POST', body: '{}' })
+    if ((await forged.json()).errcode !== 310000 || robot.messages.pop().signed) throw new Error('the robot accepted a forged signature')
+
+    await page.goto(base + '/channels')
+    await page.getByTestId('new-channel').click()
+    const form = page.getByTestId('channel-form')
+    await form.waitFor()
+    await page.getByTestId('field-name').locator('input').fill('E2E DingTalk')
+    await choose(page, '[data-testid="field-kind"]', 'DingTalk')
+    await page.getByTestId('field-language').getByText('中文').click()
+    await page.getByTestId('setting-url').locator('input').fill(robot.url)
+    await page.getByTestId('setting-secret').locator('input').fill('SECe2e-signing-secret-0123456789')
+    await page.getByTestId('setting-atMobiles').locator('input').fill('13800000000')
+    await page.getByTestId('setting-atMobiles').locator('input').press('Enter')
+    await page.screenshot({ path: join(shots, '17-channel-form.png') })
+    await page.getByTestId('channel-save').click()
+    await form.waitFor({ state: 'detached' })
+
+    await page.getByTestId('test-E2E DingTalk').click()
+    await page.locator('[data-testid="test-result-E2E DingTalk"][data-delivered="true"]').waitFor()
+    await page.screenshot({ path: join(shots, '18-channels.png') })
+    const test = robot.titled('【测试】')
+    if (test.length !== 1 || !test[0].signed) throw new Error(`test message: ${JSON.stringify(robot.messages)}`)
+    if (!test[0].text.endsWith('@13800000000') || !test[0].at?.atMobiles?.includes('13800000000')) {
+      throw new Error(`the @-mention is missing: ${JSON.stringify(test[0])}`)
+    }
+
+    await page.getByTestId('edit-E2E DingTalk').click()
+    await form.waitFor()
+    for (const field of ['setting-url', 'setting-secret']) {
+      const shown = await page.getByTestId(field).locator('input').inputValue()
+      if (shown !== '******') throw new Error(`${field} shows ${shown}, not the mask`)
+    }
+    await page.getByTestId('channel-save').click()
+    await form.waitFor({ state: 'detached' })
+    await page.getByTestId('test-E2E DingTalk').click()
+    await waitFor('a second signed test message', async () => robot.titled('【测试】').length === 2)
+    if (!robot.messages.every((m) => m.signed)) throw new Error('a message after the edit was not signed with the kept secret')
+  })
+
+  await step('alerting: a rule from the task page: a bad field is shown beside it, the live preview judges the stored results', async () => {
+    await page.goto(`${base}/tasks/${alertTaskId}`)
+    await page.getByTestId('task-alerts').getByText('Add a rule').click()
+    await page.getByTestId('page-rules').waitFor()
+    const form = page.getByTestId('rule-form')
+    await form.waitFor()
+    await page.getByTestId('field-name').locator('input').fill('E2E down from agents')
+    await page.getByTestId('cond-count').locator('input').fill('2')
+    await page.getByTestId('cond-count').locator('input').press('Tab')
+    await page.getByTestId('field-minAgents').locator('input').fill(String(agentCount))
+    await page.getByTestId('field-minAgents').locator('input').press('Tab')
+    // seconds, not minutes, so that the outage below takes seconds: the engine's timers are the same at any length
+    await page.getByTestId('field-for').locator('input').fill('soon')
+    await page.getByTestId('field-resolveAfter').locator('input').fill('3s')
+    await choose(page, '[data-testid="field-channels"]', 'E2E DingTalk')
+    await page.keyboard.press('Escape')
+    // the preview names the bad field too, while it is bad
+    await page.getByTestId('preview-problems').getByText('for:').waitFor()
+    await page.getByTestId('rule-save').click()
+    await page.getByTestId('field-for').locator('.el-form-item__error').waitFor()
+    await page.screenshot({ path: join(shots, '19-rule-form-error.png') })
+    await page.getByTestId('field-for').locator('input').fill('2s')
+    await page.locator('[data-testid="rule-preview"][data-state="ready"] [data-testid="preview-incidents"][data-count="0"]').waitFor()
+    await page.getByTestId('preview-lane').first().waitFor()
+    await page.screenshot({ path: join(shots, '20-rule-preview.png') })
+    await page.getByTestId('rule-save').click()
+    await form.waitFor({ state: 'detached' })
+    await page.getByTestId('rules-table').getByText('E2E down from agents').waitFor()
+    await page.screenshot({ path: join(shots, '21-rules.png') })
+  })
+
+  await step('alerting: the target breaks: the incident opens live, exactly one signed firing message links to it', async () => {
+    await page.goto(base + '/incidents')
+    await page.getByTestId('page-incidents').waitFor()
+    flaky.state.broken = true
+    const row = page.getByTestId('incidents-table').locator('.el-table__row', { hasText: 'E2E down from agents' })
+    await row.waitFor({ timeout: 60000 }) // pushed by the live "incident" event, no reload
+    await waitFor('the firing message', async () => robot.titled('【告警】').length >= 1, 30000)
+    await page.screenshot({ path: join(shots, '22-incidents.png') })
+    const firing = robot.titled('【告警】')
+    if (firing.length !== 1 || !firing[0].signed) throw new Error(`firing messages: ${JSON.stringify(firing)}`)
+    // the message links to the incident page: <public url>/incidents/<id>
+    const link = /\]\((http[^)]+\/incidents\/[^)]+)\)/.exec(firing[0].text)?.[1]
+    if (!link?.startsWith(base + '/incidents/')) throw new Error(`no incident link in ${firing[0].text}`)
+    incidentPath = new URL(link).pathname
+    await page.goto(base + '/')
+    await page.getByTestId('open-incidents').getByText('1', { exact: true }).waitFor()
+    await page.goto(link)
+    await page.getByTestId('page-incident').waitFor()
+    await page.getByTestId('event-firing').waitFor()
+    const bad = await page.getByTestId('event-firing').getByTestId('bad-agent').count()
+    if (bad !== agentCount) throw new Error(`${bad} bad agents shown, expected ${agentCount}`)
+    await page.getByTestId('event-firing').getByTestId('evidence-result').locator('.el-tag', { hasText: 'FAILURE' }).first().waitFor()
+  })
+
+  await step('alerting: acknowledge and add a note from the incident page', async () => {
+    await page.getByTestId('incident-ack').click()
+    await page.getByTestId('event-acknowledged').waitFor()
+    await page.getByTestId('incident-state').getByText('Acknowledged').waitFor()
+    await page.getByTestId('note-field').locator('textarea').fill('E2E: the target answers 503; restarting it.')
+    await page.getByTestId('note-add').click()
+    await page.getByTestId('event-note').getByText('restarting it').waitFor()
+    await page.locator('[data-testid="incident-chart"][data-drawn="true"]').waitFor()
+    await page.evaluate(() => window.scrollTo(0, 0)) // a full-page shot of a scrolled page shows the sticky bar mid-page
+    await page.screenshot({ path: join(shots, '23-incident-open.png'), fullPage: true })
+  })
+
+  await step('alerting: the target is fixed: the page turns resolved live, exactly one signed resolution, nothing more fired', async () => {
+    flaky.state.broken = false
+    await page.getByTestId('incident-state').getByText('Resolved').waitFor({ timeout: 60000 })
+    await page.getByTestId('event-resolved').waitFor()
+    await waitFor('the resolution message', async () => robot.titled('【已恢复】').length >= 1, 30000)
+    const resolved = robot.titled('【已恢复】')
+    const firing = robot.titled('【告警】') // 【告警持续】 (a reminder) also starts with 【告警
+    if (resolved.length !== 1 || !resolved[0].signed || !resolved[0].text.includes(incidentPath)) {
+      throw new Error(`resolution messages: ${JSON.stringify(resolved)}`)
+    }
+    if (firing.length !== 1) throw new Error(`firing messages: ${JSON.stringify(firing)}`)
+    if (!robot.messages.every((m) => m.signed)) throw new Error('an unsigned message arrived')
+    await page.waitForTimeout(300)
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: join(shots, '24-incident-resolved.png'), fullPage: true })
+
+    await page.goto(base + '/channels')
+    await page.getByTestId('log-E2E DingTalk').click()
+    await waitFor('two deliveries', async () => {
+      await page.getByTestId('log-refresh').click()
+      return (await page.getByTestId('deliveries-table').getByTestId('delivery-status').filter({ hasText: 'delivered' }).count()) === 2
+    })
+    await page.screenshot({ path: join(shots, '25-deliveries.png') })
+  })
+
+  await step('alerting: the saved rule\'s preview shows the incident it opened', async () => {
+    await page.goto(base + '/alert-rules')
+    await page.getByTestId('edit-rule-E2E down from agents').click()
+    await page.locator('[data-testid="rule-preview"][data-state="ready"] [data-testid="preview-incidents"][data-count="1"]').waitFor()
+    await page.getByTestId('preview-transition').first().waitFor()
+    await page.screenshot({ path: join(shots, '26-rule-preview-incident.png') })
+    await page.keyboard.press('Escape')
+  })
+
+  await step('silences: a weekly window is listed; the same window again is refused beside its field; delete', async () => {
+    await page.goto(base + '/silences')
+    for (let i = 0; i < 2; i++) {
+      await page.getByTestId('new-silence').click()
+      await page.getByTestId('silence-form').waitFor()
+      await choose(page, '[data-testid="field-tasks"]', 'E2E alert target')
+      await page.getByTestId('field-kind').getByText('Every week').click()
+      await page.getByTestId('field-comment').locator('input').fill('E2E weekly maintenance')
+      await page.getByTestId('silence-save').click()
+      if (i === 0) await page.getByTestId('silences-table').getByText('E2E weekly maintenance').waitFor()
+    }
+    await page.getByTestId('field-days').locator('.el-form-item__error', { hasText: 'overlaps' }).waitFor()
+    await page.screenshot({ path: join(shots, '27-silence-overlap.png') })
+    await page.keyboard.press('Escape')
+    await page.getByTestId('silence-form').waitFor({ state: 'hidden' })
+    await page.screenshot({ path: join(shots, '28-silences.png') })
+    await page.getByTestId('silence-delete').first().click()
+    await page.locator('.el-message-box .el-button--primary').click()
+    await page.getByTestId('silences-table').getByText('E2E weekly maintenance').waitFor({ state: 'detached' })
+  })
+
+  await step('alerting pages in Chinese', async () => {
+    await page.getByTestId('lang-button').click()
+    await page.getByTestId('lang-zh').click()
+    await page.goto(base + incidentPath)
+    await page.getByText('事件时间线').waitFor()
+    await page.getByTestId('incident-state').getByText('已恢复').waitFor()
+    await page.screenshot({ path: join(shots, '29-incident-zh.png'), fullPage: true })
+    await page.goto(base + '/alert-rules')
+    await page.getByText('连续失败 2 次').waitFor()
+    await page.screenshot({ path: join(shots, '30-rules-zh.png') })
+    await page.getByTestId('lang-button').click()
+    await page.getByTestId('lang-en').click()
+    await page.getByText('2 failures in a row').waitFor()
+  })
+
   await step('switch the language to Chinese and back', async () => {
     await page.goto(base + '/')
     await page.getByTestId('lang-button').click()
@@ -216,7 +481,9 @@ try {
     const phone = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, storageState: storage })
     const p = phone.page
     for (const [path, testid, file] of [['/', 'page-overview', '13-phone-overview.png'], ['/tasks', 'page-tasks', '14-phone-tasks.png'],
-      [`/tasks/${taskId}`, 'page-task-detail', '15-phone-task-detail.png'], ['/instant', 'page-instant', '16-phone-instant.png']]) {
+      [`/tasks/${taskId}`, 'page-task-detail', '15-phone-task-detail.png'], ['/instant', 'page-instant', '16-phone-instant.png'],
+      ['/incidents', 'page-incidents', '31-phone-incidents.png'], [incidentPath, 'page-incident', '32-phone-incident.png'],
+      ['/alert-rules', 'page-rules', '33-phone-rules.png']]) {
       await p.goto(base + path)
       await p.getByTestId(testid).waitFor()
       await p.waitForTimeout(500)
@@ -239,6 +506,8 @@ try {
   exitCode = 1
 } finally {
   await browser.close()
+  flaky.server.close()
+  robot.server.close()
   console.log(`screenshots: ${shots}`)
   console.log(`e2e: ${passed} passed, ${failed} failed`)
 }

@@ -18,6 +18,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/agents', name: 'agents', component: () => import('@/pages/agents/AgentsPage.vue') },
   { path: '/users', name: 'users', component: () => import('@/pages/users/UsersPage.vue'), meta: { role: 'admin' } },
   { path: '/tokens', name: 'tokens', component: () => import('@/pages/tokens/TokensPage.vue') },
+  { path: '/incidents', name: 'incidents', component: () => import('@/pages/incidents/IncidentsPage.vue') },
+  // notifications link here: <vantage.public-url>/incidents/<id>
+  { path: '/incidents/:id', name: 'incident', component: () => import('@/pages/incidents/IncidentPage.vue'), props: true },
+  { path: '/alert-rules', name: 'rules', component: () => import('@/pages/rules/RulesPage.vue') },
+  { path: '/silences', name: 'silences', component: () => import('@/pages/silences/SilencesPage.vue') },
+  { path: '/channels', name: 'channels', component: () => import('@/pages/channels/ChannelsPage.vue'), meta: { role: 'admin' } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

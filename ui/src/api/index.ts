@@ -2,6 +2,17 @@
 import { http, saveSession } from './http'
 import type {
   Agent,
+  AlertRule,
+  AlertRuleInput,
+  Channel,
+  ChannelInput,
+  ChannelTest,
+  Delivery,
+  Incident,
+  IncidentDetail,
+  RulePreview,
+  Silence,
+  SilenceInput,
   AgentPolicyInput,
   Aggregates,
   ApiToken,
@@ -73,6 +84,33 @@ export const api = {
   apiTokens: () => http.get<{ items: ApiToken[] }>('/tokens').then((r) => r.data.items),
   createApiToken: (t: { name: string; role?: Role; expiresIn?: string }) => http.post<NewApiToken>('/tokens', t).then((r) => r.data),
   revokeApiToken: (id: string) => http.delete(`/tokens/${enc(id)}`).then(() => undefined),
+
+  alertRules: () => http.get<{ items: AlertRule[] }>('/alert-rules').then((r) => r.data.items),
+  alertRule: (id: string) => http.get<AlertRule>(`/alert-rules/${enc(id)}`).then((r) => r.data),
+  createAlertRule: (r: AlertRuleInput) => http.post<AlertRule>('/alert-rules', r).then((r) => r.data),
+  updateAlertRule: (id: string, r: AlertRuleInput) => http.put<AlertRule>(`/alert-rules/${enc(id)}`, r).then((r) => r.data),
+  deleteAlertRule: (id: string) => http.delete(`/alert-rules/${enc(id)}`).then(() => undefined),
+  previewAlertRule: (r: AlertRuleInput) => http.post<RulePreview>('/alert-rules/preview', r).then((r) => r.data),
+
+  /** `open`: the open ones only; `all`: open and resolved, the newest first. */
+  incidents: (state: 'open' | 'all', limit = 500) =>
+    http.get<{ items: Incident[] }>('/incidents', { params: { state, limit } }).then((r) => r.data.items),
+  incident: (id: string) => http.get<IncidentDetail>(`/incidents/${enc(id)}`).then((r) => r.data),
+  acknowledgeIncident: (id: string) => http.post<IncidentDetail>(`/incidents/${enc(id)}/acknowledge`).then((r) => r.data),
+  addIncidentNote: (id: string, text: string) =>
+    http.post<IncidentDetail>(`/incidents/${enc(id)}/notes`, { text }).then((r) => r.data),
+
+  channels: () => http.get<{ items: Channel[] }>('/channels').then((r) => r.data.items),
+  createChannel: (c: ChannelInput) => http.post<Channel>('/channels', c).then((r) => r.data),
+  updateChannel: (id: string, c: ChannelInput) => http.put<Channel>(`/channels/${enc(id)}`, c).then((r) => r.data),
+  deleteChannel: (id: string) => http.delete(`/channels/${enc(id)}`).then(() => undefined),
+  testChannel: (id: string) => http.post<ChannelTest>(`/channels/${enc(id)}/test`).then((r) => r.data),
+  deliveries: (id: string, limit = 100) =>
+    http.get<{ items: Delivery[] }>(`/channels/${enc(id)}/deliveries`, { params: { limit } }).then((r) => r.data.items),
+
+  silences: () => http.get<{ items: Silence[] }>('/silences').then((r) => r.data.items),
+  createSilence: (s: SilenceInput) => http.post<Silence>('/silences', s).then((r) => r.data),
+  deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),
 }
 
 function enc(id: string): string {

@@ -88,12 +88,15 @@ function defaultUrl(): string {
 
 export const live = new LiveSocket()
 
-/** Listens to /ws/live while the calling component is mounted. */
+/**
+ * Listens to /ws/live while the calling component is mounted. With a task id, results are narrowed to that task
+ * until it unmounts; without, the current narrowing is left alone (a part of a task's page may listen too).
+ */
 export function useLive(listener: Listener, taskId: string | null = null): void {
   let off: (() => void) | null = null
   onMounted(() => {
     off = live.on(listener)
-    live.subscribe(taskId)
+    if (taskId) live.subscribe(taskId)
   })
   onBeforeUnmount(() => {
     if (taskId) live.subscribe(null)

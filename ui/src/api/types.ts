@@ -45,6 +45,29 @@ export type ApiToken = Schemas['ApiToken']
 /** The answer to creating an API token: the only one that holds its secret. */
 export type NewApiToken = Schemas['NewApiToken']
 
+export type AlertCondition = Schemas['AlertCondition']
+export type ConditionType = AlertCondition['type']
+export type AlertScope = Schemas['AlertScope']
+/** Which tasks a rule or silence covers: one task by id, or every task with some labels. */
+export type TaskMatch = NonNullable<Schemas['AlertRuleFields']['tasks']>
+/** What POST/PUT /alert-rules and /alert-rules/preview take. */
+export type AlertRuleInput = Schemas['AlertRuleInput']
+export type AlertRule = Schemas['AlertRule']
+export type RulePreview = Schemas['RulePreview']
+export type PreviewTransition = RulePreview['tasks'][number]['transitions'][number]
+export type Incident = Schemas['Incident']
+export type IncidentDetail = Schemas['IncidentDetail']
+export type IncidentEvent = Schemas['IncidentEvent']
+export type ChannelKind = Schemas['ChannelInput']['type']
+export type ChannelInput = Schemas['ChannelInput']
+/** A channel as read back: secret settings are "******". */
+export type Channel = Schemas['Channel']
+export type ChannelTest = Schemas['ChannelTest']
+export type Delivery = Schemas['Delivery']
+export type SilenceInput = Schemas['SilenceInput']
+export type Silence = Schemas['Silence']
+export type Weekday = NonNullable<Schemas['SilenceWindow']['weekly']>['days'][number]
+
 export type FieldError = Schemas['FieldError']
 export type Problem = Schemas['Problem']
 
@@ -54,5 +77,6 @@ export type LiveEvent =
   | { type: 'result'; agentId: string; result: ProbeResult }
   | { type: 'instant'; instantId: string; agentId: string; result: ProbeResult }
   | { type: 'agent'; agentId: string; online: boolean; at: string }
+  | { type: 'incident'; incidentId: string; ruleId: string; taskId: string; kind: 'firing' | 'reminder' | 'resolved'; at: string; summary: string; silencedBy: string | null }
   | { type: 'dropped'; count: number }
   | { type: 'error'; message: string }

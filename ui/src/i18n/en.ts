@@ -1,18 +1,22 @@
 export default {
   app: { title: 'Vantage', logout: 'Log out', language: 'Language', loading: 'Loading…', live: 'live', offlineLive: 'reconnecting' },
-  nav: { overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens' },
+  nav: {
+    overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens',
+    alerting: 'Alerts', incidents: 'Incidents', rules: 'Alert rules', silences: 'Silences', channels: 'Channels',
+  },
   common: {
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete', revoke: 'Revoke', refresh: 'Refresh',
     copy: 'Copy', copied: 'Copied', confirmDelete: 'Delete {name}?', confirmRevoke: 'Revoke {name}?', yes: 'Yes', no: 'No',
     none: 'none', name: 'Name', status: 'Status', labels: 'Labels', created: 'Created', expires: 'Expires', role: 'Role',
     actions: 'Actions', enabled: 'Enabled', disabled: 'Disabled', online: 'online', offline: 'offline', revoked: 'revoked',
     all: 'All', agent: 'Agent', time: 'Time', target: 'Target', type: 'Type', duration: 'Duration', error: 'Error',
-    saved: 'Saved', add: 'Add', key: 'Key', value: 'Value',
+    saved: 'Saved', add: 'Add', key: 'Key', value: 'Value', task: 'Task', details: 'Details', comment: 'Comment',
+    language: 'Language', unknown: 'unknown', by: 'by {who}',
   },
   login: { title: 'Sign in to Vantage', username: 'Username', password: 'Password', submit: 'Sign in', failed: 'Sign-in failed' },
   overview: {
     agentsOnline: 'Agents online', tasks: 'Tasks', enabledTasks: '{n} enabled', availability: 'Availability (1 h)',
-    recentFailures: 'Recent failures', liveStream: 'Live results', waiting: 'Waiting for results…', noFailures: 'No failures in the last hour',
+    recentFailures: 'Recent failures', openIncidents: 'Open incidents', liveStream: 'Live results', waiting: 'Waiting for results…', noFailures: 'No failures in the last hour',
   },
   tasks: {
     title: 'Tasks', new: 'New task', latency: 'Latency (1 h)', interval: 'Interval', enable: 'Enable', disable: 'Disable',
@@ -47,5 +51,67 @@ export default {
   tokens: {
     title: 'API tokens', new: 'New API token', expiresIn: 'Expires in', lastUsed: 'Last used', owner: 'Owner',
     shownOnce: 'Copy the token now; it is shown only once:',
+  },
+  rules: {
+    title: 'Alert rules', new: 'New rule', newTitle: 'New alert rule', editTitle: 'Edit alert rule', none: 'No alert rules yet',
+    watches: 'Watches', condition: 'Condition', scope: 'Scope', timing: 'Timing', channels: 'Channels', noChannels: 'no channels',
+    oneTask: 'One task', byLabels: 'Tasks with labels', labelsOf: 'tasks with {labels}', missingTask: '{id} (deleted)',
+    types: {
+      consecutiveFailures: 'Failures in a row', availability: 'Availability', latency: 'Latency percentile',
+      packetLoss: 'Packet loss', certificateExpiry: 'Certificate expiry', assertionFailure: 'Assertion failed',
+    },
+    fields: {
+      count: 'Failures in a row', minPercent: 'Availability below (%)', window: 'Window', metric: 'Metric', percentile: 'Percentile',
+      maxMs: 'Above (ms)', maxPercent: 'Loss above (%)', confidence: 'Confidence', minDays: 'Days left below',
+    },
+    describe: {
+      consecutiveFailures: '{count} failures in a row', availability: 'availability below {minPercent}% over {window}',
+      latency: 'p{percentile} of {metric} above {maxMs} ms over {window}', packetLoss: 'loss above {maxPercent}% over {window}',
+      certificateExpiry: 'certificate expires in under {minDays} days', assertionFailure: 'an assertion failed',
+    },
+    perAgent: 'Per agent (quorum)', merged: 'All agents as one series', minAgents: 'Bad from at least (agents)',
+    minAgentsPercent: 'and at least (% of reporting agents)', scopeAgents: 'from ≥ {n} agents', scopeAgentsPercent: 'from ≥ {n} agents and ≥ {p}%',
+    scopeMerged: 'all agents merged', scopeHint: 'One bad vantage point pages nobody: a quorum of agents must agree.',
+    for: 'Bad for', forHint: 'before it fires (0s: at once)', resolveAfter: 'Good for', resolveHint: 'before it resolves',
+    repeatEvery: 'Remind every', repeatHint: 'empty: no reminders', timingLine: 'fires after {for}, resolves after {resolve}',
+    remindLine: 'reminds every {every}', metricHint: 'e.g. duration, phase.connect, measurement.rttAvgMs',
+    preview: 'What it would have done', previewWindow: 'Last 24 hours of stored results', previewWaiting: 'Fill in the rule to see its preview',
+    previewIncidents: 'No incidents | 1 incident | {n} incidents', previewResults: '{n} results judged on {tasks} task(s)',
+    previewNone: 'No task matches yet', previewTruncated: 'More than 200,000 results: the last tasks were left out',
+    previewProblem: 'The preview needs', transitions: 'Transitions', kinds: { firing: 'firing', reminder: 'reminder', resolved: 'resolved' },
+    stillFiring: 'still firing', fromTo: '{from} – {to}', hoursAgo: '-{n} h', now: 'now',
+  },
+  incidents: {
+    title: 'Incidents', open: 'Open', resolved: 'Resolved', acknowledged: 'Acknowledged', none: 'No incidents', noneOpen: 'No open incidents',
+    rule: 'Rule', started: 'Started', ended: 'Resolved', duration: 'Duration', summary: 'Summary', acknowledge: 'Acknowledge',
+    addNote: 'Add note', notePlaceholder: 'What was found, what was done…', timeline: 'Timeline', badAgents: 'Bad agents',
+    evidence: 'Results that caused it', silencedBy: 'Silenced by {id}: not sent', ackBy: 'Acknowledged by {who}',
+    kinds: { firing: 'Firing', reminder: 'Reminder', resolved: 'Resolved', acknowledged: 'Acknowledged', note: 'Note' },
+    taskIncidents: 'Alerts', taskRules: 'Rules watching this task', openHere: 'Open incidents', noRules: 'No rule watches this task',
+    newRule: 'Add a rule', goneResult: 'result {id} (no longer stored)', deletedRule: 'deleted rule',
+  },
+  channels: {
+    title: 'Notification channels', new: 'New channel', newTitle: 'New channel', editTitle: 'Edit channel', none: 'No channels yet',
+    kind: 'Kind', settings: 'Settings', test: 'Send test message', testOk: 'Delivered (answer {code})', testFailed: 'Not delivered (answer {code})',
+    retryable: 'may work if tried again later', notRetryable: 'will not work as it is', deliveries: 'Delivery log', attempts: 'Attempts',
+    code: 'Answer', lastError: 'Last error', done: 'Done', incident: 'Incident', noDeliveries: 'Nothing sent yet',
+    secretKept: 'Stored secret: leave {mask} to keep it', kinds: {
+      email: 'Email', webhook: 'Webhook', dingtalk: 'DingTalk', feishu: 'Feishu / Lark', wecom: 'WeCom', slack: 'Slack', telegram: 'Telegram',
+    },
+    status: { pending: 'pending', delivered: 'delivered', failed: 'failed' },
+    languages: { zh: '中文', en: 'English' }, languageHint: 'Language of the messages',
+    fields: {
+      host: 'SMTP host', port: 'Port', security: 'Security', username: 'User name', password: 'Password', from: 'From', to: 'To',
+      heloName: 'EHLO name', url: 'Webhook URL', secret: 'Signing secret', atMobiles: "{'@'} mobile numbers", atUserIds: "{'@'} user ids",
+      botToken: 'Bot token', chatId: 'Chat id', apiBase: 'Bot API server',
+    },
+    listHint: 'Enter after each', adminOnly: 'Only admins manage channels.',
+  },
+  silences: {
+    title: 'Silences and maintenance windows', new: 'New silence', none: 'No silences', rule: 'Rule', allRules: 'All rules',
+    when: 'When', once: 'Once', weekly: 'Every week', range: 'From – until', days: 'Days', from: 'From', to: 'To', timeZone: 'Time zone',
+    overnight: 'A "to" before "from" runs past midnight.', state: { active: 'active', upcoming: 'upcoming', expired: 'over', weekly: 'weekly' },
+    hint: 'Alerts inside a silence are recorded with the silence named, but nobody is notified.',
+    weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
   },
 }

@@ -9,12 +9,14 @@ import {
   GeoComponent,
   DataZoomComponent,
   TitleComponent,
+  MarkAreaComponent,
 } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
 echarts.use([
   LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
+  MarkAreaComponent,
   CanvasRenderer,
 ])
 
