@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { i18n } from '@/i18n'
 import { api } from '@/api'
 import { ApiError } from '@/api/http'
-import type { AlertRule, Channel, IncidentDetail, ProbeResult, Task } from '@/api/types'
+import type { AlertRule, Channel, IncidentDetail, StoredResult, Task } from '@/api/types'
 import { useAuth } from '@/stores/auth'
 import RuleForm from '@/pages/rules/RuleForm.vue'
 import ChannelForm from '@/pages/channels/ChannelForm.vue'
@@ -19,11 +19,11 @@ const settle = async (ms = 250) => {
 }
 const task: Task = {
   id: 'web', name: 'Web', type: 'http', target: 'http://x/', interval: '1s', timeout: '1s', jitter: '0s', maxInFlight: 1, params: {}, assertions: [],
-  labels: {}, enabled: true, selector: { all: true }, revision: 1, createdBy: null, createdAt: '2026-01-01T00:00:00Z', updatedAt: '',
+  labels: {}, enabled: true, selector: { all: true }, dependsOn: [], revision: 1, createdBy: null, createdAt: '2026-01-01T00:00:00Z', updatedAt: '',
 }
 const channel: Channel = {
   id: 'c1', name: 'ops robot', type: 'dingtalk', language: 'zh', enabled: true, revision: 2, createdBy: null, createdAt: '', updatedAt: '',
-  settings: { url: '******', secret: '******', atMobiles: ['13800000000'] },
+  settings: { url: '******', secret: '******', atMobiles: ['13800000000'] }, templates: {},
 }
 const invalid = (...errors: [string, string][]) =>
   new ApiError(400, { type: 'urn:vantage:problem:invalid-request', title: 'Bad Request', status: 400, detail: 'invalid',
@@ -115,8 +115,8 @@ describe('IncidentPage', () => {
       ...(acknowledged ? [{ at: '2026-01-01T10:01:00Z', kind: 'acknowledged' as const, actor: 'alice', summary: 'acknowledged by alice', badAgents: [], evidence: [], silencedBy: null }] : []),
     ],
   })
-  const result = (id: string): ProbeResult => ({
-    id, taskId: 'web', type: 'http', target: 'http://x/', status: 'FAILURE', startedAt: '2026-01-01T09:59:59Z', durationMs: 3, phases: {}, measurements: {},
+  const result = (id: string, agentId = id === 'res-1' ? 'a1' : 'a2'): StoredResult => ({
+    agentId, id, taskId: 'web', type: 'http', target: 'http://x/', status: 'FAILURE', startedAt: '2026-01-01T09:59:59Z', durationMs: 3, phases: {}, measurements: {},
     samples: {}, attributes: {}, assertions: [], labels: {}, error: { kind: 'PROTOCOL', message: 'status 503' },
   })
 

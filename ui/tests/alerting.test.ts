@@ -151,7 +151,7 @@ describe('silences', () => {
 describe('channels', () => {
   const stored: Channel = {
     id: 'c1', name: 'ops', type: 'dingtalk', language: 'zh', enabled: true, revision: 3, createdBy: null, createdAt: '', updatedAt: '',
-    settings: { url: MASK, secret: MASK, atMobiles: ['138'] },
+    settings: { url: MASK, secret: MASK, atMobiles: ['138'] }, templates: {},
   }
   it('a stored channel sends its masked secrets back as they are, to keep them', () => {
     expect(channelInputOf(channelDraftOf(stored))).toEqual({

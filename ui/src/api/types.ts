@@ -20,6 +20,8 @@ export type TaskPage = Schemas['TaskPage']
 export type ProbeResult = Schemas['Result']
 export type Status = ProbeResult['status']
 export type ResultPage = Schemas['ResultPage']
+/** A stored result and the agent that sent it. */
+export type StoredResult = Schemas['StoredResult']
 export type Bucket = Schemas['Bucket']
 export type Aggregates = Schemas['Aggregates']
 

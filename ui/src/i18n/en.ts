@@ -86,7 +86,7 @@ export default {
     rule: 'Rule', started: 'Started', ended: 'Resolved', duration: 'Duration', summary: 'Summary', acknowledge: 'Acknowledge',
     addNote: 'Add note', notePlaceholder: 'What was found, what was done…', timeline: 'Timeline', badAgents: 'Bad agents',
     evidence: 'Results that caused it', silencedBy: 'Silenced by {id}: not sent', ackBy: 'Acknowledged by {who}',
-    kinds: { firing: 'Firing', reminder: 'Reminder', resolved: 'Resolved', acknowledged: 'Acknowledged', note: 'Note' },
+    kinds: { firing: 'Firing', reminder: 'Reminder', resolved: 'Resolved', acknowledged: 'Acknowledged', note: 'Note', grouped: 'Grouped' },
     taskIncidents: 'Alerts', taskRules: 'Rules watching this task', openHere: 'Open incidents', noRules: 'No rule watches this task',
     newRule: 'Add a rule', goneResult: 'result {id} (no longer stored)', deletedRule: 'deleted rule',
   },

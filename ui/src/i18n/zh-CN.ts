@@ -88,7 +88,7 @@ const zh: typeof en = {
     rule: '规则', started: '开始时间', ended: '恢复时间', duration: '持续时间', summary: '概要', acknowledge: '认领',
     addNote: '添加备注', notePlaceholder: '发现了什么、做了什么…', timeline: '事件时间线', badAgents: '异常节点',
     evidence: '触发的拨测结果', silencedBy: '被静默 {id} 拦截：未发送通知', ackBy: '已由 {who} 认领',
-    kinds: { firing: '告警', reminder: '提醒', resolved: '恢复', acknowledged: '认领', note: '备注' },
+    kinds: { firing: '告警', reminder: '提醒', resolved: '恢复', acknowledged: '认领', note: '备注', grouped: '归并' },
     taskIncidents: '告警', taskRules: '监控此任务的规则', openHere: '未恢复的告警', noRules: '没有规则监控此任务',
     newRule: '添加规则', goneResult: '结果 {id}（已不在存储中）', deletedRule: '已删除的规则',
   },
