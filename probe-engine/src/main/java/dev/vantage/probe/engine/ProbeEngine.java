@@ -245,9 +245,9 @@ public final class ProbeEngine implements AutoCloseable {
         if (spec.type().isEmpty()) {
             problems.add(ConfigProblem.of("type", "is required; installed types: " + installed()));
         } else if (provider == null) {
-            problems.add(ConfigProblem.of("type", "no probe plugin for type '" + spec.type() + "' is installed; "
-                    + "add the jar that provides it (for Vantage's own: dev.vantage:plugins-" + spec.type()
-                    + ") to the class path or module path. Installed types: " + installed()));
+            // no guess at a jar's name: a wrong guess sends people looking for a module that does not exist
+            problems.add(ConfigProblem.of("type", "no probe plugin for type '" + spec.type() + "' is installed;"
+                    + " installed types: " + installed() + ". A plugin's jar on the class path adds its type"));
         }
         if (spec.target().isBlank()) {
             problems.add(ConfigProblem.of("target", "is required"));

@@ -54,10 +54,10 @@ class ValidationTest {
     }
 
     @Test
-    void unknownTypeNamesTheArtifactToAdd() {
-        Map<String, String> p = problems(TaskSpec.builder("dns", "example.com").build());
-        assertThat(p.get("type")).contains("no probe plugin for type 'dns'").contains("dev.vantage:plugins-dns")
-                .contains("Installed types: fake");
+    void unknownTypeNamesTheInstalledOnesAndGuessesNoArtifact() {
+        Map<String, String> p = problems(TaskSpec.builder("nosuch", "example.invalid").build());
+        assertThat(p.get("type")).contains("no probe plugin for type 'nosuch'").contains("installed types: fake")
+                .doesNotContain("dev.vantage:plugins-");
     }
 
     @Test

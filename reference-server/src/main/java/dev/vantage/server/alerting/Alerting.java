@@ -127,6 +127,11 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
         });
     }
 
+    /** An entry people added to a timeline (an acknowledgement, a note): on the live feed too. */
+    public void added(IncidentStore.Recorded recorded) {
+        publish(recorded, null);
+    }
+
     /** The live feed's "incident" event: a new entry on an incident's timeline. */
     private void publish(IncidentStore.Recorded recorded, String silencedBy) {
         Map<String, Object> event = new LinkedHashMap<>();

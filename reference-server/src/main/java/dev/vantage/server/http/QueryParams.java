@@ -38,6 +38,19 @@ public final class QueryParams {
         return defaultValue;
     }
 
+    /** {@code true} or {@code false}; {@code defaultValue} when absent. */
+    public boolean bool(String name, boolean defaultValue) {
+        String v = string(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            errors.add(new FieldError(name, "must be true or false"));
+            return defaultValue;
+        }
+        return v.equals("true");
+    }
+
     /** An ISO-8601 instant such as {@code 2025-01-02T03:04:05Z}, or {@code null} when absent. */
     public Instant instant(String name) {
         String v = string(name);

@@ -255,6 +255,11 @@ public final class ResultStore {
         return new Page(page.stream().map(Found::item).toList(), next);
     }
 
+    /** Deletes every stored result of an agent; answers how many. */
+    public int deleteAgent(String agentId) {
+        return db.update("DELETE FROM results WHERE agent_id = ?", agentId);
+    }
+
     /** Whether any result of the task came from this agent. */
     public boolean hasAgent(String taskId, String agentId) {
         return db.queryOne("SELECT 1 FROM results WHERE task_id = ? AND agent_id = ? LIMIT 1", rs -> 1, taskId, agentId)

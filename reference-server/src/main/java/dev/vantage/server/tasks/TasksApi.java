@@ -154,7 +154,7 @@ public final class TasksApi implements ApiModule {
             String id = pathId != null ? pathId : spec.id().isEmpty() ? UUID.randomUUID().toString() : spec.id();
             spec = spec.toBuilder().id(id).build();
             spec = SecretParams.restore(spec, stored == null ? null : stored.spec(), engine.descriptors().get(spec.type()), errors);
-            if (spec.interval() == null) {
+            if (spec.interval() == null && errors.stream().noneMatch(e -> e.field().equals("interval"))) {
                 errors.add(new FieldError("interval", "is required: agents run server tasks on a schedule"));
             }
             // one message per field: what is already reported (a structural problem, a masked secret) stays

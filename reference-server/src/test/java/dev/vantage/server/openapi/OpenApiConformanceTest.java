@@ -129,6 +129,13 @@ class OpenApiConformanceTest {
         JsonNode enrolled = call("POST", "/api/v1/agents/enroll", null, Map.of("token", secret, "name", "idle")).json();
         expect(call("POST", "/api/v1/agents/enroll", null, Map.of("token", "vet_forged")), 401);
         expect(call("DELETE", tokens + "/{id}", tokens + "/" + created.get("id").asText(), admin, null), 204);
+        // a revoked token is listed only when asked for all, and goes with the spent ones
+        assertThat(call("GET", tokens, admin, null).json().findValuesAsText("id")).doesNotContain(created.get("id").asText());
+        assertThat(call("GET", tokens, tokens + "?all=true", admin, null).json().findValuesAsText("id"))
+                .contains(created.get("id").asText());
+        expect(call("DELETE", tokens, tokens, admin, null), 400);
+        assertThat(call("DELETE", tokens, tokens + "?spent=true", admin, null).json().get("deleted").asInt()).isEqualTo(1);
+        assertThat(call("GET", tokens, tokens + "?all=true", admin, null).json()).isEmpty();
 
         // the local agent, once it has said hello and sent a heartbeat, shows its capabilities and stats
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -151,7 +158,11 @@ class OpenApiConformanceTest {
         // an instant test no online agent can run
         expect(call("POST", "/api/v1/instant-tests", admin, Map.of("type", "tcp", "target", "127.0.0.1:1",
                 "selector", Map.of("agent", enrolled.get("agentId").asText()))), 409);
+        expect(call("DELETE", template, idle + "?results=delete", admin, null), 400); // only with purge
         expect(call("DELETE", template, idle, admin, null), 204);
+        expect(call("GET", template, idle, admin, null), 200); // revoked, still listed
+        expect(call("DELETE", template, idle + "?purge=true&results=delete", admin, null), 204);
+        expect(call("GET", template, idle, admin, null), 404);
         return local;
     }
 
@@ -226,6 +237,10 @@ class OpenApiConformanceTest {
         ObjectNode renamed = ((ObjectNode) created).put("name", "refused, renamed");
         expect(call("PUT", template, path, operator, renamed.toString()), 200);
         expect(call("PUT", template, path, operator, renamed.toString()), 409);
+        expect(call("POST", template + "/disable", path + "/disable", viewer, null), 403);
+        assertThat(call("POST", template + "/disable", path + "/disable", operator, null).json().get("enabled").asBoolean()).isFalse();
+        assertThat(call("POST", template + "/enable", path + "/enable", operator, null).json().get("enabled").asBoolean()).isTrue();
+        expect(call("POST", template + "/enable", rules + "/" + UNKNOWN + "/enable", operator, null), 404);
 
         silences(operator, viewer);
         String open = "/api/v1/incidents?state=open";
@@ -235,6 +250,10 @@ class OpenApiConformanceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !server.get(open, viewer).json().get("items").isEmpty());
         JsonNode incident = call("GET", "/api/v1/incidents", open, viewer, null).json().get("items").get(0);
         expect(call("GET", "/api/v1/incidents", "/api/v1/incidents?state=closed", viewer, null), 400);
+        assertThat(call("GET", "/api/v1/incidents", "/api/v1/incidents?state=resolved&task=shape-refused", viewer, null)
+                .json().get("items")).isEmpty();
+        assertThat(call("GET", "/api/v1/incidents", "/api/v1/incidents?task=shape-refused", viewer, null)
+                .json().get("items")).hasSize(1);
         String incidents = "/api/v1/incidents/{id}";
         String incidentPath = "/api/v1/incidents/" + incident.get("id").asText();
         expect(call("GET", incidents, incidentPath, viewer, null), 200);

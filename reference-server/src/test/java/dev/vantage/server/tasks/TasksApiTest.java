@@ -251,4 +251,11 @@ class TasksApiTest {
             assertThat(own.get("/api/v1/tasks", admin).json().get("total").asInt()).as("nothing of the refused ones stored").isEqualTo(2);
         }
     }
+
+    @Test
+    void aBadIntervalIsOneErrorNotTwo() {
+        TestServer.Response r = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:5432\",\"interval\":\"-5s\"}");
+        assertThat(fields(r)).containsExactly("interval");
+        assertThat(r.body()).doesNotContain("is required");
+    }
 }

@@ -16,6 +16,7 @@ import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
+import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.Routes;
 import io.helidon.http.Method;
@@ -41,9 +42,18 @@ public final class AgentsApi implements ApiModule {
     private final EnrollmentTokenStore tokens;
     private final AgentGateway gateway;
     private final ChangeRelay changes;
+    private final AgentResults agentResults;
     private final Clock clock;
 
-    public AgentsApi(AgentStore agents, EnrollmentTokenStore tokens, AgentGateway gateway, ChangeRelay changes, Clock clock) {
+    /** Deletes the stored results of an agent (the results slice does it). */
+    public interface AgentResults {
+        void delete(String agentId);
+    }
+
+    /** @param agentResults what deletes an agent's results when it is purged with them */
+    public AgentsApi(AgentStore agents, EnrollmentTokenStore tokens, AgentGateway gateway, ChangeRelay changes,
+                     AgentResults agentResults, Clock clock) {
+        this.agentResults = agentResults;
         this.agents = agents;
         this.tokens = tokens;
         this.gateway = gateway;
@@ -54,7 +64,21 @@ public final class AgentsApi implements ApiModule {
     @Override
     public void routes(Routes r) {
         r.post("/api/v1/agents/enrollment-tokens", Role.OPERATOR, this::createToken);
-        r.get("/api/v1/agents/enrollment-tokens", Role.OPERATOR, (req, res) -> Json.send(res, tokens.list()));
+        r.get("/api/v1/agents/enrollment-tokens", Role.OPERATOR, (req, res) -> {
+            QueryParams q = new QueryParams(req);
+            boolean all = q.bool("all", false);
+            q.check();
+            Json.send(res, tokens.list(all));
+        });
+        r.delete("/api/v1/agents/enrollment-tokens", Role.OPERATOR, (req, res) -> {
+            QueryParams q = new QueryParams(req);
+            String spent = q.string("spent");
+            if (!"true".equals(spent)) {
+                q.error("spent", "must be true: only tokens that can no longer enrol anyone are deleted in bulk");
+            }
+            q.check();
+            Json.send(res, Map.of("deleted", tokens.purgeSpent()));
+        });
         r.delete("/api/v1/agents/enrollment-tokens/{id}", Role.OPERATOR, (req, res) -> {
             if (!tokens.revoke(req.path().pathParameters().get("id"))) {
                 throw new NotFoundException("enrollment token");
@@ -66,12 +90,33 @@ public final class AgentsApi implements ApiModule {
         r.get("/api/v1/agents/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(agent(req))));
         r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);
         r.put("/api/v1/agents/{id}/policy", Role.ADMIN, this::setPolicy);
-        r.delete("/api/v1/agents/{id}", Role.OPERATOR, (req, res) -> {
-            String id = agent(req).id();
-            agents.revoke(id);
-            changes.revoked(id);
-            res.status(Status.NO_CONTENT_204).send();
-        });
+        r.delete("/api/v1/agents/{id}", Role.OPERATOR, this::delete);
+    }
+
+    /**
+     * Revokes an agent (its connection closes at once, wherever it is); with {@code purge=true} it also goes from the
+     * list for good, and with {@code results=delete} its stored results go too (kept by default).
+     */
+    private void delete(ServerRequest req, ServerResponse res) {
+        String id = agent(req).id();
+        QueryParams q = new QueryParams(req);
+        boolean purge = q.bool("purge", false);
+        String results = q.string("results");
+        if (results != null && !results.equals("keep") && !results.equals("delete")) {
+            q.error("results", "must be keep or delete");
+        } else if ("delete".equals(results) && !purge) {
+            q.error("results", "results are deleted only with purge=true");
+        }
+        q.check();
+        agents.revoke(id);
+        changes.revoked(id);
+        if (purge) {
+            if ("delete".equals(results)) {
+                agentResults.delete(id);
+            }
+            agents.delete(id);
+        }
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     private void createToken(ServerRequest req, ServerResponse res) {

@@ -104,6 +104,11 @@ public final class AgentStore {
                 clock.instant(), id) == 1;
     }
 
+    /** Removes a revoked agent for good (a live one must be revoked first, so its connection is closed). */
+    public boolean delete(String id) {
+        return db.update("DELETE FROM agents WHERE id = ? AND revoked_at IS NOT NULL", id) == 1;
+    }
+
     private static AgentRecord read(ResultSet rs) throws SQLException {
         return new AgentRecord(rs.getString("id"), rs.getString("name"), parse(rs.getString("labels"), LABELS),
                 parse(rs.getString("policy"), AgentPolicy.class), rs.getString("version"),

@@ -72,8 +72,17 @@ public final class EnrollmentTokenStore {
         });
     }
 
-    public List<TokenInfo> list() {
-        return db.query("SELECT " + COLUMNS + " FROM enrollment_tokens ORDER BY created_at, id", EnrollmentTokenStore::read);
+    /** @param all also the tokens that can no longer enrol anyone (used up, expired, revoked) */
+    public List<TokenInfo> list(boolean all) {
+        return db.query("SELECT " + COLUMNS + " FROM enrollment_tokens"
+                + (all ? "" : " WHERE uses_left > 0 AND revoked_at IS NULL AND expires_at > ?")
+                + " ORDER BY created_at, id", EnrollmentTokenStore::read, all ? new Object[0] : new Object[] {clock.instant()});
+    }
+
+    /** Deletes the tokens that can no longer enrol anyone; answers how many. */
+    public int purgeSpent() {
+        return db.update("DELETE FROM enrollment_tokens WHERE uses_left <= 0 OR revoked_at IS NOT NULL OR expires_at <= ?",
+                clock.instant());
     }
 
     public boolean revoke(String id) {

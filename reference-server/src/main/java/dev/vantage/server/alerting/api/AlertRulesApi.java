@@ -68,6 +68,10 @@ public final class AlertRulesApi implements ApiModule {
                 .post("/api/v1/alert-rules/preview", Role.OPERATOR, this::preview)
                 .get("/api/v1/alert-rules/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(rule(req))))
                 .put("/api/v1/alert-rules/{id}", Role.OPERATOR, this::replace)
+                .post("/api/v1/alert-rules/{id}/enable", Role.OPERATOR, (req, res) ->
+                        Json.send(res, view(rules.setEnabled(id(req), true))))
+                .post("/api/v1/alert-rules/{id}/disable", Role.OPERATOR, (req, res) ->
+                        Json.send(res, view(rules.setEnabled(id(req), false))))
                 .delete("/api/v1/alert-rules/{id}", Role.OPERATOR, (req, res) -> {
                     rules.delete(id(req));
                     res.status(Status.NO_CONTENT_204).send();

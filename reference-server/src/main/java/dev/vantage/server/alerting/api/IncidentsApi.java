@@ -15,7 +15,9 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code /api/v1/incidents}: the newest first, each with its timeline; operators acknowledge (reminders stop) and
@@ -23,9 +25,12 @@ import java.util.Map;
  */
 public final class IncidentsApi implements ApiModule {
     private final IncidentStore incidents;
+    private final Consumer<IncidentStore.Recorded> changed;
 
-    public IncidentsApi(IncidentStore incidents) {
+    /** @param changed told of each entry people add (acknowledgements, notes), for the live feed */
+    public IncidentsApi(IncidentStore incidents, Consumer<IncidentStore.Recorded> changed) {
         this.incidents = incidents;
+        this.changed = changed;
     }
 
     @Override
@@ -33,8 +38,10 @@ public final class IncidentsApi implements ApiModule {
         routes.get("/api/v1/incidents", Role.VIEWER, this::list)
                 .get("/api/v1/incidents/{id}", Role.VIEWER, (req, res) -> Json.send(res, detail(incident(req))))
                 .post("/api/v1/incidents/{id}/acknowledge", Role.OPERATOR, (req, res) -> {
-                    incidents.acknowledge(incident(req).id(), Routes.principal(req).username());
-                    Json.send(res, detail(incident(req)));
+                    IncidentEvent e = incidents.acknowledge(incident(req).id(), Routes.principal(req).username());
+                    Incident now = incident(req);
+                    changed.accept(new IncidentStore.Recorded(now, e));
+                    Json.send(res, detail(now));
                 })
                 .post("/api/v1/incidents/{id}/notes", Role.OPERATOR, this::note);
     }
@@ -43,11 +50,13 @@ public final class IncidentsApi implements ApiModule {
         QueryParams q = new QueryParams(req);
         int limit = q.integer("limit", 50, 1, 500);
         String state = q.string("state");
-        if (state != null && !state.equals("open") && !state.equals("all")) {
-            q.error("state", "must be open or all");
+        String task = q.string("task");
+        if (state != null && !List.of("open", "resolved", "all").contains(state)) {
+            q.error("state", "must be open, resolved or all");
         }
         q.check();
-        Json.send(res, Map.of("items", incidents.list("open".equals(state), limit).stream().map(IncidentsApi::view).toList()));
+        Boolean open = state == null || state.equals("all") ? null : state.equals("open");
+        Json.send(res, Map.of("items", incidents.list(open, task, limit).stream().map(IncidentsApi::view).toList()));
     }
 
     private void note(ServerRequest req, ServerResponse res) {
@@ -59,8 +68,10 @@ public final class IncidentsApi implements ApiModule {
             in.error("text", "must not be blank");
         }
         in.check();
-        incidents.note(id, Routes.principal(req).username(), text);
-        Json.send(res, Status.CREATED_201, detail(incident(req)));
+        IncidentEvent e = incidents.note(id, Routes.principal(req).username(), text);
+        Incident now = incident(req);
+        changed.accept(new IncidentStore.Recorded(now, e));
+        Json.send(res, Status.CREATED_201, detail(now));
     }
 
     private Incident incident(ServerRequest req) {

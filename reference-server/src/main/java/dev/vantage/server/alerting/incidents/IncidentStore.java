@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -167,10 +168,25 @@ public final class IncidentStore {
         return Sql.queryOne(c, SELECT + " WHERE id = ?", IncidentStore::map, id);
     }
 
-    /** The newest first; only open ones if {@code openOnly}. */
-    public List<Incident> list(boolean openOnly, int limit) {
-        return db.query(SELECT + (openOnly ? " WHERE resolved_at IS NULL" : "") + " ORDER BY started_at DESC, id LIMIT ?",
-                IncidentStore::map, limit);
+    /**
+     * The newest first.
+     *
+     * @param open   only open ones ({@code true}), only resolved ones ({@code false}), or both ({@code null})
+     * @param taskId only this task's, or {@code null} for every task's
+     */
+    public List<Incident> list(Boolean open, String taskId, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT + " WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (open != null) {
+            sql.append(open ? " AND resolved_at IS NULL" : " AND resolved_at IS NOT NULL");
+        }
+        if (taskId != null) {
+            sql.append(" AND task_id = ?");
+            params.add(taskId);
+        }
+        sql.append(" ORDER BY started_at DESC, id LIMIT ?");
+        params.add(limit);
+        return db.query(sql.toString(), IncidentStore::map, params.toArray());
     }
 
     /** Every open incident: what the alert engine resumes from after a restart. */

@@ -79,6 +79,15 @@ public final class RuleStore {
         return changed(id);
     }
 
+    /** Switches a rule on or off, whatever else it says. @throws NotFoundException for an unknown rule */
+    public StoredRule setEnabled(String id, boolean enabled) {
+        if (db.update("UPDATE alert_rules SET enabled = ?, updated_at = ?, revision = revision + 1 WHERE id = ?",
+                enabled, clock.instant(), id) == 0) {
+            throw new NotFoundException("alert rule");
+        }
+        return changed(id);
+    }
+
     /** @throws NotFoundException for an unknown rule */
     public void delete(String id) {
         if (db.update("DELETE FROM alert_rules WHERE id = ?", id) == 0) {
