@@ -23,6 +23,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 
 /**
  * The {@code http} probe type: one HTTP/1.1 or HTTP/2 request over cleartext or TLS per attempt, on a new
@@ -82,6 +83,26 @@ public final class HttpProbeProvider implements ProbeProvider {
             .parameter(ParameterSpec.builder("validStatus", ParameterType.STRING).defaultValue("2xx,3xx")
                     .description("Status codes that count as success, e.g. '2xx,3xx', '200-299,404'. Others "
                             + "fail the attempt as PROTOCOL.").build())
+            .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .description("在新连接上发送一个 HTTP 请求，测量 DNS、连接、TLS、写入、首字节时间和传输。")
+                    .targetDescription("完整的 http 或 https URL")
+                    .parameter("method", "请求方法。")
+                    .parameter("headers", "请求头；同名时替换拨测的默认请求头。")
+                    .parameter("body", "请求体，以 UTF-8 发送。")
+                    .parameter("basicAuthUser", "HTTP Basic 认证的用户名。")
+                    .parameter("basicAuthPassword", "HTTP Basic 认证的密码。")
+                    .parameter("bearerToken", "以 'Authorization: Bearer' 发送的令牌。")
+                    .parameter("followRedirects", "跟随 301、302、303、307 和 308 响应。凭据不会发往其他源。")
+                    .parameter("maxRedirects", "重定向超过此数则本次拨测失败。")
+                    .parameter("verifyTls", "证书不受信任、已过期或不匹配时判为失败。关闭时结果仍以 tlsVerified 报告。")
+                    .parameter("caCert", "要信任的 PEM 证书，代替 JDK 默认根证书。")
+                    .parameter("sni", "发送并用于校验证书的服务器名，代替 URL 中的主机。")
+                    .parameter("httpVersion", "auto：服务器经 ALPN 接受时用 HTTP/2，否则 HTTP/1.1（明文用 HTTP/1.1）。明文 http2 使用先验知识（h2c）。")
+                    .parameter("maxBodyBytes", "作为 body 属性保留的响应体字节数；其余读取并计数，但不保留。")
+                    .parameter("keepBody", "将响应体保留为 body 属性，供断言使用。")
+                    .parameter("validStatus", "视为成功的状态码，如 '2xx,3xx'、'200-299,404'。其他状态码以 PROTOCOL 判为失败。")
+                    .parameters(IpVersion.DESCRIPTION_ZH_CN)
+                    .build())
             .build();
 
     private final Object lock = new Object();

@@ -16,6 +16,7 @@ import dev.vantage.probe.plugin.support.RoundTrips;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,16 @@ public final class IcmpProbeProvider implements ProbeProvider {
                     .description("IP time to live (IPv6 hop limit) of the requests.").defaultValue((long) DEFAULT_TTL)
                     .min(1).max(255).build())
             .parameter(IpVersion.parameter())
+            .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .displayName("ICMP Ping")
+                    .description("发送 ICMP 回显请求，报告丢包率和往返时间。")
+                    .targetDescription("主机名或 IP 地址")
+                    .parameter("count", "每次拨测发送的回显请求数。")
+                    .parameter("interval", "同一次拨测中回显请求之间的间隔。")
+                    .parameter("size", "8 字节 ICMP 头之后的载荷字节数。")
+                    .parameter("ttl", "请求的 IP 生存时间（IPv6 跳数限制）。")
+                    .parameters(IpVersion.DESCRIPTION_ZH_CN)
+                    .build())
             .build();
 
     private final Map<Integer, EchoChannel> channels = new ConcurrentHashMap<>();

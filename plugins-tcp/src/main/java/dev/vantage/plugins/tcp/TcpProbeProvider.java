@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -58,6 +59,18 @@ public final class TcpProbeProvider implements ProbeProvider {
                     .min(1).max(1 << 20)
                     .description("Most bytes read while waiting for the expected reply.").build())
             .parameter(IpVersion.parameter())
+            .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .description("连接一个 TCP 端口，可选 TLS 握手，可选检查欢迎语或收发一段字节。")
+                    .targetDescription("主机:端口，IPv6 地址用方括号：[::1]:443")
+                    .parameter("tls", "连接后完成 TLS 握手。")
+                    .parameter("sni", "发送并用于校验证书的 TLS 服务器名；默认为目标主机（IP 地址时不发送）。")
+                    .parameter("verifyTls", "默认信任库不接受证书链或主机名时判为失败。关闭时继续拨测，并报告 tlsVerified 和 tlsVerifyError。")
+                    .parameter("send", "连接后发送的文本（UTF-8）。")
+                    .parameter("sendHex", "连接后发送的字节（十六进制）。")
+                    .parameter("readBytes", "等待预期回复时最多读取的字节数。")
+                    .parameters(Expectation.DESCRIPTIONS_ZH_CN)
+                    .parameters(IpVersion.DESCRIPTION_ZH_CN)
+                    .build())
             .build();
 
     @Override

@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +56,16 @@ public final class UdpProbeProvider implements ProbeProvider {
                     .min(0).max(60_000)
                     .description("Time between datagrams; (count - 1) × interval must end before the deadline (timeout less 1/10, at most 100 ms).").build())
             .parameter(IpVersion.parameter())
+            .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .description("向 UDP 服务发送数据报并测量回复：丢包率和往返时间。")
+                    .targetDescription("主机:端口，IPv6 地址用方括号：[::1]:53")
+                    .parameter("payload", "每个数据报的文本（UTF-8）；与 payloadHex 二选一，必填。")
+                    .parameter("payloadHex", "每个数据报的字节（十六进制）。")
+                    .parameter("count", "每次拨测发送的数据报数。")
+                    .parameter("interval", "数据报之间的间隔；(count - 1) × interval 必须在截止时间（超时减去 1/10，至多 100 毫秒）前结束。")
+                    .parameters(Expectation.DESCRIPTIONS_ZH_CN)
+                    .parameters(IpVersion.DESCRIPTION_ZH_CN)
+                    .build())
             .build();
 
     @Override

@@ -40,6 +40,17 @@ public final class ParameterSpec {
         this.pattern = b.pattern;
     }
 
+    /** The same parameter described in other words (another language). */
+    ParameterSpec withDescription(String description) {
+        Builder b = new Builder(name, type).description(description).required(required).secret(secret)
+                .allowedValues(allowedValues);
+        b.defaultValue = defaultValue;
+        b.min = min;
+        b.max = max;
+        b.pattern = pattern;
+        return new ParameterSpec(b);
+    }
+
     /**
      * @param name lowerCamelCase, e.g. {@code count} or {@code followRedirects}
      */

@@ -2,7 +2,10 @@ package dev.vantage.probe.spi;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,7 @@ public final class ProbeDescriptor {
     private final String version;
     private final String targetDescription;
     private final List<ParameterSpec> parameters;
+    private final Map<Locale, Texts> translations;
 
     private ProbeDescriptor(Builder b) {
         this.type = b.type;
@@ -28,6 +32,7 @@ public final class ProbeDescriptor {
         this.version = b.version;
         this.targetDescription = b.targetDescription;
         this.parameters = List.copyOf(b.parameters);
+        this.translations = Map.copyOf(b.translations);
     }
 
     public static Builder builder(String type) {
@@ -66,6 +71,112 @@ public final class ProbeDescriptor {
         return parameters.stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
+    /**
+     * The languages this descriptor has texts in besides its own (English).
+     *
+     * @since 0.1
+     */
+    public Set<Locale> locales() {
+        return translations.keySet();
+    }
+
+    /**
+     * This descriptor in {@code locale}: its display name, description, target description and parameter
+     * descriptions in that language where the plugin gives them (the exact locale first, then one of the same
+     * language, as {@code zh-CN} for {@code zh}), in its own words where it does not. Everything else is the same.
+     *
+     * @since 0.1
+     */
+    public ProbeDescriptor localize(Locale locale) {
+        Texts t = translations.get(locale);
+        if (t == null) {
+            t = translations.entrySet().stream()
+                    .filter(e -> e.getKey().getLanguage().equals(locale.getLanguage()))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+        if (t == null) {
+            return this;
+        }
+        Builder b = new Builder(type).version(version)
+                .displayName(t.displayName != null ? t.displayName : displayName)
+                .description(t.description != null ? t.description : description)
+                .targetDescription(t.targetDescription != null ? t.targetDescription : targetDescription);
+        for (ParameterSpec p : parameters) {
+            String text = t.parameters.get(p.name());
+            b.parameter(text == null ? p : p.withDescription(text));
+        }
+        return b.build();
+    }
+
+    /**
+     * A descriptor's texts in one language; what is left out stays in the descriptor's own words.
+     *
+     * @since 0.1
+     */
+    public static final class Texts {
+        private final String displayName;
+        private final String description;
+        private final String targetDescription;
+        private final Map<String, String> parameters;
+
+        private Texts(TextsBuilder b) {
+            this.displayName = b.displayName;
+            this.description = b.description;
+            this.targetDescription = b.targetDescription;
+            this.parameters = Map.copyOf(b.parameters);
+        }
+
+        public static TextsBuilder builder() {
+            return new TextsBuilder();
+        }
+    }
+
+    /**
+     * Builds {@link Texts}. Not thread-safe.
+     *
+     * @since 0.1
+     */
+    public static final class TextsBuilder {
+        private String displayName;
+        private String description;
+        private String targetDescription;
+        private final Map<String, String> parameters = new LinkedHashMap<>();
+
+        private TextsBuilder() {
+        }
+
+        public TextsBuilder displayName(String displayName) {
+            this.displayName = Objects.requireNonNull(displayName, "displayName");
+            return this;
+        }
+
+        public TextsBuilder description(String description) {
+            this.description = Objects.requireNonNull(description, "description");
+            return this;
+        }
+
+        public TextsBuilder targetDescription(String targetDescription) {
+            this.targetDescription = Objects.requireNonNull(targetDescription, "targetDescription");
+            return this;
+        }
+
+        /** The description of parameter {@code name} in this language. */
+        public TextsBuilder parameter(String name, String description) {
+            parameters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(description, "description"));
+            return this;
+        }
+
+        /** Several parameter descriptions at once (shared ones, e.g. from a support library), by parameter name. */
+        public TextsBuilder parameters(Map<String, String> descriptions) {
+            descriptions.forEach(this::parameter);
+            return this;
+        }
+
+        public Texts build() {
+            return new Texts(this);
+        }
+    }
+
     /** Builds a {@link ProbeDescriptor}. Not thread-safe. */
     public static final class Builder {
         private final String type;
@@ -74,6 +185,7 @@ public final class ProbeDescriptor {
         private String version = "unknown";
         private String targetDescription = "target";
         private final List<ParameterSpec> parameters = new ArrayList<>();
+        private final Map<Locale, Texts> translations = new LinkedHashMap<>();
 
         private Builder(String type) {
             this.type = Objects.requireNonNull(type, "type");
@@ -115,7 +227,20 @@ public final class ProbeDescriptor {
             return this;
         }
 
-        /** @throws IllegalArgumentException if two parameters share a name */
+        /**
+         * The descriptor's texts in another language ({@code Locale.SIMPLIFIED_CHINESE}, say).
+         *
+         * @since 0.1
+         */
+        public Builder texts(Locale locale, Texts texts) {
+            translations.put(Objects.requireNonNull(locale, "locale"), Objects.requireNonNull(texts, "texts"));
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if two parameters share a name, or a translation describes a parameter
+         *                                  that does not exist (a typo would otherwise go unnoticed)
+         */
         public ProbeDescriptor build() {
             Set<String> names = new HashSet<>();
             for (ParameterSpec p : parameters) {
@@ -123,6 +248,12 @@ public final class ProbeDescriptor {
                     throw new IllegalArgumentException(type + ": duplicate parameter " + p.name());
                 }
             }
+            translations.forEach((locale, t) -> t.parameters.keySet().forEach(name -> {
+                if (!names.contains(name)) {
+                    throw new IllegalArgumentException(type + ": the " + locale.toLanguageTag()
+                            + " texts describe a parameter that does not exist: " + name);
+                }
+            }));
             return new ProbeDescriptor(this);
         }
     }

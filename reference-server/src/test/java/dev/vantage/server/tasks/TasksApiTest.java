@@ -258,4 +258,29 @@ class TasksApiTest {
         assertThat(fields(r)).containsExactly("interval");
         assertThat(r.body()).doesNotContain("is required");
     }
+
+    @Test
+    void pluginsSpeakTheLanguageAskedFor() {
+        JsonNode zh = server.call("GET", "/api/v1/plugins", viewer, null, java.util.Map.of("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"))
+                .json().get("items");
+        JsonNode en = server.call("GET", "/api/v1/plugins", viewer, null, java.util.Map.of("Accept-Language", "en-US"))
+                .json().get("items");
+        JsonNode plain = server.get("/api/v1/plugins", viewer).json().get("items");
+        for (int i = 0; i < zh.size(); i++) {
+            JsonNode z = zh.get(i);
+            assertThat(z.get("description").asText()).as(z.get("type").asText()).containsPattern("\\p{IsHan}");
+            assertThat(z.get("target").asText()).as(z.get("type").asText()).containsPattern("\\p{IsHan}");
+            for (JsonNode param : z.get("parameters")) {
+                assertThat(param.get("description").asText()).as(z.get("type").asText() + "." + param.get("name").asText())
+                        .containsPattern("\\p{IsHan}");
+            }
+            assertThat(en.get(i).get("description").asText()).doesNotContainPattern("\\p{IsHan}");
+            assertThat(en.get(i)).isEqualTo(plain.get(i));
+        }
+        // a language no plugin speaks, and a header that is not one, give the plugins' own words
+        assertThat(server.call("GET", "/api/v1/plugins", viewer, null, java.util.Map.of("Accept-Language", "fr"))
+                .json().get("items")).isEqualTo(plain);
+        assertThat(server.call("GET", "/api/v1/plugins", viewer, null, java.util.Map.of("Accept-Language", ";;;"))
+                .status()).isEqualTo(200);
+    }
 }

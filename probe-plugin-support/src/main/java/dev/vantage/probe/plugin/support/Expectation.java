@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -38,6 +39,16 @@ public final class Expectation {
      */
     public static final ParameterSpec HEX_PARAMETER = ParameterSpec.builder("expectHex", ParameterType.STRING)
             .pattern(Bytes.HEX_PATTERN).description("Bytes, in hex, the reply must start with.").build();
+
+    /**
+     * The two parameters' descriptions in Simplified Chinese, by name, for a plugin's
+     * {@code ProbeDescriptor.Texts.builder().parameters(...)}.
+     *
+     * @since 0.1
+     */
+    public static final Map<String, String> DESCRIPTIONS_ZH_CN = Map.of(
+            "expect", "回复文本必须包含的正则表达式（以 ^ 开头可检查开头）。",
+            "expectHex", "回复必须以之开头的字节（十六进制）。");
 
     private final Pattern regex;
     private final byte[] prefix;

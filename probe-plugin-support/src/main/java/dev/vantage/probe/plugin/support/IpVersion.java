@@ -8,6 +8,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which address family a probe uses when a name resolves to both: the {@code ipVersion} parameter every network
@@ -31,6 +32,15 @@ public enum IpVersion {
     IpVersion(String value) {
         this.value = value;
     }
+
+    /**
+     * The parameter's description in Simplified Chinese, by name, for a plugin's
+     * {@code ProbeDescriptor.Texts.builder().parameters(...)}.
+     *
+     * @since 0.1
+     */
+    public static final Map<String, String> DESCRIPTION_ZH_CN = Map.of(PARAMETER,
+            "名称同时有 IPv4 和 IPv6 地址时使用的地址族：any 取解析结果的第一个地址，4 取第一个 IPv4 地址，6 取第一个 IPv6 地址。");
 
     /** The {@code ipVersion} parameter, for a plugin's {@link dev.vantage.probe.spi.ProbeDescriptor}. */
     public static ParameterSpec parameter() {
