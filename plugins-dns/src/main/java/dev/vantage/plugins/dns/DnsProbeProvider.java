@@ -49,7 +49,7 @@ import org.xbill.DNS.Type;
 public final class DnsProbeProvider implements ProbeProvider {
     static final String TYPE = "dns";
     static final List<String> TYPES = List.of("A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "SRV", "CAA", "PTR");
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_-]{1,63}");
+    private static final Pattern LABEL = Pattern.compile("(?=.{1,63}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?");
 
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("DNS")
@@ -232,7 +232,7 @@ public final class DnsProbeProvider implements ProbeProvider {
         for (String label : relative.split("\\.", -1)) {
             if (!LABEL.matcher(label).matches()) {
                 throw new IllegalArgumentException("'" + t + "' is not a domain name: each label has 1 to 63 "
-                        + "letters, digits, '-' or '_'");
+                        + "letters, digits, '_' or '-' (not at either end)");
             }
         }
         try {
