@@ -115,13 +115,13 @@ final class DnsProbe implements Probe {
                 if (answer.message().getHeader().getFlag(Flags.TC)) {
                     // too big for a datagram: ask again over TCP, as resolvers do (RFC 7766)
                     result.attribute("truncated", "true");
-                    mark = phase(result, "udpQuery", mark);
-                    answer = stream(ctx, remote, to, wire, result, mark, open);
+                    result.phaseNanos("udpQuery", answer.at() - mark);
+                    answer = stream(ctx, remote, to, wire, result, answer.at(), open);
                     result.attribute("transport", "tcp");
                 } else {
                     result.attribute("truncated", "false");
                     result.attribute("transport", "udp");
-                    phase(result, "query", mark);
+                    result.phaseNanos("query", answer.at() - mark);
                 }
             } else {
                 answer = stream(ctx, remote, to, wire, result, mark, open);
@@ -150,8 +150,8 @@ final class DnsProbe implements Probe {
         return new Endpoint(host, transport.defaultPort, null, null);
     }
 
-    /** A response and its size on the wire. */
-    private record Exchange(Message message, int size) {
+    /** A response, its size on the wire, and when it had been read (before parsing). */
+    private record Exchange(Message message, int size, long at) {
     }
 
     /** One datagram out, and the first answer to it back; datagrams that answer another id are ignored. */
@@ -171,8 +171,9 @@ final class DnsProbe implements Probe {
                 packet.setLength(buffer.length);
                 socket.receive(packet);
                 int n = packet.getLength();
+                long at = System.nanoTime();
                 if (n >= Header.LENGTH && new Header(buffer).getID() == id) {
-                    return parse(buffer, n, remote);
+                    return parse(buffer, n, remote, at);
                 }
             }
         } catch (PortUnreachableException e) {
@@ -211,7 +212,7 @@ final class DnsProbe implements Probe {
             Exchange answer = transport == Transport.DOH
                     ? doh(socket, to, wire, remote, result, ctx)
                     : framed(socket, wire, remote, ctx);
-            phase(result, "query", mark);
+            result.phaseNanos("query", answer.at() - mark);
             return answer;
         } catch (SocketTimeoutException e) {
             throw noAnswer(remote, e);
@@ -238,7 +239,7 @@ final class DnsProbe implements Probe {
             int length = in.readUnsignedShort();
             byte[] answer = new byte[length];
             in.readFully(answer);
-            return parse(answer, length, remote);
+            return parse(answer, length, remote, System.nanoTime());
         } catch (EOFException e) {
             throw new ProbeException(ErrorKind.PROTOCOL, where(remote) + " closed the connection before a "
                     + "complete answer", e);
@@ -248,6 +249,7 @@ final class DnsProbe implements Probe {
     private static Exchange doh(Socket socket, Endpoint url, byte[] wire, InetSocketAddress remote,
                                 ProbeResult.Builder result, ProbeContext ctx) throws IOException, ProbeException {
         Doh.Response response = Doh.exchange(url, wire, new Deadlined(socket, ctx), socket.getOutputStream());
+        long at = System.nanoTime();
         result.measurement("httpStatus", response.status());
         if (response.status() != 200) {
             throw new ProbeException(ErrorKind.PROTOCOL, "HTTP status " + response.status() + " from " + url);
@@ -257,12 +259,13 @@ final class DnsProbe implements Probe {
             throw new ProbeException(ErrorKind.PROTOCOL, url + " answered " + response.contentType()
                     + ", not " + Doh.MEDIA_TYPE);
         }
-        return parse(response.body(), response.body().length, remote);
+        return parse(response.body(), response.body().length, remote, at);
     }
 
-    private static Exchange parse(byte[] data, int length, InetSocketAddress remote) throws ProbeException {
+    private static Exchange parse(byte[] data, int length, InetSocketAddress remote, long at)
+            throws ProbeException {
         try {
-            return new Exchange(new Message(java.util.Arrays.copyOf(data, length)), length);
+            return new Exchange(new Message(java.util.Arrays.copyOf(data, length)), length, at);
         } catch (IOException e) {
             throw new ProbeException(ErrorKind.PROTOCOL, "malformed answer from " + where(remote) + ": "
                     + e.getMessage(), e);
