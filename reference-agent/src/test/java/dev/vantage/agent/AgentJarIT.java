@@ -16,11 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Section;
 
 /**
  * The shaded {@code vantage-agent.jar} as users run it: every built-in plugin is listed and probes a real local
@@ -34,6 +40,7 @@ class AgentJarIT {
     private static HttpServer http;
     private static ServerSocket tcp;
     private static DatagramSocket udp;
+    private static DatagramSocket dns;
 
     @BeforeAll
     static void startResponders() throws IOException {
@@ -69,6 +76,32 @@ class AgentJarIT {
                 }
             }
         });
+        dns = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        Thread.ofVirtual().start(() -> {
+            byte[] buf = new byte[2048];
+            while (!dns.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    dns.receive(p);
+                    byte[] answer = answer(Arrays.copyOf(p.getData(), p.getLength()));
+                    dns.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Every name is 127.0.0.1: an authoritative answer built with dnsjava, the library the dns plugin uses. */
+    private static byte[] answer(byte[] query) throws IOException {
+        Message q = new Message(query);
+        Message a = new Message(q.getHeader().getID());
+        a.getHeader().setFlag(Flags.QR);
+        a.getHeader().setFlag(Flags.AA);
+        a.addRecord(q.getQuestion(), Section.QUESTION);
+        a.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 60, InetAddress.getLoopbackAddress()),
+                Section.ANSWER);
+        return a.toWire();
     }
 
     @AfterAll
@@ -76,13 +109,14 @@ class AgentJarIT {
         http.stop(0);
         tcp.close();
         udp.close();
+        dns.close();
     }
 
     @Test
     void listsEveryBuiltInPlugin() throws Exception {
         Run run = agent("plugins");
         assertThat(run.exit).as(run.output).isZero();
-        assertThat(run.output).contains("icmp", "tcp", "udp", "http");
+        assertThat(run.output).contains("icmp", "tcp", "udp", "http", "dns");
     }
 
     @Test
@@ -98,6 +132,16 @@ class AgentJarIT {
     @Test
     void probesUdp() throws Exception {
         assertSuccess(agent("probe", "udp", "127.0.0.1:" + udp.getLocalPort(), "--json", "-p", "payload=ping"));
+    }
+
+    @Test
+    void probesDnsWithAnAnswerAssertion() throws Exception {
+        String resolver = "resolver=127.0.0.1:" + dns.getLocalPort();
+        assertSuccess(agent("probe", "dns", "www.example.test", "--json", "-p", resolver,
+                "--assert", "attribute.answers within_cidr 127.0.0.0/8"));
+        Run hijacked = agent("probe", "dns", "www.example.test", "--json", "-p", resolver,
+                "--assert", "attribute.answers within_cidr 192.0.2.0/24");
+        assertThat(hijacked.output).as(hijacked.output).contains("\"status\":\"FAILURE\"", "\"ASSERTION\"");
     }
 
     private static void assertSuccess(Run run) throws IOException {

@@ -5,24 +5,24 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** Small helpers the HTTP/TCP comparison harnesses share: percentiles, the load average. */
-final class Stats {
+/** Small helpers the comparison harnesses (HTTP/TCP, DNS) share: percentiles, the load average. */
+public final class Stats {
     private Stats() {
     }
 
     /** The p-th percentile (0..100, nearest rank) of {@code values}, in their unit. */
-    static double percentile(List<Double> values, double p) {
+    public static double percentile(List<Double> values, double p) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(sorted);
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, p / 100 * sorted.length)];
     }
 
-    static double median(List<Double> values) {
+    public static double median(List<Double> values) {
         return percentile(values, 50);
     }
 
     /** e.g. {@code 1.23 1.50 2.10}: the 1, 5 and 15 minute load averages, to note next to every figure. */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];

@@ -7,17 +7,15 @@ import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
 import dev.vantage.probe.plugin.support.Bytes;
+import dev.vantage.probe.plugin.support.ConnectFailure;
 import dev.vantage.probe.plugin.support.Expectation;
 import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.IpVersion;
 import dev.vantage.probe.plugin.support.TrustCheck;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.BindException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
@@ -73,7 +71,7 @@ final class TcpProbe implements Probe {
                 try {
                     plain.connect(remote, millisLeft(ctx, "connect"));
                 } catch (IOException e) {
-                    throw connectFailure(e, remote);
+                    throw ConnectFailure.of(e, remote);
                 }
                 mark = phase(result, "connect", mark);
 
@@ -175,25 +173,6 @@ final class TcpProbe implements Probe {
 
     private static String received(byte[] buffer, int length) {
         return length == 0 ? "nothing" : Bytes.show(buffer, length);
-    }
-
-    /** Classifies a failed connect by what the kernel said. */
-    static ProbeException connectFailure(IOException e, InetSocketAddress remote) {
-        String where = remote.getAddress().getHostAddress() + " port " + remote.getPort() + ": ";
-        String message = String.valueOf(e.getMessage());
-        ErrorKind kind;
-        if (e instanceof SocketTimeoutException || message.contains("timed out")) {
-            kind = ErrorKind.TIMEOUT;
-        } else if (e instanceof NoRouteToHostException || message.contains("unreachable")) {
-            kind = ErrorKind.UNREACHABLE;
-        } else if (e instanceof ConnectException) {
-            kind = ErrorKind.REFUSED;
-        } else if (e instanceof BindException) {
-            kind = ErrorKind.CONFIG; // no local address or port left: our side, not the target
-        } else {
-            kind = ErrorKind.UNREACHABLE;
-        }
-        return new ProbeException(kind, where + message, e);
     }
 
     private static ProbeException cancelled(ProbeContext ctx) {

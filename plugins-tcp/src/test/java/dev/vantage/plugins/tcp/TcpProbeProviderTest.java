@@ -5,16 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeProvider;
 import dev.vantage.probe.testkit.TestEngines;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -64,20 +57,6 @@ class TcpProbeProviderTest {
         // the descriptor's pattern refuses the hex; the plugin still checks the rest
         assertThat(problems("127.0.0.1:1", Map.of("sendHex", "0g", "sni", "10.0.0.1")))
                 .containsExactly("params.sendHex", "params.sni");
-    }
-
-    @Test
-    void classifiesConnectFailures() {
-        assertThat(kind(new ConnectException("Connection refused"))).isEqualTo(ErrorKind.REFUSED);
-        assertThat(kind(new NoRouteToHostException("No route to host"))).isEqualTo(ErrorKind.UNREACHABLE);
-        assertThat(kind(new SocketException("Network is unreachable"))).isEqualTo(ErrorKind.UNREACHABLE);
-        assertThat(kind(new ConnectException("Network is unreachable"))).isEqualTo(ErrorKind.UNREACHABLE);
-        assertThat(kind(new SocketTimeoutException("Connect timed out"))).isEqualTo(ErrorKind.TIMEOUT);
-        assertThat(kind(new ConnectException("Connection timed out"))).isEqualTo(ErrorKind.TIMEOUT);
-    }
-
-    private static ErrorKind kind(IOException e) {
-        return TcpProbe.connectFailure(e, new InetSocketAddress("127.0.0.1", 9)).kind();
     }
 
     private List<String> problems(String target, Map<String, Object> params) {

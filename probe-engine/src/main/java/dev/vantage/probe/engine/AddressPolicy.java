@@ -1,11 +1,11 @@
 package dev.vantage.probe.engine;
 
+import dev.vantage.probe.engine.internal.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -155,70 +155,5 @@ public final class AddressPolicy {
 
     /** Denied ports, on every address ({@code range} null) or on one range. */
     private record PortRule(Cidr range, int from, int to) {
-    }
-
-    /** An address range: network bytes and prefix length. */
-    static final class Cidr {
-        private final byte[] network;
-        private final int prefix;
-        private final String text;
-
-        private Cidr(byte[] network, int prefix, String text) {
-            this.network = network;
-            this.prefix = prefix;
-            this.text = text;
-        }
-
-        static Cidr parse(String text) {
-            Objects.requireNonNull(text, "cidr");
-            String s = text.trim();
-            int slash = s.indexOf('/');
-            String host = slash < 0 ? s : s.substring(0, slash);
-            // only literal addresses: a range must never trigger a DNS lookup
-            if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
-                throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
-            }
-            byte[] bytes;
-            try {
-                bytes = InetAddress.getByName(host).getAddress();
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
-            }
-            int max = bytes.length * 8;
-            int prefix;
-            try {
-                prefix = slash < 0 ? max : Integer.parseInt(s.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
-            }
-            if (prefix < 0 || prefix > max) {
-                throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + max);
-            }
-            for (int i = 0; i < bytes.length; i++) {
-                int keep = Math.max(0, Math.min(8, prefix - i * 8));
-                bytes[i] &= (byte) (0xff << (8 - keep));
-            }
-            return new Cidr(bytes, prefix, s);
-        }
-
-        boolean contains(InetAddress ip) {
-            byte[] b = ip.getAddress();
-            if (b.length != network.length) {
-                return false;
-            }
-            for (int i = 0; i < b.length; i++) {
-                int keep = Math.max(0, Math.min(8, prefix - i * 8));
-                int mask = (0xff << (8 - keep)) & 0xff;
-                if ((b[i] & mask) != (network[i] & 0xff)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
     }
 }

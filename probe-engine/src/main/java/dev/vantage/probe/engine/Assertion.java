@@ -19,6 +19,15 @@ import java.util.Locale;
  * {@code equals}, {@code contains}, {@code matches} (a regex found anywhere; anchor it for a whole match) and their
  * {@code not_} forms, and {@code lt le eq ne ge gt} when the value is numeric.
  *
+ * <p>Attributes also take list ops, which read the attribute (or the value at {@code jsonPointer}) as a list: the
+ * elements of a JSON array, or else the whole text as a single element. {@code includes} and {@code not_includes}
+ * ask whether one element equals the value; {@code set_equals} whether the elements, as a set, are exactly the
+ * comma-separated values; {@code within_cidr} whether there is at least one element and every element is an IP
+ * address inside one of the comma-separated ranges ({@code 192.0.2.0/24, 2001:db8::/32}). Two IP addresses are
+ * equal when they are the same address, however written ({@code 2001:DB8::1} and {@code 2001:db8:0:0:0:0:0:1}).
+ * They are how a DNS task says "the answer contains X", "the answer is exactly this set" and "every answer lies
+ * in our ranges" (hijack detection).
+ *
  * @param field       which part of the result to check
  * @param op          the comparison
  * @param value       the expected value, as text
@@ -32,7 +41,15 @@ public record Assertion(String field, Op op, String value, String jsonPointer) {
 
     /** The comparison an assertion makes. */
     public enum Op {
-        LT, LE, EQ, NE, GE, GT, EQUALS, NOT_EQUALS, CONTAINS, NOT_CONTAINS, MATCHES, NOT_MATCHES;
+        LT, LE, EQ, NE, GE, GT, EQUALS, NOT_EQUALS, CONTAINS, NOT_CONTAINS, MATCHES, NOT_MATCHES,
+        /** One element of the list equals the value. @since 0.1 */
+        INCLUDES,
+        /** No element of the list equals the value. @since 0.1 */
+        NOT_INCLUDES,
+        /** The list's elements, as a set, are exactly the comma-separated values. @since 0.1 */
+        SET_EQUALS,
+        /** The list has elements, and each is an IP address inside one of the comma-separated ranges. @since 0.1 */
+        WITHIN_CIDR;
 
         /** The lower-case name used in JSON, e.g. {@code lt} or {@code not_contains}. */
         public String jsonName() {
@@ -42,6 +59,15 @@ public record Assertion(String field, Op op, String value, String jsonPointer) {
         /** True for {@code lt le eq ne ge gt}. */
         public boolean numeric() {
             return ordinal() <= GT.ordinal();
+        }
+
+        /**
+         * True for the ops that read their field as a list: {@code includes not_includes set_equals within_cidr}.
+         *
+         * @since 0.1
+         */
+        public boolean list() {
+            return ordinal() >= INCLUDES.ordinal();
         }
 
         /** The op for a JSON name, or {@code null} if there is none. */

@@ -201,12 +201,12 @@ class TaskSpecJsonTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "[1]                                       | assertions[0]       | must be an object with field, op and value, got a number",
             "[{\"field\":1}]                           | assertions[0].field | must be a string, got a number",
-            "[{\"op\":\"lower\"}]                      | assertions[0].op    | unknown op 'lower'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches",
-            "[{\"op\":\"LT\"}]                         | assertions[0].op    | unknown op 'LT'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches",
+            "[{\"op\":\"lower\"}]                      | assertions[0].op    | unknown op 'lower'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches includes not_includes set_equals within_cidr",
+            "[{\"op\":\"LT\"}]                         | assertions[0].op    | unknown op 'LT'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches includes not_includes set_equals within_cidr",
             "[{\"op\":true}]                           | assertions[0].op    | must be a string, got a boolean",
             "[{\"value\":[1]}]                         | assertions[0].value | must be a string, number or boolean, got an array",
             "[{\"jsonPointer\":{}}]                    | assertions[0].jsonPointer | must be a string, got an object",
-            "[{\"field\":\"status\"},{\"op\":\"x\"}]   | assertions[1].op    | unknown op 'x'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches",
+            "[{\"field\":\"status\"},{\"op\":\"x\"}]   | assertions[1].op    | unknown op 'x'; use one of lt le eq ne ge gt equals not_equals contains not_contains matches not_matches includes not_includes set_equals within_cidr",
     })
     void assertionProblemsAreNamedByIndexAndField(String json, String path, String reason) {
         assertThat(onlyProblem("{\"assertions\":" + json + "}")).isEqualTo(ConfigProblem.of(path, reason));

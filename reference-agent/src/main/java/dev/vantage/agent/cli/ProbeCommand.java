@@ -151,7 +151,8 @@ public final class ProbeCommand implements Callable<Integer> {
         Assertion.Op op = Assertion.Op.fromJson(parts[1]);
         if (op == null) {
             throw new IllegalArgumentException("--assert '" + text + "': unknown op '" + parts[1]
-                    + "' (lt le eq ne ge gt equals not_equals contains not_contains matches not_matches)");
+                    + "' (lt le eq ne ge gt equals not_equals contains not_contains matches not_matches includes "
+                    + "not_includes set_equals within_cidr)");
         }
         return Assertion.of(parts[0], op, parts[2]);
     }

@@ -115,7 +115,7 @@ class AgentRuntimeTest {
         Message.Hello hello = peer.received(Message.Hello.class).get(0);
         assertThat(hello.protocol()).isEqualTo(1);
         assertThat(hello.agentVersion()).isNotBlank();
-        assertThat(hello.capabilities().types()).contains("icmp", "tcp", "udp", "http");
+        assertThat(hello.capabilities().types()).contains("icmp", "tcp", "udp", "http", "dns");
         assertThat(hello.capabilities().plugins()).allSatisfy(p -> assertThat(p.version()).isNotBlank());
         assertThat(hello.capabilities().icmpMode()).isIn("datagram", "raw", "none");
         assertThat(hello.capabilities().ipv6()).isEqualTo(AgentCapabilities.hasUsableIpv6());
@@ -206,19 +206,19 @@ class AgentRuntimeTest {
 
     @Test
     void tasksItCannotRunAreRejectedNotScheduled() {
-        TaskSpec dns = TaskSpec.builder("dns", "example.com").id("d1").interval(Duration.ofSeconds(10)).build();
+        TaskSpec unknown = TaskSpec.builder("no-such-type", "example.com").id("d1").interval(Duration.ofSeconds(10)).build();
         TaskSpec tooLong = tcp("bad1").toBuilder().timeout(Duration.ofSeconds(5)).interval(Duration.ofSeconds(1)).build();
-        peer.welcome = peer.welcome(List.of(dns, tooLong, tcp("t1")));
+        peer.welcome = peer.welcome(List.of(unknown, tooLong, tcp("t1")));
         startAgent();
         await().atMost(WAIT).until(() -> peer.received(Message.Rejected.class).size() == 2);
         Map<String, String> reasons = peer.received(Message.Rejected.class).stream()
                 .collect(Collectors.toMap(Message.Rejected::taskId, Message.Rejected::reason));
-        assertThat(reasons.get("d1")).isEqualTo("unknown probe type 'dns'");
+        assertThat(reasons.get("d1")).isEqualTo("unknown probe type 'no-such-type'");
         assertThat(reasons.get("bad1")).contains("timeout");
         await().atMost(WAIT).until(() -> !heartbeats().isEmpty());
         assertThat(heartbeats().getLast().stats().tasks()).isEqualTo(1);
 
-        peer.send(new Message.InstantTest("inst-x", TaskSpec.builder("dns", "example.com").id("inst-x").build()));
+        peer.send(new Message.InstantTest("inst-x", TaskSpec.builder("no-such-type", "example.com").id("inst-x").build()));
         await().atMost(WAIT).until(() -> peer.received(Message.Rejected.class).size() == 3);
         assertThat(peer.received(Message.Rejected.class).getLast().taskId()).isEqualTo("inst-x");
     }

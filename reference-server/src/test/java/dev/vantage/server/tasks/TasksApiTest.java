@@ -131,9 +131,9 @@ class TasksApiTest {
 
     @Test
     void unknownTypeListsTheInstalledOnes() {
-        TestServer.Response r = create("{\"type\":\"dns\",\"target\":\"example.com\",\"interval\":\"30s\"}");
+        TestServer.Response r = create("{\"type\":\"no-such-type\",\"target\":\"example.com\",\"interval\":\"30s\"}");
         assertThat(fields(r)).containsExactly("type");
-        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("http, icmp, tcp, udp");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("dns, http, icmp, tcp, udp");
     }
 
     @Test
@@ -207,7 +207,7 @@ class TasksApiTest {
     @Test
     void pluginsAreDescribedForForms() {
         JsonNode items = server.get("/api/v1/plugins", viewer).json().get("items");
-        assertThat(items.findValuesAsText("type")).contains("http", "icmp", "tcp", "udp");
+        assertThat(items.findValuesAsText("type")).contains("http", "icmp", "tcp", "udp", "dns");
         JsonNode http = null;
         for (JsonNode p : items) {
             if (p.get("type").asText().equals("http")) {

@@ -7,7 +7,9 @@ import dev.vantage.probe.spi.AssertionOutcome;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -25,8 +27,11 @@ public final class CompiledAssertion {
     private final double number;
     private final Pattern pattern;
     private final JsonPointer pointer;
+    private final List<String> values; // set_equals: the expected elements
+    private final List<Cidr> ranges; // within_cidr
 
-    private CompiledAssertion(Assertion a, Kind kind, String name, double number, Pattern pattern, JsonPointer pointer) {
+    private CompiledAssertion(Assertion a, Kind kind, String name, double number, Pattern pattern, JsonPointer pointer,
+                              List<String> values, List<Cidr> ranges) {
         this.assertion = a;
         this.text = a.toString();
         this.kind = kind;
@@ -34,6 +39,8 @@ public final class CompiledAssertion {
         this.number = number;
         this.pattern = pattern;
         this.pointer = pointer;
+        this.values = values;
+        this.ranges = ranges;
     }
 
     /**
@@ -49,7 +56,7 @@ public final class CompiledAssertion {
         }
         if (a.op() == null) {
             problems.add(ConfigProblem.of(path + ".op", "is required (lt le eq ne ge gt equals not_equals contains "
-                    + "not_contains matches not_matches)"));
+                    + "not_contains matches not_matches includes not_includes set_equals within_cidr)"));
         }
         if (a.value() == null) {
             problems.add(ConfigProblem.of(path + ".value", "is required"));
@@ -89,6 +96,8 @@ public final class CompiledAssertion {
         }
         double number = Double.NaN;
         Pattern pattern = null;
+        List<String> values = List.of();
+        List<Cidr> ranges = List.of();
         if (a.op() != null && a.value() != null) {
             boolean numericField = kind == Kind.DURATION || kind == Kind.PHASE || kind == Kind.MEASUREMENT;
             if (kind == Kind.STATUS) {
@@ -110,6 +119,22 @@ public final class CompiledAssertion {
                     problems.add(ConfigProblem.of(path + ".value", "must be a number for " + a.op().jsonName()));
                 }
             }
+            if (a.op() == Op.SET_EQUALS) {
+                values = items(a.value());
+            }
+            if (a.op() == Op.WITHIN_CIDR) {
+                ranges = new ArrayList<>();
+                for (String item : items(a.value())) {
+                    try {
+                        ranges.add(Cidr.parse(item));
+                    } catch (IllegalArgumentException e) {
+                        problems.add(ConfigProblem.of(path + ".value", e.getMessage()));
+                    }
+                }
+                if (ranges.isEmpty() && problems.size() == before) {
+                    problems.add(ConfigProblem.of(path + ".value", "must name at least one address range"));
+                }
+            }
             if (a.op() == Op.MATCHES || a.op() == Op.NOT_MATCHES) {
                 try {
                     pattern = Pattern.compile(a.value());
@@ -119,7 +144,19 @@ public final class CompiledAssertion {
                 }
             }
         }
-        return problems.size() > before ? null : new CompiledAssertion(a, kind, name, number, pattern, pointer);
+        return problems.size() > before ? null
+                : new CompiledAssertion(a, kind, name, number, pattern, pointer, values, ranges);
+    }
+
+    /** The comma-separated items of a value, trimmed, empty ones left out. */
+    private static List<String> items(String value) {
+        List<String> items = new ArrayList<>();
+        for (String item : value.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
     }
 
     public Assertion assertion() {
@@ -158,6 +195,9 @@ public final class CompiledAssertion {
         if (kind == Kind.STATUS) {
             return (op == Op.EQ) == actual.equals(assertion.value());
         }
+        if (op.list()) {
+            return holdsForList(JsonPointer.elements(actual));
+        }
         if (op.numeric()) {
             double v;
             try {
@@ -182,6 +222,28 @@ public final class CompiledAssertion {
             case MATCHES -> pattern.matcher(actual).find();
             default -> !pattern.matcher(actual).find();
         };
+    }
+
+    private boolean holdsForList(List<String> elements) {
+        return switch (assertion.op()) {
+            case INCLUDES -> elements.stream().anyMatch(e -> same(e, assertion.value()));
+            case NOT_INCLUDES -> elements.stream().noneMatch(e -> same(e, assertion.value()));
+            case SET_EQUALS -> elements.stream().allMatch(e -> values.stream().anyMatch(v -> same(e, v)))
+                    && values.stream().allMatch(v -> elements.stream().anyMatch(e -> same(e, v)));
+            default -> !elements.isEmpty() && elements.stream().allMatch(e -> {
+                InetAddress ip = Cidr.literal(e);
+                return ip != null && ranges.stream().anyMatch(r -> r.contains(ip));
+            });
+        };
+    }
+
+    /** Equal texts, or two spellings of one IP address. */
+    private static boolean same(String element, String expected) {
+        if (element.equals(expected.trim())) {
+            return true;
+        }
+        InetAddress a = Cidr.literal(element);
+        return a != null && a.equals(Cidr.literal(expected));
     }
 
     private static String format(double v) {

@@ -82,6 +82,27 @@ public final class JsonPointer {
         return node instanceof Map<?, ?> || node instanceof List<?> ? compact(node) : text(node);
     }
 
+    /**
+     * A text read as a list, for the list ops of assertions: the elements of a JSON array (each as {@link #select}
+     * would give it: a scalar's text, compact JSON for an object or array), or else the whole text as one element.
+     */
+    public static List<String> elements(String text) {
+        Object node;
+        try {
+            node = new Reader(text).root();
+        } catch (IllegalArgumentException e) {
+            return List.of(text);
+        }
+        if (!(node instanceof List<?> array)) {
+            return List.of(text);
+        }
+        List<String> elements = new ArrayList<>(array.size());
+        for (Object e : array) {
+            elements.add(e instanceof Map<?, ?> || e instanceof List<?> ? compact(e) : text(e));
+        }
+        return elements;
+    }
+
     /** An array index: digits without a leading zero that fit an int; -1 otherwise. */
     private static int index(String token) {
         if (token.isEmpty() || token.length() > 10 || (token.length() > 1 && token.charAt(0) == '0')) {

@@ -4,7 +4,8 @@
  * targets), {@link dev.vantage.probe.plugin.support.Expectation} (does a reply match a regular expression or a byte
  * prefix), {@link dev.vantage.probe.plugin.support.Bytes} (hex parsing, received bytes shown in messages),
  * and {@link dev.vantage.probe.plugin.support.RoundTrips} (loss and round-trip statistics of packet-based probes,
- * under the standard measurement names).
+ * under the standard measurement names), and {@link dev.vantage.probe.plugin.support.ConnectFailure} (a failed
+ * connect classified as refused, unreachable, timed out or a local problem).
  *
  * <p>{@link dev.vantage.probe.plugin.support.TrustCheck} verifies TLS certificates, with verification on or off, and
  * words the verdict (expired, not trusted, host name mismatch, ...) alike in every plugin.

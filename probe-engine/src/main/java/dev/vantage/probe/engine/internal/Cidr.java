@@ -1,0 +1,96 @@
+package dev.vantage.probe.engine.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/** An address range: network bytes and prefix length. Used by the address policy and the {@code within_cidr} op. */
+public final class Cidr {
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+
+    private final byte[] network;
+    private final int prefix;
+    private final String text;
+
+    private Cidr(byte[] network, int prefix, String text) {
+        this.network = network;
+        this.prefix = prefix;
+        this.text = text;
+    }
+
+    /**
+     * Parses {@code address/prefix}, or a bare address (a single host).
+     *
+     * @throws IllegalArgumentException if it is not a literal address range
+     */
+    public static Cidr parse(String text) {
+        Objects.requireNonNull(text, "cidr");
+        String s = text.trim();
+        int slash = s.indexOf('/');
+        String host = slash < 0 ? s : s.substring(0, slash);
+        // only literal addresses: a range must never trigger a DNS lookup
+        if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+            throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+        }
+        byte[] bytes;
+        try {
+            bytes = InetAddress.getByName(host).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+        }
+        int max = bytes.length * 8;
+        int prefix;
+        try {
+            prefix = slash < 0 ? max : Integer.parseInt(s.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+        }
+        if (prefix < 0 || prefix > max) {
+            throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + max);
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            bytes[i] &= (byte) (0xff << (8 - keep));
+        }
+        return new Cidr(bytes, prefix, s);
+    }
+
+    /**
+     * The address a text spells, or {@code null} if it is not an IP address literal: a dotted quad in decimal
+     * without leading zeros (so that {@code 0177.0.0.1} is no address rather than 177.0.0.1), or an IPv6 address
+     * without a zone (the JDK reads an IPv4-mapped one as the IPv4 address). Never looks anything up.
+     */
+    public static InetAddress literal(String text) {
+        String s = text.trim();
+        if (!DOTTED_QUAD.matcher(s).matches() && (s.indexOf(':') < 0 || s.indexOf('%') >= 0 || s.indexOf('/') >= 0)) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s.startsWith("[") ? s : s.indexOf(':') >= 0 ? "[" + s + "]" : s);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    public boolean contains(InetAddress ip) {
+        byte[] b = ip.getAddress();
+        if (b.length != network.length) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
+            int mask = (0xff << (8 - keep)) & 0xff;
+            if ((b[i] & mask) != (network[i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
