@@ -88,6 +88,20 @@ public final class DnsProbeProvider implements ProbeProvider {
             .parameter(ParameterSpec.builder("caCert", ParameterType.STRING)
                     .description("dot and doh: PEM certificates to trust instead of the JDK's default roots.").build())
             .parameter(IpVersion.parameter())
+            .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .description("经 UDP、TCP、DoT 或 DoH 向解析器问一个问题，报告 rcode、标志位和应答；对应答的断言可发现被劫持或污染的解析。")
+                    .targetDescription("要查询的名称，如 www.example.com（可用国际化域名）；PTR 类型也可填 IP 地址，如 192.0.2.1")
+                    .parameter("type", "查询的记录类型。PTR 以地址为目标，查询其 in-addr.arpa 或 ip6.arpa 名称。")
+                    .parameter("resolver", "要询问的服务器：主机、主机:端口 或 [IPv6]:端口（端口 53，dot 为 853）；doh 为 https URL（路径为空时用 /dns-query）。默认：/etc/resolv.conf 的第一个 nameserver。")
+                    .parameter("transport", "udp（应答被截断时改用 TCP 重问）、tcp、dot（DNS over TLS，RFC 7858）或 doh（DNS over HTTPS，RFC 8484，经 HTTP/1.1 POST）。")
+                    .parameter("recursion", "设置 RD 标志：请服务器自己解析该名称。")
+                    .parameter("ednsBufferSize", "提供的 EDNS(0) UDP 载荷大小（512-65535）；0 不发送 EDNS 记录，UDP 应答因此限于 512 字节。")
+                    .parameter("dnssecOk", "设置 DO 位（需要 EDNS）：请求 DNSSEC 记录。应答的 AD 标志以属性 ad 报告。")
+                    .parameter("sni", "dot 和 doh：发送并用于校验证书的服务器名，代替解析器的主机（以 IP 地址给出解析器而证书不含该 IP 时需要）。")
+                    .parameter("verifyTls", "dot 和 doh：证书不受信任、已过期或不匹配时判为失败。关闭时继续查询，由 tlsVerified 说明问题。")
+                    .parameter("caCert", "dot 和 doh：要信任的 PEM 证书，代替 JDK 默认根证书。")
+                    .parameters(IpVersion.DESCRIPTION_ZH_CN)
+                    .build())
             .build();
 
     private final ResolvConf system;
