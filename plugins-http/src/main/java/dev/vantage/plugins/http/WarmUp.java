@@ -23,6 +23,9 @@ final class WarmUp {
     }
 
     static void run(HttpProbeProvider provider) throws Exception {
+        // Netty starts an event loop's thread on its first task: start every one, not only the loop the exchange
+        // below happens to use, or the first attempt on another loop pays for it (ms, reported as "dns")
+        provider.group().forEach(loop -> loop.submit(() -> { }).syncUninterruptibly());
         // TLS without a peer: build the default context and write a ClientHello (key shares included) into a buffer
         LoopbackWarmUp.clientHello(provider.systemTls().context(true, HttpSettings.HttpVersion.AUTO)
                 .newEngine(ByteBufAllocator.DEFAULT, "localhost", 443));
