@@ -125,6 +125,13 @@ class AgentJarIT {
     }
 
     @Test
+    void resolvesNamesWithTheJdk() throws Exception {
+        // a library in the jar must not take over the JDK's name resolution (dnsjava offers to, and the shaded jar
+        // could not load its resolver: every name lookup failed, enrollment included)
+        assertSuccess(agent("probe", "http", "http://localhost:" + http.getAddress().getPort() + "/", "--json"));
+    }
+
+    @Test
     void probesTcp() throws Exception {
         assertSuccess(agent("probe", "tcp", "127.0.0.1:" + tcp.getLocalPort(), "--json", "-p", "expect=SSH-2"));
     }
