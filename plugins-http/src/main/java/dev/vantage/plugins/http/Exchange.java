@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,7 +56,8 @@ import javax.net.ssl.SSLSession;
  *
  * <p><b>Timing.</b> Phases are contiguous: each ends at the {@link System#nanoTime()} the next begins, so they add
  * up to the duration exactly. With redirects, each phase is the sum over all hops (as blackbox_exporter does),
- * so the total still covers the whole attempt; the hops themselves are listed as {@code redirect.N} attributes.
+ * so the total still covers the whole attempt; each hop's own phases, status and address are in the {@code hops}
+ * attribute (see {@link Hop}), and its redirects also as {@code redirect.N} attributes.
  */
 final class Exchange {
     static final String CONNECTION_HANDLER = "vantage-connection";
@@ -83,6 +85,7 @@ final class Exchange {
     private final long startNanos = System.nanoTime();
     private final long[] phaseNanos = new long[Phase.values().length];
     private final List<String> redirectLog = new ArrayList<>();
+    private final List<Hop> hops = new ArrayList<>();
     private long markNanos = startNanos;
     private Phase phase = Phase.DNS;
     private Phase furthest = Phase.DNS;
@@ -91,6 +94,7 @@ final class Exchange {
     private ScheduledFuture<?> deadlineTimer;
 
     // the current hop
+    private Hop hop;
     private URI url;
     private String method;
     private byte[] body;
@@ -116,6 +120,7 @@ final class Exchange {
         this.method = settings.method();
         this.body = settings.body();
         this.peer = url.getHost();
+        this.hop = newHop(url);
     }
 
     CompletableFuture<ProbeResult> start() {
@@ -153,6 +158,7 @@ final class Exchange {
             return;
         }
         remote = address;
+        hop.address = address.getAddress().getHostAddress();
         String ipAndPort = address.getAddress().getHostAddress() + ":" + address.getPort();
         peer = target.getHost().equals(address.getAddress().getHostAddress()) ? ipAndPort
                 : target.getHost() + " (" + ipAndPort + ")";
@@ -172,6 +178,7 @@ final class Exchange {
                 return;
             }
             usedTls = true;
+            hop.tls = true;
         }
         if (deadlineTimer == null) {
             // armed with the first connection rather than at the start: one hand-off to the loop per attempt
@@ -331,6 +338,7 @@ final class Exchange {
             return;
         }
         Response r = new Response(status, version);
+        hop.status = status;
         while (headers.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = headers.next();
             String name = h.getKey().toString().toLowerCase(Locale.ROOT);
@@ -404,6 +412,7 @@ final class Exchange {
         url = next;
         peer = next.getHost();
         advance(Phase.DNS, now);
+        hop = newHop(next);
         Thread.ofVirtual().name("vantage-http-redirect").start(this::resolveAndConnect);
     }
 
@@ -443,12 +452,27 @@ final class Exchange {
     }
 
     private void advance(Phase next, long now) {
-        phaseNanos[phase.ordinal()] += now - markNanos;
-        markNanos = now;
+        account(now);
         phase = next;
         if (next.compareTo(furthest) > 0) {
             furthest = next;
         }
+        if (next.compareTo(hop.furthest) > 0) {
+            hop.furthest = next;
+        }
+    }
+
+    /** Books the time since the last mark to the current phase, in the attempt's sums and in the hop's own. */
+    private void account(long now) {
+        phaseNanos[phase.ordinal()] += now - markNanos;
+        hop.phaseNanos[phase.ordinal()] += now - markNanos;
+        markNanos = now;
+    }
+
+    private Hop newHop(URI target) {
+        Hop h = new Hop(target);
+        hops.add(h);
+        return h;
     }
 
     private void closeHop() {
@@ -472,7 +496,7 @@ final class Exchange {
         if (finished) {
             return;
         }
-        phaseNanos[phase.ordinal()] += now - markNanos;
+        account(now);
         ProbeResult.Builder result = ctx.newResult();
         for (Phase p : Phase.values()) {
             if (p.compareTo(furthest) <= 0 && (p != Phase.TLS || usedTls)) {
@@ -485,6 +509,7 @@ final class Exchange {
             result.attribute("redirect." + (i + 1), redirectLog.get(i));
         }
         result.attribute("finalUrl", url.toString());
+        result.attribute("hops", Hop.toJson(hops));
         if (remote != null) {
             result.attribute("remoteAddress", remote.getAddress().getHostAddress());
         }
@@ -553,6 +578,67 @@ final class Exchange {
         public void channelInactive(ChannelHandlerContext c) {
             failProtocol(c.channel(), peer + " closed the connection during " + phase.label
                     + (response == null ? " before a response" : " before the response was complete"));
+        }
+    }
+
+    /**
+     * One hop's own story, for the {@code hops} attribute: its URL, the status and address once known, and the
+     * phases it reached, booked by the same marks as the attempt's sums (so the hops add up to them exactly).
+     */
+    private static final class Hop {
+        final URI url;
+        final long[] phaseNanos = new long[Phase.values().length];
+        Phase furthest = Phase.DNS;
+        boolean tls;
+        String address;
+        int status = -1;
+
+        Hop(URI url) {
+            this.url = url;
+        }
+
+        /** {@code [{"url":..., "status":302, "remoteAddress":"127.0.0.1", "phases":{"dns":0.05, ...}}, ...]}. */
+        static String toJson(List<Hop> hops) {
+            StringBuilder json = new StringBuilder("[");
+            for (Hop h : hops) {
+                json.append(json.length() > 1 ? ",{" : "{").append("\"url\":");
+                quote(h.url.toString(), json);
+                if (h.status >= 0) {
+                    json.append(",\"status\":").append(h.status);
+                }
+                if (h.address != null) {
+                    json.append(",\"remoteAddress\":");
+                    quote(h.address, json);
+                }
+                json.append(",\"phases\":{");
+                String comma = "";
+                for (Phase p : Phase.values()) {
+                    if (p.compareTo(h.furthest) <= 0 && (p != Phase.TLS || h.tls)) {
+                        // milliseconds to the nanosecond, like the result's own phases
+                        json.append(comma).append('"').append(p.label).append("\":")
+                                .append(BigDecimal.valueOf(h.phaseNanos[p.ordinal()], 6).stripTrailingZeros()
+                                        .toPlainString());
+                        comma = ",";
+                    }
+                }
+                json.append("}}");
+            }
+            return json.append(']').toString();
+        }
+
+        private static void quote(String s, StringBuilder out) {
+            out.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"' || c == '\\') {
+                    out.append('\\').append(c);
+                } else if (c < 0x20) {
+                    out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+            out.append('"');
         }
     }
 

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Percentage.withPercentage;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.probe.engine.Assertion;
 import dev.vantage.probe.engine.NameResolver;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.spi.AssertionOutcome;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
@@ -19,6 +23,7 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -182,6 +187,60 @@ class HttpProbeIT {
                 .containsEntry("finalUrl", http1.url("/redirect/0"))
                 .containsEntry("body", "landed");
         assertPhasesAddUp(r);
+    }
+
+    @Test
+    void eachHopReportsItsOwnPhasesStatusAndAddress() throws Exception {
+        long delayMs = 200;
+        String https = tls.url("localhost", "/ok");
+        String target = http1.url("/slowto/" + delayMs + "?url=" + https);
+        run(target, "caCert", ca.getCertificatePEM()); // once cold: first-use costs (HTTP/2, TLS) land in any phase
+        // the engine's assertions reach into the hops as documented
+        ProbeResult r = run(engine, task(target).param("caCert", ca.getCertificatePEM())
+                .assertion(new Assertion("attribute.hops", Assertion.Op.EQ, "302", "/0/status"))
+                .assertion(new Assertion("attribute.hops", Assertion.Op.LT, String.valueOf(delayMs), "/1/phases/ttfb")));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
+        assertThat(r.assertions()).hasSize(2).allMatch(AssertionOutcome::passed);
+        JsonNode hops = new ObjectMapper().readTree(r.attributes().get("hops"));
+        assertThat(hops).as(r.toString()).hasSize(2);
+        JsonNode slow = hops.get(0);
+        JsonNode last = hops.get(1);
+        assertThat(slow.get("url").asText()).isEqualTo(r.target());
+        assertThat(slow.get("status").asInt()).isEqualTo(302);
+        assertThat(slow.get("remoteAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(names(slow.get("phases"))).containsExactly("dns", "connect", "write", "ttfb", "transfer");
+        assertThat(last.get("url").asText()).isEqualTo(https);
+        assertThat(last.get("status").asInt()).isEqualTo(200);
+        assertThat(names(last.get("phases"))).containsExactly("dns", "connect", "tls", "write", "ttfb", "transfer");
+
+        // the responder's wait falls between the end of the request's first byte out and the answer's first byte in
+        double slowWait = ms(slow, "write") + ms(slow, "ttfb");
+        assertThat(slowWait).as(hops.toString()).isGreaterThanOrEqualTo(delayMs).isLessThan(delayMs + 1000);
+        assertThat(ms(last, "ttfb")).as(hops.toString()).isLessThan(delayMs); // the last hop did not wait
+        // the top-level phases stay the sums over the hops, to the nanosecond
+        for (String phase : r.phases().keySet()) {
+            long sum = 0;
+            for (JsonNode hop : hops) {
+                sum += hop.get("phases").has(phase) ? nanos(hop.get("phases").get(phase)) : 0;
+            }
+            assertThat(sum).as(phase + " " + hops).isEqualTo(r.phases().get(phase).toNanos());
+        }
+        assertPhasesAddUp(r);
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static double ms(JsonNode hop, String phase) {
+        return hop.get("phases").get(phase).asDouble();
+    }
+
+    private static long nanos(JsonNode ms) {
+        return new BigDecimal(ms.asText()).movePointRight(6).longValueExact();
     }
 
     @Test

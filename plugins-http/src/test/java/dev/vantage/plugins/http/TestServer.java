@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small HTTP/1.1 and HTTP/2 server on 127.0.0.1 with routes that misbehave on purpose:
- * {@code /ok}, {@code /redirect/N}, {@code /to?url=U}, {@code /delay/MS}, {@code /status/CODE}, {@code /big/N},
+ * {@code /ok}, {@code /redirect/N}, {@code /to?url=U}, {@code /slowto/MS?url=U} (redirects after MS), {@code /delay/MS},
+ * {@code /status/CODE}, {@code /big/N},
  * {@code /echo} and {@code /close} (HTTP/1 only: promises 100 bytes, sends 10, closes).
  */
 final class TestServer implements AutoCloseable {
@@ -169,6 +170,9 @@ final class TestServer implements AutoCloseable {
                     }
                 }
                 case "to" -> send(ctx, req, redirect(uri.parameters().get("url").get(0)));
+                case "slowto" -> ctx.executor().schedule(
+                        () -> send(ctx, req, redirect(uri.parameters().get("url").get(0))),
+                        Long.parseLong(arg), TimeUnit.MILLISECONDS);
                 case "delay" -> {
                     long received = System.nanoTime();
                     ctx.executor().schedule(() -> {
