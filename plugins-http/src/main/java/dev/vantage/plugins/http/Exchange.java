@@ -411,6 +411,7 @@ final class Exchange {
         closeHop();
         url = next;
         peer = next.getHost();
+        remote = null; // the next hop's address, once it resolves: a hop that does not resolve has none
         advance(Phase.DNS, now);
         hop = newHop(next);
         Thread.ofVirtual().name("vantage-http-redirect").start(this::resolveAndConnect);

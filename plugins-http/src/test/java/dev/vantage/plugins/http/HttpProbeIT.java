@@ -229,6 +229,20 @@ class HttpProbeIT {
         assertPhasesAddUp(r);
     }
 
+    @Test
+    void aRedirectHopThatDoesNotResolveHasNoAddress() throws Exception {
+        ProbeResult r = run(http1.url("/to?url=http://no-such-host.invalid/"));
+
+        assertError(r, ErrorKind.DNS, "no-such-host.invalid");
+        // it used to keep the first hop's address, as if the failed hop had gone there
+        assertThat(r.attributes()).as(r.toString()).doesNotContainKey("remoteAddress");
+        JsonNode hops = new ObjectMapper().readTree(r.attributes().get("hops"));
+        assertThat(hops.get(0).get("remoteAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(hops.get(1).has("remoteAddress")).as(hops.toString()).isFalse();
+        assertThat(hops.get(1).has("status")).as(hops.toString()).isFalse();
+        assertThat(names(hops.get(1).get("phases"))).containsExactly("dns");
+    }
+
     private static List<String> names(JsonNode object) {
         List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
