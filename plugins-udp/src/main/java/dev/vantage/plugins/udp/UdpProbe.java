@@ -57,17 +57,21 @@ final class UdpProbe implements Probe {
             result.attribute("remoteAddress", address.getHostAddress());
 
             ProtocolFamily pf = address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+            Round round = new Round(count);
+            ProbeException failure = null;
             try (DatagramChannel channel = DatagramChannel.open(pf)) {
                 ctx.onCancel(() -> close(channel));
                 channel.connect(remote); // connected: the kernel filters other senders and reports ICMP errors
-                Round round = new Round(count);
                 exchange(ctx, channel, round);
-                round.report(result);
-                verdict(round, remote);
             } catch (IOException e) {
-                throw ctx.isCancelled() ? cancelled(ctx) : new ProbeException(ErrorKind.UNREACHABLE,
+                failure = ctx.isCancelled() ? cancelled(ctx) : new ProbeException(ErrorKind.UNREACHABLE,
                         remote.getAddress().getHostAddress() + " port " + remote.getPort() + ": " + e.getMessage(), e);
             }
+            round.report(result); // the datagrams sent and answered before a socket error still count
+            if (failure != null) {
+                throw failure;
+            }
+            verdict(round, remote);
         } catch (ProbeException e) {
             result.error(e.toError());
         }
