@@ -130,18 +130,19 @@ final class TcpProbe implements Probe {
         }
     }
 
+    /**
+     * Sends the payload, if any, and reads until the reply matches {@code expect}; without {@code expect}, until the
+     * reply's first bytes, so that {@code exchange} is a round trip and not just the hand-off to the socket.
+     */
     private void exchange(ProbeContext ctx, Socket socket, ProbeResult.Builder result, long mark)
             throws ProbeException {
         String phase = send != null ? "exchange" : "banner";
-        byte[] buffer = new byte[expect == null ? 0 : readBytes];
+        String awaited = expect == null ? "a reply" : expect.toString();
+        byte[] buffer = new byte[readBytes];
         int length = 0;
         try {
             if (send != null) {
                 socket.getOutputStream().write(send);
-            }
-            if (expect == null) {
-                result.phaseNanos(phase, System.nanoTime() - mark);
-                return;
             }
             InputStream in = socket.getInputStream();
             while (true) {
@@ -149,11 +150,11 @@ final class TcpProbe implements Probe {
                 int n = in.read(buffer, length, buffer.length - length);
                 long now = System.nanoTime(); // before matching: the phase measures the peer, not our regex
                 if (n < 0) {
-                    throw new ProbeException(ErrorKind.PROTOCOL, "connection closed before " + expect
-                            + " matched; received " + received(buffer, length));
+                    throw new ProbeException(ErrorKind.PROTOCOL, "connection closed before " + awaited
+                            + (expect == null ? "" : " matched") + "; received " + received(buffer, length));
                 }
                 length += n;
-                if (expect.matches(buffer, length)) {
+                if (expect == null || expect.matches(buffer, length)) {
                     result.phaseNanos(phase, now - mark);
                     return;
                 }
@@ -163,8 +164,8 @@ final class TcpProbe implements Probe {
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new ProbeException(ErrorKind.TIMEOUT, "no reply matching " + expect + " before the deadline; "
-                    + "received " + received(buffer, length), e);
+            throw new ProbeException(ErrorKind.TIMEOUT, "no reply" + (expect == null ? "" : " matching " + expect)
+                    + " before the deadline; received " + received(buffer, length), e);
         } catch (IOException e) {
             throw new ProbeException(ErrorKind.PROTOCOL, phase + " failed: " + e.getMessage() + "; received "
                     + received(buffer, length), e);

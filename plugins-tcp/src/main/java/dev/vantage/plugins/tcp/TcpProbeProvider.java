@@ -29,7 +29,8 @@ import javax.net.ssl.TrustManager;
  * and waits for a reply that matches a regular expression or starts with given bytes.
  *
  * <p>Phases: {@code dns}, {@code connect}, {@code tls} (with {@code tls=true}), then {@code banner} (expect without
- * send: from connected to matched) or {@code exchange} (from the first byte sent to the reply matched).
+ * send: from connected to matched) or {@code exchange} (from the first byte sent to the reply matched; without
+ * expect, to the reply's first bytes).
  */
 public final class TcpProbeProvider implements ProbeProvider {
     static final String TYPE = "tcp";

@@ -155,6 +155,41 @@ class TcpProbeIT {
     }
 
     @Test
+    void sendWithoutExpectTimesTheRoundTripToTheFirstReplyBytes() throws Exception {
+        Duration delay = Duration.ofMillis(200);
+        try (Server server = new Server(c -> {
+            if (c.getInputStream().read() >= 0) {
+                pause(delay.toNanos());
+                c.getOutputStream().write("+PONG\r\n".getBytes());
+            }
+        })) {
+            ProbeResult r = run(server.target(), Map.of("send", "PING\r\n"));
+            assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
+            // it used to end when the payload was handed to the socket, microseconds in
+            assertThat(r.phases().get("exchange")).as(r.toString()).isGreaterThanOrEqualTo(delay)
+                    .isLessThan(delay.plusSeconds(1));
+        }
+    }
+
+    @Test
+    void sendWithoutExpectToASilentOrClosingPeerFails() throws Exception {
+        try (Server silent = new Server(c -> c.getInputStream().readAllBytes());
+             Server closing = new Server(c -> c.getInputStream().read())) {
+            ProbeResult quiet = TestEngines.runOnce(engine, TaskSpec.builder(TcpProbeProvider.TYPE, silent.target())
+                    .timeout(Duration.ofMillis(500)).param("send", "x").build());
+            assertThat(quiet.error()).as(quiet.toString()).isNotNull();
+            assertThat(quiet.error().kind()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(quiet.error().message()).isEqualTo("no reply before the deadline; received nothing");
+            assertThat(quiet.duration()).isLessThan(Duration.ofMillis(500));
+
+            ProbeResult closed = run(closing.target(), Map.of("send", "x"));
+            assertThat(closed.error()).as(closed.toString()).isNotNull();
+            assertThat(closed.error().kind()).isEqualTo(ErrorKind.PROTOCOL);
+            assertThat(closed.error().message()).isEqualTo("connection closed before a reply; received nothing");
+        }
+    }
+
+    @Test
     void policyStopsTheConnect() throws Exception {
         try (Server server = new Server(c -> c.getOutputStream().write(1));
              ProbeEngine strict = TestEngines.engine(new TcpProbeProvider(),
