@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -83,8 +84,9 @@ final class TcpProbe implements Probe {
                     exchange(ctx, open, result, mark);
                 }
             } catch (ProbeException e) {
-                // a socket closed under us by cancellation fails in odd ways; say what really happened
-                boolean interrupted = ctx.isCancelled() && e.kind() != ErrorKind.TIMEOUT;
+                // a socket closed under us by cancellation or at the deadline fails in odd ways; say what happened
+                boolean interrupted = (ctx.isCancelled() || ctx.remaining().isZero())
+                        && e.kind() != ErrorKind.TIMEOUT;
                 result.error((interrupted ? cancelled(ctx) : e).toError());
             }
             result.durationNanos(System.nanoTime() - start); // the total leaves out closing
@@ -97,6 +99,15 @@ final class TcpProbe implements Probe {
 
     private SSLSocket handshake(ProbeContext ctx, Socket plain, ProbeResult.Builder result) throws ProbeException {
         String sni = HostPort.isLiteral(serverName) ? null : serverName;
+        int millis = millisLeft(ctx, "TLS handshake");
+        // SO_TIMEOUT bounds each read, not the handshake's many reads nor a cold JVM's set-up and CPU between them:
+        // closing the socket at the deadline does, so the attempt ends there with its own result
+        CompletableFuture<Void> handshaking = new CompletableFuture<>();
+        handshaking.orTimeout(millis, TimeUnit.MILLISECONDS).whenComplete((done, late) -> {
+            if (late != null) {
+                close(plain);
+            }
+        });
         try {
             // A fresh context per attempt, so that every attempt does a full handshake (no resumption).
             SSLContext context = SSLContext.getInstance("TLS");
@@ -109,7 +120,7 @@ final class TcpProbe implements Probe {
                 params.setServerNames(List.of(new SNIHostName(sni))); // the JDK skips names without a dot
             }
             ssl.setSSLParameters(params);
-            plain.setSoTimeout(millisLeft(ctx, "TLS handshake"));
+            plain.setSoTimeout(millis);
             ssl.startHandshake();
             TlsFacts.record(result, ssl.getSession(), sni, Instant.now());
             TrustCheck.recordVerdict(result, ssl.getSession());
@@ -119,6 +130,9 @@ final class TcpProbe implements Probe {
         } catch (SocketTimeoutException e) {
             throw new ProbeException(ErrorKind.TIMEOUT, "TLS handshake timed out", e);
         } catch (IOException e) {
+            if (handshaking.isCompletedExceptionally()) { // closed at the deadline
+                throw new ProbeException(ErrorKind.TIMEOUT, "TLS handshake timed out", e);
+            }
             TrustCheck.Refusal refusal = TrustCheck.refusal(e);
             if (refusal == null) {
                 throw new ProbeException(ErrorKind.TLS, "handshake failed: " + e.getMessage(), e);
@@ -127,6 +141,8 @@ final class TcpProbe implements Probe {
                 TlsFacts.recordCertificate(result, refusal.certificate(), Instant.now()); // e.g. an expired one's dates
             }
             throw new ProbeException(ErrorKind.TLS, refusal.getMessage(), e);
+        } finally {
+            handshaking.complete(null); // disarms the deadline's close
         }
     }
 

@@ -225,7 +225,7 @@ class TcpProbeIT {
     }
 
     /** Waits precisely: parks for most of the time, then spins the last millisecond. */
-    private static void pause(long nanos) {
+    static void pause(long nanos) {
         long until = System.nanoTime() + nanos;
         for (long left; (left = until - System.nanoTime()) > 0; ) {
             if (left > 1_000_000) {

@@ -181,6 +181,29 @@ class TcpTlsIT {
         }
     }
 
+    @Test
+    void aHandshakeThatDribblesEndsAtTheProbesDeadline() throws Exception {
+        Duration timeout = Duration.ofSeconds(1); // the probe's deadline: 900 ms
+        // one byte of a ServerHello record after 600 ms, then silence: each read stays within SO_TIMEOUT, the
+        // handshake does not
+        try (TcpProbeIT.Server dribbling = new TcpProbeIT.Server(c -> {
+            if (c.getInputStream().read() >= 0) {
+                TcpProbeIT.pause(Duration.ofMillis(600).toNanos()); // the peer's own delay
+                c.getOutputStream().write(0x16);
+                c.getInputStream().readAllBytes(); // until the probe hangs up
+            }
+        })) {
+            ProbeResult r = TestEngines.runOnce(engine, TaskSpec.builder("tcp", dribbling.target()).timeout(timeout)
+                    .param("tls", true).build());
+            // the probe's own result, not the engine's bare cut-off ('no result within 1s', no phases)
+            assertThat(r.error()).as(r.toString()).isNotNull();
+            assertThat(r.error().kind()).as(r.toString()).isEqualTo(ErrorKind.TIMEOUT);
+            assertThat(r.error().message()).as(r.toString()).isEqualTo("TLS handshake timed out");
+            assertThat(r.phases()).containsOnlyKeys("dns", "connect");
+            assertThat(r.duration()).isLessThan(timeout);
+        }
+    }
+
     private ProbeResult run(TlsServer server, String host, Map<String, Object> params) {
         return run(host + ":" + server.port(), params);
     }
