@@ -1,5 +1,6 @@
 package dev.vantage.plugins.dns;
 
+import dev.vantage.probe.plugin.support.JsonText;
 import dev.vantage.probe.spi.ProbeResult;
 import java.util.List;
 import org.xbill.DNS.Flags;
@@ -34,17 +35,17 @@ final class Answer {
                 records.append(',');
             }
             records.append("{\"name\":");
-            quote(r.getName().toString(), records);
+            JsonText.quote(r.getName().toString(), records);
             records.append(",\"type\":");
-            quote(Type.string(r.getType()), records);
+            JsonText.quote(Type.string(r.getType()), records);
             records.append(",\"ttl\":").append(r.getTTL()).append(",\"data\":");
-            quote(text, records);
+            JsonText.quote(text, records);
             records.append('}');
             if (r.getType() == queryType) {
                 if (data.length() > 1) {
                     data.append(',');
                 }
-                quote(text, data);
+                JsonText.quote(text, data);
             }
             minTtl = Math.min(minTtl, r.getTTL());
         }
@@ -66,27 +67,5 @@ final class Answer {
             return String.join("", txt.getStrings());
         }
         return r.rdataToString();
-    }
-
-    private static void quote(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

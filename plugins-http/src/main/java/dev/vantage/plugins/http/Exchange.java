@@ -7,6 +7,7 @@ import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
+import dev.vantage.probe.plugin.support.JsonText;
 import dev.vantage.probe.plugin.support.TrustCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -603,13 +604,13 @@ final class Exchange {
             StringBuilder json = new StringBuilder("[");
             for (Hop h : hops) {
                 json.append(json.length() > 1 ? ",{" : "{").append("\"url\":");
-                quote(h.url.toString(), json);
+                JsonText.quote(h.url.toString(), json);
                 if (h.status >= 0) {
                     json.append(",\"status\":").append(h.status);
                 }
                 if (h.address != null) {
                     json.append(",\"remoteAddress\":");
-                    quote(h.address, json);
+                    JsonText.quote(h.address, json);
                 }
                 json.append(",\"phases\":{");
                 String comma = "";
@@ -625,21 +626,6 @@ final class Exchange {
                 json.append("}}");
             }
             return json.append(']').toString();
-        }
-
-        private static void quote(String s, StringBuilder out) {
-            out.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == '"' || c == '\\') {
-                    out.append('\\').append(c);
-                } else if (c < 0x20) {
-                    out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                } else {
-                    out.append(c);
-                }
-            }
-            out.append('"');
         }
     }
 

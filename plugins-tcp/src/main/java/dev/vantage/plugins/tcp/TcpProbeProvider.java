@@ -51,9 +51,11 @@ public final class TcpProbeProvider implements ProbeProvider {
                     .description("Fail when the default trust store rejects the certificate chain or host name. "
                             + "When false the probe proceeds and reports tlsVerified and tlsVerifyError.").build())
             .parameter(ParameterSpec.builder("send", ParameterType.STRING)
-                    .description("Text (UTF-8) to send once connected.").build())
+                    .description("Text (UTF-8) to send once connected; the attempt then waits for the reply's first "
+                            + "bytes (the exchange phase is that round trip).").build())
             .parameter(ParameterSpec.builder("sendHex", ParameterType.STRING).pattern(Bytes.HEX_PATTERN)
-                    .description("Bytes to send once connected, in hex.").build())
+                    .description("Bytes to send once connected, in hex; the attempt then waits for the reply's first "
+                            + "bytes.").build())
             .parameter(Expectation.TEXT_PARAMETER)
             .parameter(Expectation.HEX_PARAMETER)
             .parameter(ParameterSpec.builder("readBytes", ParameterType.INTEGER).defaultValue((long) DEFAULT_READ_BYTES)
@@ -66,8 +68,8 @@ public final class TcpProbeProvider implements ProbeProvider {
                     .parameter("tls", "连接后完成 TLS 握手。")
                     .parameter("sni", "发送并用于校验证书的 TLS 服务器名；默认为目标主机（IP 地址时不发送）。")
                     .parameter("verifyTls", "默认信任库不接受证书链或主机名时判为失败。关闭时继续拨测，并报告 tlsVerified 和 tlsVerifyError。")
-                    .parameter("send", "连接后发送的文本（UTF-8）。")
-                    .parameter("sendHex", "连接后发送的字节（十六进制）。")
+                    .parameter("send", "连接后发送的文本（UTF-8）；随后等待回复的首批字节（exchange 阶段即这一往返）。")
+                    .parameter("sendHex", "连接后发送的字节（十六进制）；随后等待回复的首批字节。")
                     .parameter("readBytes", "等待预期回复时最多读取的字节数。")
                     .parameters(Expectation.DESCRIPTIONS_ZH_CN)
                     .parameters(IpVersion.DESCRIPTION_ZH_CN)
