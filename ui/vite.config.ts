@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url'
 export default defineConfig({
   plugins: [vue()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
-  build: { outDir: 'target/dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  build: {
+    outDir: 'target/dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1500,
+    // a slow plugin on a busy build machine is not a warning the build should print
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
   server: {
     proxy: {
       '/api': 'http://127.0.0.1:8080',
