@@ -66,6 +66,7 @@ export default {
   tokens: {
     title: 'API tokens', new: 'New API token', expiresIn: 'Expires in', lastUsed: 'Last used', owner: 'Owner',
     shownOnce: 'Copy the token now; it is shown only once:',
+    showAll: 'Also revoked and expired', none: 'No usable API tokens',
   },
   rules: {
     title: 'Alert rules', new: 'New rule', newTitle: 'New alert rule', editTitle: 'Edit alert rule', none: 'No alert rules yet',

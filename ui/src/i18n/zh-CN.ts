@@ -68,6 +68,7 @@ const zh: typeof en = {
   tokens: {
     title: 'API 令牌', new: '新建 API 令牌', expiresIn: '有效期', lastUsed: '最后使用', owner: '所有者',
     shownOnce: '请立即复制令牌，它只显示这一次：',
+    showAll: '同时显示已吊销和已过期的', none: '没有可用的 API 令牌',
   },
   rules: {
     title: '告警规则', new: '新建规则', newTitle: '新建告警规则', editTitle: '编辑告警规则', none: '暂无告警规则',
