@@ -149,6 +149,21 @@ async function strayEnglish(page) {
   }, [...LATIN_OK])
 }
 
+/**
+ * Switches the UI's language with the menu in the bar and waits until it took: a click while the menu still closes
+ * from the last switch can miss, so it tries again (three times at most).
+ */
+async function setLanguage(page, lang) {
+  const shown = lang === 'zh' ? '中文' : 'English'
+  for (let i = 0; i < 3; i++) {
+    await page.getByTestId('lang-button').click()
+    await page.getByTestId(`lang-${lang}`).click()
+    const took = await page.getByTestId('lang-button').getByText(shown).waitFor({ timeout: 3000 }).then(() => true, () => false)
+    if (took) return
+  }
+  throw new Error(`the language did not switch to ${lang}`)
+}
+
 /** Starts an HTTP server on 127.0.0.1 (a free port); answers with `handle(req, body)` → [status, contentType, text]. */
 async function loopbackServer(handle) {
   const server = createServer((req, res) => {
@@ -610,8 +625,7 @@ try {
   })
 
   await step('alerting pages in Chinese', async () => {
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-zh').click()
+    await setLanguage(page, 'zh')
     await page.goto(base + incidentPath)
     await page.getByText('事件时间线').waitFor()
     await page.getByTestId('incident-state').getByText('已恢复').waitFor()
@@ -619,29 +633,25 @@ try {
     await page.goto(base + '/alert-rules')
     await page.getByText('连续失败 2 次').waitFor()
     await page.screenshot({ path: join(shots, '30-rules-zh.png') })
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-en').click()
+    await setLanguage(page, 'en')
     await page.getByText('2 failures in a row').waitFor()
   })
 
   await step('switch the language to Chinese and back', async () => {
     await page.goto(base + '/')
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-zh').click()
+    await setLanguage(page, 'zh')
     await page.locator('.el-menu-item', { hasText: '任务' }).first().waitFor()
     await page.getByText('在线节点').waitFor()
     await page.reload() // the choice is remembered
     await page.getByText('在线节点').waitFor()
     await page.getByTestId('live-stream').waitFor({ timeout: 30000 })
     await page.screenshot({ path: join(shots, '12-overview-zh.png') })
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-en').click()
+    await setLanguage(page, 'en')
     await page.getByText('Agents online').waitFor()
   })
 
   await step('the Chinese pages changed for issue 15 have no English left but names and values; plugins speak Chinese', async () => {
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-zh').click()
+    await setLanguage(page, 'zh')
     const pages = [['/', `board-${taskId}`], ['/tasks', `status-${taskId}`], [`/tasks/${taskId}`, 'latency-chart'],
       ['/agents', 'enrollment-tokens'], ['/wall', `wall-${taskId}`]]
     for (const [path, ready] of pages) {
@@ -665,8 +675,7 @@ try {
     await page.screenshot({ path: join(shots, '12c-task-form-zh.png') })
     await page.getByTestId('task-cancel').click()
     await page.getByTestId('task-form').waitFor({ state: 'detached' })
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-en').click()
+    await setLanguage(page, 'en')
     await page.getByText('New task').first().waitFor()
   })
 

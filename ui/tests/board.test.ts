@@ -35,9 +35,10 @@ describe('chartWindow', () => {
     expect((NOW - Date.parse(w.from)) / w.bucketMs).toBeLessThanOrEqual(121)
   })
 
-  it('gives a brand-new task a minute or ten intervals, so its first dots do not fill the chart', () => {
-    expect(Date.parse(chartWindow(HOUR, NOW, { createdAt: ago(3_000), interval: '1s' }).from)).toBe(NOW - MIN)
-    expect(Date.parse(chartWindow(HOUR, NOW, { createdAt: ago(3_000), interval: '30s' }).from)).toBe(NOW - 5 * MIN)
+  it('gives a brand-new task five intervals, so its very first result is not stretched across the chart', () => {
+    expect(Date.parse(chartWindow(HOUR, NOW, { createdAt: ago(3_000), interval: '1s' }).from)).toBe(NOW - 5_000)
+    expect(Date.parse(chartWindow(HOUR, NOW, { createdAt: ago(3_000), interval: '30s' }).from)).toBe(NOW - 150_000)
+    expect(Date.parse(chartWindow(HOUR, NOW, { createdAt: ago(20_000), interval: '1s' }).from)).toBe(NOW - 20_000)
   })
 
   it('never makes buckets finer than the interval, nor starts off a bucket boundary', () => {

@@ -27,8 +27,8 @@ export interface ChartWindow {
 
 /**
  * The window for "the last `spanMs`" of a task: from the task's start when it is younger than that, so a new task
- * fills the chart instead of being one dot at its right edge (but at least ten intervals or a minute, so its first
- * results do not stretch across the chart). Buckets are at least the task's interval, so most hold a result, and
+ * fills the chart instead of being one dot at its right edge (but at least five intervals, so its very first result
+ * is not stretched across the chart). Buckets are at least the task's interval, so most hold a result, and
  * make at most `points` points.
  */
 export function chartWindow(
@@ -40,7 +40,7 @@ export function chartWindow(
   const interval = durationMs(task.interval) ?? 1_000
   const created = task.createdAt ? Date.parse(task.createdAt) : NaN
   const age = Number.isFinite(created) ? nowMs - created : Infinity
-  const span = Math.min(spanMs, Math.max(age, 10 * interval, 60_000))
+  const span = Math.min(spanMs, Math.max(age, 5 * interval))
   const [bucket, bucketMs] = SIZES.find(([, ms]) => ms >= interval && span / ms <= points) ?? SIZES[SIZES.length - 1]
   const from = Math.floor((nowMs - span) / bucketMs) * bucketMs
   return { from: new Date(from).toISOString(), to: new Date(nowMs).toISOString(), bucket, bucketMs }
