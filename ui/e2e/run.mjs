@@ -10,6 +10,10 @@
 // each message's signature. They need a server whose channels may reach loopback
 // (VANTAGE_NOTIFY_ALLOW_LOOPBACK=true) and whose agents may probe it; with two agents (E2E_AGENTS=2) the rule is
 // "failing from at least 2 agents", with one it is "from at least 1".
+//
+// Beyond clicking through, it reads what a user would: the boxes of every chart label must not intersect (the charts
+// are SVG, so labels are elements), and the Chinese pages touched by issue 15 may show Latin letters only inside
+// translate="no" (names, targets, values) or in proper names, while plugin texts must come back in Chinese.
 import { chromium } from 'playwright-core'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -78,6 +82,86 @@ async function waitFor(what, fn, timeoutMs = 30000) {
 async function choose(page, scope, optionText) {
   await page.locator(`${scope} .el-select`).first().click()
   await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
+}
+
+/**
+ * Text in the drawn charts of the page whose boxes intersect: overlapping axis labels (or a legend over an axis
+ * name) are unreadable, so any is a failure. Charts are SVG, so each label is an element with a real box.
+ */
+async function overlappingChartText(page) {
+  return page.evaluate(() => {
+    const out = []
+    for (const chart of document.querySelectorAll('[data-drawn="true"]')) {
+      const boxes = [...chart.querySelectorAll('svg text')]
+        .map((t) => ({ text: t.textContent.trim(), r: t.getBoundingClientRect() }))
+        .filter((b) => b.text && b.r.width > 0 && b.r.height > 0)
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i].r
+          const b = boxes[j].r
+          // a pixel of anti-aliasing may touch; more is an overlap
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+            out.push(`${chart.dataset.testid ?? 'chart'}: "${boxes[i].text}" over "${boxes[j].text}"`)
+          }
+        }
+      }
+    }
+    return out
+  })
+}
+
+/** Fails when chart labels overlap; returns how many labels the drawn charts have (so a test sees it checked some). */
+async function assertReadableCharts(page, where) {
+  const overlaps = await overlappingChartText(page)
+  if (overlaps.length) throw new Error(`${where}: overlapping chart text: ${overlaps.join('; ')}`)
+  const labels = await page.locator('[data-drawn="true"] svg text').count()
+  if (labels === 0) throw new Error(`${where}: no chart labels drawn`)
+  return labels
+}
+
+/** Proper names and units that stay as they are in the Chinese UI. */
+const LATIN_OK = new Set(['Vantage', 'HTTP', 'HTTPS', 'ICMP', 'TCP', 'UDP', 'DNS', 'API', 'ID', 'CPU', 'B', 'KiB', 'MiB', 'GiB',
+  'ms', 's', 'p', 'SmokePing', 'Ping'])
+
+/**
+ * English left in the Chinese UI: visible words in Latin letters outside elements marked translate="no" (names,
+ * targets, ids, values the user or an agent gave) other than the proper names above; and texts a plugin gave
+ * (data-plugin-text: descriptions, which name protocols and parameters in Latin) without any Chinese in them.
+ */
+async function strayEnglish(page) {
+  return page.evaluate((allowed) => {
+    const ok = new Set(allowed)
+    const visible = (el) => el.getClientRects().length > 0 && el.checkVisibility({ opacityProperty: true, visibilityProperty: true })
+    const found = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement
+      if (!el || el.closest('[translate="no"], [data-plugin-text], script, style') || !visible(el)) continue
+      for (const word of n.textContent.match(/[A-Za-z]+/g) ?? []) {
+        if (!ok.has(word)) found.push(`${word} (in "${n.textContent.trim().slice(0, 60)}")`)
+      }
+    }
+    for (const el of document.querySelectorAll('[data-plugin-text]')) {
+      const text = el.textContent.trim()
+      if (text && visible(el) && !/[\u4e00-\u9fff]/.test(text)) found.push(`plugin text "${text.slice(0, 60)}"`)
+    }
+    return found
+  }, [...LATIN_OK])
+}
+
+/**
+ * Switches the UI's language with the menu in the bar and waits until it took: a click while the menu still closes
+ * from the last switch can miss, so it tries again (three times at most).
+ */
+async function setLanguage(page, lang) {
+  const shown = lang === 'zh' ? '中文' : 'English'
+  for (let i = 0; i < 3; i++) {
+    await page.getByTestId('lang-button').click()
+    await page.getByTestId(`lang-${lang}`).click()
+    const took = await page.getByTestId('lang-button').getByText(shown).waitFor({ timeout: 3000 }).then(() => true, () => false)
+    if (took) return
+  }
+  throw new Error(`the language did not switch to ${lang}`)
 }
 
 /** Starts an HTTP server on 127.0.0.1 (a free port); answers with `handle(req, body)` → [status, contentType, text]. */
@@ -213,7 +297,15 @@ try {
     await page.getByTestId('waterfall').first().waitFor()
     const rows = await page.getByTestId('per-agent').locator('tbody tr').count()
     if (rows < 1) throw new Error('per-agent table is empty')
+    // a result from the API (not only pushed live) names its agent
+    await page.reload()
+    await page.getByTestId('recent-results').locator('.el-table__row').first().waitFor()
+    const agentCells = await page.getByTestId('recent-results').locator('.el-table__row td:nth-child(2)').allTextContents()
+    if (!agentCells.length || agentCells.some((c) => !c.trim())) throw new Error(`results without an agent: ${JSON.stringify(agentCells)}`)
+    await page.locator('[data-testid="latency-chart"][data-drawn="true"]').waitFor({ timeout: 30000 })
+    await page.locator('[data-testid="smoke-chart"][data-drawn="true"]').waitFor()
     await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'task detail')
     await page.screenshot({ path: join(shots, '04-task-detail.png'), fullPage: true })
   })
 
@@ -222,6 +314,61 @@ try {
     await page.getByTestId(`status-${taskId}`).first().waitFor()
     await page.getByTestId('sparkline').first().waitFor()
     await page.screenshot({ path: join(shots, '05-tasks.png') })
+  })
+
+  await step('overview: the new task\'s heartbeat bars, uptime and sparkline; counts link to filtered lists', async () => {
+    await page.goto(base + '/')
+    const row = page.getByTestId(`board-${taskId}`)
+    await row.locator('[data-testid="heartbeat"][data-status="SUCCESS"]').first().waitFor()
+    await row.locator('[data-testid="sparkline"][data-drawn="true"]').waitFor({ timeout: 30000 })
+    await row.getByText(/^\d+\.\d\d%$/).first().waitFor() // uptime over 24 h
+    if ((await row.getAttribute('data-state')) !== 'up') throw new Error(`state ${await row.getAttribute('data-state')}, not up`)
+    await row.locator('[data-testid="heartbeat"]').last().hover()
+    const tip = await row.getByTestId('heartbeat-tip').textContent()
+    if (!/\d\d:\d\d:\d\d/.test(tip) || !/ms/.test(tip) || !agents.some((a) => tip.includes(a.name))) throw new Error(`heartbeat tooltip: ${tip}`)
+    await page.screenshot({ path: join(shots, '02b-overview-board.png'), fullPage: true })
+    await page.getByTestId('count-up').click()
+    await page.waitForURL(/\/tasks\?state=up$/)
+    await page.getByTestId('task-filter').waitFor()
+    await page.locator('.task-link', { hasText: 'E2E local web' }).waitFor()
+    await page.goto(base + '/')
+    await page.getByTestId('count-down').click()
+    await page.waitForURL(/\/tasks\?state=down$/)
+    await page.locator('.task-link', { hasText: 'E2E local web' }).waitFor({ state: 'detached' })
+  })
+
+  await step('wall mode: no menu, large tiles, the task up; exit goes back', async () => {
+    await page.goto(base + '/')
+    await page.getByTestId('open-wall').click()
+    await page.getByTestId('page-wall').waitFor()
+    if (await page.getByTestId('menu-button').count()) throw new Error('the wall shows the menu bar')
+    await page.locator(`[data-testid="wall-${taskId}"][data-state="up"] [data-testid="heartbeat"]`).first().waitFor()
+    await page.locator(`[data-testid="wall-${taskId}"] [data-testid="sparkline"][data-drawn="true"]`).waitFor()
+    await page.screenshot({ path: join(shots, '34-wall.png') })
+    await page.getByTestId('wall-exit').click()
+    await page.getByTestId('page-overview').waitFor()
+  })
+
+  await step('ICMP: the headline is the round trip, the attempt\'s length is named as such', async () => {
+    const pinger = agents.find((a) => a.online && a.icmpMode && a.icmpMode !== 'none')
+    if (!pinger) {
+      console.log('     (skipped: no agent here may send ICMP; run as root or widen net.ipv4.ping_group_range)')
+      return
+    }
+    const id = `e2e-icmp-${Date.now()}`
+    await rest('POST', '/api/v1/tasks', { id, name: 'E2E ping', type: 'icmp', target: '127.0.0.1', interval: '2s', selector: { agent: pinger.id } }, accessToken)
+    try {
+      await page.goto(`${base}/tasks/${id}`)
+      const first = page.getByTestId('recent-results').locator('.el-table__row').first()
+      await first.getByTestId('rtt').waitFor({ timeout: 30000 })
+      const headline = parseFloat(await first.locator('td:nth-child(4)').textContent())
+      const attempt = await first.getByTestId('attempt').textContent()
+      // three echo requests 200 ms apart: the attempt lasts 400 ms, a loopback round trip well under 10 ms
+      if (!(headline < 10) || !/^Attempt length \d/.test(attempt)) throw new Error(`headline ${headline}, ${attempt}`)
+      await page.screenshot({ path: join(shots, '04b-icmp-detail.png') })
+    } finally {
+      await rest('DELETE', `/api/v1/tasks/${id}`, null, accessToken)
+    }
   })
 
   await step('instant test fills the table live and colors the agent on the map', async () => {
@@ -250,6 +397,39 @@ try {
       throw new Error(`unexpected join command: ${cmd}`)
     }
     await page.screenshot({ path: join(shots, '09-enrollment.png') })
+    // an agent enrols with it (as vantage-agent.jar would): the token is used up
+    const token = / --enroll-token (\S+)$/.exec(cmd)[1]
+    await rest('POST', '/api/v1/agents/enroll', { token, name: 'e2e-throwaway' })
+    await page.keyboard.press('Escape')
+    await page.reload()
+    await page.getByTestId('agents-table').getByText('e2e-throwaway').waitFor()
+  })
+
+  await step('enrollment tokens: a used-up one is hidden, shown with "show all", and purged', async () => {
+    const listed = async () => page.getByTestId('enrollment-tokens').locator('[data-testid^="token-spent-"]').count()
+    if (await listed()) throw new Error('spent tokens are listed by default')
+    await page.getByTestId('tokens-show-all').click()
+    await page.getByTestId('enrollment-tokens').getByText('used up').first().waitFor()
+    await page.screenshot({ path: join(shots, '09b-tokens-all.png') })
+    await page.getByTestId('tokens-purge').click()
+    await page.locator('.el-message-box .el-button--primary').click()
+    await waitFor('the spent tokens purged', async () => (await listed()) === 0)
+    const all = await rest('GET', '/api/v1/agents/enrollment-tokens?all=true', null, accessToken)
+    if (all.some((t) => t.usesLeft <= 0 || t.revokedAt || Date.parse(t.expiresAt) <= Date.now())) throw new Error(`still stored: ${JSON.stringify(all)}`)
+  })
+
+  await step('agents: a revoked agent is deleted with its results', async () => {
+    const row = page.getByTestId('agents-table').locator('.el-table__row', { hasText: 'e2e-throwaway' })
+    await row.getByText('Revoke').click()
+    await page.locator('.el-message-box .el-button--primary').click()
+    await row.getByText('revoked').waitFor()
+    await page.getByTestId('delete-agent-e2e-throwaway').click()
+    await page.getByTestId('delete-results').click()
+    await page.screenshot({ path: join(shots, '09c-delete-agent.png') })
+    await page.getByTestId('delete-agent-confirm').click()
+    await row.waitFor({ state: 'detached' })
+    const left = await rest('GET', '/api/v1/agents', null, accessToken)
+    if (left.some((a) => a.name === 'e2e-throwaway')) throw new Error('the deleted agent is still listed')
   })
 
   await step('users and API tokens pages', async () => {
@@ -445,8 +625,7 @@ try {
   })
 
   await step('alerting pages in Chinese', async () => {
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-zh').click()
+    await setLanguage(page, 'zh')
     await page.goto(base + incidentPath)
     await page.getByText('事件时间线').waitFor()
     await page.getByTestId('incident-state').getByText('已恢复').waitFor()
@@ -454,24 +633,50 @@ try {
     await page.goto(base + '/alert-rules')
     await page.getByText('连续失败 2 次').waitFor()
     await page.screenshot({ path: join(shots, '30-rules-zh.png') })
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-en').click()
+    await setLanguage(page, 'en')
     await page.getByText('2 failures in a row').waitFor()
   })
 
   await step('switch the language to Chinese and back', async () => {
     await page.goto(base + '/')
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-zh').click()
+    await setLanguage(page, 'zh')
     await page.locator('.el-menu-item', { hasText: '任务' }).first().waitFor()
     await page.getByText('在线节点').waitFor()
     await page.reload() // the choice is remembered
     await page.getByText('在线节点').waitFor()
     await page.getByTestId('live-stream').waitFor({ timeout: 30000 })
     await page.screenshot({ path: join(shots, '12-overview-zh.png') })
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId('lang-en').click()
+    await setLanguage(page, 'en')
     await page.getByText('Agents online').waitFor()
+  })
+
+  await step('the Chinese pages changed for issue 15 have no English left but names and values; plugins speak Chinese', async () => {
+    await setLanguage(page, 'zh')
+    const pages = [['/', `board-${taskId}`], ['/tasks', `status-${taskId}`], [`/tasks/${taskId}`, 'latency-chart'],
+      ['/agents', 'enrollment-tokens'], ['/wall', `wall-${taskId}`]]
+    for (const [path, ready] of pages) {
+      await page.goto(base + path)
+      await page.getByTestId(ready).first().waitFor()
+      await page.waitForTimeout(1000) // the details and charts arrive after the page
+      const stray = await strayEnglish(page)
+      if (stray.length) throw new Error(`${path} in Chinese shows ${stray.join(', ')}`)
+    }
+    await page.screenshot({ path: join(shots, '12b-wall-zh.png') })
+    // the task form: plugin texts come from the server in the UI's language (Accept-Language)
+    await page.goto(base + '/tasks')
+    await page.getByTestId('new-task').click()
+    await page.getByTestId('task-form').waitFor()
+    await choose(page, '[data-testid="field-type"]', '(http)')
+    await page.getByTestId('param-method').waitFor()
+    const placeholder = await page.getByTestId('field-target').locator('input').getAttribute('placeholder')
+    if (!/[\u4e00-\u9fff]/.test(placeholder ?? '')) throw new Error(`the target hint is not Chinese: ${placeholder}`)
+    const stray = await strayEnglish(page)
+    if (stray.length) throw new Error(`the task form in Chinese shows ${stray.join(', ')}`)
+    await page.screenshot({ path: join(shots, '12c-task-form-zh.png') })
+    await page.getByTestId('task-cancel').click()
+    await page.getByTestId('task-form').waitFor({ state: 'detached' })
+    await setLanguage(page, 'en')
+    await page.getByText('New task').first().waitFor()
   })
 
   const storage = await context.storageState()
@@ -494,6 +699,71 @@ try {
     await p.getByTestId('menu-button').click()
     await p.locator('.el-drawer .el-menu-item', { hasText: 'Agents' }).click()
     await p.getByTestId('page-agents').waitFor()
+    // every action is on the agent's card: its menu has labels, revoke and delete
+    await p.getByTestId('agents-table').getByTestId('row-menu').first().click()
+    await p.locator('[data-testid="row-delete"]:visible').waitFor()
+    await p.screenshot({ path: join(shots, '37-phone-agents.png'), fullPage: true })
+    await p.keyboard.press('Escape')
+    await p.goto(base + '/wall')
+    await p.getByTestId(`wall-${taskId}`).waitFor()
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    if (overflow > 1) throw new Error(`/wall scrolls sideways by ${overflow}px on a phone`)
+    await p.screenshot({ path: join(shots, '38-phone-wall.png'), fullPage: true })
+    await phone.context.close()
+  })
+
+  await step('phone: create a task, read its graphs, edit it and delete it, all from the phone', async () => {
+    const phone = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, storageState: storage })
+    const p = phone.page
+    const id = `e2e-phone-${Date.now()}`
+    await p.goto(base + '/tasks')
+    await p.getByTestId('new-task').click()
+    const form = p.getByTestId('task-form')
+    await form.waitFor()
+    await choose(p, '[data-testid="field-type"]', '(http)')
+    await p.getByTestId('field-id').locator('input').fill(id)
+    await p.getByTestId('field-name').locator('input').fill('E2E phone')
+    await p.getByTestId('field-target').locator('input').fill(target)
+    await p.getByTestId('field-interval').locator('input').fill('1s')
+    await p.screenshot({ path: join(shots, '39-phone-task-form.png') })
+    await p.getByTestId('task-save').click()
+    await form.waitFor({ state: 'detached' })
+    const card = p.getByTestId(`task-card-${id}`)
+    await card.waitFor()
+
+    await card.locator('.task-link').click()
+    await p.getByTestId('page-task-detail').waitFor()
+    await p.getByTestId('recent-results').locator('.el-tag', { hasText: 'SUCCESS' }).first().waitFor({ timeout: 30000 })
+    await p.locator('[data-testid="latency-chart"][data-drawn="true"]').waitFor({ timeout: 30000 })
+    await p.locator('[data-testid="smoke-chart"][data-drawn="true"]').waitFor()
+    await p.getByTestId('waterfall').first().waitFor()
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone task detail')
+    // wider windows: the chart starts with the task (not one dot at the edge), its labels still apart
+    await choose(p, '[data-testid="page-task-detail"] .controls', 'Last 24 hours')
+    await p.locator('[data-testid="latency-chart"][data-drawn="true"]').waitFor()
+    await p.waitForTimeout(500)
+    await assertReadableCharts(p, 'phone task detail, 24 h')
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    if (overflow > 1) throw new Error(`the task page scrolls sideways by ${overflow}px on a phone`)
+    await p.screenshot({ path: join(shots, '40-phone-task-graphs.png'), fullPage: true })
+
+    await p.goto(base + '/tasks')
+    await card.getByTestId('row-menu').click()
+    await p.locator('[data-testid="row-edit"]:visible').click()
+    await form.waitFor()
+    await p.getByTestId('field-name').locator('input').fill('E2E phone edited')
+    await p.getByTestId('task-save').click()
+    await form.waitFor({ state: 'detached' })
+    await card.getByText('E2E phone edited').waitFor()
+    await p.screenshot({ path: join(shots, '41-phone-task-edited.png') })
+
+    await card.getByTestId('row-menu').click()
+    await p.locator('[data-testid="row-delete"]:visible').click()
+    await p.locator('.el-message-box .el-button--primary').click()
+    await card.waitFor({ state: 'detached' })
+    const left = await rest('GET', '/api/v1/tasks', null, accessToken)
+    if (left.items.some((x) => x.id === id)) throw new Error('the task deleted on the phone is still there')
     await phone.context.close()
   })
 

@@ -6,12 +6,15 @@ declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
     role?: Role
+    /** Shown without the menu bar (the wall screen). */
+    bare?: boolean
   }
 }
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/pages/login/LoginPage.vue'), meta: { public: true } },
   { path: '/', name: 'overview', component: () => import('@/pages/overview/OverviewPage.vue') },
+  { path: '/wall', name: 'wall', component: () => import('@/pages/overview/WallPage.vue'), meta: { bare: true } },
   { path: '/tasks', name: 'tasks', component: () => import('@/pages/tasks/TasksPage.vue') },
   { path: '/tasks/:id', name: 'task', component: () => import('@/pages/task-detail/TaskDetailPage.vue'), props: true },
   { path: '/instant', name: 'instant', component: () => import('@/pages/instant/InstantPage.vue') },

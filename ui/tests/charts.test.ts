@@ -58,7 +58,7 @@ describe('options', () => {
     expect(o.series[3].data[1]).toEqual(['2025-01-01T00:01:00Z', 50])
   })
   it('smoke chart stacks min..max and colors the median by loss', () => {
-    const o = smokeOption(data, { median: 'median', latency: 'ms' })
+    const o = smokeOption(data, { median: 'median', latency: 'ms', loss: 'loss' })
     expect(o.series).toHaveLength(6)
     expect(o.visualMap.seriesIndex).toBe(5)
     expect(o.series[5].data[1]).toEqual(['2025-01-01T00:01:00Z', 12, 50])

@@ -32,3 +32,26 @@ describe('messages', () => {
     }
   })
 })
+
+describe('the API client', () => {
+  it('asks for the UI\'s language, so plugin texts come back in it', async () => {
+    const { http } = await import('@/api/http')
+    const { api } = await import('@/api')
+    const { setLocale } = await import('@/i18n')
+    const asked: unknown[] = []
+    const adapter = http.defaults.adapter
+    http.defaults.adapter = async (config) => {
+      asked.push(config.headers['Accept-Language'])
+      return { data: { items: [] }, status: 200, statusText: 'OK', headers: {}, config }
+    }
+    try {
+      setLocale('zh-CN')
+      await api.plugins()
+      setLocale('en')
+      await api.plugins()
+      expect(asked).toEqual(['zh-CN', 'en'])
+    } finally {
+      http.defaults.adapter = adapter
+    }
+  })
+})

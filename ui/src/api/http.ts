@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios'
 import type { Problem, TokenPair } from './types'
+import { i18n } from '@/i18n'
 
 /** Where the session's tokens live between page loads. */
 const STORAGE_KEY = 'vantage.session'
@@ -58,6 +59,8 @@ http.interceptors.request.use((config: InternalAxiosRequestConfig) => {
   if (s && !config.headers.Authorization) {
     config.headers.Authorization = `Bearer ${s.accessToken}`
   }
+  // the server answers plugin texts (names, target hints, parameter descriptions) in the UI's language
+  config.headers['Accept-Language'] = i18n.global.locale.value
   return config
 })
 

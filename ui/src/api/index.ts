@@ -65,9 +65,17 @@ export const api = {
 
   agents: () => http.get<Agent[]>('/agents').then((r) => r.data),
   revokeAgent: (id: string) => http.delete(`/agents/${enc(id)}`).then(() => undefined),
+  /** Revokes and removes an agent for good; its results are kept or deleted. */
+  deleteAgent: (id: string, results: 'keep' | 'delete') =>
+    http.delete(`/agents/${enc(id)}`, { params: { purge: true, results } }).then(() => undefined),
   setAgentLabels: (id: string, labels: Record<string, string>) =>
     http.put<Agent>(`/agents/${enc(id)}/labels`, { labels }).then((r) => r.data),
-  enrollmentTokens: () => http.get<EnrollmentToken[]>('/agents/enrollment-tokens').then((r) => r.data),
+  /** The tokens that can still enrol an agent; with `all` the used-up, expired and revoked ones too. */
+  enrollmentTokens: (all = false) =>
+    http.get<EnrollmentToken[]>('/agents/enrollment-tokens', { params: all ? { all: true } : {} }).then((r) => r.data),
+  /** Deletes every used-up, expired or revoked enrollment token; answers how many. */
+  purgeSpentTokens: () =>
+    http.delete<{ deleted: number }>('/agents/enrollment-tokens', { params: { spent: true } }).then((r) => r.data.deleted),
   createEnrollmentToken: (body: { labels?: Record<string, string>; uses?: number; expiresIn?: string; policy?: AgentPolicyInput }) =>
     http.post<NewEnrollmentToken>('/agents/enrollment-tokens', body).then((r) => r.data),
   revokeEnrollmentToken: (id: string) => http.delete(`/agents/enrollment-tokens/${enc(id)}`).then(() => undefined),

@@ -1,5 +1,6 @@
 // ECharts options built from aggregate buckets: pure functions, so they are unit-tested without a canvas.
 import type { Bucket } from '@/api/types'
+import { clock, uiLocale } from './format'
 
 /** A count-weighted mean; null for no buckets. */
 function weighted(list: Bucket[], f: (b: Bucket) => number | null): number | null {
@@ -68,21 +69,39 @@ function round(v: number | null): number | null {
 /** How far `high` lies above `low`, for stacked bands; null when either is unknown. */
 const above = (high: number | null, low: number | null) => (high == null || low == null ? null : Math.max(0, high - low))
 
-/** A time axis over the requested window, so a chart with few buckets still shows the window, not a guess. */
+/**
+ * A time axis over the requested window, so a chart with few buckets still shows the window, not a guess. Labels
+ * that would overlap (a narrow phone, a day boundary's longer label) are left out rather than drawn over each other.
+ */
 function timeAxis(range?: [string, string]) {
-  return range ? { type: 'time', min: range[0], max: range[1] } : { type: 'time' }
+  const zh = uiLocale() === 'zh-CN'
+  // a day boundary reads "Dec 7" / "12月7日", not ECharts' bare "7"
+  const formatter = {
+    year: '{yyyy}', month: zh ? '{M}月{d}日' : '{MMM} {d}', day: zh ? '{M}月{d}日' : '{MMM} {d}',
+    hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}',
+  }
+  const axis = { type: 'time', axisLabel: { hideOverlap: true, formatter } }
+  return range ? { ...axis, min: range[0], max: range[1] } : axis
 }
 
-export function sparklineOption(buckets: Bucket[]) {
+/**
+ * A small latency line without axes. A line needs two points: with fewer buckets (a new task) each is drawn as a
+ * dot, so the sparkline never stays blank while there are results.
+ */
+export function sparklineOption(buckets: Bucket[], range?: [string, string]) {
+  const few = buckets.filter((b) => b.p50 != null).length < 3
   return {
     animation: false,
-    grid: { left: 0, right: 0, top: 2, bottom: 2 },
-    xAxis: { type: 'time', show: false },
+    grid: { left: 3, right: 3, top: 3, bottom: 3 },
+    xAxis: { ...timeAxis(range), show: false },
     yAxis: { type: 'value', show: false, min: 0 },
     series: [
       {
         type: 'line',
-        showSymbol: false,
+        showSymbol: few,
+        symbol: 'circle',
+        symbolSize: 4,
+        itemStyle: { color: '#409eff' },
         lineStyle: { width: 1.5, color: '#409eff' },
         areaStyle: { color: 'rgba(64,158,255,0.15)' },
         data: buckets.map((b) => [b.start, round(b.p50)]),
@@ -137,7 +156,7 @@ export const LOSS_PIECES = [
  * SmokePing-style distribution: grey "smoke" from min to max, darker towards the median (min–p50–p95–p99–max
  * stacked), and the median drawn as points colored by loss.
  */
-export function smokeOption(buckets: Bucket[], l: { median: string; latency: string }, range?: [string, string]) {
+export function smokeOption(buckets: Bucket[], l: { median: string; latency: string; loss: string }, range?: [string, string]) {
   const shades = ['rgba(0,0,0,0.10)', 'rgba(0,0,0,0.28)', 'rgba(0,0,0,0.18)', 'rgba(0,0,0,0.08)']
   const steps: ((b: Bucket) => number | null)[] = [
     (b) => above(b.p50, b.min),
@@ -155,7 +174,7 @@ export function smokeOption(buckets: Bucket[], l: { median: string; latency: str
     tooltip: {
       trigger: 'item',
       formatter: (p: { value: [string, number, number] }) =>
-        `${new Date(p.value[0]).toLocaleTimeString()}<br/>${l.median}: ${p.value[1]} ms<br/>loss: ${p.value[2]}%`,
+        `${clock(p.value[0])}<br/>${l.median}: ${p.value[1]} ms<br/>${l.loss}: ${p.value[2]}%`,
     },
     grid: { left: 50, right: 20, top: 56, bottom: 30 },
     visualMap: { type: 'piecewise', dimension: 2, seriesIndex: 5, orient: 'horizontal', top: 0, left: 'center',

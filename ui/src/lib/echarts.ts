@@ -11,13 +11,13 @@ import {
   TitleComponent,
   MarkAreaComponent,
 } from 'echarts/components'
-import { CanvasRenderer } from 'echarts/renderers'
+import { SVGRenderer } from 'echarts/renderers'
 
 echarts.use([
   LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
   MarkAreaComponent,
-  CanvasRenderer,
+  SVGRenderer,
 ])
 
 export { echarts }

@@ -1,3 +1,10 @@
+import { i18n } from '@/i18n'
+
+/** The UI's language, for dates and times (not the browser's: an English browser may show the Chinese UI). */
+export function uiLocale(): string {
+  return i18n.global.locale.value
+}
+
 /** Milliseconds as people read them: 0.42 ms, 12.3 ms, 1.24 s. */
 export function ms(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '–'
@@ -26,12 +33,12 @@ export function bytes(v: number | null | undefined): string {
 export function time(iso: string | null | undefined): string {
   if (!iso) return '–'
   const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString()
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(uiLocale())
 }
 
-export function clock(iso: string): string {
-  const d = new Date(iso)
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+/** The time of day, 24-hour (no AM/PM to translate). */
+export function clock(iso: string | number): string {
+  return new Date(iso).toLocaleTimeString(uiLocale(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
 }
 
 export function labels(l: Record<string, string> | null | undefined): string {

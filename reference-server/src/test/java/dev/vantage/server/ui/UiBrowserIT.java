@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * agent ({@code vantage-agent.jar}, enrolled with a token that lets it probe loopback) and a loopback HTTP target,
  * then runs {@code ui/e2e/run.mjs}, which drives Debian's headless Chromium with playwright-core through every page.
  * Its alerting part needs two agents (a rule "failing from at least 2 agents") and channels that may reach loopback
- * (its DingTalk receiver), hence {@code VANTAGE_NOTIFY_ALLOW_LOOPBACK}. Screenshots land in
+ * (its DingTalk receiver), hence {@code VANTAGE_NOTIFY_ALLOW_LOOPBACK}. It also does a whole task's life on a phone
+ * viewport, fails on overlapping chart labels and on English left in the Chinese pages. Screenshots land in
  * {@code reference-server/target/ui-e2e/}.
  */
 class UiBrowserIT {
@@ -97,6 +98,8 @@ class UiBrowserIT {
                 .isZero();
         assertThat(shots.resolve("04-task-detail.png")).exists();
         assertThat(shots.resolve("24-incident-resolved.png")).exists();
+        assertThat(shots.resolve("34-wall.png")).exists();
+        assertThat(shots.resolve("40-phone-task-graphs.png")).exists();
     }
 
     /** A one-use enrollment token (as the admin, over REST) whose agent may probe loopback, like the local agent. */
