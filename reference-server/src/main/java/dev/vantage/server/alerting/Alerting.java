@@ -128,8 +128,8 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
             event.put("summary", t.summary());
             event.put("silencedBy", silencedBy);
             live.publish("incident", event);
-            if (silencedBy == null) {
-                notifier.wake();
+            if (silencedBy == null && !channels.isEmpty()) {
+                notifier.queued(recorded.event().id(), t.resultNanos());
             }
         });
     }
