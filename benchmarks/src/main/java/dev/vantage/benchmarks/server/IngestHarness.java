@@ -161,21 +161,11 @@ public final class IngestHarness {
         }
         System.out.printf("enrolled %d agents in %.1f s%n", agentCount, (System.nanoTime() - t0) / 1e9);
 
-        t0 = System.nanoTime();
-        HttpClient ws = HttpClient.newHttpClient();
-        for (int from = 0; from < agentCount; from += 10) {
-            // a few at a time, so the upgrades (a credential lookup each) do not all queue at once
-            List<CompletableFuture<Duration>> welcomes = new ArrayList<>();
-            for (SimAgent a : agents.subList(from, Math.min(agentCount, from + 10))) {
-                welcomes.add(a.connect(ws, server.agentSocket()));
-            }
-            CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-        }
-        System.out.printf("connected and welcomed %d agents in %.1f s%n", agentCount, (System.nanoTime() - t0) / 1e9);
+        connect(agents, server);
 
         ServerMonitor monitor = new ServerMonitor(api, server.pid());
         monitor.start(2);
-        Pacer pacer = new Pacer(agents, rate, Math.max(1, batchMs / TICK_MILLIS));
+        Pacer pacer = new Pacer(agents, rate, batchMs);
         pacer.start();
         long maxBacklog = 0;
         try {
@@ -245,6 +235,20 @@ public final class IngestHarness {
         return verify(api, agents, stats, report, verifyAgents);
     }
 
+    /** Opens every agent's socket, a few at a time so the upgrades (a credential lookup each) do not all queue at once. */
+    static void connect(List<SimAgent> agents, ServerProcess server) throws Exception {
+        long t0 = System.nanoTime();
+        HttpClient ws = HttpClient.newHttpClient();
+        for (int from = 0; from < agents.size(); from += 10) {
+            List<CompletableFuture<Duration>> welcomes = new ArrayList<>();
+            for (SimAgent a : agents.subList(from, Math.min(agents.size(), from + 10))) {
+                welcomes.add(a.connect(ws, server.agentSocket()));
+            }
+            CompletableFuture.allOf(welcomes.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        }
+        System.out.printf("connected and welcomed %d agents in %.1f s%n", agents.size(), (System.nanoTime() - t0) / 1e9);
+    }
+
     /** Checks stored results against what was made; true if nothing was lost or stored twice. */
     private static boolean verify(ServerApi api, List<SimAgent> agents, IngestStats stats, Report report, int sample)
             throws Exception {
@@ -295,13 +299,13 @@ public final class IngestHarness {
     }
 
     /** WARNING and SEVERE lines (java.util.logging levels) in the server's log. */
-    private static long warnings(Path log) throws java.io.IOException {
+    static long warnings(Path log) throws java.io.IOException {
         try (var lines = Files.lines(log)) {
             return lines.filter(l -> l.contains(" WARNING ") || l.contains(" SEVERE ")).count();
         }
     }
 
-    private static long backlog(List<SimAgent> agents) {
+    static long backlog(List<SimAgent> agents) {
         return agents.stream().mapToLong(a -> a.queued() + a.inFlight()).sum();
     }
 
@@ -309,7 +313,7 @@ public final class IngestHarness {
      * The single pacing thread: every 10 ms each agent makes the results it owes, sends a batch when its turn comes
      * (agents are staggered over the batch interval so they do not all send at once) and heartbeats when due.
      */
-    private static final class Pacer {
+    static final class Pacer {
         private final List<SimAgent> agents;
         private final double rate;
         private final long ticksPerBatch;
@@ -321,10 +325,10 @@ public final class IngestHarness {
         private final AtomicLong ticks = new AtomicLong();
         private volatile boolean producing = true;
 
-        Pacer(List<SimAgent> agents, double rate, long ticksPerBatch) {
+        Pacer(List<SimAgent> agents, double rate, int batchMillis) {
             this.agents = agents;
             this.rate = rate;
-            this.ticksPerBatch = ticksPerBatch;
+            this.ticksPerBatch = Math.max(1, batchMillis / TICK_MILLIS);
         }
 
         void start() {
@@ -350,7 +354,7 @@ public final class IngestHarness {
     }
 
     /** Ordered name=value pairs for the summary line. */
-    private static final class Report {
+    static final class Report {
         private final Map<String, Object> values = new LinkedHashMap<>();
 
         void put(String name, Object value) {
@@ -373,7 +377,7 @@ public final class IngestHarness {
         }
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) {
@@ -395,7 +399,7 @@ public final class IngestHarness {
                 .getProcessCpuTime();
     }
 
-    private static String loadavg() {
+    static String loadavg() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + "/" + f[1] + "/" + f[2];

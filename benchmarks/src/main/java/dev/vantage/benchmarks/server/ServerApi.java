@@ -41,7 +41,11 @@ final class ServerApi {
     }
 
     Enrolled enroll(String token, String name) throws IOException, InterruptedException {
-        JsonNode n = post("/api/v1/agents/enroll", Map.of("token", token, "name", name, "labels", Map.of()));
+        return enroll(token, name, Map.of());
+    }
+
+    Enrolled enroll(String token, String name, Map<String, String> labels) throws IOException, InterruptedException {
+        JsonNode n = post("/api/v1/agents/enroll", Map.of("token", token, "name", name, "labels", labels));
         String id = n.path("agentId").asText();
         return new Enrolled(id, "Bearer " + id + "." + n.path("credential").asText());
     }
@@ -68,7 +72,8 @@ final class ServerApi {
         return send(request("/metrics").GET());
     }
 
-    private JsonNode post(String path, Map<String, ?> body) throws IOException, InterruptedException {
+    /** POSTs {@code body} as JSON; the answer's JSON. Safe from several threads once logged in. */
+    JsonNode post(String path, Map<String, ?> body) throws IOException, InterruptedException {
         String json = JSON.writeValueAsString(body);
         return JSON.readTree(send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))));

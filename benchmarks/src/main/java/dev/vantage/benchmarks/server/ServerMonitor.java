@@ -69,6 +69,30 @@ final class ServerMonitor implements AutoCloseable {
         return 0;
     }
 
+    /** The value of the first series of {@code name} whose labels contain {@code label} (e.g. {@code outcome="delivered"}); 0 if absent. */
+    static double value(String metrics, String name, String label) {
+        for (String line : metrics.lines().toList()) {
+            if (line.startsWith(name + "{") && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    /** A histogram's cumulative bucket counts ({@code <name>_bucket{le="..."}}) by upper edge; {@code +Inf} last. */
+    static java.util.NavigableMap<Double, Double> buckets(String metrics, String name) {
+        java.util.NavigableMap<Double, Double> out = new java.util.TreeMap<>();
+        for (String line : metrics.lines().toList()) {
+            int le = line.indexOf("le=\"");
+            if (line.startsWith(name + "_bucket{") && le > 0) {
+                String edge = line.substring(le + 4, line.indexOf('"', le + 4));
+                out.put(edge.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(edge),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return out;
+    }
+
     long maxHeapBytes() {
         return maxHeap.get();
     }

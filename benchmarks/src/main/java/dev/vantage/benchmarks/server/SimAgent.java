@@ -12,6 +12,7 @@ import dev.vantage.agent.protocol.Message.Plugin;
 import dev.vantage.agent.protocol.Message.Results;
 import dev.vantage.agent.protocol.Message.Welcome;
 import dev.vantage.agent.protocol.ProtocolCodec;
+import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import java.net.URI;
@@ -32,7 +33,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * One simulated agent: a real protocol client on its own WebSocket that makes results at a set rate instead of
  * probing, queues them, and sends them in batches with at most {@code window} batches awaiting their ack, as the
- * reference agent does with its spool. A server that falls behind makes the queue grow; nothing is dropped.
+ * reference agent does with its spool. A server that falls behind makes the queue grow; nothing is dropped. With
+ * several tasks, the results go to them in turn (so each gets the rate divided by their number), and each result is
+ * what the {@link Target} of its task answers at that moment.
  *
  * <p>Result ids are UUIDv7-shaped and carry the agent's index and a per-agent sequence number, so the stored results
  * can be checked against what was made without remembering every id. The pacing thread calls {@link #tick}; the
@@ -42,6 +45,21 @@ final class SimAgent implements WebSocket.Listener {
     private static final long SEQ_MASK = 0x3FFF_FFFF_FFFF_FFFFL;
 
     private record Pending(long seq, long createdNanos) {
+    }
+
+    /** How one attempt at a task ended: its status and its connect time. */
+    record Outcome(ProbeStatus status, long connectNanos) {
+        static final Outcome UP = new Outcome(ProbeStatus.SUCCESS, 85_000);
+        static final Outcome REFUSED = new Outcome(ProbeStatus.FAILURE, 60_000);
+    }
+
+    /** How the simulated targets behave: the outcome of an attempt at a task at a {@link System#nanoTime()} reading. */
+    @FunctionalInterface
+    interface Target {
+        /** Every attempt succeeds. */
+        Target UP = (taskId, nanos) -> Outcome.UP;
+
+        Outcome outcome(String taskId, long nanos);
     }
 
     private record Sent(List<Pending> results, long sentNanos) {
@@ -57,7 +75,8 @@ final class SimAgent implements WebSocket.Listener {
 
     private final int index;
     private final ServerApi.Enrolled enrolled;
-    private final String taskId;
+    private final List<String> taskIds;
+    private final Target target;
     private final IngestStats stats;
     private final int window;
     private final int maxBatch;
@@ -79,12 +98,22 @@ final class SimAgent implements WebSocket.Listener {
     private volatile String failure;
 
     SimAgent(int index, ServerApi.Enrolled enrolled, String taskId, IngestStats stats, int window, int maxBatch) {
+        this(index, enrolled, List.of(taskId), Target.UP, stats, window, maxBatch);
+    }
+
+    /** An agent sending results of {@code taskIds} in turn, each as {@code target} says. */
+    SimAgent(int index, ServerApi.Enrolled enrolled, List<String> taskIds, Target target, IngestStats stats, int window,
+             int maxBatch) {
         if (index >= 4096) {
             throw new IllegalArgumentException("at most 4096 agents (12 bits of the id)");
         }
+        if (taskIds.isEmpty()) {
+            throw new IllegalArgumentException("no task");
+        }
         this.index = index;
         this.enrolled = enrolled;
-        this.taskId = taskId;
+        this.taskIds = List.copyOf(taskIds);
+        this.target = target;
         this.stats = stats;
         this.window = window;
         this.maxBatch = maxBatch;
@@ -165,23 +194,28 @@ final class SimAgent implements WebSocket.Listener {
     }
 
     private ProbeResult result(Pending p) {
-        return result(index, p.seq(), stats.instant(p.createdNanos()), taskId);
+        String taskId = taskIds.get((int) (p.seq() % taskIds.size()));
+        return result(index, p.seq(), stats.instant(p.createdNanos()), taskId, target.outcome(taskId, p.createdNanos()));
     }
 
-    /** A tcp result as the plugin makes it; its id encodes {@code agentIndex} and {@code seq} (see {@link #check}). */
+    /** A successful tcp result as the plugin makes it; its id encodes {@code agentIndex} and {@code seq} (see {@link #check}). */
     static ProbeResult result(int agentIndex, long seq, Instant startedAt, String taskId) {
+        return result(agentIndex, seq, startedAt, taskId, Outcome.UP);
+    }
+
+    static ProbeResult result(int agentIndex, long seq, Instant startedAt, String taskId, Outcome outcome) {
         UUID id = new UUID(startedAt.toEpochMilli() << 16 | 0x7000 | agentIndex, Long.MIN_VALUE | seq); // v7, variant 10
-        return ProbeResult.builder()
+        ProbeResult.Builder b = ProbeResult.builder()
                 .id(id.toString())
                 .taskId(taskId)
                 .type("tcp")
                 .target("127.0.0.1:9")
-                .status(ProbeStatus.SUCCESS)
+                .status(outcome.status())
                 .startedAt(startedAt)
-                .durationNanos(87_000)
-                .phaseNanos("connect", 85_000)
-                .attribute("address", "127.0.0.1")
-                .build();
+                .durationNanos(outcome.connectNanos() + 2_000)
+                .attribute("address", "127.0.0.1");
+        return (outcome.status() == ProbeStatus.SUCCESS ? b.phaseNanos("connect", outcome.connectNanos())
+                : b.error(ErrorKind.REFUSED, "connection refused")).build();
     }
 
     /** Sends in order: the JDK WebSocket allows one outstanding send at a time. */
@@ -309,7 +343,7 @@ final class SimAgent implements WebSocket.Listener {
         }
     }
 
-    /** Compares the server's stored results of this agent with the ids it made. */
+    /** Compares the server's stored results of this agent (in each of its tasks) with the ids it made. */
     Check check(ServerApi api) throws java.io.IOException, InterruptedException {
         long made;
         BitSet acked;
@@ -319,18 +353,20 @@ final class SimAgent implements WebSocket.Listener {
         }
         BitSet seen = new BitSet((int) Math.min(made, Integer.MAX_VALUE));
         long[] counts = new long[3]; // found, duplicates, foreign
-        api.results(taskId, enrolled.agentId(), (JsonNode r) -> {
-            UUID id = UUID.fromString(r.path("id").asText());
-            long seq = id.getLeastSignificantBits() & SEQ_MASK;
-            if ((id.getMostSignificantBits() & 0xFFF) != index || seq >= made) {
-                counts[2]++;
-            } else if (seen.get((int) seq)) {
-                counts[1]++;
-            } else {
-                seen.set((int) seq);
-                counts[0]++;
-            }
-        });
+        for (String taskId : taskIds) {
+            api.results(taskId, enrolled.agentId(), (JsonNode r) -> {
+                UUID id = UUID.fromString(r.path("id").asText());
+                long seq = id.getLeastSignificantBits() & SEQ_MASK;
+                if ((id.getMostSignificantBits() & 0xFFF) != index || seq >= made) {
+                    counts[2]++;
+                } else if (seen.get((int) seq)) {
+                    counts[1]++;
+                } else {
+                    seen.set((int) seq);
+                    counts[0]++;
+                }
+            });
+        }
         BitSet lost = (BitSet) acked.clone();
         lost.andNot(seen);
         return new Check(made, counts[0], lost.cardinality(), made - counts[0] - lost.cardinality(), counts[1], counts[2]);

@@ -121,8 +121,8 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
             LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
                     recorded.event().kind(), t.summary());
             publish(recorded, silencedBy);
-            if (silencedBy == null) {
-                notifier.wake();
+            if (silencedBy == null && !channels.isEmpty()) {
+                notifier.queued(recorded.event().id(), t.resultNanos());
             }
         });
     }

@@ -53,6 +53,10 @@ class NotificationsTest {
             String incidentId = firing.get("incidentId").asText();
             assertThat(firing.toString()).contains("web down").contains("https://vantage.example.test/incidents/");
             assertThat(firing.get("title").asText()).startsWith("【告警】"); // the channel's language
+            // the firing was caused by a stored result: its latency to the channel is measured
+            assertThat(server.get("/metrics", null).body().lines()
+                    .filter(l -> l.startsWith("vantage_notifications_latency_seconds_count")).findFirst().orElse(""))
+                    .as("the storage-to-notification latency metric").matches(".* [1-9][0-9.E]*");
 
             try (LoopbackTarget back = new LoopbackTarget(port)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> receiver.kinds().contains("resolved"));

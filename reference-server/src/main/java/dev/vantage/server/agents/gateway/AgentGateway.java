@@ -244,6 +244,9 @@ public final class AgentGateway implements AutoCloseable {
     /** Re-computes every connected agent's task set and sends the differences. Call after any task change. */
     public void tasksChanged() {
         synchronized (assignmentLock) {
+            if (sessions.isEmpty()) {
+                return; // nobody to tell; an agent connecting later reads the tasks for its welcome, under this lock
+            }
             List<StoredTask> tasks = catalog.enabledTasks();
             sessions.values().forEach(s -> resync(s, tasks));
         }

@@ -19,9 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -31,7 +37,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Judges every stored result against the enabled rules that watch its task, on one thread of its own fed by a
  * bounded queue, so storing never waits for alerting (a full queue drops and counts). Once a second it also
- * re-judges every alert, for what changes with time alone. Transitions go to the {@code sink}.
+ * re-judges every alert, for what changes with time alone. Transitions go to the {@code sink} on a thread of their
+ * own, in order, so that judging never waits for the database that records them.
+ *
+ * <p>The rules of a task are found through a {@link RuleIndex} once, then kept with the task's alerts until the rules
+ * or the task change, so a result costs its own rules' work, however many rules there are.
+ *
+ * <p>A failure that something else explains ({@link Explanations}: a task it depends on fails from the same agent,
+ * or the agent's own network is gone) is not counted; while an alert of the task it depends on fires, the task is
+ * listed under that alert's incident once ({@code grouped}).
  */
 public final class AlertEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertEngine.class);
@@ -40,20 +54,30 @@ public final class AlertEngine implements AutoCloseable {
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int QUEUE = 100_000;
 
-    private record Stored(String agentId, ProbeResult result) {
+    /** Newly stored results of one agent, and when they reached alerting ({@link System#nanoTime()}). */
+    private record Stored(String agentId, List<ProbeResult> results, long nanos) {
     }
 
     private record Key(String ruleId, String taskId) {
     }
 
+    /** The alerts of one task, for the task as it was when they were found (a changed task is a new object). */
+    private record TaskAlerts(TaskSpec task, List<AlertInstance> alerts) {
+    }
+
     private final Supplier<List<StoredRule>> rules;
     private final Function<String, Optional<TaskSpec>> tasks;
     private final Function<String, List<String>> dependsOn;
-    private final Consumer<Grouped> grouped;
     private final Supplier<List<Key>> openIncidents;
     private final Consumer<Transition> sink;
+    private final Consumer<Grouped> grouped;
+    /** Where the sink runs: one thread, so transitions are recorded in the order they were judged. */
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("alert-recorder").factory());
     private final Clock clock;
-    private final BlockingQueue<Stored> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final BlockingQueue<Stored> queue = new LinkedBlockingQueue<>();
+    /** Results in the queue: at most {@link #QUEUE}. */
+    private final AtomicInteger queued = new AtomicInteger();
     private final Counter dropped;
     private final Counter explained;
     private final Timer judged;
@@ -61,8 +85,9 @@ public final class AlertEngine implements AutoCloseable {
     private volatile boolean reload = true;
     private volatile boolean closed;
     // owned by the engine's thread
-    private List<StoredRule> enabled = List.of();
+    private RuleIndex enabled = new RuleIndex(List.of());
     private final Map<Key, AlertInstance> alerts = new HashMap<>();
+    private final Map<String, TaskAlerts> byTask = new HashMap<>();
     private final Explanations explanations = new Explanations();
     /** Rules firing (or resolving) per task: what a dependent task's failures are grouped under. */
     private final Map<String, Set<String>> firingByTask = new HashMap<>();
@@ -75,8 +100,8 @@ public final class AlertEngine implements AutoCloseable {
      * @param tasks         a task's spec by id, to match rules by task id or labels
      * @param dependsOn     the tasks a task depends on (its {@code dependsOn})
      * @param openIncidents (rule id, task id) of the incidents still open: their alerts resume as firing
-     * @param sink          told of every transition, on the engine's thread
-     * @param grouped       told, once per firing alert, of each task whose failures it explains
+     * @param sink          told of every transition, in order, on the engine's recording thread
+     * @param grouped       told, once per firing alert, of each task whose failures it explains (recording thread)
      */
     public AlertEngine(Supplier<List<StoredRule>> rules, Function<String, Optional<TaskSpec>> tasks,
                        Function<String, List<String>> dependsOn, Supplier<List<Map.Entry<String, String>>> openIncidents,
@@ -100,11 +125,13 @@ public final class AlertEngine implements AutoCloseable {
 
     /** Takes newly stored results of one agent (a {@code ResultStore} stored-listener). Never blocks. */
     public void stored(String agentId, List<ProbeResult> results) {
-        for (ProbeResult r : results) {
-            if (!queue.offer(new Stored(agentId, r))) {
-                dropped.increment();
-            }
+        int n = results.size();
+        if (queued.addAndGet(n) > QUEUE) {
+            queued.addAndGet(-n);
+            dropped.increment(n);
+            return;
         }
+        queue.add(new Stored(agentId, results, System.nanoTime()));
     }
 
     /** The rules changed: read them again before the next result. */
@@ -116,14 +143,12 @@ public final class AlertEngine implements AutoCloseable {
         Instant nextTick = clock.instant().plus(TICK);
         while (!closed) {
             try {
-                if (reload) {
-                    load();
-                }
                 Stored s = queue.poll(Math.max(1, Duration.between(clock.instant(), nextTick).toMillis()), TimeUnit.MILLISECONDS);
+                if (reload) {
+                    load(); // after the wait: results stored after a rule change meet the new rules
+                }
                 if (s != null) {
-                    long start = System.nanoTime();
-                    judge(s);
-                    judged.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    judgeEach(s);
                 }
                 Instant now = clock.instant();
                 if (!now.isBefore(nextTick)) {
@@ -143,13 +168,21 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    private void load() {
+    private void load() throws InterruptedException {
         reload = false;
-        enabled = rules.get().stream().filter(StoredRule::enabled).toList();
+        // the transitions judged so far are recorded first: the open incidents read below include them
+        try {
+            recorder.submit(() -> { }).get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("alerting: transitions still being recorded while the rules are read again: {}", e.toString());
+        }
+        List<StoredRule> all = rules.get().stream().filter(StoredRule::enabled).toList();
+        enabled = new RuleIndex(all);
         // a changed rule judges afresh; alerts whose incident is open go on firing until they resolve
         Map<String, StoredRule> byId = new HashMap<>();
-        enabled.forEach(r -> byId.put(r.id(), r));
+        all.forEach(r -> byId.put(r.id(), r));
         alerts.clear();
+        byTask.clear();
         firingByTask.clear();
         groupedOnce.clear();
         Instant now = clock.instant();
@@ -172,40 +205,50 @@ public final class AlertEngine implements AutoCloseable {
         return window.compareTo(STALE_AFTER) > 0 ? window : STALE_AFTER;
     }
 
-    private void judge(Stored s) {
-        String taskId = s.result().taskId();
+    private void judgeEach(Stored s) {
+        queued.addAndGet(-s.results().size());
+        Instant arrived = clock.instant();
+        for (ProbeResult r : s.results()) {
+            long start = System.nanoTime();
+            try {
+                judge(s.agentId(), r, arrived, s.nanos());
+            } catch (RuntimeException e) {
+                LOG.warn("alert evaluation of result {} failed; going on", r.id(), e); // the others still count
+            }
+            judged.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void judge(String agentId, ProbeResult result, Instant now, long storedNanos) {
+        String taskId = result.taskId();
         Optional<TaskSpec> task = tasks.apply(taskId);
         if (task.isEmpty()) {
             return; // an instant test, or a task deleted meanwhile
         }
-        Instant now = clock.instant();
-        boolean ok = s.result().status() == ProbeStatus.SUCCESS;
-        explanations.record(s.agentId(), taskId, ok, now);
+        boolean ok = result.status() == ProbeStatus.SUCCESS;
+        explanations.record(agentId, taskId, ok, now);
         if (enabled.isEmpty()) {
             return;
         }
+        TaskAlerts mine = byTask.get(taskId);
+        if (mine == null || mine.task() != task.get()) {
+            mine = alertsOf(task.get());
+            byTask.put(taskId, mine);
+        }
         Optional<Explanations.Explanation> why = ok ? Optional.empty()
-                : explanations.explain(s.agentId(), ancestors(taskId), now);
-        why.ifPresent(e -> {
+                : explanations.explain(agentId, ancestors(taskId), now);
+        if (why.isPresent()) {
             explained.increment();
-            if (e.parentTaskId() != null) {
-                group(e, taskId, now);
+            if (why.get().parentTaskId() != null) {
+                group(why.get(), taskId, now);
             }
-        });
-        for (StoredRule r : enabled) {
-            if (!r.tasks().matches(task.get())) {
-                continue;
+            for (AlertInstance alert : mine.alerts()) {
+                alert.exclude(agentId, now).map(t -> t.causedBy(storedNanos)).ifPresent(this::emit);
             }
-            Key key = new Key(r.id(), taskId);
-            if (why.isPresent()) {
-                AlertInstance a = alerts.get(key);
-                if (a != null) {
-                    a.exclude(s.agentId(), now).ifPresent(this::emit);
-                }
-            } else {
-                alerts.computeIfAbsent(key, k -> instance(r, taskId)).add(s.agentId(), s.result(), now)
-                        .ifPresent(this::emit);
-            }
+            return;
+        }
+        for (AlertInstance alert : mine.alerts()) {
+            alert.add(agentId, result, now).map(t -> t.causedBy(storedNanos)).ifPresent(this::emit);
         }
     }
 
@@ -231,13 +274,19 @@ public final class AlertEngine implements AutoCloseable {
     private void group(Explanations.Explanation e, String taskId, Instant now) {
         for (String ruleId : firingByTask.getOrDefault(e.parentTaskId(), Set.of())) {
             if (groupedOnce.add(ruleId + "|" + e.parentTaskId() + "|" + taskId)) {
-                try {
-                    grouped.accept(new Grouped(ruleId, e.parentTaskId(), taskId, now, e.reason()));
-                } catch (RuntimeException ex) {
-                    LOG.warn("task {} not grouped under alert {} of task {}: {}", taskId, ruleId, e.parentTaskId(), ex.toString());
-                }
+                Grouped g = new Grouped(ruleId, e.parentTaskId(), taskId, now, e.reason());
+                record(() -> grouped.accept(g), "task " + taskId + " not grouped under alert " + ruleId);
             }
         }
+    }
+
+    /** The alerts of the enabled rules that watch {@code task}, made when first needed. */
+    private TaskAlerts alertsOf(TaskSpec task) {
+        List<AlertInstance> found = new ArrayList<>();
+        for (StoredRule r : enabled.matching(task)) {
+            found.add(alerts.computeIfAbsent(new Key(r.id(), task.id()), k -> instance(r, task.id())));
+        }
+        return new TaskAlerts(task, List.copyOf(found));
     }
 
     private void emit(Transition t) {
@@ -251,10 +300,21 @@ public final class AlertEngine implements AutoCloseable {
             String prefix = t.ruleId() + "|" + t.taskId() + "|";
             groupedOnce.removeIf(k -> k.startsWith(prefix));
         }
+        record(() -> sink.accept(t), "alert " + t.ruleId() + " on task " + t.taskId() + ": " + t.kind() + " not recorded");
+    }
+
+    /** Runs a recording on the recorder thread, in order; a failure is logged, the next one still runs. */
+    private void record(Runnable recording, String whatFailed) {
         try {
-            sink.accept(t);
-        } catch (RuntimeException e) {
-            LOG.warn("alert {} on task {}: {} not recorded: {}", t.ruleId(), t.taskId(), t.kind(), e.toString());
+            recorder.execute(() -> {
+                try {
+                    recording.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: {}", whatFailed, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile: the replica judging next judges it again from the open incidents
         }
     }
 
@@ -262,5 +322,6 @@ public final class AlertEngine implements AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
+        recorder.shutdown(); // what was judged is still recorded (recording is idempotent)
     }
 }

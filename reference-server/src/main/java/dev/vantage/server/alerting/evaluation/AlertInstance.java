@@ -71,11 +71,16 @@ public final class AlertInstance {
     /** Takes one result of the task from {@code agentId}, arrived at {@code now}; returns what people must hear. */
     public Optional<Transition> add(String agentId, ProbeResult r, Instant now) {
         String key = rule.scope() instanceof Scope.Merged ? ALL : agentId;
-        Series s = series.computeIfAbsent(key, k -> new Series(SeriesJudge.of(rule.condition())));
+        Series s = series.get(key);
+        if (s == null) {
+            s = new Series(SeriesJudge.of(rule.condition()));
+            series.put(key, s);
+        }
         s.judge.add(r, now);
         s.lastSeen = now;
         s.lastResultId = r.id();
-        return tick(now);
+        dropStale(now);
+        return step(verdict(now), now);
     }
 
     /**
@@ -93,39 +98,83 @@ public final class AlertInstance {
 
     /** Re-judges at {@code now} without a new result. */
     public Optional<Transition> tick(Instant now) {
-        dropStale(now);
-        Judgement j = judge(now);
-        return step(j, now);
+        if (!dropStale(now) && settled()) {
+            return Optional.empty(); // what the last result made of it still holds
+        }
+        return step(verdict(now), now);
     }
 
-    private void dropStale(Instant now) {
+    /**
+     * Whether time alone cannot change this alert while its agents stay: a condition without a window judges only
+     * the results it was given, and neither OK nor FIRING without reminders has a timer. (The last verdict was then
+     * not bad in OK, nor good in FIRING, or the alert would have moved on.)
+     */
+    private boolean settled() {
+        return rule.condition().window().isZero()
+                && (state == State.OK || (state == State.FIRING && rule.repeatEvery() == null));
+    }
+
+    /** Forgets agents silent for {@code staleAfter}; true if there were any. */
+    private boolean dropStale(Instant now) {
         Instant limit = now.minus(staleAfter);
+        boolean dropped = false;
         for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
             if (it.next().lastSeen.isBefore(limit)) {
                 it.remove();
+                dropped = true;
             }
         }
+        return dropped;
     }
 
-    private record Judgement(Verdict verdict, List<String> badAgents, List<String> evidence, String summary) {
+    /** What people are told of a verdict. */
+    private record Judgement(List<String> badAgents, List<String> evidence, String summary) {
     }
 
-    /** The verdict across the series: for a per-agent scope, bad when enough agents are. */
-    private Judgement judge(Instant now) {
+    /** The verdict across the series: for a per-agent scope, bad when enough agents are. Judged on every result. */
+    private Verdict verdict(Instant now) {
         if (series.isEmpty()) {
-            return new Judgement(Verdict.UNKNOWN, List.of(), List.of(), "no results");
+            return Verdict.UNKNOWN;
+        }
+        if (rule.scope() instanceof Scope.Merged) {
+            return series.get(ALL).judge.verdict(now);
+        }
+        int bad = 0;
+        int unknown = 0;
+        for (Series s : series.values()) {
+            Verdict v = s.judge.verdict(now);
+            bad += v == Verdict.BAD ? 1 : 0;
+            unknown += v == Verdict.UNKNOWN ? 1 : 0;
+        }
+        return verdict(bad, unknown, series.size(), (Scope.PerAgent) rule.scope());
+    }
+
+    private static Verdict verdict(int bad, int unknown, int total, Scope.PerAgent quorum) {
+        if (reaches(bad, total, quorum)) {
+            return Verdict.BAD;
+        }
+        // good if even every undecided agent turning bad would not reach the quorum
+        return reaches(bad + unknown, total, quorum) ? Verdict.UNKNOWN : Verdict.GOOD;
+    }
+
+    /**
+     * What people are told of the verdict at {@code now} (the one {@link #verdict} gave at the same instant): the bad
+     * agents, the evidence and a summary. Made only for a transition.
+     */
+    private Judgement describe(Instant now) {
+        if (series.isEmpty()) {
+            return new Judgement(List.of(), List.of(), "no results");
         }
         if (rule.scope() instanceof Scope.Merged) {
             Series s = series.get(ALL);
-            Verdict v = s.judge.verdict(now);
-            return new Judgement(v, List.of(), List.of(s.lastResultId), s.judge.summary());
+            s.judge.verdict(now); // brings the summary to now
+            return new Judgement(List.of(), List.of(s.lastResultId), s.judge.summary());
         }
         Scope.PerAgent quorum = (Scope.PerAgent) rule.scope();
         List<String> bad = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
         String firstBadSummary = null;
         String anySummary = null;
-        int unknown = 0;
         for (Map.Entry<String, Series> e : series.entrySet()) {
             Verdict v = e.getValue().judge.verdict(now);
             anySummary = anySummary == null ? e.getValue().judge.summary() : anySummary;
@@ -133,81 +182,73 @@ public final class AlertInstance {
                 bad.add(e.getKey());
                 evidence.add(e.getValue().lastResultId);
                 firstBadSummary = firstBadSummary == null ? e.getValue().judge.summary() : firstBadSummary;
-            } else if (v == Verdict.UNKNOWN) {
-                unknown++;
             }
         }
         int total = series.size();
-        Verdict verdict;
-        if (reaches(bad.size(), total, quorum)) {
-            verdict = Verdict.BAD;
-        } else if (!reaches(bad.size() + unknown, total, quorum)) {
-            verdict = Verdict.GOOD; // even if every undecided agent turned bad, the quorum would not be reached
-        } else {
-            verdict = Verdict.UNKNOWN;
-        }
         String summary = bad.size() + " of " + total + " agents bad (rule: at least " + quorum.minAgents()
                 + (quorum.minPercent() > 0 ? " and " + quorum.minPercent() + "%" : "") + ")"
                 + (firstBadSummary != null ? "; " + bad.get(0) + ": " + firstBadSummary : "; " + anySummary);
-        return new Judgement(verdict, bad, evidence, summary);
+        return new Judgement(bad, evidence, summary);
     }
 
     private static boolean reaches(int bad, int total, Scope.PerAgent quorum) {
         return bad >= quorum.minAgents() && bad * 100.0 >= quorum.minPercent() * total;
     }
 
-    private Optional<Transition> step(Judgement j, Instant now) {
+    private Optional<Transition> step(Verdict v, Instant now) {
         switch (state) {
             case OK -> {
-                if (j.verdict() == Verdict.BAD) {
+                if (v == Verdict.BAD) {
                     since = now;
                     state = State.PENDING;
-                    return rule.pendingFor().isZero() ? fire(j, now) : Optional.empty();
+                    return rule.pendingFor().isZero() ? fire(now) : Optional.empty();
                 }
             }
             case PENDING -> {
-                if (j.verdict() == Verdict.GOOD) {
+                if (v == Verdict.GOOD) {
                     state = State.OK;
-                } else if (j.verdict() == Verdict.BAD && !now.isBefore(since.plus(rule.pendingFor()))) {
-                    return fire(j, now);
+                } else if (v == Verdict.BAD && !now.isBefore(since.plus(rule.pendingFor()))) {
+                    return fire(now);
                 }
             }
             case FIRING -> {
-                if (j.verdict() == Verdict.GOOD) {
+                if (v == Verdict.GOOD) {
                     since = now;
                     state = State.RESOLVING;
-                    return rule.resolveAfter().isZero() ? resolve(j, now) : Optional.empty();
+                    return rule.resolveAfter().isZero() ? resolve(now) : Optional.empty();
                 }
                 if (rule.repeatEvery() != null && !now.isBefore(lastNotified.plus(rule.repeatEvery()))) {
                     lastNotified = now;
-                    return Optional.of(transition(Transition.Kind.REMINDER, j, now));
+                    return Optional.of(transition(Transition.Kind.REMINDER, now));
                 }
             }
             case RESOLVING -> {
-                if (j.verdict() == Verdict.BAD) {
+                if (v == Verdict.BAD) {
                     state = State.FIRING; // flapping: the same incident goes on, nobody is told again
-                } else if (j.verdict() == Verdict.GOOD && !now.isBefore(since.plus(rule.resolveAfter()))) {
-                    return resolve(j, now);
+                } else if (v == Verdict.GOOD && !now.isBefore(since.plus(rule.resolveAfter()))) {
+                    return resolve(now);
                 }
             }
         }
         return Optional.empty();
     }
 
-    private Optional<Transition> fire(Judgement j, Instant now) {
+    private Optional<Transition> fire(Instant now) {
         state = State.FIRING;
         lastNotified = now;
-        return Optional.of(transition(Transition.Kind.FIRING, j, now));
+        return Optional.of(transition(Transition.Kind.FIRING, now));
     }
 
-    private Optional<Transition> resolve(Judgement j, Instant now) {
+    private Optional<Transition> resolve(Instant now) {
         state = State.OK;
         lastNotified = now;
+        Judgement j = describe(now);
         return Optional.of(new Transition(Transition.Kind.RESOLVED, rule.id(), taskId, now, List.of(), j.evidence(),
                 j.summary()));
     }
 
-    private Transition transition(Transition.Kind kind, Judgement j, Instant now) {
+    private Transition transition(Transition.Kind kind, Instant now) {
+        Judgement j = describe(now);
         return new Transition(kind, rule.id(), taskId, now, j.badAgents(), j.evidence(), j.summary());
     }
 }

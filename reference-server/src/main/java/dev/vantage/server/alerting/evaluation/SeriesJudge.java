@@ -8,8 +8,6 @@ import dev.vantage.server.alerting.rules.Condition;
 import dev.vantage.server.alerting.rules.Metric;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
@@ -26,7 +24,10 @@ public sealed interface SeriesJudge {
     /** The verdict at {@code now}: window conditions first drop what is older than their window. */
     Verdict verdict(Instant now);
 
-    /** What the latest verdict was based on, for people: "5 failures in a row", "p95 phase.connect 312 ms". */
+    /**
+     * What the latest verdict was based on, for people: "5 failures in a row", "p95 phase.connect 312 ms". Made only
+     * when asked (when people are told), not with every verdict.
+     */
     String summary();
 
     static SeriesJudge of(Condition condition) {
@@ -85,106 +86,114 @@ public sealed interface SeriesJudge {
 
     /** Successes over all results in the window. */
     final class Availability implements SeriesJudge {
-        private record Entry(Instant at, boolean ok) {
-        }
-
         private final Condition.Availability condition;
-        private final Deque<Entry> entries = new ArrayDeque<>();
+        private final Window entries; // 1 for a success, 0 for a failure
         private int ok;
-        private String summary = "no results";
 
         Availability(Condition.Availability condition) {
             this.condition = condition;
+            this.entries = new Window(condition.window());
         }
 
         @Override
         public void add(ProbeResult r, Instant at) {
             boolean success = r.status() == ProbeStatus.SUCCESS;
-            entries.addLast(new Entry(at, success));
+            entries.add(at, success ? 1 : 0, 0);
             ok += success ? 1 : 0;
         }
 
         @Override
         public Verdict verdict(Instant now) {
-            Instant from = now.minus(condition.window());
-            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
-                ok -= entries.pollFirst().ok() ? 1 : 0;
+            while (entries.stale(now)) {
+                ok -= (int) entries.oldestA();
+                entries.evict();
             }
             if (entries.isEmpty()) {
-                summary = "no results in " + window(condition.window());
                 return Verdict.UNKNOWN;
             }
-            double share = (double) ok / entries.size();
-            summary = "availability " + percent(share) + " of " + entries.size() + " results over "
-                    + window(condition.window()) + " (rule: below " + number(condition.minPercent()) + "%)";
-            return share * 100 < condition.minPercent() ? Verdict.BAD : Verdict.GOOD;
+            return (double) ok / entries.size() * 100 < condition.minPercent() ? Verdict.BAD : Verdict.GOOD;
         }
 
         @Override
         public String summary() {
-            return summary;
+            if (entries.isEmpty()) {
+                return "no results in " + window(condition.window());
+            }
+            return "availability " + percent((double) ok / entries.size()) + " of " + entries.size() + " results over "
+                    + window(condition.window()) + " (rule: below " + number(condition.minPercent()) + "%)";
         }
     }
 
-    /** A percentile of a latency metric of the successful results in the window. */
+    /**
+     * A percentile of a latency metric of the successful results in the window. The verdict counts the values above
+     * the threshold instead of finding the percentile: the nearest-rank percentile is above {@code maxMs} exactly when
+     * fewer values than its rank are at or below it, so judging costs nothing per result; the percentile itself is
+     * found only for the summary, when people are told.
+     */
     final class Latency implements SeriesJudge {
-        private record Entry(Instant at, double ms) {
-        }
-
         private final Condition.Latency condition;
-        private final Deque<Entry> entries = new ArrayDeque<>();
-        private String summary = "no values";
+        private final Window entries; // the metric in ms
+        private int above;
 
         Latency(Condition.Latency condition) {
             this.condition = condition;
+            this.entries = new Window(condition.window());
         }
 
         @Override
         public void add(ProbeResult r, Instant at) {
             Double ms = r.status() == ProbeStatus.SUCCESS ? condition.metric().valueIn(r) : null;
             if (ms != null) {
-                entries.addLast(new Entry(at, ms));
+                entries.add(at, ms, 0);
+                above += ms > condition.maxMs() ? 1 : 0;
             }
         }
 
         @Override
         public Verdict verdict(Instant now) {
-            Instant from = now.minus(condition.window());
-            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
-                entries.pollFirst();
+            while (entries.stale(now)) {
+                above -= entries.oldestA() > condition.maxMs() ? 1 : 0;
+                entries.evict();
             }
-            Metric metric = condition.metric();
             if (entries.isEmpty()) {
-                summary = "no " + metric + " values in " + window(condition.window());
                 return Verdict.UNKNOWN;
             }
-            double[] values = entries.stream().mapToDouble(Entry::ms).toArray();
-            // nearest rank: a value that was really seen, as p99 of 100 values is the worst but one
-            double p = new Percentile().withEstimationType(Percentile.EstimationType.R_1).evaluate(values, condition.percentile());
-            summary = "p" + number(condition.percentile()) + " " + metric + " " + number(p) + " ms of " + values.length
-                    + " results over " + window(condition.window()) + " (rule: above " + number(condition.maxMs()) + " ms)";
-            return p > condition.maxMs() ? Verdict.BAD : Verdict.GOOD;
+            return above > entries.size() - rank(condition.percentile(), entries.size()) ? Verdict.BAD : Verdict.GOOD;
+        }
+
+        /**
+         * The 1-based rank in {@code n} sorted values of the nearest-rank percentile, exactly as Commons Math's
+         * {@code Percentile} with {@code R_1} computes it (the summary's figure): {@code ceil(n·p)}, in its arithmetic.
+         */
+        static int rank(double percentile, int n) {
+            double pos = Math.ceil(n * (percentile / 100) + 0.5 - 0.5);
+            return (int) Math.max(1, Math.min(n, pos));
         }
 
         @Override
         public String summary() {
-            return summary;
+            Metric metric = condition.metric();
+            if (entries.isEmpty()) {
+                return "no " + metric + " values in " + window(condition.window());
+            }
+            // nearest rank: a value that was really seen, as p99 of 100 values is the worst but one
+            double p = new Percentile().withEstimationType(Percentile.EstimationType.R_1)
+                    .evaluate(entries.firsts(), condition.percentile());
+            return "p" + number(condition.percentile()) + " " + metric + " " + number(p) + " ms of " + entries.size()
+                    + " results over " + window(condition.window()) + " (rule: above " + number(condition.maxMs()) + " ms)";
         }
     }
 
     /** Packets sent and lost in the window, judged by the Wilson interval. */
     final class Loss implements SeriesJudge {
-        private record Entry(Instant at, long sent, long lost) {
-        }
-
         private final Condition.PacketLoss condition;
-        private final Deque<Entry> entries = new ArrayDeque<>();
+        private final Window entries; // packets sent, packets lost
         private long sent;
         private long lost;
-        private String summary = "no packets";
 
         Loss(Condition.PacketLoss condition) {
             this.condition = condition;
+            this.entries = new Window(condition.window());
         }
 
         @Override
@@ -196,34 +205,35 @@ public sealed interface SeriesJudge {
             }
             long entrySent = Math.round(s);
             long entryLost = Math.max(0, entrySent - Math.round(rcv));
-            entries.addLast(new Entry(at, entrySent, entryLost));
+            entries.add(at, entrySent, entryLost);
             sent += entrySent;
             lost += entryLost;
         }
 
         @Override
         public Verdict verdict(Instant now) {
-            Instant from = now.minus(condition.window());
-            while (!entries.isEmpty() && !entries.peekFirst().at().isAfter(from)) {
-                Entry e = entries.pollFirst();
-                sent -= e.sent();
-                lost -= e.lost();
+            while (entries.stale(now)) {
+                sent -= (long) entries.oldestA();
+                lost -= (long) entries.oldestB();
+                entries.evict();
             }
             if (sent == 0) {
-                summary = "no packets in " + window(condition.window());
                 return Verdict.UNKNOWN;
             }
             Wilson w = Wilson.of(lost, sent, condition.confidence());
             double threshold = condition.maxPercent() / 100;
-            summary = "loss " + percent((double) lost / sent) + " (" + lost + " of " + sent + " packets; "
-                    + number(condition.confidence() * 100) + "% interval " + percent(w.lower()) + "–" + percent(w.upper())
-                    + ") over " + window(condition.window()) + " (rule: above " + number(condition.maxPercent()) + "%)";
             return w.lower() > threshold ? Verdict.BAD : w.upper() < threshold ? Verdict.GOOD : Verdict.UNKNOWN;
         }
 
         @Override
         public String summary() {
-            return summary;
+            if (sent == 0) {
+                return "no packets in " + window(condition.window());
+            }
+            Wilson w = Wilson.of(lost, sent, condition.confidence());
+            return "loss " + percent((double) lost / sent) + " (" + lost + " of " + sent + " packets; "
+                    + number(condition.confidence() * 100) + "% interval " + percent(w.lower()) + "–" + percent(w.upper())
+                    + ") over " + window(condition.window()) + " (rule: above " + number(condition.maxPercent()) + "%)";
         }
     }
 

@@ -53,17 +53,29 @@ public final class NotificationQueue {
         List<String> candidates = db.query("SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?"
                 + " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_attempt_at LIMIT ?",
                 rs -> rs.getString(1), now, now, max);
-        List<Due> due = new ArrayList<>();
-        for (String id : candidates) {
-            // claimed only if nobody claimed it since it was read: one replica wins
-            if (db.update("UPDATE notifications SET claimed_until = ?, claimed_by = ? WHERE id = ? AND status = 'pending'"
-                    + " AND (claimed_until IS NULL OR claimed_until < ?)", now.plus(lease), replica, id, now) == 1) {
-                db.queryOne("SELECT channel_id, attempts, event_id FROM notifications WHERE id = ?",
-                                rs -> new Claimed(rs.getString(1), rs.getInt(2), rs.getString(3)), id)
-                        .flatMap(n -> incidents.event(n.eventId()).flatMap(e -> incidents.find(e.incidentId())
-                                .map(i -> new Due(id, n.channelId(), n.attempts(), i, e))))
-                        .ifPresent(due::add);
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        // claimed only if nobody claimed it since it was read: one replica wins; one commit for all of them, rows
+        // locked in id order so that two replicas claiming at once cannot deadlock
+        List<String> claimed = db.inTransaction(c -> {
+            List<String> won = new ArrayList<>();
+            for (String id : candidates.stream().sorted().toList()) {
+                if (Sql.update(c, "UPDATE notifications SET claimed_until = ?, claimed_by = ? WHERE id = ?"
+                        + " AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)",
+                        now.plus(lease), replica, id, now) == 1) {
+                    won.add(id);
+                }
             }
+            return won;
+        });
+        List<Due> due = new ArrayList<>();
+        for (String id : claimed) {
+            db.queryOne("SELECT channel_id, attempts, event_id FROM notifications WHERE id = ?",
+                            rs -> new Claimed(rs.getString(1), rs.getInt(2), rs.getString(3)), id)
+                    .flatMap(n -> incidents.event(n.eventId()).flatMap(e -> incidents.find(e.incidentId())
+                            .map(i -> new Due(id, n.channelId(), n.attempts(), i, e))))
+                    .ifPresent(due::add);
         }
         return due;
     }

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,6 +37,10 @@ public final class Notifier implements AutoCloseable {
     /** Longer than any channel's timeouts: a claim that lapses means its replica died. */
     private static final Duration LEASE = Duration.ofMinutes(2);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final int MAX_CAUSED = 10_000;
+
+    private record Made(long revision, Channel channel) {
+    }
 
     /** What a message needs besides the incident: names, and the link to the UI. */
     public interface Names {
@@ -55,10 +61,16 @@ public final class Notifier implements AutoCloseable {
     private final String replica;
     private final Clock clock;
     private final Semaphore sending = new Semaphore(32);
-    private final Object wake = new Object();
+    /** Released by {@link #queued}; drained before each claim, so a wake-up during a claim is not lost. */
+    private final Semaphore woken = new Semaphore(0);
+    /** Timeline entries caused by a stored result, not yet handed to a channel: entry id → the result's nanoTime. */
+    private final Map<String, Long> caused = new ConcurrentHashMap<>();
+    /** Channels made from their stored settings, by id, while that revision is current: a channel keeps its connections. */
+    private final Map<String, Made> made = new ConcurrentHashMap<>();
     private final Counter delivered;
     private final Counter failed;
     private final Timer sendTimer;
+    private final Timer latency;
     private final Thread thread;
     private volatile boolean closed;
 
@@ -74,19 +86,36 @@ public final class Notifier implements AutoCloseable {
         this.delivered = Counter.builder("vantage.notifications").tag("outcome", "delivered").register(registry);
         this.failed = Counter.builder("vantage.notifications").tag("outcome", "failed").register(registry);
         this.sendTimer = Timer.builder("vantage.notifications.send").description("Sending one notification").register(registry);
+        this.latency = Timer.builder("vantage.notifications.latency")
+                .description("From a result reaching alerting once stored to the notification it caused being handed to"
+                        + " its first channel (on the replica that judged it)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(1)).register(registry);
         this.thread = Thread.ofVirtual().name("notifier").start(this::run);
     }
 
-    /** Something was queued: look now rather than at the next poll. */
-    public void wake() {
-        synchronized (wake) {
-            wake.notifyAll();
+    /**
+     * The notifications of timeline entry {@code eventId} were queued: look now; {@code resultNanos} is when the result
+     * that caused it reached alerting ({@link System#nanoTime()}, 0 if none did), for the latency metric.
+     */
+    public void queued(String eventId, long resultNanos) {
+        if (resultNanos != 0) {
+            if (caused.size() >= MAX_CAUSED) {
+                // entries sent by another replica are never removed here: drop those older than a claim's lease
+                long limit = System.nanoTime() - LEASE.toNanos();
+                caused.values().removeIf(nanos -> nanos - limit < 0);
+            }
+            if (caused.size() < MAX_CAUSED) {
+                caused.put(eventId, resultNanos);
+            }
         }
+        woken.release(); // look now rather than at the next poll
     }
 
     private void run() {
         while (!closed) {
             try {
+                woken.drainPermits();
                 int free = sending.availablePermits();
                 List<NotificationQueue.Due> due = free == 0 ? List.of() : queue.claim(replica, LEASE, free);
                 for (NotificationQueue.Due d : due) {
@@ -100,9 +129,7 @@ public final class Notifier implements AutoCloseable {
                     });
                 }
                 if (due.isEmpty()) {
-                    synchronized (wake) {
-                        wake.wait(POLL.toMillis());
-                    }
+                    woken.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -115,6 +142,7 @@ public final class Notifier implements AutoCloseable {
 
     private void send(NotificationQueue.Due d) {
         long start = System.nanoTime();
+        Long caused = this.caused.remove(d.event().id()); // measured for the first channel only
         try {
             ChannelStore.StoredChannel stored = channels.find(d.channelId()).orElse(null);
             if (stored == null || !stored.enabled()) {
@@ -122,7 +150,17 @@ public final class Notifier implements AutoCloseable {
                 failed.increment();
                 return;
             }
-            Channel.Delivery delivery = channel(stored).send(notification(d));
+            Made m = made.get(stored.id());
+            if (m == null || m.revision() != stored.revision()) {
+                m = new Made(stored.revision(), channel(stored));
+                made.put(stored.id(), m);
+            }
+            Channel channel = m.channel();
+            Notification notification = notification(d);
+            if (caused != null) {
+                latency.record(System.nanoTime() - caused, TimeUnit.NANOSECONDS);
+            }
+            Channel.Delivery delivery = channel.send(notification);
             queue.delivered(d.id(), delivery.code());
             delivered.increment();
         } catch (DeliveryException e) {

@@ -128,6 +128,18 @@ class AlertInstanceTest {
     }
 
     @Test
+    void aBadAgentThatFallsSilentStopsCountingOnTheClockAlone() {
+        Run run = new Run(rule(new Condition.ConsecutiveFailures(1), Scope.PerAgent.ANY_ONE, Duration.ZERO,
+                Duration.ZERO, null));
+        run.add("a1", result(false, T0), T0);
+        run.add("a2", result(true, T0.plusSeconds(540)), T0.plusSeconds(540));
+        run.tick(T0.plusSeconds(599)); // a1 still counts: nothing changes
+        assertThat(run.kinds()).containsExactly(Transition.Kind.FIRING);
+        run.tick(T0.plusSeconds(601)); // a1 silent for 10 minutes: only a2 counts, and it is good
+        assertThat(run.kinds()).containsExactly(Transition.Kind.FIRING, Transition.Kind.RESOLVED);
+    }
+
+    @Test
     void pendingMustLastItsWholeDurationAndEndsQuietlyWhenTheTargetRecovers() {
         Run run = new Run(rule(new Condition.ConsecutiveFailures(1), Scope.PerAgent.ANY_ONE, Duration.ofMinutes(1),
                 Duration.ZERO, null));
