@@ -654,7 +654,7 @@ try {
   await step('the Chinese pages changed for issue 15 have no English left but names and values; plugins speak Chinese', async () => {
     await setLanguage(page, 'zh')
     const pages = [['/', `board-${taskId}`], ['/tasks', `status-${taskId}`], [`/tasks/${taskId}`, 'latency-chart'],
-      ['/agents', 'enrollment-tokens'], ['/wall', `wall-${taskId}`]]
+      ['/agents', 'enrollment-tokens'], ['/tokens', 'page-tokens'], ['/instant', 'instant-target'], ['/wall', `wall-${taskId}`]]
     for (const [path, ready] of pages) {
       await page.goto(base + path)
       await page.getByTestId(ready).first().waitFor()
