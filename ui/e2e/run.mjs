@@ -150,14 +150,15 @@ async function strayEnglish(page) {
 }
 
 /**
- * Switches the UI's language with the menu in the bar and waits until it took: a click while the menu still closes
- * from the last switch can miss, so it tries again (three times at most).
+ * Switches the UI's language with the menu in the bar and waits until it took. The menu animates open and shut, and
+ * a click during that can miss or toggle it shut again, so it tries again (four times at most).
  */
 async function setLanguage(page, lang) {
   const shown = lang === 'zh' ? '中文' : 'English'
-  for (let i = 0; i < 3; i++) {
-    await page.getByTestId('lang-button').click()
-    await page.getByTestId(`lang-${lang}`).click()
+  const item = page.getByTestId(`lang-${lang}`)
+  for (let i = 0; i < 4; i++) {
+    if (!(await item.isVisible())) await page.getByTestId('lang-button').click()
+    await item.click({ timeout: 3000 }).catch(() => undefined)
     const took = await page.getByTestId('lang-button').getByText(shown).waitFor({ timeout: 3000 }).then(() => true, () => false)
     if (took) return
   }
@@ -653,7 +654,7 @@ try {
   await step('the Chinese pages changed for issue 15 have no English left but names and values; plugins speak Chinese', async () => {
     await setLanguage(page, 'zh')
     const pages = [['/', `board-${taskId}`], ['/tasks', `status-${taskId}`], [`/tasks/${taskId}`, 'latency-chart'],
-      ['/agents', 'enrollment-tokens'], ['/wall', `wall-${taskId}`]]
+      ['/agents', 'enrollment-tokens'], ['/tokens', 'page-tokens'], ['/instant', 'instant-target'], ['/wall', `wall-${taskId}`]]
     for (const [path, ready] of pages) {
       await page.goto(base + path)
       await page.getByTestId(ready).first().waitFor()
