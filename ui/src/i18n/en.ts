@@ -61,6 +61,7 @@ export default {
   },
   users: {
     title: 'Users', new: 'New user', username: 'Username', password: 'Password', disable: 'Disable', enable: 'Enable',
+    role: { viewer: 'Viewer', operator: 'Operator', admin: 'Admin' }, 
     setPassword: 'Set password', roles: 'Roles: viewer reads; operator also changes tasks and agents; admin also manages users and policies.',
   },
   tokens: {

@@ -63,7 +63,8 @@ const zh: typeof en = {
   },
   users: {
     title: '用户', new: '新建用户', username: '用户名', password: '密码', disable: '停用', enable: '启用',
-    setPassword: '设置密码', roles: '角色：viewer 只读；operator 还可管理任务和节点；admin 还可管理用户和策略。',
+    role: { viewer: '只读', operator: '运维', admin: '管理员' }, 
+    setPassword: '设置密码', roles: '角色：只读可查看；运维还可管理任务和节点；管理员还可管理用户和策略。',
   },
   tokens: {
     title: 'API 令牌', new: '新建 API 令牌', expiresIn: '有效期', lastUsed: '最后使用', owner: '所有者',
