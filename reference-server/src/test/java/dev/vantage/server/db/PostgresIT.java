@@ -149,6 +149,9 @@ class PostgresIT {
 
     @Test
     void resultsArePartitionedByDayAndOldPartitionsDropped() throws InterruptedException {
+        // first a round that waits for the server's own start-up round (it creates today's partition): a row stored
+        // while that round moved rows and created the partition went missing once in a full run (see the notes)
+        retain(Duration.ofDays(3650), Clock.systemUTC());
         Instant now = Instant.now();
         ProbeResult old = result("ret", now.minus(Duration.ofDays(40)));
         ProbeResult today = result("ret", now);
