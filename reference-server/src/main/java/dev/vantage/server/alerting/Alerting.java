@@ -113,18 +113,26 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
         tasks.clear();
     }
 
-    private void record(Transition t) {
-        List<String> channels = rules.find(t.ruleId()).map(r -> r.definition().channelIds()).orElse(List.of());
-        String silencedBy = task.apply(t.taskId()).flatMap(stored -> silences.all().stream()
-                .filter(s -> s.silences(t.ruleId(), stored.spec(), t.at())).findFirst()).map(Silence::id).orElse(null);
-        incidents.record(t, channels, silencedBy).ifPresent(recorded -> {
-            LOG.info("incident {} of rule {} on task {}: {} ({})", recorded.incident().id(), t.ruleId(), t.taskId(),
-                    recorded.event().kind(), t.summary());
-            publish(recorded, silencedBy);
-            if (silencedBy == null && !channels.isEmpty()) {
-                notifier.queued(recorded.event().id(), t.resultNanos());
-            }
-        });
+    /** Records transitions judged together in one transaction, then tells the live feed and the notifier. */
+    private void record(List<Transition> judged) {
+        List<IncidentStore.ToRecord> batch = judged.stream().map(t -> new IncidentStore.ToRecord(t,
+                rules.find(t.ruleId()).map(r -> r.definition().channelIds()).orElse(List.of()),
+                task.apply(t.taskId()).flatMap(stored -> silences.all().stream()
+                        .filter(s -> s.silences(t.ruleId(), stored.spec(), t.at())).findFirst())
+                        .map(Silence::id).orElse(null))).toList();
+        List<Optional<IncidentStore.Recorded>> recorded = incidents.record(batch);
+        for (int i = 0; i < batch.size(); i++) {
+            IncidentStore.ToRecord r = batch.get(i);
+            recorded.get(i).ifPresent(done -> {
+                Transition t = r.transition();
+                LOG.info("incident {} of rule {} on task {}: {} ({})", done.incident().id(), t.ruleId(), t.taskId(),
+                        done.event().kind(), t.summary());
+                publish(done, r.silencedBy());
+                if (r.silencedBy() == null && !r.channelIds().isEmpty()) {
+                    notifier.queued(done.event().id(), t.resultNanos());
+                }
+            });
+        }
     }
 
     /** An entry people added to a timeline (an acknowledgement, a note): on the live feed too. */

@@ -18,8 +18,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Judges every stored result against the enabled rules that watch its task, on one thread of its own fed by a
  * bounded queue, so storing never waits for alerting (a full queue drops and counts). Once a second it also
  * re-judges every alert, for what changes with time alone. Transitions go to the {@code sink} on a thread of their
- * own, in order, so that judging never waits for the database that records them.
+ * own, in order, so that judging never waits for the database that records them; those judged while the sink was
+ * busy go to it together (one transaction for many, rather than a commit each that ingest would pay for too).
  *
  * <p>The rules of a task are found through a {@link RuleIndex} once, then kept with the task's alerts until the rules
  * or the task change, so a result costs its own rules' work, however many rules there are.
@@ -53,6 +56,8 @@ public final class AlertEngine implements AutoCloseable {
     private static final Duration STALE_AFTER = Duration.ofMinutes(10);
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final int QUEUE = 100_000;
+    /** At most this many transitions go to the sink at once. */
+    private static final int BATCH = 500;
 
     /** Newly stored results of one agent, and when they reached alerting ({@link System#nanoTime()}). */
     private record Stored(String agentId, List<ProbeResult> results, long nanos) {
@@ -69,11 +74,13 @@ public final class AlertEngine implements AutoCloseable {
     private final Function<String, Optional<TaskSpec>> tasks;
     private final Function<String, List<String>> dependsOn;
     private final Supplier<List<Key>> openIncidents;
-    private final Consumer<Transition> sink;
+    private final Consumer<List<Transition>> sink;
     private final Consumer<Grouped> grouped;
     /** Where the sink runs: one thread, so transitions are recorded in the order they were judged. */
     private final ExecutorService recorder = Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("alert-recorder").factory());
+    /** Transitions and groupings judged, not yet taken by the recorder, in the order judged. */
+    private final Queue<Object> unrecorded = new ConcurrentLinkedQueue<>();
     private final Clock clock;
     private final BlockingQueue<Stored> queue = new LinkedBlockingQueue<>();
     /** Results in the queue: at most {@link #QUEUE}. */
@@ -100,12 +107,13 @@ public final class AlertEngine implements AutoCloseable {
      * @param tasks         a task's spec by id, to match rules by task id or labels
      * @param dependsOn     the tasks a task depends on (its {@code dependsOn})
      * @param openIncidents (rule id, task id) of the incidents still open: their alerts resume as firing
-     * @param sink          told of every transition, in order, on the engine's recording thread
+     * @param sink          told of every transition, in order, on the engine's recording thread (those judged
+     *                      meanwhile together)
      * @param grouped       told, once per firing alert, of each task whose failures it explains (recording thread)
      */
     public AlertEngine(Supplier<List<StoredRule>> rules, Function<String, Optional<TaskSpec>> tasks,
                        Function<String, List<String>> dependsOn, Supplier<List<Map.Entry<String, String>>> openIncidents,
-                       Consumer<Transition> sink, Consumer<Grouped> grouped, Clock clock, MeterRegistry registry) {
+                       Consumer<List<Transition>> sink, Consumer<Grouped> grouped, Clock clock, MeterRegistry registry) {
         this.rules = rules;
         this.tasks = tasks;
         this.dependsOn = dependsOn;
@@ -274,8 +282,7 @@ public final class AlertEngine implements AutoCloseable {
     private void group(Explanations.Explanation e, String taskId, Instant now) {
         for (String ruleId : firingByTask.getOrDefault(e.parentTaskId(), Set.of())) {
             if (groupedOnce.add(ruleId + "|" + e.parentTaskId() + "|" + taskId)) {
-                Grouped g = new Grouped(ruleId, e.parentTaskId(), taskId, now, e.reason());
-                record(() -> grouped.accept(g), "task " + taskId + " not grouped under alert " + ruleId);
+                toRecorder(new Grouped(ruleId, e.parentTaskId(), taskId, now, e.reason()));
             }
         }
     }
@@ -300,21 +307,55 @@ public final class AlertEngine implements AutoCloseable {
             String prefix = t.ruleId() + "|" + t.taskId() + "|";
             groupedOnce.removeIf(k -> k.startsWith(prefix));
         }
-        record(() -> sink.accept(t), "alert " + t.ruleId() + " on task " + t.taskId() + ": " + t.kind() + " not recorded");
+        toRecorder(t);
     }
 
-    /** Runs a recording on the recorder thread, in order; a failure is logged, the next one still runs. */
-    private void record(Runnable recording, String whatFailed) {
+    /** Hands a transition or grouping to the recorder thread, after those judged before it. */
+    private void toRecorder(Object judged) {
+        unrecorded.add(judged);
         try {
-            recorder.execute(() -> {
-                try {
-                    recording.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: {}", whatFailed, e.toString());
-                }
-            });
+            recorder.execute(this::recordJudged);
         } catch (RejectedExecutionException closing) {
             // closed meanwhile: the replica judging next judges it again from the open incidents
+        }
+    }
+
+    /**
+     * Records all that was judged so far (on the recorder thread): consecutive transitions together, groupings one
+     * by one, in order. A failure is logged and the rest still recorded.
+     */
+    private void recordJudged() {
+        List<Transition> batch = new ArrayList<>();
+        for (Object next = unrecorded.poll(); next != null; next = unrecorded.poll()) {
+            if (next instanceof Transition t) {
+                batch.add(t);
+                if (batch.size() == BATCH) {
+                    recordBatch(batch);
+                    batch = new ArrayList<>();
+                }
+            } else {
+                recordBatch(batch);
+                batch = new ArrayList<>();
+                Grouped g = (Grouped) next;
+                try {
+                    grouped.accept(g);
+                } catch (RuntimeException e) {
+                    LOG.warn("task {} not grouped under alert {}: {}", g.taskId(), g.ruleId(), e.toString());
+                }
+            }
+        }
+        recordBatch(batch);
+    }
+
+    private void recordBatch(List<Transition> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            sink.accept(List.copyOf(batch));
+        } catch (RuntimeException e) {
+            LOG.warn("{} alert transitions not recorded (the first: alert {} on task {}, {}): {}", batch.size(),
+                    batch.get(0).ruleId(), batch.get(0).taskId(), batch.get(0).kind(), e.toString());
         }
     }
 

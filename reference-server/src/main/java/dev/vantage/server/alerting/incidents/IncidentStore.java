@@ -12,6 +12,7 @@ import dev.vantage.server.json.JsonMapping;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,31 +47,51 @@ public final class IncidentStore {
         return ruleId + "/" + taskId;
     }
 
+    /** A transition to record, the channels to notify of it, and the silence keeping it quiet ({@code null}: none). */
+    public record ToRecord(Transition transition, List<String> channelIds, String silencedBy) {
+    }
+
     /**
      * Records a transition of the rule's alert on a task and, in the same transaction, queues its notification to
      * each of {@code channelIds} ({@link NotificationQueue} sends them), unless a silence keeps it quiet.
      *
      * @param silencedBy the silence covering the transition, or {@code null}: it is recorded, not sent
-     *
      * @return what was recorded; empty when there is nothing new to tell (it was recorded already, there is no open
      *         incident to remind of or resolve, or a reminder of an acknowledged incident)
      */
     public Optional<Recorded> record(Transition t, List<String> channelIds, String silencedBy) {
-        String key = openKey(t.ruleId(), t.taskId());
-        try {
-            return db.inTransaction(c -> {
-                Optional<Recorded> recorded = recordIn(c, t, key, silencedBy);
-                if (recorded.isPresent() && silencedBy == null) {
-                    NotificationQueue.enqueue(c, recorded.get().event().id(), channelIds, t.at());
+        return record(List.of(new ToRecord(t, channelIds, silencedBy))).get(0);
+    }
+
+    /**
+     * Records transitions as {@link #record(Transition, List, String)} does, all in one transaction (one commit for
+     * those judged together); one already recorded elsewhere leaves the others recorded.
+     *
+     * @return what each recorded, in the same order
+     */
+    public List<Optional<Recorded>> record(List<ToRecord> batch) {
+        return db.inTransaction(c -> {
+            List<Optional<Recorded>> out = new ArrayList<>(batch.size());
+            for (ToRecord r : batch) {
+                Transition t = r.transition();
+                Savepoint before = c.setSavepoint();
+                try {
+                    Optional<Recorded> recorded = recordIn(c, t, openKey(t.ruleId(), t.taskId()), r.silencedBy());
+                    if (recorded.isPresent() && r.silencedBy() == null) {
+                        NotificationQueue.enqueue(c, recorded.get().event().id(), r.channelIds(), t.at());
+                    }
+                    c.releaseSavepoint(before);
+                    out.add(recorded);
+                } catch (SQLException e) {
+                    if (!new DatabaseException(e).isUniqueViolation()) {
+                        throw e;
+                    }
+                    c.rollback(before); // already open: someone recorded this firing first
+                    out.add(Optional.empty());
                 }
-                return recorded;
-            });
-        } catch (DatabaseException e) {
-            if (e.isUniqueViolation()) {
-                return Optional.empty(); // already open: someone recorded this firing first
             }
-            throw e;
-        }
+            return out;
+        });
     }
 
     private Optional<Recorded> recordIn(Connection c, Transition t, String key, String silencedBy) throws SQLException {

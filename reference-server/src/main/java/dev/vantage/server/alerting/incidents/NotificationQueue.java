@@ -80,21 +80,39 @@ public final class NotificationQueue {
         return due;
     }
 
-    public void delivered(String id, int code) {
-        db.update("UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_code = ?, last_error = NULL,"
-                + " claimed_until = NULL, done_at = ? WHERE id = ?", code, clock.instant(), id);
+    /**
+     * What one attempt to send came to, at {@code at}: delivered ({@code error} null), or failed and tried again at
+     * {@code retryAt}, or given up when that is {@code null}.
+     */
+    public record Outcome(String id, int code, String error, Instant retryAt, Instant at) {
+        public static Outcome delivered(String id, int code, Instant at) {
+            return new Outcome(id, code, null, null, at);
+        }
+
+        public static Outcome failed(String id, int code, String error, Instant retryAt, Instant at) {
+            return new Outcome(id, code, error.length() > 500 ? error.substring(0, 500) : error, retryAt, at);
+        }
     }
 
-    /** A failed attempt: tried again at {@code retryAt}, or given up when that is {@code null}. */
-    public void failed(String id, int code, String error, Instant retryAt) {
-        String message = error.length() > 500 ? error.substring(0, 500) : error;
-        if (retryAt == null) {
-            db.update("UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_code = ?, last_error = ?,"
-                    + " claimed_until = NULL, done_at = ? WHERE id = ?", code, message, clock.instant(), id);
-        } else {
-            db.update("UPDATE notifications SET attempts = attempts + 1, last_code = ?, last_error = ?, claimed_until = NULL,"
-                    + " next_attempt_at = ? WHERE id = ?", code, message, retryAt, id);
-        }
+    /** Records outcomes, all in one transaction (those finished together: one commit, not one each). */
+    public void record(List<Outcome> outcomes) {
+        db.inTransaction(c -> {
+            for (Outcome o : outcomes) {
+                if (o.error() == null) {
+                    Sql.update(c, "UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_code = ?,"
+                            + " last_error = NULL, claimed_until = NULL, done_at = ? WHERE id = ?", o.code(), o.at(), o.id());
+                } else if (o.retryAt() == null) {
+                    Sql.update(c, "UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_code = ?,"
+                            + " last_error = ?, claimed_until = NULL, done_at = ? WHERE id = ?", o.code(), o.error(), o.at(),
+                            o.id());
+                } else {
+                    Sql.update(c, "UPDATE notifications SET attempts = attempts + 1, last_code = ?, last_error = ?,"
+                            + " claimed_until = NULL, next_attempt_at = ? WHERE id = ?", o.code(), o.error(), o.retryAt(),
+                            o.id());
+                }
+            }
+            return null;
+        });
     }
 
     /** A channel's deliveries, the newest first. */

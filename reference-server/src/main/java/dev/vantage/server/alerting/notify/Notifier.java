@@ -15,10 +15,16 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,7 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the queued notifications: claims what is due (every replica does, each row is sent by the one that claims
  * it), sends each on a virtual thread of its own, and records the outcome; a failure that may pass is tried again
- * with growing pauses, up to {@link #BACKOFF}'s length.
+ * with growing pauses, up to {@link #BACKOFF}'s length. Outcomes are recorded on a thread of their own, those that
+ * finished meanwhile together (a replica dying before they are recorded leaves them to be sent again once the claim
+ * lapses: sent twice, never lost).
  */
 public final class Notifier implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
@@ -67,6 +75,10 @@ public final class Notifier implements AutoCloseable {
     private final Map<String, Long> caused = new ConcurrentHashMap<>();
     /** Channels made from their stored settings, by id, while that revision is current: a channel keeps its connections. */
     private final Map<String, Made> made = new ConcurrentHashMap<>();
+    /** Outcomes not yet recorded, and the one thread recording them. */
+    private final Queue<NotificationQueue.Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("notify-recorder").factory());
     private final Counter delivered;
     private final Counter failed;
     private final Timer sendTimer;
@@ -146,7 +158,8 @@ public final class Notifier implements AutoCloseable {
         try {
             ChannelStore.StoredChannel stored = channels.find(d.channelId()).orElse(null);
             if (stored == null || !stored.enabled()) {
-                queue.failed(d.id(), 0, stored == null ? "the channel was deleted" : "the channel is disabled", null);
+                outcome(NotificationQueue.Outcome.failed(d.id(), 0,
+                        stored == null ? "the channel was deleted" : "the channel is disabled", null, clock.instant()));
                 failed.increment();
                 return;
             }
@@ -161,11 +174,11 @@ public final class Notifier implements AutoCloseable {
                 latency.record(System.nanoTime() - caused, TimeUnit.NANOSECONDS);
             }
             Channel.Delivery delivery = channel.send(notification);
-            queue.delivered(d.id(), delivery.code());
+            outcome(NotificationQueue.Outcome.delivered(d.id(), delivery.code(), clock.instant()));
             delivered.increment();
         } catch (DeliveryException e) {
             Instant retry = e.retryable() && d.attempts() < BACKOFF.size() ? clock.instant().plus(BACKOFF.get(d.attempts())) : null;
-            queue.failed(d.id(), e.code(), e.getMessage(), retry);
+            outcome(NotificationQueue.Outcome.failed(d.id(), e.code(), e.getMessage(), retry, clock.instant()));
             if (retry == null) {
                 failed.increment();
             }
@@ -176,6 +189,31 @@ public final class Notifier implements AutoCloseable {
             LOG.warn("notification {} to channel {} failed", d.id(), d.channelId(), e);
         } finally {
             sendTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void outcome(NotificationQueue.Outcome o) {
+        outcomes.add(o);
+        try {
+            recorder.execute(this::recordOutcomes);
+        } catch (RejectedExecutionException closing) {
+            // not recorded: the claim lapses and another replica (or this one, restarted) sends it again
+        }
+    }
+
+    private void recordOutcomes() {
+        List<NotificationQueue.Outcome> batch = new ArrayList<>();
+        for (NotificationQueue.Outcome o = outcomes.poll(); o != null; o = outcomes.poll()) {
+            batch.add(o);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            queue.record(batch);
+        } catch (RuntimeException e) {
+            LOG.warn("notifications: {} outcomes not recorded, they are sent again once their claims lapse: {}",
+                    batch.size(), e.toString());
         }
     }
 
@@ -219,5 +257,6 @@ public final class Notifier implements AutoCloseable {
     public void close() {
         closed = true;
         thread.interrupt();
+        recorder.shutdown(); // outcomes already handed over are still recorded
     }
 }

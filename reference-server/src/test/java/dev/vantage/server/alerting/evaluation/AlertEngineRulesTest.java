@@ -30,7 +30,7 @@ class AlertEngineRulesTest {
 
     private AlertEngine engine() {
         return new AlertEngine(() -> List.copyOf(rules), id -> Optional.ofNullable(tasks.get(id)), id -> List.of(),
-                List::of, told::add, grouped -> { }, Clock.systemUTC(), new SimpleMeterRegistry());
+                List::of, told::addAll, grouped -> { }, Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     private void task(String id, Map<String, String> labels) {

@@ -46,7 +46,7 @@ class AlertEngineTest {
         Map<String, List<String>> dependsOn = dependencies ? Map.of("web", List.of("gw"), "api", List.of("gw")) : Map.of();
         engine = new AlertEngine(() -> rules,
                 id -> Optional.of(TaskSpec.builder("tcp", "127.0.0.1:1").id(id).build()),
-                id -> dependsOn.getOrDefault(id, List.of()), List::of, transitions::add, grouped::add,
+                id -> dependsOn.getOrDefault(id, List.of()), List::of, transitions::addAll, grouped::add,
                 Clock.systemUTC(), registry);
     }
 
