@@ -148,7 +148,7 @@ public final class Alerting implements ApiModule, TaskChangeListener, Evaluator 
         event.put("taskId", recorded.incident().taskId());
         event.put("kind", recorded.event().kind());
         event.put("at", recorded.event().at().toString());
-        event.put("summary", recorded.event().summary());
+        event.put("summary", recorded.event().summary().toString()); // English: clients read the incident itself
         event.put("silencedBy", silencedBy);
         live.publish("incident", event);
     }

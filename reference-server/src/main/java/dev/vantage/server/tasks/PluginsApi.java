@@ -7,8 +7,8 @@ import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.Routes;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -35,39 +35,17 @@ public final class PluginsApi implements ApiModule {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Locale locale = locale(req.headers().value(HeaderNames.ACCEPT_LANGUAGE).orElse(null));
+        Locale locale = Languages.of(req, res, offered());
         List<Map<String, Object>> items = engine.descriptors().values().stream()
                 .map(d -> describe(d.localize(locale))).toList();
-        res.header(HeaderNames.VARY, "Accept-Language");
         Json.send(res, Map.of("items", items));
     }
 
-    /** The best of the plugins' languages (and English) for an {@code Accept-Language} header; English if none. */
-    private Locale locale(String acceptLanguage) {
-        if (acceptLanguage == null || acceptLanguage.isBlank()) {
-            return Locale.ENGLISH;
-        }
+    /** English and every language some plugin has texts in. */
+    private List<Locale> offered() {
         List<Locale> offered = new ArrayList<>(List.of(Locale.ENGLISH));
         engine.descriptors().values().forEach(d -> d.locales().stream().filter(l -> !offered.contains(l)).forEach(offered::add));
-        try {
-            List<Locale.LanguageRange> wanted = Locale.LanguageRange.parse(acceptLanguage);
-            // an exact tag first (zh-CN), then any of the same language (zh-TW or zh asks for Chinese too)
-            Locale exact = Locale.lookup(wanted, offered);
-            if (exact != null) {
-                return exact;
-            }
-            for (Locale.LanguageRange r : wanted) {
-                String language = Locale.forLanguageTag(r.getRange()).getLanguage();
-                for (Locale l : offered) {
-                    if (l.getLanguage().equals(language)) {
-                        return l;
-                    }
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            // a malformed header is no reason to refuse the list
-        }
-        return Locale.ENGLISH;
+        return offered;
     }
 
     static Map<String, Object> describe(ProbeDescriptor d) {

@@ -39,6 +39,10 @@ class AlertingTest {
             JsonNode first0 = firing.get("timeline").get(0);
             assertThat(first0.get("kind").asText()).isEqualTo("firing");
             assertThat(first0.get("summary").asText()).contains("1 of 1 agents bad").contains("failures in a row");
+            // in the reader's language
+            JsonNode zh = server.call("GET", path, admin, null, Map.of("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")).json();
+            assertThat(zh.get("timeline").get(0).get("summary").asText()).contains("1 个节点中 1 个异常").contains("连续失败");
+            assertThat(zh.get("summary").asText()).isEqualTo(zh.get("timeline").get(0).get("summary").asText());
             // the evidence is real results of the task
             String evidence = first0.get("evidence").get(0).asText();
             assertThat(server.get("/api/v1/tasks/web/results?limit=100", admin).json().get("items").findValuesAsText("id"))

@@ -14,6 +14,7 @@ import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.security.Role;
 import io.helidon.http.HeaderNames;
@@ -130,6 +131,7 @@ public final class AlertRulesApi implements ApiModule {
         AlertRule rule = d.rule("preview");
         Instant end = clock.instant();
         Instant start = end.minus(Duration.ofHours(24));
+        java.util.Locale locale = Languages.of(req, res, Languages.SERVER);
         int budget = PREVIEW_MAX_RESULTS;
         List<Map<String, Object>> tasks = new ArrayList<>();
         for (TaskSpec task : history.tasks()) {
@@ -143,7 +145,7 @@ public final class AlertRulesApi implements ApiModule {
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
                         m.put("at", t.at());
-                        m.put("summary", t.summary());
+                        m.put("summary", t.summary().in(locale));
                         m.put("badAgents", t.badAgents());
                         return m;
                     }).toList();

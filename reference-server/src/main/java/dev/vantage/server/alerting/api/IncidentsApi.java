@@ -7,6 +7,7 @@ import dev.vantage.server.alerting.incidents.IncidentStore;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
@@ -16,6 +17,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -36,12 +38,12 @@ public final class IncidentsApi implements ApiModule {
     @Override
     public void routes(Routes routes) {
         routes.get("/api/v1/incidents", Role.VIEWER, this::list)
-                .get("/api/v1/incidents/{id}", Role.VIEWER, (req, res) -> Json.send(res, detail(incident(req))))
+                .get("/api/v1/incidents/{id}", Role.VIEWER, (req, res) -> Json.send(res, detail(incident(req), locale(req, res))))
                 .post("/api/v1/incidents/{id}/acknowledge", Role.OPERATOR, (req, res) -> {
                     IncidentEvent e = incidents.acknowledge(incident(req).id(), Routes.principal(req).username());
                     Incident now = incident(req);
                     changed.accept(new IncidentStore.Recorded(now, e));
-                    Json.send(res, detail(now));
+                    Json.send(res, detail(now, locale(req, res)));
                 })
                 .post("/api/v1/incidents/{id}/notes", Role.OPERATOR, this::note);
     }
@@ -56,7 +58,8 @@ public final class IncidentsApi implements ApiModule {
         }
         q.check();
         Boolean open = state == null || state.equals("all") ? null : state.equals("open");
-        Json.send(res, Map.of("items", incidents.list(open, task, limit).stream().map(IncidentsApi::view).toList()));
+        Locale locale = locale(req, res);
+        Json.send(res, Map.of("items", incidents.list(open, task, limit).stream().map(i -> view(i, locale)).toList()));
     }
 
     private void note(ServerRequest req, ServerResponse res) {
@@ -71,14 +74,19 @@ public final class IncidentsApi implements ApiModule {
         IncidentEvent e = incidents.note(id, Routes.principal(req).username(), text);
         Incident now = incident(req);
         changed.accept(new IncidentStore.Recorded(now, e));
-        Json.send(res, Status.CREATED_201, detail(now));
+        Json.send(res, Status.CREATED_201, detail(now, locale(req, res)));
     }
 
     private Incident incident(ServerRequest req) {
         return incidents.find(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("incident"));
     }
 
-    private static Map<String, Object> view(Incident i) {
+    /** Summaries are told in the caller's language. */
+    private static Locale locale(ServerRequest req, ServerResponse res) {
+        return Languages.of(req, res, Languages.SERVER);
+    }
+
+    private static Map<String, Object> view(Incident i, Locale locale) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", i.id());
         m.put("ruleId", i.ruleId());
@@ -88,22 +96,22 @@ public final class IncidentsApi implements ApiModule {
         m.put("resolvedAt", i.resolvedAt());
         m.put("acknowledgedBy", i.acknowledgedBy());
         m.put("acknowledgedAt", i.acknowledgedAt());
-        m.put("summary", i.summary());
+        m.put("summary", i.summary().in(locale));
         return m;
     }
 
-    private Map<String, Object> detail(Incident i) {
-        Map<String, Object> m = view(i);
-        m.put("timeline", incidents.events(i.id()).stream().map(IncidentsApi::event).toList());
+    private Map<String, Object> detail(Incident i, Locale locale) {
+        Map<String, Object> m = view(i, locale);
+        m.put("timeline", incidents.events(i.id()).stream().map(e -> event(e, locale)).toList());
         return m;
     }
 
-    private static Map<String, Object> event(IncidentEvent e) {
+    private static Map<String, Object> event(IncidentEvent e, Locale locale) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("at", e.at());
         m.put("kind", e.kind());
         m.put("actor", e.actor());
-        m.put("summary", e.summary());
+        m.put("summary", e.summary().in(locale));
         m.put("badAgents", e.badAgents());
         m.put("evidence", e.evidence());
         m.put("silencedBy", e.silencedBy());

@@ -128,7 +128,7 @@ public final class AlertInstance {
     }
 
     /** What people are told of a verdict. */
-    private record Judgement(List<String> badAgents, List<String> evidence, String summary) {
+    private record Judgement(List<String> badAgents, List<String> evidence, Summary summary) {
     }
 
     /** The verdict across the series: for a per-agent scope, bad when enough agents are. Judged on every result. */
@@ -163,7 +163,7 @@ public final class AlertInstance {
      */
     private Judgement describe(Instant now) {
         if (series.isEmpty()) {
-            return new Judgement(List.of(), List.of(), "no results");
+            return new Judgement(List.of(), List.of(), Summary.of("results.none"));
         }
         if (rule.scope() instanceof Scope.Merged) {
             Series s = series.get(ALL);
@@ -173,8 +173,8 @@ public final class AlertInstance {
         Scope.PerAgent quorum = (Scope.PerAgent) rule.scope();
         List<String> bad = new ArrayList<>();
         List<String> evidence = new ArrayList<>();
-        String firstBadSummary = null;
-        String anySummary = null;
+        Summary firstBadSummary = null;
+        Summary anySummary = null;
         for (Map.Entry<String, Series> e : series.entrySet()) {
             Verdict v = e.getValue().judge.verdict(now);
             anySummary = anySummary == null ? e.getValue().judge.summary() : anySummary;
@@ -185,9 +185,10 @@ public final class AlertInstance {
             }
         }
         int total = series.size();
-        String summary = bad.size() + " of " + total + " agents bad (rule: at least " + quorum.minAgents()
-                + (quorum.minPercent() > 0 ? " and " + quorum.minPercent() + "%" : "") + ")"
-                + (firstBadSummary != null ? "; " + bad.get(0) + ": " + firstBadSummary : "; " + anySummary);
+        Summary rule = quorum.minPercent() > 0 ? Summary.of("quorum.rule.percent", quorum.minAgents(), quorum.minPercent())
+                : Summary.of("quorum.rule", quorum.minAgents());
+        Summary summary = Summary.of("quorum", bad.size(), total, rule,
+                firstBadSummary != null ? Summary.of("agent", bad.get(0), firstBadSummary) : anySummary);
         return new Judgement(bad, evidence, summary);
     }
 

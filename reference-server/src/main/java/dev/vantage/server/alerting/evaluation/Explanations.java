@@ -32,7 +32,7 @@ final class Explanations {
      * @param parentTaskId the task whose failure explains it, or {@code null} when the agent's network does
      * @param reason       for people
      */
-    record Explanation(String parentTaskId, String reason) {
+    record Explanation(String parentTaskId, Summary reason) {
     }
 
     private static final class Agent {
@@ -67,12 +67,12 @@ final class Explanations {
         for (String parent : ancestors) {
             Latest l = a.tasks.get(parent);
             if (l != null && !l.ok() && l.at().isAfter(now.minus(FRESH))) {
-                return Optional.of(new Explanation(parent, "depends on task " + parent + ", which fails from this agent"));
+                return Optional.of(new Explanation(parent, Summary.of("explain.dependency", parent)));
             }
         }
         if (networkLost(a)) {
             return Optional.of(new Explanation(null,
-                    "every task of this agent fails while other agents succeed: the agent's own network"));
+                    Summary.of("explain.network")));
         }
         return Optional.empty();
     }

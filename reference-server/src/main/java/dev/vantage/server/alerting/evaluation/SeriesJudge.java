@@ -28,7 +28,7 @@ public sealed interface SeriesJudge {
      * What the latest verdict was based on, for people: "5 failures in a row", "p95 phase.connect 312 ms". Made only
      * when asked (when people are told), not with every verdict.
      */
-    String summary();
+    Summary summary();
 
     static SeriesJudge of(Condition condition) {
         return switch (condition) {
@@ -79,8 +79,8 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
-            return failures + (failures == 1 ? " failure" : " failures") + " in a row (rule: " + condition.count() + ")";
+        public Summary summary() {
+            return Summary.of(failures == 1 ? "streak.one" : "streak", failures, condition.count());
         }
     }
 
@@ -115,12 +115,12 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
+        public Summary summary() {
             if (entries.isEmpty()) {
-                return "no results in " + window(condition.window());
+                return Summary.of("availability.none", window(condition.window()));
             }
-            return "availability " + percent((double) ok / entries.size()) + " of " + entries.size() + " results over "
-                    + window(condition.window()) + " (rule: below " + number(condition.minPercent()) + "%)";
+            return Summary.of("availability", percent((double) ok / entries.size()), entries.size(),
+                    window(condition.window()), number(condition.minPercent()));
         }
     }
 
@@ -171,16 +171,16 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
+        public Summary summary() {
             Metric metric = condition.metric();
             if (entries.isEmpty()) {
-                return "no " + metric + " values in " + window(condition.window());
+                return Summary.of("latency.none", metric, window(condition.window()));
             }
             // nearest rank: a value that was really seen, as p99 of 100 values is the worst but one
             double p = new Percentile().withEstimationType(Percentile.EstimationType.R_1)
                     .evaluate(entries.firsts(), condition.percentile());
-            return "p" + number(condition.percentile()) + " " + metric + " " + number(p) + " ms of " + entries.size()
-                    + " results over " + window(condition.window()) + " (rule: above " + number(condition.maxMs()) + " ms)";
+            return Summary.of("latency", number(condition.percentile()), metric, number(p), entries.size(),
+                    window(condition.window()), number(condition.maxMs()));
         }
     }
 
@@ -226,14 +226,13 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
+        public Summary summary() {
             if (sent == 0) {
-                return "no packets in " + window(condition.window());
+                return Summary.of("loss.none", window(condition.window()));
             }
             Wilson w = Wilson.of(lost, sent, condition.confidence());
-            return "loss " + percent((double) lost / sent) + " (" + lost + " of " + sent + " packets; "
-                    + number(condition.confidence() * 100) + "% interval " + percent(w.lower()) + "–" + percent(w.upper())
-                    + ") over " + window(condition.window()) + " (rule: above " + number(condition.maxPercent()) + "%)";
+            return Summary.of("loss", percent((double) lost / sent), lost, sent, number(condition.confidence() * 100),
+                    percent(w.lower()), percent(w.upper()), window(condition.window()), number(condition.maxPercent()));
         }
     }
 
@@ -260,32 +259,32 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
-            return days == null ? "no certificate seen"
-                    : (days < 0 ? "certificate expired " + number(-days) + " days ago" : "certificate expires in "
-                    + number(days) + " days") + " (rule: under " + number(condition.minDays()) + ")";
+        public Summary summary() {
+            return days == null ? Summary.of("certificate.none")
+                    : days < 0 ? Summary.of("certificate.expired", number(-days), number(condition.minDays()))
+                    : Summary.of("certificate.expires", number(days), number(condition.minDays()));
         }
     }
 
     /** The latest result's assertions. */
     final class Assertions implements SeriesJudge {
         private Verdict verdict = Verdict.UNKNOWN;
-        private String summary = "no results";
+        private Summary summary = Summary.of("results.none");
 
         @Override
         public void add(ProbeResult r, Instant at) {
             AssertionOutcome failed = r.assertions().stream().filter(a -> !a.passed()).findFirst().orElse(null);
             if (failed != null || (r.error() != null && r.error().kind() == ErrorKind.ASSERTION)) {
                 verdict = Verdict.BAD;
-                summary = failed == null ? "assertion failed" : "assertion failed: " + failed.assertion()
-                        + " (actual " + failed.actual() + ")";
+                summary = failed == null ? Summary.of("assertion.failed")
+                        : Summary.of("assertion.failedOne", failed.assertion(), failed.actual());
             } else if (r.status() == ProbeStatus.SUCCESS) {
                 verdict = Verdict.GOOD;
-                summary = "assertions passed";
+                summary = Summary.of("assertion.passed");
             } else {
                 // the probe itself failed before its assertions could be judged: another rule's business
                 verdict = Verdict.UNKNOWN;
-                summary = "probe failed (" + r.status() + "): assertions not judged";
+                summary = Summary.of("assertion.notJudged", r.status());
             }
         }
 
@@ -295,7 +294,7 @@ public sealed interface SeriesJudge {
         }
 
         @Override
-        public String summary() {
+        public Summary summary() {
             return summary;
         }
     }

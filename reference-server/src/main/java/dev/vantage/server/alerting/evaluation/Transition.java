@@ -8,13 +8,13 @@ import java.util.List;
  *
  * @param badAgents      the agents judged bad when it happened (empty for a merged scope or a resolution)
  * @param evidence       ids of the latest results of the bad agents (or of the merged series), newest last
- * @param summary        what the verdict was based on, for people
+ * @param summary        what the verdict was based on, for people (in their language)
  * @param resultNanos    {@link System#nanoTime()} when the stored result that caused it reached alerting, for the
  *                       latency from storage to notification; 0 when time alone caused it (a timer, a reminder) or
  *                       in a preview
  */
 public record Transition(Kind kind, String ruleId, String taskId, Instant at, List<String> badAgents,
-                         List<String> evidence, String summary, long resultNanos) {
+                         List<String> evidence, Summary summary, long resultNanos) {
     public enum Kind { FIRING, REMINDER, RESOLVED }
 
     public Transition {
@@ -24,7 +24,7 @@ public record Transition(Kind kind, String ruleId, String taskId, Instant at, Li
 
     /** A transition that no result caused (yet): see {@link #causedBy}. */
     public Transition(Kind kind, String ruleId, String taskId, Instant at, List<String> badAgents, List<String> evidence,
-                      String summary) {
+                      Summary summary) {
         this(kind, ruleId, taskId, at, badAgents, evidence, summary, 0);
     }
 

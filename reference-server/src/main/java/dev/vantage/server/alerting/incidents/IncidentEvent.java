@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.incidents;
 
+import dev.vantage.server.alerting.evaluation.Summary;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * @param evidence    ids of the results that caused it
  * @param silencedBy  the silence that kept it from being sent, or {@code null}
  */
-public record IncidentEvent(String id, String incidentId, Instant at, String kind, String actor, String summary,
+public record IncidentEvent(String id, String incidentId, Instant at, String kind, String actor, Summary summary,
                             List<String> badAgents, List<String> evidence, String silencedBy) {
     public IncidentEvent {
         badAgents = List.copyOf(badAgents);

@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.incidents;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.server.alerting.evaluation.Grouped;
+import dev.vantage.server.alerting.evaluation.Summary;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
@@ -29,7 +30,7 @@ import java.util.UUID;
 public final class IncidentStore {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
     private static final String SELECT = "SELECT id, rule_id, task_id, started_at, resolved_at, acknowledged_by,"
-            + " acknowledged_at, summary FROM incidents";
+            + " acknowledged_at, summary, summary_data FROM incidents";
 
     /** A transition as recorded: its incident and the new timeline entry, which is what people are told of. */
     public record Recorded(Incident incident, IncidentEvent event) {
@@ -98,8 +99,9 @@ public final class IncidentStore {
         return switch (t.kind()) {
             case FIRING -> {
                 String id = UUID.randomUUID().toString();
-                Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary());
+                Sql.update(c, "INSERT INTO incidents (id, rule_id, task_id, open_key, started_at, summary, summary_data)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", id, t.ruleId(), t.taskId(), key, t.at(), t.summary().toString(),
+                        t.summary().toJson());
                 yield Optional.of(new Recorded(find(c, id).orElseThrow(), event(c, id, t, silencedBy)));
             }
             case REMINDER -> {
@@ -126,11 +128,12 @@ public final class IncidentStore {
     }
 
     private static IncidentEvent addEvent(Connection c, String incidentId, Instant at, String kind, String actor,
-                                          String summary, List<String> badAgents, List<String> evidence,
+                                          Summary summary, List<String> badAgents, List<String> evidence,
                                           String silencedBy) throws SQLException {
         String id = UUID.randomUUID().toString();
-        Sql.update(c, "INSERT INTO incident_events (id, incident_id, at, kind, actor, summary, bad_agents, evidence,"
-                + " silenced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor, summary,
+        Sql.update(c, "INSERT INTO incident_events (id, incident_id, at, kind, actor, summary, summary_data, bad_agents,"
+                + " evidence, silenced_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, incidentId, at, kind, actor,
+                summary.toString(), summary.toJson(),
                 JsonMapping.write(badAgents), JsonMapping.write(evidence), silencedBy);
         return new IncidentEvent(id, incidentId, at, kind, actor, summary, badAgents, evidence, silencedBy);
     }
@@ -142,12 +145,12 @@ public final class IncidentStore {
      * @return the entry added, or empty when the incident is not open or lists the task already
      */
     public Optional<Recorded> group(Grouped g) {
-        String summary = "task " + g.taskId() + " is affected too: it " + g.reason();
+        Summary summary = Summary.of("grouped", g.taskId(), g.reason());
         return db.inTransaction(c -> {
             Optional<Incident> open = Sql.queryOne(c, SELECT + " WHERE open_key = ? FOR UPDATE", IncidentStore::map,
                     openKey(g.ruleId(), g.parentTaskId()));
             if (open.isEmpty() || Sql.queryOne(c, "SELECT 1 FROM incident_events WHERE incident_id = ? AND kind = 'grouped'"
-                    + " AND summary = ?", rs -> 1, open.get().id(), summary).isPresent()) {
+                    + " AND summary = ?", rs -> 1, open.get().id(), summary.toString()).isPresent()) {
                 return Optional.empty();
             }
             return Optional.of(new Recorded(open.get(), addEvent(c, open.get().id(), g.at(), "grouped", null, summary,
@@ -168,7 +171,7 @@ public final class IncidentStore {
                 throw new ConflictException(i.open() ? "acknowledged already by " + i.acknowledgedBy() : "the incident is resolved");
             }
             Sql.update(c, "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", username, now, id);
-            return addEvent(c, id, now, "acknowledged", username, "acknowledged by " + username, List.of(), List.of(), null);
+            return addEvent(c, id, now, "acknowledged", username, Summary.of("acknowledged", username), List.of(), List.of(), null);
         });
     }
 
@@ -177,7 +180,7 @@ public final class IncidentStore {
         Instant now = clock.instant();
         return db.inTransaction(c -> {
             find(c, id).orElseThrow(() -> new NotFoundException("incident"));
-            return addEvent(c, id, now, "note", username, text, List.of(), List.of(), null);
+            return addEvent(c, id, now, "note", username, Summary.text(text), List.of(), List.of(), null);
         });
     }
 
@@ -215,8 +218,8 @@ public final class IncidentStore {
         return db.query(SELECT + " WHERE open_key IS NOT NULL", IncidentStore::map);
     }
 
-    private static final String SELECT_EVENT = "SELECT id, incident_id, at, kind, actor, summary, bad_agents, evidence,"
-            + " silenced_by FROM incident_events";
+    private static final String SELECT_EVENT = "SELECT id, incident_id, at, kind, actor, summary, summary_data,"
+            + " bad_agents, evidence, silenced_by FROM incident_events";
 
     /** The timeline of an incident, oldest first. */
     public List<IncidentEvent> events(String incidentId) {
@@ -229,7 +232,7 @@ public final class IncidentStore {
 
     private static IncidentEvent mapEvent(ResultSet rs) throws SQLException {
         return new IncidentEvent(rs.getString("id"), rs.getString("incident_id"), Sql.instant(rs, "at"),
-                rs.getString("kind"), rs.getString("actor"), rs.getString("summary"), strings(rs.getString("bad_agents")),
+                rs.getString("kind"), rs.getString("actor"), summary(rs), strings(rs.getString("bad_agents")),
                 strings(rs.getString("evidence")), rs.getString("silenced_by"));
     }
 
@@ -240,6 +243,12 @@ public final class IncidentStore {
     private static Incident map(ResultSet rs) throws SQLException {
         return new Incident(rs.getString("id"), rs.getString("rule_id"), rs.getString("task_id"),
                 Sql.instant(rs, "started_at"), Sql.instant(rs, "resolved_at"), rs.getString("acknowledged_by"),
-                Sql.instant(rs, "acknowledged_at"), rs.getString("summary"));
+                Sql.instant(rs, "acknowledged_at"), summary(rs));
+    }
+
+    /** The stored summary; only its English text for rows older than summaries with codes. */
+    private static Summary summary(ResultSet rs) throws SQLException {
+        String data = rs.getString("summary_data");
+        return data != null ? Summary.fromJson(data) : Summary.text(rs.getString("summary"));
     }
 }

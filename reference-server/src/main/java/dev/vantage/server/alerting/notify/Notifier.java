@@ -169,7 +169,7 @@ public final class Notifier implements AutoCloseable {
                 made.put(stored.id(), m);
             }
             Channel channel = m.channel();
-            Notification notification = notification(d);
+            Notification notification = notification(d, Locale.forLanguageTag(stored.language()));
             if (caused != null) {
                 latency.record(System.nanoTime() - caused, TimeUnit.NANOSECONDS);
             }
@@ -228,7 +228,8 @@ public final class Notifier implements AutoCloseable {
         return new ChannelContext(Locale.forLanguageTag(language), outbound, clock, templates);
     }
 
-    private Notification notification(NotificationQueue.Due d) {
+    /** The message of {@code d}, its summary in the channel's language. */
+    private Notification notification(NotificationQueue.Due d, Locale language) {
         Notification.Kind kind = switch (d.event().kind()) {
             case "resolved" -> Notification.Kind.RESOLVED;
             case "reminder" -> Notification.Kind.REMINDER;
@@ -236,7 +237,7 @@ public final class Notifier implements AutoCloseable {
         };
         String taskId = d.incident().taskId();
         return new Notification(kind, d.incident().id(), names.rule(d.incident().ruleId()), names.task(taskId),
-                names.target(taskId), d.event().at(), d.event().summary(),
+                names.target(taskId), d.event().at(), d.event().summary().in(language),
                 d.event().badAgents().stream().map(names::agent).toList(), link(d.incident().id()));
     }
 

@@ -110,7 +110,7 @@ class AlertInstanceTest {
         assertThat(run.kinds()).containsExactly(Transition.Kind.FIRING);
         assertThat(run.transitions.get(0).badAgents()).containsExactly("a1", "a2");
         assertThat(run.transitions.get(0).evidence()).hasSize(2);
-        assertThat(run.transitions.get(0).summary()).startsWith("2 of 3 agents bad");
+        assertThat(run.transitions.get(0).summary().toString()).startsWith("2 of 3 agents bad");
     }
 
     @Test
@@ -200,7 +200,7 @@ class AlertInstanceTest {
             Optional<Transition> tr = high.alert.add("a1", ping(3, received(3, 0.20, random), t), t);
             if (tr.isPresent()) {
                 fired = tr.get().at();
-                assertThat(tr.get().summary()).contains("loss").contains("99% interval");
+                assertThat(tr.get().summary().toString()).contains("loss").contains("99% interval");
             }
             t = t.plusSeconds(1);
         }
@@ -240,7 +240,7 @@ class AlertInstanceTest {
                     .phase("connect", Duration.ofMillis(ms)).build(), t);
         }
         assertThat(run.kinds()).containsExactly(Transition.Kind.FIRING);
-        assertThat(run.transitions.get(0).summary()).contains("p95 phase.connect 500 ms of 19 results");
+        assertThat(run.transitions.get(0).summary().toString()).contains("p95 phase.connect 500 ms of 19 results");
         run.tick(T0.plusSeconds(80)); // the window slid past every value: cannot tell, so it stays firing
         assertThat(run.alert.state()).isEqualTo(AlertInstance.State.FIRING);
     }
@@ -261,7 +261,7 @@ class AlertInstanceTest {
         cert.add("a1", ProbeResult.builder().id("c1").taskId("t1").type("http").target("x").startedAt(T0)
                 .duration(Duration.ofMillis(1)).status(ProbeStatus.SUCCESS).measurement("certDaysRemaining", 3.5).build(), T0);
         assertThat(cert.transitions).singleElement().satisfies(tr ->
-                assertThat(tr.summary()).contains("certificate expires in 3.5 days (rule: under 14)"));
+                assertThat(tr.summary().toString()).contains("certificate expires in 3.5 days (rule: under 14)"));
 
         Run assertion = new Run(rule(new Condition.AssertionFailure(), Scope.PerAgent.ANY_ONE, Duration.ZERO,
                 Duration.ZERO, null));
@@ -270,6 +270,6 @@ class AlertInstanceTest {
                 .error(ProbeError.of(ErrorKind.ASSERTION, "assertion failed"))
                 .assertion(AssertionOutcome.of("measurement.httpStatus lt 400", false, "503")).build(), T0);
         assertThat(assertion.transitions).singleElement().satisfies(tr ->
-                assertThat(tr.summary()).endsWith("a1: assertion failed: measurement.httpStatus lt 400 (actual 503)"));
+                assertThat(tr.summary().toString()).endsWith("a1: assertion failed: measurement.httpStatus lt 400 (actual 503)"));
     }
 }

@@ -33,7 +33,7 @@ class SeriesJudgeTest {
                         .duration(Duration.ofMillis(ms)).status(ProbeStatus.SUCCESS)
                         .phase("connect", Duration.ofMillis(ms)).build(), at);
                 Verdict v = judge.verdict(at);
-                double p = percentileOfSummary(judge.summary());
+                double p = percentileOfSummary(judge.summary().toString());
                 assertThat(v).as("p%s of window ending %d, threshold %s: %s", percentile, i, maxMs, judge.summary())
                         .isEqualTo(p > maxMs ? Verdict.BAD : Verdict.GOOD);
             }

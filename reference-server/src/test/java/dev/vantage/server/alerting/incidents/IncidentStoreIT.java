@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.incidents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vantage.server.alerting.evaluation.Summary;
 import dev.vantage.server.alerting.evaluation.Transition;
 import dev.vantage.server.backends.Backends;
 import dev.vantage.server.config.ServerConfig;
@@ -47,7 +48,7 @@ class IncidentStoreIT {
                 new IncidentStore.ToRecord(firing("a", now), List.of(), null), // the same firing: not again
                 new IncidentStore.ToRecord(firing("c", now), List.of(), "silence-1"),
                 new IncidentStore.ToRecord(new Transition(Transition.Kind.RESOLVED, "r", "b", now.plusSeconds(5),
-                        List.of(), List.of(), "good again"), List.of(), null)));
+                        List.of(), List.of(), Summary.text("good again")), List.of(), null)));
 
         assertThat(recorded).hasSize(4);
         assertThat(recorded.get(0)).hasValueSatisfying(r -> assertThat(r.incident().taskId()).isEqualTo("b"));
@@ -63,6 +64,6 @@ class IncidentStoreIT {
 
     private static Transition firing(String task, Instant at) {
         return new Transition(Transition.Kind.FIRING, "r", task, at, List.of("agent-1"), List.of("result-1"),
-                "1 of 1 agents bad");
+                Summary.text("1 of 1 agents bad"));
     }
 }
