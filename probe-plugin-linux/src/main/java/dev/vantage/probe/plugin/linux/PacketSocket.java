@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
@@ -31,6 +30,7 @@ public final class PacketSocket {
 
     private final boolean v6;
     private final int fd;
+    private boolean recvErr; // set before the socket is shared
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
     private volatile boolean closed;
@@ -113,31 +113,20 @@ public final class PacketSocket {
         }
     }
 
-    /** The local address the kernel would send from towards {@code destination} (a UDP connect, nothing sent). */
-    public static InetAddress sourceAddressFor(InetAddress destination) throws ErrnoException {
-        boolean v6 = destination instanceof Inet6Address;
-        try (Arena temp = Arena.ofConfined()) {
-            MemorySegment errno = LibC.errnoSlot(temp);
-            int fd = LibC.socket(errno, v6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new ErrnoException("socket", LibC.errno(errno));
-            }
-            try {
-                MemorySegment address = temp.allocate(Sockaddr.SIZE, 8);
-                int length = Sockaddr.write(address, destination, 9);
-                if (LibC.connect(errno, fd, address, length) < 0) {
-                    throw new ErrnoException("connect", LibC.errno(errno));
-                }
-                MemorySegment lengthPtr = temp.allocate(JAVA_INT);
-                lengthPtr.set(JAVA_INT, 0, Sockaddr.SIZE);
-                if (LibC.getsockname(errno, fd, address, lengthPtr) < 0) {
-                    throw new ErrnoException("getsockname", LibC.errno(errno));
-                }
-                return Sockaddr.read(address);
-            } finally {
-                LibC.close(fd);
-            }
+    /**
+     * The local address the kernel would send from towards {@code destination}: connects this socket (a UDP one
+     * kept for the purpose) there and reads its address back; nothing is sent. Under the sender's lock.
+     */
+    public InetAddress sourceAddressFor(InetAddress destination) throws ErrnoException {
+        int length = Sockaddr.write(txAddress, destination, 9);
+        if (LibC.connect(txErrno, fd, txAddress, length) < 0) {
+            throw new ErrnoException("connect", LibC.errno(txErrno));
         }
+        txOption.set(JAVA_INT, 0, Sockaddr.SIZE);
+        if (LibC.getsockname(txErrno, fd, txAddress, txOption) < 0) {
+            throw new ErrnoException("getsockname", LibC.errno(txErrno));
+        }
+        return Sockaddr.read(txAddress);
     }
 
     public boolean v6() {
@@ -166,6 +155,7 @@ public final class PacketSocket {
     /** Turns on IP_RECVERR / IPV6_RECVERR: ICMP errors about what this socket sent arrive on its error queue. */
     public void receiveErrors() throws ErrnoException {
         setOption(v6 ? LibC.IPPROTO_IPV6 : LibC.IPPROTO_IP, v6 ? LibC.IPV6_RECVERR : LibC.IP_RECVERR, 1);
+        recvErr = true;
     }
 
     /** Binds to the wildcard address and port 0; returns the port (a ping socket's echo identifier) the kernel chose. */
@@ -213,8 +203,17 @@ public final class PacketSocket {
             return LibC.EBADF;
         }
         int addressLength = Sockaddr.write(txAddress, to, port);
-        txRealtimeNanos = LibC.realtimeNanos(txTime);
-        return LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength) < 0 ? LibC.errno(txErrno) : 0;
+        int errno = 0;
+        // With IP_RECVERR the kernel reports an earlier ICMP error (about any destination) once, on the next call,
+        // without sending: so a second try.
+        for (int attempt = 0; attempt < (recvErr ? 2 : 1); attempt++) {
+            txRealtimeNanos = LibC.realtimeNanos(txTime);
+            if (LibC.sendto(txErrno, fd, txPacket, length, 0, txAddress, addressLength) >= 0) {
+                return 0;
+            }
+            errno = LibC.errno(txErrno);
+        }
+        return errno;
     }
 
     /** CLOCK_REALTIME nanoseconds read just before the last {@link #sendTo}: the clock of kernel receive times. */
