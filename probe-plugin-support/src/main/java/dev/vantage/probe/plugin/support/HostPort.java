@@ -152,7 +152,7 @@ public final class HostPort {
 
     private static boolean isIpv6Literal(String s) {
         // only hex digits, colons and dots: getByName then parses a literal and never asks a resolver
-        if (!s.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+        if (!IPV6.matcher(s).matches()) {
             return false;
         }
         try {
