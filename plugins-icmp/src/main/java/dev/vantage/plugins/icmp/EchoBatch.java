@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.LibC;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 

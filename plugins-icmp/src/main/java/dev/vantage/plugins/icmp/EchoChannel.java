@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.LibC;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeException;
 import java.time.Duration;

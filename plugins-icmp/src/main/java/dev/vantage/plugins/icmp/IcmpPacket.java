@@ -1,5 +1,7 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.InternetChecksum;
+import dev.vantage.probe.plugin.linux.LibC;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -71,25 +73,9 @@ final class IcmpPacket {
         int length = HEADER_SIZE + payloadSize;
         buf.asSlice(HEADER_SIZE, payloadSize).fill(PAYLOAD_FILL);
         if (checksum) {
-            buf.set(U16, 2, (short) checksum(buf, 0, length));
+            buf.set(U16, 2, (short) InternetChecksum.of(buf, 0, length));
         }
         return length;
-    }
-
-    /** The Internet checksum (RFC 1071) of {@code length} bytes; 0 when run over a packet whose checksum is right. */
-    static int checksum(MemorySegment buf, long offset, int length) {
-        long sum = 0;
-        long end = offset + (length & ~1);
-        for (long i = offset; i < end; i += 2) {
-            sum += buf.get(U16, i) & 0xffff;
-        }
-        if ((length & 1) != 0) {
-            sum += (buf.get(ValueLayout.JAVA_BYTE, end) & 0xff) << 8;
-        }
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        return (int) (~sum & 0xffff);
     }
 
     /**
@@ -106,7 +92,7 @@ final class IcmpPacket {
         if (withIpHeader) {
             offset = ipv4HeaderLength(buf, length, 0);
             if (offset < 0 || (buf.get(ValueLayout.JAVA_BYTE, 9) != LibC.IPPROTO_ICMP)
-                    || checksum(buf, offset, length - offset) != 0) {
+                    || InternetChecksum.of(buf, offset, length - offset) != 0) {
                 return;
             }
         }

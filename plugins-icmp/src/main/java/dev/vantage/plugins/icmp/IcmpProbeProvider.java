@@ -10,18 +10,16 @@ import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeProvider;
+import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.IpVersion;
 import dev.vantage.probe.plugin.support.LoopbackWarmUp;
 import dev.vantage.probe.plugin.support.RoundTrips;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * The {@code icmp} probe type: ICMP echo ("ping") over IPv4 and IPv6.
@@ -34,12 +32,6 @@ public final class IcmpProbeProvider implements ProbeProvider {
     static final String TYPE = "icmp";
     // IPv4's limit: 65535 minus the IP and ICMP headers.
     private static final int MAX_PAYLOAD = 65_507;
-    private static final Pattern HOST_NAME = Pattern.compile(
-            "(?=.{1,253}\\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-                    + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
-    private static final Pattern DOTTED_QUAD =
-            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(.*\\.)?\\d+\\.?");
 
     private static final int DEFAULT_TTL = 64;
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
@@ -90,7 +82,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        String host = hostOf(config.target());
+        String host = HostPort.bareHost(config.target());
         if (host == null) {
             problems.add(ConfigProblem.of("target",
                     "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
@@ -103,33 +95,6 @@ public final class IcmpProbeProvider implements ProbeProvider {
         }
         return new IcmpProbe(this, host, (int) count, interval, (int) config.integer("size"),
                 (int) config.integer("ttl"), IpVersion.of(config.string(IpVersion.PARAMETER)));
-    }
-
-    /**
-     * The host to resolve, or null if the target is not a plain host name or IP literal. A name whose last label
-     * is numeric must be a dotted-quad IPv4 address: resolvers read forms like {@code 127.1} or {@code 0x7f.1}
-     * differently, so they are refused rather than guessed at.
-     */
-    static String hostOf(String target) {
-        if (target.startsWith("[") && target.endsWith("]")) {
-            String inner = target.substring(1, target.length() - 1);
-            return isIpv6Literal(inner) ? inner : null;
-        }
-        if (target.indexOf(':') >= 0) {
-            return isIpv6Literal(target) ? target : null;
-        }
-        if (!HOST_NAME.matcher(target).matches()) {
-            return null;
-        }
-        return NUMERIC_LAST_LABEL.matcher(target).matches() && !DOTTED_QUAD.matcher(target).matches() ? null : target;
-    }
-
-    private static boolean isIpv6Literal(String s) {
-        try {
-            return InetAddress.ofLiteral(s) instanceof Inet6Address;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /**

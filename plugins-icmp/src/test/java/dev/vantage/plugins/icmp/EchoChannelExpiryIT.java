@@ -1,5 +1,8 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.InternetChecksum;
+import dev.vantage.probe.plugin.linux.InNetns;
+import dev.vantage.probe.plugin.linux.LibC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vantage.probe.testkit.Netns;
@@ -27,10 +30,10 @@ class EchoChannelExpiryIT {
         try (Netns ns = Netns.create("vti-x"); Arena arena = Arena.ofShared()) {
             ns.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
             MemorySegment errno = LibC.errnoSlot(arena);
-            int raw = InNetns.call(ns, () -> LibC.socket(errno, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC,
+            int raw = InNetns.call(ns.name(), () -> LibC.socket(errno, LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC,
                     LibC.IPPROTO_ICMP));
             assertThat(raw).as("raw socket").isNotNegative();
-            try (EchoChannel channel = InNetns.call(ns, () -> EchoChannel.open(false, 64))) {
+            try (EchoChannel channel = InNetns.call(ns.name(), () -> EchoChannel.open(false, 64))) {
                 EchoBatch b = new EchoBatch(InetAddress.ofLiteral("127.0.0.1"), 1, MS, 8, System.nanoTime() + 300 * MS);
                 channel.submit(b);
                 int seq = awaitSent(channel, b);
@@ -78,7 +81,7 @@ class EchoChannelExpiryIT {
         MemorySegment packet = arena.allocate(64, 8);
         int length = IcmpPacket.writeEchoRequest(packet, false, id, seq, 8, false);
         packet.set(ValueLayout.JAVA_BYTE, 0, (byte) IcmpPacket.ECHO_REPLY_V4);
-        packet.set(BE_SHORT, 2, (short) IcmpPacket.checksum(packet, 0, length));
+        packet.set(BE_SHORT, 2, (short) InternetChecksum.of(packet, 0, length));
         MemorySegment to = arena.allocate(LibC.SOCKADDR_SIZE, 8);
         int toLength = new EchoBatch(InetAddress.ofLiteral("127.0.0.1"), 1, 0, 0, 0).writeSockaddr(to);
         MemorySegment errno = LibC.errnoSlot(arena);

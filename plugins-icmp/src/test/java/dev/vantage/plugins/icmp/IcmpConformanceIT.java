@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.InNetns;
 import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ProbeProvider;
@@ -55,7 +56,7 @@ class IcmpConformanceIT extends ProbeConformanceSuite {
     protected ProbeEngine newEngine(AddressPolicy policy) {
         IcmpProbeProvider provider = new IcmpProbeProvider();
         try {
-            InNetns.call(ns, () -> provider.channel(false, 64));
+            InNetns.call(ns.name(), () -> provider.channel(false, 64));
         } catch (Exception e) {
             throw new IllegalStateException("cannot open an ICMP socket inside " + ns.name(), e);
         }

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.InNetns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,7 @@ class IcmpNetnsIT {
         }
         IcmpProbeProvider provider = new IcmpProbeProvider();
         int ttl = ((Number) p.getOrDefault("ttl", 64)).intValue();
-        InNetns.call(client, () -> provider.channel(target.contains(":"), ttl));
+        InNetns.call(client.name(), () -> provider.channel(target.contains(":"), ttl));
         try (ProbeEngine engine = TestEngines.engine(provider)) {
             ProbeResult r = TestEngines.runOnce(engine,
                     TaskSpec.builder("icmp", target).timeout(TIMEOUT).params(p).build());
@@ -165,7 +166,7 @@ class IcmpNetnsIT {
     @EnumSource(IcmpSocket.Mode.class)
     void keepsKernelSendTimesAfterAFailedSend(IcmpSocket.Mode mode) throws Exception {
         client.sysctl("net.ipv4.ping_group_range", mode == IcmpSocket.Mode.DGRAM ? "0 2147483647" : "1 0");
-        try (EchoChannel channel = InNetns.call(client, () -> EchoChannel.open(false, 64))) {
+        try (EchoChannel channel = InNetns.call(client.name(), () -> EchoChannel.open(false, 64))) {
             assertThat(channel.mode()).isEqualTo(mode);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             EchoBatch first = new EchoBatch(InetAddress.ofLiteral("10.200.0.2"), 3, 1_000_000, 8, deadline);
@@ -222,7 +223,7 @@ class IcmpNetnsIT {
     void saysWhatToGrantWhenNoSocketIsPermitted() throws Exception {
         client.sysctl("net.ipv4.ping_group_range", "1 0");
 
-        assertThatThrownBy(() -> InNetns.call(client, true, () -> IcmpSocket.open(false, 64)))
+        assertThatThrownBy(() -> InNetns.call(client.name(), true, () -> IcmpSocket.open(false, 64)))
                 .isInstanceOfSatisfying(ProbeException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.CONFIG);
                     assertThat(e.getMessage()).contains("sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"",

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.InNetns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vantage.probe.engine.ProbeEngine;
@@ -56,7 +57,7 @@ class IcmpProbeTest {
             try {
                 // its socket is opened on a thread inside the namespace, so the echo goes to that namespace's loopback,
                 // where nothing else pings; warmUp() throws unless it was answered
-                InNetns.call(ns, () -> {
+                InNetns.call(ns.name(), () -> {
                     provider.warmUp();
                     return null;
                 });

@@ -35,13 +35,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  vantage-agent probe icmp 127.0.0.1 --param count=5",
                 "  vantage-agent probe tcp 127.0.0.1:22 --json",
                 "  vantage-agent probe http https://127.0.0.1:8443/ --param verifyTls=false --assert 'measurement.httpStatus lt 400'",
+                "  vantage-agent probe traceroute 127.0.0.1 --param mode=udp",
                 "", "Exit status: 0 success, 1 failure or timeout, 2 bad input or probe error."})
 public final class ProbeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", description = "Probe type, e.g. icmp, tcp, udp, http (see 'vantage-agent plugins').")
+    @Parameters(index = "0", description = "Probe type, e.g. icmp, tcp, udp, http, dns, traceroute (see 'vantage-agent plugins').")
     String type;
 
     @Parameters(index = "1", description = "Target in the type's form: host, host:port or URL.")

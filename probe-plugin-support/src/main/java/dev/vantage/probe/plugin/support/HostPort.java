@@ -1,5 +1,7 @@
 package dev.vantage.probe.plugin.support;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -15,6 +17,13 @@ public final class HostPort {
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
     private static final Pattern IPV4 = Pattern.compile("[0-9.]+");
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}\\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+                    + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?");
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(.*\\.)?\\d+\\.?");
 
     private final String host;
     private final int port;
@@ -119,4 +128,38 @@ public final class HostPort {
     public String toString() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
+
+    /**
+     * The host to resolve, or null if the target is not a plain host name or IP literal. A name whose last label
+     * is numeric must be a dotted-quad IPv4 address: resolvers read forms like {@code 127.1} or {@code 0x7f.1}
+     * differently, so they are refused rather than guessed at. For targets without a port (ping, traceroute).
+     *
+     * @since 0.1
+     */
+    public static String bareHost(String target) {
+        if (target.startsWith("[") && target.endsWith("]")) {
+            String inner = target.substring(1, target.length() - 1);
+            return isIpv6Literal(inner) ? inner : null;
+        }
+        if (target.indexOf(':') >= 0) {
+            return isIpv6Literal(target) ? target : null;
+        }
+        if (!HOST_NAME.matcher(target).matches()) {
+            return null;
+        }
+        return NUMERIC_LAST_LABEL.matcher(target).matches() && !DOTTED_QUAD.matcher(target).matches() ? null : target;
+    }
+
+    private static boolean isIpv6Literal(String s) {
+        // only hex digits, colons and dots: getByName then parses a literal and never asks a resolver
+        if (!IPV6.matcher(s).matches()) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(s) instanceof Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
 }

@@ -116,6 +116,57 @@ public final class RoundTrips {
      */
     public ProbeResult.Builder record(ProbeResult.Builder result) {
         List<Double> samples = new ArrayList<>(sent);
+        for (int i = 0; i < sent; i++) {
+            samples.add(rttNanos[i] == LOST ? null : rttNanos[i] / 1e6);
+        }
+        double[] s = summary();
+        result.measurement("sent", sent)
+                .measurement("received", received)
+                .measurement("lossPercent", s[0])
+                .samples("rttMs", samples);
+        if (received == 0) {
+            return result;
+        }
+        return result.measurement("rttMinMs", s[1])
+                .measurement("rttAvgMs", s[2])
+                .measurement("rttMaxMs", s[3])
+                .measurement("rttMdevMs", s[4])
+                .measurement("jitterMs", s[5]);
+    }
+
+    /**
+     * Appends the same figures as {@link #record} (without the samples) as members of a JSON object, for a
+     * structured attribute: {@code "sent":3,"received":2,"lossPercent":33.333333,"rttMinMs":...}; milliseconds with
+     * up to 6 decimals, the round-trip members only if any packet came back.
+     *
+     * @return {@code out}
+     * @since 0.1
+     */
+    public StringBuilder appendJson(StringBuilder out) {
+        double[] s = summary();
+        out.append("\"sent\":").append(sent).append(",\"received\":").append(received);
+        number(out, "lossPercent", s[0]);
+        if (received > 0) {
+            String[] names = {"rttMinMs", "rttAvgMs", "rttMaxMs", "rttMdevMs", "jitterMs"};
+            for (int i = 0; i < names.length; i++) {
+                number(out, names[i], s[i + 1]);
+            }
+        }
+        return out;
+    }
+
+    private static void number(StringBuilder out, String name, double value) {
+        out.append(",\"").append(name).append("\":")
+                .append(java.math.BigDecimal.valueOf(Math.round(value * 1e6), 6).stripTrailingZeros().toPlainString());
+    }
+
+    /** Loss percent, then (if any came back) min, avg, max, mdev and jitter in milliseconds. */
+    private double[] summary() {
+        double[] s = new double[6];
+        s[0] = sent == 0 ? 100 : 100.0 * (sent - received) / sent;
+        if (received == 0) {
+            return s;
+        }
         long min = Long.MAX_VALUE;
         long max = 0;
         long sum = 0; // nanoseconds: exact, and 2^63 ns is centuries
@@ -123,7 +174,6 @@ public final class RoundTrips {
         long previous = LOST;
         for (int i = 0; i < sent; i++) {
             long rtt = rttNanos[i];
-            samples.add(rtt == LOST ? null : rtt / 1e6);
             if (rtt != LOST) {
                 min = Math.min(min, rtt);
                 max = Math.max(max, rtt);
@@ -134,13 +184,6 @@ public final class RoundTrips {
                 previous = rtt;
             }
         }
-        result.measurement("sent", sent)
-                .measurement("received", received)
-                .measurement("lossPercent", sent == 0 ? 100 : 100.0 * (sent - received) / sent)
-                .samples("rttMs", samples);
-        if (received == 0) {
-            return result;
-        }
         double avg = (double) sum / received;
         // iputils computes sqrt(mean(rtt²) - mean(rtt)²); from deviations it cannot cancel to a negative number
         double squares = 0;
@@ -150,10 +193,11 @@ public final class RoundTrips {
                 squares += d * d;
             }
         }
-        return result.measurement("rttMinMs", min / 1e6)
-                .measurement("rttAvgMs", avg / 1e6)
-                .measurement("rttMaxMs", max / 1e6)
-                .measurement("rttMdevMs", Math.sqrt(squares / received) / 1e6)
-                .measurement("jitterMs", received > 1 ? jitterSum / (received - 1) / 1e6 : 0);
+        s[1] = min / 1e6;
+        s[2] = avg / 1e6;
+        s[3] = max / 1e6;
+        s[4] = Math.sqrt(squares / received) / 1e6;
+        s[5] = received > 1 ? jitterSum / (received - 1) / 1e6 : 0;
+        return s;
     }
 }

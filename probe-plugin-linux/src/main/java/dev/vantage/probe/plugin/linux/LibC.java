@@ -1,4 +1,4 @@
-package dev.vantage.plugins.icmp;
+package dev.vantage.probe.plugin.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -14,58 +14,64 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few libc calls the plugin needs, bound with the foreign function API, and the Linux constants for them.
+ * The libc calls that packet plugins need, bound with the foreign function API, and the Linux constants for them.
+ * Plugins that use it must be granted native access ({@code --enable-native-access}); not a stable API for others
+ * (it grows with what the Vantage plugins need).
  * Constants and struct offsets are those of 64-bit Linux (x86_64 and aarch64 share them).
  *
  * <p>Calls that can fail take an "errno slot" (from {@link #errnoSlot(Arena)}) as their first argument: the linker
  * stores errno there right after the call, before the JVM can clobber it.
  */
 @SuppressWarnings("restricted") // calling native code is this class's purpose; the module asks for native access
-final class LibC {
-    static final int AF_INET = 2;
-    static final int AF_INET6 = 10;
-    static final int SOCK_DGRAM = 2;
-    static final int SOCK_RAW = 3;
-    static final int SOCK_CLOEXEC = 0x80000;
-    static final int IPPROTO_IP = 0;
-    static final int IPPROTO_ICMP = 1;
-    static final int IPPROTO_IPV6 = 41;
-    static final int IPPROTO_ICMPV6 = 58;
-    static final int SOL_SOCKET = 1;
-    static final int SOL_RAW = 255;
-    static final int SO_RCVBUF = 8;
-    static final int SO_RCVBUFFORCE = 33;
-    static final int SO_TIMESTAMPNS = 35;
-    static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
-    static final int SO_TIMESTAMPING = 37;
-    static final int SCM_TIMESTAMPING = SO_TIMESTAMPING;
-    static final int SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1;
-    static final int SOF_TIMESTAMPING_SOFTWARE = 1 << 4;
-    static final int SOF_TIMESTAMPING_OPT_ID = 1 << 7;
-    static final int SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11;
-    static final int IP_TTL = 2;
-    static final int IP_RECVERR = 11;
-    static final int IPV6_UNICAST_HOPS = 16;
-    static final int IPV6_RECVERR = 25;
-    static final int ICMP_FILTER = 1;
-    static final int ICMP6_FILTER = 1;
-    static final int SO_EE_ORIGIN_ICMP = 2;
-    static final int SO_EE_ORIGIN_ICMP6 = 3;
-    static final int SO_EE_ORIGIN_TIMESTAMPING = 4;
-    static final int MSG_DONTWAIT = 0x40;
-    static final int MSG_ERRQUEUE = 0x2000;
-    static final short POLLIN = 0x1;
-    static final short POLLERR = 0x8;
-    static final int EFD_CLOEXEC = 0x80000;
-    static final int CLOCK_REALTIME = 0;
-    static final int EINTR = 4;
-    static final int EBADF = 9;
-    static final int EAGAIN = 11;
-    static final int EACCES = 13;
-    static final int EAFNOSUPPORT = 97;
+public final class LibC {
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_RAW = 255;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_TIMESTAMPNS = 35;
+    public static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS;
+    public static final int SO_TIMESTAMPING = 37;
+    public static final int SCM_TIMESTAMPING = SO_TIMESTAMPING;
+    public static final int SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1;
+    public static final int SOF_TIMESTAMPING_SOFTWARE = 1 << 4;
+    public static final int SOF_TIMESTAMPING_OPT_ID = 1 << 7;
+    public static final int SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11;
+    public static final int IP_TTL = 2;
+    public static final int IP_RECVERR = 11;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_RECVERR = 25;
+    public static final int IPV6_CHECKSUM = 7;
+    public static final int ICMP_FILTER = 1;
+    public static final int ICMP6_FILTER = 1;
+    public static final int SO_EE_ORIGIN_ICMP = 2;
+    public static final int SO_EE_ORIGIN_ICMP6 = 3;
+    public static final int SO_EE_ORIGIN_TIMESTAMPING = 4;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_ERRQUEUE = 0x2000;
+    public static final short POLLIN = 0x1;
+    public static final short POLLERR = 0x8;
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int CLOCK_REALTIME = 0;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int EPERM = 1;
+    public static final int EAFNOSUPPORT = 97;
 
     /** struct sockaddr_in6 is the larger of the two address structs. */
-    static final int SOCKADDR_SIZE = 28;
+    public static final int SOCKADDR_SIZE = 28;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -75,6 +81,7 @@ final class LibC {
     private static final MethodHandle SETSOCKOPT =
             errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle CONNECT = errnoCall("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SENDTO =
             errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
@@ -93,27 +100,27 @@ final class LibC {
     }
 
     /** A libc function by name; also used by tests for the calls only they need. */
-    static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    public static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
     /** A libc function that reports errors through errno; its handle takes an errno slot first. */
-    static MethodHandle errnoCall(String name, java.lang.foreign.MemoryLayout result,
+    public static MethodHandle errnoCall(String name, java.lang.foreign.MemoryLayout result,
                                   java.lang.foreign.MemoryLayout... args) {
         return downcall(name, FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
     }
 
-    static MemorySegment errnoSlot(Arena arena) {
+    public static MemorySegment errnoSlot(Arena arena) {
         return arena.allocate(CALL_STATE);
     }
 
-    static int errno(MemorySegment slot) {
+    public static int errno(MemorySegment slot) {
         return (int) ERRNO.get(slot, 0L);
     }
 
-    static int socket(MemorySegment errno, int domain, int type, int protocol) {
+    public static int socket(MemorySegment errno, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(errno, domain, type, protocol);
         } catch (Throwable t) {
@@ -121,7 +128,7 @@ final class LibC {
         }
     }
 
-    static int setsockopt(MemorySegment errno, int fd, int level, int name, MemorySegment value) {
+    public static int setsockopt(MemorySegment errno, int fd, int level, int name, MemorySegment value) {
         try {
             return (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, (int) value.byteSize());
         } catch (Throwable t) {
@@ -129,7 +136,7 @@ final class LibC {
         }
     }
 
-    static int bind(MemorySegment errno, int fd, MemorySegment sockaddr, int length) {
+    public static int bind(MemorySegment errno, int fd, MemorySegment sockaddr, int length) {
         try {
             return (int) BIND.invokeExact(errno, fd, sockaddr, length);
         } catch (Throwable t) {
@@ -137,7 +144,15 @@ final class LibC {
         }
     }
 
-    static int getsockname(MemorySegment errno, int fd, MemorySegment sockaddr, MemorySegment lengthPtr) {
+    public static int connect(MemorySegment errno, int fd, MemorySegment sockaddr, int length) {
+        try {
+            return (int) CONNECT.invokeExact(errno, fd, sockaddr, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getsockname(MemorySegment errno, int fd, MemorySegment sockaddr, MemorySegment lengthPtr) {
         try {
             return (int) GETSOCKNAME.invokeExact(errno, fd, sockaddr, lengthPtr);
         } catch (Throwable t) {
@@ -145,7 +160,7 @@ final class LibC {
         }
     }
 
-    static long sendto(MemorySegment errno, int fd, MemorySegment buf, long length, int flags,
+    public static long sendto(MemorySegment errno, int fd, MemorySegment buf, long length, int flags,
                        MemorySegment sockaddr, int addrLength) {
         try {
             return (long) SENDTO.invokeExact(errno, fd, buf, length, flags, sockaddr, addrLength);
@@ -154,7 +169,7 @@ final class LibC {
         }
     }
 
-    static long recvmsg(MemorySegment errno, int fd, MemorySegment msghdr, int flags) {
+    public static long recvmsg(MemorySegment errno, int fd, MemorySegment msghdr, int flags) {
         try {
             return (long) RECVMSG.invokeExact(errno, fd, msghdr, flags);
         } catch (Throwable t) {
@@ -167,7 +182,7 @@ final class LibC {
      *
      * @param timespec a struct timespec holding the timeout, or {@link MemorySegment#NULL} to wait without limit
      */
-    static int ppoll(MemorySegment errno, MemorySegment fds, long count, MemorySegment timespec) {
+    public static int ppoll(MemorySegment errno, MemorySegment fds, long count, MemorySegment timespec) {
         try {
             return (int) PPOLL.invokeExact(errno, fds, count, timespec, MemorySegment.NULL);
         } catch (Throwable t) {
@@ -175,7 +190,7 @@ final class LibC {
         }
     }
 
-    static int eventfd(MemorySegment errno, int initial, int flags) {
+    public static int eventfd(MemorySegment errno, int initial, int flags) {
         try {
             return (int) EVENTFD.invokeExact(errno, initial, flags);
         } catch (Throwable t) {
@@ -183,7 +198,7 @@ final class LibC {
         }
     }
 
-    static long write(MemorySegment errno, int fd, MemorySegment buf, long length) {
+    public static long write(MemorySegment errno, int fd, MemorySegment buf, long length) {
         try {
             return (long) WRITE.invokeExact(errno, fd, buf, length);
         } catch (Throwable t) {
@@ -191,7 +206,7 @@ final class LibC {
         }
     }
 
-    static long read(MemorySegment errno, int fd, MemorySegment buf, long length) {
+    public static long read(MemorySegment errno, int fd, MemorySegment buf, long length) {
         try {
             return (long) READ.invokeExact(errno, fd, buf, length);
         } catch (Throwable t) {
@@ -199,7 +214,7 @@ final class LibC {
         }
     }
 
-    static void close(int fd) {
+    public static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
@@ -208,7 +223,7 @@ final class LibC {
     }
 
     /** CLOCK_REALTIME in nanoseconds: the clock of SO_TIMESTAMPNS receive timestamps. */
-    static long realtimeNanos(MemorySegment timespec) {
+    public static long realtimeNanos(MemorySegment timespec) {
         try {
             int ignored = (int) CLOCK_GETTIME.invokeExact(CLOCK_REALTIME, timespec);
         } catch (Throwable t) {
@@ -218,7 +233,7 @@ final class LibC {
     }
 
     /** The C library's text for an errno value, with the number, e.g. {@code No route to host (errno 113)}. */
-    static String describe(int errno) {
+    public static String describe(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.reinterpret(256).getString(0) + " (errno " + errno + ")";

@@ -1,9 +1,8 @@
-package dev.vantage.plugins.icmp;
+package dev.vantage.probe.plugin.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.vantage.probe.testkit.Netns;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,12 +12,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Code run on a thread that has entered a test's {@link Netns}. Sockets opened on such a thread belong to the
- * namespace for good, so a provider whose first attempt runs there keeps pinging from inside it. This half of the
- * namespace helper stays with the plugin: it calls setns(2) and capset(2) through the plugin's own {@link LibC}
- * bindings (the foreign function API, Java 22), while the test kit holds to Java 21 and runs commands only.
+ * For tests: code run on a thread that has entered a named network namespace (the test kit's {@code Netns}, by
+ * {@code ns.name()}). Sockets opened on such a thread belong to the namespace for good, so a provider whose first
+ * socket is opened there keeps probing from inside it. This half of the namespace helper lives here because it
+ * calls setns(2) and capset(2) through {@link LibC} (the foreign function API, Java 22), while the test kit holds to
+ * Java 21 and runs commands only.
  */
-final class InNetns {
+public final class InNetns {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int O_CLOEXEC = 0x80000;
     private static final int CAP_NET_RAW = 13;
@@ -28,16 +28,16 @@ final class InNetns {
     }
 
     /** Calls {@code body} on a new platform thread that has entered {@code ns}. */
-    static <T> T call(Netns ns, Callable<T> body) throws Exception {
+    public static <T> T call(String ns, Callable<T> body) throws Exception {
         return call(ns, false, body);
     }
 
-    /** Like {@link #call(Netns, Callable)}, with CAP_NET_RAW dropped from the thread first if {@code withoutNetRaw}. */
-    static <T> T call(Netns ns, boolean withoutNetRaw, Callable<T> body) throws Exception {
+    /** Like {@link #call(String, Callable)}, with CAP_NET_RAW dropped from the thread first if {@code withoutNetRaw}. */
+    public static <T> T call(String ns, boolean withoutNetRaw, Callable<T> body) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
         // The thread ends afterwards, so its namespace and capabilities need no restoring.
-        Thread t = Thread.ofPlatform().name("netns-" + ns.name()).start(() -> {
+        Thread t = Thread.ofPlatform().name("netns-" + ns).start(() -> {
             try {
                 enter(ns);
                 if (withoutNetRaw) {
@@ -51,7 +51,7 @@ final class InNetns {
             }
         });
         if (!t.join(Duration.ofMinutes(2))) {
-            throw new IllegalStateException("code inside " + ns.name() + " did not finish in 2 minutes");
+            throw new IllegalStateException("code inside " + ns + " did not finish in 2 minutes");
         }
         if (failure.get() != null) {
             throw failure.get();
@@ -59,10 +59,10 @@ final class InNetns {
         return result.get();
     }
 
-    private static void enter(Netns ns) throws Throwable {
+    private static void enter(String ns) throws Throwable {
         MethodHandle open = LibC.errnoCall("open", JAVA_INT, ADDRESS, JAVA_INT);
         MethodHandle setns = LibC.errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-        String path = "/run/netns/" + ns.name();
+        String path = "/run/netns/" + ns;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = LibC.errnoSlot(arena);
             int fd = (int) open.invokeExact(errno, arena.allocateFrom(path), O_CLOEXEC);
@@ -73,7 +73,7 @@ final class InNetns {
             int error = LibC.errno(errno);
             LibC.close(fd);
             if (rc != 0) {
-                throw new IOException("setns " + ns.name() + ": " + LibC.describe(error));
+                throw new IOException("setns " + ns + ": " + LibC.describe(error));
             }
         }
     }
