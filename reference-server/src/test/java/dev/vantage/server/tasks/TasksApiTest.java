@@ -101,6 +101,18 @@ class TasksApiTest {
     }
 
     @Test
+    void aNameOverTheColumnWidthIsA400OnCreateAndUpdate() {
+        String longName = "n".repeat(257);
+        TestServer.Response r = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + longName + "\"}");
+        assertThat(fields(r)).containsExactly("name");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("256");
+        String id = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + "n".repeat(256) + "\"}")
+                .json().get("id").asText();
+        assertThat(fields(server.call("PUT", "/api/v1/tasks/" + id, operator,
+                "{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + longName + "\"}"))).containsExactly("name");
+    }
+
+    @Test
     void malformedJsonIsA400() {
         TestServer.Response r = create("{\"type\": ");
         assertThat(fields(r)).containsExactly("$");
