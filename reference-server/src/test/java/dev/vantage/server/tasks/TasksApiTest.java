@@ -113,6 +113,17 @@ class TasksApiTest {
     }
 
     @Test
+    void ambiguousNumericHostsAreA400OnTarget() {
+        // parsing only: the server refuses these before any agent could contact them
+        for (String t : new String[] {"{\"type\":\"tcp\",\"target\":\"0177.0.0.1:80\"", "{\"type\":\"tcp\",\"target\":\"127.1:80\"",
+                "{\"type\":\"http\",\"target\":\"http://0x7f.1/\"", "{\"type\":\"http\",\"target\":\"http://0177.0.0.1:8080/x\"",
+                "{\"type\":\"icmp\",\"target\":\"2130706433\""}) {
+            TestServer.Response r = create(t + ",\"interval\":\"10s\"}");
+            assertThat(fields(r)).as(t).contains("target");
+        }
+    }
+
+    @Test
     void malformedJsonIsA400() {
         TestServer.Response r = create("{\"type\": ");
         assertThat(fields(r)).containsExactly("$");
