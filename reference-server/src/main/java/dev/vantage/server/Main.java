@@ -6,7 +6,10 @@ import io.helidon.logging.common.LogConfig;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
-/** Starts the Vantage server: {@code java -jar vantage-server.jar}. Configuration: docs/configuration.md. */
+/**
+ * Starts the Vantage server: {@code java -jar vantage-server.jar}; {@code reset-admin [username]} restores an admin
+ * instead ({@link ResetAdmin}). Configuration: docs/configuration.md.
+ */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
@@ -21,6 +24,15 @@ public final class Main {
         ServerCore core;
         try {
             config = ServerConfig.load();
+            if (args.length > 0 && args[0].equals("reset-admin")) {
+                System.exit(ResetAdmin.run(java.util.Arrays.copyOfRange(args, 1, args.length), config, System.out));
+                return;
+            }
+            if (args.length > 0) {
+                System.err.println("vantage-server: unknown command '" + args[0] + "' (the only one is reset-admin)");
+                System.exit(2);
+                return;
+            }
             core = ServerCore.start(config, Clock.systemUTC(), System.out);
         } catch (ConfigException e) {
             System.err.println("vantage-server: " + e.getMessage());

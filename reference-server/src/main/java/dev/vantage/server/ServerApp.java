@@ -49,6 +49,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import dev.vantage.server.http.TransportProblems;
+import io.helidon.http.DirectHandler;
 import java.util.Optional;
 import java.util.Set;
 
@@ -73,6 +75,12 @@ public final class ServerApp implements AutoCloseable {
                 .host(core.config().host())
                 .port(core.config().port())
                 .maxPayloadSize(core.config().maxBodyBytes())
+                .directHandlers(d -> {
+                    TransportProblems problems = new TransportProblems();
+                    for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                        d.addHandler(type, problems);
+                    }
+                })
                 .shutdownHook(false) // Main stops the server, then the modules and the database, in that order
                 .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins()))
                 .addRouting(ws)

@@ -1,5 +1,7 @@
 package dev.vantage.probe.engine;
 
+import dev.vantage.probe.engine.internal.Cidr;
+import dev.vantage.probe.engine.internal.TargetHost;
 import dev.vantage.probe.engine.internal.CompiledAssertion;
 import dev.vantage.probe.engine.internal.Parameters;
 import dev.vantage.probe.engine.internal.PreparedTask;
@@ -253,6 +255,9 @@ public final class ProbeEngine implements AutoCloseable {
             problems.add(ConfigProblem.of("target", "is required"));
         } else if (spec.target().length() > 2048) {
             problems.add(ConfigProblem.of("target", "must be at most 2048 characters"));
+        } else if (Cidr.ambiguousHost(TargetHost.of(spec.target()))) {
+            problems.add(ConfigProblem.of("target", "'" + TargetHost.of(spec.target()) + "' is an ambiguous numeric"
+                    + " address (tools read it differently): write IPv4 as four decimal numbers without leading zeros"));
         }
         Duration interval = spec.interval();
         if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {

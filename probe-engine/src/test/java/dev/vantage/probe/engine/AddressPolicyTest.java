@@ -28,6 +28,28 @@ class AddressPolicyTest {
     }
 
     @Test
+    void ambiguousNumericHostsAreToldApartFromPlainOnes() {
+        // parsing only: none of these is ever contacted
+        for (String h : new String[] {"0177.0.0.1", "127.1", "0x7f.1", "0x7f.0.0.1", "2130706433", "127.0.0.1.",
+                "127.0.0.01", "0", "1.2.3.4.5", "foo.0x10", "example.123"}) {
+            assertThat(AddressPolicy.isAmbiguousHost(h)).as(h).isTrue();
+        }
+        for (String h : new String[] {"127.0.0.1", "192.0.2.10", "0.0.0.0", "::1", "::ffff:127.0.0.1", "localhost",
+                "example.com", "a1.example", "0xcafe.example"}) {
+            assertThat(AddressPolicy.isAmbiguousHost(h)).as(h).isFalse();
+        }
+    }
+
+    @Test
+    void rangesMustBePlainDottedQuadsOrIpv6() {
+        for (String cidr : new String[] {"0177.0.0.0/8", "127.1/32", "0x7f.0.0.0/8", "2130706433/32", "010.0.0.0/8"}) {
+            assertThatThrownBy(() -> AddressPolicy.builder().deny(cidr)).as(cidr).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> AddressPolicy.builder().allow(cidr)).as(cidr).isInstanceOf(IllegalArgumentException.class);
+        }
+        AddressPolicy.builder().deny("127.0.0.0/8").deny("10.0.0.0/8").allow("fd00::/8").build();
+    }
+
+    @Test
     void portsCanBeDeniedEverywhereOrOnOneRangeOnly() throws Exception {
         AddressPolicy p = AddressPolicy.builder().denyPorts(25, 25).denyPorts("127.0.0.0/8", 8080, 8081).build();
         assertThat(p.check(at("10.0.0.1", 25))).isPresent();

@@ -228,6 +228,36 @@ class ProbeEngineTest {
     }
 
     @Test
+    void ambiguousNumericHostsAreRefusedAtValidationAndNeverResolved() throws Exception {
+        // a plugin that resolves whatever host it is handed, as an HTTP probe does with a redirect's Location
+        FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
+            ctx.resolve(cfg.target().equals("redirect.test") ? "0177.0.0.1" : cfg.target());
+            return CompletableFuture.completedFuture(ctx.newResult().build());
+        });
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NameResolver recording = host -> {
+            asked.add(host);
+            throw new java.net.UnknownHostException(host); // nothing is ever contacted in this test
+        };
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).resolver(recording).build()) {
+            for (String target : new String[] {"0177.0.0.1", "127.1:80", "http://0x7f.1/", "https://user@0177.0.0.1:8443/x",
+                    "[0177.0.0.1]:80", "2130706433"}) {
+                assertThat(engine.validate(TaskSpec.builder("net", target).build()))
+                        .as(target).anySatisfy(problem -> {
+                            assertThat(problem.field()).isEqualTo("target");
+                            assertThat(problem.reason()).contains("ambiguous");
+                        });
+            }
+            assertThat(engine.validate(TaskSpec.builder("net", "http://127.0.0.1:8080/").build())).isEmpty();
+            // at run time (a redirect to such a host): refused as policy before any resolver sees it
+            ProbeResult r = run(engine, TaskSpec.builder("net", "redirect.test").build());
+            assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(r.error().message()).contains("ambiguous");
+            assertThat(asked).doesNotContain("0177.0.0.1");
+        }
+    }
+
+    @Test
     void aResolverSlowerThanTheDeadlineIsTheProbesOwnTimeoutNamingTheHost() {
         FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
             ctx.resolve(cfg.target());

@@ -61,7 +61,7 @@ public final class AuthApi implements ApiModule {
             throttle.failure(account, address);
             throw new NotAuthenticatedException("wrong username or password");
         }
-        throttle.success(account);
+        throttle.success(account, address);
         Json.send(res, sessions.start(user.get().id()));
     }
 

@@ -7,10 +7,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows down password guessing, per account and per client address: after {@code maxFailures} failed logins the
- * key is locked for {@code lockout}, doubling with every further failure up to {@code maxLockout}. A success clears
- * the account's count. While locked, attempts are refused without checking the password. Kept in memory: a restart
- * forgets it, which is acceptable for a rate limit.
+ * Slows down password guessing, per (client address, account) pair and per client address: after {@code maxFailures}
+ * failed logins the key is locked for {@code lockout}, doubling with every further failure up to {@code maxLockout}.
+ * A success clears the pair's count. While locked, attempts are refused without checking the password.
+ *
+ * <p>Never per account alone (OWASP, Authentication Cheat Sheet): anyone could then keep the admin locked out by
+ * failing on purpose. Guessing one account from many addresses is slowed by each address's own budget, the Argon2
+ * cost of every attempt and the minimum password length. Kept in memory: a restart forgets it, which is acceptable
+ * for a rate limit.
  */
 public final class LoginThrottle {
     private static final int MAX_ENTRIES = 100_000;
@@ -36,12 +40,12 @@ public final class LoginThrottle {
     /** Seconds until a login for this account from this address may be tried; 0 if it may be tried now. */
     public long retryAfterSeconds(String account, String address) {
         Instant now = clock.instant();
-        return Math.max(wait(entries.get("a:" + account), now), wait(entries.get("i:" + address), now));
+        return Math.max(wait(entries.get(pair(account, address)), now), wait(entries.get("i:" + address), now));
     }
 
     public void failure(String account, String address) {
         Instant now = clock.instant();
-        fail("a:" + account, maxPerAccount, now);
+        fail(pair(account, address), maxPerAccount, now);
         fail("i:" + address, maxPerAddress, now);
         if (entries.size() > MAX_ENTRIES) {
             // forget keys that are neither locked nor recent; a flood of new keys cannot grow the map for long
@@ -49,8 +53,13 @@ public final class LoginThrottle {
         }
     }
 
-    public void success(String account) {
-        entries.remove("a:" + account);
+    /** A success clears this address's failures on this account (not the address's count over all accounts). */
+    public void success(String account, String address) {
+        entries.remove(pair(account, address));
+    }
+
+    private static String pair(String account, String address) {
+        return "p:" + address + " " + account; // a space occurs in neither a username nor an address
     }
 
     private void fail(String key, int max, Instant now) {

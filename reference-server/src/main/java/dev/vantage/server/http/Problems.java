@@ -86,6 +86,13 @@ public final class Problems {
     }
 
     private static void write(ServerResponse res, Status status, String detail, List<FieldError> errors) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        res.send(body(status, detail, errors));
+    }
+
+    /** The problem body for a status, a detail ({@code null}: none) and field errors. */
+    static byte[] body(Status status, String detail, List<FieldError> errors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", errors.isEmpty() ? "about:blank" : INVALID_REQUEST);
         body.put("title", status.reasonPhrase());
@@ -96,8 +103,6 @@ public final class Problems {
         if (!errors.isEmpty()) {
             body.put("errors", errors);
         }
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        res.send(JsonMapping.bytes(body));
+        return JsonMapping.bytes(body);
     }
 }

@@ -24,6 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * revision and, once committed, is told to the {@link TaskChangeListener}s (the agent dispatcher is one).
  */
 public final class TaskStore {
+    /** The width of the name column (the engine checks id and target against theirs). */
+    public static final int MAX_NAME_LENGTH = 256;
+
     private static final System.Logger LOG = System.getLogger(TaskStore.class.getName());
     private static final String SELECT = "SELECT id, spec, selector, depends_on, enabled, created_by, created_at, updated_at, revision FROM tasks";
 

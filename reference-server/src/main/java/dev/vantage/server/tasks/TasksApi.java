@@ -154,6 +154,9 @@ public final class TasksApi implements ApiModule {
             String id = pathId != null ? pathId : spec.id().isEmpty() ? UUID.randomUUID().toString() : spec.id();
             spec = spec.toBuilder().id(id).build();
             spec = SecretParams.restore(spec, stored == null ? null : stored.spec(), engine.descriptors().get(spec.type()), errors);
+            if (spec.name() != null && spec.name().length() > TaskStore.MAX_NAME_LENGTH) {
+                errors.add(new FieldError("name", "must be at most " + TaskStore.MAX_NAME_LENGTH + " characters"));
+            }
             if (spec.interval() == null && errors.stream().noneMatch(e -> e.field().equals("interval"))) {
                 errors.add(new FieldError("interval", "is required: agents run server tasks on a schedule"));
             }

@@ -80,6 +80,7 @@ public final class UserStore {
      */
     public User update(String id, Change change) {
         return db.inTransaction(c -> {
+            lockEnabledAdmins(c);
             User user = lockedUser(c, id);
             Role role = change.role() == null ? user.role() : change.role();
             boolean disabled = change.disabled() == null ? user.disabled() : change.disabled();
@@ -98,9 +99,31 @@ public final class UserStore {
         });
     }
 
+    /**
+     * The operator's way back in ({@code reset-admin}): makes {@code username} an enabled admin with this password,
+     * creating it if needed, and ends its sessions and API tokens. Returns the user.
+     */
+    public User restoreAdmin(String username, String passwordHash) {
+        return db.inTransaction(c -> {
+            String name = User.normalize(username);
+            Optional<User> existing = Sql.queryOne(c, SELECT + " WHERE username = ? FOR UPDATE", UserStore::map, name);
+            String id = existing.map(User::id).orElseGet(() -> UUID.randomUUID().toString());
+            if (existing.isEmpty()) {
+                Sql.update(c, "INSERT INTO users (id, username, password_hash, role, token_version, created_at, disabled) VALUES (?, ?, ?, ?, 0, ?, FALSE)",
+                        id, name, passwordHash, Role.ADMIN, clock.instant());
+            } else {
+                Sql.update(c, "UPDATE users SET role = ?, disabled = FALSE, password_hash = ?, token_version = token_version + 1 WHERE id = ?",
+                        Role.ADMIN, passwordHash, id);
+                revoker.revokeAllOf(c, id, clock.instant());
+            }
+            return Sql.queryOne(c, SELECT + " WHERE id = ?", UserStore::map, id).orElseThrow();
+        });
+    }
+
     /** @throws NotFoundException for an unknown user; ConflictException for the last enabled admin */
     public void delete(String id) {
         db.inTransaction(c -> {
+            lockEnabledAdmins(c);
             User user = lockedUser(c, id);
             if (user.role() == Role.ADMIN && !user.disabled()) {
                 requireAnotherAdmin(c, id);
@@ -108,6 +131,16 @@ public final class UserStore {
             Sql.update(c, "DELETE FROM users WHERE id = ?", id); // sessions and API tokens go with it (cascade)
             return null;
         });
+    }
+
+    /**
+     * Locks every enabled admin, always in the same order, before anything else: two admins demoting, disabling or
+     * deleting each other at once then take turns, and the second sees the first's change when it counts the admins
+     * left (locking only the target would let both count the other and both succeed).
+     */
+    private static void lockEnabledAdmins(Connection c) throws SQLException {
+        Sql.query(c, "SELECT id FROM users WHERE role = 'admin' AND disabled = FALSE ORDER BY id FOR UPDATE",
+                rs -> rs.getString(1));
     }
 
     private static User lockedUser(Connection c, String id) throws SQLException {

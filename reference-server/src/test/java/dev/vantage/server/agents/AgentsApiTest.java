@@ -120,6 +120,11 @@ class AgentsApiTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("errors").findValuesAsText("field"))
                 .contains("uses", "expiresIn", "labels.Region", "policy.allow[0]", "extra");
+        // ranges in ambiguous numeric forms are refused, not read as the JDK reads them (0177 = 177)
+        TestServer.Response octal = server.post("/api/v1/agents/enrollment-tokens", server.adminToken(),
+                "{\"policy\":{\"allow\":[\"0177.0.0.0/8\"],\"deny\":[\"0x7f.0.0.0/8\", \"10.0.0.0/8\"]}}");
+        assertThat(octal.status()).isEqualTo(400);
+        assertThat(octal.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("policy.allow[0]", "policy.deny[0]");
         String operator = server.sessionToken(server.createUser("op-policy", Role.OPERATOR));
         assertThat(server.post("/api/v1/agents/enrollment-tokens", operator, "{\"policy\":{\"allowLoopback\":true}}").status())
                 .as("only an admin may widen where agents probe").isEqualTo(403);

@@ -213,6 +213,24 @@ class AuthApiTest {
         assertThat(locked.contentType()).startsWith("application/problem+json");
         // other accounts are not affected
         server.login("admin", TestServer.ADMIN_PASSWORD);
+        // nor the same account from another client address: an attacker cannot lock the real user out
+        assertThat(loginFrom("127.0.0.2", "guessed", TestServer.passwordOf("guessed"))).isEqualTo(200);
+    }
+
+    /** Logs in from another loopback source address (the server listens on 127.0.0.1); returns the status. */
+    private static int loginFrom(String source, String username, String password) {
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .localAddress(java.net.InetAddress.getByName(source)).build()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(server.uri("/api/v1/auth/login"))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(loginBody(username, password))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

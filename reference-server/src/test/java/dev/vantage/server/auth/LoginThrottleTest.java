@@ -33,24 +33,32 @@ class LoginThrottleTest {
     private final LoginThrottle throttle = new LoginThrottle(5, 8, Duration.ofSeconds(5), Duration.ofMinutes(1), clock);
 
     @Test
-    void locksAnAccountAfterFiveFailuresAndDoublesTheLockout() {
+    void locksAnAccountFromOneAddressAfterFiveFailuresAndDoublesTheLockout() {
         for (int i = 0; i < 4; i++) {
-            throttle.failure("alice", "10.0.0." + i);
-            assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isZero();
+            throttle.failure("alice", "10.0.0.1");
+            assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isZero();
         }
-        throttle.failure("alice", "10.0.0.4");
-        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isEqualTo(5);
-        assertThat(throttle.retryAfterSeconds("bob", "10.0.0.99")).isZero();
+        throttle.failure("alice", "10.0.0.1");
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isEqualTo(5);
+        // the real alice elsewhere, and other accounts from the same address, are not locked out
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.2")).isZero();
+        assertThat(throttle.retryAfterSeconds("bob", "10.0.0.1")).isZero();
         clock.now = clock.now.plusSeconds(5);
-        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isZero();
-        throttle.failure("alice", "10.0.0.5");
-        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isEqualTo(10);
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isZero();
+        throttle.failure("alice", "10.0.0.1");
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isEqualTo(10);
         for (int i = 0; i < 10; i++) {
-            throttle.failure("alice", "10.0.1." + i);
+            throttle.failure("alice", "10.0.0.1");
         }
-        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isEqualTo(60); // capped
-        throttle.success("alice");
-        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.99")).isZero();
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isEqualTo(60); // capped
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.2")).isZero();
+        // a success clears the pair; the address, over its own budget of 8 by now, stays locked
+        throttle.success("alice", "10.0.0.1");
+        assertThat(throttle.retryAfterSeconds("bob", "10.0.0.1")).isEqualTo(60);
+        clock.now = clock.now.plusSeconds(60);
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.1")).isZero();
+        throttle.failure("alice", "10.0.0.3");
+        assertThat(throttle.retryAfterSeconds("alice", "10.0.0.3")).isZero(); // the pair starts from nothing
     }
 
     @Test

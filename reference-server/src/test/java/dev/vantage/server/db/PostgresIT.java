@@ -69,6 +69,11 @@ class PostgresIT {
     }
 
     @Test
+    void twoAdminsRemovingEachOtherAtOnceLeaveAnAdminOnPostgres() throws Exception {
+        dev.vantage.server.users.AdminRace.adminsRemovingEachOtherLeaveOne(server, "pg", 8);
+    }
+
+    @Test
     void resultInsertsAreIdempotentOnPostgres() {
         Instant t = Instant.parse("2025-06-01T00:00:00.123456789Z");
         ProbeResult a = ProbeResult.builder().id(UUID.randomUUID().toString()).taskId("pg").type("tcp").target("x:1")

@@ -101,6 +101,29 @@ class TasksApiTest {
     }
 
     @Test
+    void aNameOverTheColumnWidthIsA400OnCreateAndUpdate() {
+        String longName = "n".repeat(257);
+        TestServer.Response r = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + longName + "\"}");
+        assertThat(fields(r)).containsExactly("name");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("256");
+        String id = create("{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + "n".repeat(256) + "\"}")
+                .json().get("id").asText();
+        assertThat(fields(server.call("PUT", "/api/v1/tasks/" + id, operator,
+                "{\"type\":\"tcp\",\"target\":\"127.0.0.1:81\",\"interval\":\"10s\",\"name\":\"" + longName + "\"}"))).containsExactly("name");
+    }
+
+    @Test
+    void ambiguousNumericHostsAreA400OnTarget() {
+        // parsing only: the server refuses these before any agent could contact them
+        for (String t : new String[] {"{\"type\":\"tcp\",\"target\":\"0177.0.0.1:80\"", "{\"type\":\"tcp\",\"target\":\"127.1:80\"",
+                "{\"type\":\"http\",\"target\":\"http://0x7f.1/\"", "{\"type\":\"http\",\"target\":\"http://0177.0.0.1:8080/x\"",
+                "{\"type\":\"icmp\",\"target\":\"2130706433\""}) {
+            TestServer.Response r = create(t + ",\"interval\":\"10s\"}");
+            assertThat(fields(r)).as(t).contains("target");
+        }
+    }
+
+    @Test
     void malformedJsonIsA400() {
         TestServer.Response r = create("{\"type\": ");
         assertThat(fields(r)).containsExactly("$");

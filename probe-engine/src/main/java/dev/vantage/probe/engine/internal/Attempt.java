@@ -221,6 +221,11 @@ final class Attempt implements ProbeContext, Runnable {
         if (isCancelled()) {
             throw new ProbeException(ErrorKind.TIMEOUT, "deadline passed before resolving '" + host + "'");
         }
+        if (Cidr.ambiguousHost(host)) {
+            // never handed to the JDK, which reads 0177.0.0.1 as 177.0.0.1 where the author (and curl) meant 127.0.0.1
+            throw new ProbeException(ErrorKind.POLICY, "'" + host + "' is an ambiguous numeric address: write IPv4 as"
+                    + " four decimal numbers without leading zeros");
+        }
         try {
             List<InetAddress> addresses;
             if (host.indexOf(':') >= 0 || IPV4_LITERAL.matcher(host).matches()) {

@@ -30,8 +30,9 @@ public final class Cidr {
         String s = text.trim();
         int slash = s.indexOf('/');
         String host = slash < 0 ? s : s.substring(0, slash);
-        // only literal addresses: a range must never trigger a DNS lookup
-        if (host.isEmpty() || !(host.indexOf(':') >= 0 || host.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)))) {
+        // only literal addresses: a range must never trigger a DNS lookup; and IPv4 only as a plain dotted quad, or
+        // 0177.0.0.0/8 would be the JDK's 177.0.0.0/8 while its author meant loopback
+        if (host.isEmpty() || !(host.indexOf(':') >= 0 || DOTTED_QUAD.matcher(host).matches())) {
             throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
         }
         byte[] bytes;
@@ -55,6 +56,18 @@ public final class Cidr {
             bytes[i] &= (byte) (0xff << (8 - keep));
         }
         return new Cidr(bytes, prefix, s);
+    }
+
+    /** A host's last label that URL parsers (WHATWG, curl, browsers) read as a number: decimal, octal or hex. */
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?s)(.*\\.)?(\\d+|0[xX][0-9a-fA-F]*)\\.?");
+
+    /**
+     * True if {@code host} would be read as an IPv4 address by some parser but is not a plain dotted quad:
+     * {@code 0177.0.0.1} (the JDK: 177.0.0.1; curl: 127.0.0.1), {@code 127.1}, {@code 0x7f.1}, {@code 2130706433},
+     * {@code 127.0.0.1.}. Such hosts are refused everywhere rather than guessed at. IPv6 literals are never ambiguous.
+     */
+    public static boolean ambiguousHost(String host) {
+        return host.indexOf(':') < 0 && NUMERIC_LAST_LABEL.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches();
     }
 
     /**

@@ -23,6 +23,8 @@ public final class AgentEndpoint implements ApiModule {
     private final AgentStore agents;
     private final AgentGateway gateway;
     private final ScheduledExecutorService sweeper;
+    /** How often the host's own addresses are listed again. */
+    static final java.time.Duration ADDRESS_REFRESH = java.time.Duration.ofSeconds(5);
 
     public AgentEndpoint(AgentStore agents, AgentGateway gateway) {
         this.agents = agents;
@@ -62,16 +64,21 @@ public final class AgentEndpoint implements ApiModule {
     @Override
     public void started(int port) {
         gateway.serverEndpoints(ownAddresses(), List.of(port));
+        // an interface added later (a bridge, a VPN) must not stay probeable until a restart; listing the host's
+        // addresses takes well under a millisecond, and only a change is sent to the agents
+        sweeper.scheduleWithFixedDelay(() -> gateway.serverEndpoints(ownAddresses(), List.of(port)),
+                ADDRESS_REFRESH.toMillis(), ADDRESS_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** This machine's non-loopback addresses: agents must not be pointed at the server's host. */
-    private static List<String> ownAddresses() {
+    static List<String> ownAddresses() {
         try {
             return NetworkInterface.networkInterfaces()
                     .flatMap(NetworkInterface::inetAddresses)
                     .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
                     .map(a -> a.getHostAddress().replaceFirst("%.*$", ""))
                     .distinct()
+                    .sorted() // a stable order: only a real change counts as one
                     .toList();
         } catch (SocketException e) {
             return List.of();

@@ -83,12 +83,20 @@ public final class AgentGateway implements AutoCloseable {
     }
 
     /**
-     * The server's own addresses and listening ports, refused to every agent (set once the server listens, before
-     * agents can connect).
+     * The server's own addresses and listening ports, refused to every agent: set once the server listens, before
+     * agents can connect, and again whenever the host's addresses change.
      */
     public void serverEndpoints(List<String> addresses, List<Integer> ports) {
+        boolean changed = !addresses.equals(serverAddresses) || !ports.equals(serverPorts);
         this.serverAddresses = List.copyOf(addresses);
         this.serverPorts = List.copyOf(ports);
+        if (changed) {
+            // an interface added (or gone) since: every connected agent gets its new effective policy now
+            synchronized (assignmentLock) {
+                List<StoredTask> tasks = catalog.enabledTasks();
+                sessions.values().forEach(s -> resync(s, tasks));
+            }
+        }
     }
 
     /** The policy an agent applies: its own plus the server's addresses and ports and what is always refused. */

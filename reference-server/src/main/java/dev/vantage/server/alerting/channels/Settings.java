@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.channels;
 
+import dev.vantage.probe.engine.AddressPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.errors.FieldError;
@@ -19,9 +20,6 @@ import java.util.regex.Pattern;
 final class Settings {
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
-    private static final Pattern DOTTED_QUAD =
-            Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     static final int MAX_URL = 2048;
     static final int MAX_SECRET = 256;
     private static final int MAX_ITEMS = 50;
@@ -112,9 +110,8 @@ final class Settings {
         if (host.startsWith("[")) {
             return null; // an IPv6 literal, which URI has already parsed strictly
         }
-        if (DIGITS_AND_DOTS.matcher(host).matches()) {
-            return DOTTED_QUAD.matcher(host).matches() ? null
-                    : "has an ambiguous numeric host (write an IPv4 address as four decimal numbers, e.g. 192.0.2.1)";
+        if (AddressPolicy.isAmbiguousHost(host)) { // 0177.0.0.1, 127.1, 0x7f.1: the engine's one rule
+            return "has an ambiguous numeric host (write an IPv4 address as four decimal numbers, e.g. 192.0.2.1)";
         }
         return HOST_NAME.matcher(host).matches() ? null : "has a host that is not a host name or IP address";
     }

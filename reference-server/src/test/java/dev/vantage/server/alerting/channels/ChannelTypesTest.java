@@ -73,6 +73,10 @@ class ChannelTypesTest {
             webhook  | {"url": "http:///no-host"}                                   | settings.url
             webhook  | {"url": "http://0177.0.0.1/"}                                | settings.url
             webhook  | {"url": "http://127.1/"}                                     | settings.url
+            webhook  | {"url": "http://0x7f.1/"}                                    | settings.url
+            webhook  | {"url": "http://0x7f.0.0.1:8080/"}                           | settings.url
+            webhook  | {"url": "http://2130706433/"}                                | settings.url
+            webhook  | {"url": "http://127.0.0.1./"}                                | settings.url
             webhook  | {"url": "http://user:pw@127.0.0.1/"}                         | settings.url
             webhook  | {"url": "http://127.0.0.1:0/"}                               | settings.url
             webhook  | {"url": "http://127.0.0.1/", "secret": 42}                   | settings.secret
@@ -81,7 +85,7 @@ class ChannelTypesTest {
             dingtalk | {"atUserIds": [1], "sign": "x"}                              | settings.url, settings.atUserIds, settings.sign
             wecom    | {"url": "https://[::1]:8443/cgi-bin/webhook/send?key=k"}     |
             telegram | {"botToken": "no-colon", "chatId": "1", "apiBase": "http://127.0.0.1/?q=1"} | settings.botToken, settings.apiBase
-            email    | {"host": "0x7f.1", "port": 70000, "security": "ssl", "from": "not an address", "to": []} | settings.port, settings.security, settings.from, settings.to
+            email    | {"host": "0x7f.1", "port": 70000, "security": "ssl", "from": "not an address", "to": []} | settings.host, settings.port, settings.security, settings.from, settings.to
             email    | {"host": "::1", "username": "u", "from": "a@example.org", "to": ["x@example.org", "bad"]} | settings.password, settings.to
             email    | {"host": "127.0.0.1", "password": "p", "from": "a@example.org", "to": ["x@example.org"]} | settings.username
             email    | {"host": "0177.0.0.1", "from": "a@example.org", "to": ["x@example.org"]} | settings.host
