@@ -30,7 +30,7 @@ public final class AgentMeters implements AutoCloseable {
                 .description("Bytes on disk waiting to be sent").register(registry);
         FunctionCounter.builder("vantage.agent.spool.dropped", spool, s -> s.stats().droppedResults())
                 .description("Results dropped by the spool's size and age bounds").register(registry);
-        Gauge.builder("vantage.agent.uplink.connected", connected, c -> c.getAsBoolean() ? 1 : 0)
+        Gauge.builder("vantage.agent.uplink.connected", connected, c -> c.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while connected to a server and welcomed, else 0").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
