@@ -1,6 +1,7 @@
 package dev.vantage.server;
 
 import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.engine.sink.ResultMetrics;
 import dev.vantage.server.agents.api.AgentsApi;
 import dev.vantage.server.agents.assignment.TaskCatalog;
 import dev.vantage.server.agents.gateway.AgentEndpoint;
@@ -38,6 +39,7 @@ import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.ui.UiModule;
 import dev.vantage.server.tasks.Selector;
 import dev.vantage.server.tasks.StoredTask;
+import dev.vantage.server.tasks.TaskChangeListener;
 import dev.vantage.server.users.User;
 import dev.vantage.server.users.UserStore;
 import dev.vantage.server.users.UsersApi;
@@ -95,7 +97,19 @@ public final class ServerApp implements AutoCloseable {
         LiveFeed live = new LiveFeed(core.dispatch());
         Gauge.builder("vantage.live.subscribers", live, LiveFeed::size)
                 .description("Open /ws/live connections").register(core.registry());
-        AgentGateway gateway = agentGateway(core, live);
+        // probe results as metrics on /metrics; a deleted task's series go with it
+        ResultMetrics resultMetrics = new ResultMetrics(core.registry());
+        core.tasks().addListener(new TaskChangeListener() {
+            @Override
+            public void changed(StoredTask task) {
+            }
+
+            @Override
+            public void removed(String taskId) {
+                resultMetrics.removeTask(taskId);
+            }
+        });
+        AgentGateway gateway = agentGateway(core, live, resultMetrics);
         ChangeRelay changes = new ChangeRelay(gateway, core.dispatch());
         core.tasks().addListener(changes);
         InstantTests instants = new InstantTests(core.instantTests(), instantAgents(core, gateway),
@@ -250,7 +264,7 @@ public final class ServerApp implements AutoCloseable {
     }
 
     /** The agent gateway: task sets from the task store, results through the dispatch. */
-    private static AgentGateway agentGateway(ServerCore core, LiveFeed live) {
+    private static AgentGateway agentGateway(ServerCore core, LiveFeed live, ResultMetrics resultMetrics) {
         TaskCatalog catalog = new TaskCatalog() {
             @Override
             public List<StoredTask> enabledTasks() {
@@ -262,7 +276,7 @@ public final class ServerApp implements AutoCloseable {
                 return core.tasks().find(taskId).isPresent() || core.instantTests().exists(taskId);
             }
         };
-        ResultIntake intake = new ResultIntake(core.dispatch()::store, live, core.registry());
+        ResultIntake intake = new ResultIntake(core.dispatch()::store, live, resultMetrics, core.registry());
         return new AgentGateway(core.agents(), catalog, intake, live, core.clock(), core.config().agentHeartbeat(),
                 core.registry());
     }

@@ -169,6 +169,16 @@ public final class ProbeEngine implements AutoCloseable {
         return scheduler.remove(taskId);
     }
 
+    /**
+     * Whether a task of this id is scheduled now (disabled ones included). Thread-safe and cheap, for sinks that
+     * keep per-task state.
+     *
+     * @since 0.1
+     */
+    public boolean isScheduled(String taskId) {
+        return scheduler.contains(taskId);
+    }
+
     /** The scheduled tasks' specs. */
     public Collection<TaskSpec> scheduledTasks() {
         return scheduler.specs();

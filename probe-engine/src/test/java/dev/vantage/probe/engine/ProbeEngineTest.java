@@ -362,7 +362,7 @@ class ProbeEngineTest {
             run(engine, TaskSpec.builder("refused", "x").build());
             assertThat(registry.get("vantage.probe.results").tags("type", "fake", "status", "SUCCESS").counter().count()).isEqualTo(3);
             assertThat(registry.get("vantage.probe.results").tags("type", "refused", "status", "FAILURE").counter().count()).isEqualTo(1);
-            assertThat(registry.get("vantage.probe.duration").tags("type", "fake").timer().count()).isEqualTo(3);
+            assertThat(registry.get("vantage.probe.attempt.duration").tags("type", "fake").timer().count()).isEqualTo(3);
             assertThat(registry.get("vantage.sink.queue.depth").tags("sink", "memory").gauge()).isNotNull();
             assertThat(registry.get("vantage.sink.dropped").tags("sink", "memory").functionCounter().count()).isZero();
             assertThat(registry.get("vantage.scheduler.lag").timer()).isNotNull();

@@ -1,5 +1,7 @@
 package dev.vantage.agent.cli;
 
+import dev.vantage.agent.blackbox.BlackboxConfig;
+import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.runtime.Enrollment;
@@ -60,6 +62,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--spool-max-age", defaultValue = "7d", description = "Spool age bound (default 7d).")
     String spoolMaxAge;
 
+    @Option(names = "--metrics-listen", description = "Serve Prometheus metrics (/metrics) and blackbox_exporter's "
+            + "/probe on host:port, e.g. 127.0.0.1:9465. Off by default: the agent opens no port.")
+    String metricsListen;
+
+    @Option(names = "--blackbox-config", description = "blackbox_exporter modules for /probe (a blackbox.yml subset; "
+            + "default: its example modules http_2xx, http_post_2xx, tcp_connect, icmp, dns_udp ...). Needs --metrics-listen.")
+    Path blackboxConfig;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -70,6 +80,18 @@ public final class RunCommand implements Callable<Integer> {
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
                     .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
+            if (blackboxConfig != null && metricsListen == null) {
+                throw new IllegalArgumentException("--blackbox-config: needs --metrics-listen, where /probe is served");
+            }
+            if (metricsListen != null) {
+                builder.metricsListen(MetricsServer.parseListen(metricsListen));
+            }
+            if (blackboxConfig != null) {
+                builder.blackbox(BlackboxConfig.read(blackboxConfig));
+            }
+        } catch (IOException e) {
+            err.println("--blackbox-config: cannot read " + blackboxConfig + ": " + e.getMessage());
+            return 2;
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -81,7 +103,13 @@ public final class RunCommand implements Callable<Integer> {
             err.println("cannot enroll: " + e.getMessage());
             return 2;
         }
-        AgentRuntime runtime = builder.credential(credential).build().start();
+        AgentRuntime runtime;
+        try {
+            runtime = builder.credential(credential).build().start();
+        } catch (java.io.UncheckedIOException e) {
+            err.println(e.getMessage()); // the spool directory, or the metrics port taken
+            return 2;
+        }
         Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

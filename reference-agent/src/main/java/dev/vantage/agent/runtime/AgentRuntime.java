@@ -1,5 +1,9 @@
 package dev.vantage.agent.runtime;
 
+import dev.vantage.agent.blackbox.BlackboxConfig;
+import dev.vantage.agent.blackbox.BlackboxProber;
+import dev.vantage.agent.metrics.AgentMeters;
+import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.spool.Spool;
 import dev.vantage.agent.spool.SpoolSink;
@@ -7,10 +11,14 @@ import dev.vantage.agent.uplink.Backoff;
 import dev.vantage.agent.uplink.Uplink;
 import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.engine.sink.ResultMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -51,9 +60,11 @@ public final class AgentRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRuntime.class);
 
     private final Builder config;
-    private ProbeEngine engine;
+    private volatile ProbeEngine engine;
     private Spool spool;
     private Uplink uplink;
+    private MetricsServer metricsServer;
+    private AgentMeters agentMeters;
     private volatile boolean closed;
 
     private AgentRuntime(Builder b) {
@@ -86,11 +97,32 @@ public final class AgentRuntime implements AutoCloseable {
                 // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
                 .sinkBatchSize(200)
                 .addSink(new SpoolSink(spool, up::wake));
+        PrometheusMeterRegistry registry = null;
+        ResultMetrics resultMetrics = null;
+        if (config.metricsListen != null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resultMetrics = new ResultMetrics(registry);
+            // instant tests and /probe runs are not scheduled: they make no series
+            eb.meterRegistry(registry).addSink(resultMetrics.sink(config.credential.agentId(),
+                    id -> engine != null && engine.isScheduled(id)));
+        }
         config.engineOptions.accept(eb);
         engine = eb.build();
+        if (registry != null) {
+            try {
+                agentMeters = new AgentMeters(registry, spool, up::connected, config.dataDir);
+                metricsServer = new MetricsServer(config.metricsListen, registry,
+                        new BlackboxProber(engine, config.blackbox));
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
+        }
         Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
                 config.labels);
-        TaskSet tasks = new TaskSet(engine);
+        ResultMetrics surfaced = resultMetrics;
+        // a task the agent stops running takes its result series with it
+        TaskSet tasks = new TaskSet(engine, surfaced == null ? id -> { } : surfaced::removeTask);
         Uplink.Agent agent = new Uplink.Agent() {
             @Override
             public Message.Hello hello() {
@@ -127,6 +159,11 @@ public final class AgentRuntime implements AutoCloseable {
         return uplink != null && uplink.connected();
     }
 
+    /** Where {@code /metrics} and {@code /probe} are served, when the runtime was built with a metrics listener. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metricsServer).map(MetricsServer::address);
+    }
+
     /** What the next heartbeat would report. */
     public Message.AgentStats stats() {
         var os = ManagementFactory.getOperatingSystemMXBean();
@@ -153,6 +190,10 @@ public final class AgentRuntime implements AutoCloseable {
         }
         closed = true;
         LOG.info("agent stopping");
+        if (metricsServer != null) {
+            metricsServer.close();
+            agentMeters.close();
+        }
         // stop scheduling, and give attempts in flight a moment to end on their own rather than as CANCELLED
         engine.scheduledTasks().forEach(t -> engine.unschedule(t.id()));
         long until = System.nanoTime() + config.shutdownGrace.toNanos() / 2;
@@ -183,6 +224,8 @@ public final class AgentRuntime implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration shutdownGrace = Duration.ofSeconds(2);
         private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
+        private InetSocketAddress metricsListen;
+        private BlackboxConfig blackbox;
 
         private Builder() {
         }
@@ -278,10 +321,28 @@ public final class AgentRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves Prometheus metrics ({@code /metrics}: the agent, its engine, JVM and host, and its results as
+         * metrics) and blackbox_exporter's {@code /probe} on this address. Off by default: agents open no ports.
+         */
+        public Builder metricsListen(InetSocketAddress address) {
+            this.metricsListen = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The modules {@code /probe} offers (default: blackbox_exporter's examples, {@link BlackboxConfig#defaults()}). */
+        public Builder blackbox(BlackboxConfig modules) {
+            this.blackbox = Objects.requireNonNull(modules, "modules");
+            return this;
+        }
+
         public AgentRuntime build() {
             Objects.requireNonNull(servers, "server is required");
             Objects.requireNonNull(credential, "credential is required");
             Objects.requireNonNull(dataDir, "dataDir is required");
+            if (blackbox == null) {
+                blackbox = BlackboxConfig.defaults();
+            }
             return new AgentRuntime(this);
         }
     }

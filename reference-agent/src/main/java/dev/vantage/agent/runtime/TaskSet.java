@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,22 @@ final class TaskSet {
     private static final AddressPolicy DENY_ALL = AddressPolicy.builder().deny("0.0.0.0/0").deny("::/0").build();
 
     private final ProbeEngine engine;
+    private final Consumer<String> removed;
+
+    /** @param removed told the id of each task the agent stops running */
+    TaskSet(ProbeEngine engine, Consumer<String> removed) {
+        this.engine = engine;
+        this.removed = removed;
+    }
 
     TaskSet(ProbeEngine engine) {
-        this.engine = engine;
+        this(engine, id -> { });
+    }
+
+    private void unschedule(String taskId) {
+        if (engine.unschedule(taskId)) {
+            removed.accept(taskId);
+        }
     }
 
     /** The replies to one server message. */
@@ -44,13 +58,13 @@ final class TaskSet {
                 // the welcome is the complete set: anything else left from before (or another server) stops
                 for (TaskSpec running : engine.scheduledTasks()) {
                     if (!wanted.contains(running.id())) {
-                        engine.unschedule(running.id());
+                        unschedule(running.id());
                     }
                 }
             }
             case Message.TaskChanges c -> {
                 c.upsert().forEach(t -> upsert(t, replies));
-                c.remove().forEach(engine::unschedule);
+                c.remove().forEach(this::unschedule);
             }
             case Message.PolicyUpdate p -> replies.addAll(policy(p.policy()));
             case Message.InstantTest i -> {
@@ -79,7 +93,7 @@ final class TaskSet {
             }
         }
         // a changed task the agent cannot run must not keep running in its old form
-        engine.unschedule(task.id());
+        unschedule(task.id());
         LOG.warn("rejected task {}: {}", task.id(), problem);
         replies.add(new Message.Rejected(task.id(), problem));
     }

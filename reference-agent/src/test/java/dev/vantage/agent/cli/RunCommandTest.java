@@ -114,6 +114,27 @@ class RunCommandTest {
     }
 
     @Test
+    void badMetricsOptionsExitTwoNamingTheOption() throws Exception {
+        Path blackbox = tmp.resolve("blackbox.yml");
+        java.nio.file.Files.writeString(blackbox, "modules:\n  web:\n    prober: http\n    http:\n      valid_http_versions: [HTTP/2]\n");
+        for (List<String> args : List.of(
+                List.of("--metrics-listen", "0177.0.0.1:9465"),
+                List.of("--metrics-listen", "metrics.example:9465"),
+                List.of("--blackbox-config", blackbox.toString()),
+                List.of("--metrics-listen", "127.0.0.1:0", "--blackbox-config", blackbox.toString()))) {
+            StringWriter err = new StringWriter();
+            List<String> command = new ArrayList<>(List.of("run", "--server", peer.uri().toString(), "--data-dir",
+                    tmp.resolve("never").toString()));
+            command.addAll(args);
+            int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                    command.toArray(String[]::new));
+            assertThat(exit).as(args.toString()).isEqualTo(2);
+            assertThat(err.toString()).as(args.toString()).containsAnyOf("--metrics-listen", "--blackbox-config",
+                    "modules.web.http.valid_http_versions: not supported");
+        }
+    }
+
+    @Test
     void sigtermStopsTheAgentGracefully() throws Exception {
         Path dataDir = tmp.resolve("data");
         Path log = tmp.resolve("agent.log");

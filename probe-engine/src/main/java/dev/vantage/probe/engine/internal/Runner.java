@@ -57,7 +57,7 @@ public final class Runner {
                 results[s.ordinal()] = Counter.builder("vantage.probe.results").description("Probe results by type and status")
                         .tag("type", type).tag("status", s.name()).register(registry);
             }
-            duration = Timer.builder("vantage.probe.duration").description("Duration of probe attempts")
+            duration = Timer.builder("vantage.probe.attempt.duration").description("Duration of probe attempts, by type")
                     .tag("type", type).register(registry);
         }
     }

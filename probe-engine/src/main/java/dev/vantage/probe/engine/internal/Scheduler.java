@@ -226,6 +226,10 @@ public final class Scheduler {
         return tasks.size();
     }
 
+    public boolean contains(String taskId) {
+        return tasks.containsKey(taskId);
+    }
+
     /** 64-bit FNV-1a with a final mix, so ids that differ in one character land far apart. */
     static long hash(String id) {
         long h = 0xcbf29ce484222325L;

@@ -2,6 +2,7 @@ package dev.vantage.server.agents.intake;
 
 import dev.vantage.agent.protocol.Message.Ack;
 import dev.vantage.agent.protocol.Message.Results;
+import dev.vantage.probe.engine.sink.ResultMetrics;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.live.LiveFeed;
 import dev.vantage.server.results.StoredCount;
@@ -56,14 +57,20 @@ public final class ResultIntake {
 
     private final ResultWriter writer;
     private final LiveFeed live;
+    private final ResultMetrics resultMetrics;
     private final Counter stored;
     private final Counter duplicates;
     private final Counter foreign;
     private final Timer batchTimer;
 
-    public ResultIntake(ResultWriter writer, LiveFeed live, MeterRegistry registry) {
+    /**
+     * @param resultMetrics where results of tasks (not instant tests) become {@code vantage_probe_*} series on
+     *                      {@code /metrics}
+     */
+    public ResultIntake(ResultWriter writer, LiveFeed live, ResultMetrics resultMetrics, MeterRegistry registry) {
         this.writer = writer;
         this.live = live;
+        this.resultMetrics = resultMetrics;
         this.stored = Counter.builder("vantage.results.stored").description("Results stored from agents").register(registry);
         this.duplicates = Counter.builder("vantage.results.duplicates")
                 .description("Results received again and not stored twice (agent resends)").register(registry);
@@ -116,7 +123,11 @@ public final class ResultIntake {
                 return; // the connection closed meanwhile: the agent resends, and the store skips what it has
             }
             for (ProbeResult r : accepted) {
-                live.publishResult(agentId, r, instant.test(r.taskId()));
+                boolean once = instant.test(r.taskId());
+                live.publishResult(agentId, r, once);
+                if (!once) {
+                    resultMetrics.record(agentId, r); // a resent result is older than the newest seen: not counted
+                }
             }
         });
     }
