@@ -107,6 +107,9 @@ public final class ResultRetention implements AutoCloseable {
         String from = "'" + day + " 00:00:00+00'";
         String to = "'" + day.plusDays(1) + " 00:00:00+00'";
         String range = "started_at >= " + from + " AND started_at < " + to;
+        // no result may be stored between the move and the new partition (it would be deleted uncopied, or make
+        // the partition refused): writes wait for this transaction; reads go on
+        exec(c, "LOCK TABLE results IN SHARE ROW EXCLUSIVE MODE");
         // PostgreSQL refuses a new partition while the default one holds rows of its range: move them
         exec(c, "CREATE TEMP TABLE results_moving ON COMMIT DROP AS SELECT * FROM results_default WHERE " + range);
         exec(c, "DELETE FROM results_default WHERE " + range);
