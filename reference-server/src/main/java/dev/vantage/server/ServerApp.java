@@ -145,7 +145,8 @@ public final class ServerApp implements AutoCloseable {
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
-            modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
+            modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
+                    core.config().localAgentLoopbackPorts()));
         }
         return modules;
     }

@@ -1,5 +1,6 @@
 package dev.vantage.server.config;
 
+import dev.vantage.agent.protocol.Policy;
 import dev.vantage.probe.engine.Durations;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -40,6 +41,7 @@ public record ServerConfig(
         Duration loginLockout,
         Duration loginMaxLockout,
         boolean localAgentEnabled,
+        List<Policy.PortRange> localAgentLoopbackPorts,
         Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows,
@@ -147,6 +149,7 @@ public record ServerConfig(
                     duration(Setting.LOGIN_LOCKOUT),
                     duration(Setting.LOGIN_MAX_LOCKOUT),
                     bool(Setting.LOCAL_AGENT_ENABLED),
+                    ports(Setting.LOCAL_AGENT_LOOPBACK_PORTS),
                     duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
@@ -244,6 +247,25 @@ public record ServerConfig(
                 case "false" -> false;
                 default -> throw bad(s, "must be true or false, got '" + text(s) + "'");
             };
+        }
+
+        /** Ports and port ranges, {@code 0,8081,9000-9099}; empty means none. */
+        private List<Policy.PortRange> ports(Setting s) {
+            List<Policy.PortRange> ports = new ArrayList<>();
+            for (String entry : list(s)) {
+                String[] ends = entry.split("-", -1);
+                try {
+                    int from = Integer.parseInt(ends[0].trim());
+                    int to = ends.length == 2 ? Integer.parseInt(ends[1].trim()) : from;
+                    if (ends.length > 2 || from < 0 || to > 65535 || from > to) {
+                        throw new NumberFormatException();
+                    }
+                    ports.add(new Policy.PortRange(from, to));
+                } catch (NumberFormatException e) {
+                    throw bad(s, "'" + entry + "' is not a port or a port range (0-65535, e.g. 8081 or 9000-9099)");
+                }
+            }
+            return List.copyOf(ports);
         }
 
         private List<String> list(Setting s) {

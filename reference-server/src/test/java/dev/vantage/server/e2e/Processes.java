@@ -57,10 +57,21 @@ public final class Processes {
      */
     public static Jvm start(String name, Path jar, Path workDir, Map<String, String> env, Path logDir, String... args)
             throws IOException {
+        return start(List.of(), name, jar, workDir, env, logDir, args);
+    }
+
+    /** Like {@link #start}, inside the network namespace {@code netns} (needs root; {@code ip} execs the JVM). */
+    public static Jvm startInNetns(String netns, String name, Path jar, Path workDir, Map<String, String> env,
+                                   Path logDir, String... args) throws IOException {
+        return start(List.of("ip", "netns", "exec", netns), name, jar, workDir, env, logDir, args);
+    }
+
+    private static Jvm start(List<String> prefix, String name, Path jar, Path workDir, Map<String, String> env,
+                             Path logDir, String... args) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build's package phase first");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");

@@ -34,7 +34,8 @@ class OpenApiConformanceTest {
 
     @BeforeAll
     void start() {
-        server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s"));
+        server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(target.port())));
         admin = server.adminToken();
     }
 

@@ -67,6 +67,8 @@ class UiBrowserIT {
                 "SERVER_PORT", Integer.toString(port),
                 "VANTAGE_ADMIN_PASSWORD", PASSWORD,
                 "VANTAGE_LOCAL_AGENT", "true",
+                // the e2e pings loopback and starts its own targets on free ports (the server's own stays refused)
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", "0-65535",
                 "VANTAGE_AGENT_HEARTBEAT", "2s",
                 "VANTAGE_PUBLIC_URL", "http://127.0.0.1:" + port,
                 "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"), dir.resolve("logs"));
