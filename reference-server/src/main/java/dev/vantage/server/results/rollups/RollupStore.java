@@ -22,7 +22,9 @@ import java.util.TreeMap;
  * inserted: a duplicate (a resent result, or the same result stored by another replica) is never counted, a late
  * result lands in its old bucket, and a rolled-back batch leaves no trace. Concurrent writers (ingest threads, other
  * replicas) meet on the rows' locks: each bucket row is inserted if new, else locked ({@code SELECT ... FOR UPDATE}),
- * merged in Java and updated; every writer takes the rows in the same order, so two cannot deadlock on them.
+ * merged in Java and updated. Rows are locked by one ordered statement ({@link #locked}), so two writers cannot
+ * deadlock on them: a writer that finds a row another one inserted waits for that one to commit before it locks
+ * anything else.
  */
 public final class RollupStore {
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
@@ -30,6 +32,8 @@ public final class RollupStore {
     private static final String COLUMNS = "total, successes, failures, timeouts, errors, error_kinds, latency_min,"
             + " latency_max, latency_sum, loss_sum, loss_count, sketches";
     private static final String KEY = "task_id = ? AND resolution = ? AND bucket_start = ? AND agent_id = ?";
+    /** Most existing buckets read and locked by one statement: 4 parameters each, PostgreSQL takes 32,767. */
+    private static final int LOCK_CHUNK = 8_000;
 
     /** One newly stored result of a task from an agent. */
     public record Entry(String taskId, String agentId, Instant startedAt, Rollup.Sample sample) {
@@ -84,10 +88,11 @@ public final class RollupStore {
             return;
         }
         List<Object[]> updates = new ArrayList<>();
-        for (Key k : existing) { // in key order: the lock order every writer keeps
-            Rollup merged = Sql.queryOne(c, "SELECT " + COLUMNS + " FROM result_rollups WHERE " + KEY + " FOR UPDATE",
-                    RollupStore::rollup, key(k)).orElseThrow(() -> new IllegalStateException("rollup row vanished: " + k));
-            updates.add(concat(columns(merged.merge(deltas.get(k))), key(k)));
+        for (int from = 0; from < existing.size(); from += LOCK_CHUNK) {
+            List<Key> chunk = existing.subList(from, Math.min(existing.size(), from + LOCK_CHUNK));
+            for (Map.Entry<Key, Rollup> e : locked(c, chunk).entrySet()) {
+                updates.add(concat(columns(e.getValue().merge(deltas.get(e.getKey()))), key(e.getKey())));
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE result_rollups SET total = ?, successes = ?, failures = ?,"
                 + " timeouts = ?, errors = ?, error_kinds = ?, latency_min = ?, latency_max = ?, latency_sum = ?,"
@@ -98,6 +103,28 @@ public final class RollupStore {
             }
             ps.executeBatch();
         }
+    }
+
+    /**
+     * Reads and locks the rows of {@code keys} in one statement. Its {@code ORDER BY} is the order every writer locks
+     * in, so two cannot deadlock (a transaction with more than {@link #LOCK_CHUNK} existing buckets takes them in
+     * several statements and could; PostgreSQL would then abort one, whose batch is sent again).
+     */
+    private static Map<Key, Rollup> locked(Connection c, List<Key> keys) throws SQLException {
+        String rows = ", (?, ?, ?, ?)".repeat(keys.size()).substring(2);
+        Object[] params = keys.stream().flatMap(k -> java.util.Arrays.stream(key(k))).toArray();
+        Map<Key, Rollup> found = new java.util.HashMap<>();
+        for (Map.Entry<Key, Rollup> e : Sql.query(c, "SELECT task_id, resolution, bucket_start, agent_id, " + COLUMNS
+                + " FROM result_rollups WHERE (task_id, resolution, bucket_start, agent_id) IN (" + rows + ")"
+                + " ORDER BY task_id, resolution, bucket_start, agent_id FOR UPDATE", rs -> Map.entry(
+                new Key(rs.getString("task_id"), Resolution.ofLabel(rs.getString("resolution")),
+                        Sql.instant(rs, "bucket_start"), rs.getString("agent_id")), rollup(rs)), params)) {
+            found.put(e.getKey(), e.getValue());
+        }
+        if (found.size() != keys.size()) {
+            throw new IllegalStateException("rollup rows vanished: " + keys.size() + " expected, " + found.size() + " found");
+        }
+        return found;
     }
 
     /**
