@@ -20,7 +20,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
- * reconnect), read back newest first with keyset paging, and read as rows for aggregation.
+ * reconnect), read back newest first with keyset paging, and read as rows for aggregation. The results a transaction
+ * newly stores are added to the rollups ({@link RollupStore#add}) in that same transaction.
  */
 public final class ResultStore {
     private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
