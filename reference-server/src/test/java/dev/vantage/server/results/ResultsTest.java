@@ -153,6 +153,16 @@ class ResultsTest {
         assertThat(b0.get("lossPercentAvg").isNull()).isTrue();
         assertThat(items.get(2).get("start").asText()).isEqualTo("2025-04-01T10:01:00Z");
 
+        // all agents merged: one bucket a minute, counted together
+        JsonNode merged = server.get("/api/v1/tasks/" + id + "/aggregates?bucket=1m&by=all&from=2025-04-01T10:00:00Z&to=2025-04-01T10:05:00Z", viewer).json();
+        assertThat(merged.get("by").asText()).isEqualTo("all");
+        assertThat(merged.get("items")).hasSize(2);
+        assertThat(merged.get("items").get(0).get("agentId").isNull()).isTrue();
+        assertThat(merged.get("items").get(0).get("count").asInt()).isEqualTo(11);
+        assertThat(merged.get("items").get(0).get("availability").asDouble()).isCloseTo(900.0 / 11, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(server.get("/api/v1/tasks/" + id + "/aggregates?by=everyone", viewer).json().get("errors")
+                .findValuesAsText("field")).containsExactly("by");
+
         JsonNode onlyB = server.get("/api/v1/tasks/" + id + "/aggregates?agent=b&bucket=1h&from=2025-04-01T00:00:00Z&to=2025-04-02T00:00:00Z", viewer).json();
         assertThat(onlyB.get("items")).hasSize(1);
         assertThat(onlyB.get("items").get(0).get("start").asText()).isEqualTo("2025-04-01T10:00:00Z");
