@@ -310,6 +310,15 @@ try {
     await page.screenshot({ path: join(shots, '04-task-detail.png'), fullPage: true })
   })
 
+  await step('task detail: the 30-day availability and a year of history (daily buckets from the rollups)', async () => {
+    await page.getByTestId('sla30').getByText(/^\d+\.\d\d%$/).waitFor()
+    await choose(page, '[data-testid="page-task-detail"] .controls', 'Last 365 days')
+    await page.locator('[data-testid="latency-chart"][data-drawn="true"]').waitFor({ timeout: 30000 })
+    await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'task detail, a year')
+    await choose(page, '[data-testid="page-task-detail"] .controls', 'Last hour')
+  })
+
   await step('task list shows status and sparkline', async () => {
     await page.goto(base + '/tasks')
     await page.getByTestId(`status-${taskId}`).first().waitFor()

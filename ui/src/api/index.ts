@@ -58,7 +58,7 @@ export const api = {
     http.post<Task>(`/tasks/${enc(id)}/${enabled ? 'enable' : 'disable'}`).then((r) => r.data),
   results: (id: string, params: { agent?: string; from?: string; to?: string; limit?: number } = {}) =>
     http.get<ResultPage>(`/tasks/${enc(id)}/results`, { params }).then((r) => r.data),
-  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string } = {}) =>
+  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string; by?: 'agent' | 'all' } = {}) =>
     http.get<Aggregates>(`/tasks/${enc(id)}/aggregates`, { params }).then((r) => r.data),
 
   plugins: () => http.get<{ items: Plugin[] }>('/plugins').then((r) => r.data.items),

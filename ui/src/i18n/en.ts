@@ -42,6 +42,8 @@ export default {
     minMax: 'min / max', attempt: 'Attempt length', attemptHint: 'How long the whole attempt took; for ICMP all its packets and the waits between them, not the round trip',
     rtt: 'RTT {avg} (min {min}, max {max})', replies: '{received}/{sent} replies', rest: 'rest', sinceStart: 'since the task started',
     lastHour: 'Last hour', last6h: 'Last 6 hours', lastDay: 'Last 24 hours', lastWeek: 'Last 7 days',
+    last30d: 'Last 30 days', last90d: 'Last 90 days', lastYear: 'Last 365 days',
+    sla30: '30-day availability', sla30Hint: 'Share of successful results over the last 30 days, all agents together',
   },
   instant: {
     title: 'Instant test', probe: 'Probe', agents: 'Agents', allAgents: 'All online agents', byLabels: 'By labels',

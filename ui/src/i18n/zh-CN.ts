@@ -44,6 +44,8 @@ const zh: typeof en = {
     minMax: '最小 / 最大', attempt: '拨测总耗时', attemptHint: '整次拨测所用的时间；ICMP 为发送全部报文及其间隔的总时长，并非往返时延',
     rtt: '往返时延 {avg}（最小 {min}，最大 {max}）', replies: '收到 {received}/{sent} 个回复', rest: '其余', sinceStart: '自任务开始',
     lastHour: '最近 1 小时', last6h: '最近 6 小时', lastDay: '最近 24 小时', lastWeek: '最近 7 天',
+    last30d: '最近 30 天', last90d: '最近 90 天', lastYear: '最近 365 天',
+    sla30: '30 天可用率', sla30Hint: '最近 30 天内成功结果所占比例（所有节点合计）',
   },
   instant: {
     title: '即时拨测', probe: '拨测类型', agents: '节点', allAgents: '全部在线节点', byLabels: '按标签',

@@ -131,7 +131,7 @@ public final class ServerApp implements AutoCloseable {
                 new TasksApi(core.tasks(), core.engine(),
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
                 new PluginsApi(core.engine()),
-                new ResultsApi(core.results(), id -> core.tasks().find(id).isPresent(),
+                new ResultsApi(core.results(), core.rollups(), id -> core.tasks().find(id).isPresent(),
                         id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
                         core.clock()),

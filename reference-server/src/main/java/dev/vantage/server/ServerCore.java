@@ -23,6 +23,7 @@ import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
@@ -59,6 +60,7 @@ public final class ServerCore implements AutoCloseable {
     private final UserStore users;
     private final TaskStore tasks;
     private final ResultStore results;
+    private final RollupStore rollups;
     private final AgentStore agents;
     private final EnrollmentTokenStore enrollmentTokens;
     private final InstantTestStore instantTests;
@@ -101,6 +103,7 @@ public final class ServerCore implements AutoCloseable {
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
+        this.rollups = new RollupStore(database);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database);
@@ -124,7 +127,7 @@ public final class ServerCore implements AutoCloseable {
             agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
         }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
-        this.retention = new ResultRetention(database, config.resultsRetention(), clock).start();
+        this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock).start();
     }
 
     /**
@@ -196,6 +199,11 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
+    /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
+    public RollupStore rollups() {
+        return rollups;
+    }
+
     /** Agents: their credentials, labels, policies, capabilities and last heartbeat. */
     public AgentStore agents() {
         return agents;
@@ -229,7 +237,7 @@ public final class ServerCore implements AutoCloseable {
         return silences;
     }
 
-    /** Creates result partitions ahead and deletes results past the retention. */
+    /** Creates result partitions ahead and deletes results and rollups past their retention. */
     public ResultRetention retention() {
         return retention;
     }

@@ -60,6 +60,9 @@ public final class TestServer implements AutoCloseable {
         all.put("VANTAGE_LOCAL_AGENT", "false");
         // tests store results dated 2025: the retention must not delete them under the test (its own test sets it)
         all.put("VANTAGE_RESULTS_RETENTION", "36500d");
+        all.put("VANTAGE_ROLLUPS_RETENTION_1M", "forever");
+        all.put("VANTAGE_ROLLUPS_RETENTION_1H", "forever");
+        all.put("VANTAGE_ROLLUPS_RETENTION_1D", "forever");
         all.putAll(env);
         all.values().removeIf(v -> v == null);
         ServerConfig config = ServerConfig.load(all);

@@ -46,6 +46,7 @@ public record ServerConfig(
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows,
         Duration resultsRetention,
+        RollupRetention rollupRetention,
         String publicUrl,
         boolean notifyAllowLoopback,
         boolean notifyAllowPrivate,
@@ -69,6 +70,13 @@ public record ServerConfig(
         public boolean enabled() {
             return !uri.isEmpty();
         }
+    }
+
+    /**
+     * How long rollups of each resolution are kept ({@code vantage.results.rollups.*}); {@code null} is forever.
+     * Each keeps at least as long as the finer one: a coarse bucket outlives the fine ones it sums up.
+     */
+    public record RollupRetention(Duration minute, Duration hour, Duration day) {
     }
 
     /** Reads the settings from the files and the process environment. */
@@ -154,6 +162,7 @@ public record ServerConfig(
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
                     atLeastADay(Setting.RESULTS_RETENTION),
+                    rollupRetention(),
                     required(httpUrl(Setting.PUBLIC_URL), Setting.PUBLIC_URL).replaceFirst("/+$", ""),
                     bool(Setting.NOTIFY_ALLOW_LOOPBACK),
                     bool(Setting.NOTIFY_ALLOW_PRIVATE),
@@ -239,6 +248,28 @@ public record ServerConfig(
                 throw bad(s, "must be at least 1d, got '" + text(s) + "'");
             }
             return d;
+        }
+
+        private RollupRetention rollupRetention() {
+            Duration minute = forever(Setting.ROLLUPS_RETENTION_1M);
+            Duration hour = forever(Setting.ROLLUPS_RETENTION_1H);
+            Duration day = forever(Setting.ROLLUPS_RETENTION_1D);
+            if (shorter(hour, minute)) {
+                throw bad(Setting.ROLLUPS_RETENTION_1H, "must not be shorter than " + Setting.ROLLUPS_RETENTION_1M.key());
+            }
+            if (shorter(day, hour)) {
+                throw bad(Setting.ROLLUPS_RETENTION_1D, "must not be shorter than " + Setting.ROLLUPS_RETENTION_1H.key());
+            }
+            return new RollupRetention(minute, hour, day);
+        }
+
+        private static boolean shorter(Duration a, Duration b) {
+            return a != null && (b == null || a.compareTo(b) < 0);
+        }
+
+        /** {@code forever} ({@code null}), or a retention of at least a day. */
+        private Duration forever(Setting s) {
+            return text(s).equals("forever") ? null : atLeastADay(s);
         }
 
         private boolean bool(Setting s) {

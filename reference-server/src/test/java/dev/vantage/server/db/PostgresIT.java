@@ -141,7 +141,7 @@ class PostgresIT {
 
     /** Runs a retention round, waiting while the server's own round holds the lock. */
     static long retain(Duration retention, Clock clock) throws InterruptedException {
-        ResultRetention r = new ResultRetention(server.core.database(), retention, clock);
+        ResultRetention r = new ResultRetention(server.core.database(), retention, server.core.config().rollupRetention(), clock);
         for (int i = 0; i < 50; i++) {
             long deleted = r.run();
             if (deleted >= 0) {
@@ -245,7 +245,7 @@ class PostgresIT {
             try (Statement s = other.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.results_retention'))");
             }
-            assertThat(new ResultRetention(server.core.database(), Duration.ofDays(30), Clock.systemUTC()).run()).isEqualTo(-1);
+            assertThat(new ResultRetention(server.core.database(), Duration.ofDays(30), server.core.config().rollupRetention(), Clock.systemUTC()).run()).isEqualTo(-1);
             other.rollback();
         }
         assertThat(retain(Duration.ofDays(30), Clock.systemUTC())).isNotNegative();

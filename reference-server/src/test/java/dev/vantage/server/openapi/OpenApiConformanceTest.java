@@ -203,7 +203,10 @@ class OpenApiConformanceTest {
             assertThat(page.get("items").get(0).get("status").asText()).isEqualTo(id.equals("shape-ok") ? "SUCCESS" : "ERROR");
             String aggregates = "/api/v1/tasks/" + id + "/aggregates?bucket=1h";
             assertThat(call("GET", template + "/aggregates", aggregates, viewer, null).json().get("items")).isNotEmpty();
+            JsonNode merged = call("GET", template + "/aggregates", aggregates + "&by=all", viewer, null).json();
+            assertThat(merged.get("items").get(0).get("agentId").isNull()).as("all agents merged").isTrue();
         }
+        expect(call("GET", template + "/aggregates", "/api/v1/tasks/shape-ok/aggregates?by=everyone", viewer, null), 400);
         expect(call("GET", template + "/results", "/api/v1/tasks/shape-ok/results?cursor=bogus", viewer, null), 400);
         expect(call("GET", template + "/aggregates", "/api/v1/tasks/no-such-task/aggregates", viewer, null), 404);
 
