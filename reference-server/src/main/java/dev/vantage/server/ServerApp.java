@@ -131,7 +131,9 @@ public final class ServerApp implements AutoCloseable {
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
-            modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
+            modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
+                    b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
+                            .diagnosisResolver(core.config().localAgentDiagnosisResolver())));
         }
         return modules;
     }

@@ -60,6 +60,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--spool-max-age", defaultValue = "7d", description = "Spool age bound (default 7d).")
     String spoolMaxAge;
 
+    @Option(names = "--diagnosis-every", defaultValue = "5m",
+            description = "Least time between two automatic diagnoses (traceroute, DNS lookup) of one failing task"
+                    + " with diagnose.onFailure (default 5m).")
+    String diagnosisEvery;
+
+    @Option(names = "--diagnosis-resolver",
+            description = "Resolver for the diagnosis's DNS lookup, host or host:port (default: the system's).")
+    String diagnosisResolver;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -69,7 +78,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
-                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
+                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge))
+                    .diagnosisEvery(Durations.parse(diagnosisEvery)).diagnosisResolver(diagnosisResolver);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;

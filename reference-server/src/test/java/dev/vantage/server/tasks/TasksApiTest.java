@@ -156,7 +156,7 @@ class TasksApiTest {
     void unknownTypeListsTheInstalledOnes() {
         TestServer.Response r = create("{\"type\":\"no-such-type\",\"target\":\"example.com\",\"interval\":\"30s\"}");
         assertThat(fields(r)).containsExactly("type");
-        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("dns, http, icmp, tcp, udp");
+        assertThat(r.json().get("errors").get(0).get("message").asText()).contains("dns, http, icmp, tcp, traceroute, udp");
     }
 
     @Test

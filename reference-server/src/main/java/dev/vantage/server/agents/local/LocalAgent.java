@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,12 +31,18 @@ public final class LocalAgent implements ApiModule {
 
     private final AgentStore agents;
     private final Path serverDataDir;
+    private final Consumer<AgentRuntime.Builder> options;
     private volatile AgentRuntime runtime;
 
-    /** The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens. */
-    public LocalAgent(AgentStore agents, Path serverDataDir) {
+    /**
+     * The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens.
+     *
+     * @param options adjusts the runtime before it starts (its diagnosis settings)
+     */
+    public LocalAgent(AgentStore agents, Path serverDataDir, Consumer<AgentRuntime.Builder> options) {
         this.agents = agents;
         this.serverDataDir = serverDataDir;
+        this.options = options;
     }
 
     @Override
@@ -45,7 +52,7 @@ public final class LocalAgent implements ApiModule {
 
     @Override
     public void started(int port) {
-        runtime = start(agents, serverDataDir, port);
+        runtime = start(agents, serverDataDir, port, options);
     }
 
     /** The local agent goes first, while the server can still take its last results. */
@@ -64,7 +71,8 @@ public final class LocalAgent implements ApiModule {
     }
 
     /** Starts the local agent for a server listening on {@code port}. */
-    private static AgentRuntime start(AgentStore agents, Path serverDataDir, int port) {
+    private static AgentRuntime start(AgentStore agents, Path serverDataDir, int port,
+                                      Consumer<AgentRuntime.Builder> options) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -78,13 +86,13 @@ public final class LocalAgent implements ApiModule {
                 LOG.info("enrolled the built-in local agent {} (loopback allowed; VANTAGE_LOCAL_AGENT=false switches it off)",
                         credential.agentId());
             }
-            return AgentRuntime.builder()
+            AgentRuntime.Builder b = AgentRuntime.builder()
                     .server(URI.create("ws://127.0.0.1:" + port + "/ws/agent"))
                     .credential(credential)
                     .dataDir(dir)
-                    .label("region", "local")
-                    .build()
-                    .start();
+                    .label("region", "local");
+            options.accept(b);
+            return b.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local agent in " + dir + ": " + e.getMessage(), e);
         }
