@@ -33,6 +33,12 @@ export default {
     dependsOn: 'Depends on', dependsOnHint: 'Tasks whose failure explains this one\'s (a gateway, a resolver)', noTasks: 'No tasks yet', lastStatus: 'Last',
     idHint: 'Leave empty for a generated id', targetHint: 'Target: {hint}', invalid: 'Please fix the marked fields',
     filtered: 'Only tasks that are: {state}',
+    diagnose: 'Diagnose on failure', diagnoseHint: 'When an attempt fails, that agent traces the route and looks the name up (at most once per task per agent per 5 minutes)',
+  },
+  hops: {
+    host: 'Host', loss: 'Loss', sent: 'Sent', avg: 'Avg', best: 'Best', worst: 'Worst', stdev: 'StDev', alsoFrom: 'also',
+    diagnosis: 'Diagnosis by the agent', answers: 'Answers', resolver: 'resolver', byAnswer: 'Answers by agent',
+    answerSet: 'Answer set', noAnswer: 'no answer', empty: 'no records', agentsCount: '{n} agents',
   },
   assertions: { field: 'Field', op: 'Op', value: 'Value', jsonPointer: 'JSON pointer', add: 'Add assertion', none: 'No assertions' },
   detail: {

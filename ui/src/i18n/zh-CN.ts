@@ -35,6 +35,12 @@ const zh: typeof en = {
     dependsOn: '依赖', dependsOnHint: '其故障可解释本任务故障的任务（网关、解析器）', noTasks: '暂无任务', lastStatus: '最近',
     idHint: '留空则自动生成', targetHint: '目标：{hint}', invalid: '请修正标出的字段',
     filtered: '仅显示状态为「{state}」的任务',
+    diagnose: '失败时诊断', diagnoseHint: '某次探测失败时，由该节点追踪路由并解析域名（每个任务每个节点每 5 分钟至多一次）',
+  },
+  hops: {
+    host: '主机', loss: '丢包', sent: '发送', avg: '平均', best: '最佳', worst: '最差', stdev: '标准差', alsoFrom: '另有',
+    diagnosis: '节点诊断', answers: '解析结果', resolver: '解析服务器', byAnswer: '各节点解析结果',
+    answerSet: '解析结果集', noAnswer: '无应答', empty: '无记录', agentsCount: '{n} 个节点',
   },
   assertions: { field: '字段', op: '运算', value: '值', jsonPointer: 'JSON 指针', add: '添加断言', none: '无断言' },
   detail: {

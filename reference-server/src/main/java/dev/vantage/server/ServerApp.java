@@ -146,7 +146,9 @@ public final class ServerApp implements AutoCloseable {
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
-                    core.config().localAgentLoopbackPorts()));
+                    core.config().localAgentLoopbackPorts(),
+                    b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
+                            .diagnosisResolver(core.config().localAgentDiagnosisResolver())));
         }
         return modules;
     }

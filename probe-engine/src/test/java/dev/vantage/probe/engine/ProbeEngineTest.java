@@ -369,4 +369,37 @@ class ProbeEngineTest {
             assertThat(registry.get("vantage.probe.inflight").gauge().value()).isZero();
         }
     }
+
+    @Test
+    void aFailedAttemptCarriesItsFollowUpsWhichNoSinkSeesAlone() {
+        FakeProvider refused = new FakeProvider("refused", (ctx, cfg) -> {
+            throw new ProbeException(ErrorKind.REFUSED, "no");
+        });
+        InMemorySink sink = new InMemorySink();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        FollowUps followUps = (task, failed) -> {
+            asked.incrementAndGet();
+            assertThat(failed.status()).isEqualTo(ProbeStatus.FAILURE);
+            return List.of(TaskSpec.builder("fake", "why-" + task.target()).id(task.id()).build(),
+                    TaskSpec.builder("refused", "again").build(),
+                    TaskSpec.builder("no-such-type", "x").build());
+        };
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(FakeProvider.succeeding())
+                .addProvider(refused).addSink(sink).followUps(followUps).build()) {
+            ProbeResult ok = run(engine, TaskSpec.builder("fake", "x").id("t1").build());
+            assertThat(ok.followUps()).isEmpty();
+            ProbeResult failed = run(engine, TaskSpec.builder("refused", "svc").id("t2").build());
+            assertThat(failed.followUps()).extracting(ProbeResult::type).containsExactly("fake", "refused", "no-such-type");
+            assertThat(failed.followUps().get(0).target()).isEqualTo("why-svc");
+            assertThat(failed.followUps().get(0).taskId()).isEqualTo("t2");
+            assertThat(failed.followUps().get(0).status()).isEqualTo(ProbeStatus.SUCCESS);
+            assertThat(failed.followUps().get(1).followUps()).as("no follow-ups of follow-ups").isEmpty();
+            assertThat(failed.followUps().get(2).error().kind()).isEqualTo(ErrorKind.CONFIG);
+            assertThat(asked).as("asked once, for the failure only").hasValue(1);
+            org.awaitility.Awaitility.await().until(() -> sink.size() == 2);
+            assertThat(sink.results()).extracting(ProbeResult::taskId).containsExactlyInAnyOrder("t1", "t2");
+            assertThat(sink.results().stream().filter(r -> r.taskId().equals("t2")).findFirst().orElseThrow()
+                    .followUps()).hasSize(3);
+        }
+    }
 }

@@ -69,6 +69,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--blackbox-config", description = "blackbox_exporter modules for /probe (a blackbox.yml subset; "
             + "default: its example modules http_2xx, http_post_2xx, tcp_connect, icmp, dns_udp ...). Needs --metrics-listen.")
     Path blackboxConfig;
+    @Option(names = "--diagnosis-every", defaultValue = "5m",
+            description = "Least time between two automatic diagnoses (traceroute, DNS lookup) of one failing task"
+                    + " with diagnose.onFailure (default 5m).")
+    String diagnosisEvery;
+
+    @Option(names = "--diagnosis-resolver",
+            description = "Resolver for the diagnosis's DNS lookup, host or host:port (default: the system's).")
+    String diagnosisResolver;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -79,7 +87,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
-                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
+                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge))
+                    .diagnosisEvery(Durations.parse(diagnosisEvery)).diagnosisResolver(diagnosisResolver);
             if (blackboxConfig != null && metricsListen == null) {
                 throw new IllegalArgumentException("--blackbox-config: needs --metrics-listen, where /probe is served");
             }

@@ -93,10 +93,12 @@ public final class AgentRuntime implements AutoCloseable {
         // the uplink first: the spool sink wakes it whenever a batch is on disk; it connects once the engine exists
         Uplink up = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
                 config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), spool);
+        Diagnosis diagnosis = new Diagnosis(config.diagnosisEvery, config.diagnosisResolver, System::nanoTime);
         ProbeEngine.Builder eb = ProbeEngine.builder()
                 // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
                 .sinkBatchSize(200)
-                .addSink(new SpoolSink(spool, up::wake));
+                .addSink(new SpoolSink(spool, up::wake))
+                .followUps(diagnosis);
         PrometheusMeterRegistry registry = null;
         ResultMetrics resultMetrics = null;
         if (config.metricsListen != null) {
@@ -120,6 +122,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
                 config.labels);
+        diagnosis.capabilities(engine.descriptors().keySet(), hello.capabilities().icmpMode());
         ResultMetrics surfaced = resultMetrics;
         // a task the agent stops running takes its result series with it
         TaskSet tasks = new TaskSet(engine, surfaced == null ? id -> { } : surfaced::removeTask);
@@ -226,6 +229,8 @@ public final class AgentRuntime implements AutoCloseable {
         private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
         private InetSocketAddress metricsListen;
         private BlackboxConfig blackbox;
+        private Duration diagnosisEvery = Duration.ofMinutes(5);
+        private String diagnosisResolver;
 
         private Builder() {
         }
@@ -312,6 +317,27 @@ public final class AgentRuntime implements AutoCloseable {
         /** How long {@link #close()} keeps sending spooled results before closing the socket (default 2 s). */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
+        /**
+         * The least time between two automatic diagnoses of one task on this agent (default 5 minutes): a task
+         * with {@code "diagnose": {"onFailure": true}} that keeps failing is traced once per period, not per attempt.
+         */
+        public Builder diagnosisEvery(Duration every) {
+            if (!Objects.requireNonNull(every, "every").isPositive()) {
+                throw new IllegalArgumentException("diagnosisEvery must be positive");
+            }
+            this.diagnosisEvery = every;
+            return this;
+        }
+
+        /**
+         * The resolver a diagnosis's DNS lookup asks, in the {@code dns} probe's {@code resolver} form ({@code host},
+         * {@code host:port}); null (the default) for the system's, the first {@code nameserver} of /etc/resolv.conf.
+         */
+        public Builder diagnosisResolver(String resolver) {
+            this.diagnosisResolver = resolver == null || resolver.isBlank() ? null : resolver;
             return this;
         }
 

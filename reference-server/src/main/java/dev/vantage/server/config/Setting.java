@@ -27,6 +27,8 @@ public enum Setting {
     LOGIN_MAX_LOCKOUT("vantage.auth.login.max-lockout", "VANTAGE_LOGIN_MAX_LOCKOUT"),
     LOCAL_AGENT_ENABLED("vantage.local-agent.enabled", "VANTAGE_LOCAL_AGENT"),
     LOCAL_AGENT_LOOPBACK_PORTS("vantage.local-agent.loopback-ports", "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS"),
+    LOCAL_AGENT_DIAGNOSIS_EVERY("vantage.local-agent.diagnosis-every", "VANTAGE_LOCAL_AGENT_DIAGNOSIS_EVERY"),
+    LOCAL_AGENT_DIAGNOSIS_RESOLVER("vantage.local-agent.diagnosis-resolver", "VANTAGE_LOCAL_AGENT_DIAGNOSIS_RESOLVER"),
     AGENT_HEARTBEAT("vantage.agents.heartbeat-interval", "VANTAGE_AGENT_HEARTBEAT"),
     CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
     RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS"),

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,17 +37,21 @@ public final class LocalAgent implements ApiModule {
     private final AgentStore agents;
     private final Path serverDataDir;
     private final List<Policy.PortRange> loopbackPorts;
+    private final Consumer<AgentRuntime.Builder> options;
     private volatile AgentRuntime runtime;
 
     /**
      * The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens.
      *
      * @param loopbackPorts the loopback ports it may probe (port 0: probes without a port); empty: none
+     * @param options       adjusts the runtime before it starts (its diagnosis settings)
      */
-    public LocalAgent(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts) {
+    public LocalAgent(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
+                      Consumer<AgentRuntime.Builder> options) {
         this.agents = agents;
         this.serverDataDir = serverDataDir;
         this.loopbackPorts = List.copyOf(loopbackPorts);
+        this.options = options;
     }
 
     /**
@@ -82,7 +87,7 @@ public final class LocalAgent implements ApiModule {
 
     @Override
     public void started(int port) {
-        runtime = start(agents, serverDataDir, loopbackPorts, port);
+        runtime = start(agents, serverDataDir, loopbackPorts, port, options);
     }
 
     /** The local agent goes first, while the server can still take its last results. */
@@ -102,7 +107,7 @@ public final class LocalAgent implements ApiModule {
 
     /** Starts the local agent for a server listening on {@code port}. */
     private static AgentRuntime start(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
-                                      int port) {
+                                      int port, Consumer<AgentRuntime.Builder> options) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -123,13 +128,13 @@ public final class LocalAgent implements ApiModule {
             LOG.info("the local agent may probe loopback ports {} (VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS)",
                     loopbackPorts.isEmpty() ? "none" : loopbackPorts.stream()
                             .map(r -> r.from() == r.to() ? "" + r.from() : r.from() + "-" + r.to()).toList());
-            return AgentRuntime.builder()
+            AgentRuntime.Builder b = AgentRuntime.builder()
                     .server(URI.create("ws://127.0.0.1:" + port + "/ws/agent"))
                     .credential(credential)
                     .dataDir(dir)
-                    .label("region", "local")
-                    .build()
-                    .start();
+                    .label("region", "local");
+            options.accept(b);
+            return b.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local agent in " + dir + ": " + e.getMessage(), e);
         }
