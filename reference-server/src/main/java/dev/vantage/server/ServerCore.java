@@ -1,5 +1,8 @@
 package dev.vantage.server;
 
+import dev.vantage.server.tls.ServerTls;
+import java.util.Optional;
+
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
@@ -70,6 +73,8 @@ public final class ServerCore implements AutoCloseable {
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
+    /** Null when the server speaks plain HTTP. */
+    private final ServerTls tls;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
     @FunctionalInterface
@@ -88,6 +93,7 @@ public final class ServerCore implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
@@ -137,6 +143,11 @@ public final class ServerCore implements AutoCloseable {
 
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
         return new ServerCore(config, clock, console, dispatch);
+    }
+
+    /** The listener's certificate, when the server speaks HTTPS. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     public ServerConfig config() {
@@ -250,5 +261,8 @@ public final class ServerCore implements AutoCloseable {
         database.close();
         gcMetrics.close();
         registry.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 }

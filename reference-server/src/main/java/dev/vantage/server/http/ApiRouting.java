@@ -34,13 +34,18 @@ public final class ApiRouting {
     }
 
     /** Adds {@code routes}, then what each module adds outside the table, then the 404/405 fallback. */
-    public void apply(HttpRouting.Builder routing, Routes routes, List<ApiModule> modules, List<String> corsOrigins) {
+    public void apply(HttpRouting.Builder routing, Routes routes, List<ApiModule> modules, List<String> corsOrigins,
+                      boolean overTls) {
         // every response, UI pages and static files included: no framing (clickjacking), no MIME sniffing, and no
         // referrer leaking task URLs to other sites
         routing.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("X-Frame-Options"), "DENY");
             res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
             res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
+            if (overTls) {
+                // browsers that once reached us over HTTPS never fall back to plain HTTP (no subdomains: not ours)
+                res.header(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+            }
             chain.proceed();
         });
         if (!corsOrigins.isEmpty()) {

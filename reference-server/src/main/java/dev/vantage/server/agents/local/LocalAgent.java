@@ -36,14 +36,18 @@ public final class LocalAgent implements ApiModule {
     private final AgentStore agents;
     private final Path serverDataDir;
     private final List<Policy.PortRange> loopbackPorts;
+    private final javax.net.ssl.SSLContext tls;
     private volatile AgentRuntime runtime;
 
     /**
      * The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens.
      *
      * @param loopbackPorts the loopback ports it may probe (port 0: probes without a port); empty: none
+     * @param tls           trust for the server's own certificate when it speaks HTTPS; {@code null}: plain ws://
      */
-    public LocalAgent(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts) {
+    public LocalAgent(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
+                      javax.net.ssl.SSLContext tls) {
+        this.tls = tls;
         this.agents = agents;
         this.serverDataDir = serverDataDir;
         this.loopbackPorts = List.copyOf(loopbackPorts);
@@ -82,7 +86,7 @@ public final class LocalAgent implements ApiModule {
 
     @Override
     public void started(int port) {
-        runtime = start(agents, serverDataDir, loopbackPorts, port);
+        runtime = start(agents, serverDataDir, loopbackPorts, port, tls);
     }
 
     /** The local agent goes first, while the server can still take its last results. */
@@ -102,7 +106,7 @@ public final class LocalAgent implements ApiModule {
 
     /** Starts the local agent for a server listening on {@code port}. */
     private static AgentRuntime start(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
-                                      int port) {
+                                      int port, javax.net.ssl.SSLContext tls) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -123,8 +127,12 @@ public final class LocalAgent implements ApiModule {
             LOG.info("the local agent may probe loopback ports {} (VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS)",
                     loopbackPorts.isEmpty() ? "none" : loopbackPorts.stream()
                             .map(r -> r.from() == r.to() ? "" + r.from() : r.from() + "-" + r.to()).toList());
-            return AgentRuntime.builder()
-                    .server(URI.create("ws://127.0.0.1:" + port + "/ws/agent"))
+            AgentRuntime.Builder builder = AgentRuntime.builder();
+            if (tls != null) {
+                builder.tls(tls);
+            }
+            return builder
+                    .server(URI.create((tls != null ? "wss" : "ws") + "://127.0.0.1:" + port + "/ws/agent"))
                     .credential(credential)
                     .dataDir(dir)
                     .label("region", "local")
