@@ -73,7 +73,7 @@ public final class ServerApp implements AutoCloseable {
         this.routes = routes(modules);
         WsRouting.Builder ws = WsRouting.builder();
         modules.forEach(m -> m.webSockets(ws));
-        ApiRouting api = new ApiRouting(core.authenticator(), core.registry());
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter());
         var builder = WebServer.builder();
         core.tls().ifPresent(tls -> builder.tls(tls.tls()));
         this.server = builder

@@ -1,5 +1,6 @@
 package dev.vantage.server;
 
+import dev.vantage.server.security.ratelimit.RateLimiter;
 import dev.vantage.server.tls.ServerTls;
 import java.util.Optional;
 
@@ -73,6 +74,7 @@ public final class ServerCore implements AutoCloseable {
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
+    private final RateLimiter rateLimiter;
     /** Null when the server speaks plain HTTP. */
     private final ServerTls tls;
 
@@ -104,6 +106,7 @@ public final class ServerCore implements AutoCloseable {
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
+        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
@@ -148,6 +151,11 @@ public final class ServerCore implements AutoCloseable {
     /** The listener's certificate, when the server speaks HTTPS. */
     public Optional<ServerTls> tls() {
         return Optional.ofNullable(tls);
+    }
+
+    /** The API's token buckets (in memory, or shared through Redis). */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public ServerConfig config() {
@@ -264,5 +272,6 @@ public final class ServerCore implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
+        rateLimiter.close();
     }
 }
