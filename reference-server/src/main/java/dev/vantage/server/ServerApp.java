@@ -35,6 +35,7 @@ import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
 import dev.vantage.server.results.ResultsApi;
 import dev.vantage.server.tasks.PluginsApi;
+import dev.vantage.server.tls.ServerTls;
 import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.ui.UiModule;
 import dev.vantage.server.tasks.Selector;
@@ -72,8 +73,10 @@ public final class ServerApp implements AutoCloseable {
         this.routes = routes(modules);
         WsRouting.Builder ws = WsRouting.builder();
         modules.forEach(m -> m.webSockets(ws));
-        ApiRouting api = new ApiRouting(core.authenticator(), core.registry());
-        this.server = WebServer.builder()
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter());
+        var builder = WebServer.builder();
+        core.tls().ifPresent(tls -> builder.tls(tls.tls()));
+        this.server = builder
                 .host(core.config().host())
                 .port(core.config().port())
                 .maxPayloadSize(core.config().maxBodyBytes())
@@ -84,7 +87,8 @@ public final class ServerApp implements AutoCloseable {
                     }
                 })
                 .shutdownHook(false) // Main stops the server, then the modules and the database, in that order
-                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins()))
+                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins(),
+                        core.tls().isPresent()))
                 .addRouting(ws)
                 .build();
     }
@@ -146,7 +150,7 @@ public final class ServerApp implements AutoCloseable {
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
-                    core.config().localAgentLoopbackPorts(),
+                    core.config().localAgentLoopbackPorts(), core.tls().map(ServerTls::selfTrust).orElse(null),
                     b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
                             .diagnosisResolver(core.config().localAgentDiagnosisResolver())));
         }
@@ -326,6 +330,7 @@ public final class ServerApp implements AutoCloseable {
     public static ServerApp start(ServerCore core, List<ApiModule> modules) {
         ServerApp app = new ServerApp(core, List.copyOf(modules));
         app.server.start();
+        core.tls().ifPresent(tls -> tls.watch(app.server::reloadTls)); // new certificates without a restart
         modules.forEach(m -> m.started(app.port()));
         return app;
     }

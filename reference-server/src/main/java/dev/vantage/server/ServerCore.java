@@ -1,5 +1,9 @@
 package dev.vantage.server;
 
+import dev.vantage.server.security.ratelimit.RateLimiter;
+import dev.vantage.server.tls.ServerTls;
+import java.util.Optional;
+
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
@@ -72,6 +76,9 @@ public final class ServerCore implements AutoCloseable {
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
+    private final RateLimiter rateLimiter;
+    /** Null when the server speaks plain HTTP. */
+    private final ServerTls tls;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
     @FunctionalInterface
@@ -90,6 +97,7 @@ public final class ServerCore implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
@@ -100,6 +108,7 @@ public final class ServerCore implements AutoCloseable {
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
+        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
@@ -140,6 +149,16 @@ public final class ServerCore implements AutoCloseable {
 
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
         return new ServerCore(config, clock, console, dispatch);
+    }
+
+    /** The listener's certificate, when the server speaks HTTPS. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** The API's token buckets (in memory, or shared through Redis). */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public ServerConfig config() {
@@ -258,5 +277,9 @@ public final class ServerCore implements AutoCloseable {
         database.close();
         gcMetrics.close();
         registry.close();
+        if (tls != null) {
+            tls.close();
+        }
+        rateLimiter.close();
     }
 }
