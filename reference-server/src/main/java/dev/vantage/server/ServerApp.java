@@ -33,7 +33,13 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.ApiRouting;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
+import dev.vantage.server.results.Aggregates;
 import dev.vantage.server.results.ResultsApi;
+import dev.vantage.server.status.PublicStatus;
+import dev.vantage.server.status.StatusPagesApi;
+import dev.vantage.server.status.StatusSources;
+import java.time.Duration;
+import java.util.Locale;
 import dev.vantage.server.tasks.PluginsApi;
 import dev.vantage.server.tls.ServerTls;
 import dev.vantage.server.tasks.TasksApi;
@@ -145,6 +151,8 @@ public final class ServerApp implements AutoCloseable {
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents(), alerting::added),
                 new SilencesApi(core.silences()),
+                new StatusPagesApi(core.statusPages(), new PublicStatus(core.statusPages(), statusSources(core),
+                        core.clock(), PublicStatus.MAX_AGE, core.registry()), id -> core.tasks().find(id).isPresent()),
                 alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
@@ -183,6 +191,35 @@ public final class ServerApp implements AutoCloseable {
             }
         });
         dispatch.evaluateWith(alerting);
+    }
+
+    /** A status page's view of the tasks, their daily rollups and open incidents. */
+    private static StatusSources statusSources(ServerCore core) {
+        Aggregates aggregates = new Aggregates(core.results(), core.rollups(), core.config().resultsMaxAggregateRows());
+        return new StatusSources() {
+            @Override
+            public Optional<String> target(String taskId) {
+                return core.tasks().find(taskId).map(t -> t.spec().target());
+            }
+
+            @Override
+            public List<Day> daily(String taskId, Instant from, Instant to) {
+                return aggregates.query(taskId, null, from, to, Duration.ofDays(1), false).items().stream()
+                        .map(b -> new Day(b.start(), b.count(), b.availability())).toList();
+            }
+
+            @Override
+            public Optional<Double> latestAvailability(String taskId, Instant from, Instant to) {
+                List<Aggregates.Bucket> minutes = aggregates.query(taskId, null, from, to, Duration.ofMinutes(1), false).items();
+                return minutes.isEmpty() ? Optional.empty() : Optional.of(minutes.getLast().availability());
+            }
+
+            @Override
+            public List<OpenIncident> openIncidents(String taskId, Locale locale) {
+                return core.incidents().open().stream().filter(i -> i.taskId().equals(taskId))
+                        .map(i -> new OpenIncident(i.startedAt(), i.summary().in(locale))).toList();
+            }
+        };
     }
 
     /** Whether the agents a task selects may probe its target, by their effective address policies. */

@@ -28,6 +28,7 @@ import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
@@ -73,6 +74,7 @@ public final class ServerCore implements AutoCloseable {
     private final NotificationQueue notifications;
     private final ChannelStore channels;
     private final SilenceStore silences;
+    private final StatusPageStore statusPages;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -121,6 +123,7 @@ public final class ServerCore implements AutoCloseable {
         this.notifications = new NotificationQueue(database, clock, incidents);
         this.channels = new ChannelStore(database, clock);
         this.silences = new SilenceStore(database, clock);
+        this.statusPages = new StatusPageStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -254,6 +257,11 @@ public final class ServerCore implements AutoCloseable {
 
     public SilenceStore silences() {
         return silences;
+    }
+
+    /** Public status pages as admins composed them. */
+    public StatusPageStore statusPages() {
+        return statusPages;
     }
 
     /** Creates result partitions ahead and deletes results and rollups past their retention. */
