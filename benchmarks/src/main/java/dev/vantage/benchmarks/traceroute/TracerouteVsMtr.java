@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>wall time of one full trace (one probe per hop, ICMP): ours ({@code runOnce} in this JVM) against
  *       {@code mtr --report -c 1 -n}, {@code traceroute -I -q 1 -n} and {@code traceroute -q 1 -n} (UDP), each a
- *       process started per trace; alternating in blocks so all see the same load;</li>
+ *       process started per trace; alternating in blocks of 10 (mtr once per block, as each run waits out its
+ *       grace time) so all see the same load;</li>
  *   <li>1,000 traces at once (three probes per hop) through the one shared socket: every hop of every trace must
  *       have all its answers — a lost one here is false loss, since the routers drop nothing and rate-limit
  *       nothing.</li>
@@ -51,17 +52,25 @@ public final class TracerouteVsMtr {
             System.err.println("cannot run: " + reason);
             System.exit(2);
         }
-        try (NetnsChain chain = NetnsChain.create("vtb", 3, 215)) {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Process inside = new ProcessBuilder("ip", "netns", "exec", chain.client().name(), java,
-                    "-cp", System.getProperty("java.class.path"), TracerouteVsMtr.class.getName(),
-                    "--inside", chain.destination(false), traces, concurrent).inheritIO().start();
-            if (!inside.waitFor(30, TimeUnit.MINUTES)) {
-                inside.destroyForcibly();
-                throw new IllegalStateException("the measurement did not end within 30 minutes");
+        NetnsChain chain = NetnsChain.create("vtb", 3, 215);
+        // deleted however this process ends (System.exit, Ctrl-C): namespaces outlive their creator
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                chain.close();
+            } catch (IOException e) {
+                System.err.println("could not delete the namespaces: " + e.getMessage());
             }
-            System.exit(inside.exitValue());
+        }));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process inside = new ProcessBuilder("ip", "netns", "exec", chain.client().name(), java,
+                "-cp", System.getProperty("java.class.path"), TracerouteVsMtr.class.getName(),
+                "--inside", chain.destination(false), traces, concurrent).inheritIO().start();
+        if (!inside.waitFor(30, TimeUnit.MINUTES)) {
+            inside.destroyForcibly().waitFor();
+            System.err.println("the measurement did not end within 30 minutes");
+            System.exit(1);
         }
+        System.exit(inside.exitValue());
     }
 
     private static void measure(String destination, int traces, int concurrent) throws Exception {
@@ -91,14 +100,14 @@ public final class TracerouteVsMtr {
                 for (int i = 0; i < 10; i++) {
                     ours.add(trace(engine, one, 4));
                 }
+                mtrMs.add(run(mtr)); // one per block: each run waits out mtr's grace time (seconds)
                 for (int i = 0; i < 10; i++) {
-                    mtrMs.add(run(mtr));
                     icmpMs.add(run(tracerouteIcmp));
                     udpMs.add(run(tracerouteUdp));
                 }
             }
-            System.out.printf("one full trace to %s (4 hops, 1 probe each), %d each, ms median (p10-p90), loadavg %s%n",
-                    destination, ours.size(), Stats.loadAverage());
+            System.out.printf("one full trace to %s (4 hops, 1 probe each), %d each (mtr %d), ms median (p10-p90),"
+                    + " loadavg %s%n", destination, ours.size(), mtrMs.size(), Stats.loadAverage());
             print("vantage traceroute icmp (in JVM)", ours, ours);
             print("mtr --report -c 1 -n", mtrMs, ours);
             print("traceroute -I -q 1 -n", icmpMs, ours);
