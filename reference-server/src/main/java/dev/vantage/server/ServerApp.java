@@ -35,6 +35,13 @@ import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
 import dev.vantage.server.results.Aggregates;
 import dev.vantage.server.results.ResultsApi;
+import dev.vantage.server.alerting.silences.Silence;
+import dev.vantage.server.results.rollups.Resolution;
+import dev.vantage.server.results.rollups.Rollup;
+import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.sla.SlaApi;
+import dev.vantage.server.sla.SlaReports;
+import dev.vantage.server.sla.SlaSources;
 import dev.vantage.server.status.PublicStatus;
 import dev.vantage.server.status.StatusPagesApi;
 import dev.vantage.server.status.StatusSources;
@@ -153,6 +160,7 @@ public final class ServerApp implements AutoCloseable {
                 new SilencesApi(core.silences()),
                 new StatusPagesApi(core.statusPages(), new PublicStatus(core.statusPages(), statusSources(core),
                         core.clock(), PublicStatus.MAX_AGE, core.registry()), id -> core.tasks().find(id).isPresent()),
+                new SlaApi(core.slaObjectives(), new SlaReports(slaSources(core), core.clock()), slaSources(core)),
                 alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
@@ -218,6 +226,40 @@ public final class ServerApp implements AutoCloseable {
             public List<OpenIncident> openIncidents(String taskId, Locale locale) {
                 return core.incidents().open().stream().filter(i -> i.taskId().equals(taskId))
                         .map(i -> new OpenIncident(i.startedAt(), i.summary().in(locale))).toList();
+            }
+        };
+    }
+
+    /** SLA reports' view of the tasks, their rollups (merged over agents) and maintenance windows. */
+    private static SlaSources slaSources(ServerCore core) {
+        return new SlaSources() {
+            @Override
+            public List<String> taskIds() {
+                return core.tasks().all().stream().map(t -> t.id()).sorted().toList();
+            }
+
+            @Override
+            public boolean taskExists(String taskId) {
+                return core.tasks().find(taskId).isPresent();
+            }
+
+            @Override
+            public java.util.Map<Instant, Rollup> merged(String taskId, Resolution resolution, Instant from, Instant to) {
+                java.util.Map<Instant, Rollup> merged = new java.util.TreeMap<>();
+                for (RollupStore.Stored s : core.rollups().read(taskId, null, resolution, from, to)) {
+                    merged.computeIfAbsent(s.start(), k -> new Rollup()).merge(s.rollup());
+                }
+                return merged;
+            }
+
+            @Override
+            public Optional<java.util.function.Predicate<Instant>> maintenance(String taskId) {
+                // a maintenance window silences every rule of the task; a silence of one rule is not one
+                List<Silence.When> windows = core.tasks().find(taskId).map(t -> core.silences().all().stream()
+                        .filter(s -> s.ruleId() == null && s.tasks().matches(t.spec())).map(Silence::when).toList())
+                        .orElse(List.of());
+                return windows.isEmpty() ? Optional.empty()
+                        : Optional.of(at -> windows.stream().anyMatch(w -> w.covers(at)));
             }
         };
     }

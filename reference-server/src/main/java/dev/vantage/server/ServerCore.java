@@ -28,6 +28,7 @@ import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
@@ -75,6 +76,7 @@ public final class ServerCore implements AutoCloseable {
     private final ChannelStore channels;
     private final SilenceStore silences;
     private final StatusPageStore statusPages;
+    private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
@@ -124,6 +126,7 @@ public final class ServerCore implements AutoCloseable {
         this.channels = new ChannelStore(database, clock);
         this.silences = new SilenceStore(database, clock);
         this.statusPages = new StatusPageStore(database, clock);
+        this.slaObjectives = new ObjectiveStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -262,6 +265,11 @@ public final class ServerCore implements AutoCloseable {
     /** Public status pages as admins composed them. */
     public StatusPageStore statusPages() {
         return statusPages;
+    }
+
+    /** SLA objectives per task. */
+    public ObjectiveStore slaObjectives() {
+        return slaObjectives;
     }
 
     /** Creates result partitions ahead and deletes results and rollups past their retention. */

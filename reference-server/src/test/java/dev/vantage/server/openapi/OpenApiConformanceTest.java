@@ -248,6 +248,7 @@ class OpenApiConformanceTest {
 
         silences(operator, viewer);
         statusPages(viewer, "shape-refused");
+        sla(operator, viewer, "shape-refused");
         String open = "/api/v1/incidents?state=open";
         expect(call("POST", rules + "/preview", operator, rule), 200);
         expect(call("POST", rules + "/preview", viewer, rule), 403);
@@ -296,6 +297,26 @@ class OpenApiConformanceTest {
         expect(call("GET", template, silences + "/" + created.get("id").asText(), viewer, null), 200);
         expect(call("GET", template, silences + "/" + UNKNOWN, viewer, null), 404);
         expect(call("DELETE", template, silences + "/" + once.get("id").asText(), operator, null), 204);
+    }
+
+    private void sla(String operator, String viewer, String taskId) {
+        String template = "/api/v1/tasks/{id}/sla";
+        String path = "/api/v1/tasks/" + taskId + "/sla";
+        expect(call("GET", template + "/objective", path + "/objective", viewer, null), 404);
+        expect(call("PUT", template + "/objective", path + "/objective", viewer, Map.of("availability", 99.9)), 403);
+        expect(call("PUT", template + "/objective", path + "/objective", operator, Map.of("availability", 0)), 400);
+        expect(call("PUT", template + "/objective", path + "/objective", operator,
+                Map.of("availability", 99.9, "latencyQuantile", 0.95, "latencyMs", 300)), 200);
+        expect(call("GET", template + "/objective", path + "/objective", viewer, null), 200);
+        JsonNode report = call("GET", template, path + "?period=day&periods=2", viewer, null).json();
+        assertThat(report.get("items")).hasSize(2);
+        assertThat(report.get("items").get(1).get("total").asLong()).isPositive();
+        expect(call("GET", template, path + "?period=year", viewer, null), 400);
+        expect(call("GET", template, "/api/v1/tasks/no-such-task/sla", viewer, null), 404);
+        assertThat(call("GET", "/api/v1/sla", "/api/v1/sla?period=week", viewer, null).json().get("items")).isNotEmpty();
+        expect(call("GET", "/api/v1/sla", "/api/v1/sla?format=xml", viewer, null), 400);
+        expect(call("DELETE", template + "/objective", path + "/objective", operator, null), 204);
+        expect(call("DELETE", template + "/objective", path + "/objective", operator, null), 404);
     }
 
     private void statusPages(String viewer, String taskId) {
