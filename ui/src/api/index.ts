@@ -28,6 +28,7 @@ import type {
   Task,
   TaskInput,
   TaskPage,
+  AuditPage,
   TokenPair,
   User,
   PublicStatusPage,
@@ -121,6 +122,8 @@ export const api = {
   silences: () => http.get<{ items: Silence[] }>('/silences').then((r) => r.data.items),
   createSilence: (s: SilenceInput) => http.post<Silence>('/silences', s).then((r) => r.data),
   deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),
+  audit: (params: { actor?: string; objectType?: string; objectId?: string; from?: string; to?: string; limit?: number; offset?: number }) =>
+    http.get<AuditPage>('/audit', { params }).then((r) => r.data),
 }
 
 function enc(id: string): string {

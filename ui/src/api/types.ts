@@ -16,6 +16,8 @@ export type TaskInput = Schemas['TaskInput']
 /** A task as the server answers it. */
 export type Task = Schemas['Task']
 export type TaskPage = Schemas['TaskPage']
+export type AuditPage = Schemas['AuditPage']
+export type AuditEntry = Schemas['AuditEntry']
 
 export type ProbeResult = Schemas['Result']
 export type Status = ProbeResult['status']

@@ -3,6 +3,7 @@ export default {
   nav: {
     overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens',
     alerting: 'Alerts', incidents: 'Incidents', rules: 'Alert rules', silences: 'Silences', channels: 'Channels',
+    audit: 'Audit log',
   },
   common: {
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete', revoke: 'Revoke', refresh: 'Refresh',
@@ -66,6 +67,11 @@ export default {
     showAllTokens: 'Also used-up, expired and revoked', purge: 'Purge spent tokens', purgeConfirm: 'Delete every used-up, expired or revoked enrollment token?',
     purged: 'No tokens deleted | 1 token deleted | {n} tokens deleted', expired: 'expired', usedUp: 'used up', noTokens: 'No usable enrollment tokens',
     filtered: 'Only agents that are: {state}',
+  },
+  audit: {
+    title: 'Audit log', actor: 'User', objectType: 'Object type', objectId: 'Object id', range: 'Time range',
+    action: 'Action', client: 'From', token: 'API token', before: 'Before', after: 'After', search: 'Search',
+    none: 'No changes recorded',
   },
   users: {
     title: 'Users', new: 'New user', username: 'Username', password: 'Password', disable: 'Disable', enable: 'Enable',

@@ -5,6 +5,7 @@ const zh: typeof en = {
   nav: {
     overview: '总览', tasks: '任务', instant: '即时拨测', agents: '节点', users: '用户', tokens: 'API 令牌',
     alerting: '告警', incidents: '告警事件', rules: '告警规则', silences: '静默', channels: '通知渠道',
+    audit: '审计日志',
   },
   common: {
     save: '保存', cancel: '取消', create: '创建', edit: '编辑', delete: '删除', revoke: '吊销', refresh: '刷新',
@@ -68,6 +69,11 @@ const zh: typeof en = {
     showAllTokens: '同时显示已用完、已过期和已吊销的', purge: '清除失效令牌', purgeConfirm: '删除所有已用完、已过期或已吊销的注册令牌？',
     purged: '没有删除令牌 | 已删除 1 个令牌 | 已删除 {n} 个令牌', expired: '已过期', usedUp: '已用完', noTokens: '没有可用的注册令牌',
     filtered: '仅显示状态为「{state}」的节点',
+  },
+  audit: {
+    title: '审计日志', actor: '用户', objectType: '对象类型', objectId: '对象 ID', range: '时间范围',
+    action: '操作', client: '来源地址', token: 'API 令牌', before: '变更前', after: '变更后', search: '查询',
+    none: '没有变更记录',
   },
   users: {
     title: '用户', new: '新建用户', username: '用户名', password: '密码', disable: '停用', enable: '启用',

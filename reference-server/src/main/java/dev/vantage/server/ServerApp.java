@@ -2,6 +2,7 @@ package dev.vantage.server;
 
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.sink.ResultMetrics;
+import dev.vantage.server.audit.AuditApi;
 import dev.vantage.server.agents.api.AgentsApi;
 import dev.vantage.server.agents.assignment.TaskCatalog;
 import dev.vantage.server.agents.gateway.AgentEndpoint;
@@ -86,7 +87,7 @@ public final class ServerApp implements AutoCloseable {
         this.routes = routes(modules);
         WsRouting.Builder ws = WsRouting.builder();
         modules.forEach(m -> m.webSockets(ws));
-        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter());
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter(), core.audit());
         var builder = WebServer.builder();
         core.tls().ifPresent(tls -> builder.tls(tls.tls()));
         this.server = builder
@@ -163,6 +164,7 @@ public final class ServerApp implements AutoCloseable {
                 new SlaApi(core.slaObjectives(), new SlaReports(slaSources(core), core.clock()), slaSources(core)),
                 alerting,
                 new LiveApi(live, core.authenticator()),
+                new AuditApi(core.audit().store()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir(),

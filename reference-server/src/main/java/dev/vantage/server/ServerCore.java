@@ -25,6 +25,8 @@ import dev.vantage.server.db.Database;
 import dev.vantage.server.instant.InstantTestStore;
 import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.dispatch.Dispatch;
+import dev.vantage.server.audit.AuditLog;
+import dev.vantage.server.audit.AuditStore;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.results.rollups.RollupStore;
@@ -79,6 +81,7 @@ public final class ServerCore implements AutoCloseable {
     private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
+    private final AuditLog audit;
     private final Dispatch dispatch;
     private final RateLimiter rateLimiter;
     /** Null when the server speaks plain HTTP. */
@@ -142,7 +145,9 @@ public final class ServerCore implements AutoCloseable {
             agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
         }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
-        this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock).start();
+        this.audit = new AuditLog(new AuditStore(database), clock);
+        this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
+                .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
     }
 
     /**
@@ -270,6 +275,11 @@ public final class ServerCore implements AutoCloseable {
     /** SLA objectives per task. */
     public ObjectiveStore slaObjectives() {
         return slaObjectives;
+    }
+
+    /** Records every change made through the API (the HTTP edge reports them). */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** Creates result partitions ahead and deletes results and rollups past their retention. */

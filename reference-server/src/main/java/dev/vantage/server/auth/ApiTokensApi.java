@@ -32,7 +32,8 @@ public final class ApiTokensApi implements ApiModule {
     public void routes(Routes routes) {
         routes.post("/api/v1/tokens", Role.VIEWER, this::create)
                 .get("/api/v1/tokens", Role.VIEWER, this::list)
-                .delete("/api/v1/tokens/{id}", Role.VIEWER, this::revoke);
+                .delete("/api/v1/tokens/{id}", Role.VIEWER, this::revoke)
+                .describe("tokens", tokens::find);
     }
 
     /** The answer to a create: the token's fields plus its secret, which is shown only here. */

@@ -19,6 +19,10 @@ import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -27,14 +31,17 @@ import java.util.concurrent.TimeUnit;
  * and a request timer; anything no route matches gets a problem+json 404 or 405.
  */
 public final class ApiRouting {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouting.class);
     private final Authentication authenticator;
     private final MeterRegistry registry;
     private final RateLimiter limiter;
+    private final AuditTrail audit;
 
-    public ApiRouting(Authentication authenticator, MeterRegistry registry, RateLimiter limiter) {
+    public ApiRouting(Authentication authenticator, MeterRegistry registry, RateLimiter limiter, AuditTrail audit) {
         this.authenticator = authenticator;
         this.registry = registry;
         this.limiter = limiter;
+        this.audit = audit;
     }
 
     /** Adds {@code routes}, then what each module adds outside the table, then the 404/405 fallback. */
@@ -56,7 +63,7 @@ public final class ApiRouting {
             routing.addFilter(new Cors(corsOrigins));
         }
         for (Route route : routes.all()) {
-            routing.route(route.method(), route.path(), guarded(route));
+            routing.route(route.method(), route.path(), guarded(route, routes));
         }
         for (ApiModule m : modules) {
             m.extraRouting(routing);
@@ -65,7 +72,8 @@ public final class ApiRouting {
         routing.error(Throwable.class, Problems::send);
     }
 
-    private Handler guarded(Route route) {
+    private Handler guarded(Route route, Routes routes) {
+        Function<String, Optional<?>> view = routes.view(route.objectType()).orElse(id -> Optional.empty());
         return (req, res) -> {
             long start = System.nanoTime();
             try {
@@ -93,13 +101,46 @@ public final class ApiRouting {
                     }
                     req.context().register(principal);
                 }
-                route.handler().handle(req, res);
+                if (route.changes()) {
+                    audited(route, view, req, res);
+                } else {
+                    route.handler().handle(req, res);
+                }
             } catch (Exception e) {
                 Problems.send(req, res, e);
             } finally {
                 record(req, res, route.path(), start);
             }
         };
+    }
+
+    /**
+     * Runs a route that changes something and, if it succeeded, records who changed what, with the object as the API
+     * reads it before and after. This is the audit log's one recording point: slices only describe their objects
+     * ({@link Routes#describe}).
+     */
+    private void audited(Route route, Function<String, Optional<?>> view, ServerRequest req, ServerResponse res)
+            throws Exception {
+        String param = route.idParameter();
+        Optional<String> id = Optional.ofNullable(param == null ? null : req.path().pathParameters().get(param));
+        Optional<Object> before = id.flatMap(view).map(Object.class::cast);
+        route.handler().handle(req, res);
+        int status = res.status().code();
+        if (status >= 400) {
+            return;
+        }
+        // a create names its object in Location (.../users/{new id})
+        Optional<String> objectId = id.or(() -> res.headers().first(HeaderNames.LOCATION)
+                .map(l -> l.substring(l.lastIndexOf('/') + 1)));
+        try {
+            Optional<Object> after = objectId.flatMap(view).map(Object.class::cast);
+            audit.record(new AuditTrail.Change(Routes.principal(req), Routes.clientAddress(req),
+                    route.method().text() + " " + route.path(), route.objectType(), objectId, status, before, after));
+        } catch (RuntimeException e) {
+            // the change is committed and answered: losing its record must be loud, not undo or hide the change
+            LOG.error("audit: could not record {} {} by {}: {}", route.method().text(), req.path().path(),
+                    Routes.principal(req).username(), e.toString());
+        }
     }
 
     private void limit(RateLimiter.Kind kind, String id) {

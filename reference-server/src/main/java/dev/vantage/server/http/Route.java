@@ -14,10 +14,28 @@ import io.helidon.webserver.http.Handler;
  *                {@link Routes#principal}
  * @param signIn  a public route where credentials are tried (login, refresh, enrollment): its own, stricter rate
  *                limit per client address
+ * @param changes the route changes what is stored: each success is recorded in the audit log
  */
-public record Route(Method method, String path, Role minRole, Handler handler, boolean signIn) {
+public record Route(Method method, String path, Role minRole, Handler handler, boolean signIn, boolean changes) {
+    /** A route that changes what is stored unless it is a GET or public. */
     public Route(Method method, String path, Role minRole, Handler handler) {
-        this(method, path, minRole, handler, false);
+        this(method, path, minRole, handler, false, minRole != null && !method.equals(Method.GET));
+    }
+
+    /**
+     * What the route acts on, for the audit log: the literal segments after {@code /api/v1/} up to the first
+     * parameter ({@code agents} for {@code /api/v1/agents/{id}/policy}, {@code agents/enrollment-tokens}).
+     */
+    public String objectType() {
+        String rest = path.startsWith("/api/v1/") ? path.substring("/api/v1/".length()) : path;
+        int param = rest.indexOf("/{");
+        return param < 0 ? rest : rest.substring(0, param);
+    }
+
+    /** The name of the path's first parameter ({@code id} in {@code /api/v1/tasks/{id}/enable}), or {@code null}. */
+    public String idParameter() {
+        int open = path.indexOf('{');
+        return open < 0 ? null : path.substring(open + 1, path.indexOf('}', open));
     }
 
     public boolean isPublic() {

@@ -8,7 +8,11 @@ import io.helidon.webserver.http.ServerRequest;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The route table: every HTTP endpoint of the API with the least role it needs. The server's routing is built from
@@ -17,6 +21,7 @@ import java.util.List;
  */
 public final class Routes {
     private final List<Route> routes = new ArrayList<>();
+    private final Map<String, Function<String, Optional<?>>> views = new HashMap<>();
 
     public Routes get(String path, Role minRole, Handler handler) {
         return add(Method.GET, path, minRole, handler);
@@ -44,11 +49,36 @@ public final class Routes {
     }
 
     /**
+     * A POST that reads, tests or probes but changes nothing stored (a preview, a test message, an instant test): not
+     * recorded in the audit log.
+     */
+    public Routes query(Method method, String path, Role minRole, Handler handler) {
+        return add(new Route(method, path, minRole, handler, false, false));
+    }
+
+    /**
+     * How the audit log shows an object of {@code objectType} (see {@link Route#objectType}) before and after a
+     * change: {@code view} gives the object by id exactly as the API reads it, secrets masked, or empty if there is
+     * none. Types without a view are recorded without before and after.
+     */
+    public Routes describe(String objectType, Function<String, Optional<?>> view) {
+        if (views.putIfAbsent(objectType, view) != null) {
+            throw new IllegalArgumentException("audit view registered twice: " + objectType);
+        }
+        return this;
+    }
+
+    /** The audit view of {@code objectType}, if its slice gave one. */
+    public Optional<Function<String, Optional<?>>> view(String objectType) {
+        return Optional.ofNullable(views.get(objectType));
+    }
+
+    /**
      * A public endpoint where credentials are tried (login, token refresh, agent enrollment): guessing is slowed by
      * the stricter sign-in rate limit per client address.
      */
     public Routes signIn(Method method, String path, Handler handler) {
-        return add(new Route(method, path, null, handler, true));
+        return add(new Route(method, path, null, handler, true, false));
     }
 
     /** @throws IllegalArgumentException if this method and path are already taken */

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +49,22 @@ public final class ResultRetention implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("result-retention").factory());
+    private final List<Runnable> others = new CopyOnWriteArrayList<>();
 
     public ResultRetention(Database db, Duration retention, ServerConfig.RollupRetention rollupRetention, Clock clock) {
         this.db = db;
         this.retention = retention;
         this.rollupRetention = rollupRetention;
         this.clock = clock;
+    }
+
+    /**
+     * Another table's retention (the audit log's) that runs in the same hourly round, after the results'; it is
+     * ordinary deletes by age, so every replica may run it.
+     */
+    public ResultRetention alsoEachRound(Runnable other) {
+        others.add(other);
+        return this;
     }
 
     /** Runs now (in the background) and every hour. */
@@ -83,6 +95,7 @@ public final class ResultRetention implements AutoCloseable {
             rollups(Resolution.HOUR, rollupRetention.hour());
             rollups(Resolution.DAY, rollupRetention.day());
         }
+        others.forEach(Runnable::run);
         return deleted;
     }
 

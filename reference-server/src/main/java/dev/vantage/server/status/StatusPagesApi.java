@@ -44,6 +44,7 @@ public final class StatusPagesApi implements ApiModule {
                     published.forget();
                     res.status(Status.NO_CONTENT_204).send();
                 })
+                .describe("status-pages", id -> pages.find(id).map(StatusPagesApi::view))
                 .publicRoute(Method.GET, "/api/v1/public/status/{slug}", (req, res) ->
                         send(res, published(req, res).json()))
                 .publicRoute(Method.GET, "/api/v1/public/status/{slug}/tasks/{task}", (req, res) -> {

@@ -72,7 +72,8 @@ public final class TasksApi implements ApiModule {
                 .put("/api/v1/tasks/{id}", Role.OPERATOR, this::replace)
                 .delete("/api/v1/tasks/{id}", Role.OPERATOR, this::delete)
                 .post("/api/v1/tasks/{id}/enable", Role.OPERATOR, (req, res) -> setEnabled(req, res, true))
-                .post("/api/v1/tasks/{id}/disable", Role.OPERATOR, (req, res) -> setEnabled(req, res, false));
+                .post("/api/v1/tasks/{id}/disable", Role.OPERATOR, (req, res) -> setEnabled(req, res, false))
+                .describe("tasks", id -> tasks.find(id).map(this::view));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

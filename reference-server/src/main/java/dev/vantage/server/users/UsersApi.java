@@ -30,7 +30,8 @@ public final class UsersApi implements ApiModule {
                 .post("/api/v1/users", Role.ADMIN, this::create)
                 .get("/api/v1/users/{id}", Role.ADMIN, this::read)
                 .patch("/api/v1/users/{id}", Role.ADMIN, this::update)
-                .delete("/api/v1/users/{id}", Role.ADMIN, this::delete);
+                .delete("/api/v1/users/{id}", Role.ADMIN, this::delete)
+                .describe("users", id -> users.find(id).map(UserView::of));
     }
 
     /** A user as the API shows it: never the password hash. */

@@ -278,6 +278,13 @@ class OpenApiConformanceTest {
         expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries, viewer, null), 200);
         expect(call("GET", "/api/v1/channels/{id}/deliveries", deliveries + "?limit=0", viewer, null), 400);
         expect(call("DELETE", "/api/v1/channels/{id}", "/api/v1/channels/" + channel, admin, null), 204);
+
+        // every change above is in the audit log, with before and after where the slice describes its objects
+        String audit = "/api/v1/audit";
+        assertThat(call("GET", audit, audit + "?limit=500", admin, null).json().get("total").asInt()).isPositive();
+        expect(call("GET", audit, audit + "?objectType=channels&objectId=" + channel, admin, null), 200);
+        expect(call("GET", audit, operator, null), 403);
+        expect(call("GET", audit, audit + "?from=yesterday", admin, null), 400);
     }
 
     /** A weekly maintenance window and a one-off silence of other tasks, so the incident above is not silenced. */

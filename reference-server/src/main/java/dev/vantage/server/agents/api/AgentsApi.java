@@ -19,6 +19,7 @@ import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.Routes;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -91,6 +92,8 @@ public final class AgentsApi implements ApiModule {
         r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);
         r.put("/api/v1/agents/{id}/policy", Role.ADMIN, this::setPolicy);
         r.delete("/api/v1/agents/{id}", Role.OPERATOR, this::delete);
+        r.describe("agents", id -> agents.get(id).map(this::view));
+        r.describe("agents/enrollment-tokens", tokens::get);
     }
 
     /**
@@ -147,6 +150,7 @@ public final class AgentsApi implements ApiModule {
         out.put("usesLeft", created.info().usesLeft());
         out.put("expiresAt", created.info().expiresAt());
         out.put("policy", created.info().policy());
+        res.header(HeaderNames.LOCATION, "/api/v1/agents/enrollment-tokens/" + created.info().id());
         Json.send(res, Status.CREATED_201, out);
     }
 

@@ -17,6 +17,7 @@ import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.security.Role;
+import io.helidon.http.Method;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -66,7 +67,7 @@ public final class AlertRulesApi implements ApiModule {
         routes.get("/api/v1/alert-rules", Role.VIEWER, (req, res) ->
                         Json.send(res, Map.of("items", rules.all().stream().map(AlertRulesApi::view).toList())))
                 .post("/api/v1/alert-rules", Role.OPERATOR, this::create)
-                .post("/api/v1/alert-rules/preview", Role.OPERATOR, this::preview)
+                .query(Method.POST, "/api/v1/alert-rules/preview", Role.OPERATOR, this::preview)
                 .get("/api/v1/alert-rules/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(rule(req))))
                 .put("/api/v1/alert-rules/{id}", Role.OPERATOR, this::replace)
                 .post("/api/v1/alert-rules/{id}/enable", Role.OPERATOR, (req, res) ->
@@ -76,7 +77,8 @@ public final class AlertRulesApi implements ApiModule {
                 .delete("/api/v1/alert-rules/{id}", Role.OPERATOR, (req, res) -> {
                     rules.delete(id(req));
                     res.status(Status.NO_CONTENT_204).send();
-                });
+                })
+                .describe("alert-rules", id -> rules.find(id).map(AlertRulesApi::view));
     }
 
     private void create(ServerRequest req, ServerResponse res) {

@@ -20,6 +20,7 @@ import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.security.Role;
+import io.helidon.http.Method;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -61,8 +62,9 @@ public final class ChannelsApi implements ApiModule {
                     channels.delete(channel(req).id());
                     res.status(Status.NO_CONTENT_204).send();
                 })
-                .post("/api/v1/channels/{id}/test", Role.ADMIN, this::test)
-                .get("/api/v1/channels/{id}/deliveries", Role.VIEWER, this::deliveries);
+                .query(Method.POST, "/api/v1/channels/{id}/test", Role.ADMIN, this::test)
+                .get("/api/v1/channels/{id}/deliveries", Role.VIEWER, this::deliveries)
+                .describe("channels", id -> channels.find(id).map(ChannelsApi::view));
     }
 
     private void create(ServerRequest req, ServerResponse res) {

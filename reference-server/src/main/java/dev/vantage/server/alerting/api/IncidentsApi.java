@@ -45,7 +45,9 @@ public final class IncidentsApi implements ApiModule {
                     changed.accept(new IncidentStore.Recorded(now, e));
                     Json.send(res, detail(now, locale(req, res)));
                 })
-                .post("/api/v1/incidents/{id}/notes", Role.OPERATOR, this::note);
+                .post("/api/v1/incidents/{id}/notes", Role.OPERATOR, this::note)
+                // the audit log keeps one language: English
+                .describe("incidents", id -> incidents.find(id).map(i -> view(i, Locale.ENGLISH)));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

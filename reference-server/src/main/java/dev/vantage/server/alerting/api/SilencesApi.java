@@ -38,7 +38,8 @@ public final class SilencesApi implements ApiModule {
                 .delete("/api/v1/silences/{id}", Role.OPERATOR, (req, res) -> {
                     silences.delete(silence(req).id());
                     res.status(Status.NO_CONTENT_204).send();
-                });
+                })
+                .describe("silences", id -> silences.find(id).map(SilencesApi::view));
     }
 
     private void create(ServerRequest req, ServerResponse res) {
