@@ -130,7 +130,7 @@ public final class ServerApp implements AutoCloseable {
                 new UsersApi(core.users(), core.passwords()),
                 new TasksApi(core.tasks(), core.engine(),
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
-                new PluginsApi(core.engine()),
+                new PluginsApi(core.engine(), core.pluginJars()),
                 new ResultsApi(core.results(), id -> core.tasks().find(id).isPresent(),
                         id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
@@ -145,7 +145,7 @@ public final class ServerApp implements AutoCloseable {
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
-            modules.add(new LocalAgent(core.agents(), core.config().dataDir()));
+            modules.add(new LocalAgent(core.agents(), core.config().dataDir(), core.pluginJars()));
         }
         return modules;
     }

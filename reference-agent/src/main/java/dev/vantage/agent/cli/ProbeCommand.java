@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -66,6 +67,9 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON result per line instead of a summary.")
     boolean json;
 
+    @Mixin
+    PluginsDirOption plugins;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,7 +78,14 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("--count: must be between 1 and 1000000");
             return 2;
         }
-        try (ProbeEngine engine = ProbeEngine.builder().build()) {
+        ProbeEngine built;
+        try {
+            built = PluginsDirOption.engine(plugins.load());
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        try (ProbeEngine engine = built) {
             TaskSpec task;
             Duration pause;
             try {

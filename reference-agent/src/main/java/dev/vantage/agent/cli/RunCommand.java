@@ -7,6 +7,7 @@ import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.runtime.Enrollment;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.PluginJar;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -70,6 +72,9 @@ public final class RunCommand implements Callable<Integer> {
             + "default: its example modules http_2xx, http_post_2xx, tcp_connect, icmp, dns_udp ...). Needs --metrics-listen.")
     Path blackboxConfig;
 
+    @Mixin
+    PluginsDirOption plugins;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -89,6 +94,8 @@ public final class RunCommand implements Callable<Integer> {
             if (blackboxConfig != null) {
                 builder.blackbox(BlackboxConfig.read(blackboxConfig));
             }
+            List<PluginJar> jars = plugins.load();
+            builder.engineOptions(b -> jars.forEach(b::addPluginJar));
         } catch (IOException e) {
             err.println("--blackbox-config: cannot read " + blackboxConfig + ": " + e.getMessage());
             return 2;
@@ -108,6 +115,9 @@ public final class RunCommand implements Callable<Integer> {
             runtime = builder.credential(credential).build().start();
         } catch (java.io.UncheckedIOException e) {
             err.println(e.getMessage()); // the spool directory, or the metrics port taken
+            return 2;
+        } catch (IllegalStateException e) {
+            err.println("--plugins-dir: " + e.getMessage()); // a probe type provided twice
             return 2;
         }
         Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.agent.Main;
+import dev.vantage.probe.testkit.TestPluginJar;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -14,6 +20,7 @@ import java.net.Socket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code probe} command end to end, against real sockets on loopback, through the shaded set of plugins. */
 class ProbeCommandTest {
@@ -95,9 +102,42 @@ class ProbeCommandTest {
     }
 
     @Test
+    void loadsPluginJarsFromThePluginsDirectory(@TempDir Path dir) throws IOException {
+        Path jar = TestPluginJar.write(dir.resolve("plugins"), "greeting-1.2.jar", "1.2.0");
+        String sha256 = HexFormat.of().formatHex(sha256(jar));
+
+        assertThat(run("plugins", "--plugins-dir", dir.resolve("plugins").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("greeting (Greeting (test plugin), ")
+                .contains("  jar: greeting-1.2.jar (greeting-plugin 1.2.0, sha256 " + sha256 + ")")
+                .contains("--param salutation=<string> (default hello)")
+                .contains("tcp ("); // the class path's plugins stay
+
+        out.getBuffer().setLength(0);
+        assertThat(run("probe", "greeting", "world", "-p", "salutation=hi", "--json",
+                "--plugins-dir", dir.resolve("plugins").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"greeting\":\"hi world\"", "\"status\":\"SUCCESS\"");
+    }
+
+    @Test
+    void refusesAJarThatIsNotAPluginNamingIt(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(dir.resolve("plugins/notes.jar"), "not a zip");
+        assertThat(run("plugins", "--plugins-dir", dir.resolve("plugins").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--plugins-dir: ").contains("notes.jar: not a readable jar");
+    }
+
+    @Test
     void listsEveryBundledPlugin() {
         assertThat(run("plugins")).isZero();
         assertThat(out.toString()).contains("icmp (").contains("tcp (").contains("udp (").contains("http (")
                 .contains("--param count=<integer>");
+    }
+
+    private static byte[] sha256(Path file) throws IOException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -9,6 +9,7 @@ public enum Setting {
     SERVER_PORT("server.port", "SERVER_PORT"),
     MAX_BODY_BYTES("server.max-body-bytes", "SERVER_MAX_BODY_BYTES"),
     DATA_DIR("vantage.data-dir", "VANTAGE_DATA_DIR"),
+    PLUGINS_DIR("vantage.plugins-dir", "VANTAGE_PLUGINS_DIR"),
     DB_URL("vantage.db.url", "VANTAGE_DB_URL"),
     DB_USER("vantage.db.user", "VANTAGE_DB_USER"),
     DB_PASSWORD("vantage.db.password", "VANTAGE_DB_PASSWORD"),

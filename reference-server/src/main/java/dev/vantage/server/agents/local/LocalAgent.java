@@ -2,6 +2,7 @@ package dev.vantage.server.agents.local;
 
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
+import dev.vantage.probe.engine.PluginJar;
 import dev.vantage.server.agents.store.AgentPolicy;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.http.ApiModule;
@@ -30,12 +31,17 @@ public final class LocalAgent implements ApiModule {
 
     private final AgentStore agents;
     private final Path serverDataDir;
+    private final List<PluginJar> pluginJars;
     private volatile AgentRuntime runtime;
 
-    /** The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens. */
-    public LocalAgent(AgentStore agents, Path serverDataDir) {
+    /**
+     * The local agent of a server whose data directory is {@code serverDataDir}, running the server's plugin jars
+     * too; it starts once the server listens.
+     */
+    public LocalAgent(AgentStore agents, Path serverDataDir, List<PluginJar> pluginJars) {
         this.agents = agents;
         this.serverDataDir = serverDataDir;
+        this.pluginJars = List.copyOf(pluginJars);
     }
 
     @Override
@@ -45,7 +51,7 @@ public final class LocalAgent implements ApiModule {
 
     @Override
     public void started(int port) {
-        runtime = start(agents, serverDataDir, port);
+        runtime = start(agents, serverDataDir, pluginJars, port);
     }
 
     /** The local agent goes first, while the server can still take its last results. */
@@ -64,7 +70,7 @@ public final class LocalAgent implements ApiModule {
     }
 
     /** Starts the local agent for a server listening on {@code port}. */
-    private static AgentRuntime start(AgentStore agents, Path serverDataDir, int port) {
+    private static AgentRuntime start(AgentStore agents, Path serverDataDir, List<PluginJar> pluginJars, int port) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -83,6 +89,7 @@ public final class LocalAgent implements ApiModule {
                     .credential(credential)
                     .dataDir(dir)
                     .label("region", "local")
+                    .engineOptions(b -> pluginJars.forEach(b::addPluginJar))
                     .build()
                     .start();
         } catch (IOException e) {

@@ -1,0 +1,47 @@
+package dev.vantage.agent.cli;
+
+import dev.vantage.probe.engine.PluginJar;
+import dev.vantage.probe.engine.ProbeEngine;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** {@code --plugins-dir}, shared by every command that builds an engine: where plugin jars are loaded from. */
+final class PluginsDirOption {
+
+    @Option(names = "--plugins-dir", description = "Directory of plugin jars, each loaded in a class loader of its own "
+            + "(default: $VANTAGE_PLUGINS_DIR or ./plugins; a missing directory holds none).")
+    Path pluginsDir;
+
+    Path directory() {
+        return pluginsDir != null ? pluginsDir : Path.of(System.getenv().getOrDefault("VANTAGE_PLUGINS_DIR", "plugins"));
+    }
+
+    /**
+     * The jars of the directory.
+     *
+     * @throws IllegalArgumentException naming the option and the jar that is not a plugin
+     */
+    List<PluginJar> load() {
+        try {
+            return PluginJar.loadDirectory(directory());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--plugins-dir: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An engine with the class path's plugins and these jars, for the one-shot commands.
+     *
+     * @throws IllegalArgumentException naming the option, when a jar's type is provided twice
+     */
+    static ProbeEngine engine(List<PluginJar> jars) {
+        ProbeEngine.Builder builder = ProbeEngine.builder();
+        jars.forEach(builder::addPluginJar);
+        try {
+            return builder.build();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("--plugins-dir: " + e.getMessage(), e);
+        }
+    }
+}
