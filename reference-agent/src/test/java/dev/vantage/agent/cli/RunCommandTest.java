@@ -74,7 +74,7 @@ class RunCommandTest {
         PrintStream oldErr = System.err;
         PrintStream capture = new PrintStream(logs, true, StandardCharsets.UTF_8);
         System.setOut(capture);
-        System.setErr(capture); // slf4j-simple writes to whatever System.err is at the time
+        System.setErr(capture); // Logback's console appender writes to whatever System.err is at the time
         int exit;
         try {
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(out, true),

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * password (and a wrong one), access and refresh tokens, an API token, an enrollment token, the agent's credential,
  * a secret plugin parameter, and channel secrets (webhook HMAC secret, SMTP password, DingTalk URL token and secret,
  * Telegram bot token) whose deliveries fail and get logged. No secret may appear in any line either process printed,
- * and every line of the server is one JSON object with the documented fields.
+ * and every line of both is one JSON object with the documented fields.
  */
 class SecretsInLogsIT {
     private static final Path LOGS = Path.of("target/e2e-logs/secrets-in-logs");
@@ -120,7 +120,7 @@ class SecretsInLogsIT {
         assertThat(enrollment.status()).as(enrollment.text()).isEqualTo(201);
         String enrollToken = enrollment.body().get("token").asText();
         secrets.add(enrollToken);
-        agent = Processes.start("agent", Processes.AGENT_JAR, dir.resolve("agent"), Map.of(), LOGS,
+        agent = Processes.start("agent", Processes.AGENT_JAR, dir.resolve("agent"), Map.of("VANTAGE_LOG_FORMAT", "json"), LOGS,
                 "run", "--server", "ws://127.0.0.1:" + port + "/ws/agent", "--enroll-token", enrollToken,
                 "--name", "remote", "--data-dir", dir.resolve("agent/data").toString(), "--plugins-dir", plugins.toString());
         await("the agent online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -183,7 +183,13 @@ class SecretsInLogsIT {
             assertThat(serverLog).as("server log holds a secret").doesNotContain(secret);
             assertThat(agentLog).as("agent log holds a secret").doesNotContain(secret);
         }
-        for (String line : serverLog.split("\n")) {
+        assertEveryLineIsAJsonEvent(serverLog);
+        assertEveryLineIsAJsonEvent(agentLog);
+    }
+
+    private static void assertEveryLineIsAJsonEvent(String log) throws Exception {
+        assertThat(log).isNotBlank();
+        for (String line : log.split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
