@@ -18,7 +18,7 @@ public final class Main {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "dev/vantage/agent/logback.xml");
         }
-        String logFormat = System.getenv().getOrDefault("VANTAGE_LOG_FORMAT", "text");
+        String logFormat = dev.vantage.agent.cli.AgentEnvironment.VANTAGE_LOG_FORMAT.value().orElse("text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {
             System.err.println("vantage-agent: VANTAGE_LOG_FORMAT must be text or json, got '" + logFormat + "'");
             System.exit(2);

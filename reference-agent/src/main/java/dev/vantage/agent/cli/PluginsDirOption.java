@@ -14,7 +14,7 @@ final class PluginsDirOption {
     Path pluginsDir;
 
     Path directory() {
-        return pluginsDir != null ? pluginsDir : Path.of(System.getenv().getOrDefault("VANTAGE_PLUGINS_DIR", "plugins"));
+        return pluginsDir != null ? pluginsDir : Path.of(AgentEnvironment.VANTAGE_PLUGINS_DIR.value().orElse("plugins"));
     }
 
     /**

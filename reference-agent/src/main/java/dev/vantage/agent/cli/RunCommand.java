@@ -40,12 +40,14 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--server", required = true, split = ",",
+    @Option(names = "--server", split = ",",
             description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent. Repeat it (or separate with commas)"
-                    + " for several replicas: the agent moves to the next when a connection fails.")
+                    + " for several replicas: the agent moves to the next when a connection fails. Required; default:"
+                    + " $VANTAGE_SERVER.")
     List<URI> servers;
 
-    @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only.")
+    @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only (default: "
+            + "$VANTAGE_ENROLL_TOKEN, which keeps it out of the process list).")
     String enrollToken;
 
     @Option(names = "--label", description = "Label name=value for this agent; repeat for more.")
@@ -80,8 +82,16 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         AgentRuntime.Builder builder;
         Map<String, String> labelMap;
-        Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("VANTAGE_AGENT_DATA_DIR", "agent-data"));
+        Path dir = dataDir != null ? dataDir : Path.of(AgentEnvironment.VANTAGE_AGENT_DATA_DIR.value().orElse("agent-data"));
         try {
+            if (servers == null || servers.isEmpty()) {
+                servers = AgentEnvironment.VANTAGE_SERVER.value().map(RunCommand::uris).orElseThrow(() ->
+                        new IllegalArgumentException("--server (or VANTAGE_SERVER) is required: the server's agent "
+                                + "WebSocket, e.g. ws://host:8080/ws/agent"));
+            }
+            if (enrollToken == null) {
+                enrollToken = AgentEnvironment.VANTAGE_ENROLL_TOKEN.value().orElse(null);
+            }
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
                     .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
@@ -140,6 +150,20 @@ public final class RunCommand implements Callable<Integer> {
                 // the JVM is shutting down: the hook is running or has run
             }
         }
+    }
+
+    private static List<URI> uris(String commaSeparated) {
+        List<URI> out = new java.util.ArrayList<>();
+        for (String s : commaSeparated.split(",")) {
+            try {
+                if (!s.isBlank()) {
+                    out.add(new URI(s.strip()));
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("VANTAGE_SERVER: '" + s.strip() + "' is not a URL: " + e.getReason());
+            }
+        }
+        return out;
     }
 
     static Map<String, String> labels(List<String> pairs) {

@@ -114,6 +114,37 @@ class RunCommandTest {
     }
 
     @Test
+    void withoutAServerItExitsTwoNamingTheOptionAndItsVariable() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("VANTAGE_SERVER") == null, "VANTAGE_SERVER is set here");
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "run", "--data-dir", tmp.resolve("empty").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--server (or VANTAGE_SERVER) is required");
+    }
+
+    @Test
+    void takesTheServerAndTheEnrollmentTokenFromTheEnvironment() throws Exception {
+        // as containers run it: nothing secret on the command line
+        Path log = tmp.resolve("env-agent.log");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--data-dir", tmp.resolve("env-data").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("VANTAGE_SERVER", peer.uri().toString());
+        pb.environment().put("VANTAGE_ENROLL_TOKEN", peer.enrollToken);
+        Process agent = pb.start();
+        try {
+            await().atMost(WAIT).until(() -> peer.resultsOf("t1") >= 1);
+            assertThat(peer.enrollRequests).hasSize(1);
+        } finally {
+            agent.destroyForcibly();
+            agent.waitFor();
+        }
+        assertThat(Files.readString(log)).doesNotContain(peer.enrollToken);
+    }
+
+    @Test
     void badMetricsOptionsExitTwoNamingTheOption() throws Exception {
         Path blackbox = tmp.resolve("blackbox.yml");
         java.nio.file.Files.writeString(blackbox, "modules:\n  web:\n    prober: http\n    http:\n      valid_http_versions: [HTTP/2]\n");
