@@ -30,6 +30,7 @@ import type {
   TaskPage,
   TokenPair,
   User,
+  PublicStatusPage,
 } from './types'
 
 export * from './types'
@@ -58,7 +59,7 @@ export const api = {
     http.post<Task>(`/tasks/${enc(id)}/${enabled ? 'enable' : 'disable'}`).then((r) => r.data),
   results: (id: string, params: { agent?: string; from?: string; to?: string; limit?: number } = {}) =>
     http.get<ResultPage>(`/tasks/${enc(id)}/results`, { params }).then((r) => r.data),
-  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string } = {}) =>
+  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string; by?: 'agent' | 'all' } = {}) =>
     http.get<Aggregates>(`/tasks/${enc(id)}/aggregates`, { params }).then((r) => r.data),
 
   plugins: () => http.get<{ items: Plugin[] }>('/plugins').then((r) => r.data.items),
@@ -116,6 +117,7 @@ export const api = {
   deliveries: (id: string, limit = 100) =>
     http.get<{ items: Delivery[] }>(`/channels/${enc(id)}/deliveries`, { params: { limit } }).then((r) => r.data.items),
 
+  publicStatus: (slug: string) => http.get<PublicStatusPage>(`/public/status/${enc(slug)}`).then((r) => r.data),
   silences: () => http.get<{ items: Silence[] }>('/silences').then((r) => r.data.items),
   createSilence: (s: SilenceInput) => http.post<Silence>('/silences', s).then((r) => r.data),
   deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),

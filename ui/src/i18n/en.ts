@@ -33,6 +33,12 @@ export default {
     dependsOn: 'Depends on', dependsOnHint: 'Tasks whose failure explains this one\'s (a gateway, a resolver)', noTasks: 'No tasks yet', lastStatus: 'Last',
     idHint: 'Leave empty for a generated id', targetHint: 'Target: {hint}', invalid: 'Please fix the marked fields',
     filtered: 'Only tasks that are: {state}',
+    diagnose: 'Diagnose on failure', diagnoseHint: 'When an attempt fails, that agent traces the route and looks the name up (at most once per task per agent per 5 minutes)',
+  },
+  hops: {
+    host: 'Host', loss: 'Loss', sent: 'Sent', avg: 'Avg', best: 'Best', worst: 'Worst', stdev: 'StDev', alsoFrom: 'also',
+    diagnosis: 'Diagnosis by the agent', answers: 'Answers', resolver: 'resolver', byAnswer: 'Answers by agent',
+    answerSet: 'Answer set', noAnswer: 'no answer', empty: 'no records', agentsCount: '{n} agents',
   },
   assertions: { field: 'Field', op: 'Op', value: 'Value', jsonPointer: 'JSON pointer', add: 'Add assertion', none: 'No assertions' },
   detail: {
@@ -42,6 +48,8 @@ export default {
     minMax: 'min / max', attempt: 'Attempt length', attemptHint: 'How long the whole attempt took; for ICMP all its packets and the waits between them, not the round trip',
     rtt: 'RTT {avg} (min {min}, max {max})', replies: '{received}/{sent} replies', rest: 'rest', sinceStart: 'since the task started',
     lastHour: 'Last hour', last6h: 'Last 6 hours', lastDay: 'Last 24 hours', lastWeek: 'Last 7 days',
+    last30d: 'Last 30 days', last90d: 'Last 90 days', lastYear: 'Last 365 days',
+    sla30: '30-day availability', sla30Hint: 'Share of successful results over the last 30 days, all agents together',
   },
   instant: {
     title: 'Instant test', probe: 'Probe', agents: 'Agents', allAgents: 'All online agents', byLabels: 'By labels',
@@ -130,5 +138,12 @@ export default {
     overnight: 'A "to" before "from" runs past midnight.', state: { active: 'active', upcoming: 'upcoming', expired: 'over', weekly: 'weekly' },
     hint: 'Alerts inside a silence are recorded with the silence named, but nobody is notified.',
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+  },
+  statusPage: {
+    notFound: 'No such status page.', uptime: '{value} uptime (90 days)', noData: 'no data', target: 'Target',
+    openIncidents: 'Open incidents', since: 'since {time}', updated: 'Updated {time}',
+    state: { up: 'Operational', degraded: 'Degraded', down: 'Outage', unknown: 'Unknown' },
+    page: { up: 'All systems operational', degraded: 'Some systems degraded', down: 'Outage in progress', unknown: 'Status unknown' },
+    daysAgo: '90 days ago', today: 'Today',
   },
 }

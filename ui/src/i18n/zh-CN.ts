@@ -35,6 +35,12 @@ const zh: typeof en = {
     dependsOn: '依赖', dependsOnHint: '其故障可解释本任务故障的任务（网关、解析器）', noTasks: '暂无任务', lastStatus: '最近',
     idHint: '留空则自动生成', targetHint: '目标：{hint}', invalid: '请修正标出的字段',
     filtered: '仅显示状态为「{state}」的任务',
+    diagnose: '失败时诊断', diagnoseHint: '某次探测失败时，由该节点追踪路由并解析域名（每个任务每个节点每 5 分钟至多一次）',
+  },
+  hops: {
+    host: '主机', loss: '丢包', sent: '发送', avg: '平均', best: '最佳', worst: '最差', stdev: '标准差', alsoFrom: '另有',
+    diagnosis: '节点诊断', answers: '解析结果', resolver: '解析服务器', byAnswer: '各节点解析结果',
+    answerSet: '解析结果集', noAnswer: '无应答', empty: '无记录', agentsCount: '{n} 个节点',
   },
   assertions: { field: '字段', op: '运算', value: '值', jsonPointer: 'JSON 指针', add: '添加断言', none: '无断言' },
   detail: {
@@ -44,6 +50,8 @@ const zh: typeof en = {
     minMax: '最小 / 最大', attempt: '拨测总耗时', attemptHint: '整次拨测所用的时间；ICMP 为发送全部报文及其间隔的总时长，并非往返时延',
     rtt: '往返时延 {avg}（最小 {min}，最大 {max}）', replies: '收到 {received}/{sent} 个回复', rest: '其余', sinceStart: '自任务开始',
     lastHour: '最近 1 小时', last6h: '最近 6 小时', lastDay: '最近 24 小时', lastWeek: '最近 7 天',
+    last30d: '最近 30 天', last90d: '最近 90 天', lastYear: '最近 365 天',
+    sla30: '30 天可用率', sla30Hint: '最近 30 天内成功结果所占比例（所有节点合计）',
   },
   instant: {
     title: '即时拨测', probe: '拨测类型', agents: '节点', allAgents: '全部在线节点', byLabels: '按标签',
@@ -132,6 +140,13 @@ const zh: typeof en = {
     overnight: '结束早于开始时表示跨过午夜。', state: { active: '生效中', upcoming: '未开始', expired: '已结束', weekly: '每周' },
     hint: '静默期间的告警照常记录并注明静默，但不发送通知。',
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
+  },
+  statusPage: {
+    notFound: '没有这个状态页。', uptime: '90 天可用率 {value}', noData: '无数据', target: '目标',
+    openIncidents: '进行中的事件', since: '始于 {time}', updated: '更新于 {time}',
+    state: { up: '正常', degraded: '部分异常', down: '故障', unknown: '未知' },
+    page: { up: '所有系统运行正常', degraded: '部分系统异常', down: '正在发生故障', unknown: '状态未知' },
+    daysAgo: '90 天前', today: '今天',
   },
 }
 export default zh

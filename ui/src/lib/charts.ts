@@ -43,13 +43,13 @@ function groupBy(items: Bucket[], key: (b: Bucket) => string): Map<string, Bucke
 /** One row per bucket start with all agents folded in, ordered by time. */
 export function mergeBuckets(items: Bucket[]): Bucket[] {
   return [...groupBy(items, (b) => b.start)]
-    .map(([start, list]) => summarize(list, start, list.length === 1 ? list[0].agentId : '*'))
+    .map(([start, list]) => summarize(list, start, list.length === 1 ? (list[0].agentId ?? '*') : '*'))
     .sort((a, b) => a.start.localeCompare(b.start))
 }
 
 /** One row per agent over the whole window. */
 export function perAgent(items: Bucket[]): Bucket[] {
-  return [...groupBy(items, (b) => b.agentId)].map(([agentId, list]) =>
+  return [...groupBy(items, (b) => b.agentId ?? '*')].map(([agentId, list]) =>
     summarize(list, list.map((b) => b.start).sort()[0], agentId),
   )
 }

@@ -19,6 +19,8 @@ export interface TaskDraft {
   selectorLabels: Record<string, string>
   selectorAgent: string
   dependsOn: string[]
+  /** diagnose.onFailure: the agent traces and looks up the target when an attempt fails */
+  diagnose: boolean
   revision?: number
 }
 
@@ -41,6 +43,7 @@ export function draftOf(task: Task | null, type = 'http'): TaskDraft {
     selectorLabels: 'labels' in sel ? { ...sel.labels } : {},
     selectorAgent: 'agent' in sel ? sel.agent : '',
     dependsOn: [...(task?.dependsOn ?? [])],
+    diagnose: task?.diagnose?.onFailure ?? false,
     revision: task?.revision,
   }
 }
@@ -64,6 +67,7 @@ export function inputOf(d: TaskDraft, plugin: Plugin | undefined): TaskInput {
   else if (d.selectorKind === 'agent') t.selector = { agent: d.selectorAgent }
   else t.selector = { all: true }
   if (d.dependsOn.length) t.dependsOn = d.dependsOn
+  if (d.diagnose) t.diagnose = { onFailure: true }
   if (d.revision != null) t.revision = d.revision
   return t
 }

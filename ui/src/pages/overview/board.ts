@@ -15,13 +15,14 @@ const MONTH = 30 * DAY
 /** Requests in flight at once while loading the details. */
 const PARALLEL = 4
 /**
- * 30-day uptime reads every stored result of the month (the API aggregates raw rows), so it is fetched after the
- * rest, one task at a time, and kept this long.
+ * 30-day uptime: daily buckets of all agents merged, which the server answers from its 1-day rollups (a few rows a
+ * task, however busy); still kept this long, as a month hardly moves between two refreshes.
  */
-const MONTH_TTL = 10 * 60_000
+const MONTH_TTL = 5 * 60_000
 const monthCache = new Map<string, { at: number; value: number | null | 'tooMany' }>()
 
-/** Uptime: a percent, null without results, 'tooMany' when the window holds more results than the server reads. */
+/** Uptime: a percent, null without results, 'tooMany' when a window the server reads result by result (buckets under a
+ * minute, only for a young task) holds more results than it reads. */
 export type Uptime = number | null | 'tooMany'
 
 export interface TaskDay {
@@ -88,7 +89,7 @@ export function useBoard(refreshMs = 60_000) {
     } else {
       const w = chartWindow(MONTH, now, task, 31)
       try {
-        value = uptime((await api.aggregates(task.id, { bucket: w.bucket, from: w.from, to: w.to })).items)
+        value = uptime((await api.aggregates(task.id, { bucket: w.bucket, from: w.from, to: w.to, by: 'all' })).items)
       } catch (e) {
         if (!tooMany(e)) return
         value = 'tooMany'
@@ -117,12 +118,9 @@ export function useBoard(refreshMs = 60_000) {
         loadDay(task, now).catch(() => undefined),
       ])
       if (r) recent[task.id] = r.items
+      if (!stopped) await loadMonth(task, now) // after the day: a task younger than a day reuses its 24 h figure
     })
     refreshedAt.value = Date.now()
-    for (const task of detailed) {
-      if (stopped) return
-      await loadMonth(task, now)
-    }
   }
 
   useLive((e) => {

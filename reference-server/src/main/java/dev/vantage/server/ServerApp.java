@@ -33,8 +33,15 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.ApiRouting;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
+import dev.vantage.server.results.Aggregates;
 import dev.vantage.server.results.ResultsApi;
+import dev.vantage.server.status.PublicStatus;
+import dev.vantage.server.status.StatusPagesApi;
+import dev.vantage.server.status.StatusSources;
+import java.time.Duration;
+import java.util.Locale;
 import dev.vantage.server.tasks.PluginsApi;
+import dev.vantage.server.tls.ServerTls;
 import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.ui.UiModule;
 import dev.vantage.server.tasks.Selector;
@@ -72,8 +79,10 @@ public final class ServerApp implements AutoCloseable {
         this.routes = routes(modules);
         WsRouting.Builder ws = WsRouting.builder();
         modules.forEach(m -> m.webSockets(ws));
-        ApiRouting api = new ApiRouting(core.authenticator(), core.registry());
-        this.server = WebServer.builder()
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter());
+        var builder = WebServer.builder();
+        core.tls().ifPresent(tls -> builder.tls(tls.tls()));
+        this.server = builder
                 .host(core.config().host())
                 .port(core.config().port())
                 .maxPayloadSize(core.config().maxBodyBytes())
@@ -84,7 +93,8 @@ public final class ServerApp implements AutoCloseable {
                     }
                 })
                 .shutdownHook(false) // Main stops the server, then the modules and the database, in that order
-                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins()))
+                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins(),
+                        core.tls().isPresent()))
                 .addRouting(ws)
                 .build();
     }
@@ -131,7 +141,7 @@ public final class ServerApp implements AutoCloseable {
                 new TasksApi(core.tasks(), core.engine(),
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
                 new PluginsApi(core.engine(), core.pluginJars()),
-                new ResultsApi(core.results(), id -> core.tasks().find(id).isPresent(),
+                new ResultsApi(core.results(), core.rollups(), id -> core.tasks().find(id).isPresent(),
                         id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
                         core.clock()),
@@ -141,11 +151,18 @@ public final class ServerApp implements AutoCloseable {
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents(), alerting::added),
                 new SilencesApi(core.silences()),
+                new StatusPagesApi(core.statusPages(), new PublicStatus(core.statusPages(), statusSources(core),
+                        core.clock(), PublicStatus.MAX_AGE, core.registry()), id -> core.tasks().find(id).isPresent()),
                 alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
-            modules.add(new LocalAgent(core.agents(), core.config().dataDir(), core.pluginJars()));
+            modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
+                    core.config().localAgentLoopbackPorts(), core.tls().map(ServerTls::selfTrust).orElse(null),
+                    b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
+                            .diagnosisResolver(core.config().localAgentDiagnosisResolver())
+                            // the server's plugin jars run on its local agent too
+                            .engineOptions(e -> core.pluginJars().forEach(e::addPluginJar))));
         }
         return modules;
     }
@@ -176,6 +193,35 @@ public final class ServerApp implements AutoCloseable {
             }
         });
         dispatch.evaluateWith(alerting);
+    }
+
+    /** A status page's view of the tasks, their daily rollups and open incidents. */
+    private static StatusSources statusSources(ServerCore core) {
+        Aggregates aggregates = new Aggregates(core.results(), core.rollups(), core.config().resultsMaxAggregateRows());
+        return new StatusSources() {
+            @Override
+            public Optional<String> target(String taskId) {
+                return core.tasks().find(taskId).map(t -> t.spec().target());
+            }
+
+            @Override
+            public List<Day> daily(String taskId, Instant from, Instant to) {
+                return aggregates.query(taskId, null, from, to, Duration.ofDays(1), false).items().stream()
+                        .map(b -> new Day(b.start(), b.count(), b.availability())).toList();
+            }
+
+            @Override
+            public Optional<Double> latestAvailability(String taskId, Instant from, Instant to) {
+                List<Aggregates.Bucket> minutes = aggregates.query(taskId, null, from, to, Duration.ofMinutes(1), false).items();
+                return minutes.isEmpty() ? Optional.empty() : Optional.of(minutes.getLast().availability());
+            }
+
+            @Override
+            public List<OpenIncident> openIncidents(String taskId, Locale locale) {
+                return core.incidents().open().stream().filter(i -> i.taskId().equals(taskId))
+                        .map(i -> new OpenIncident(i.startedAt(), i.summary().in(locale))).toList();
+            }
+        };
     }
 
     /** Whether the agents a task selects may probe its target, by their effective address policies. */
@@ -323,6 +369,7 @@ public final class ServerApp implements AutoCloseable {
     public static ServerApp start(ServerCore core, List<ApiModule> modules) {
         ServerApp app = new ServerApp(core, List.copyOf(modules));
         app.server.start();
+        core.tls().ifPresent(tls -> tls.watch(app.server::reloadTls)); // new certificates without a restart
         modules.forEach(m -> m.started(app.port()));
         return app;
     }

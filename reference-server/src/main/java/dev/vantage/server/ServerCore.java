@@ -1,6 +1,10 @@
 package dev.vantage.server;
 
 import dev.vantage.probe.engine.PluginJar;
+import dev.vantage.server.security.ratelimit.RateLimiter;
+import dev.vantage.server.tls.ServerTls;
+import java.util.Optional;
+
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.config.ConfigException;
 import dev.vantage.server.config.Setting;
@@ -26,6 +30,8 @@ import dev.vantage.server.results.InfluxExport;
 import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
@@ -68,6 +74,7 @@ public final class ServerCore implements AutoCloseable {
     private final UserStore users;
     private final TaskStore tasks;
     private final ResultStore results;
+    private final RollupStore rollups;
     private final AgentStore agents;
     private final EnrollmentTokenStore enrollmentTokens;
     private final InstantTestStore instantTests;
@@ -76,9 +83,13 @@ public final class ServerCore implements AutoCloseable {
     private final NotificationQueue notifications;
     private final ChannelStore channels;
     private final SilenceStore silences;
+    private final StatusPageStore statusPages;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
+    private final RateLimiter rateLimiter;
+    /** Null when the server speaks plain HTTP. */
+    private final ServerTls tls;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
     @FunctionalInterface
@@ -97,6 +108,7 @@ public final class ServerCore implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.pluginJars = loadPlugins(config); // so does a bad plugin jar
         this.database = Database.open(config, registry);
@@ -108,9 +120,11 @@ public final class ServerCore implements AutoCloseable {
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
+        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
+        this.rollups = new RollupStore(database);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database);
@@ -119,6 +133,7 @@ public final class ServerCore implements AutoCloseable {
         this.notifications = new NotificationQueue(database, clock, incidents);
         this.channels = new ChannelStore(database, clock);
         this.silences = new SilenceStore(database, clock);
+        this.statusPages = new StatusPageStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -134,7 +149,7 @@ public final class ServerCore implements AutoCloseable {
             agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
         }
         AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
-        this.retention = new ResultRetention(database, config.resultsRetention(), clock).start();
+        this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock).start();
     }
 
     /**
@@ -147,6 +162,16 @@ public final class ServerCore implements AutoCloseable {
 
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
         return new ServerCore(config, clock, console, dispatch);
+    }
+
+    /** The listener's certificate, when the server speaks HTTPS. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** The API's token buckets (in memory, or shared through Redis). */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public ServerConfig config() {
@@ -211,6 +236,11 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
+    /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
+    public RollupStore rollups() {
+        return rollups;
+    }
+
     /** Agents: their credentials, labels, policies, capabilities and last heartbeat. */
     public AgentStore agents() {
         return agents;
@@ -244,7 +274,12 @@ public final class ServerCore implements AutoCloseable {
         return silences;
     }
 
-    /** Creates result partitions ahead and deletes results past the retention. */
+    /** Public status pages as admins composed them. */
+    public StatusPageStore statusPages() {
+        return statusPages;
+    }
+
+    /** Creates result partitions ahead and deletes results and rollups past their retention. */
     public ResultRetention retention() {
         return retention;
     }
@@ -286,5 +321,9 @@ public final class ServerCore implements AutoCloseable {
         database.close();
         gcMetrics.close();
         registry.close();
+        if (tls != null) {
+            tls.close();
+        }
+        rateLimiter.close();
     }
 }

@@ -106,6 +106,32 @@ public final class ProtocolCodec {
     }
 
     /**
+     * An address policy in the JSON form the {@code policy} message carries, {@code {"allow": [CIDR...], "deny":
+     * [CIDR...], "denyPorts": [{"range": CIDR, "from": 1, "to": 1024}]}} (every field optional), e.g. a policy file
+     * of the command-line probe.
+     *
+     * @throws ProtocolException if it is not JSON of that shape
+     */
+    public static Policy decodePolicy(String json) {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("policy is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new ProtocolException("policy must be a JSON object {allow, deny, denyPorts}");
+        }
+        // a misspelt key would silently allow what it meant to deny
+        n.fieldNames().forEachRemaining(f -> {
+            if (!List.of("allow", "deny", "denyPorts").contains(f)) {
+                throw new ProtocolException("policy." + f + " is not a policy field (allow, deny, denyPorts)");
+            }
+        });
+        return policy(n);
+    }
+
+    /**
      * The message in {@code json}.
      *
      * @throws ProtocolException if it is not JSON, has an unknown {@code type}, or a field is missing or mistyped

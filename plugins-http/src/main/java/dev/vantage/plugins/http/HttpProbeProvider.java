@@ -35,7 +35,8 @@ import java.util.Locale;
  */
 public final class HttpProbeProvider implements ProbeProvider {
     static final String TYPE = "http";
-    static final long DEFAULT_MAX_BODY_BYTES = 1L << 20;
+    // bodies are kept only on request and bounded: a result is read by everyone who may read the task's results
+    static final long DEFAULT_MAX_BODY_BYTES = 64L << 10;
 
     private static final ProbeDescriptor DESCRIPTOR = ProbeDescriptor.builder(TYPE)
             .displayName("HTTP(S)")
@@ -75,11 +76,12 @@ public final class HttpProbeProvider implements ProbeProvider {
                             + "uses HTTP/1.1). http2 on cleartext uses prior knowledge (h2c).").build())
             .parameter(IpVersion.parameter())
             .parameter(ParameterSpec.builder("maxBodyBytes", ParameterType.INTEGER)
-                    .defaultValue(DEFAULT_MAX_BODY_BYTES).min(0).max(64L << 20)
-                    .description("Response body bytes kept for the 'body' attribute; the rest is read and "
-                            + "counted but not kept.").build())
-            .parameter(ParameterSpec.builder("keepBody", ParameterType.BOOLEAN).defaultValue(true)
-                    .description("Keep the response body as the 'body' attribute for assertions.").build())
+                    .defaultValue(DEFAULT_MAX_BODY_BYTES).min(0).max(1L << 20)
+                    .description("With keepBody: response body bytes kept for the 'body' attribute; the rest is "
+                            + "read and counted but not kept.").build())
+            .parameter(ParameterSpec.builder("keepBody", ParameterType.BOOLEAN).defaultValue(false)
+                    .description("Keep the response body as the 'body' attribute (for assertions on it). Off by "
+                            + "default: whoever may read the results would read it.").build())
             .parameter(ParameterSpec.builder("validStatus", ParameterType.STRING).defaultValue("2xx,3xx")
                     .description("Status codes that count as success, e.g. '2xx,3xx', '200-299,404'. Others "
                             + "fail the attempt as PROTOCOL.").build())
@@ -98,8 +100,8 @@ public final class HttpProbeProvider implements ProbeProvider {
                     .parameter("caCert", "要信任的 PEM 证书，代替 JDK 默认根证书。")
                     .parameter("sni", "发送并用于校验证书的服务器名，代替 URL 中的主机。")
                     .parameter("httpVersion", "auto：服务器经 ALPN 接受时用 HTTP/2，否则 HTTP/1.1（明文用 HTTP/1.1）。明文 http2 使用先验知识（h2c）。")
-                    .parameter("maxBodyBytes", "作为 body 属性保留的响应体字节数；其余读取并计数，但不保留。")
-                    .parameter("keepBody", "将响应体保留为 body 属性，供断言使用。")
+                    .parameter("maxBodyBytes", "开启 keepBody 时作为 body 属性保留的响应体字节数；其余读取并计数，但不保留。")
+                    .parameter("keepBody", "将响应体保留为 body 属性（供对其断言）。默认关闭：能读结果的人都会读到它。")
                     .parameter("validStatus", "视为成功的状态码，如 '2xx,3xx'、'200-299,404'。其他状态码以 PROTOCOL 判为失败。")
                     .parameters(IpVersion.DESCRIPTION_ZH_CN)
                     .build())

@@ -485,6 +485,17 @@ class HttpProbeIT {
     }
 
     @Test
+    void noBodyIsKeptUnlessAskedForAndTheCapIsBounded() {
+        ProbeResult r = run(engine, TaskSpec.builder("http", http1.url("/ok")).timeout(TIMEOUT));
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
+        assertThat(r.measurements()).containsEntry("bodyBytes", (double) "hello vantage".length());
+        assertThat(r.attributes()).doesNotContainKeys("body", "bodyTruncated");
+        assertThat(engine.validate(task(http1.url("/ok")).param("maxBodyBytes", (1L << 20) + 1).build()))
+                .extracting(p -> p.field()).containsExactly("params.maxBodyBytes");
+    }
+
+    @Test
     void theBodyIsCountedBeyondTheCapButNotKept() {
         ProbeResult r = run(http1.url("/big/5000"), "maxBodyBytes", 1000L);
 
@@ -525,8 +536,9 @@ class HttpProbeIT {
         return run(engine, task);
     }
 
+    /** A task that keeps the body (off by default), which most tests here look at. */
     private static TaskSpec.Builder task(String target) {
-        return TaskSpec.builder("http", target).timeout(TIMEOUT);
+        return TaskSpec.builder("http", target).timeout(TIMEOUT).param("keepBody", true);
     }
 
     private static ProbeResult run(ProbeEngine on, TaskSpec.Builder task) {

@@ -10,6 +10,7 @@ import dev.vantage.probe.engine.internal.Scheduler;
 import dev.vantage.probe.engine.internal.SinkDispatcher;
 import dev.vantage.probe.engine.internal.TimerQueue;
 import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.Probe;
 import dev.vantage.probe.spi.ProbeConfig;
@@ -68,11 +69,13 @@ public final class ProbeEngine implements AutoCloseable {
     private final Runner runner;
     private final Scheduler scheduler;
     private final Thread timerThread;
+    private final FollowUps followUps;
     private volatile boolean closed;
 
     private ProbeEngine(Builder b) {
         this.providers = Map.copyOf(b.collectProviders());
         this.clock = b.clock;
+        this.followUps = b.followUps;
         List<SinkDispatcher> dispatchers = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (ResultSink sink : b.sinks) {
@@ -87,7 +90,8 @@ public final class ProbeEngine implements AutoCloseable {
         for (SinkDispatcher s : sinks) {
             s.bindTo(b.registry);
         }
-        this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry);
+        this.runner = new Runner(clock, timers, b.resolver, b.policy, b.maxConcurrency, b.labels, sinks, b.registry,
+                this::runFollowUps);
         b.registry.gauge("vantage.probe.inflight", runner, Runner::inFlight);
         boolean drivenByClock = clock.drive(timers);
         this.scheduler = new Scheduler(clock, timers, runner, b.registry, drivenByClock);
@@ -340,7 +344,39 @@ public final class ProbeEngine implements AutoCloseable {
             throw new InvalidTaskException(problems);
         }
         Objects.requireNonNull(probe, () -> "provider " + spec.type() + " returned no probe");
-        return new PreparedTask(spec, probe, List.copyOf(assertions), toRun ? warmUp(provider) : WARM);
+        return new PreparedTask(spec, probe, List.copyOf(assertions), toRun ? warmUp(provider) : WARM, false);
+    }
+
+    /** Asks the {@link FollowUps} hook about a failed attempt and runs what it names; null for nothing to run. */
+    private CompletableFuture<List<ProbeResult>> runFollowUps(TaskSpec task, ProbeResult failed) {
+        if (closed || followUps == FollowUps.NONE) {
+            return null;
+        }
+        List<TaskSpec> specs;
+        try {
+            specs = followUps.onFailure(task, failed);
+        } catch (RuntimeException e) {
+            LOG.warn("follow-ups of task {} failed to be named", task.id(), e);
+            return null;
+        }
+        if (specs == null || specs.isEmpty()) {
+            return null;
+        }
+        List<CompletableFuture<ProbeResult>> runs = new ArrayList<>(specs.size());
+        for (TaskSpec spec : specs) {
+            try {
+                PreparedTask p = prepare(spec, false, true);
+                PreparedTask followUp = new PreparedTask(p.spec(), p.probe(), p.assertions(), p.ready(), true);
+                runs.add(runner.start(followUp, () -> { }).whenComplete((r, e) -> p.probe().close()));
+            } catch (InvalidTaskException e) {
+                runs.add(CompletableFuture.completedFuture(ProbeResult.builder().taskId(spec.id()).type(spec.type())
+                        .target(spec.target()).startedAt(clock.instant()).error(ErrorKind.CONFIG, "follow-up not run: "
+                                + String.join("; ", e.problems().stream().map(ConfigProblem::toString).toList()))
+                        .build()));
+            }
+        }
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new))
+                .thenApply(v -> runs.stream().map(CompletableFuture::join).toList());
     }
 
     private static final CompletableFuture<Void> WARM = CompletableFuture.completedFuture(null);
@@ -390,8 +426,18 @@ public final class ProbeEngine implements AutoCloseable {
         private int sinkBatchSize = 1_000;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private final Map<String, String> labels = new LinkedHashMap<>();
+        private FollowUps followUps = FollowUps.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Probes to run when an attempt fails, their results attached to it ({@link ProbeResult#followUps()});
+         * none by default.
+         */
+        public Builder followUps(FollowUps followUps) {
+            this.followUps = Objects.requireNonNull(followUps, "followUps");
+            return this;
         }
 
         /** Registers a provider explicitly; it takes precedence over a discovered instance of the same class. */

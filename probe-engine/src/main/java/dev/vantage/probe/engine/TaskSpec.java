@@ -36,6 +36,7 @@ public final class TaskSpec {
     private final List<Assertion> assertions;
     private final Map<String, String> labels;
     private final boolean enabled;
+    private final boolean diagnoseOnFailure;
 
     private TaskSpec(Builder b) {
         id = b.id == null ? "" : b.id;
@@ -53,6 +54,7 @@ public final class TaskSpec {
         assertions = List.copyOf(b.assertions);
         labels = Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
         enabled = b.enabled;
+        diagnoseOnFailure = b.diagnoseOnFailure;
     }
 
     /** A builder for a task of {@code type} probing {@code target}; every other field has a default. */
@@ -63,7 +65,7 @@ public final class TaskSpec {
     /** A builder holding this spec's fields, to derive a changed copy. */
     public Builder toBuilder() {
         Builder b = new Builder().id(id).name(name).type(type).target(target).interval(interval).timeout(timeout)
-                .jitter(jitter).maxInFlight(maxInFlight).enabled(enabled);
+                .jitter(jitter).maxInFlight(maxInFlight).enabled(enabled).diagnoseOnFailure(diagnoseOnFailure);
         b.params.putAll(params);
         b.assertions.addAll(assertions);
         b.labels.putAll(labels);
@@ -133,6 +135,15 @@ public final class TaskSpec {
         return enabled;
     }
 
+    /**
+     * Whether a failed attempt should be diagnosed where it ran (JSON {@code "diagnose": {"onFailure": true}}). The
+     * engine only carries the wish: an embedder's {@link FollowUps} hook reads it and names the follow-up probes
+     * (the agent runs a traceroute and a DNS lookup of the target). Default false.
+     */
+    public boolean diagnoseOnFailure() {
+        return diagnoseOnFailure;
+    }
+
     /** True if the task runs on a schedule (it has an interval). */
     public boolean scheduled() {
         return interval != null;
@@ -140,7 +151,8 @@ public final class TaskSpec {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TaskSpec t && maxInFlight == t.maxInFlight && enabled == t.enabled && id.equals(t.id)
+        return o instanceof TaskSpec t && maxInFlight == t.maxInFlight && enabled == t.enabled
+                && diagnoseOnFailure == t.diagnoseOnFailure && id.equals(t.id)
                 && name.equals(t.name) && type.equals(t.type) && target.equals(t.target)
                 && Objects.equals(interval, t.interval) && timeout.equals(t.timeout) && jitter.equals(t.jitter)
                 && params.equals(t.params) && assertions.equals(t.assertions) && labels.equals(t.labels);
@@ -149,7 +161,7 @@ public final class TaskSpec {
     @Override
     public int hashCode() {
         return Objects.hash(id, name, type, target, interval, timeout, jitter, maxInFlight, params, assertions, labels,
-                enabled);
+                enabled, diagnoseOnFailure);
     }
 
     @Override
@@ -157,7 +169,7 @@ public final class TaskSpec {
         return "TaskSpec[id=" + id + ", name=" + name + ", type=" + type + ", target=" + target + ", interval="
                 + interval + ", timeout=" + timeout + ", jitter=" + jitter + ", maxInFlight=" + maxInFlight
                 + ", params=" + params + ", assertions=" + assertions + ", labels=" + labels + ", enabled=" + enabled
-                + "]";
+                + ", diagnoseOnFailure=" + diagnoseOnFailure + "]";
     }
 
     /** Builds a {@link TaskSpec}; nothing is validated until the engine sees it. */
@@ -174,6 +186,7 @@ public final class TaskSpec {
         private final List<Assertion> assertions = new ArrayList<>();
         private final Map<String, String> labels = new LinkedHashMap<>();
         private boolean enabled = true;
+        private boolean diagnoseOnFailure;
 
         private Builder() {
         }
@@ -245,6 +258,11 @@ public final class TaskSpec {
 
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
+            return this;
+        }
+
+        public Builder diagnoseOnFailure(boolean diagnose) {
+            this.diagnoseOnFailure = diagnose;
             return this;
         }
 

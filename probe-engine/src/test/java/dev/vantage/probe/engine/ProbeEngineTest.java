@@ -231,7 +231,8 @@ class ProbeEngineTest {
     void ambiguousNumericHostsAreRefusedAtValidationAndNeverResolved() throws Exception {
         // a plugin that resolves whatever host it is handed, as an HTTP probe does with a redirect's Location
         FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
-            ctx.resolve(cfg.target().equals("redirect.test") ? "0177.0.0.1" : cfg.target());
+            ctx.resolve(cfg.target().equals("redirect.test") ? "0177.0.0.1"
+                    : cfg.target().equals("redirect6.test") ? "[::ffff:0177.0.0.1]" : cfg.target());
             return CompletableFuture.completedFuture(ctx.newResult().build());
         });
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -241,7 +242,7 @@ class ProbeEngineTest {
         };
         try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).resolver(recording).build()) {
             for (String target : new String[] {"0177.0.0.1", "127.1:80", "http://0x7f.1/", "https://user@0177.0.0.1:8443/x",
-                    "[0177.0.0.1]:80", "2130706433"}) {
+                    "[0177.0.0.1]:80", "2130706433", "http://[::ffff:0177.0.0.1]/", "[::0177.0.0.1]:80", "::ffff:127.1"}) {
                 assertThat(engine.validate(TaskSpec.builder("net", target).build()))
                         .as(target).anySatisfy(problem -> {
                             assertThat(problem.field()).isEqualTo("target");
@@ -254,6 +255,9 @@ class ProbeEngineTest {
             assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
             assertThat(r.error().message()).contains("ambiguous");
             assertThat(asked).doesNotContain("0177.0.0.1");
+            ProbeResult r6 = run(engine, TaskSpec.builder("net", "redirect6.test").build());
+            assertThat(r6.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(asked).isEmpty();
         }
     }
 
@@ -367,6 +371,39 @@ class ProbeEngineTest {
             assertThat(registry.get("vantage.sink.dropped").tags("sink", "memory").functionCounter().count()).isZero();
             assertThat(registry.get("vantage.scheduler.lag").timer()).isNotNull();
             assertThat(registry.get("vantage.probe.inflight").gauge().value()).isZero();
+        }
+    }
+
+    @Test
+    void aFailedAttemptCarriesItsFollowUpsWhichNoSinkSeesAlone() {
+        FakeProvider refused = new FakeProvider("refused", (ctx, cfg) -> {
+            throw new ProbeException(ErrorKind.REFUSED, "no");
+        });
+        InMemorySink sink = new InMemorySink();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        FollowUps followUps = (task, failed) -> {
+            asked.incrementAndGet();
+            assertThat(failed.status()).isEqualTo(ProbeStatus.FAILURE);
+            return List.of(TaskSpec.builder("fake", "why-" + task.target()).id(task.id()).build(),
+                    TaskSpec.builder("refused", "again").build(),
+                    TaskSpec.builder("no-such-type", "x").build());
+        };
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(FakeProvider.succeeding())
+                .addProvider(refused).addSink(sink).followUps(followUps).build()) {
+            ProbeResult ok = run(engine, TaskSpec.builder("fake", "x").id("t1").build());
+            assertThat(ok.followUps()).isEmpty();
+            ProbeResult failed = run(engine, TaskSpec.builder("refused", "svc").id("t2").build());
+            assertThat(failed.followUps()).extracting(ProbeResult::type).containsExactly("fake", "refused", "no-such-type");
+            assertThat(failed.followUps().get(0).target()).isEqualTo("why-svc");
+            assertThat(failed.followUps().get(0).taskId()).isEqualTo("t2");
+            assertThat(failed.followUps().get(0).status()).isEqualTo(ProbeStatus.SUCCESS);
+            assertThat(failed.followUps().get(1).followUps()).as("no follow-ups of follow-ups").isEmpty();
+            assertThat(failed.followUps().get(2).error().kind()).isEqualTo(ErrorKind.CONFIG);
+            assertThat(asked).as("asked once, for the failure only").hasValue(1);
+            org.awaitility.Awaitility.await().until(() -> sink.size() == 2);
+            assertThat(sink.results()).extracting(ProbeResult::taskId).containsExactlyInAnyOrder("t1", "t2");
+            assertThat(sink.results().stream().filter(r -> r.taskId().equals("t2")).findFirst().orElseThrow()
+                    .followUps()).hasSize(3);
         }
     }
 }

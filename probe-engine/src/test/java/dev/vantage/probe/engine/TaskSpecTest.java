@@ -53,6 +53,6 @@ class TaskSpecTest {
         assertThat(before.assertions()).isUnmodifiable();
         assertThat(SPEC).hasToString("TaskSpec[id=web, name=Web, type=http, target=http://127.0.0.1:8080/, interval=PT30S, "
                 + "timeout=PT2S, jitter=PT1S, maxInFlight=2, params={method=GET}, assertions=[status eq SUCCESS], "
-                + "labels={team=web}, enabled=false]");
+                + "labels={team=web}, enabled=false, diagnoseOnFailure=false]");
     }
 }

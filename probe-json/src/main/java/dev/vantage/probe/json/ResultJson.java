@@ -28,8 +28,9 @@ import java.util.function.BiConsumer;
  *  "startedAt":"2025-01-02T03:04:05.123456789Z","durationMs":12.345678,"phases":{"connect":1.5},
  *  "measurements":{"httpStatus":200.0},"samples":{"rttMs":[1.2,null]},"attributes":{"tlsVersion":"TLSv1.3"},
  *  "error":{"kind":"TIMEOUT","message":"..."},"assertions":[{"assertion":"...","passed":true,"actual":"200"}],
- *  "labels":{"region":"eu"}}}</pre>
- * Fields come in this order. {@code error} is left out when there is none. Durations are milliseconds with
+ *  "labels":{"region":"eu"},"followUps":[...]}}</pre>
+ * Fields come in this order. {@code error} is left out when there is none, {@code followUps} (results of the
+ * probes run because this attempt failed, each in this same form) when there are none. Durations are milliseconds with
  * nanosecond precision. A measurement or sample that is not finite (NaN, infinity) is written as {@code null}, so the
  * output is always valid JSON; reading back, a {@code null} measurement becomes NaN and a {@code null} sample
  * stays {@code null} (a lost sample). The contract is described in {@code docs/result-json.md}.
@@ -85,6 +86,13 @@ public final class ResultJson {
         }
         g.writeEndArray();
         writeStrings(g, "labels", r.labels());
+        if (!r.followUps().isEmpty()) {
+            g.writeArrayFieldStart("followUps");
+            for (ProbeResult f : r.followUps()) {
+                write(f, g);
+            }
+            g.writeEndArray();
+        }
         g.writeEndObject();
     }
 
@@ -178,6 +186,23 @@ public final class ResultJson {
             }
         }
         each(n, "labels", (name, v) -> b.label(name, text(v, "labels." + name)));
+        JsonNode followUps = n.get("followUps");
+        if (followUps != null && !followUps.isNull()) {
+            if (!followUps.isArray()) {
+                throw invalid("followUps", "must be an array of results", followUps);
+            }
+            List<ProbeResult> results = new ArrayList<>(followUps.size());
+            for (int i = 0; i < followUps.size(); i++) {
+                try {
+                    results.add(parse(followUps.get(i)));
+                } catch (IllegalArgumentException e) {
+                    // name the path from the outer result: followUps[1].status ...
+                    throw new IllegalArgumentException(e.getMessage().replaceFirst("^result JSON: ",
+                            "result JSON: followUps[" + i + "]."), e);
+                }
+            }
+            b.followUps(results);
+        }
         return b.build();
     }
 

@@ -38,7 +38,8 @@ import java.util.Map;
  */
 public final class TaskSpecJson {
     private static final List<String> FIELDS = List.of("id", "name", "type", "target", "interval", "timeout",
-            "jitter", "maxInFlight", "params", "assertions", "labels", "enabled");
+            "jitter", "maxInFlight", "params", "assertions", "labels", "enabled", "diagnose");
+    private static final List<String> DIAGNOSE_FIELDS = List.of("onFailure");
     private static final List<String> ASSERTION_FIELDS = List.of("field", "op", "value", "jsonPointer");
     private static final String OPS = String.join(" ", Arrays.stream(Assertion.Op.values()).map(Assertion.Op::jsonName).toList());
     private static final JsonNodeFactory NODES = Json.MAPPER.getNodeFactory();
@@ -113,6 +114,16 @@ public final class TaskSpecJson {
         } else if (enabled != null) {
             b.enabled(enabled.booleanValue());
         }
+        JsonNode diagnose = object(node, "diagnose", problems);
+        if (diagnose != null) {
+            rejectUnknown(diagnose, DIAGNOSE_FIELDS, "diagnose.", problems);
+            JsonNode onFailure = value(diagnose, "onFailure");
+            if (onFailure != null && !onFailure.isBoolean()) {
+                problems.add(ConfigProblem.of("diagnose.onFailure", "must be true or false, got " + Json.kind(onFailure)));
+            } else if (onFailure != null) {
+                b.diagnoseOnFailure(onFailure.booleanValue());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidTaskException(problems);
         }
@@ -121,7 +132,7 @@ public final class TaskSpecJson {
 
     /**
      * The JSON form of a spec, in the shape {@link #parse} reads: every field is written (defaults included)
-     * except an absent interval; durations as {@link Durations#format} spells them.
+     * except an absent interval and {@code diagnose} when it is off; durations as {@link Durations#format} spells them.
      *
      * @throws IllegalArgumentException if a parameter value is not a string, number, boolean, duration, enum,
      *                                  list, map or {@code null}
@@ -153,6 +164,10 @@ public final class TaskSpecJson {
         ObjectNode labels = o.putObject("labels");
         spec.labels().forEach(labels::put);
         o.put("enabled", spec.enabled());
+        if (spec.diagnoseOnFailure()) {
+            // written only when asked for, so that agents from before the field still read every other task
+            o.putObject("diagnose").put("onFailure", true);
+        }
         return o;
     }
 

@@ -181,4 +181,19 @@ class ResultJsonTest {
         assertThatThrownBy(() -> ResultJson.parse("{\"status\":\"SUCCESS\",\"status\":\"ERROR\"}"))
                 .hasMessageContaining("Duplicate field 'status'");
     }
+
+    @Test
+    void followUpsAreNestedResultsLeftOutWhenEmpty() {
+        ProbeResult trace = ProbeResult.builder().type("traceroute").target("h").startedAt(STARTED)
+                .attribute("hops", "[]").build();
+        ProbeResult r = full().toBuilder().followUps(java.util.List.of(trace)).build();
+
+        String json = ResultJson.toJson(r);
+        assertThat(json).endsWith(",\"followUps\":[" + ResultJson.toJson(trace) + "]}");
+        assertThat(ResultJson.toJson(full())).doesNotContain("followUps");
+        assertThat(ResultJson.toJson(ResultJson.parse(json))).isEqualTo(json);
+        assertThatThrownBy(() -> ResultJson.parse(json.replace("\"type\":\"traceroute\",\"target\":\"h\",\"status\":\"SUCCESS\"",
+                "\"type\":\"traceroute\",\"target\":\"h\",\"status\":\"MAYBE\"")))
+                .hasMessageStartingWith("result JSON: followUps[0].status");
+    }
 }

@@ -169,7 +169,7 @@ class TaskSpecJsonTest {
     void unknownFieldsAreRefusedNamingTheKnownOnes() {
         assertThat(onlyProblem("{\"type\":\"tcp\",\"intervall\":\"1s\"}")).isEqualTo(ConfigProblem.of("intervall",
                 "unknown field 'intervall'; known fields: id, name, type, target, interval, timeout, jitter, "
-                        + "maxInFlight, params, assertions, labels, enabled"));
+                        + "maxInFlight, params, assertions, labels, enabled, diagnose"));
         assertThat(onlyProblem("{\"assertions\":[{\"field\":\"status\",\"op\":\"eq\",\"value\":\"SUCCESS\",\"pointer\":\"/a\"}]}"))
                 .isEqualTo(ConfigProblem.of("assertions[0].pointer",
                         "unknown field 'pointer'; known fields: field, op, value, jsonPointer"));
@@ -254,5 +254,21 @@ class TaskSpecJsonTest {
         assertThatThrownBy(() -> TaskSpecJson.parse("{\"id\":1,\"enabled\":\"no\"}"))
                 .isInstanceOf(InvalidTaskException.class)
                 .hasMessage("id: must be a string, got a number; enabled: must be true or false, got a string");
+    }
+
+    @Test
+    void diagnoseOnFailureIsReadAndWrittenOnlyWhenOn() {
+        TaskSpec on = TaskSpecJson.parse("{\"type\":\"tcp\",\"target\":\"h:1\",\"diagnose\":{\"onFailure\":true}}");
+        assertThat(on.diagnoseOnFailure()).isTrue();
+        assertThat(TaskSpecJson.write(on)).endsWith("\"enabled\":true,\"diagnose\":{\"onFailure\":true}}");
+        assertThat(TaskSpecJson.parse(TaskSpecJson.write(on))).isEqualTo(on);
+        TaskSpec off = TaskSpecJson.parse("{\"type\":\"tcp\",\"target\":\"h:1\",\"diagnose\":{}}");
+        assertThat(off.diagnoseOnFailure()).isFalse();
+        assertThat(TaskSpecJson.write(off)).doesNotContain("diagnose");
+
+        InvalidTaskException e = catchThrowableOfType(InvalidTaskException.class, () -> TaskSpecJson.parse(
+                "{\"type\":\"tcp\",\"target\":\"h:1\",\"diagnose\":{\"onFailure\":\"yes\",\"traceroute\":true}}"));
+        assertThat(e.problems()).extracting(ConfigProblem::field)
+                .containsExactlyInAnyOrder("diagnose.onFailure", "diagnose.traceroute");
     }
 }

@@ -37,6 +37,7 @@ public final class ProbeResult {
     private final Map<String, String> attributes;
     private final List<AssertionOutcome> assertions;
     private final Map<String, String> labels;
+    private final List<ProbeResult> followUps;
 
     private ProbeResult(Builder b) {
         this.id = b.id;
@@ -53,6 +54,7 @@ public final class ProbeResult {
         this.attributes = frozen(b.attributes);
         this.assertions = List.copyOf(b.assertions);
         this.labels = frozen(b.labels);
+        this.followUps = List.copyOf(b.followUps);
     }
 
     /*
@@ -93,6 +95,7 @@ public final class ProbeResult {
         b.attributes = attributes;
         b.assertions = assertions;
         b.labels = labels;
+        b.followUps = followUps;
         return b;
     }
 
@@ -168,6 +171,17 @@ public final class ProbeResult {
         return labels;
     }
 
+    /**
+     * Results of the follow-up probes the engine's embedder ran because this attempt failed (e.g. an agent's
+     * automatic diagnosis: a traceroute and a DNS lookup of the target), in the order asked; empty otherwise.
+     * Probes never set them.
+     *
+     * @since 0.1
+     */
+    public List<ProbeResult> followUps() {
+        return followUps;
+    }
+
     @Override
     public String toString() {
         return "ProbeResult{" + type + " " + target + " " + status + (error != null ? " " + error : "")
@@ -196,6 +210,7 @@ public final class ProbeResult {
         private Map<String, String> attributes = Map.of();
         private List<AssertionOutcome> assertions = List.of();
         private Map<String, String> labels = Map.of();
+        private List<ProbeResult> followUps = List.of();
 
         private Builder() {
         }
@@ -304,6 +319,12 @@ public final class ProbeResult {
 
         public Builder labels(Map<String, String> labels) {
             labels.forEach(this::label);
+            return this;
+        }
+
+        /** Replaces the follow-up results ({@link ProbeResult#followUps()}). @since 0.1 */
+        public Builder followUps(List<ProbeResult> results) {
+            this.followUps = List.copyOf(results);
             return this;
         }
 

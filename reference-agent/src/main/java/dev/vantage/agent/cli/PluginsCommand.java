@@ -29,7 +29,7 @@ public final class PluginsCommand implements Callable<Integer> {
         ProbeEngine built;
         try {
             jars = plugins.load();
-            built = PluginsDirOption.engine(jars);
+            built = PluginsDirOption.engine(jars, dev.vantage.probe.engine.AddressPolicy.allowAll());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return 2;

@@ -1,5 +1,6 @@
 package dev.vantage.agent.cli;
 
+import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.probe.engine.PluginJar;
 import dev.vantage.probe.engine.ProbeEngine;
 import java.nio.file.Path;
@@ -31,12 +32,12 @@ final class PluginsDirOption {
     }
 
     /**
-     * An engine with the class path's plugins and these jars, for the one-shot commands.
+     * An engine with the class path's plugins and these jars, under {@code policy}, for the one-shot commands.
      *
      * @throws IllegalArgumentException naming the option, when a jar's type is provided twice
      */
-    static ProbeEngine engine(List<PluginJar> jars) {
-        ProbeEngine.Builder builder = ProbeEngine.builder();
+    static ProbeEngine engine(List<PluginJar> jars, AddressPolicy policy) {
+        ProbeEngine.Builder builder = ProbeEngine.builder().addressPolicy(policy);
         jars.forEach(builder::addPluginJar);
         try {
             return builder.build();

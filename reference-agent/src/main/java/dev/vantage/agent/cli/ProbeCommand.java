@@ -1,5 +1,8 @@
 package dev.vantage.agent.cli;
 
+import dev.vantage.agent.protocol.Policy;
+import dev.vantage.agent.protocol.ProtocolCodec;
+import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.probe.engine.Assertion;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.ProbeEngine;
@@ -11,7 +14,10 @@ import dev.vantage.probe.spi.ParameterType;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code vantage-agent probe <type> <target>}: runs a probe with any installed plugin and prints a readable summary
  * or JSON lines. Exit 0 when every attempt succeeded, 1 when one failed or timed out, 2 on bad input or when a probe
- * could not be made (status ERROR: configuration, permission, address policy).
+ * could not be made (status ERROR: configuration, permission, address policy). With no policy options it may contact
+ * any address, as its owner asks; {@code --allow}, {@code --deny} and {@code --policy} keep it (and every redirect)
+ * away from, e.g., a cloud's metadata service when it runs inside that cloud.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = "Run a probe of any installed type against one target.",
@@ -37,6 +45,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  vantage-agent probe tcp 127.0.0.1:22 --json",
                 "  vantage-agent probe http https://127.0.0.1:8443/ --param verifyTls=false --assert 'measurement.httpStatus lt 400'",
                 "  vantage-agent probe traceroute 127.0.0.1 --param mode=udp",
+                "  vantage-agent probe http http://example.com/ --deny 169.254.0.0/16,fd00:ec2::254/128 --deny 10.0.0.0/8",
+                "  vantage-agent probe tcp 192.0.2.10:443 --policy policy.json   # {\"allow\":[\"192.0.2.0/24\"]}",
                 "", "Exit status: 0 success, 1 failure or timeout, 2 bad input or probe error."})
 public final class ProbeCommand implements Callable<Integer> {
 
@@ -67,6 +77,19 @@ public final class ProbeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON result per line instead of a summary.")
     boolean json;
 
+    @Option(names = "--allow", split = ",", paramLabel = "CIDR",
+            description = "Only these ranges may be contacted (every resolved address and redirect hop); repeatable.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--deny", split = ",", paramLabel = "CIDR",
+            description = "These ranges may not be contacted; denials win over --allow; repeatable.")
+    List<String> deny = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "An address policy file {\"allow\": [CIDR...], \"deny\": [CIDR...], \"denyPorts\": "
+                    + "[{\"range\": CIDR, \"from\": 1, \"to\": 1024}]}, combined with --allow and --deny.")
+    Path policyFile;
+
     @Mixin
     PluginsDirOption plugins;
 
@@ -78,9 +101,11 @@ public final class ProbeCommand implements Callable<Integer> {
             err.println("--count: must be between 1 and 1000000");
             return 2;
         }
+        AddressPolicy policy;
         ProbeEngine built;
         try {
-            built = PluginsDirOption.engine(plugins.load());
+            policy = policy();
+            built = PluginsDirOption.engine(plugins.load(), policy);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
@@ -112,6 +137,44 @@ public final class ProbeCommand implements Callable<Integer> {
             }
             return exit;
         }
+    }
+
+    /** The policy of {@code --policy}, {@code --allow} and {@code --deny}; allow-all when none is given. */
+    private AddressPolicy policy() {
+        Policy file = new Policy(List.of(), List.of(), List.of());
+        if (policyFile != null) {
+            try {
+                file = ProtocolCodec.decodePolicy(Files.readString(policyFile));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--policy: cannot read " + policyFile + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--policy " + policyFile + ": " + e.getMessage());
+            }
+        }
+        List<String> allowed = new ArrayList<>(file.allow());
+        allowed.addAll(cidrs("--allow", allow));
+        List<String> denied = new ArrayList<>(file.deny());
+        denied.addAll(cidrs("--deny", deny));
+        try {
+            return new Policy(allowed, denied, file.denyPorts()).toAddressPolicy();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--policy " + policyFile + ": " + e.getMessage());
+        }
+    }
+
+    /** The ranges of one option, each checked here so that the error names the option. */
+    private static List<String> cidrs(String option, List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            String cidr = v.trim();
+            try {
+                AddressPolicy.builder().allow(cidr);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + " '" + cidr + "': " + e.getMessage());
+            }
+            out.add(cidr);
+        }
+        return out;
     }
 
     private static int exitCode(ProbeStatus status) {

@@ -5,6 +5,7 @@ import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.runtime.Enrollment;
+import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.PluginJar;
@@ -46,6 +47,10 @@ public final class RunCommand implements Callable<Integer> {
                     + " $VANTAGE_SERVER.")
     List<URI> servers;
 
+    @Option(names = "--tls-ca", description = "PEM file of the CA(s) that vouch for a wss:// server's certificate "
+            + "(a private CA); default: the system's trusted CAs.")
+    Path tlsCa;
+
     @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only (default: "
             + "$VANTAGE_ENROLL_TOKEN, which keeps it out of the process list).")
     String enrollToken;
@@ -73,6 +78,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--blackbox-config", description = "blackbox_exporter modules for /probe (a blackbox.yml subset; "
             + "default: its example modules http_2xx, http_post_2xx, tcp_connect, icmp, dns_udp ...). Needs --metrics-listen.")
     Path blackboxConfig;
+    @Option(names = "--diagnosis-every", defaultValue = "5m",
+            description = "Least time between two automatic diagnoses (traceroute, DNS lookup) of one failing task"
+                    + " with diagnose.onFailure (default 5m).")
+    String diagnosisEvery;
+
+    @Option(names = "--diagnosis-resolver",
+            description = "Resolver for the diagnosis's DNS lookup, host or host:port (default: the system's).")
+    String diagnosisResolver;
 
     @Mixin
     PluginsDirOption plugins;
@@ -94,7 +107,8 @@ public final class RunCommand implements Callable<Integer> {
             }
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
-                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge));
+                    .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge))
+                    .diagnosisEvery(Durations.parse(diagnosisEvery)).diagnosisResolver(diagnosisResolver);
             if (blackboxConfig != null && metricsListen == null) {
                 throw new IllegalArgumentException("--blackbox-config: needs --metrics-listen, where /probe is served");
             }
@@ -113,9 +127,17 @@ public final class RunCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+        javax.net.ssl.SSLContext tls;
+        try {
+            tls = tlsCa == null ? ServerTrust.system() : ServerTrust.fromCaFile(tlsCa);
+        } catch (IllegalArgumentException e) {
+            err.println("--tls-ca: " + e.getMessage());
+            return 2;
+        }
+        builder.tls(tls);
         AgentCredential credential;
         try {
-            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap);
+            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap, tls);
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot enroll: " + e.getMessage());
             return 2;

@@ -8,6 +8,7 @@ import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.spool.Spool;
 import dev.vantage.agent.spool.SpoolSink;
 import dev.vantage.agent.uplink.Backoff;
+import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.Uplink;
 import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.engine.ProbeEngine;
@@ -92,11 +93,13 @@ public final class AgentRuntime implements AutoCloseable {
         }
         // the uplink first: the spool sink wakes it whenever a batch is on disk; it connects once the engine exists
         Uplink up = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
-                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), spool);
+                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout, config.tls), spool);
+        Diagnosis diagnosis = new Diagnosis(config.diagnosisEvery, config.diagnosisResolver, System::nanoTime);
         ProbeEngine.Builder eb = ProbeEngine.builder()
                 // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
                 .sinkBatchSize(200)
-                .addSink(new SpoolSink(spool, up::wake));
+                .addSink(new SpoolSink(spool, up::wake))
+                .followUps(diagnosis);
         PrometheusMeterRegistry registry = null;
         ResultMetrics resultMetrics = null;
         if (config.metricsListen != null) {
@@ -120,6 +123,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
                 config.labels);
+        diagnosis.capabilities(engine.descriptors().keySet(), hello.capabilities().icmpMode());
         ResultMetrics surfaced = resultMetrics;
         // a task the agent stops running takes its result series with it
         TaskSet tasks = new TaskSet(engine, surfaced == null ? id -> { } : surfaced::removeTask);
@@ -157,6 +161,11 @@ public final class AgentRuntime implements AutoCloseable {
     /** Whether the agent is connected to the server and welcomed. */
     public boolean connected() {
         return uplink != null && uplink.connected();
+    }
+
+    /** Connections tried since start: 1 while the first one holds, more after every reconnect. */
+    public int connectionAttempts() {
+        return uplink == null ? 0 : uplink.connectionAttempts();
     }
 
     /** Where {@code /metrics} and {@code /probe} are served, when the runtime was built with a metrics listener. */
@@ -225,7 +234,10 @@ public final class AgentRuntime implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(2);
         private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
         private InetSocketAddress metricsListen;
+        private javax.net.ssl.SSLContext tls = ServerTrust.system();
         private BlackboxConfig blackbox;
+        private Duration diagnosisEvery = Duration.ofMinutes(5);
+        private String diagnosisResolver;
 
         private Builder() {
         }
@@ -312,6 +324,36 @@ public final class AgentRuntime implements AutoCloseable {
         /** How long {@link #close()} keeps sending spooled results before closing the socket (default 2 s). */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
+        /**
+         * The least time between two automatic diagnoses of one task on this agent (default 5 minutes): a task
+         * with {@code "diagnose": {"onFailure": true}} that keeps failing is traced once per period, not per attempt.
+         */
+        public Builder diagnosisEvery(Duration every) {
+            if (!Objects.requireNonNull(every, "every").isPositive()) {
+                throw new IllegalArgumentException("diagnosisEvery must be positive");
+            }
+            this.diagnosisEvery = every;
+            return this;
+        }
+
+        /**
+         * The resolver a diagnosis's DNS lookup asks, in the {@code dns} probe's {@code resolver} form ({@code host},
+         * {@code host:port}); null (the default) for the system's, the first {@code nameserver} of /etc/resolv.conf.
+         */
+        public Builder diagnosisResolver(String resolver) {
+            this.diagnosisResolver = resolver == null || resolver.isBlank() ? null : resolver;
+            return this;
+        }
+
+        /**
+         * Whom a {@code wss://} server's certificate must be vouched for by: the system's CAs by default;
+         * {@link ServerTrust#fromCaFile} for a private CA.
+         */
+        public Builder tls(javax.net.ssl.SSLContext tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

@@ -1,22 +1,25 @@
 package dev.vantage.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.agent.Main;
 import dev.vantage.probe.testkit.TestPluginJar;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProbeCommandTest {
     private ServerSocket server;
     private Thread acceptor;
+    private final AtomicInteger accepted = new AtomicInteger();
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -35,6 +39,7 @@ class ProbeCommandTest {
         acceptor = Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
+                    accepted.incrementAndGet();
                     s.getOutputStream().write("SSH-2.0-test\r\n".getBytes());
                 } catch (IOException e) {
                     return;
@@ -124,6 +129,51 @@ class ProbeCommandTest {
         Files.writeString(dir.resolve("plugins/notes.jar"), "not a zip");
         assertThat(run("plugins", "--plugins-dir", dir.resolve("plugins").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--plugins-dir: ").contains("notes.jar: not a readable jar");
+    }
+
+    @Test
+    void allowAndDenyKeepTheProbeAwayFromRangesBeforeItConnects() {
+        String target = "127.0.0.1:" + server.getLocalPort();
+        assertThat(run("probe", "tcp", target, "--deny", "10.0.0.0/8,127.0.0.0/8")).isEqualTo(2);
+        assertThat(out.toString()).contains("ERROR").contains("POLICY").contains("denied range 127.0.0.0/8");
+        out.getBuffer().setLength(0);
+        assertThat(run("probe", "tcp", target, "--allow", "192.0.2.0/24")).isEqualTo(2);
+        assertThat(out.toString()).contains("POLICY").contains("outside the allowed ranges");
+        out.getBuffer().setLength(0);
+        assertThat(run("probe", "tcp", target, "--allow", "127.0.0.1/32", "--deny", "169.254.0.0/16"))
+                .as(out.toString()).isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> assertThat(accepted).as("only the allowed run connected").hasValue(1));
+    }
+
+    @Test
+    void aPolicyFileCombinesWithTheOptionsAndIsCheckedStrictly(@TempDir Path dir) throws IOException {
+        String target = "127.0.0.1:" + server.getLocalPort();
+        Path file = dir.resolve("policy.json");
+        Files.writeString(file, "{\"allow\":[\"127.0.0.0/8\"],\"denyPorts\":[{\"range\":\"127.0.0.1/32\",\"from\":"
+                + server.getLocalPort() + ",\"to\":" + server.getLocalPort() + "}]}");
+        assertThat(run("probe", "tcp", target, "--policy", file.toString())).isEqualTo(2);
+        assertThat(out.toString()).contains("POLICY").contains("port " + server.getLocalPort() + " is denied");
+
+        Files.writeString(file, "{\"allow\":[\"127.0.0.0/8\"]}");
+        assertThat(run("probe", "tcp", target, "--policy", file.toString())).isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(accepted).hasValue(1));
+        assertThat(run("probe", "tcp", target, "--policy", file.toString(), "--deny", "127.0.0.1")).isEqualTo(2);
+        assertThat(accepted).hasValue(1);
+
+        Files.writeString(file, "{\"denny\":[\"127.0.0.0/8\"]}");
+        assertThat(run("probe", "tcp", target, "--policy", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--policy " + file).contains("policy.denny is not a policy field");
+        err.getBuffer().setLength(0);
+        Files.writeString(file, "{\"deny\":[\"0177.0.0.0/8\"]}");
+        assertThat(run("probe", "tcp", target, "--policy", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--policy " + file).contains("0177.0.0.0/8");
+        err.getBuffer().setLength(0);
+        assertThat(run("probe", "tcp", target, "--deny", "127.0.0.300/8")).isEqualTo(2);
+        assertThat(err.toString()).contains("--deny '127.0.0.300/8'");
+        assertThat(run("probe", "tcp", target, "--policy", dir.resolve("missing.json").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read");
+        assertThat(accepted).as("no refused run connected").hasValue(1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.vantage.server.config;
 
+import dev.vantage.agent.protocol.Policy;
 import dev.vantage.probe.engine.Durations;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 public record ServerConfig(
         String host,
         int port,
+        Tls tls,
         long maxBodyBytes,
         Path dataDir,
         Path pluginsDir,
@@ -40,11 +42,16 @@ public record ServerConfig(
         int loginMaxFailuresPerAddress,
         Duration loginLockout,
         Duration loginMaxLockout,
+        RateLimits rateLimits,
         boolean localAgentEnabled,
+        List<Policy.PortRange> localAgentLoopbackPorts,
+        Duration localAgentDiagnosisEvery,
+        String localAgentDiagnosisResolver,
         Duration agentHeartbeat,
         List<String> corsAllowedOrigins,
         int resultsMaxAggregateRows,
         Duration resultsRetention,
+        RollupRetention rollupRetention,
         String publicUrl,
         boolean notifyAllowLoopback,
         boolean notifyAllowPrivate,
@@ -54,6 +61,42 @@ public record ServerConfig(
         String influxBucket,
         String replicaId,
         Amqp amqp) {
+
+    /**
+     * The HTTPS listener; off (plain HTTP) when {@code cert} is {@code null}.
+     *
+     * @param cert           PEM certificate chain, the server's own certificate first
+     * @param key            PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY})
+     * @param allowTls12     accept TLS 1.2 clients too; TLS 1.3 only otherwise
+     * @param reloadInterval how often the two files are read again; a change is served to new connections
+     */
+    public record Tls(Path cert, Path key, boolean allowTls12, Duration reloadInterval) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
+
+    /**
+     * Token buckets on API routes (docs/security.md), shared through Redis when {@code redisUrl} is set.
+     *
+     * @param perAddress  every API request, per client address
+     * @param perUser     authenticated requests of a login session, per user
+     * @param perToken    authenticated requests made with an API token, per token
+     * @param signIn      login, token refresh and agent enrollment, per client address, on top of {@code perAddress}
+     * @param redisUrl    {@code redis://[:password@]host:6379/0}; empty: each replica counts alone, in memory
+     * @param redisPrefix keys in Redis start with it, so several deployments share a Redis
+     */
+    public record RateLimits(RateLimit perAddress, RateLimit perUser, RateLimit perToken, RateLimit signIn,
+                             Secret redisUrl, String redisPrefix) {
+    }
+
+    /** {@code capacity} requests at once, refilled evenly over {@code period}: written {@code 600/1m}. */
+    public record RateLimit(int capacity, Duration period) {
+        @Override
+        public String toString() {
+            return capacity + "/" + Durations.format(period);
+        }
+    }
 
     /**
      * RabbitMQ settings; an empty {@code uri} means results and control messages stay in this process.
@@ -68,6 +111,13 @@ public record ServerConfig(
         public boolean enabled() {
             return !uri.isEmpty();
         }
+    }
+
+    /**
+     * How long rollups of each resolution are kept ({@code vantage.results.rollups.*}); {@code null} is forever.
+     * Each keeps at least as long as the finer one: a coarse bucket outlives the fine ones it sums up.
+     */
+    public record RollupRetention(Duration minute, Duration hour, Duration day) {
     }
 
     /** Reads the settings from the files and the process environment. */
@@ -129,6 +179,7 @@ public record ServerConfig(
             return new ServerConfig(
                     text(Setting.SERVER_HOST),
                     integer(Setting.SERVER_PORT, 0, 65535),
+                    tls(),
                     integer(Setting.MAX_BODY_BYTES, 1024, Integer.MAX_VALUE),
                     Path.of(text(Setting.DATA_DIR).isEmpty() ? "data" : text(Setting.DATA_DIR)),
                     Path.of(text(Setting.PLUGINS_DIR).isEmpty() ? "plugins" : text(Setting.PLUGINS_DIR)),
@@ -148,11 +199,18 @@ public record ServerConfig(
                     integer(Setting.LOGIN_MAX_FAILURES_PER_ADDRESS, 1, 100_000),
                     duration(Setting.LOGIN_LOCKOUT),
                     duration(Setting.LOGIN_MAX_LOCKOUT),
+                    new RateLimits(rate(Setting.RATE_LIMIT_PER_ADDRESS), rate(Setting.RATE_LIMIT_PER_USER),
+                            rate(Setting.RATE_LIMIT_PER_TOKEN), rate(Setting.RATE_LIMIT_SIGN_IN),
+                            new Secret(redisUrl(Setting.REDIS_URL)), required(Setting.REDIS_PREFIX)),
                     bool(Setting.LOCAL_AGENT_ENABLED),
+                    ports(Setting.LOCAL_AGENT_LOOPBACK_PORTS),
+                    duration(Setting.LOCAL_AGENT_DIAGNOSIS_EVERY),
+                    text(Setting.LOCAL_AGENT_DIAGNOSIS_RESOLVER),
                     duration(Setting.AGENT_HEARTBEAT),
                     list(Setting.CORS_ALLOWED_ORIGINS),
                     integer(Setting.RESULTS_MAX_AGGREGATE_ROWS, 1, 10_000_000),
                     atLeastADay(Setting.RESULTS_RETENTION),
+                    rollupRetention(),
                     required(httpUrl(Setting.PUBLIC_URL), Setting.PUBLIC_URL).replaceFirst("/+$", ""),
                     bool(Setting.NOTIFY_ALLOW_LOOPBACK),
                     bool(Setting.NOTIFY_ALLOW_PRIVATE),
@@ -181,6 +239,63 @@ public record ServerConfig(
                 return url;
             } catch (java.net.URISyntaxException e) {
                 throw bad(s, "is not a URL: " + e.getMessage());
+            }
+        }
+
+        /** Both files or neither; each must exist (their content is checked when the listener is made). */
+        private Tls tls() {
+            String cert = text(Setting.TLS_CERT);
+            String key = text(Setting.TLS_KEY);
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw bad(cert.isEmpty() ? Setting.TLS_CERT : Setting.TLS_KEY,
+                        "must be set together with " + (cert.isEmpty() ? Setting.TLS_KEY : Setting.TLS_CERT).env());
+            }
+            boolean allowTls12 = bool(Setting.TLS_ALLOW_TLS12);
+            Duration interval = duration(Setting.TLS_RELOAD_INTERVAL);
+            if (cert.isEmpty()) {
+                return new Tls(null, null, allowTls12, interval);
+            }
+            for (Setting s : new Setting[] {Setting.TLS_CERT, Setting.TLS_KEY}) {
+                if (!java.nio.file.Files.isReadable(Path.of(text(s)))) {
+                    throw bad(s, "cannot read the file " + text(s));
+                }
+            }
+            return new Tls(Path.of(cert), Path.of(key), allowTls12, interval);
+        }
+
+        /** {@code 600/1m}: 600 requests at once, refilled evenly over a minute. */
+        private RateLimit rate(Setting s) {
+            String[] parts = required(s).split("/", -1);
+            try {
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("no /");
+                }
+                int capacity = Integer.parseInt(parts[0].trim());
+                Duration period = Durations.parse(parts[1].trim());
+                if (capacity < 1 || capacity > 10_000_000 || !period.isPositive() || period.compareTo(Duration.ofDays(1)) > 0) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return new RateLimit(capacity, period);
+            } catch (IllegalArgumentException e) {
+                throw bad(s, "must be requests/period with 1-10000000 requests and a period up to 1d, e.g. 600/1m; got '"
+                        + text(s) + "'");
+            }
+        }
+
+        /** Empty, or a redis:// or rediss:// URL with a host. */
+        private String redisUrl(Setting s) {
+            String url = text(s);
+            if (url.isEmpty()) {
+                return url;
+            }
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (uri.getScheme() == null || !uri.getScheme().matches("rediss?") || uri.getHost() == null) {
+                    throw bad(s, "must be a redis:// or rediss:// URL with a host");
+                }
+                return url;
+            } catch (java.net.URISyntaxException e) {
+                throw bad(s, "is not a URL"); // never the text: it may hold a password
             }
         }
 
@@ -240,12 +355,53 @@ public record ServerConfig(
             return d;
         }
 
+        private RollupRetention rollupRetention() {
+            Duration minute = forever(Setting.ROLLUPS_RETENTION_1M);
+            Duration hour = forever(Setting.ROLLUPS_RETENTION_1H);
+            Duration day = forever(Setting.ROLLUPS_RETENTION_1D);
+            if (shorter(hour, minute)) {
+                throw bad(Setting.ROLLUPS_RETENTION_1H, "must not be shorter than " + Setting.ROLLUPS_RETENTION_1M.key());
+            }
+            if (shorter(day, hour)) {
+                throw bad(Setting.ROLLUPS_RETENTION_1D, "must not be shorter than " + Setting.ROLLUPS_RETENTION_1H.key());
+            }
+            return new RollupRetention(minute, hour, day);
+        }
+
+        private static boolean shorter(Duration a, Duration b) {
+            return a != null && (b == null || a.compareTo(b) < 0);
+        }
+
+        /** {@code forever} ({@code null}), or a retention of at least a day. */
+        private Duration forever(Setting s) {
+            return text(s).equals("forever") ? null : atLeastADay(s);
+        }
+
         private boolean bool(Setting s) {
             return switch (required(s).toLowerCase(java.util.Locale.ROOT)) {
                 case "true" -> true;
                 case "false" -> false;
                 default -> throw bad(s, "must be true or false, got '" + text(s) + "'");
             };
+        }
+
+        /** Ports and port ranges, {@code 0,8081,9000-9099}; empty means none. */
+        private List<Policy.PortRange> ports(Setting s) {
+            List<Policy.PortRange> ports = new ArrayList<>();
+            for (String entry : list(s)) {
+                String[] ends = entry.split("-", -1);
+                try {
+                    int from = Integer.parseInt(ends[0].trim());
+                    int to = ends.length == 2 ? Integer.parseInt(ends[1].trim()) : from;
+                    if (ends.length > 2 || from < 0 || to > 65535 || from > to) {
+                        throw new NumberFormatException();
+                    }
+                    ports.add(new Policy.PortRange(from, to));
+                } catch (NumberFormatException e) {
+                    throw bad(s, "'" + entry + "' is not a port or a port range (0-65535, e.g. 8081 or 9000-9099)");
+                }
+            }
+            return List.copyOf(ports);
         }
 
         private List<String> list(Setting s) {

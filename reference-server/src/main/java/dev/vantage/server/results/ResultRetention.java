@@ -1,6 +1,8 @@
 package dev.vantage.server.results;
 
+import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.results.rollups.Resolution;
 import dev.vantage.server.db.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the results table within {@code vantage.results.retention}, at start and every hour.
+ * Keeps the results table within {@code vantage.results.retention}, and the rollups within theirs, at start and every
+ * hour.
  *
  * <ul>
  *   <li>PostgreSQL ({@code results} partitioned by day of {@code started_at}, UTC; migration V5): creates the daily
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *       under a transaction-scoped advisory lock, and a replica that does not get it skips this round.</li>
  *   <li>H2 (one plain table): deletes rows older than the retention in chunks of {@link #CHUNK}, each its own
  *       transaction, so ingest is never blocked long.</li>
+ *   <li>Rollups ({@code result_rollups}, both databases): deletes, in chunks, the buckets of each resolution that
+ *       ended before its own retention ({@code vantage.results.rollups.*}); they outlive the raw results.</li>
  * </ul>
  */
 public final class ResultRetention implements AutoCloseable {
@@ -38,13 +43,15 @@ public final class ResultRetention implements AutoCloseable {
 
     private final Database db;
     private final Duration retention;
+    private final ServerConfig.RollupRetention rollupRetention;
     private final Clock clock;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("result-retention").factory());
 
-    public ResultRetention(Database db, Duration retention, Clock clock) {
+    public ResultRetention(Database db, Duration retention, ServerConfig.RollupRetention rollupRetention, Clock clock) {
         this.db = db;
         this.retention = retention;
+        this.rollupRetention = rollupRetention;
         this.clock = clock;
     }
 
@@ -70,7 +77,21 @@ public final class ResultRetention implements AutoCloseable {
      */
     public long run() {
         Instant cutoff = clock.instant().minus(retention);
-        return db.isPostgres() ? partitions(cutoff) : deleteOlder("results", cutoff);
+        long deleted = db.isPostgres() ? partitions(cutoff) : deleteOlder("results", "started_at", cutoff);
+        if (deleted >= 0) {
+            rollups(Resolution.MINUTE, rollupRetention.minute());
+            rollups(Resolution.HOUR, rollupRetention.hour());
+            rollups(Resolution.DAY, rollupRetention.day());
+        }
+        return deleted;
+    }
+
+    /** Deletes rollups whose whole bucket is older than {@code keep} ({@code null}: kept forever). */
+    private void rollups(Resolution resolution, Duration keep) {
+        if (keep != null) {
+            Instant cutoff = clock.instant().minus(keep).minus(resolution.size());
+            deleteOlder("result_rollups", "resolution = '" + resolution.label() + "' AND bucket_start", cutoff);
+        }
     }
 
     private long partitions(Instant cutoff) {
@@ -95,7 +116,7 @@ public final class ResultRetention implements AutoCloseable {
             }
             return true;
         });
-        return mine ? deleteOlder("results_default", cutoff) : -1;
+        return mine ? deleteOlder("results_default", "started_at", cutoff) : -1;
     }
 
     /** Creates the partition of {@code day} unless it exists, first taking its rows out of the default partition. */
@@ -107,6 +128,9 @@ public final class ResultRetention implements AutoCloseable {
         String from = "'" + day + " 00:00:00+00'";
         String to = "'" + day.plusDays(1) + " 00:00:00+00'";
         String range = "started_at >= " + from + " AND started_at < " + to;
+        // no result may be stored between the move and the new partition (it would be deleted uncopied, or make
+        // the partition refused): writes wait for this transaction; reads go on
+        exec(c, "LOCK TABLE results IN SHARE ROW EXCLUSIVE MODE");
         // PostgreSQL refuses a new partition while the default one holds rows of its range: move them
         exec(c, "CREATE TEMP TABLE results_moving ON COMMIT DROP AS SELECT * FROM results_default WHERE " + range);
         exec(c, "DELETE FROM results_default WHERE " + range);
@@ -115,17 +139,21 @@ public final class ResultRetention implements AutoCloseable {
         exec(c, "DROP TABLE results_moving");
     }
 
-    /** Deletes rows older than {@code cutoff} from {@code table}, a chunk per transaction. */
-    private long deleteOlder(String table, Instant cutoff) {
+    /**
+     * Deletes the rows of {@code table} where {@code olderThan < cutoff}, a chunk per transaction.
+     *
+     * @param olderThan a condition ending in the timestamp column compared, e.g. {@code started_at}
+     */
+    private long deleteOlder(String table, String olderThan, Instant cutoff) {
         long deleted = 0;
         for (int n = CHUNK; n == CHUNK; deleted += n) {
             // PostgreSQL has no DELETE … LIMIT; the ctid form is its usual stand-in, H2's form is plain
             n = db.update(db.isPostgres()
-                    ? "DELETE FROM " + table + " WHERE ctid IN (SELECT ctid FROM " + table + " WHERE started_at < ? LIMIT " + CHUNK + ")"
-                    : "DELETE FROM " + table + " WHERE started_at < ? LIMIT " + CHUNK, cutoff);
+                    ? "DELETE FROM " + table + " WHERE ctid IN (SELECT ctid FROM " + table + " WHERE " + olderThan + " < ? LIMIT " + CHUNK + ")"
+                    : "DELETE FROM " + table + " WHERE " + olderThan + " < ? LIMIT " + CHUNK, cutoff);
         }
         if (deleted > 0) {
-            LOG.info("result retention: deleted {} results older than {} from {}", deleted, retention, table);
+            LOG.info("result retention: deleted {} rows older than {} from {}", deleted, cutoff, table);
         }
         return deleted;
     }

@@ -5,6 +5,8 @@ import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
+import dev.vantage.server.results.rollups.Rollup;
+import dev.vantage.server.results.rollups.RollupStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -18,7 +20,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
- * reconnect), read back newest first with keyset paging, and read as rows for aggregation.
+ * reconnect), read back newest first with keyset paging, and read as rows for aggregation. The results a transaction
+ * newly stores are added to the rollups ({@link RollupStore#add}) in that same transaction.
  */
 public final class ResultStore {
     private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
@@ -40,7 +43,12 @@ public final class ResultStore {
     }
 
     /** What aggregation needs of one result. */
-    public record Row(String agentId, Instant startedAt, String status, double latencyMs, Double lossPercent) {
+    public record Row(String agentId, Instant startedAt, String status, String errorKind, double latencyMs,
+                      Double lossPercent) {
+        /** The result as a rollup counts it (phases are not read from raw rows). */
+        public Rollup.Sample sample() {
+            return new Rollup.Sample(status, errorKind, latencyMs, lossPercent, java.util.Map.of());
+        }
     }
 
     /** The window held more rows than the caller allowed. */
@@ -114,8 +122,16 @@ public final class ResultStore {
                         b.bodies() == null ? ResultJson.toJson(r) : b.bodies().get(i), now});
             }
         }
-        // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice)
-        java.util.Set<String> fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
+        // in id order: two transactions storing the same results (a resend through another replica) take the ids'
+        // locks in the same order, so they cannot deadlock on them
+        rows.sort(java.util.Comparator.comparing(row -> (String) row[0]));
+        // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice), and
+        // the rollups count them in the same transaction (a duplicate, or a rolled-back batch, is never counted)
+        java.util.Set<String> fresh = db.inTransaction(c -> {
+            java.util.Set<String> inserted = db.isPostgres() ? multiRow(c, rows) : batched(c, rows);
+            RollupStore.add(c, rollupEntries(batches, inserted));
+            return inserted;
+        });
         List<StoredCount> counts = new ArrayList<>(batches.size());
         for (Batch b : batches) {
             // removed once counted: an id in two batches of one call was stored once, by the first
@@ -124,6 +140,25 @@ public final class ResultStore {
             storedListeners.forEach(l -> l.accept(b.agentId(), inserted));
         }
         return counts;
+    }
+
+    /** The results of {@code batches} whose id is in {@code inserted}, each once (by its first batch), for the rollups. */
+    private static List<RollupStore.Entry> rollupEntries(List<Batch> batches, java.util.Set<String> inserted) {
+        java.util.Set<String> left = new java.util.HashSet<>(inserted);
+        List<RollupStore.Entry> entries = new ArrayList<>(inserted.size());
+        for (Batch b : batches) {
+            for (ProbeResult r : b.results()) {
+                if (left.remove(r.id())) {
+                    Double loss = r.measurements().get("lossPercent");
+                    java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
+                    r.phases().forEach((name, d) -> phases.put(name, Durations.toMillis(d)));
+                    entries.add(new RollupStore.Entry(r.taskId(), b.agentId(), r.startedAt(), new Rollup.Sample(
+                            r.status().name(), r.error() == null ? null : r.error().kind().name(), latencyMs(r),
+                            loss == null || loss.isNaN() ? null : loss, phases)));
+                }
+            }
+        }
+        return entries;
     }
 
     /** JDBC batches of the one-row insert (H2); returns the ids inserted. */
@@ -255,9 +290,12 @@ public final class ResultStore {
         return new Page(page.stream().map(Found::item).toList(), next);
     }
 
-    /** Deletes every stored result of an agent; answers how many. */
+    /** Deletes every stored result of an agent, and its rollups; answers how many results. */
     public int deleteAgent(String agentId) {
-        return db.update("DELETE FROM results WHERE agent_id = ?", agentId);
+        return db.inTransaction(c -> {
+            RollupStore.deleteAgent(c, agentId);
+            return Sql.update(c, "DELETE FROM results WHERE agent_id = ?", agentId);
+        });
     }
 
     /** Whether any result of the task came from this agent. */
@@ -272,14 +310,15 @@ public final class ResultStore {
      * @throws TooManyRows if there are more than {@code maxRows}
      */
     public List<Row> rows(String taskId, String agentId, Instant from, Instant to, int maxRows) {
-        StringBuilder sql = new StringBuilder("SELECT agent_id, started_at, status, COALESCE(latency_ms, duration_ms) AS latency_ms,"
+        StringBuilder sql = new StringBuilder("SELECT agent_id, started_at, status, error_kind, COALESCE(latency_ms, duration_ms) AS latency_ms,"
                 + " loss_percent FROM results WHERE task_id = ?");
         List<Object> params = new ArrayList<>(List.of(taskId));
         window(sql, params, agentId, from, to);
         sql.append(" ORDER BY started_at LIMIT ?");
         params.add(maxRows + 1);
         List<Row> rows = db.query(sql.toString(), rs -> new Row(rs.getString("agent_id"), Sql.instant(rs, "started_at"),
-                rs.getString("status"), rs.getDouble("latency_ms"), Sql.nullableDouble(rs, "loss_percent")), params.toArray());
+                rs.getString("status"), rs.getString("error_kind"), rs.getDouble("latency_ms"),
+                Sql.nullableDouble(rs, "loss_percent")), params.toArray());
         if (rows.size() > maxRows) {
             throw new TooManyRows(maxRows);
         }

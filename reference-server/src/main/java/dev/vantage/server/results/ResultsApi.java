@@ -5,6 +5,7 @@ import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.security.Role;
+import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
@@ -29,18 +30,20 @@ public final class ResultsApi implements ApiModule {
     private final Predicate<String> taskExists;
     private final Predicate<String> agentExists;
     private final Clock clock;
+    private final Aggregates aggregates;
     private final int maxAggregateRows;
 
     /**
      * @param taskExists  whether a task id is known (the tasks slice answers), so an unknown one is a 404
      * @param agentExists whether an agent id is enrolled (the agents slice answers)
      */
-    public ResultsApi(ResultStore results, Predicate<String> taskExists, Predicate<String> agentExists, Clock clock,
-                      int maxAggregateRows) {
+    public ResultsApi(ResultStore results, RollupStore rollups, Predicate<String> taskExists,
+                      Predicate<String> agentExists, Clock clock, int maxAggregateRows) {
         this.results = results;
         this.taskExists = taskExists;
         this.agentExists = agentExists;
         this.clock = clock;
+        this.aggregates = new Aggregates(results, rollups, maxAggregateRows);
         this.maxAggregateRows = maxAggregateRows;
     }
 
@@ -86,6 +89,7 @@ public final class ResultsApi implements ApiModule {
         Instant to = q.instant("to");
         Instant from = q.instant("from");
         Duration bucket = bucket(q);
+        boolean byAgent = by(q);
         to = to == null ? clock.instant() : to;
         from = from == null ? to.minus(DEFAULT_WINDOW) : from;
         if (!from.isBefore(to)) {
@@ -95,18 +99,33 @@ public final class ResultsApi implements ApiModule {
         }
         q.check();
         try {
-            var rows = results.rows(taskId, agent, from, to, maxAggregateRows);
+            Aggregates.Answer answer = aggregates.query(taskId, agent, from, to, bucket, byAgent);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("taskId", taskId);
             body.put("bucket", Durations.format(bucket));
             body.put("from", from);
             body.put("to", to);
-            body.put("items", Aggregates.compute(rows, bucket));
+            body.put("by", byAgent ? "agent" : "all");
+            body.put("resolution", answer.resolution());
+            body.put("items", answer.items());
             Json.send(res, body);
         } catch (ResultStore.TooManyRows e) {
-            throw new InvalidInputException("from", "the window holds more than " + maxAggregateRows
-                    + " results; choose a shorter window (from/to) or one agent");
+            // only buckets that are not whole minutes read raw results for the whole window
+            throw new InvalidInputException("bucket", "the window holds more than " + maxAggregateRows
+                    + " results to read one by one; choose a bucket of whole minutes, or a shorter window (from/to)");
         }
+    }
+
+    /** {@code by=agent} (default): a bucket per agent; {@code by=all}: all agents merged into one. */
+    private static boolean by(QueryParams q) {
+        String by = q.string("by");
+        if (by == null || by.equals("agent")) {
+            return true;
+        }
+        if (!by.equals("all")) {
+            q.error("by", "must be agent or all");
+        }
+        return false;
     }
 
     /**

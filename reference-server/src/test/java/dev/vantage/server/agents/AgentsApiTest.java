@@ -342,7 +342,7 @@ class AgentsApiTest {
                     .stream().anyMatch(JsonNode::asBoolean));
             JsonNode local = s.get("/api/v1/agents", token).json().get(0);
             first = local.get("id").asText();
-            assertThat(local.get("policy").get("allowLoopback").asBoolean()).isTrue();
+            assertThat(local.get("policy").get("allowLoopback").asBoolean()).as("loopback is opened port by port").isFalse();
             assertThat(local.get("policy").get("allowPrivate").asBoolean()).isFalse();
         }
         try (TestServer s = TestServer.startIn(dir, Map.of("VANTAGE_LOCAL_AGENT", "true"))) {

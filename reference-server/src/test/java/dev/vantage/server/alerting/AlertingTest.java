@@ -20,7 +20,8 @@ class AlertingTest {
         LoopbackTarget first = new LoopbackTarget();
         int port = first.port();
         first.close(); // refused from now on
-        try (TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s"))) {
+        try (TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(port)))) {
             String admin = server.adminToken();
             assertThat(server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", "web", "type", "tcp",
                     "target", "127.0.0.1:" + port, "interval", "1s", "timeout", "900ms",

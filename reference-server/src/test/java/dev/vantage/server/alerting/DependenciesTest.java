@@ -30,6 +30,7 @@ class DependenciesTest {
         LoopbackTarget web = new LoopbackTarget();
         try (WebhookReceiver receiver = new WebhookReceiver();
              TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", gateway.port() + "," + web.port(),
                      "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
             String admin = server.adminToken();
             String channel = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "hook",

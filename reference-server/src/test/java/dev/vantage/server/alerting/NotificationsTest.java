@@ -26,6 +26,7 @@ class NotificationsTest {
         first.close();
         try (WebhookReceiver receiver = new WebhookReceiver();
              TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(port),
                      "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true", "VANTAGE_PUBLIC_URL", "https://vantage.example.test"))) {
             String admin = server.adminToken();
             TestServer.Response channel = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of(
@@ -77,6 +78,7 @@ class NotificationsTest {
         first.close();
         try (WebhookReceiver receiver = new WebhookReceiver();
              TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(port),
                      "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
             String admin = server.adminToken();
             String channelId = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "hook",

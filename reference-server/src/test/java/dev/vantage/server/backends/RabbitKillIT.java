@@ -99,6 +99,11 @@ class RabbitKillIT {
                     long rows = b.count(ROWS);
                     long distinct = b.count("SELECT count(DISTINCT id) FROM results");
                     long lost = produced.size() - b.storedOf(produced);
+                    // the rollups count each stored result once, whatever the broker redelivered
+                    for (String resolution : List.of("1m", "1h", "1d")) {
+                        assertThat(b.count("SELECT COALESCE(sum(total), 0) FROM result_rollups WHERE resolution = ?", resolution))
+                                .as("results counted by the %s rollups", resolution).isEqualTo(rows);
+                    }
                     long acknowledged = Fleet.acknowledged(server);
                     double redelivered = server.core.registry().get("vantage.queue.results.duplicates").counter().count();
                     System.out.printf("RABBIT KILL (%s): 3 agents x 4 tcp tasks every 20 ms; %d results stored before"

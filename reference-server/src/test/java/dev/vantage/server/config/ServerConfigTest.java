@@ -3,6 +3,7 @@ package dev.vantage.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vantage.agent.protocol.Policy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ class ServerConfigTest {
         assertThat(c.accessTokenTtl()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.refreshTokenTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(c.localAgentEnabled()).isTrue();
+        assertThat(c.localAgentLoopbackPorts()).as("loopback is an admin's explicit choice").isEmpty();
         assertThat(c.corsAllowedOrigins()).isEmpty();
         assertThat(c.jwtSecret().isEmpty()).isTrue();
     }
@@ -47,6 +49,13 @@ class ServerConfigTest {
                 .hasMessageContaining("vantage.auth.access-token-ttl (VANTAGE_ACCESS_TOKEN_TTL)");
         assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_LOCAL_AGENT", "yes")))
                 .hasMessageContaining("VANTAGE_LOCAL_AGENT");
+        for (String bad : new String[] {"http", "9000-", "70000", "9001-9000", "1-2-3", "-1"}) {
+            assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", "22," + bad)))
+                    .hasMessageContaining("vantage.local-agent.loopback-ports (VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS)")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+        assertThat(ServerConfig.load(Map.of("VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", " 0, 9000-9099 ")).localAgentLoopbackPorts())
+                .containsExactly(new Policy.PortRange(0, 0), new Policy.PortRange(9000, 9099));
     }
 
     @Test

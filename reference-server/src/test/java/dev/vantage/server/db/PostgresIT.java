@@ -141,7 +141,7 @@ class PostgresIT {
 
     /** Runs a retention round, waiting while the server's own round holds the lock. */
     static long retain(Duration retention, Clock clock) throws InterruptedException {
-        ResultRetention r = new ResultRetention(server.core.database(), retention, clock);
+        ResultRetention r = new ResultRetention(server.core.database(), retention, server.core.config().rollupRetention(), clock);
         for (int i = 0; i < 50; i++) {
             long deleted = r.run();
             if (deleted >= 0) {
@@ -154,9 +154,7 @@ class PostgresIT {
 
     @Test
     void resultsArePartitionedByDayAndOldPartitionsDropped() throws InterruptedException {
-        // first a round that waits for the server's own start-up round (it creates today's partition): a row stored
-        // while that round moved rows and created the partition went missing once in a full run (see the notes)
-        retain(Duration.ofDays(3650), Clock.systemUTC());
+        retain(Duration.ofDays(3650), Clock.systemUTC()); // after the server's own start-up round
         Instant now = Instant.now();
         ProbeResult old = result("ret", now.minus(Duration.ofDays(40)));
         ProbeResult today = result("ret", now);
@@ -176,6 +174,39 @@ class PostgresIT {
         assertThat(server.core.database().queryOne("SELECT to_regclass(?) IS NULL", rs -> rs.getBoolean(1), day(now))
                 .orElseThrow()).isTrue();
         assertThat(server.core.results().storeBatch("agent", List.of(future))).isEqualTo(new StoredCount(0, 1));
+    }
+
+    @Test
+    void rowsStoredWhileTheirDaysPartitionIsCreatedAreKept() throws Exception {
+        retain(Duration.ofDays(3650), Clock.systemUTC()); // after the server's own start-up round
+        Instant base = Instant.now().plus(Duration.ofDays(400));
+        for (int round = 0; round < 8; round++) {
+            // the round's clock makes it create the partition of this day, which the default partition holds now
+            Clock clock = Clock.fixed(base.plus(Duration.ofDays(round)), ZoneOffset.UTC);
+            Instant day = clock.instant().plus(Duration.ofDays(7));
+            String task = "race" + round;
+            java.util.concurrent.atomic.AtomicLong stored = new java.util.concurrent.atomic.AtomicLong();
+            List<ProbeResult> earlier = java.util.stream.IntStream.range(0, 3000)
+                    .mapToObj(i -> result(task, day.plusMillis(i))).toList();
+            stored.addAndGet(server.core.results().storeBatch("agent", earlier).stored());
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; !done.get() && i < 100_000; i++) { // bounded: a round takes well under a second
+                    stored.addAndGet(server.core.results().storeBatch("agent",
+                            List.of(result(task, day.plusSeconds(10).plusMillis(i)))).stored());
+                }
+            });
+            try {
+                retain(Duration.ofDays(3650), clock);
+            } finally {
+                done.set(true);
+                writer.join();
+            }
+            long kept = server.core.database().queryOne("SELECT count(*) FROM results WHERE task_id = ?",
+                    rs -> rs.getLong(1), task).orElseThrow();
+            assertThat(kept).as("round %d", round).isEqualTo(stored.get());
+            assertThat(partitions(task).values()).containsOnly(day(day));
+        }
     }
 
     @Test
@@ -214,7 +245,7 @@ class PostgresIT {
             try (Statement s = other.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.results_retention'))");
             }
-            assertThat(new ResultRetention(server.core.database(), Duration.ofDays(30), Clock.systemUTC()).run()).isEqualTo(-1);
+            assertThat(new ResultRetention(server.core.database(), Duration.ofDays(30), server.core.config().rollupRetention(), Clock.systemUTC()).run()).isEqualTo(-1);
             other.rollback();
         }
         assertThat(retain(Duration.ofDays(30), Clock.systemUTC())).isNotNegative();

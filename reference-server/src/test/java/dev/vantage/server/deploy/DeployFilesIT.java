@@ -230,7 +230,7 @@ class DeployFilesIT {
     void theComposeFileNamesOnlySettingsFilesServicesAndPortsThatExist() throws Exception {
         Map<String, Object> compose = yaml(DEPLOY.resolve("docker-compose.yml"));
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
-        assertThat(services).containsKeys("postgres", "rabbitmq", "nginx", "prometheus", "grafana");
+        assertThat(services).containsKeys("postgres", "rabbitmq", "redis", "nginx", "prometheus", "grafana");
         Set<String> stages = Dockerfile.parse(DEPLOY.resolve("docker/Dockerfile")).stages().keySet();
         Map<String, Set<String>> envOf = Map.of("server", serverEnv(), "agent", agentEnv());
         List<String> servers = new ArrayList<>();

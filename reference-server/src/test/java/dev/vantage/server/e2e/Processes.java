@@ -57,7 +57,7 @@ public final class Processes {
      */
     public static Jvm start(String name, Path jar, Path workDir, Map<String, String> env, Path logDir, String... args)
             throws IOException {
-        return launch(name, List.of("-jar", jar.toString()), jar, workDir, env, logDir, args);
+        return start(List.of(), List.of("-jar", jar.toString()), name, jar, workDir, env, logDir, args);
     }
 
     /**
@@ -68,16 +68,23 @@ public final class Processes {
             Map<String, String> env, Path logDir, String... args) throws IOException {
         List<String> classPath = new ArrayList<>(List.of(jar.toString()));
         more.forEach(p -> classPath.add(p.toString()));
-        return launch(name, List.of("-cp", String.join(java.io.File.pathSeparator, classPath), mainClass), jar,
+        return start(List.of(), List.of("-cp", String.join(java.io.File.pathSeparator, classPath), mainClass), name, jar,
                 workDir, env, logDir, args);
     }
 
-    private static Jvm launch(String name, List<String> launch, Path jar, Path workDir, Map<String, String> env,
-            Path logDir, String... args) throws IOException {
+    /** Like {@link #start}, inside the network namespace {@code netns} (needs root; {@code ip} execs the JVM). */
+    public static Jvm startInNetns(String netns, String name, Path jar, Path workDir, Map<String, String> env,
+                                   Path logDir, String... args) throws IOException {
+        return start(List.of("ip", "netns", "exec", netns), List.of("-jar", jar.toString()), name, jar, workDir, env,
+                logDir, args);
+    }
+
+    private static Jvm start(List<String> prefix, List<String> launch, String name, Path jar, Path workDir,
+                             Map<String, String> env, Path logDir, String... args) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build's package phase first");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");

@@ -39,7 +39,8 @@ class ReadmeWalkthroughIT {
         Processes.Jvm server = Processes.start("server", Processes.SERVER_JAR, dir.resolve("server"), Map.of(
                 "SERVER_PORT", Integer.toString(port),
                 "VANTAGE_DATA_DIR", dir.resolve("server/data").toString(),
-                "VANTAGE_ADMIN_PASSWORD", PASSWORD), LOGS);
+                "VANTAGE_ADMIN_PASSWORD", PASSWORD,
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", "0,9000"), LOGS); // as the README starts it
         try {
             Processes.awaitReady("http://localhost:" + port, server);
             // the walkthrough runs from the project folder; give it one with the agent jar where the README says

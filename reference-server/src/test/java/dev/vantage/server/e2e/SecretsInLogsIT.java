@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real server and agent jars, with JSON logs, through a flow that puts every kind of secret to use: the admin
  * password (and a wrong one), access and refresh tokens, an API token, an enrollment token, the agent's credential,
- * a secret plugin parameter, and channel secrets (webhook HMAC secret, SMTP password, DingTalk URL token and secret,
+ * a secret plugin parameter, the password in an unreachable Redis URL, and channel secrets (webhook HMAC secret, SMTP password, DingTalk URL token and secret,
  * Telegram bot token) whose deliveries fail and get logged. No secret may appear in any line either process printed,
  * and every line of both is one JSON object with the documented fields.
  */
@@ -38,6 +38,7 @@ class SecretsInLogsIT {
     private static final String DINGTALK_TOKEN = "dt-token-Vb47nMa1";
     private static final String DINGTALK_SECRET = "SECdt-secret-Wq26zEr8";
     private static final String BOT_TOKEN = "123456:bot-token-Yu93pLo5";
+    private static final String REDIS_PASSWORD = "redis-pw-Nc64tWs0";
 
     @TempDir
     Path dir;
@@ -79,19 +80,22 @@ class SecretsInLogsIT {
         TestPluginJar.write(plugins, "greeting.jar", "1.0.0");
         int port = Processes.freePort();
         String base = "http://127.0.0.1:" + port;
-        server = Processes.start("server", Processes.SERVER_JAR, dir.resolve("server"), Map.of(
-                "SERVER_HOST", "127.0.0.1",
-                "SERVER_PORT", Integer.toString(port),
-                "VANTAGE_LOG_FORMAT", "json",
-                "VANTAGE_DATA_DIR", dir.resolve("server/data").toString(),
-                "VANTAGE_PLUGINS_DIR", plugins.toString(),
-                "VANTAGE_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "VANTAGE_JWT_SECRET", JWT_SECRET,
-                "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true",
-                "VANTAGE_AGENT_HEARTBEAT", "1s"), LOGS);
+        // a Redis nobody answers at: the rate limiter says so in the log, without the URL's password
+        String redisUrl = "redis://:" + REDIS_PASSWORD + "@127.0.0.1:" + Processes.freePort() + "/0";
+        server = Processes.start("server", Processes.SERVER_JAR, dir.resolve("server"), Map.ofEntries(
+                Map.entry("VANTAGE_REDIS_URL", redisUrl),
+                Map.entry("SERVER_HOST", "127.0.0.1"),
+                Map.entry("SERVER_PORT", Integer.toString(port)),
+                Map.entry("VANTAGE_LOG_FORMAT", "json"),
+                Map.entry("VANTAGE_DATA_DIR", dir.resolve("server/data").toString()),
+                Map.entry("VANTAGE_PLUGINS_DIR", plugins.toString()),
+                Map.entry("VANTAGE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                Map.entry("VANTAGE_JWT_SECRET", JWT_SECRET),
+                Map.entry("VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"),
+                Map.entry("VANTAGE_AGENT_HEARTBEAT", "1s")), LOGS);
         Processes.awaitReady(base, server);
         List<String> secrets = new ArrayList<>(List.of(ADMIN_PASSWORD, WRONG_PASSWORD, JWT_SECRET, PLUGIN_SECRET,
-                HMAC_SECRET, SMTP_PASSWORD, DINGTALK_TOKEN, DINGTALK_SECRET, BOT_TOKEN));
+                HMAC_SECRET, SMTP_PASSWORD, DINGTALK_TOKEN, DINGTALK_SECRET, BOT_TOKEN, REDIS_PASSWORD));
 
         Api anonymous = new Api(base);
         assertThat(anonymous.post("/api/v1/auth/login", Map.of("username", "admin", "password", WRONG_PASSWORD)).status())
@@ -116,7 +120,7 @@ class SecretsInLogsIT {
 
         // an agent enrolled with a token, then connected with its credential
         Api.Response enrollment = api.post("/api/v1/agents/enrollment-tokens", Map.of("uses", 1, "expiresIn", "1h",
-                "labels", Map.of("region", "remote")));
+                "labels", Map.of("region", "remote"), "policy", Map.of("allowLoopback", true)));
         assertThat(enrollment.status()).as(enrollment.text()).isEqualTo(201);
         String enrollToken = enrollment.body().get("token").asText();
         secrets.add(enrollToken);
@@ -154,12 +158,12 @@ class SecretsInLogsIT {
             assertThat(test.status()).as(test.text()).isEqualTo(200);
             assertThat(test.text()).doesNotContain(HMAC_SECRET, SMTP_PASSWORD, DINGTALK_TOKEN, DINGTALK_SECRET, BOT_TOKEN);
         }
-        // an alert that fires at once on the local agent's refused connections, notified through every channel: each
+        // an alert that fires at once on the remote agent's refused connections, notified through every channel: each
         // delivery fails, and the notifier logs why
         int closedPort = Processes.freePort();
         Api.Response failing = api.post("/api/v1/tasks", Map.of("name", "refused", "type", "tcp",
                 "target", "127.0.0.1:" + closedPort, "interval", "1s", "timeout", "900ms",
-                "selector", Map.of("labels", Map.of("region", "local"))));
+                "selector", Map.of("labels", Map.of("region", "remote"))));
         assertThat(failing.status()).as(failing.text()).isEqualTo(201);
         Api.Response rule = api.post("/api/v1/alert-rules", Map.of("name", "refused", "channels", channelIds,
                 "tasks", Map.of("task", failing.body().get("id").asText()),

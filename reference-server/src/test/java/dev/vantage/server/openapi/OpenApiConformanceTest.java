@@ -34,7 +34,8 @@ class OpenApiConformanceTest {
 
     @BeforeAll
     void start() {
-        server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s"));
+        server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(target.port())));
         admin = server.adminToken();
     }
 
@@ -202,7 +203,10 @@ class OpenApiConformanceTest {
             assertThat(page.get("items").get(0).get("status").asText()).isEqualTo(id.equals("shape-ok") ? "SUCCESS" : "ERROR");
             String aggregates = "/api/v1/tasks/" + id + "/aggregates?bucket=1h";
             assertThat(call("GET", template + "/aggregates", aggregates, viewer, null).json().get("items")).isNotEmpty();
+            JsonNode merged = call("GET", template + "/aggregates", aggregates + "&by=all", viewer, null).json();
+            assertThat(merged.get("items").get(0).get("agentId").isNull()).as("all agents merged").isTrue();
         }
+        expect(call("GET", template + "/aggregates", "/api/v1/tasks/shape-ok/aggregates?by=everyone", viewer, null), 400);
         expect(call("GET", template + "/results", "/api/v1/tasks/shape-ok/results?cursor=bogus", viewer, null), 400);
         expect(call("GET", template + "/aggregates", "/api/v1/tasks/no-such-task/aggregates", viewer, null), 404);
 
@@ -243,6 +247,7 @@ class OpenApiConformanceTest {
         expect(call("POST", template + "/enable", rules + "/" + UNKNOWN + "/enable", operator, null), 404);
 
         silences(operator, viewer);
+        statusPages(viewer, "shape-refused");
         String open = "/api/v1/incidents?state=open";
         expect(call("POST", rules + "/preview", operator, rule), 200);
         expect(call("POST", rules + "/preview", viewer, rule), 403);
@@ -291,6 +296,28 @@ class OpenApiConformanceTest {
         expect(call("GET", template, silences + "/" + created.get("id").asText(), viewer, null), 200);
         expect(call("GET", template, silences + "/" + UNKNOWN, viewer, null), 404);
         expect(call("DELETE", template, silences + "/" + once.get("id").asText(), operator, null), 204);
+    }
+
+    private void statusPages(String viewer, String taskId) {
+        String pages = "/api/v1/status-pages";
+        Map<String, Object> page = Map.of("slug", "shapes", "title", "Shapes", "groups", List.of(Map.of("name", "All",
+                "tasks", List.of(Map.of("task", taskId, "name", "Shown", "showTarget", true)))),
+                "announcements", List.of(Map.of("title", "Hello", "level", "info")));
+        JsonNode created = call("POST", pages, admin, page).json();
+        expect(call("POST", pages, admin, page), 400); // the slug is taken
+        expect(call("POST", pages, viewer, page), 403);
+        expect(call("GET", pages, admin, null), 200);
+        String template = pages + "/{id}";
+        String path = pages + "/" + created.get("id").asText();
+        expect(call("GET", template, path, admin, null), 200);
+        expect(call("GET", template, pages + "/" + UNKNOWN, admin, null), 404);
+        expect(call("PUT", template, path, admin, page), 200);
+        String pub = "/api/v1/public/status/{slug}";
+        expect(call("GET", pub, "/api/v1/public/status/shapes", null, null), 200);
+        expect(call("GET", pub, "/api/v1/public/status/none", null, null), 404);
+        expect(call("GET", pub + "/tasks/{task}", "/api/v1/public/status/shapes/tasks/" + taskId, null, null), 200);
+        expect(call("GET", pub + "/tasks/{task}", "/api/v1/public/status/shapes/tasks/" + UNKNOWN, null, null), 404);
+        expect(call("DELETE", template, path, admin, null), 204);
     }
 
     /** A webhook channel, managed by the admin; returns its id. */

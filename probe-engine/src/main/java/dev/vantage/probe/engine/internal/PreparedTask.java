@@ -11,9 +11,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param ready completes when the provider has warmed up ({@link dev.vantage.probe.spi.ProbeProvider#warmUp()});
  *              attempts start their clock after it
+ * @param followUp whether this is a follow-up of a failed attempt: its result goes to that attempt only, not to
+ *                 the sinks, and asks for no follow-ups of its own
  */
 public record PreparedTask(TaskSpec spec, Probe probe, List<CompiledAssertion> assertions,
-                           CompletableFuture<Void> ready) {
+                           CompletableFuture<Void> ready, boolean followUp) {
 
     /** How long before the timeout the probe's own deadline lies ({@link ProbeConfig#deadlineMargin}). */
     public long deadlineMarginNanos() {

@@ -3,6 +3,7 @@ package dev.vantage.probe.engine.internal;
 import dev.vantage.probe.engine.AddressPolicy;
 import dev.vantage.probe.engine.EngineClock;
 import dev.vantage.probe.engine.NameResolver;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.spi.AssertionOutcome;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
@@ -46,6 +47,13 @@ public final class Runner {
     private final Map<String, TypeMeters> meters = new ConcurrentHashMap<>();
     private final LongAdder started = new LongAdder();
     private final LongAdder completed = new LongAdder();
+    private final FollowUpRunner followUps;
+
+    /** Runs the follow-ups of a failed attempt (the engine prepares them); null when there are none. */
+    @FunctionalInterface
+    public interface FollowUpRunner {
+        CompletableFuture<List<ProbeResult>> run(TaskSpec task, ProbeResult failed);
+    }
 
     /** Meters of one probe type, looked up once per type rather than by tags on every result. */
     private final class TypeMeters {
@@ -63,7 +71,9 @@ public final class Runner {
     }
 
     public Runner(EngineClock clock, TimerQueue timers, NameResolver resolver, AddressPolicy policy, int maxConcurrency,
-                  Map<String, String> engineLabels, List<SinkDispatcher> sinks, MeterRegistry registry) {
+                  Map<String, String> engineLabels, List<SinkDispatcher> sinks, MeterRegistry registry,
+                  FollowUpRunner followUps) {
+        this.followUps = followUps;
         this.clock = clock;
         this.timers = timers;
         this.resolver = resolver;
@@ -162,6 +172,27 @@ public final class Runner {
         TypeMeters m = meters.computeIfAbsent(result.type(), TypeMeters::new);
         m.results[result.status().ordinal()].increment();
         m.duration.record(total.toNanos(), TimeUnit.NANOSECONDS);
+        if (task.followUp()) {
+            out.complete(result);
+            return;
+        }
+        CompletableFuture<List<ProbeResult>> more = failed(result) ? followUps.run(task.spec(), result) : null;
+        if (more == null) {
+            deliver(result, out);
+        } else {
+            // the attempt's slot and permit are already released: the task's schedule goes on meanwhile
+            more.whenComplete((list, e) -> deliver(e != null || list.isEmpty() ? result
+                    : result.toBuilder().followUps(list).build(), out));
+        }
+    }
+
+    /** Failures worth a follow-up: not a success, and not an attempt cut short by the engine closing. */
+    private static boolean failed(ProbeResult r) {
+        return r.status() != ProbeStatus.SUCCESS
+                && (r.error() == null || r.error().kind() != ErrorKind.CANCELLED);
+    }
+
+    private void deliver(ProbeResult result, CompletableFuture<ProbeResult> out) {
         for (SinkDispatcher sink : sinks) {
             sink.offer(result);
         }

@@ -1,0 +1,229 @@
+package dev.vantage.server.results.rollups;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a set of results adds up to: counts by status and error kind, the exact minimum, maximum and sum of the latency
+ * of the successful results, the loss, and a DDSketch per latency measure. Two rollups {@link #merge} into the rollup
+ * of both sets, so a month is the merge of its days and "all agents" the merge of each agent's.
+ *
+ * <p>Percentiles come from the sketches: a value returned for quantile q lies within {@link #RELATIVE_ACCURACY} (1 %)
+ * of the result at rank {@code floor(q * (count - 1))} of the sorted values, however many rollups were merged. Sketches
+ * are kept of the successful results only (a timeout's duration is the timeout, not a latency): {@link #LATENCY}, and
+ * {@code phase.<name>} for each phase a result reports.
+ *
+ * <p>Mutable and not thread-safe: made, filled and read by one thread.
+ */
+public final class Rollup {
+    /** The sketches' relative error bound. */
+    public static final double RELATIVE_ACCURACY = 0.01;
+    /** The sketch of the latency the aggregates report: the mean round trip (ICMP, UDP), else the duration. */
+    public static final String LATENCY = "latency";
+    private static final int FORMAT = 1; // first byte of the encoded sketches, so the layout can change later
+
+    /** One result, as a rollup counts it. */
+    public record Sample(String status, String errorKind, double latencyMs, Double lossPercent,
+                         Map<String, Double> phasesMs) {
+        public Sample {
+            phasesMs = Map.copyOf(phasesMs);
+        }
+    }
+
+    private long total;
+    private long successes;
+    private long failures;
+    private long timeouts;
+    private long errors;
+    private final TreeMap<String, Long> errorKinds = new TreeMap<>();
+    private double latencyMin = Double.POSITIVE_INFINITY;
+    private double latencyMax = Double.NEGATIVE_INFINITY;
+    private double latencySum;
+    private double lossSum;
+    private long lossCount;
+    private final TreeMap<String, DDSketch> sketches = new TreeMap<>();
+
+    public Rollup add(Sample s) {
+        total++;
+        switch (s.status()) {
+            case "SUCCESS" -> successes++;
+            case "FAILURE" -> failures++;
+            case "TIMEOUT" -> timeouts++;
+            default -> errors++;
+        }
+        if (s.errorKind() != null) {
+            errorKinds.merge(s.errorKind(), 1L, Long::sum);
+        }
+        if (s.lossPercent() != null) {
+            lossSum += s.lossPercent();
+            lossCount++;
+        }
+        if ("SUCCESS".equals(s.status())) {
+            latencyMin = Math.min(latencyMin, s.latencyMs());
+            latencyMax = Math.max(latencyMax, s.latencyMs());
+            latencySum += s.latencyMs();
+            accept(LATENCY, s.latencyMs());
+            s.phasesMs().forEach((name, ms) -> accept("phase." + name, ms));
+        }
+        return this;
+    }
+
+    private void accept(String sketch, double value) {
+        if (Double.isFinite(value) && value >= 0) {
+            sketches.computeIfAbsent(sketch, k -> newSketch()).accept(value);
+        }
+    }
+
+    /** Adds {@code other}'s counts and sketches to this one's. */
+    public Rollup merge(Rollup other) {
+        total += other.total;
+        successes += other.successes;
+        failures += other.failures;
+        timeouts += other.timeouts;
+        errors += other.errors;
+        other.errorKinds.forEach((k, n) -> errorKinds.merge(k, n, Long::sum));
+        latencyMin = Math.min(latencyMin, other.latencyMin);
+        latencyMax = Math.max(latencyMax, other.latencyMax);
+        latencySum += other.latencySum;
+        lossSum += other.lossSum;
+        lossCount += other.lossCount;
+        other.sketches.forEach((name, s) -> sketches.computeIfAbsent(name, k -> newSketch()).mergeWith(s));
+        return this;
+    }
+
+    private static DDSketch newSketch() {
+        return DDSketches.unboundedDense(RELATIVE_ACCURACY);
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public long successes() {
+        return successes;
+    }
+
+    public long failures() {
+        return failures;
+    }
+
+    public long timeouts() {
+        return timeouts;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    /** Results per error kind. */
+    public Map<String, Long> errorKinds() {
+        return Map.copyOf(errorKinds);
+    }
+
+    /** The smallest latency of a successful result, or {@code null} if none succeeded. */
+    public Double latencyMin() {
+        return successes == 0 ? null : latencyMin;
+    }
+
+    public Double latencyMax() {
+        return successes == 0 ? null : latencyMax;
+    }
+
+    public double latencySum() {
+        return latencySum;
+    }
+
+    public double lossSum() {
+        return lossSum;
+    }
+
+    public long lossCount() {
+        return lossCount;
+    }
+
+    /** The names of the sketches held ({@link #LATENCY}, {@code phase.connect}, ...). */
+    public java.util.Set<String> sketchNames() {
+        return java.util.Collections.unmodifiableSet(sketches.keySet());
+    }
+
+    /** The {@code q} quantile (0..1) of a sketch, within {@link #RELATIVE_ACCURACY}; {@code null} if it is empty. */
+    public Double quantile(String sketch, double q) {
+        DDSketch s = sketches.get(sketch);
+        return s == null || s.isEmpty() ? null : s.getValueAtQuantile(q);
+    }
+
+    /** The sketches as bytes: a format byte, then per sketch its name and DDSketch's own encoding. */
+    public byte[] encodeSketches() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(FORMAT);
+            out.writeShort(sketches.size());
+            for (Map.Entry<String, DDSketch> e : sketches.entrySet()) {
+                GrowingByteArrayOutput sketch = GrowingByteArrayOutput.withDefaultInitialCapacity();
+                e.getValue().encode(sketch, false); // with its index mapping: readable even if the accuracy changes
+                out.writeUTF(e.getKey());
+                out.writeInt(sketch.numWrittenBytes());
+                out.write(sketch.backingArray(), 0, sketch.numWrittenBytes());
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads what {@link #encodeSketches} wrote into this (empty-sketched) rollup, merging it in. */
+    void decodeSketches(byte[] encoded) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
+            int format = in.readByte();
+            if (format != FORMAT) {
+                throw new IllegalStateException("rollup sketches in an unknown format " + format);
+            }
+            int n = in.readUnsignedShort();
+            for (int i = 0; i < n; i++) {
+                String name = in.readUTF();
+                byte[] sketch = in.readNBytes(in.readInt());
+                DDSketch decoded = DDSketch.decode(ByteArrayInput.wrap(sketch), UnboundedSizeDenseStore::new);
+                sketches.merge(name, decoded, (a, b) -> {
+                    a.mergeWith(b);
+                    return a;
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A rollup as stored: the columns of {@code result_rollups}. */
+    static Rollup of(long total, long successes, long failures, long timeouts, long errors, Map<String, Long> errorKinds,
+                     Double latencyMin, Double latencyMax, double latencySum, double lossSum, long lossCount,
+                     byte[] sketches) {
+        Rollup r = new Rollup();
+        r.total = total;
+        r.successes = successes;
+        r.failures = failures;
+        r.timeouts = timeouts;
+        r.errors = errors;
+        r.errorKinds.putAll(errorKinds);
+        r.latencyMin = latencyMin == null ? Double.POSITIVE_INFINITY : latencyMin;
+        r.latencyMax = latencyMax == null ? Double.NEGATIVE_INFINITY : latencyMax;
+        r.latencySum = latencySum;
+        r.lossSum = lossSum;
+        r.lossCount = lossCount;
+        r.decodeSketches(sketches);
+        return r;
+    }
+}
