@@ -20,7 +20,7 @@ const spec = (name: string, type: ParameterSpec['type'], extra: Partial<Paramete
 })
 // a third-party plugin the UI has never heard of
 const custom: Plugin = {
-  type: 'dns-x', displayName: 'DNS X', description: 'third party', version: '1', target: 'a name',
+  type: 'dns-x', displayName: 'DNS X', description: 'third party', version: '1', target: 'a name', jar: null,
   parameters: [spec('server', 'string', { required: true }), spec('count', 'integer', { min: 1, max: 10, default: 3 }),
     spec('mode', 'enum', { allowedValues: ['A', 'AAAA'] }), spec('token', 'string', { secret: true }), spec('tcp', 'boolean', { default: true })],
 }

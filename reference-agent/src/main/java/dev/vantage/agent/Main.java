@@ -13,6 +13,16 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        // the agent's Logback set-up lives under its package, so that this jar brings no logback.xml to those who
+        // embed its runtime (the server); an operator's own file (-Dlogback.configurationFile) wins
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "dev/vantage/agent/logback.xml");
+        }
+        String logFormat = dev.vantage.agent.cli.AgentEnvironment.VANTAGE_LOG_FORMAT.value().orElse("text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            System.err.println("vantage-agent: VANTAGE_LOG_FORMAT must be text or json, got '" + logFormat + "'");
+            System.exit(2);
+        }
         System.exit(run(args));
     }
 

@@ -120,6 +120,25 @@ class AgentJarIT {
     }
 
     @Test
+    void runsAPluginJarDroppedIntoPlugins() throws Exception {
+        // the shaded jar's class loader is the plugin's parent: the SPI must be found there, not in the plugin
+        Path dir = Files.createTempDirectory("agent-plugins");
+        try {
+            dev.vantage.probe.testkit.TestPluginJar.write(dir, "greeting.jar", "1.0.0");
+            Run list = agent("plugins", "--plugins-dir", dir.toString());
+            assertThat(list.exit).as(list.output).isZero();
+            assertThat(list.output).contains("greeting (", "jar: greeting.jar (greeting-plugin 1.0.0, sha256 ");
+            Run probe = agent("probe", "greeting", "jar", "--json", "--plugins-dir", dir.toString());
+            assertSuccess(probe);
+            assertThat(probe.output).contains("\"greeting\":\"hello jar\"");
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void probesHttp() throws Exception {
         assertSuccess(agent("probe", "http", "http://127.0.0.1:" + http.getAddress().getPort() + "/", "--json"));
     }

@@ -17,6 +17,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // logback.xml picks its appender by this name: anything else would silence the log, so refuse it first
+        String logFormat = System.getenv().getOrDefault("VANTAGE_LOG_FORMAT", "text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            System.err.println("vantage-server: VANTAGE_LOG_FORMAT must be text or json, got '" + logFormat + "'");
+            System.exit(2);
+            return;
+        }
         // java.util.logging from logging.properties (the jar's, or one in the working directory, or the file named by
         // -Djava.util.logging.config.file): Helidon's own JUL setup, so it knows logging is configured
         LogConfig.configureRuntime();

@@ -148,7 +148,7 @@ public final class ServerApp implements AutoCloseable {
                 new UsersApi(core.users(), core.passwords()),
                 new TasksApi(core.tasks(), core.engine(),
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
-                new PluginsApi(core.engine()),
+                new PluginsApi(core.engine(), core.pluginJars()),
                 new ResultsApi(core.results(), core.rollups(), id -> core.tasks().find(id).isPresent(),
                         id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
@@ -170,7 +170,9 @@ public final class ServerApp implements AutoCloseable {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
                     core.config().localAgentLoopbackPorts(), core.tls().map(ServerTls::selfTrust).orElse(null),
                     b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
-                            .diagnosisResolver(core.config().localAgentDiagnosisResolver())));
+                            .diagnosisResolver(core.config().localAgentDiagnosisResolver())
+                            // the server's plugin jars run on its local agent too
+                            .engineOptions(e -> core.pluginJars().forEach(e::addPluginJar))));
         }
         return modules;
     }

@@ -1,10 +1,13 @@
 package dev.vantage.server;
 
+import dev.vantage.probe.engine.PluginJar;
 import dev.vantage.server.security.ratelimit.RateLimiter;
 import dev.vantage.server.tls.ServerTls;
 import java.util.Optional;
 
 import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.server.config.ConfigException;
+import dev.vantage.server.config.Setting;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
 import dev.vantage.server.alerting.incidents.NotificationQueue;
@@ -45,7 +48,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server's shared parts, made once at start and handed to every {@link dev.vantage.server.http.ApiModule}:
@@ -53,11 +59,14 @@ import java.util.Map;
  * Plain Java objects, no container: a module takes what it needs in its constructor.
  */
 public final class ServerCore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCore.class);
+
     private final ServerConfig config;
     private final Clock clock;
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
     private final Database database;
+    private final List<PluginJar> pluginJars;
     private final ProbeEngine engine;
     private final Passwords passwords;
     private final JwtService jwt;
@@ -106,9 +115,10 @@ public final class ServerCore implements AutoCloseable {
         gcMetrics.bindTo(registry);
         this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
+        this.pluginJars = loadPlugins(config); // so does a bad plugin jar
         this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
-        this.engine = ProbeEngine.builder().discoverProviders(true).build();
+        this.engine = engine(pluginJars);
         this.passwords = new Passwords();
         this.sessions = new Sessions(database, jwt, clock);
         this.apiTokens = new ApiTokens(database, clock);
@@ -187,6 +197,11 @@ public final class ServerCore implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The plugin jars of {@code vantage.plugins-dir}; their types are in {@link #engine()} too. */
+    public List<PluginJar> pluginJars() {
+        return pluginJars;
     }
 
     /** An engine with every installed plugin, for {@link ProbeEngine#validate} and {@link ProbeEngine#descriptors}. */
@@ -290,6 +305,27 @@ public final class ServerCore implements AutoCloseable {
     /** How accepted results reach the database, and how changes reach the other replicas. */
     public Dispatch dispatch() {
         return dispatch;
+    }
+
+    private static List<PluginJar> loadPlugins(ServerConfig config) {
+        try {
+            List<PluginJar> jars = PluginJar.loadDirectory(config.pluginsDir());
+            jars.forEach(j -> LOG.info("plugin jar {}", j));
+            return jars;
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new ConfigException(Setting.PLUGINS_DIR.key() + " (" + Setting.PLUGINS_DIR.env() + "): " + e.getMessage());
+        }
+    }
+
+    /** The class path's plugins and the jars'; a type provided twice is a configuration error. */
+    private static ProbeEngine engine(List<PluginJar> jars) {
+        ProbeEngine.Builder b = ProbeEngine.builder().discoverProviders(true);
+        jars.forEach(b::addPluginJar);
+        try {
+            return b.build();
+        } catch (IllegalStateException e) {
+            throw new ConfigException(Setting.PLUGINS_DIR.key() + " (" + Setting.PLUGINS_DIR.env() + "): " + e.getMessage());
+        }
     }
 
     @Override

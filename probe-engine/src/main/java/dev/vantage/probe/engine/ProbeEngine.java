@@ -448,6 +448,15 @@ public final class ProbeEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds the providers of a plugin jar (new instances for this engine). A type it shares with another provider
+         * fails {@link #build()}, as two jars on the class path would.
+         */
+        public Builder addPluginJar(PluginJar jar) {
+            explicit.addAll(Objects.requireNonNull(jar, "jar").newProviders());
+            return this;
+        }
+
         /** Whether to discover providers with {@link ServiceLoader} (default true). */
         public Builder discoverProviders(boolean discover) {
             this.discover = discover;

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -89,6 +90,9 @@ public final class ProbeCommand implements Callable<Integer> {
                     + "[{\"range\": CIDR, \"from\": 1, \"to\": 1024}]}, combined with --allow and --deny.")
     Path policyFile;
 
+    @Mixin
+    PluginsDirOption plugins;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -98,13 +102,15 @@ public final class ProbeCommand implements Callable<Integer> {
             return 2;
         }
         AddressPolicy policy;
+        ProbeEngine built;
         try {
             policy = policy();
+            built = PluginsDirOption.engine(plugins.load(), policy);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
         }
-        try (ProbeEngine engine = ProbeEngine.builder().addressPolicy(policy).build()) {
+        try (ProbeEngine engine = built) {
             TaskSpec task;
             Duration pause;
             try {

@@ -8,6 +8,7 @@ import dev.vantage.agent.runtime.Enrollment;
 import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.PluginJar;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,16 +41,18 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--server", required = true, split = ",",
+    @Option(names = "--server", split = ",",
             description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent. Repeat it (or separate with commas)"
-                    + " for several replicas: the agent moves to the next when a connection fails.")
+                    + " for several replicas: the agent moves to the next when a connection fails. Required; default:"
+                    + " $VANTAGE_SERVER.")
     List<URI> servers;
 
     @Option(names = "--tls-ca", description = "PEM file of the CA(s) that vouch for a wss:// server's certificate "
             + "(a private CA); default: the system's trusted CAs.")
     Path tlsCa;
 
-    @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only.")
+    @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only (default: "
+            + "$VANTAGE_ENROLL_TOKEN, which keeps it out of the process list).")
     String enrollToken;
 
     @Option(names = "--label", description = "Label name=value for this agent; repeat for more.")
@@ -83,13 +87,24 @@ public final class RunCommand implements Callable<Integer> {
             description = "Resolver for the diagnosis's DNS lookup, host or host:port (default: the system's).")
     String diagnosisResolver;
 
+    @Mixin
+    PluginsDirOption plugins;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         AgentRuntime.Builder builder;
         Map<String, String> labelMap;
-        Path dir = dataDir != null ? dataDir : Path.of(System.getenv().getOrDefault("VANTAGE_AGENT_DATA_DIR", "agent-data"));
+        Path dir = dataDir != null ? dataDir : Path.of(AgentEnvironment.VANTAGE_AGENT_DATA_DIR.value().orElse("agent-data"));
         try {
+            if (servers == null || servers.isEmpty()) {
+                servers = AgentEnvironment.VANTAGE_SERVER.value().map(RunCommand::uris).orElseThrow(() ->
+                        new IllegalArgumentException("--server (or VANTAGE_SERVER) is required: the server's agent "
+                                + "WebSocket, e.g. ws://host:8080/ws/agent"));
+            }
+            if (enrollToken == null) {
+                enrollToken = AgentEnvironment.VANTAGE_ENROLL_TOKEN.value().orElse(null);
+            }
             labelMap = labels(labels);
             builder = AgentRuntime.builder().servers(servers).dataDir(dir).labels(labelMap)
                     .spoolMaxBytes(bytes(spoolMaxBytes)).spoolMaxAge(Durations.parse(spoolMaxAge))
@@ -103,6 +118,8 @@ public final class RunCommand implements Callable<Integer> {
             if (blackboxConfig != null) {
                 builder.blackbox(BlackboxConfig.read(blackboxConfig));
             }
+            List<PluginJar> jars = plugins.load();
+            builder.engineOptions(b -> jars.forEach(b::addPluginJar));
         } catch (IOException e) {
             err.println("--blackbox-config: cannot read " + blackboxConfig + ": " + e.getMessage());
             return 2;
@@ -131,6 +148,9 @@ public final class RunCommand implements Callable<Integer> {
         } catch (java.io.UncheckedIOException e) {
             err.println(e.getMessage()); // the spool directory, or the metrics port taken
             return 2;
+        } catch (IllegalStateException e) {
+            err.println("--plugins-dir: " + e.getMessage()); // a probe type provided twice
+            return 2;
         }
         Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -152,6 +172,20 @@ public final class RunCommand implements Callable<Integer> {
                 // the JVM is shutting down: the hook is running or has run
             }
         }
+    }
+
+    private static List<URI> uris(String commaSeparated) {
+        List<URI> out = new java.util.ArrayList<>();
+        for (String s : commaSeparated.split(",")) {
+            try {
+                if (!s.isBlank()) {
+                    out.add(new URI(s.strip()));
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("VANTAGE_SERVER: '" + s.strip() + "' is not a URL: " + e.getReason());
+            }
+        }
+        return out;
     }
 
     static Map<String, String> labels(List<String> pairs) {

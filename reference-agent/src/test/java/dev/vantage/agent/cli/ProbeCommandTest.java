@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vantage.agent.Main;
+import dev.vantage.probe.testkit.TestPluginJar;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,7 +15,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +107,31 @@ class ProbeCommandTest {
     }
 
     @Test
+    void loadsPluginJarsFromThePluginsDirectory(@TempDir Path dir) throws IOException {
+        Path jar = TestPluginJar.write(dir.resolve("plugins"), "greeting-1.2.jar", "1.2.0");
+        String sha256 = HexFormat.of().formatHex(sha256(jar));
+
+        assertThat(run("plugins", "--plugins-dir", dir.resolve("plugins").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("greeting (Greeting (test plugin), ")
+                .contains("  jar: greeting-1.2.jar (greeting-plugin 1.2.0, sha256 " + sha256 + ")")
+                .contains("--param salutation=<string> (default hello)")
+                .contains("tcp ("); // the class path's plugins stay
+
+        out.getBuffer().setLength(0);
+        assertThat(run("probe", "greeting", "world", "-p", "salutation=hi", "--json",
+                "--plugins-dir", dir.resolve("plugins").toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("\"greeting\":\"hi world\"", "\"status\":\"SUCCESS\"");
+    }
+
+    @Test
+    void refusesAJarThatIsNotAPluginNamingIt(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(dir.resolve("plugins/notes.jar"), "not a zip");
+        assertThat(run("plugins", "--plugins-dir", dir.resolve("plugins").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--plugins-dir: ").contains("notes.jar: not a readable jar");
+    }
+
+    @Test
     void allowAndDenyKeepTheProbeAwayFromRangesBeforeItConnects() {
         String target = "127.0.0.1:" + server.getLocalPort();
         assertThat(run("probe", "tcp", target, "--deny", "10.0.0.0/8,127.0.0.0/8")).isEqualTo(2);
@@ -152,5 +181,13 @@ class ProbeCommandTest {
         assertThat(run("plugins")).isZero();
         assertThat(out.toString()).contains("icmp (").contains("tcp (").contains("udp (").contains("http (")
                 .contains("--param count=<integer>");
+    }
+
+    private static byte[] sha256(Path file) throws IOException {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -74,7 +74,7 @@ class RunCommandTest {
         PrintStream oldErr = System.err;
         PrintStream capture = new PrintStream(logs, true, StandardCharsets.UTF_8);
         System.setOut(capture);
-        System.setErr(capture); // slf4j-simple writes to whatever System.err is at the time
+        System.setErr(capture); // Logback's console appender writes to whatever System.err is at the time
         int exit;
         try {
             CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(out, true),
@@ -111,6 +111,37 @@ class RunCommandTest {
                 "run", "--server", peer.uri().toString(), "--data-dir", tmp.resolve("empty").toString());
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("has not enrolled yet").contains("enrollment token");
+    }
+
+    @Test
+    void withoutAServerItExitsTwoNamingTheOptionAndItsVariable() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("VANTAGE_SERVER") == null, "VANTAGE_SERVER is set here");
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+                "run", "--data-dir", tmp.resolve("empty").toString());
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--server (or VANTAGE_SERVER) is required");
+    }
+
+    @Test
+    void takesTheServerAndTheEnrollmentTokenFromTheEnvironment() throws Exception {
+        // as containers run it: nothing secret on the command line
+        Path log = tmp.resolve("env-agent.log");
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--data-dir", tmp.resolve("env-data").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("VANTAGE_SERVER", peer.uri().toString());
+        pb.environment().put("VANTAGE_ENROLL_TOKEN", peer.enrollToken);
+        Process agent = pb.start();
+        try {
+            await().atMost(WAIT).until(() -> peer.resultsOf("t1") >= 1);
+            assertThat(peer.enrollRequests).hasSize(1);
+        } finally {
+            agent.destroyForcibly();
+            agent.waitFor();
+        }
+        assertThat(Files.readString(log)).doesNotContain(peer.enrollToken);
     }
 
     @Test

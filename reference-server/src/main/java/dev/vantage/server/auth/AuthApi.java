@@ -17,9 +17,13 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code /api/v1/auth}: login, refresh, logout, password change, and who am I. */
 public final class AuthApi implements ApiModule {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthApi.class);
+
     private final Accounts users;
     private final Passwords passwords;
     private final Sessions sessions;
@@ -57,6 +61,9 @@ public final class AuthApi implements ApiModule {
         boolean ok = user.map(u -> passwords.verify(password, u.passwordHash())).orElseGet(() -> passwords.verifyDecoy(password));
         if (!ok || user.get().disabled()) {
             throttle.failure(account, address);
+            // for whoever watches for guessing; an unknown name is not repeated (it may be a password typed there)
+            LOG.info("login refused for {} from {}", user.isPresent() ? "account '" + account + "'" : "an unknown account",
+                    address);
             throw new NotAuthenticatedException("wrong username or password");
         }
         throttle.success(account, address);

@@ -13,6 +13,7 @@ public enum Setting {
     TLS_RELOAD_INTERVAL("server.tls.reload-interval", "VANTAGE_TLS_RELOAD_INTERVAL"),
     MAX_BODY_BYTES("server.max-body-bytes", "SERVER_MAX_BODY_BYTES"),
     DATA_DIR("vantage.data-dir", "VANTAGE_DATA_DIR"),
+    PLUGINS_DIR("vantage.plugins-dir", "VANTAGE_PLUGINS_DIR"),
     DB_URL("vantage.db.url", "VANTAGE_DB_URL"),
     DB_USER("vantage.db.user", "VANTAGE_DB_USER"),
     DB_PASSWORD("vantage.db.password", "VANTAGE_DB_PASSWORD"),

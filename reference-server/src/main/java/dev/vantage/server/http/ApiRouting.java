@@ -24,7 +24,9 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
 
 /**
  * Builds the Helidon routing from the route table: every route gets authentication, its role check, error mapping
@@ -32,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiRouting {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouting.class);
+    private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    private static final java.util.regex.Pattern REQUEST_ID_FORM = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** Routes of one task: their log lines carry its id. */
+    private static final String TASK_ROUTE = "/api/v1/tasks/{id}";
+
     private final Authentication authenticator;
     private final MeterRegistry registry;
     private final RateLimiter limiter;
@@ -49,6 +56,15 @@ public final class ApiRouting {
                       boolean overTls) {
         // every response, UI pages and static files included: no framing (clickjacking), no MIME sniffing, and no
         // referrer leaking task URLs to other sites
+        routing.addFilter((chain, req, res) -> {
+            // every log line of this request carries its id; a caller's own id (a proxy's) is kept when it is plain
+            String requestId = req.headers().first(REQUEST_ID).filter(id -> REQUEST_ID_FORM.matcher(id).matches())
+                    .orElseGet(() -> UUID.randomUUID().toString());
+            res.header(REQUEST_ID, requestId);
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", requestId)) {
+                chain.proceed();
+            }
+        });
         routing.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("X-Frame-Options"), "DENY");
             res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
@@ -101,6 +117,9 @@ public final class ApiRouting {
                     }
                     req.context().register(principal);
                 }
+                if (route.path().startsWith(TASK_ROUTE)) {
+                    MDC.put("taskId", req.path().pathParameters().first("id").orElse(""));
+                }
                 if (route.changes()) {
                     audited(route, view, req, res);
                 } else {
@@ -109,6 +128,7 @@ public final class ApiRouting {
             } catch (Exception e) {
                 Problems.send(req, res, e);
             } finally {
+                MDC.remove("taskId");
                 record(req, res, route.path(), start);
             }
         };

@@ -1,6 +1,7 @@
 package dev.vantage.server.tasks;
 
 import dev.vantage.probe.engine.Durations;
+import dev.vantage.probe.engine.PluginJar;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeDescriptor;
@@ -13,6 +14,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,13 +22,16 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/plugins}: the installed probe types and their parameters, for forms in the UI, in the language
- * the client asks for ({@code Accept-Language}) where a plugin has texts in it, in the plugin's own (English) where not.
+ * the client asks for ({@code Accept-Language}) where a plugin has texts in it, in the plugin's own (English) where not;
+ * a type from a plugin jar names its jar (file, name, version, SHA-256).
  */
 public final class PluginsApi implements ApiModule {
     private final ProbeEngine engine;
+    private final Map<String, PluginJar> jarOfType = new HashMap<>();
 
-    public PluginsApi(ProbeEngine engine) {
+    public PluginsApi(ProbeEngine engine, List<PluginJar> jars) {
         this.engine = engine;
+        jars.forEach(j -> j.types().forEach(t -> jarOfType.put(t, j)));
     }
 
     @Override
@@ -37,7 +42,11 @@ public final class PluginsApi implements ApiModule {
     private void list(ServerRequest req, ServerResponse res) {
         Locale locale = Languages.of(req, res, offered());
         List<Map<String, Object>> items = engine.descriptors().values().stream()
-                .map(d -> describe(d.localize(locale))).toList();
+                .map(d -> {
+                    Map<String, Object> m = describe(d.localize(locale));
+                    m.put("jar", jar(jarOfType.get(d.type())));
+                    return m;
+                }).toList();
         Json.send(res, Map.of("items", items));
     }
 
@@ -56,6 +65,19 @@ public final class PluginsApi implements ApiModule {
         m.put("version", d.version());
         m.put("target", d.targetDescription());
         m.put("parameters", d.parameters().stream().map(PluginsApi::describe).toList());
+        return m;
+    }
+
+    /** Null for a type on the class path (built in, or added to it by hand). */
+    private static Map<String, Object> jar(PluginJar jar) {
+        if (jar == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", jar.path().getFileName().toString());
+        m.put("name", jar.name());
+        m.put("version", jar.version());
+        m.put("sha256", jar.sha256());
         return m;
     }
 

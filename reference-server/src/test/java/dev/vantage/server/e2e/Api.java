@@ -36,6 +36,13 @@ final class Api {
         return token;
     }
 
+    /** The same server, called with another bearer token (an API token, say). */
+    Api as(String bearer) {
+        Api other = new Api(base);
+        other.token = bearer;
+        return other;
+    }
+
     Response get(String path) throws IOException, InterruptedException {
         return call("GET", path, null);
     }

@@ -57,17 +57,30 @@ public final class Processes {
      */
     public static Jvm start(String name, Path jar, Path workDir, Map<String, String> env, Path logDir, String... args)
             throws IOException {
-        return start(List.of(), name, jar, workDir, env, logDir, args);
+        return start(List.of(), List.of("-jar", jar.toString()), name, jar, workDir, env, logDir, args);
+    }
+
+    /**
+     * Starts {@code java -cp jar:more... mainClass args}, as an operator who adds jars to the class path does;
+     * otherwise as {@link #start}.
+     */
+    public static Jvm startClassPath(String name, Path jar, List<Path> more, String mainClass, Path workDir,
+            Map<String, String> env, Path logDir, String... args) throws IOException {
+        List<String> classPath = new ArrayList<>(List.of(jar.toString()));
+        more.forEach(p -> classPath.add(p.toString()));
+        return start(List.of(), List.of("-cp", String.join(java.io.File.pathSeparator, classPath), mainClass), name, jar,
+                workDir, env, logDir, args);
     }
 
     /** Like {@link #start}, inside the network namespace {@code netns} (needs root; {@code ip} execs the JVM). */
     public static Jvm startInNetns(String netns, String name, Path jar, Path workDir, Map<String, String> env,
                                    Path logDir, String... args) throws IOException {
-        return start(List.of("ip", "netns", "exec", netns), name, jar, workDir, env, logDir, args);
+        return start(List.of("ip", "netns", "exec", netns), List.of("-jar", jar.toString()), name, jar, workDir, env,
+                logDir, args);
     }
 
-    private static Jvm start(List<String> prefix, String name, Path jar, Path workDir, Map<String, String> env,
-                             Path logDir, String... args) throws IOException {
+    private static Jvm start(List<String> prefix, List<String> launch, String name, Path jar, Path workDir,
+                             Map<String, String> env, Path logDir, String... args) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the build's package phase first");
         }
@@ -75,8 +88,7 @@ public final class Processes {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
-        command.add("-jar");
-        command.add(jar.toString());
+        command.addAll(launch);
         command.addAll(List.of(args));
         Files.createDirectories(workDir);
         Files.createDirectories(logDir);

@@ -35,6 +35,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The server side of docs/agent-protocol.md: the open agent connections, what each agent has been told to run
@@ -139,6 +140,12 @@ public final class AgentGateway implements AutoCloseable {
     /** Handles one text frame from the agent of {@code handle} (what {@link #opened} returned). */
     public void received(Object handle, String text) {
         Session s = (Session) handle;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("agentId", s.agentId)) {
+            receivedFrom(s, text);
+        }
+    }
+
+    private void receivedFrom(Session s, String text) {
         s.lastHeard = clock.instant();
         Message m;
         try {

@@ -1,0 +1,25 @@
+package dev.vantage.agent.cli;
+
+import java.util.Optional;
+
+/**
+ * Every environment variable the agent reads, in one place: each stands in for an option left off the command line
+ * (containers set them), and the deployment files are checked against this list.
+ */
+public enum AgentEnvironment {
+    /** {@code --server}: the server's agent WebSocket URL(s), comma-separated. */
+    VANTAGE_SERVER,
+    /** {@code --enroll-token}: kept out of the process list this way. */
+    VANTAGE_ENROLL_TOKEN,
+    /** {@code --data-dir} (default {@code ./agent-data}). */
+    VANTAGE_AGENT_DATA_DIR,
+    /** {@code --plugins-dir} (default {@code ./plugins}). */
+    VANTAGE_PLUGINS_DIR,
+    /** {@code text} (default) or {@code json}: the log format. */
+    VANTAGE_LOG_FORMAT;
+
+    /** Its value, when set and not blank. */
+    public Optional<String> value() {
+        return Optional.ofNullable(System.getenv(name())).filter(v -> !v.isBlank()).map(String::strip);
+    }
+}
