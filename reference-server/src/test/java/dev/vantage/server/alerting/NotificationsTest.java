@@ -64,7 +64,9 @@ class NotificationsTest {
             }
             assertThat(receiver.kinds()).containsExactly("test", "firing", "resolved");
             assertThat(receiver.refused).isEmpty();
-            JsonNode log = server.get("/api/v1/channels/" + channelId + "/deliveries", admin).json().get("items");
+            // outcomes are recorded just after sending, a batch at a time
+            JsonNode log = await().atMost(Duration.ofSeconds(10)).until(() -> server.get("/api/v1/channels/" + channelId
+                    + "/deliveries", admin).json().get("items"), l -> !l.findValuesAsText("status").contains("pending"));
             assertThat(log.findValuesAsText("status")).containsExactly("delivered", "delivered");
             assertThat(log.findValuesAsText("kind")).containsExactlyInAnyOrder("firing", "resolved");
             assertThat(incidentId).isNotEmpty();

@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  * </pre>
  *
  * <p>Cardinality is bounded by design: one set of series per task × agent (the target and the engine's result labels
- * are not tags), removed with {@link #removeTask} when a task is deleted. Only results newer than the last one seen
+ * are not tags), removed with {@link #removeTask} when a task is deleted (a result of the task that started before
+ * that and arrives later does not bring its series back). Only results newer than the last one seen
  * for the same task and agent are counted, so an agent's resent batches are not counted twice and a late result
  * does not overwrite a newer one's gauge. Results without a task id (one-off checks) are ignored. Thread-safe.
  */
@@ -44,6 +45,9 @@ public final class ResultMetrics {
     private final MeterRegistry registry;
     /** By task id, then by agent. */
     private final Map<String, Map<String, Series>> tasks = new ConcurrentHashMap<>();
+    /** Tasks removed, and when: their late results are not recorded. Forgotten after {@link #REMEMBER_REMOVED}. */
+    private final Map<String, Instant> removed = new ConcurrentHashMap<>();
+    private static final Duration REMEMBER_REMOVED = Duration.ofMinutes(10);
 
     public ResultMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -54,6 +58,10 @@ public final class ResultMetrics {
         if (result.taskId().isEmpty()) {
             return;
         }
+        Instant gone = removed.get(result.taskId());
+        if (gone != null && result.startedAt().isBefore(gone)) {
+            return; // started before its task was removed: late, not a new task of the same id
+        }
         Series s = tasks.computeIfAbsent(result.taskId(), t -> new ConcurrentHashMap<>())
                 .computeIfAbsent(agent, a -> new Series(result.taskId(), a, result.type()));
         s.record(result);
@@ -61,6 +69,9 @@ public final class ResultMetrics {
 
     /** Removes every series of a task (all agents), e.g. once it was deleted. */
     public void removeTask(String taskId) {
+        Instant now = Instant.now();
+        removed.values().removeIf(at -> at.isBefore(now.minus(REMEMBER_REMOVED)));
+        removed.put(taskId, now);
         Map<String, Series> byAgent = tasks.remove(taskId);
         if (byAgent != null) {
             byAgent.values().forEach(Series::remove);

@@ -68,6 +68,12 @@ class ResultMetricsTest {
         assertThat(registry.find("vantage.probe.success").tag("task", "t1").gauges()).isEmpty();
         assertThat(registry.find("vantage.probe.duration").tag("task", "t1").timers()).isEmpty();
         assertThat(registry.find("vantage.probe.phase.duration").tag("task", "t1").timers()).isEmpty();
+        // a late result of the removed task (it started before) does not bring it back; a new task of that id does
+        metrics.record("a1", result("t1", ProbeStatus.SUCCESS, T0.plusSeconds(1), 3));
+        assertThat(registry.find("vantage.probe.success").tag("task", "t1").gauges()).isEmpty();
+        metrics.record("a1", result("t1", ProbeStatus.SUCCESS, Instant.now().plusSeconds(1), 3));
+        assertThat(success("t1", "a1")).isEqualTo(1);
+        metrics.removeTask("t1");
         assertThat(success("t2", "a1")).isEqualTo(1);
         metrics.removeAgent("a1");
         assertThat(registry.find("vantage.probe.success").gauges()).isEmpty();

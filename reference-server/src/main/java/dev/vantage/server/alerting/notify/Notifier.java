@@ -146,6 +146,9 @@ public final class Notifier implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
+                if (closed) {
+                    return; // stopping: the claim was cut short, not failed
+                }
                 LOG.warn("notifications: claiming failed, trying again shortly: {}", e.toString());
                 sleepQuietly();
             }
@@ -259,5 +262,12 @@ public final class Notifier implements AutoCloseable {
         closed = true;
         thread.interrupt();
         recorder.shutdown(); // outcomes already handed over are still recorded
+        try {
+            // before the database closes: a claim or a recording still running would only fail on it
+            thread.join(Duration.ofSeconds(5));
+            recorder.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
