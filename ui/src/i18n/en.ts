@@ -3,6 +3,7 @@ export default {
   nav: {
     overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens',
     alerting: 'Alerts', incidents: 'Incidents', rules: 'Alert rules', silences: 'Silences', channels: 'Channels',
+    sla: 'SLA', statusPages: 'Status pages',
   },
   common: {
     save: 'Save', cancel: 'Cancel', create: 'Create', edit: 'Edit', delete: 'Delete', revoke: 'Revoke', refresh: 'Refresh',
@@ -138,6 +139,26 @@ export default {
     overnight: 'A "to" before "from" runs past midnight.', state: { active: 'active', upcoming: 'upcoming', expired: 'over', weekly: 'weekly' },
     hint: 'Alerts inside a silence are recorded with the silence named, but nobody is notified.',
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
+  },
+  sla: {
+    title: 'SLA reports', hint: 'Availability against each task\'s objective, from the daily rollups of all agents; maintenance windows (silences of every rule) are left out.',
+    periods: { day: 'Day', week: 'Week', month: 'Month' }, this: { day: 'Today', week: 'This week', month: 'This month' },
+    onlyObjectives: 'Only tasks with an objective', csv: 'Download CSV', none: 'No tasks', period: 'Period', running: 'running',
+    availability: 'Availability', noObjective: 'no objective', results: 'Results', budget: 'Budget left', burnRate: 'Burn rate',
+    latency: 'Latency', maintenance: 'Maintenance', excluded: '{minutes} min, {results} results left out',
+    notExcluded: '{n} days counted whole', notExcludedHint: 'These days touch a maintenance window, but their 1-minute rollups are no longer kept: the whole day is counted',
+    card: 'SLA', objectiveLine: 'Objective {availability}%', setObjective: 'Set an objective', editObjective: 'Edit objective',
+    removeObjective: 'Remove objective', objectiveAvailability: 'Availability objective (%)', latencyBound: 'Latency bound',
+    quantile: 'Quantile', boundMs: 'At most (ms)',
+  },
+  statusPages: {
+    title: 'Status pages', hint: 'Public pages anyone can read without logging in. Task ids are never shown; targets only where ticked.',
+    new: 'New status page', editTitle: 'Edit status page', none: 'No status pages yet', pageTitle: 'Title', slug: 'Address',
+    publicLink: 'Public page', tasks: 'Tasks', updated: 'Updated', logo: 'Logo', logoHint: 'https://… or data:image/…;base64,…',
+    groups: 'Groups', groupName: 'Group name', addGroup: 'Add group', addTask: 'Add task', displayName: 'Name shown',
+    showTarget: 'Show target', showTargetHint: 'Show the task\'s target (host or URL) to the public',
+    announcements: 'Announcements', addAnnouncement: 'Add announcement', announcementTitle: 'Title', body: 'Text', level: 'Level',
+    levels: { info: 'Info', warning: 'Warning', outage: 'Outage' },
   },
   statusPage: {
     notFound: 'No such status page.', uptime: '{value} uptime (90 days)', noData: 'no data', target: 'Target',

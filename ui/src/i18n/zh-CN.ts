@@ -5,6 +5,7 @@ const zh: typeof en = {
   nav: {
     overview: '总览', tasks: '任务', instant: '即时拨测', agents: '节点', users: '用户', tokens: 'API 令牌',
     alerting: '告警', incidents: '告警事件', rules: '告警规则', silences: '静默', channels: '通知渠道',
+    sla: 'SLA', statusPages: '状态页',
   },
   common: {
     save: '保存', cancel: '取消', create: '创建', edit: '编辑', delete: '删除', revoke: '吊销', refresh: '刷新',
@@ -140,6 +141,26 @@ const zh: typeof en = {
     overnight: '结束早于开始时表示跨过午夜。', state: { active: '生效中', upcoming: '未开始', expired: '已结束', weekly: '每周' },
     hint: '静默期间的告警照常记录并注明静默，但不发送通知。',
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
+  },
+  sla: {
+    title: 'SLA 报表', hint: '各任务可用率与目标的对比，取自所有节点的每日汇总；维护窗口（对所有规则生效的静默）内的时间不计入。',
+    periods: { day: '日', week: '周', month: '月' }, this: { day: '今天', week: '本周', month: '本月' },
+    onlyObjectives: '只看设了目标的任务', csv: '下载 CSV', none: '没有任务', period: '周期', running: '进行中',
+    availability: '可用率', noObjective: '未设目标', results: '结果数', budget: '剩余错误预算', burnRate: '消耗速率',
+    latency: '延迟', maintenance: '维护', excluded: '剔除 {minutes} 分钟、{results} 条结果',
+    notExcluded: '{n} 天整日计入', notExcludedHint: '这些天与维护窗口重叠，但其 1 分钟汇总已不再保留，只能整日计入',
+    card: 'SLA', objectiveLine: '目标 {availability}%', setObjective: '设置目标', editObjective: '修改目标',
+    removeObjective: '删除目标', objectiveAvailability: '可用率目标（%）', latencyBound: '延迟上限',
+    quantile: '分位数', boundMs: '不超过（毫秒）',
+  },
+  statusPages: {
+    title: '状态页', hint: '公开页面，无需登录即可查看。任务 ID 从不显示；目标地址仅在勾选时显示。',
+    new: '新建状态页', editTitle: '编辑状态页', none: '还没有状态页', pageTitle: '标题', slug: '地址',
+    publicLink: '公开页面', tasks: '任务数', updated: '更新时间', logo: 'Logo', logoHint: 'https://… 或 data:image/…;base64,…',
+    groups: '分组', groupName: '分组名称', addGroup: '添加分组', addTask: '添加任务', displayName: '显示名称',
+    showTarget: '显示目标', showTargetHint: '向公众显示该任务的目标（主机或 URL）',
+    announcements: '公告', addAnnouncement: '添加公告', announcementTitle: '标题', body: '正文', level: '级别',
+    levels: { info: '通知', warning: '警告', outage: '故障' },
   },
   statusPage: {
     notFound: '没有这个状态页。', uptime: '90 天可用率 {value}', noData: '无数据', target: '目标',
