@@ -121,7 +121,7 @@ async function assertReadableCharts(page, where) {
 
 /** Proper names and units that stay as they are in the Chinese UI. */
 const LATIN_OK = new Set(['Vantage', 'HTTP', 'HTTPS', 'ICMP', 'TCP', 'UDP', 'DNS', 'API', 'ID', 'CPU', 'B', 'KiB', 'MiB', 'GiB',
-  'ms', 's', 'p', 'SmokePing', 'Ping'])
+  'ms', 's', 'p', 'SmokePing', 'Ping', 'SLA', 'CSV'])
 
 /**
  * English left in the Chinese UI: visible words in Latin letters outside elements marked translate="no" (names,
@@ -687,6 +687,45 @@ try {
     await page.getByTestId('silence-delete').first().click()
     await page.locator('.el-message-box .el-button--primary').click()
     await page.getByTestId('silences-table').getByText('E2E weekly maintenance').waitFor({ state: 'detached' })
+  })
+
+  await step('SLA: an objective set on the task page shows in the all-tasks report', async () => {
+    await page.goto(base + `/tasks/${taskId}`)
+    await page.getByTestId('sla-edit').click()
+    await page.getByTestId('field-availability').locator('input').fill('99.5')
+    await page.getByTestId('sla-save').click()
+    await page.getByTestId('sla-objective').getByText('99.5%').waitFor()
+    await page.goto(base + '/sla')
+    const row = page.getByTestId('sla-table').locator('tr', { hasText: 'E2E local web' })
+    await row.getByText('99.500%').waitFor()
+    await page.screenshot({ path: join(shots, '28a-sla.png') })
+  })
+
+  await step('status pages: compose one, then read it without logging in', async () => {
+    await page.goto(base + '/status-pages')
+    await page.getByTestId('new-status-page').click()
+    await page.getByTestId('field-title').locator('input').fill('E2E status')
+    await page.getByTestId('group-name').fill('Web')
+    await page.getByTestId('add-task').click()
+    await choose(page, '[data-testid="group-task"]', 'E2E local web')
+    await page.getByTestId('group-task-name').fill('Website')
+    await page.getByTestId('add-announcement').click()
+    await page.getByTestId('announcement-title').fill('E2E maintenance tonight')
+    await page.screenshot({ path: join(shots, '28b-status-page-form.png') })
+    await page.getByTestId('status-page-save').click()
+    await page.getByTestId('status-pages-table').getByText('/status/e2e-status').waitFor()
+    await page.screenshot({ path: join(shots, '28c-status-pages.png') })
+    const anon = await newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' })
+    try {
+      await anon.page.goto(base + '/status/e2e-status')
+      await anon.page.locator('[data-test="status-task"]', { hasText: 'Website' }).waitFor()
+      await anon.page.getByText('E2E maintenance tonight').waitFor()
+      if ((await anon.page.content()).includes(taskId)) throw new Error('the public page shows the task id')
+      await anon.page.screenshot({ path: join(shots, '28d-status-public.png'), fullPage: true })
+    } finally {
+      await anon.context.close()
+      lastPage = page
+    }
   })
 
   await step('alerting pages in Chinese', async () => {

@@ -1,5 +1,5 @@
 // The typed API client: one function per endpoint the UI uses.
-import { http, saveSession } from './http'
+import { ApiError, http, saveSession } from './http'
 import type {
   Agent,
   AlertRule,
@@ -32,10 +32,15 @@ import type {
   TokenPair,
   User,
   PublicStatusPage,
+  SlaObjective,
+  SlaPeriod,
+  SlaReport,
+  StatusPageDefinition,
+  StatusPageInput,
 } from './types'
 
 export * from './types'
-export { ApiError } from './http'
+export { ApiError }
 
 export const api = {
   async login(username: string, password: string): Promise<void> {
@@ -119,6 +124,23 @@ export const api = {
     http.get<{ items: Delivery[] }>(`/channels/${enc(id)}/deliveries`, { params: { limit } }).then((r) => r.data.items),
 
   publicStatus: (slug: string) => http.get<PublicStatusPage>(`/public/status/${enc(slug)}`).then((r) => r.data),
+  /** The task's SLA objective, or null when it has none (a 404). */
+  slaObjective: (id: string) =>
+    http.get<SlaObjective>(`/tasks/${enc(id)}/sla/objective`).then((r) => r.data, (e) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))),
+  setSlaObjective: (id: string, o: SlaObjective) => http.put<SlaObjective>(`/tasks/${enc(id)}/sla/objective`, o).then((r) => r.data),
+  deleteSlaObjective: (id: string) => http.delete(`/tasks/${enc(id)}/sla/objective`).then(() => undefined),
+  /** One task's report, or every task's without `id`; the last period is the one running now. */
+  slaReport: (period: SlaPeriod, periods = 1, id?: string) =>
+    http.get<SlaReport>(id ? `/tasks/${enc(id)}/sla` : '/sla', { params: { period, periods } }).then((r) => r.data),
+  /** The same report as CSV text (fetched with the session's token, so the page can offer it as a file). */
+  slaCsv: (period: SlaPeriod, periods = 1) =>
+    http.get<string>('/sla', { params: { period, periods, format: 'csv' }, responseType: 'text' }).then((r) => r.data),
+
+  statusPages: () => http.get<{ items: StatusPageDefinition[] }>('/status-pages').then((r) => r.data.items),
+  createStatusPage: (p: StatusPageInput) => http.post<StatusPageDefinition>('/status-pages', p).then((r) => r.data),
+  updateStatusPage: (id: string, p: StatusPageInput) => http.put<StatusPageDefinition>(`/status-pages/${enc(id)}`, p).then((r) => r.data),
+  deleteStatusPage: (id: string) => http.delete(`/status-pages/${enc(id)}`).then(() => undefined),
+
   silences: () => http.get<{ items: Silence[] }>('/silences').then((r) => r.data.items),
   createSilence: (s: SilenceInput) => http.post<Silence>('/silences', s).then((r) => r.data),
   deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),

@@ -71,6 +71,14 @@ export type Delivery = Schemas['Delivery']
 export type SilenceInput = Schemas['SilenceInput']
 export type Silence = Schemas['Silence']
 export type PublicStatusPage = Schemas['PublicStatusPage']
+/** What POST and PUT /status-pages take. */
+export type StatusPageInput = Schemas['StatusPageFields']
+/** A status page as its admin composed it. */
+export type StatusPageDefinition = Schemas['StatusPageDefinition']
+export type SlaObjective = Schemas['SlaObjective']
+export type SlaPeriod = Schemas['SlaReport']['period']
+export type SlaReport = Schemas['SlaReport']
+export type SlaRow = Schemas['SlaRow']
 export type Weekday = NonNullable<Schemas['SilenceWindow']['weekly']>['days'][number]
 
 export type FieldError = Schemas['FieldError']
