@@ -1,5 +1,6 @@
 package dev.vantage.plugins.dns;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.plugins.dns.DnsProbe.Query;
 import dev.vantage.plugins.dns.DnsProbe.Transport;
 import dev.vantage.probe.plugin.support.IpVersion;
@@ -89,6 +90,7 @@ public final class DnsProbeProvider implements ProbeProvider {
                     .description("dot and doh: PEM certificates to trust instead of the JDK's default roots.").build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
                     .description("经 UDP、TCP、DoT 或 DoH 向解析器问一个问题，报告 rcode、标志位和应答；对应答的断言可发现被劫持或污染的解析。")
                     .targetDescription("要查询的名称，如 www.example.com（可用国际化域名）；PTR 类型也可填 IP 地址，如 192.0.2.1")
                     .parameter("type", "查询的记录类型。PTR 以地址为目标，查询其 in-addr.arpa 或 ip6.arpa 名称。")
@@ -189,11 +191,11 @@ public final class DnsProbeProvider implements ProbeProvider {
         String sni = config.has("sni") ? config.string("sni") : null;
         for (String tlsOnly : List.of("sni", "caCert")) {
             if (config.has(tlsOnly) && !tls) {
-                problems.add(ConfigProblem.of(tlsOnly, "only applies with transport dot or doh"));
+                problems.add(ProblemTexts.SUPPORT.problem(tlsOnly, "support.onlyWith", "transport dot / doh"));
             }
         }
         if (sni != null && tls && !serverName(sni)) {
-            problems.add(ConfigProblem.of("sni", "must be a DNS host name, not an IP address: '" + sni + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("sni", "support.sni", sni));
         }
         String caCert = config.has("caCert") ? config.string("caCert") : null;
         if (caCert != null && tls) {

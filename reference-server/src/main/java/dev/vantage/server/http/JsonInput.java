@@ -2,6 +2,7 @@ package dev.vantage.server.http;
 
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public final class JsonInput {
         this.errors = errors;
         node.properties().forEach(e -> {
             if (!known.contains(e.getKey())) {
-                error(e.getKey(), "unknown field; known fields: " + String.join(", ", known));
+                error(e.getKey(), Message.of("json.unknownField", String.join(", ", known)));
             }
         });
     }
@@ -50,7 +51,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isObject()) {
-            error(field, "must be an object");
+            error(field, Message.of("json.object"));
             return null;
         }
         return new JsonInput((ObjectNode) v, new java.util.LinkedHashSet<>(List.of(known)), prefix + field + ".", errors);
@@ -58,7 +59,18 @@ public final class JsonInput {
 
     /** A problem found by the caller, reported together with the others. */
     public JsonInput error(String field, String message) {
+        return error(field, Message.text(message));
+    }
+
+    /** A problem found by the caller, reported together with the others. */
+    public JsonInput error(String field, Message message) {
         errors.add(new FieldError(prefix + field, message));
+        return this;
+    }
+
+    /** Problems found by another reader, reported under this input's prefix. */
+    public JsonInput errors(List<FieldError> found) {
+        found.forEach(e -> errors.add(e.under(prefix)));
         return this;
     }
 
@@ -74,7 +86,7 @@ public final class JsonInput {
 
     public String requiredString(String field, int maxLength) {
         if (!has(field)) {
-            error(field, "is required");
+            error(field, Message.of("json.required"));
             return null;
         }
         return optionalString(field, maxLength);
@@ -87,11 +99,11 @@ public final class JsonInput {
             return null;
         }
         if (!v.isTextual()) {
-            error(field, "must be a string");
+            error(field, Message.of("json.string"));
             return null;
         }
         if (v.textValue().length() > maxLength) {
-            error(field, "must be at most " + maxLength + " characters");
+            error(field, Message.of("json.maxLength", maxLength));
             return null;
         }
         return v.textValue();
@@ -103,7 +115,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isBoolean()) {
-            error(field, "must be true or false");
+            error(field, Message.of("json.boolean"));
             return null;
         }
         return v.booleanValue();
@@ -116,7 +128,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-            error(field, "must be a number");
+            error(field, Message.of("json.number"));
             return null;
         }
         return v.doubleValue();
@@ -128,7 +140,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            error(field, "must be a whole number");
+            error(field, Message.of("json.integer"));
             return null;
         }
         return v.longValue();
@@ -145,8 +157,8 @@ public final class JsonInput {
                 return e;
             }
         }
-        error(field, "must be one of " + String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+        error(field, Message.of("json.oneOf", String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList())));
         return null;
     }
 

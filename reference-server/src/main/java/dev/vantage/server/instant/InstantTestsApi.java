@@ -15,6 +15,7 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Routes;
+import dev.vantage.server.tasks.EngineProblems;
 import dev.vantage.server.tasks.SecretParams;
 import dev.vantage.server.tasks.Selector;
 import io.helidon.http.HeaderNames;
@@ -55,7 +56,7 @@ public final class InstantTestsApi implements ApiModule {
         try {
             spec = TaskSpecJson.parse(body);
         } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            e.problems().forEach(p -> errors.add(EngineProblems.of(engine, p, null)));
         }
         if (spec != null) {
             if (spec.interval() != null) {
