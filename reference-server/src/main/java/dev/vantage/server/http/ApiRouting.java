@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.security.Authentication;
 import dev.vantage.server.security.Principal;
@@ -64,7 +65,7 @@ public final class ApiRouting {
                 if (!route.isPublic()) {
                     Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
                     if (!principal.role().includes(route.minRole())) {
-                        throw new ForbiddenException("this needs the " + route.minRole().id() + " role");
+                        throw new ForbiddenException(Message.of("auth.needsRole", route.minRole().id()));
                     }
                     req.context().register(principal);
                 }
