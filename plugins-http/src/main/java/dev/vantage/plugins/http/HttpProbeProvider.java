@@ -88,6 +88,7 @@ public final class HttpProbeProvider implements ProbeProvider {
                             + "fail the attempt as PROTOCOL.").build())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
                     .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
+                    .problems(HttpSettings.TEXTS.patterns(Locale.CHINESE))
                     .description("在新连接上发送一个 HTTP 请求，测量 DNS、连接、TLS、写入、首字节时间和传输。")
                     .targetDescription("完整的 http 或 https URL")
                     .parameter("method", "请求方法。")

@@ -86,8 +86,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
         List<ConfigProblem> problems = new ArrayList<>();
         String host = HostPort.bareHost(config.target());
         if (host == null) {
-            problems.add(ConfigProblem.of("target",
-                    "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
         }
         long count = config.integer("count");
         Duration interval = config.duration("interval");

@@ -98,13 +98,12 @@ public final class TracerouteProbeProvider implements ProbeProvider {
         List<ConfigProblem> problems = new ArrayList<>();
         String host = HostPort.bareHost(config.target());
         if (host == null) {
-            problems.add(ConfigProblem.of("target",
-                    "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
         }
         Mode mode = Mode.valueOf(config.string("mode").toUpperCase(Locale.ROOT));
         int port = (int) config.integer("port");
         if (mode == Mode.ICMP && port != 0) {
-            problems.add(ConfigProblem.of("port", "icmp probes have no port; leave it 0 or choose mode udp or tcp"));
+            problems.add(ProblemTexts.SUPPORT.problem("port", "support.icmpPort"));
         }
         if (port == 0) {
             port = mode == Mode.TCP ? 80 : 33434;

@@ -350,5 +350,10 @@ class TasksApiTest {
         assertThat(server.call("GET", "/api/v1/tasks/none", viewer, null, java.util.Map.of("Accept-Language", "zh-CN"))
                 .json().get("detail").asText()).isEqualTo("找不到该任务");
         assertThat(server.get("/api/v1/tasks/none", viewer).json().get("detail").asText()).isEqualTo("task not found");
+        // what a user meets before any form: the login
+        TestServer.Response login = server.call("POST", "/api/v1/auth/login", null,
+                "{\"username\":\"ops\",\"password\":\"not the password\"}", java.util.Map.of("Accept-Language", "zh-CN"));
+        assertThat(login.status()).isEqualTo(401);
+        assertThat(login.json().get("detail").asText()).isEqualTo("用户名或密码错误");
     }
 }
