@@ -5,7 +5,6 @@ import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
-import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -51,7 +50,7 @@ public final class ApiTokensApi implements ApiModule {
             in.error("name", Message.of("text.notBlank"));
         }
         Role role = in.optionalEnum("role", Role.class);
-        Duration lifetime = in.convert("expiresIn", in.optionalString("expiresIn", 32), Durations::parse);
+        Duration lifetime = in.duration("expiresIn", in.optionalString("expiresIn", 32));
         if (lifetime != null && (lifetime.compareTo(Duration.ofMinutes(1)) < 0 || lifetime.compareTo(MAX_LIFETIME) > 0)) {
             in.error("expiresIn", Message.of("token.expiresIn"));
         }

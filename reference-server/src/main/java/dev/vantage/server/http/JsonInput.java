@@ -2,6 +2,7 @@ package dev.vantage.server.http;
 
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.InvalidValueException;
 import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -169,10 +170,24 @@ public final class JsonInput {
         }
         try {
             return parser.apply(value);
+        } catch (InvalidValueException e) {
+            error(field, e.text());
+            return null;
         } catch (IllegalArgumentException e) {
             error(field, e.getMessage());
             return null;
         }
+    }
+
+    /** A duration as the engine writes them ({@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}), or {@code null}. */
+    public java.time.Duration duration(String field, String value) {
+        return convert(field, value, text -> {
+            try {
+                return dev.vantage.probe.engine.Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidValueException(Message.of("json.duration", text));
+            }
+        });
     }
 
     public List<FieldError> errors() {

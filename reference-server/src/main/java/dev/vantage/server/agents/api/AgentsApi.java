@@ -12,7 +12,6 @@ import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
@@ -128,7 +127,7 @@ public final class AgentsApi implements ApiModule {
         if (uses != null && (uses < 1 || uses > 100_000)) {
             in.error("uses", Message.of("token.uses"));
         }
-        Duration lifetime = in.convert("expiresIn", in.optionalString("expiresIn", 32), Durations::parse);
+        Duration lifetime = in.duration("expiresIn", in.optionalString("expiresIn", 32));
         if (lifetime != null && (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_TOKEN_LIFETIME) > 0)) {
             in.error("expiresIn", Message.of("token.expiry"));
         }

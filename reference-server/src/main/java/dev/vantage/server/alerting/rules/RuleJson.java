@@ -186,12 +186,12 @@ public final class RuleJson {
 
     /** A duration such as {@code 90s} or {@code 5m}; zero allowed only where {@code zeroAllowed}. */
     private static Duration duration(JsonInput in, String field, Duration otherwise, boolean zeroAllowed) {
-        Duration d = in.convert(field, in.optionalString(field, 32), Durations::parse);
+        Duration d = in.duration(field, in.optionalString(field, 32));
         if (d == null) {
             return in.has(field) ? null : otherwise;
         }
         if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            in.error(field, zeroAllowed ? "must not be negative" : "must be positive");
+            in.error(field, Message.of(zeroAllowed ? "number.notNegative" : "number.positive"));
             return null;
         }
         return d;

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.silences;
 
+import dev.vantage.server.errors.InvalidValueException;
 import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -101,7 +102,7 @@ public final class SilenceJson {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("must be an ISO-8601 instant such as 2026-12-08T01:00:00Z");
+            throw new InvalidValueException(Message.of("silence.instant"));
         }
     }
 
@@ -109,7 +110,7 @@ public final class SilenceJson {
         try {
             return LocalTime.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("must be a time of day such as 02:00");
+            throw new InvalidValueException(Message.of("silence.time"));
         }
     }
 
@@ -117,7 +118,7 @@ public final class SilenceJson {
         try {
             return ZoneId.of(text);
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("must be a time zone such as Asia/Shanghai or UTC");
+            throw new InvalidValueException(Message.of("silence.zone"));
         }
     }
 
