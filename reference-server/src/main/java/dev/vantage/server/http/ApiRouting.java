@@ -90,13 +90,15 @@ public final class ApiRouting {
                 }
             }
             if (allowed.isEmpty()) {
-                Problems.send(res, Status.NOT_FOUND_404, "no such resource");
+                Problems.send(res, Status.NOT_FOUND_404,
+                        Message.of("http.notFound").in(Languages.of(req, res, Languages.SERVER)));
             } else if (req.prologue().method().equals(Method.OPTIONS)) {
                 res.header(HeaderNames.ALLOW, String.join(", ", allowed));
                 res.status(Status.NO_CONTENT_204).send();
             } else {
                 res.header(HeaderNames.ALLOW, String.join(", ", allowed));
-                Problems.send(res, Status.METHOD_NOT_ALLOWED_405, "allowed methods: " + String.join(", ", allowed));
+                Problems.send(res, Status.METHOD_NOT_ALLOWED_405, Message.of("http.methods", String.join(", ", allowed))
+                        .in(Languages.of(req, res, Languages.SERVER)));
             }
             record(req, res, allowed.isEmpty() ? "NOT_FOUND" : "METHOD_NOT_ALLOWED", start);
         };

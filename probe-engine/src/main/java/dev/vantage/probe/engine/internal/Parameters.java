@@ -57,7 +57,8 @@ public final class Parameters {
             } catch (IllegalArgumentException e) {
                 // never echo a secret back, not even in an error message
                 String reason = spec.secret() ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
-                problems.add(e instanceof InvalidValueException v && !spec.secret()
+                boolean echoes = !reason.equals(e.getMessage()); // a translation would echo the secret again
+                problems.add(e instanceof InvalidValueException v && !echoes
                         ? ConfigProblem.of(path, reason, v.code(), v.args()) : ConfigProblem.of(path, reason));
                 badFields.add(path);
                 if (spec.defaultValue() != null) {
