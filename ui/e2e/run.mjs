@@ -381,6 +381,61 @@ try {
     }
   })
 
+  await step('diagnosis: a failing task with "diagnose on failure" shows the agent\'s trace as a hop table', async () => {
+    // a loopback service that always answers 503: every attempt fails, and the agent traces the route to it
+    const { server: broken, url } = await loopbackServer(() => [503, 'text/plain', 'down\n'])
+    const id = `e2e-diag-${Date.now()}`
+    try {
+      await page.goto(base + '/tasks')
+      await page.getByTestId('new-task').click()
+      const form = page.getByTestId('task-form')
+      await form.waitFor()
+      await choose(page, '[data-testid="field-type"]', '(http)')
+      await page.getByTestId('field-id').locator('input').fill(id)
+      await page.getByTestId('field-name').locator('input').fill('E2E diagnosed')
+      await page.getByTestId('field-target').locator('input').fill(url + '/')
+      await page.getByTestId('field-interval').locator('input').fill('2s')
+      await page.getByTestId('field-diagnose').locator('.el-switch').click()
+      await page.getByTestId('task-save').click()
+      await form.waitFor({ state: 'detached' })
+      const task = await rest('GET', `/api/v1/tasks/${id}`, null, accessToken)
+      if (task.diagnose?.onFailure !== true) throw new Error(`the form did not save diagnose: ${JSON.stringify(task.diagnose)}`)
+      await page.goto(`${base}/tasks/${id}`)
+      // the failed result arrives with its follow-ups (the trace has up to 10 s), pushed live or read on reload
+      const diagnosis = page.getByTestId('recent-results').getByTestId('diagnosis').first()
+      await diagnosis.waitFor({ timeout: 40000 })
+      await diagnosis.locator('.el-collapse-item__header').click()
+      const hops = diagnosis.getByTestId('hop-table').first()
+      await hops.waitFor()
+      // loopback is one hop: the destination itself, answered
+      const row = hops.locator('tbody tr').first()
+      const cells = await row.locator('td').allTextContents()
+      if (!cells[1]?.includes('127.0.0.1') || cells[2]?.trim() !== '0.0%') throw new Error(`hop row ${JSON.stringify(cells)}`)
+      await page.screenshot({ path: join(shots, '04c-task-diagnosis.png'), fullPage: true })
+    } finally {
+      await rest('DELETE', `/api/v1/tasks/${id}`, null, accessToken)
+      broken.close()
+    }
+  })
+
+  await step('instant traceroute: each agent\'s answer opens as an MTR-style hop table', async () => {
+    await page.goto(base + '/instant')
+    await page.getByTestId('page-instant').waitFor()
+    await choose(page, '[data-testid="page-instant"] .el-form-item:first-child', '(traceroute)')
+    await page.getByTestId('instant-target').fill('127.0.0.1')
+    await page.getByTestId('instant-run').click()
+    const table = page.getByTestId('instant-table')
+    await table.locator('.el-tag', { hasText: 'SUCCESS' }).first().waitFor({ timeout: 30000 })
+    await table.locator('.el-table__expand-icon').first().click()
+    const hops = table.getByTestId('hop-table').first()
+    await hops.waitFor()
+    const cells = await hops.locator('tbody tr').first().locator('td').allTextContents()
+    if (cells[0]?.trim() !== '1' || !cells[1]?.includes('127.0.0.1') || cells[2]?.trim() !== '0.0%' || !/\d/.test(cells[4] ?? '')) {
+      throw new Error(`hop row ${JSON.stringify(cells)}`)
+    }
+    await page.screenshot({ path: join(shots, '07b-instant-traceroute.png'), fullPage: true })
+  })
+
   await step('instant test fills the table live and colors the agent on the map', async () => {
     await page.goto(base + '/instant')
     await page.getByTestId('page-instant').waitFor()

@@ -27,6 +27,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/alert-rules', name: 'rules', component: () => import('@/pages/rules/RulesPage.vue') },
   { path: '/silences', name: 'silences', component: () => import('@/pages/silences/SilencesPage.vue') },
   { path: '/channels', name: 'channels', component: () => import('@/pages/channels/ChannelsPage.vue'), meta: { role: 'admin' } },
+  // a public status page: no login, no menu bar (docs/status-pages.md)
+  { path: '/status/:slug', name: 'status', component: () => import('@/pages/status/StatusPage.vue'), props: true, meta: { public: true, bare: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
 

@@ -30,6 +30,7 @@ import type {
   TaskPage,
   TokenPair,
   User,
+  PublicStatusPage,
 } from './types'
 
 export * from './types'
@@ -116,6 +117,7 @@ export const api = {
   deliveries: (id: string, limit = 100) =>
     http.get<{ items: Delivery[] }>(`/channels/${enc(id)}/deliveries`, { params: { limit } }).then((r) => r.data.items),
 
+  publicStatus: (slug: string) => http.get<PublicStatusPage>(`/public/status/${enc(slug)}`).then((r) => r.data),
   silences: () => http.get<{ items: Silence[] }>('/silences').then((r) => r.data.items),
   createSilence: (s: SilenceInput) => http.post<Silence>('/silences', s).then((r) => r.data),
   deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),

@@ -68,6 +68,7 @@ export type ChannelTest = Schemas['ChannelTest']
 export type Delivery = Schemas['Delivery']
 export type SilenceInput = Schemas['SilenceInput']
 export type Silence = Schemas['Silence']
+export type PublicStatusPage = Schemas['PublicStatusPage']
 export type Weekday = NonNullable<Schemas['SilenceWindow']['weekly']>['days'][number]
 
 export type FieldError = Schemas['FieldError']

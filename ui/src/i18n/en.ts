@@ -139,4 +139,11 @@ export default {
     hint: 'Alerts inside a silence are recorded with the silence named, but nobody is notified.',
     weekdays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
   },
+  statusPage: {
+    notFound: 'No such status page.', uptime: '{value} uptime (90 days)', noData: 'no data', target: 'Target',
+    openIncidents: 'Open incidents', since: 'since {time}', updated: 'Updated {time}',
+    state: { up: 'Operational', degraded: 'Degraded', down: 'Outage', unknown: 'Unknown' },
+    page: { up: 'All systems operational', degraded: 'Some systems degraded', down: 'Outage in progress', unknown: 'Status unknown' },
+    daysAgo: '90 days ago', today: 'Today',
+  },
 }

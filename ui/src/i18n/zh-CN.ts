@@ -141,5 +141,12 @@ const zh: typeof en = {
     hint: '静默期间的告警照常记录并注明静默，但不发送通知。',
     weekdays: { mon: '周一', tue: '周二', wed: '周三', thu: '周四', fri: '周五', sat: '周六', sun: '周日' },
   },
+  statusPage: {
+    notFound: '没有这个状态页。', uptime: '90 天可用率 {value}', noData: '无数据', target: '目标',
+    openIncidents: '进行中的事件', since: '始于 {time}', updated: '更新于 {time}',
+    state: { up: '正常', degraded: '部分异常', down: '故障', unknown: '未知' },
+    page: { up: '所有系统运行正常', degraded: '部分系统异常', down: '正在发生故障', unknown: '状态未知' },
+    daysAgo: '90 天前', today: '今天',
+  },
 }
 export default zh

@@ -35,8 +35,22 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.ApiRouting;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
+import dev.vantage.server.results.Aggregates;
 import dev.vantage.server.results.ResultsApi;
+import dev.vantage.server.alerting.silences.Silence;
+import dev.vantage.server.results.rollups.Resolution;
+import dev.vantage.server.results.rollups.Rollup;
+import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.sla.SlaApi;
+import dev.vantage.server.sla.SlaReports;
+import dev.vantage.server.sla.SlaSources;
+import dev.vantage.server.status.PublicStatus;
+import dev.vantage.server.status.StatusPagesApi;
+import dev.vantage.server.status.StatusSources;
+import java.time.Duration;
+import java.util.Locale;
 import dev.vantage.server.tasks.PluginsApi;
+import dev.vantage.server.tls.ServerTls;
 import dev.vantage.server.tasks.TasksApi;
 import dev.vantage.server.ui.UiModule;
 import dev.vantage.server.tasks.Selector;
@@ -74,8 +88,10 @@ public final class ServerApp implements AutoCloseable {
         this.routes = routes(modules);
         WsRouting.Builder ws = WsRouting.builder();
         modules.forEach(m -> m.webSockets(ws));
-        ApiRouting api = new ApiRouting(core.authenticator(), core.registry());
-        this.server = WebServer.builder()
+        ApiRouting api = new ApiRouting(core.authenticator(), core.registry(), core.rateLimiter());
+        var builder = WebServer.builder();
+        core.tls().ifPresent(tls -> builder.tls(tls.tls()));
+        this.server = builder
                 .host(core.config().host())
                 .port(core.config().port())
                 .maxPayloadSize(core.config().maxBodyBytes())
@@ -86,7 +102,8 @@ public final class ServerApp implements AutoCloseable {
                     }
                 })
                 .shutdownHook(false) // Main stops the server, then the modules and the database, in that order
-                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins()))
+                .routing((HttpRouting.Builder r) -> api.apply(r, routes, modules, core.config().corsAllowedOrigins(),
+                        core.tls().isPresent()))
                 .addRouting(ws)
                 .build();
     }
@@ -143,12 +160,15 @@ public final class ServerApp implements AutoCloseable {
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents(), alerting::added),
                 new SilencesApi(core.silences()),
+                new StatusPagesApi(core.statusPages(), new PublicStatus(core.statusPages(), statusSources(core),
+                        core.clock(), PublicStatus.MAX_AGE, core.registry()), id -> core.tasks().find(id).isPresent()),
+                new SlaApi(core.slaObjectives(), new SlaReports(slaSources(core), core.clock()), slaSources(core)),
                 alerting,
                 new LiveApi(live, core.authenticator()),
                 new UiModule()));
         if (core.config().localAgentEnabled()) {
             modules.add(new LocalAgent(core.agents(), core.config().dataDir(),
-                    core.config().localAgentLoopbackPorts(),
+                    core.config().localAgentLoopbackPorts(), core.tls().map(ServerTls::selfTrust).orElse(null),
                     b -> b.diagnosisEvery(core.config().localAgentDiagnosisEvery())
                             .diagnosisResolver(core.config().localAgentDiagnosisResolver())));
         }
@@ -181,6 +201,69 @@ public final class ServerApp implements AutoCloseable {
             }
         });
         dispatch.evaluateWith(alerting);
+    }
+
+    /** A status page's view of the tasks, their daily rollups and open incidents. */
+    private static StatusSources statusSources(ServerCore core) {
+        Aggregates aggregates = new Aggregates(core.results(), core.rollups(), core.config().resultsMaxAggregateRows());
+        return new StatusSources() {
+            @Override
+            public Optional<String> target(String taskId) {
+                return core.tasks().find(taskId).map(t -> t.spec().target());
+            }
+
+            @Override
+            public List<Day> daily(String taskId, Instant from, Instant to) {
+                return aggregates.query(taskId, null, from, to, Duration.ofDays(1), false).items().stream()
+                        .map(b -> new Day(b.start(), b.count(), b.availability())).toList();
+            }
+
+            @Override
+            public Optional<Double> latestAvailability(String taskId, Instant from, Instant to) {
+                List<Aggregates.Bucket> minutes = aggregates.query(taskId, null, from, to, Duration.ofMinutes(1), false).items();
+                return minutes.isEmpty() ? Optional.empty() : Optional.of(minutes.getLast().availability());
+            }
+
+            @Override
+            public List<OpenIncident> openIncidents(String taskId, Locale locale) {
+                return core.incidents().open().stream().filter(i -> i.taskId().equals(taskId))
+                        .map(i -> new OpenIncident(i.startedAt(), i.summary().in(locale))).toList();
+            }
+        };
+    }
+
+    /** SLA reports' view of the tasks, their rollups (merged over agents) and maintenance windows. */
+    private static SlaSources slaSources(ServerCore core) {
+        return new SlaSources() {
+            @Override
+            public List<String> taskIds() {
+                return core.tasks().all().stream().map(t -> t.id()).sorted().toList();
+            }
+
+            @Override
+            public boolean taskExists(String taskId) {
+                return core.tasks().find(taskId).isPresent();
+            }
+
+            @Override
+            public java.util.Map<Instant, Rollup> merged(String taskId, Resolution resolution, Instant from, Instant to) {
+                java.util.Map<Instant, Rollup> merged = new java.util.TreeMap<>();
+                for (RollupStore.Stored s : core.rollups().read(taskId, null, resolution, from, to)) {
+                    merged.computeIfAbsent(s.start(), k -> new Rollup()).merge(s.rollup());
+                }
+                return merged;
+            }
+
+            @Override
+            public Optional<java.util.function.Predicate<Instant>> maintenance(String taskId) {
+                // a maintenance window silences every rule of the task; a silence of one rule is not one
+                List<Silence.When> windows = core.tasks().find(taskId).map(t -> core.silences().all().stream()
+                        .filter(s -> s.ruleId() == null && s.tasks().matches(t.spec())).map(Silence::when).toList())
+                        .orElse(List.of());
+                return windows.isEmpty() ? Optional.empty()
+                        : Optional.of(at -> windows.stream().anyMatch(w -> w.covers(at)));
+            }
+        };
     }
 
     /** Whether the agents a task selects may probe its target, by their effective address policies. */
@@ -332,6 +415,7 @@ public final class ServerApp implements AutoCloseable {
     public static ServerApp start(ServerCore core, List<ApiModule> modules) {
         ServerApp app = new ServerApp(core, List.copyOf(modules));
         app.server.start();
+        core.tls().ifPresent(tls -> tls.watch(app.server::reloadTls)); // new certificates without a restart
         modules.forEach(m -> m.started(app.port()));
         return app;
     }

@@ -1,5 +1,9 @@
 package dev.vantage.server;
 
+import dev.vantage.server.security.ratelimit.RateLimiter;
+import dev.vantage.server.tls.ServerTls;
+import java.util.Optional;
+
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.incidents.IncidentStore;
@@ -24,6 +28,8 @@ import dev.vantage.server.dispatch.Dispatch;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.sla.ObjectiveStore;
+import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
@@ -69,9 +75,14 @@ public final class ServerCore implements AutoCloseable {
     private final NotificationQueue notifications;
     private final ChannelStore channels;
     private final SilenceStore silences;
+    private final StatusPageStore statusPages;
+    private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
     private final Dispatch dispatch;
+    private final RateLimiter rateLimiter;
+    /** Null when the server speaks plain HTTP. */
+    private final ServerTls tls;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
     @FunctionalInterface
@@ -90,6 +101,7 @@ public final class ServerCore implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
+        this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
@@ -100,6 +112,7 @@ public final class ServerCore implements AutoCloseable {
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
+        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
@@ -112,6 +125,8 @@ public final class ServerCore implements AutoCloseable {
         this.notifications = new NotificationQueue(database, clock, incidents);
         this.channels = new ChannelStore(database, clock);
         this.silences = new SilenceStore(database, clock);
+        this.statusPages = new StatusPageStore(database, clock);
+        this.slaObjectives = new ObjectiveStore(database, clock);
         this.influx = config.influxUrl().isEmpty() ? null : InfluxExport.start(config,
                 agentId -> agents.get(agentId).map(AgentRecord::labels).orElse(Map.of()), registry, clock);
         if (influx != null) {
@@ -140,6 +155,16 @@ public final class ServerCore implements AutoCloseable {
 
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
         return new ServerCore(config, clock, console, dispatch);
+    }
+
+    /** The listener's certificate, when the server speaks HTTPS. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
+    }
+
+    /** The API's token buckets (in memory, or shared through Redis). */
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public ServerConfig config() {
@@ -237,6 +262,16 @@ public final class ServerCore implements AutoCloseable {
         return silences;
     }
 
+    /** Public status pages as admins composed them. */
+    public StatusPageStore statusPages() {
+        return statusPages;
+    }
+
+    /** SLA objectives per task. */
+    public ObjectiveStore slaObjectives() {
+        return slaObjectives;
+    }
+
     /** Creates result partitions ahead and deletes results and rollups past their retention. */
     public ResultRetention retention() {
         return retention;
@@ -258,5 +293,9 @@ public final class ServerCore implements AutoCloseable {
         database.close();
         gcMetrics.close();
         registry.close();
+        if (tls != null) {
+            tls.close();
+        }
+        rateLimiter.close();
     }
 }

@@ -45,7 +45,7 @@ public final class TestServer implements AutoCloseable {
     public final ByteArrayOutputStream console = new ByteArrayOutputStream();
     public final ServerCore core;
     public final ServerApp app;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestServer(Path dir, boolean ownsDir, Map<String, String> env, ServerCore.DispatchFactory dispatch) {
         this.dir = dir;
@@ -98,7 +98,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + app.port() + path);
+        return URI.create((core.tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + app.port() + path);
+    }
+
+    /** Calls this (HTTPS) server trusting certificates by {@code tls}. */
+    public TestServer trusting(javax.net.ssl.SSLContext tls) {
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
+        return this;
     }
 
     public Response call(String method, String path, String token, String body) {

@@ -47,7 +47,8 @@ public final class AddressPolicy {
     /**
      * True if {@code host} (without brackets or port) is a numeric form that tools read differently: leading zeros
      * ({@code 0177.0.0.1}, which the JDK reads as the public 177.0.0.1 and curl as 127.0.0.1), fewer than four parts
-     * ({@code 127.1}), hex ({@code 0x7f.1}) or one big number. The engine refuses such targets when it validates a
+     * ({@code 127.1}), hex ({@code 0x7f.1}) or one big number; also an IPv6 literal whose IPv4 part is such a form
+     * ({@code ::ffff:0177.0.0.1}). The engine refuses such targets when it validates a
      * task and when a probe resolves a host (redirects included); the CIDRs of a policy refuse them too.
      *
      * @since 0.1

@@ -346,7 +346,9 @@ public final class ProbeEngine implements AutoCloseable {
             } catch (InvalidConfigException e) {
                 for (ConfigProblem p : e.problems()) {
                     String field = p.field().equals("target") || p.field().contains(".") ? p.field() : "params." + p.field();
-                    if (!badParameters.contains(field)) { // already reported by the engine in its own words
+                    boolean refused = badParameters.contains(field)
+                            || problems.stream().anyMatch(q -> q.field().equals(field));
+                    if (!refused) { // already reported by the engine in its own words: one reason a field
                         problems.add(p.withField(field));
                     }
                 }

@@ -31,22 +31,27 @@ class AddressPolicyTest {
     void ambiguousNumericHostsAreToldApartFromPlainOnes() {
         // parsing only: none of these is ever contacted
         for (String h : new String[] {"0177.0.0.1", "127.1", "0x7f.1", "0x7f.0.0.1", "2130706433", "127.0.0.1.",
-                "127.0.0.01", "0", "1.2.3.4.5", "foo.0x10", "example.123"}) {
+                "127.0.0.01", "0", "1.2.3.4.5", "foo.0x10", "example.123",
+                // the IPv4 part of IPv4-mapped and -compatible IPv6 literals (the JDK reads ::ffff:177.0.0.1)
+                "::ffff:0177.0.0.1", "[::ffff:0177.0.0.1]", "::0177.0.0.1", "::ffff:127.1", "::ffff:0x7f.0.0.1",
+                "0:0:0:0:0:ffff:127.0.0.01", "::ffff:0177.0.0.1%lo"}) {
             assertThat(AddressPolicy.isAmbiguousHost(h)).as(h).isTrue();
         }
         for (String h : new String[] {"127.0.0.1", "192.0.2.10", "0.0.0.0", "::1", "::ffff:127.0.0.1", "localhost",
-                "example.com", "a1.example", "0xcafe.example"}) {
+                "example.com", "a1.example", "0xcafe.example", "[::ffff:127.0.0.1]", "::127.0.0.1",
+                "::ffff:7f00:1", "fe80::1%lo", "2001:db8::10"}) {
             assertThat(AddressPolicy.isAmbiguousHost(h)).as(h).isFalse();
         }
     }
 
     @Test
     void rangesMustBePlainDottedQuadsOrIpv6() {
-        for (String cidr : new String[] {"0177.0.0.0/8", "127.1/32", "0x7f.0.0.0/8", "2130706433/32", "010.0.0.0/8"}) {
+        for (String cidr : new String[] {"0177.0.0.0/8", "127.1/32", "0x7f.0.0.0/8", "2130706433/32", "010.0.0.0/8",
+                "::ffff:0177.0.0.0/104", "::ffff:0177.0.0.1"}) {
             assertThatThrownBy(() -> AddressPolicy.builder().deny(cidr)).as(cidr).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> AddressPolicy.builder().allow(cidr)).as(cidr).isInstanceOf(IllegalArgumentException.class);
         }
-        AddressPolicy.builder().deny("127.0.0.0/8").deny("10.0.0.0/8").allow("fd00::/8").build();
+        AddressPolicy.builder().deny("127.0.0.0/8").deny("10.0.0.0/8").allow("fd00::/8").deny("::ffff:127.0.0.1").build();
     }
 
     @Test

@@ -231,7 +231,8 @@ class ProbeEngineTest {
     void ambiguousNumericHostsAreRefusedAtValidationAndNeverResolved() throws Exception {
         // a plugin that resolves whatever host it is handed, as an HTTP probe does with a redirect's Location
         FakeProvider p = new FakeProvider("net", (ctx, cfg) -> {
-            ctx.resolve(cfg.target().equals("redirect.test") ? "0177.0.0.1" : cfg.target());
+            ctx.resolve(cfg.target().equals("redirect.test") ? "0177.0.0.1"
+                    : cfg.target().equals("redirect6.test") ? "[::ffff:0177.0.0.1]" : cfg.target());
             return CompletableFuture.completedFuture(ctx.newResult().build());
         });
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -241,7 +242,7 @@ class ProbeEngineTest {
         };
         try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(p).resolver(recording).build()) {
             for (String target : new String[] {"0177.0.0.1", "127.1:80", "http://0x7f.1/", "https://user@0177.0.0.1:8443/x",
-                    "[0177.0.0.1]:80", "2130706433"}) {
+                    "[0177.0.0.1]:80", "2130706433", "http://[::ffff:0177.0.0.1]/", "[::0177.0.0.1]:80", "::ffff:127.1"}) {
                 assertThat(engine.validate(TaskSpec.builder("net", target).build()))
                         .as(target).anySatisfy(problem -> {
                             assertThat(problem.field()).isEqualTo("target");
@@ -254,6 +255,9 @@ class ProbeEngineTest {
             assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
             assertThat(r.error().message()).contains("ambiguous");
             assertThat(asked).doesNotContain("0177.0.0.1");
+            ProbeResult r6 = run(engine, TaskSpec.builder("net", "redirect6.test").build());
+            assertThat(r6.error().kind()).isEqualTo(ErrorKind.POLICY);
+            assertThat(asked).isEmpty();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.runtime.Enrollment;
+import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
 import java.io.IOException;
@@ -42,6 +43,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "The server's agent WebSocket, e.g. ws://host:8080/ws/agent. Repeat it (or separate with commas)"
                     + " for several replicas: the agent moves to the next when a connection fails.")
     List<URI> servers;
+
+    @Option(names = "--tls-ca", description = "PEM file of the CA(s) that vouch for a wss:// server's certificate "
+            + "(a private CA); default: the system's trusted CAs.")
+    Path tlsCa;
 
     @Option(names = "--enroll-token", description = "Enrollment token; needed on the first start only.")
     String enrollToken;
@@ -105,9 +110,17 @@ public final class RunCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+        javax.net.ssl.SSLContext tls;
+        try {
+            tls = tlsCa == null ? ServerTrust.system() : ServerTrust.fromCaFile(tlsCa);
+        } catch (IllegalArgumentException e) {
+            err.println("--tls-ca: " + e.getMessage());
+            return 2;
+        }
+        builder.tls(tls);
         AgentCredential credential;
         try {
-            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap);
+            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap, tls);
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot enroll: " + e.getMessage());
             return 2;

@@ -8,6 +8,7 @@ import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.spool.Spool;
 import dev.vantage.agent.spool.SpoolSink;
 import dev.vantage.agent.uplink.Backoff;
+import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.Uplink;
 import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.engine.ProbeEngine;
@@ -92,7 +93,7 @@ public final class AgentRuntime implements AutoCloseable {
         }
         // the uplink first: the spool sink wakes it whenever a batch is on disk; it connects once the engine exists
         Uplink up = new Uplink(new Uplink.Settings(config.servers, config.credential.authorization(), config.backoff,
-                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout), spool);
+                config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout, config.tls), spool);
         Diagnosis diagnosis = new Diagnosis(config.diagnosisEvery, config.diagnosisResolver, System::nanoTime);
         ProbeEngine.Builder eb = ProbeEngine.builder()
                 // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
@@ -162,6 +163,11 @@ public final class AgentRuntime implements AutoCloseable {
         return uplink != null && uplink.connected();
     }
 
+    /** Connections tried since start: 1 while the first one holds, more after every reconnect. */
+    public int connectionAttempts() {
+        return uplink == null ? 0 : uplink.connectionAttempts();
+    }
+
     /** Where {@code /metrics} and {@code /probe} are served, when the runtime was built with a metrics listener. */
     public Optional<InetSocketAddress> metricsAddress() {
         return Optional.ofNullable(metricsServer).map(MetricsServer::address);
@@ -228,6 +234,7 @@ public final class AgentRuntime implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(2);
         private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
         private InetSocketAddress metricsListen;
+        private javax.net.ssl.SSLContext tls = ServerTrust.system();
         private BlackboxConfig blackbox;
         private Duration diagnosisEvery = Duration.ofMinutes(5);
         private String diagnosisResolver;
@@ -338,6 +345,15 @@ public final class AgentRuntime implements AutoCloseable {
          */
         public Builder diagnosisResolver(String resolver) {
             this.diagnosisResolver = resolver == null || resolver.isBlank() ? null : resolver;
+            return this;
+        }
+
+        /**
+         * Whom a {@code wss://} server's certificate must be vouched for by: the system's CAs by default;
+         * {@link ServerTrust#fromCaFile} for a private CA.
+         */
+        public Builder tls(javax.net.ssl.SSLContext tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.vantage.agent.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.agent.uplink.ServerTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * Trades an enrollment token for the agent's own credential ({@code POST /api/v1/agents/enroll}, section 1 of
@@ -35,6 +37,12 @@ public final class Enrollment {
      */
     public static AgentCredential enroll(URI server, String token, String name, Map<String, String> labels)
             throws IOException, InterruptedException {
+        return enroll(server, token, name, labels, ServerTrust.system());
+    }
+
+    /** As {@link #enroll(URI, String, String, Map)}, trusting an {@code https://} server by {@code tls}. */
+    public static AgentCredential enroll(URI server, String token, String name, Map<String, String> labels,
+                                         SSLContext tls) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("token", token).put("name", name);
         ObjectNode l = body.putObject("labels");
         labels.forEach(l::put);
@@ -43,7 +51,7 @@ public final class Enrollment {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response;
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).sslContext(tls).build()) {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         }
         if (response.statusCode() != 200 && response.statusCode() != 201) {
@@ -80,6 +88,13 @@ public final class Enrollment {
      */
     public static AgentCredential loadOrEnroll(Path dataDir, java.util.List<URI> servers, String token, String name,
                                                Map<String, String> labels) throws IOException, InterruptedException {
+        return loadOrEnroll(dataDir, servers, token, name, labels, ServerTrust.system());
+    }
+
+    /** As {@link #loadOrEnroll(Path, java.util.List, String, String, Map)}, trusting servers by {@code tls}. */
+    public static AgentCredential loadOrEnroll(Path dataDir, java.util.List<URI> servers, String token, String name,
+                                               Map<String, String> labels, SSLContext tls)
+            throws IOException, InterruptedException {
         Optional<AgentCredential> saved = AgentCredential.load(dataDir);
         if (saved.isPresent()) {
             return saved.get();
@@ -91,7 +106,7 @@ public final class Enrollment {
         IOException unreachable = null;
         for (URI server : servers) {
             try {
-                AgentCredential credential = enroll(server, token, name, labels);
+                AgentCredential credential = enroll(server, token, name, labels, tls);
                 credential.save(dataDir);
                 return credential;
             } catch (EnrollmentException e) {

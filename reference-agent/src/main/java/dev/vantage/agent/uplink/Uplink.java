@@ -65,10 +65,12 @@ public final class Uplink {
      * @param maxUnackedBatches  batches sent and awaiting their ack at once (replay after an outage is paced by it)
      * @param welcomeTimeout     how long to wait for {@code welcome} after {@code hello}
      * @param connectTimeout     TCP connect plus upgrade
+     * @param tls                whom {@code wss://} servers must be vouched for by ({@link ServerTrust})
      */
     public record Settings(List<URI> servers, String authorization, Backoff backoff, int maxUnackedBatches,
-                           Duration welcomeTimeout, Duration connectTimeout) {
+                           Duration welcomeTimeout, Duration connectTimeout, javax.net.ssl.SSLContext tls) {
         public Settings {
+            Objects.requireNonNull(tls, "tls");
             servers = List.copyOf(servers);
             if (servers.isEmpty()) {
                 throw new IllegalArgumentException("at least one server is needed");
@@ -115,7 +117,7 @@ public final class Uplink {
     private Thread thread;
     /** Set by {@link #start}, before the uplink thread exists; read only by that thread. */
     private Agent agent;
-    private int connections;
+    private volatile int connections;
     /** Index into the servers of the one in use; only the uplink thread moves it. */
     private int current;
 
@@ -126,7 +128,7 @@ public final class Uplink {
     public Uplink(Settings settings, Spool spool) {
         this.settings = settings;
         this.spool = spool;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).sslContext(settings.tls()).build();
     }
 
     /** Starts the uplink thread, serving {@code agent}. */
@@ -148,6 +150,11 @@ public final class Uplink {
     /** Whether a connection is open and welcomed. */
     public boolean connected() {
         return connected;
+    }
+
+    /** Connections tried since start: 1 while the first one holds, more after every reconnect. */
+    public int connectionAttempts() {
+        return connections;
     }
 
     /** Completes when the uplink has stopped: normally after {@link #close}, exceptionally on a 401. */

@@ -17,8 +17,6 @@ import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Optional;
 
 /** {@code /api/v1/auth}: login, refresh, logout, password change, and who am I. */
@@ -37,8 +35,8 @@ public final class AuthApi implements ApiModule {
 
     @Override
     public void routes(Routes routes) {
-        routes.publicRoute(Method.POST, "/api/v1/auth/login", this::login)
-                .publicRoute(Method.POST, "/api/v1/auth/refresh", this::refresh)
+        routes.signIn(Method.POST, "/api/v1/auth/login", this::login)
+                .signIn(Method.POST, "/api/v1/auth/refresh", this::refresh)
                 .post("/api/v1/auth/logout", Role.VIEWER, this::logout)
                 .post("/api/v1/auth/password", Role.VIEWER, this::changePassword)
                 .get("/api/v1/auth/me", Role.VIEWER, this::me);
@@ -117,9 +115,7 @@ public final class AuthApi implements ApiModule {
     private record Me(String id, String username, Role role, String via) {
     }
 
-    /** The peer's address. Forwarding headers are not trusted: any client could set them. */
     static String clientAddress(ServerRequest req) {
-        SocketAddress a = req.remotePeer().address();
-        return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
+        return Routes.clientAddress(req);
     }
 }

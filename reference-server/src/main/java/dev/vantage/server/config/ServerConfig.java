@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 public record ServerConfig(
         String host,
         int port,
+        Tls tls,
         long maxBodyBytes,
         Path dataDir,
         String dbUrl,
@@ -40,6 +41,7 @@ public record ServerConfig(
         int loginMaxFailuresPerAddress,
         Duration loginLockout,
         Duration loginMaxLockout,
+        RateLimits rateLimits,
         boolean localAgentEnabled,
         List<Policy.PortRange> localAgentLoopbackPorts,
         Duration localAgentDiagnosisEvery,
@@ -58,6 +60,42 @@ public record ServerConfig(
         String influxBucket,
         String replicaId,
         Amqp amqp) {
+
+    /**
+     * The HTTPS listener; off (plain HTTP) when {@code cert} is {@code null}.
+     *
+     * @param cert           PEM certificate chain, the server's own certificate first
+     * @param key            PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY})
+     * @param allowTls12     accept TLS 1.2 clients too; TLS 1.3 only otherwise
+     * @param reloadInterval how often the two files are read again; a change is served to new connections
+     */
+    public record Tls(Path cert, Path key, boolean allowTls12, Duration reloadInterval) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
+
+    /**
+     * Token buckets on API routes (docs/security.md), shared through Redis when {@code redisUrl} is set.
+     *
+     * @param perAddress  every API request, per client address
+     * @param perUser     authenticated requests of a login session, per user
+     * @param perToken    authenticated requests made with an API token, per token
+     * @param signIn      login, token refresh and agent enrollment, per client address, on top of {@code perAddress}
+     * @param redisUrl    {@code redis://[:password@]host:6379/0}; empty: each replica counts alone, in memory
+     * @param redisPrefix keys in Redis start with it, so several deployments share a Redis
+     */
+    public record RateLimits(RateLimit perAddress, RateLimit perUser, RateLimit perToken, RateLimit signIn,
+                             Secret redisUrl, String redisPrefix) {
+    }
+
+    /** {@code capacity} requests at once, refilled evenly over {@code period}: written {@code 600/1m}. */
+    public record RateLimit(int capacity, Duration period) {
+        @Override
+        public String toString() {
+            return capacity + "/" + Durations.format(period);
+        }
+    }
 
     /**
      * RabbitMQ settings; an empty {@code uri} means results and control messages stay in this process.
@@ -140,6 +178,7 @@ public record ServerConfig(
             return new ServerConfig(
                     text(Setting.SERVER_HOST),
                     integer(Setting.SERVER_PORT, 0, 65535),
+                    tls(),
                     integer(Setting.MAX_BODY_BYTES, 1024, Integer.MAX_VALUE),
                     Path.of(text(Setting.DATA_DIR).isEmpty() ? "data" : text(Setting.DATA_DIR)),
                     text(Setting.DB_URL),
@@ -158,6 +197,9 @@ public record ServerConfig(
                     integer(Setting.LOGIN_MAX_FAILURES_PER_ADDRESS, 1, 100_000),
                     duration(Setting.LOGIN_LOCKOUT),
                     duration(Setting.LOGIN_MAX_LOCKOUT),
+                    new RateLimits(rate(Setting.RATE_LIMIT_PER_ADDRESS), rate(Setting.RATE_LIMIT_PER_USER),
+                            rate(Setting.RATE_LIMIT_PER_TOKEN), rate(Setting.RATE_LIMIT_SIGN_IN),
+                            new Secret(redisUrl(Setting.REDIS_URL)), required(Setting.REDIS_PREFIX)),
                     bool(Setting.LOCAL_AGENT_ENABLED),
                     ports(Setting.LOCAL_AGENT_LOOPBACK_PORTS),
                     duration(Setting.LOCAL_AGENT_DIAGNOSIS_EVERY),
@@ -195,6 +237,63 @@ public record ServerConfig(
                 return url;
             } catch (java.net.URISyntaxException e) {
                 throw bad(s, "is not a URL: " + e.getMessage());
+            }
+        }
+
+        /** Both files or neither; each must exist (their content is checked when the listener is made). */
+        private Tls tls() {
+            String cert = text(Setting.TLS_CERT);
+            String key = text(Setting.TLS_KEY);
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw bad(cert.isEmpty() ? Setting.TLS_CERT : Setting.TLS_KEY,
+                        "must be set together with " + (cert.isEmpty() ? Setting.TLS_KEY : Setting.TLS_CERT).env());
+            }
+            boolean allowTls12 = bool(Setting.TLS_ALLOW_TLS12);
+            Duration interval = duration(Setting.TLS_RELOAD_INTERVAL);
+            if (cert.isEmpty()) {
+                return new Tls(null, null, allowTls12, interval);
+            }
+            for (Setting s : new Setting[] {Setting.TLS_CERT, Setting.TLS_KEY}) {
+                if (!java.nio.file.Files.isReadable(Path.of(text(s)))) {
+                    throw bad(s, "cannot read the file " + text(s));
+                }
+            }
+            return new Tls(Path.of(cert), Path.of(key), allowTls12, interval);
+        }
+
+        /** {@code 600/1m}: 600 requests at once, refilled evenly over a minute. */
+        private RateLimit rate(Setting s) {
+            String[] parts = required(s).split("/", -1);
+            try {
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("no /");
+                }
+                int capacity = Integer.parseInt(parts[0].trim());
+                Duration period = Durations.parse(parts[1].trim());
+                if (capacity < 1 || capacity > 10_000_000 || !period.isPositive() || period.compareTo(Duration.ofDays(1)) > 0) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return new RateLimit(capacity, period);
+            } catch (IllegalArgumentException e) {
+                throw bad(s, "must be requests/period with 1-10000000 requests and a period up to 1d, e.g. 600/1m; got '"
+                        + text(s) + "'");
+            }
+        }
+
+        /** Empty, or a redis:// or rediss:// URL with a host. */
+        private String redisUrl(Setting s) {
+            String url = text(s);
+            if (url.isEmpty()) {
+                return url;
+            }
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (uri.getScheme() == null || !uri.getScheme().matches("rediss?") || uri.getHost() == null) {
+                    throw bad(s, "must be a redis:// or rediss:// URL with a host");
+                }
+                return url;
+            } catch (java.net.URISyntaxException e) {
+                throw bad(s, "is not a URL"); // never the text: it may hold a password
             }
         }
 

@@ -27,6 +27,24 @@ public final class Message {
         return new Message(locale -> format(code, copy, locale));
     }
 
+    /**
+     * The message {@code code} if the bundle has it, else {@code text} in every language: for codes made from data
+     * (a kind of thing), where a missing text must not turn an answer into a 500.
+     */
+    public static Message ofOr(String code, String text) {
+        return has(code) ? of(code) : text(text);
+    }
+
+    private static boolean has(String code) {
+        try {
+            ResourceBundle.getBundle(BUNDLE, Locale.ROOT, ResourceBundle.Control.getNoFallbackControl(
+                    ResourceBundle.Control.FORMAT_PROPERTIES)).getString(code);
+            return true;
+        } catch (MissingResourceException e) {
+            return false;
+        }
+    }
+
     /** Text shown as it is in every language: a value, or words not yet given a code. */
     public static Message text(String text) {
         return new Message(locale -> text);

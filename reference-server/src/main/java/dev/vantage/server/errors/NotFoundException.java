@@ -9,6 +9,6 @@ public final class NotFoundException extends DomainException {
      *             {@code notFound.task} ({@code alert rule}: {@code notFound.alert_rule})
      */
     public NotFoundException(String what) {
-        super(Message.of("notFound." + what.replace(' ', '_')));
+        super(Message.ofOr("notFound." + what.replace(' ', '_'), what + " not found"));
     }
 }

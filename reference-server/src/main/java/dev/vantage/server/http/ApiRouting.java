@@ -2,6 +2,8 @@ package dev.vantage.server.http;
 
 import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.RateLimitedException;
+import dev.vantage.server.security.ratelimit.RateLimiter;
 import dev.vantage.server.security.Authentication;
 import dev.vantage.server.security.Principal;
 import io.helidon.http.HeaderNames;
@@ -28,20 +30,27 @@ import java.util.concurrent.TimeUnit;
 public final class ApiRouting {
     private final Authentication authenticator;
     private final MeterRegistry registry;
+    private final RateLimiter limiter;
 
-    public ApiRouting(Authentication authenticator, MeterRegistry registry) {
+    public ApiRouting(Authentication authenticator, MeterRegistry registry, RateLimiter limiter) {
         this.authenticator = authenticator;
         this.registry = registry;
+        this.limiter = limiter;
     }
 
     /** Adds {@code routes}, then what each module adds outside the table, then the 404/405 fallback. */
-    public void apply(HttpRouting.Builder routing, Routes routes, List<ApiModule> modules, List<String> corsOrigins) {
+    public void apply(HttpRouting.Builder routing, Routes routes, List<ApiModule> modules, List<String> corsOrigins,
+                      boolean overTls) {
         // every response, UI pages and static files included: no framing (clickjacking), no MIME sniffing, and no
         // referrer leaking task URLs to other sites
         routing.addFilter((chain, req, res) -> {
             res.header(HeaderNames.create("X-Frame-Options"), "DENY");
             res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
             res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
+            if (overTls) {
+                // browsers that once reached us over HTTPS never fall back to plain HTTP (no subdomains: not ours)
+                res.header(HeaderNames.STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+            }
             chain.proceed();
         });
         if (!corsOrigins.isEmpty()) {
@@ -62,8 +71,24 @@ public final class ApiRouting {
             long start = System.nanoTime();
             try {
                 res.header(HeaderNames.CACHE_CONTROL, "no-store");
+                // health checks and Prometheus scrapes stay outside; every API call draws from its address's bucket
+                boolean api = route.path().startsWith("/api/");
+                if (api) {
+                    String address = Routes.clientAddress(req);
+                    limit(RateLimiter.Kind.ADDRESS, address);
+                    if (route.signIn()) {
+                        limit(RateLimiter.Kind.SIGN_IN, address);
+                    }
+                }
                 if (!route.isPublic()) {
                     Principal principal = authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+                    if (api) {
+                        if (principal.viaSession()) {
+                            limit(RateLimiter.Kind.USER, principal.userId());
+                        } else {
+                            limit(RateLimiter.Kind.TOKEN, principal.apiTokenId());
+                        }
+                    }
                     if (!principal.role().includes(route.minRole())) {
                         throw new ForbiddenException(Message.of("auth.needsRole", route.minRole().id()));
                     }
@@ -76,6 +101,13 @@ public final class ApiRouting {
                 record(req, res, route.path(), start);
             }
         };
+    }
+
+    private void limit(RateLimiter.Kind kind, String id) {
+        long wait = limiter.take(kind, id);
+        if (wait > 0) {
+            throw new RateLimitedException(Message.of("http.tooManyRequests", wait), wait);
+        }
     }
 
     private Handler fallback(List<Route> routes) {

@@ -58,6 +58,35 @@ public final class JsonInput {
         return new JsonInput((ObjectNode) v, new java.util.LinkedHashSet<>(List.of(known)), prefix + field + ".", errors);
     }
 
+    /**
+     * The objects of the array in {@code field}, each read like {@link #object} and named {@code field[i].<name>};
+     * empty (with a problem unless {@code optional}) when the field is missing, and with a problem when it is not an
+     * array or an element is not an object.
+     */
+    public List<JsonInput> objects(String field, boolean optional, String... known) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            if (!optional) {
+                error(field, "is required");
+            }
+            return List.of();
+        }
+        if (!v.isArray()) {
+            error(field, "must be an array");
+            return List.of();
+        }
+        List<JsonInput> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isObject()) {
+                error(field + "[" + i + "]", "must be an object");
+            } else {
+                out.add(new JsonInput((ObjectNode) v.get(i), new java.util.LinkedHashSet<>(List.of(known)),
+                        prefix + field + "[" + i + "].", errors));
+            }
+        }
+        return out;
+    }
+
     /** A problem found by the caller, reported together with the others. */
     public JsonInput error(String field, String message) {
         return error(field, Message.text(message));

@@ -5,6 +5,8 @@ import dev.vantage.server.security.Role;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,19 +43,40 @@ public final class Routes {
         return add(method, path, null, handler);
     }
 
+    /**
+     * A public endpoint where credentials are tried (login, token refresh, agent enrollment): guessing is slowed by
+     * the stricter sign-in rate limit per client address.
+     */
+    public Routes signIn(Method method, String path, Handler handler) {
+        return add(new Route(method, path, null, handler, true));
+    }
+
     /** @throws IllegalArgumentException if this method and path are already taken */
     public Routes add(Method method, String path, Role minRole, Handler handler) {
+        return add(new Route(method, path, minRole, handler));
+    }
+
+    private Routes add(Route route) {
+        Method method = route.method();
+        String path = route.path();
         for (Route r : routes) {
             if (r.method().equals(method) && r.path().equals(path)) {
                 throw new IllegalArgumentException("route registered twice: " + r);
             }
         }
-        routes.add(new Route(method, path, minRole, handler));
+        routes.add(route);
         return this;
     }
 
     public List<Route> all() {
         return List.copyOf(routes);
+    }
+
+    /** The peer's address. Forwarding headers are not trusted: any client could set them. */
+    public static String clientAddress(ServerRequest req) {
+        SocketAddress a = req.remotePeer().address();
+        return a instanceof InetSocketAddress i && i.getAddress() != null
+                ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
     /** The authenticated caller of a non-public route. */

@@ -26,6 +26,8 @@ class MessagesTest {
                 .isEqualTo("must be one of {\"all\": true}, {\"agent\": \"<id>\"} or {\"labels\": {\"name\": \"value\"}}");
         assertThat(new NotFoundException("alert rule").detail().in(Locale.SIMPLIFIED_CHINESE)).isEqualTo("找不到该告警规则");
         assertThat(new NotFoundException("alert rule").getMessage()).isEqualTo("alert rule not found");
+        // a kind without a text is still a 404 in English, never a 500
+        assertThat(new NotFoundException("gizmo").detail().in(Locale.SIMPLIFIED_CHINESE)).isEqualTo("gizmo not found");
     }
 
     @Test

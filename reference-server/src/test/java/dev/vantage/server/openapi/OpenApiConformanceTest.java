@@ -247,6 +247,8 @@ class OpenApiConformanceTest {
         expect(call("POST", template + "/enable", rules + "/" + UNKNOWN + "/enable", operator, null), 404);
 
         silences(operator, viewer);
+        statusPages(viewer, "shape-refused");
+        sla(operator, viewer, "shape-refused");
         String open = "/api/v1/incidents?state=open";
         expect(call("POST", rules + "/preview", operator, rule), 200);
         expect(call("POST", rules + "/preview", viewer, rule), 403);
@@ -295,6 +297,48 @@ class OpenApiConformanceTest {
         expect(call("GET", template, silences + "/" + created.get("id").asText(), viewer, null), 200);
         expect(call("GET", template, silences + "/" + UNKNOWN, viewer, null), 404);
         expect(call("DELETE", template, silences + "/" + once.get("id").asText(), operator, null), 204);
+    }
+
+    private void sla(String operator, String viewer, String taskId) {
+        String template = "/api/v1/tasks/{id}/sla";
+        String path = "/api/v1/tasks/" + taskId + "/sla";
+        expect(call("GET", template + "/objective", path + "/objective", viewer, null), 404);
+        expect(call("PUT", template + "/objective", path + "/objective", viewer, Map.of("availability", 99.9)), 403);
+        expect(call("PUT", template + "/objective", path + "/objective", operator, Map.of("availability", 0)), 400);
+        expect(call("PUT", template + "/objective", path + "/objective", operator,
+                Map.of("availability", 99.9, "latencyQuantile", 0.95, "latencyMs", 300)), 200);
+        expect(call("GET", template + "/objective", path + "/objective", viewer, null), 200);
+        JsonNode report = call("GET", template, path + "?period=day&periods=2", viewer, null).json();
+        assertThat(report.get("items")).hasSize(2);
+        assertThat(report.get("items").get(1).get("total").asLong()).isPositive();
+        expect(call("GET", template, path + "?period=year", viewer, null), 400);
+        expect(call("GET", template, "/api/v1/tasks/no-such-task/sla", viewer, null), 404);
+        assertThat(call("GET", "/api/v1/sla", "/api/v1/sla?period=week", viewer, null).json().get("items")).isNotEmpty();
+        expect(call("GET", "/api/v1/sla", "/api/v1/sla?format=xml", viewer, null), 400);
+        expect(call("DELETE", template + "/objective", path + "/objective", operator, null), 204);
+        expect(call("DELETE", template + "/objective", path + "/objective", operator, null), 404);
+    }
+
+    private void statusPages(String viewer, String taskId) {
+        String pages = "/api/v1/status-pages";
+        Map<String, Object> page = Map.of("slug", "shapes", "title", "Shapes", "groups", List.of(Map.of("name", "All",
+                "tasks", List.of(Map.of("task", taskId, "name", "Shown", "showTarget", true)))),
+                "announcements", List.of(Map.of("title", "Hello", "level", "info")));
+        JsonNode created = call("POST", pages, admin, page).json();
+        expect(call("POST", pages, admin, page), 400); // the slug is taken
+        expect(call("POST", pages, viewer, page), 403);
+        expect(call("GET", pages, admin, null), 200);
+        String template = pages + "/{id}";
+        String path = pages + "/" + created.get("id").asText();
+        expect(call("GET", template, path, admin, null), 200);
+        expect(call("GET", template, pages + "/" + UNKNOWN, admin, null), 404);
+        expect(call("PUT", template, path, admin, page), 200);
+        String pub = "/api/v1/public/status/{slug}";
+        expect(call("GET", pub, "/api/v1/public/status/shapes", null, null), 200);
+        expect(call("GET", pub, "/api/v1/public/status/none", null, null), 404);
+        expect(call("GET", pub + "/tasks/{task}", "/api/v1/public/status/shapes/tasks/" + taskId, null, null), 200);
+        expect(call("GET", pub + "/tasks/{task}", "/api/v1/public/status/shapes/tasks/" + UNKNOWN, null, null), 404);
+        expect(call("DELETE", template, path, admin, null), 204);
     }
 
     /** A webhook channel, managed by the admin; returns its id. */

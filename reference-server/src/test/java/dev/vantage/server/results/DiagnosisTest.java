@@ -47,6 +47,8 @@ class DiagnosisTest {
             closedPort = s.getLocalPort();
         }
         server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true",
+                // the refusing target, traces without a port, and the test's resolver
+                "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", "0," + closedPort + "," + resolver.port(),
                 "VANTAGE_LOCAL_AGENT_DIAGNOSIS_RESOLVER", "127.0.0.1:" + resolver.port(),
                 "VANTAGE_LOCAL_AGENT_DIAGNOSIS_EVERY", "1h"));
         token = server.adminToken();

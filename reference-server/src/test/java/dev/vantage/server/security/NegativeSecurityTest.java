@@ -95,13 +95,15 @@ class NegativeSecurityTest {
                 new Row("oversized Authorization header", "GET", "/api/v1/tasks", null, null,
                         Map.of("Authorization", "Bearer " + "a".repeat(64 * 1024)), 400),
                 new Row("oversized body", "POST", "/api/v1/tasks", admin, Map.of("name", "x".repeat(5 << 20)), none, 413)));
-        for (String host : List.of("0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "127.0.0.1.")) {
+        for (String host : List.of("0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "127.0.0.1.",
+                "[::ffff:0177.0.0.1]", "[::0177.0.0.1]")) {
             rows.add(new Row("task target " + host, "POST", "/api/v1/tasks", operator,
                     Map.of("type", "http", "target", "http://" + host + "/", "interval", "1m"), none, 400));
         }
         // literal loopback, private and metadata addresses in webhook URLs are accepted here and refused when a
         // message is sent (the outbound policy, on the resolved address): not rows of this parse-only table
         for (String url : List.of("http://0177.0.0.1/hook", "http://127.1/hook", "http://0x7f.1/hook",
+                "http://[::ffff:0177.0.0.1]/hook",
                 "file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO", "http://user:pw@/hook")) {
             rows.add(new Row("webhook " + url, "POST", "/api/v1/channels", admin,
                     Map.of("name", "c", "type", "webhook", "settings", Map.of("url", url)), none, 400));

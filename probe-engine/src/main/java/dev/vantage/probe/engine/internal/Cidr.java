@@ -32,7 +32,7 @@ public final class Cidr {
         String host = slash < 0 ? s : s.substring(0, slash);
         // only literal addresses: a range must never trigger a DNS lookup; and IPv4 only as a plain dotted quad, or
         // 0177.0.0.0/8 would be the JDK's 177.0.0.0/8 while its author meant loopback
-        if (host.isEmpty() || !(host.indexOf(':') >= 0 || DOTTED_QUAD.matcher(host).matches())) {
+        if (host.isEmpty() || !(host.indexOf(':') >= 0 ? plainIpv6(host) : DOTTED_QUAD.matcher(host).matches())) {
             throw EngineTexts.invalid("engine.cidr", text);
         }
         byte[] bytes;
@@ -64,10 +64,26 @@ public final class Cidr {
     /**
      * True if {@code host} would be read as an IPv4 address by some parser but is not a plain dotted quad:
      * {@code 0177.0.0.1} (the JDK: 177.0.0.1; curl: 127.0.0.1), {@code 127.1}, {@code 0x7f.1}, {@code 2130706433},
-     * {@code 127.0.0.1.}. Such hosts are refused everywhere rather than guessed at. IPv6 literals are never ambiguous.
+     * {@code 127.0.0.1.}. Such hosts are refused everywhere rather than guessed at. An IPv6 literal is ambiguous when
+     * it ends in such an IPv4 part ({@code ::ffff:0177.0.0.1}: the JDK reads the public 177.0.0.1 again).
      */
     public static boolean ambiguousHost(String host) {
-        return host.indexOf(':') < 0 && NUMERIC_LAST_LABEL.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches();
+        if (host.indexOf(':') >= 0) {
+            return !plainIpv6(host);
+        }
+        return NUMERIC_LAST_LABEL.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches();
+    }
+
+    /**
+     * True unless an IPv6 text ends in an IPv4 part (IPv4-mapped {@code ::ffff:a.b.c.d}, IPv4-compatible
+     * {@code ::a.b.c.d}) that is not a plain dotted quad. Brackets and a zone ({@code %eth0}) are ignored.
+     */
+    private static boolean plainIpv6(String host) {
+        String s = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        int zone = s.indexOf('%');
+        String address = zone >= 0 ? s.substring(0, zone) : s;
+        String last = address.substring(address.lastIndexOf(':') + 1);
+        return last.indexOf('.') < 0 || DOTTED_QUAD.matcher(last).matches();
     }
 
     /**
@@ -77,7 +93,8 @@ public final class Cidr {
      */
     public static InetAddress literal(String text) {
         String s = text.trim();
-        if (!DOTTED_QUAD.matcher(s).matches() && (s.indexOf(':') < 0 || s.indexOf('%') >= 0 || s.indexOf('/') >= 0)) {
+        if (!DOTTED_QUAD.matcher(s).matches()
+                && (s.indexOf(':') < 0 || s.indexOf('%') >= 0 || s.indexOf('/') >= 0 || !plainIpv6(s))) {
             return null;
         }
         try {

@@ -21,6 +21,8 @@ import java.net.InetAddress;
  * {@link #shutdown()} may be called from any thread.
  */
 public final class PacketSocket {
+    /** Receive buffer of every socket: see receiveBuffer(). As plugins-icmp's, sized in docs/benchmarks.md ("Design history"). */
+    private static final int RECEIVE_BUFFER = 16 << 20;
     private static final int MAX_PACKET = 65_536 + 64;
     private static final int CONTROL_SIZE = 256;
     // struct msghdr and struct cmsghdr offsets on 64-bit Linux.
@@ -101,6 +103,7 @@ public final class PacketSocket {
             }
             PacketSocket s = new PacketSocket(v6, fd, wakeFd);
             s.setOption(LibC.SOL_SOCKET, LibC.SO_TIMESTAMPNS, 1);
+            s.receiveBuffer();
             return s;
         } catch (ErrnoException | RuntimeException e) {
             if (fd >= 0) {
@@ -149,6 +152,20 @@ public final class PacketSocket {
             if (LibC.setsockopt(errno, fd, level, name, value) < 0) {
                 throw new ErrnoException("setsockopt(" + level + ", " + name + ")", LibC.errno(errno));
             }
+        }
+    }
+
+    /**
+     * A shared socket takes the answers of every probe of its plugin: a burst (1,000 traces at once) outruns the
+     * default buffer (net.core.rmem_default, ~200 KiB, some hundred packets) while the receiving thread is not
+     * scheduled, and each answer dropped there would read as loss on a hop. Memory is charged only while packets
+     * wait; root (SO_RCVBUFFORCE) may exceed net.core.rmem_max, others get at most that.
+     */
+    private void receiveBuffer() throws ErrnoException {
+        try {
+            setOption(LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, RECEIVE_BUFFER);
+        } catch (ErrnoException e) {
+            setOption(LibC.SOL_SOCKET, LibC.SO_RCVBUF, RECEIVE_BUFFER);
         }
     }
 

@@ -85,7 +85,7 @@ public final class AgentsApi implements ApiModule {
             }
             res.status(Status.NO_CONTENT_204).send();
         });
-        r.publicRoute(Method.POST, "/api/v1/agents/enroll", this::enroll);
+        r.signIn(Method.POST, "/api/v1/agents/enroll", this::enroll);
         r.get("/api/v1/agents", Role.VIEWER, (req, res) -> Json.send(res, agents.list().stream().map(this::view).toList()));
         r.get("/api/v1/agents/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(agent(req))));
         r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);

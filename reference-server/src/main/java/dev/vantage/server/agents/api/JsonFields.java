@@ -59,7 +59,7 @@ final class JsonFields {
         JsonNode p = v.get("denyPorts");
         if (p != null && !p.isNull()) {
             if (!p.isArray()) {
-                in.error(prefix + "denyPorts", "must be an array of {from, to}");
+                in.error(prefix + "denyPorts", Message.of("policy.denyPorts"));
             } else {
                 for (int i = 0; i < p.size(); i++) {
                     JsonNode r = p.get(i);
@@ -83,7 +83,7 @@ final class JsonFields {
             return false;
         }
         if (!b.isBoolean()) {
-            in.error(prefix + name, "must be true or false");
+            in.error(prefix + name, Message.of("json.boolean"));
             return false;
         }
         return b.booleanValue();
@@ -96,7 +96,7 @@ final class JsonFields {
             return out;
         }
         if (!a.isArray()) {
-            in.error(prefix + name, "must be an array of address ranges such as \"10.0.0.0/8\"");
+            in.error(prefix + name, Message.of("policy.ranges"));
             return out;
         }
         for (int i = 0; i < a.size(); i++) {

@@ -38,16 +38,19 @@ public final class LocalAgent implements ApiModule {
     private final Path serverDataDir;
     private final List<Policy.PortRange> loopbackPorts;
     private final Consumer<AgentRuntime.Builder> options;
+    private final javax.net.ssl.SSLContext tls;
     private volatile AgentRuntime runtime;
 
     /**
      * The local agent of a server whose data directory is {@code serverDataDir}; it starts once the server listens.
      *
      * @param loopbackPorts the loopback ports it may probe (port 0: probes without a port); empty: none
+     * @param tls           trust for the server's own certificate when it speaks HTTPS; {@code null}: plain ws://
      * @param options       adjusts the runtime before it starts (its diagnosis settings)
      */
     public LocalAgent(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
-                      Consumer<AgentRuntime.Builder> options) {
+                      javax.net.ssl.SSLContext tls, Consumer<AgentRuntime.Builder> options) {
+        this.tls = tls;
         this.agents = agents;
         this.serverDataDir = serverDataDir;
         this.loopbackPorts = List.copyOf(loopbackPorts);
@@ -87,7 +90,7 @@ public final class LocalAgent implements ApiModule {
 
     @Override
     public void started(int port) {
-        runtime = start(agents, serverDataDir, loopbackPorts, port, options);
+        runtime = start(agents, serverDataDir, loopbackPorts, port, tls, options);
     }
 
     /** The local agent goes first, while the server can still take its last results. */
@@ -107,7 +110,7 @@ public final class LocalAgent implements ApiModule {
 
     /** Starts the local agent for a server listening on {@code port}. */
     private static AgentRuntime start(AgentStore agents, Path serverDataDir, List<Policy.PortRange> loopbackPorts,
-                                      int port, Consumer<AgentRuntime.Builder> options) {
+                                      int port, javax.net.ssl.SSLContext tls, Consumer<AgentRuntime.Builder> options) {
         Path dir = serverDataDir.resolve("local-agent");
         try {
             Optional<AgentCredential> saved = AgentCredential.load(dir);
@@ -128,8 +131,11 @@ public final class LocalAgent implements ApiModule {
             LOG.info("the local agent may probe loopback ports {} (VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS)",
                     loopbackPorts.isEmpty() ? "none" : loopbackPorts.stream()
                             .map(r -> r.from() == r.to() ? "" + r.from() : r.from() + "-" + r.to()).toList());
-            AgentRuntime.Builder b = AgentRuntime.builder()
-                    .server(URI.create("ws://127.0.0.1:" + port + "/ws/agent"))
+            AgentRuntime.Builder b = AgentRuntime.builder();
+            if (tls != null) {
+                b.tls(tls);
+            }
+            b.server(URI.create((tls != null ? "wss" : "ws") + "://127.0.0.1:" + port + "/ws/agent"))
                     .credential(credential)
                     .dataDir(dir)
                     .label("region", "local");

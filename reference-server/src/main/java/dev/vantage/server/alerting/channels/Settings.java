@@ -108,11 +108,11 @@ final class Settings {
      * public 177.0.0.1 where curl and browsers read 127.0.0.1, so numeric hosts must be plain dotted quads.
      */
     private static String hostProblem(String host) {
-        if (host.startsWith("[")) {
-            return null; // an IPv6 literal, which URI has already parsed strictly
-        }
         if (AddressPolicy.isAmbiguousHost(host)) { // 0177.0.0.1, 127.1, 0x7f.1: the engine's one rule
             return "has an ambiguous numeric host (write an IPv4 address as four decimal numbers, e.g. 192.0.2.1)";
+        }
+        if (host.startsWith("[")) {
+            return null; // an IPv6 literal, which URI has already parsed (its IPv4 part is checked above)
         }
         return HOST_NAME.matcher(host).matches() ? null : "has a host that is not a host name or IP address";
     }
