@@ -777,6 +777,16 @@ try {
     const stray = await strayEnglish(page)
     if (stray.length) throw new Error(`the task form in Chinese shows ${stray.join(', ')}`)
     await page.screenshot({ path: join(shots, '12c-task-form-zh.png') })
+    // the server's field errors come back in the UI's language too (Accept-Language), values as they were sent
+    await page.getByTestId('field-target').locator('input').fill('http://127.0.0.1:1/')
+    await page.getByTestId('field-interval').locator('input').fill('1ms')
+    await page.getByTestId('task-save').click()
+    const error = page.getByTestId('field-interval').locator('.el-form-item__error')
+    await error.waitFor()
+    const message = (await error.textContent()) ?? ''
+    if (!/[\u4e00-\u9fff]/.test(message) || /[A-Za-z]{3,}/.test(message.replace(/1ms/g, ''))) {
+      throw new Error(`a server field error in Chinese reads: ${message}`)
+    }
     await page.getByTestId('task-cancel').click()
     await page.getByTestId('task-form').waitFor({ state: 'detached' })
     await setLanguage(page, 'en')

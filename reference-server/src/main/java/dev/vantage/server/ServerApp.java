@@ -1,5 +1,7 @@
 package dev.vantage.server;
 
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.server.errors.Message;
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.probe.engine.sink.ResultMetrics;
 import dev.vantage.server.audit.AuditApi;
@@ -271,24 +273,28 @@ public final class ServerApp implements AutoCloseable {
     /** Whether the agents a task selects may probe its target, by their effective address policies. */
     private static TasksApi.Reach reach(ServerCore core, AgentGateway gateway) {
         return (selector, address) -> {
-            List<String> refusals = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<ConfigProblem> refusals = new ArrayList<>();
             for (AgentRecord agent : core.agents().list()) {
                 if (agent.revoked() || !selector.matches(agent.id(), agent.labels())) {
                     continue;
                 }
-                Optional<String> why = gateway.effectivePolicy(agent).toAddressPolicy().check(address);
+                Optional<ConfigProblem> why = gateway.effectivePolicy(agent).toAddressPolicy().refusal(address);
                 if (why.isEmpty()) {
                     return Optional.empty();
                 }
-                refusals.add(agent.name() + ": " + why.get());
+                names.add(agent.name());
+                refusals.add(why.get());
             }
             if (refusals.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of("every agent the selector picks refuses it by its address policy ("
-                    + String.join("; ", refusals.subList(0, Math.min(3, refusals.size())))
-                    + (refusals.size() > 3 ? "; and " + (refusals.size() - 3) + " more" : "")
-                    + "); allow it in an agent's policy (PUT /api/v1/agents/{id}/policy) or select other agents");
+            int shown = Math.min(3, refusals.size());
+            Message first = Message.localized(locale -> String.join("; ", java.util.stream.IntStream.range(0, shown)
+                    .mapToObj(i -> names.get(i) + ": " + core.engine().reason(refusals.get(i), null, locale)).toList()));
+            return Optional.of(refusals.size() > 3
+                    ? Message.of("task.policyRefused.more", first, refusals.size() - 3)
+                    : Message.of("task.policyRefused", first));
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.dns;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.plugins.dns.DnsProbe.Query;
 import dev.vantage.plugins.dns.DnsProbe.Transport;
 import dev.vantage.probe.plugin.support.IpVersion;
@@ -47,6 +48,8 @@ import org.xbill.DNS.Type;
  * {@code udpQuery} before the TCP {@code connect} and {@code query}.
  */
 public final class DnsProbeProvider implements ProbeProvider {
+    /** The problem messages of this plugin (problems.properties, translations beside it); before the descriptor. */
+    static final ProblemTexts TEXTS = ProblemTexts.load(DnsProbeProvider.class::getResourceAsStream, "problems");
     static final String TYPE = "dns";
     static final List<String> TYPES = List.of("A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "SRV", "CAA", "PTR");
     private static final Pattern LABEL = Pattern.compile("(?=.{1,63}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?");
@@ -89,6 +92,8 @@ public final class DnsProbeProvider implements ProbeProvider {
                     .description("dot and doh: PEM certificates to trust instead of the JDK's default roots.").build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
+                    .problems(TEXTS.patterns(Locale.CHINESE))
                     .description("经 UDP、TCP、DoT 或 DoH 向解析器问一个问题，报告 rcode、标志位和应答；对应答的断言可发现被劫持或污染的解析。")
                     .targetDescription("要查询的名称，如 www.example.com（可用国际化域名）；PTR 类型也可填 IP 地址，如 192.0.2.1")
                     .parameter("type", "查询的记录类型。PTR 以地址为目标，查询其 in-addr.arpa 或 ip6.arpa 名称。")
@@ -173,27 +178,26 @@ public final class DnsProbeProvider implements ProbeProvider {
                     ? Endpoint.url(config.string("resolver"))
                     : Endpoint.hostPort(config.string("resolver"), transport.defaultPort), problems);
         } else if (transport == Transport.DOH) {
-            problems.add(ConfigProblem.of("resolver", "doh needs the resolver's https URL, e.g. "
-                    + "https://dns.example/dns-query"));
+            problems.add(TEXTS.problem("resolver", "dns.dohResolver"));
         }
 
         long edns = config.integer("ednsBufferSize");
         if (edns != 0 && (edns < 512 || edns > 65535)) {
-            problems.add(ConfigProblem.of("ednsBufferSize", "must be 0 (no EDNS) or 512 to 65535, got " + edns));
+            problems.add(TEXTS.problem("ednsBufferSize", "dns.edns", edns));
         }
         if (edns == 0 && config.bool("dnssecOk")) {
-            problems.add(ConfigProblem.of("dnssecOk", "the DO bit travels in the EDNS record: set ednsBufferSize"));
+            problems.add(TEXTS.problem("dnssecOk", "dns.dnssecOk"));
         }
 
         boolean tls = transport == Transport.DOT || transport == Transport.DOH;
         String sni = config.has("sni") ? config.string("sni") : null;
         for (String tlsOnly : List.of("sni", "caCert")) {
             if (config.has(tlsOnly) && !tls) {
-                problems.add(ConfigProblem.of(tlsOnly, "only applies with transport dot or doh"));
+                problems.add(ProblemTexts.SUPPORT.problem(tlsOnly, "support.onlyWith", "transport dot / doh"));
             }
         }
         if (sni != null && tls && !serverName(sni)) {
-            problems.add(ConfigProblem.of("sni", "must be a DNS host name, not an IP address: '" + sni + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("sni", "support.sni", sni));
         }
         String caCert = config.has("caCert") ? config.string("caCert") : null;
         if (caCert != null && tls) {
@@ -201,7 +205,7 @@ public final class DnsProbeProvider implements ProbeProvider {
                 try {
                     return Tls.trusting(caCert);
                 } catch (GeneralSecurityException e) {
-                    throw new IllegalArgumentException("is not PEM certificates: " + e.getMessage());
+                    throw TEXTS.invalid("dns.caCert", e.getMessage());
                 }
             }, problems);
         }
@@ -227,7 +231,7 @@ public final class DnsProbeProvider implements ProbeProvider {
                 Endpoint checked = Endpoint.hostPort(t, 53); // refuses ambiguous forms such as 0177.0.0.1
                 return ReverseMap.fromAddress(InetAddress.getByName(checked.host())); // a literal: no lookup
             } catch (UnknownHostException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + t + "' is not an IP address: " + e.getMessage());
+                throw TEXTS.invalid("dns.ptrAddress", t, e.getMessage());
             }
         }
         if (t.equals(".")) {
@@ -237,22 +241,21 @@ public final class DnsProbeProvider implements ProbeProvider {
         try {
             ascii = IDN.toASCII(t, IDN.ALLOW_UNASSIGNED);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + t + "' is not a domain name: " + e.getMessage());
+            throw TEXTS.invalid("dns.name", t, e.getMessage());
         }
         String relative = ascii.endsWith(".") ? ascii.substring(0, ascii.length() - 1) : ascii;
         if (relative.isEmpty() || relative.length() > 253) {
-            throw new IllegalArgumentException("a domain name has 1 to 253 characters, got '" + t + "'");
+            throw TEXTS.invalid("dns.nameLength", t);
         }
         for (String label : relative.split("\\.", -1)) {
             if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("'" + t + "' is not a domain name: each label has 1 to 63 "
-                        + "letters, digits, '_' or '-' (not at either end)");
+                throw TEXTS.invalid("dns.label", t);
             }
         }
         try {
             return Name.fromString(relative + ".");
         } catch (TextParseException e) {
-            throw new IllegalArgumentException("'" + t + "' is not a domain name: " + e.getMessage());
+            throw TEXTS.invalid("dns.name", t, e.getMessage());
         }
     }
 

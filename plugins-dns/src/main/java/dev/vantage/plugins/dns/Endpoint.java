@@ -47,14 +47,13 @@ record Endpoint(String host, int port, String path, String authority) {
         try {
             uri = new URI(text.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a URL: " + e.getReason());
+            throw DnsProbeProvider.TEXTS.invalid("dns.url", text, e.getReason());
         }
         if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("DNS over HTTPS needs an https URL with a host, e.g. "
-                    + "https://dns.example/dns-query; got '" + text + "'");
+            throw DnsProbeProvider.TEXTS.invalid("dns.dohUrl", text);
         }
         if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("the DoH URL must not carry credentials or a fragment");
+            throw DnsProbeProvider.TEXTS.invalid("dns.dohCredentials");
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
@@ -69,8 +68,7 @@ record Endpoint(String host, int port, String path, String authority) {
     /** Refuses numeric forms that are not a plain dotted quad: the JDK reads 0177.0.0.1 as 177.0.0.1. */
     private static void checkHost(String host) {
         if (DIGITS_AND_DOTS.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
-            throw new IllegalArgumentException("'" + host + "' is an ambiguous address: write IPv4 as four decimal "
-                    + "numbers without leading zeros");
+            throw DnsProbeProvider.TEXTS.invalid("dns.ambiguous", host);
         }
     }
 

@@ -126,7 +126,7 @@ class DnsProbeProviderTest {
         Map<String, String> p = problems("example.com", "resolver", "127.0.0.1", "ednsBufferSize", 100,
                 "sni", "dns.example", "caCert", "not a certificate");
         assertThat(p).containsOnlyKeys("params.ednsBufferSize", "params.sni", "params.caCert");
-        assertThat(p.get("params.sni")).isEqualTo("only applies with transport dot or doh");
+        assertThat(p.get("params.sni")).isEqualTo("only applies with transport dot / doh");
 
         assertThat(problems("example.com", "resolver", "127.0.0.1", "ednsBufferSize", 0, "dnssecOk", true))
                 .containsOnlyKeys("params.dnssecOk");

@@ -1,6 +1,7 @@
 package dev.vantage.plugins.http;
 
 import dev.vantage.plugins.http.HttpSettings.HttpVersion;
+import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeContext;
 import dev.vantage.probe.spi.ProbeError;
@@ -397,9 +398,9 @@ final class Exchange {
                     + e.getMessage()), now);
             return;
         }
-        String problem = HttpSettings.checkUrl(next);
+        ConfigProblem problem = HttpSettings.checkUrl(next);
         if (problem != null) {
-            finish(ProbeError.of(ErrorKind.PROTOCOL, "redirect from " + url + " refused: " + problem), now);
+            finish(ProbeError.of(ErrorKind.PROTOCOL, "redirect from " + url + " refused: " + problem.reason()), now);
             return;
         }
         int status = response.status;

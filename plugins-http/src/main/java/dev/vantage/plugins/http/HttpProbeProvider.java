@@ -1,5 +1,6 @@
 package dev.vantage.plugins.http;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ParameterType;
@@ -86,6 +87,8 @@ public final class HttpProbeProvider implements ProbeProvider {
                     .description("Status codes that count as success, e.g. '2xx,3xx', '200-299,404'. Others "
                             + "fail the attempt as PROTOCOL.").build())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
+                    .problems(HttpSettings.TEXTS.patterns(Locale.CHINESE))
                     .description("在新连接上发送一个 HTTP 请求，测量 DNS、连接、TLS、写入、首字节时间和传输。")
                     .targetDescription("完整的 http 或 https URL")
                     .parameter("method", "请求方法。")

@@ -4,6 +4,7 @@ import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ProbeConfig;
 import dev.vantage.probe.plugin.support.IpVersion;
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,8 @@ record HttpSettings(
         String sni,
         StatusRanges validStatus,
         TlsContexts tls) {
+    /** The problem messages of this plugin (problems.properties, translations beside it). */
+    static final ProblemTexts TEXTS = ProblemTexts.load(HttpSettings.class::getResourceAsStream, "problems");
 
     /** What the probe asks for; over TLS it is offered through ALPN, over cleartext HTTP/2 is prior knowledge. */
     enum HttpVersion { AUTO, HTTP1, HTTP2 }
@@ -48,9 +51,9 @@ record HttpSettings(
         if (config.has("headers")) {
             for (Map.Entry<String, String> h : config.stringMap("headers").entrySet()) {
                 if (!isToken(h.getKey())) {
-                    problems.add(ConfigProblem.of("headers", "'" + h.getKey() + "' is not a valid header name"));
+                    problems.add(TEXTS.problem("headers", "http.header.name", h.getKey()));
                 } else if (h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
-                    problems.add(ConfigProblem.of("headers", "the value of '" + h.getKey() + "' contains a line break"));
+                    problems.add(TEXTS.problem("headers", "http.header.lineBreak", h.getKey()));
                 } else {
                     headers.add(Map.entry(h.getKey(), h.getValue()));
                 }
@@ -62,11 +65,11 @@ record HttpSettings(
         String password = optional(config, "basicAuthPassword");
         String token = optional(config, "bearerToken");
         if (user != null && token != null) {
-            problems.add(ConfigProblem.of("bearerToken", "cannot be combined with basicAuthUser"));
+            problems.add(TEXTS.problem("bearerToken", "http.bearerAndBasic"));
         } else if (password != null && user == null) {
-            problems.add(ConfigProblem.of("basicAuthPassword", "needs basicAuthUser"));
+            problems.add(TEXTS.problem("basicAuthPassword", "http.passwordNeedsUser"));
         } else if (user != null && user.indexOf(':') >= 0) {
-            problems.add(ConfigProblem.of("basicAuthUser", "must not contain ':'"));
+            problems.add(TEXTS.problem("basicAuthUser", "http.userColon"));
         } else if (user != null) {
             String pair = user + ":" + (password == null ? "" : password);
             authorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
@@ -75,11 +78,7 @@ record HttpSettings(
         }
 
         StatusRanges validStatus = null;
-        try {
-            validStatus = StatusRanges.parse(config.string("validStatus"));
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of("validStatus", e.getMessage()));
-        }
+        validStatus = ConfigProblem.check("validStatus", () -> StatusRanges.parse(config.string("validStatus")), problems);
 
         TlsContexts tls = null;
         String caCert = optional(config, "caCert");
@@ -87,13 +86,13 @@ record HttpSettings(
             try {
                 tls = TlsContexts.trusting(caCert);
             } catch (GeneralSecurityException | RuntimeException e) {
-                problems.add(ConfigProblem.of("caCert", "is not a PEM X.509 certificate: " + e.getMessage()));
+                problems.add(TEXTS.problem("caCert", "http.caCert", e.getMessage()));
             }
         }
 
         String sni = optional(config, "sni");
         if (sni != null && !sni.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
-            problems.add(ConfigProblem.of("sni", "'" + sni + "' is not a host name"));
+            problems.add(TEXTS.problem("sni", "http.sni", sni));
         }
 
         if (!problems.isEmpty()) {
@@ -127,31 +126,31 @@ record HttpSettings(
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            problems.add(ConfigProblem.of("target", "is not a URL: " + e.getMessage()));
+            problems.add(TEXTS.problem("target", "http.url", e.getMessage()));
             return null;
         }
-        String problem = checkUrl(uri);
+        ConfigProblem problem = checkUrl(uri);
         if (problem != null) {
-            problems.add(ConfigProblem.of("target", problem));
+            problems.add(problem);
             return null;
         }
         return uri;
     }
 
-    /** Why a URL cannot be probed (also applied to redirect locations), or {@code null} if it can. */
-    static String checkUrl(URI uri) {
+    /** Why a URL cannot be probed (also applied to redirect locations), as a {@code target} problem; {@code null} if it can. */
+    static ConfigProblem checkUrl(URI uri) {
         if (uri.getRawUserInfo() != null) { // checked first: the messages below quote the URL
-            return "credentials in the URL are not allowed; use basicAuthUser and basicAuthPassword";
+            return TEXTS.problem("target", "http.url.credentials");
         }
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-            return "'" + uri + "' is not an absolute http or https URL";
+            return TEXTS.problem("target", "http.url.scheme", uri);
         }
         if (uri.getHost() == null) {
-            return "'" + uri + "' has no host that can be parsed";
+            return TEXTS.problem("target", "http.url.host", uri);
         }
         if (uri.getPort() == 0 || uri.getPort() > 65_535) {
-            return "port " + uri.getPort() + " is out of range";
+            return TEXTS.problem("target", "http.url.port", uri.getPort());
         }
         return null;
     }

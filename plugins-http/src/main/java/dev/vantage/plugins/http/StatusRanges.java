@@ -30,8 +30,7 @@ final class StatusRanges {
                 int code = Integer.parseInt(part);
                 ranges.add(checked(raw, code, code));
             } else {
-                throw new IllegalArgumentException("'" + raw.strip()
-                        + "' is not a status code, a range like 200-299 or a class like 2xx");
+                throw HttpSettings.TEXTS.invalid("http.status", raw.strip());
             }
         }
         int[] bounds = new int[ranges.size() * 2];
@@ -44,7 +43,7 @@ final class StatusRanges {
 
     private static int[] checked(String raw, int low, int high) {
         if (low < 100 || high > 599 || low > high) {
-            throw new IllegalArgumentException("'" + raw.strip() + "' is not within 100-599 in ascending order");
+            throw HttpSettings.TEXTS.invalid("http.status.range", raw.strip());
         }
         return new int[] {low, high};
     }

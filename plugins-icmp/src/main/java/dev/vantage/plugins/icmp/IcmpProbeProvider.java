@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.InvalidConfigException;
@@ -52,6 +53,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
                     .min(1).max(255).build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
                     .displayName("ICMP Ping")
                     .description("发送 ICMP 回显请求，报告丢包率和往返时间。")
                     .targetDescription("主机名或 IP 地址")
@@ -84,8 +86,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
         List<ConfigProblem> problems = new ArrayList<>();
         String host = HostPort.bareHost(config.target());
         if (host == null) {
-            problems.add(ConfigProblem.of("target",
-                    "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
         }
         long count = config.integer("count");
         Duration interval = config.duration("interval");

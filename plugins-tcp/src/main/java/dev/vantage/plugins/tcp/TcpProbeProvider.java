@@ -1,5 +1,6 @@
 package dev.vantage.plugins.tcp;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
@@ -63,6 +64,7 @@ public final class TcpProbeProvider implements ProbeProvider {
                     .description("Most bytes read while waiting for the expected reply.").build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
                     .description("连接一个 TCP 端口，可选 TLS 握手，可选检查欢迎语或收发一段字节。")
                     .targetDescription("主机:端口，IPv6 地址用方括号：[::1]:443")
                     .parameter("tls", "连接后完成 TLS 握手。")
@@ -118,14 +120,14 @@ public final class TcpProbeProvider implements ProbeProvider {
         boolean tls = config.bool("tls");
         String sni = config.has("sni") ? config.string("sni") : null;
         if (sni != null && !tls) {
-            problems.add(ConfigProblem.of("sni", "only applies with tls=true"));
+            problems.add(ProblemTexts.SUPPORT.problem("sni", "support.onlyWith", "tls=true"));
         } else if (sni != null && !validServerName(sni)) {
-            problems.add(ConfigProblem.of("sni", "must be a DNS host name, not an IP address: '" + sni + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("sni", "support.sni", sni));
         }
 
         byte[] send = null;
         if (config.has("send") && config.has("sendHex")) {
-            problems.add(ConfigProblem.of("sendHex", "set either send or sendHex, not both"));
+            problems.add(ProblemTexts.SUPPORT.problem("sendHex", "support.eitherOr", "send", "sendHex"));
         } else if (config.has("send")) {
             send = config.string("send").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("sendHex")) {
@@ -136,7 +138,7 @@ public final class TcpProbeProvider implements ProbeProvider {
 
         long readBytes = config.integer("readBytes");
         if (readBytes < 1 || readBytes > 1 << 20) {
-            problems.add(ConfigProblem.of("readBytes", "must be 1 to 1048576"));
+            problems.add(ProblemTexts.SUPPORT.problem("readBytes", "support.range", 1, 1048576));
         }
 
         if (!problems.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.traceroute;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.IpVersion;
 import dev.vantage.probe.spi.ConfigProblem;
@@ -56,6 +57,7 @@ public final class TracerouteProbeProvider implements ProbeProvider {
                             + "deadline.").defaultValue(false).build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
                     .displayName("路由追踪 / MTR")
                     .description("逐跳探测到目标主机的路径，报告每一跳的地址、丢包率和往返时间，类似 mtr --report。")
                     .targetDescription("主机名或 IP 地址")
@@ -96,13 +98,12 @@ public final class TracerouteProbeProvider implements ProbeProvider {
         List<ConfigProblem> problems = new ArrayList<>();
         String host = HostPort.bareHost(config.target());
         if (host == null) {
-            problems.add(ConfigProblem.of("target",
-                    "must be a host name or an IP address, without scheme, port or path: '" + config.target() + "'"));
+            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
         }
         Mode mode = Mode.valueOf(config.string("mode").toUpperCase(Locale.ROOT));
         int port = (int) config.integer("port");
         if (mode == Mode.ICMP && port != 0) {
-            problems.add(ConfigProblem.of("port", "icmp probes have no port; leave it 0 or choose mode udp or tcp"));
+            problems.add(ProblemTexts.SUPPORT.problem("port", "support.icmpPort"));
         }
         if (port == 0) {
             port = mode == Mode.TCP ? 80 : 33434;

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.udp;
 
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
@@ -57,6 +58,7 @@ public final class UdpProbeProvider implements ProbeProvider {
                     .description("Time between datagrams; (count - 1) × interval must end before the deadline (timeout less 1/10, at most 100 ms).").build())
             .parameter(IpVersion.parameter())
             .texts(Locale.SIMPLIFIED_CHINESE, ProbeDescriptor.Texts.builder()
+                    .problems(ProblemTexts.SUPPORT.patterns(Locale.CHINESE))
                     .description("向 UDP 服务发送数据报并测量回复：丢包率和往返时间。")
                     .targetDescription("主机:端口，IPv6 地址用方括号：[::1]:53")
                     .parameter("payload", "每个数据报的文本（UTF-8）；与 payloadHex 二选一，必填。")
@@ -115,18 +117,18 @@ public final class UdpProbeProvider implements ProbeProvider {
 
         byte[] payload = null;
         if (config.has("payload") && config.has("payloadHex")) {
-            problems.add(ConfigProblem.of("payloadHex", "set either payload or payloadHex, not both"));
+            problems.add(ProblemTexts.SUPPORT.problem("payloadHex", "support.eitherOr", "payload", "payloadHex"));
         } else if (config.has("payload")) {
             payload = config.string("payload").getBytes(StandardCharsets.UTF_8);
         } else if (config.has("payloadHex")) {
             payload = ConfigProblem.check("payloadHex", () -> Bytes.hex(config.string("payloadHex")), problems);
         } else {
-            problems.add(ConfigProblem.of("payload", "set payload or payloadHex"));
+            problems.add(ProblemTexts.SUPPORT.problem("payload", "support.oneOf", "payload", "payloadHex"));
         }
         if (payload != null && (payload.length == 0 || payload.length > 65_507)) {
             // the JDK's datagram channel silently skips writing an empty datagram
-            problems.add(ConfigProblem.of(config.has("payload") ? "payload" : "payloadHex",
-                    "must be 1 to 65507 bytes, got " + payload.length));
+            problems.add(ProblemTexts.SUPPORT.problem(config.has("payload") ? "payload" : "payloadHex",
+                    "support.bytes", 1, 65507, payload.length));
         }
 
         Expectation expect = Expectation.fromConfig(config, problems);
@@ -134,9 +136,9 @@ public final class UdpProbeProvider implements ProbeProvider {
         long count = config.integer("count");
         Duration interval = config.duration("interval");
         if (count < 1 || count > 1000) {
-            problems.add(ConfigProblem.of("count", "must be 1 to 1000"));
+            problems.add(ProblemTexts.SUPPORT.problem("count", "support.range", 1, 1000));
         } else if (interval.isNegative()) {
-            problems.add(ConfigProblem.of("interval", "must not be negative"));
+            problems.add(ProblemTexts.SUPPORT.problem("interval", "support.notNegative"));
         } else {
             RoundTrips.checkSpacing(count, interval, config, problems);
         }

@@ -1,6 +1,8 @@
 package dev.vantage.probe.engine;
 
 import dev.vantage.probe.engine.internal.Cidr;
+import dev.vantage.probe.engine.internal.EngineTexts;
+import dev.vantage.probe.spi.ConfigProblem;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -57,28 +59,43 @@ public final class AddressPolicy {
 
     /** The reason {@code address} is refused, or empty if it may be contacted. */
     public Optional<String> check(InetSocketAddress address) {
+        return refusal(address).map(ConfigProblem::reason);
+    }
+
+    /**
+     * Why {@code address} is refused, as a problem of the {@code target} with a message code (so
+     * {@link ProbeEngine#reason} tells it in other languages), or empty if it may be contacted.
+     *
+     * @since 0.1
+     */
+    public Optional<ConfigProblem> refusal(InetSocketAddress address) {
         InetAddress ip = unmap(address.getAddress());
         if (ip == null) {
-            return Optional.of("address " + address.getHostString() + " is unresolved");
+            return refused("engine.policy.unresolved", address.getHostString());
         }
         int port = address.getPort();
         for (Cidr c : denied) {
             if (c.contains(ip)) {
-                return Optional.of("address " + ip.getHostAddress() + " is in denied range " + c);
+                return refused("engine.policy.deniedRange", ip.getHostAddress(), c);
             }
         }
         if (!allowed.isEmpty() && allowed.stream().noneMatch(c -> c.contains(ip))) {
-            return Optional.of("address " + ip.getHostAddress() + " is outside the allowed ranges " + allowed);
+            return refused("engine.policy.notAllowed", ip.getHostAddress(), allowed);
         }
         for (PortRule r : deniedPorts) {
             if (port >= r.from() && port <= r.to() && (r.range() == null || r.range().contains(ip))) {
-                return Optional.of("port " + port + " is denied" + (r.range() == null ? "" : " on " + r.range()));
+                return r.range() == null ? refused("engine.policy.deniedPort", port)
+                        : refused("engine.policy.deniedPortOn", port, r.range());
             }
         }
         if (port != 0 && !allowedPorts.isEmpty() && allowedPorts.stream().noneMatch(r -> port >= r[0] && port <= r[1])) {
-            return Optional.of("port " + port + " is not among the allowed ports");
+            return refused("engine.policy.portNotAllowed", port);
         }
         return Optional.empty();
+    }
+
+    private static Optional<ConfigProblem> refused(String code, Object... args) {
+        return Optional.of(EngineTexts.problem("target", code, args));
     }
 
     private static InetAddress unmap(InetAddress ip) {

@@ -1,5 +1,6 @@
 package dev.vantage.probe.engine;
 
+import dev.vantage.probe.engine.internal.EngineTexts;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -37,7 +38,7 @@ public final class Durations {
             try {
                 return Duration.ofNanos(n.multiply(BigDecimal.valueOf(unitNanos)).longValueExact());
             } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("duration '" + text + "' is out of range or finer than 1ns");
+                throw EngineTexts.invalid("engine.duration.range", text);
             }
         }
         if (s.startsWith("P") || s.startsWith("p")) {
@@ -47,7 +48,7 @@ public final class Durations {
                 // fall through to the common message
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 250ms, 1.5s, 2m, 1h or PT1S)");
+        throw EngineTexts.invalid("engine.duration", text);
     }
 
     /** The shortest exact spelling, e.g. {@code 30s}, {@code 250ms}, {@code 1500us}. */

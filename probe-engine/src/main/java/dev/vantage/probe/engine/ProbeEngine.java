@@ -1,6 +1,7 @@
 package dev.vantage.probe.engine;
 
 import dev.vantage.probe.engine.internal.Cidr;
+import dev.vantage.probe.engine.internal.EngineTexts;
 import dev.vantage.probe.engine.internal.TargetHost;
 import dev.vantage.probe.engine.internal.CompiledAssertion;
 import dev.vantage.probe.engine.internal.Parameters;
@@ -21,11 +22,13 @@ import dev.vantage.probe.spi.ResultSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -142,6 +145,26 @@ public final class ProbeEngine implements AutoCloseable {
     }
 
     /**
+     * The reason of {@code problem} (one of {@link #validate}'s) in {@code locale}: the engine's own messages and
+     * those the plugin of {@code type} translates in its descriptor ({@link ProbeDescriptor#problemText}); the
+     * English {@link ConfigProblem#reason()} where there is no translation.
+     *
+     * @param type the task's probe type; {@code null} or an unknown type: the engine's messages only
+     * @since 0.1
+     */
+    public String reason(ConfigProblem problem, String type, Locale locale) {
+        if (problem.code() == null) {
+            return problem.reason();
+        }
+        ProbeProvider provider = type == null ? null : providers.get(type);
+        return EngineTexts.pattern(problem.code(), locale)
+                .or(() -> provider == null ? java.util.Optional.empty()
+                        : provider.describe().problemText(problem.code(), locale))
+                .map(pattern -> new MessageFormat(pattern, locale).format(problem.args().toArray()))
+                .orElse(problem.reason());
+    }
+
+    /**
      * Runs one attempt now, whether or not the spec has an interval. The result is also delivered to the sinks.
      *
      * @throws InvalidTaskException if the spec is invalid (every problem listed)
@@ -163,7 +186,7 @@ public final class ProbeEngine implements AutoCloseable {
     public void schedule(TaskSpec spec) {
         checkOpen();
         if (!spec.scheduled()) {
-            throw new InvalidTaskException(List.of(ConfigProblem.of("interval", "is required for a scheduled task")));
+            throw new InvalidTaskException(List.of(EngineTexts.problem("interval", "engine.interval.required")));
         }
         scheduler.put(prepare(spec, true, true));
     }
@@ -254,50 +277,47 @@ public final class ProbeEngine implements AutoCloseable {
         List<ConfigProblem> problems = new ArrayList<>();
         if (requireId || !spec.id().isEmpty()) {
             if (!ID.matcher(spec.id()).matches()) {
-                problems.add(ConfigProblem.of("id", "must be 1 to 128 characters of letters, digits and . _ : -"));
+                problems.add(EngineTexts.problem("id", "engine.id"));
             }
         }
         ProbeProvider provider = providers.get(spec.type());
         if (spec.type().isEmpty()) {
-            problems.add(ConfigProblem.of("type", "is required; installed types: " + installed()));
+            problems.add(EngineTexts.problem("type", "engine.type.required", installed()));
         } else if (provider == null) {
             // no guess at a jar's name: a wrong guess sends people looking for a module that does not exist
-            problems.add(ConfigProblem.of("type", "no probe plugin for type '" + spec.type() + "' is installed;"
-                    + " installed types: " + installed() + ". A plugin's jar on the class path adds its type"));
+            problems.add(EngineTexts.problem("type", "engine.type.unknown", spec.type(), installed()));
         }
         if (spec.target().isBlank()) {
-            problems.add(ConfigProblem.of("target", "is required"));
+            problems.add(EngineTexts.problem("target", "engine.required"));
         } else if (spec.target().length() > 2048) {
-            problems.add(ConfigProblem.of("target", "must be at most 2048 characters"));
+            problems.add(EngineTexts.problem("target", "engine.maxLength", 2048));
         } else if (Cidr.ambiguousHost(TargetHost.of(spec.target()))) {
-            problems.add(ConfigProblem.of("target", "'" + TargetHost.of(spec.target()) + "' is an ambiguous numeric"
-                    + " address (tools read it differently): write IPv4 as four decimal numbers without leading zeros"));
+            problems.add(EngineTexts.problem("target", "engine.target.ambiguous", TargetHost.of(spec.target())));
         }
         Duration interval = spec.interval();
         if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
-            problems.add(ConfigProblem.of("interval", "must be between 10ms and 1d, got " + Durations.format(interval)));
+            problems.add(EngineTexts.problem("interval", "engine.interval.range", Durations.format(interval)));
         }
         if (spec.timeout().isNegative() || spec.timeout().isZero()) {
-            problems.add(ConfigProblem.of("timeout", "must be positive"));
+            problems.add(EngineTexts.problem("timeout", "engine.positive"));
         } else if (interval != null && spec.timeout().compareTo(interval) > 0) {
-            problems.add(ConfigProblem.of("timeout", "must not exceed the interval (" + Durations.format(interval) + ")"));
+            problems.add(EngineTexts.problem("timeout", "engine.timeout.interval", Durations.format(interval)));
         } else if (spec.timeout().compareTo(Duration.ofHours(1)) > 0) {
-            problems.add(ConfigProblem.of("timeout", "must be at most 1h"));
+            problems.add(EngineTexts.problem("timeout", "engine.timeout.max"));
         }
         if (spec.jitter().isNegative()) {
-            problems.add(ConfigProblem.of("jitter", "must not be negative"));
+            problems.add(EngineTexts.problem("jitter", "engine.notNegative"));
         } else if (interval != null && spec.jitter().compareTo(interval) >= 0) {
-            problems.add(ConfigProblem.of("jitter", "must be less than the interval (" + Durations.format(interval) + ")"));
+            problems.add(EngineTexts.problem("jitter", "engine.jitter.interval", Durations.format(interval)));
         }
         if (spec.maxInFlight() < 1 || spec.maxInFlight() > 1000) {
-            problems.add(ConfigProblem.of("maxInFlight", "must be between 1 and 1000"));
+            problems.add(EngineTexts.problem("maxInFlight", "engine.maxInFlight"));
         }
         spec.labels().forEach((k, v) -> {
             if (!LABEL.matcher(k).matches()) {
-                problems.add(ConfigProblem.of("labels." + k, "label names are 1 to 63 letters, digits and _ . - "
-                        + "starting with a letter or _"));
+                problems.add(EngineTexts.problem("labels." + k, "engine.label.name"));
             } else if (v == null || v.length() > 256) {
-                problems.add(ConfigProblem.of("labels." + k, "must be text of at most 256 characters"));
+                problems.add(EngineTexts.problem("labels." + k, "engine.label.value"));
             }
         });
         List<CompiledAssertion> assertions = new ArrayList<>();
@@ -329,7 +349,7 @@ public final class ProbeEngine implements AutoCloseable {
                     boolean refused = badParameters.contains(field)
                             || problems.stream().anyMatch(q -> q.field().equals(field));
                     if (!refused) { // already reported by the engine in its own words: one reason a field
-                        problems.add(ConfigProblem.of(field, p.reason()));
+                        problems.add(p.withField(field));
                     }
                 }
             } catch (RuntimeException e) {

@@ -223,12 +223,7 @@ public final class TaskSpecJson {
                     + Json.kind(v) + (v.isNumber() ? " (a bare number has no unit)" : "")));
             return null;
         }
-        try {
-            return Durations.parse(v.textValue());
-        } catch (IllegalArgumentException e) {
-            problems.add(ConfigProblem.of(field, e.getMessage()));
-            return null;
-        }
+        return ConfigProblem.check(field, () -> Durations.parse(v.textValue()), problems); // keeps its message code
     }
 
     private static JsonNode object(JsonNode parent, String field, List<ConfigProblem> problems) {

@@ -109,6 +109,23 @@ public final class ProbeDescriptor {
     }
 
     /**
+     * The pattern of problem {@code code} (see {@link ConfigProblem#code()}) in {@code locale}, exact locale first, then
+     * one of the same language; empty when the plugin gives none (then the problem's own reason is shown). The
+     * pattern is a {@link java.text.MessageFormat} over the problem's {@link ConfigProblem#args()}.
+     *
+     * @since 0.1
+     */
+    public Optional<String> problemText(String code, Locale locale) {
+        Texts t = translations.get(locale);
+        if (t != null && t.problems.containsKey(code)) {
+            return Optional.of(t.problems.get(code));
+        }
+        return translations.entrySet().stream()
+                .filter(e -> e.getKey().getLanguage().equals(locale.getLanguage()))
+                .map(e -> e.getValue().problems.get(code)).filter(Objects::nonNull).findFirst();
+    }
+
+    /**
      * A descriptor's texts in one language; what is left out stays in the descriptor's own words.
      *
      * @since 0.1
@@ -118,8 +135,10 @@ public final class ProbeDescriptor {
         private final String description;
         private final String targetDescription;
         private final Map<String, String> parameters;
+        private final Map<String, String> problems;
 
         private Texts(TextsBuilder b) {
+            this.problems = Map.copyOf(b.problems);
             this.displayName = b.displayName;
             this.description = b.description;
             this.targetDescription = b.targetDescription;
@@ -141,6 +160,7 @@ public final class ProbeDescriptor {
         private String description;
         private String targetDescription;
         private final Map<String, String> parameters = new LinkedHashMap<>();
+        private final Map<String, String> problems = new LinkedHashMap<>();
 
         private TextsBuilder() {
         }
@@ -169,6 +189,27 @@ public final class ProbeDescriptor {
         /** Several parameter descriptions at once (shared ones, e.g. from a support library), by parameter name. */
         public TextsBuilder parameters(Map<String, String> descriptions) {
             descriptions.forEach(this::parameter);
+            return this;
+        }
+
+        /**
+         * The text of problem {@code code} in this language: a {@link java.text.MessageFormat} pattern over the
+         * problem's arguments, e.g. {@code 端口必须在 1 到 65535 之间，实际为 “{0}”}.
+         *
+         * @since 0.1
+         */
+        public TextsBuilder problem(String code, String pattern) {
+            problems.put(Objects.requireNonNull(code, "code"), Objects.requireNonNull(pattern, "pattern"));
+            return this;
+        }
+
+        /**
+         * Several problem texts at once (shared ones, e.g. from a support library), by code.
+         *
+         * @since 0.1
+         */
+        public TextsBuilder problems(Map<String, String> patterns) {
+            patterns.forEach(this::problem);
             return this;
         }
 

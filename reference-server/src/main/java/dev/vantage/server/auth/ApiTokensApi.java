@@ -1,10 +1,10 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
-import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
@@ -43,22 +43,22 @@ public final class ApiTokensApi implements ApiModule {
     private void create(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw new ForbiddenException("creating an API token needs a login session, not another API token");
+            throw new ForbiddenException(Message.of("auth.tokenNeedsSession"));
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "name", "role", "expiresIn");
         String name = in.requiredString("name", 128);
         if (name != null && name.isBlank()) {
-            in.error("name", "must not be blank");
+            in.error("name", Message.of("text.notBlank"));
         }
         Role role = in.optionalEnum("role", Role.class);
-        Duration lifetime = in.convert("expiresIn", in.optionalString("expiresIn", 32), Durations::parse);
+        Duration lifetime = in.duration("expiresIn", in.optionalString("expiresIn", 32));
         if (lifetime != null && (lifetime.compareTo(Duration.ofMinutes(1)) < 0 || lifetime.compareTo(MAX_LIFETIME) > 0)) {
-            in.error("expiresIn", "must be between 1m and 366d");
+            in.error("expiresIn", Message.of("token.expiresIn"));
         }
         in.check();
         role = role == null ? p.role() : role;
         if (!p.role().includes(role)) {
-            throw new ForbiddenException("a token cannot have more rights than you (" + p.role().id() + ")");
+            throw new ForbiddenException(Message.of("auth.tokenRights", p.role().id()));
         }
         ApiTokens.Created created = tokens.create(p.userId(), name.strip(), role, lifetime == null ? DEFAULT_LIFETIME : lifetime);
         ApiTokens.ApiToken t = created.token();

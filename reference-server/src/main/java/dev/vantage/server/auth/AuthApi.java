@@ -1,5 +1,6 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
@@ -54,7 +55,7 @@ public final class AuthApi implements ApiModule {
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(account, address);
         if (wait > 0) {
-            throw new RateLimitedException("too many failed logins; try again in " + wait + " s", wait);
+            throw new RateLimitedException(Message.of("auth.tooManyLogins", wait), wait);
         }
         Optional<User> user = users.findByUsername(account);
         // the same work and the same answer whether the user is unknown, disabled or the password wrong
@@ -64,7 +65,7 @@ public final class AuthApi implements ApiModule {
             // for whoever watches for guessing; an unknown name is not repeated (it may be a password typed there)
             LOG.info("login refused for {} from {}", user.isPresent() ? "account '" + account + "'" : "an unknown account",
                     address);
-            throw new NotAuthenticatedException("wrong username or password");
+            throw new NotAuthenticatedException(Message.of("auth.wrongLogin"));
         }
         throttle.success(account, address);
         Json.send(res, sessions.start(user.get().id()));
@@ -80,7 +81,7 @@ public final class AuthApi implements ApiModule {
     private void logout(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw new InvalidInputException("an API token has no session; revoke it with DELETE /api/v1/tokens/{id}");
+            throw new InvalidInputException(Message.of("auth.tokenNoSession"));
         }
         sessions.revoke(p.sessionId());
         res.status(Status.NO_CONTENT_204).send();
@@ -90,24 +91,24 @@ public final class AuthApi implements ApiModule {
     private void changePassword(ServerRequest req, ServerResponse res) {
         Principal p = Routes.principal(req);
         if (!p.viaSession()) {
-            throw new ForbiddenException("changing a password needs a login session, not an API token");
+            throw new ForbiddenException(Message.of("auth.passwordNeedsSession"));
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "newPassword");
         String current = in.requiredString("currentPassword", Passwords.MAX_LENGTH);
         String next = in.requiredString("newPassword", Passwords.MAX_LENGTH);
         if (next != null && Passwords.weakness(next) != null) {
-            in.error("newPassword", Passwords.weakness(next));
+            in.error("newPassword", Message.of("password.short", Passwords.MIN_LENGTH));
         }
         in.check();
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(p.username(), address);
         if (wait > 0) {
-            throw new RateLimitedException("too many wrong passwords; try again in " + wait + " s", wait);
+            throw new RateLimitedException(Message.of("auth.tooManyPasswords", wait), wait);
         }
         User user = users.find(p.userId()).orElseThrow(NotAuthenticatedException::new);
         if (!passwords.verify(current, user.passwordHash())) {
             throttle.failure(p.username(), address);
-            throw new ForbiddenException("the current password is not correct");
+            throw new ForbiddenException(Message.of("auth.currentPassword"));
         }
         users.changePassword(user.id(), passwords.hash(next));
         Json.send(res, sessions.start(user.id()));

@@ -1,5 +1,6 @@
 package dev.vantage.server.auth;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.security.Secrets;
 import dev.vantage.server.db.Database;
@@ -85,7 +86,7 @@ public final class Sessions {
             return pair(row.userId(), claims.sessionId(), row.tokenVersion(), next);
         });
         if (pair == null) {
-            throw new NotAuthenticatedException("this refresh token was already used; the session is revoked");
+            throw new NotAuthenticatedException(Message.of("auth.refreshReused"));
         }
         return pair;
     }

@@ -7,4 +7,8 @@ public final class ConflictException extends DomainException {
     public ConflictException(String detail) {
         super(detail);
     }
+
+    public ConflictException(Message detail) {
+        super(detail);
+    }
 }

@@ -10,7 +10,19 @@ public abstract sealed class DomainException extends RuntimeException
         ConflictException, RateLimitedException {
     private static final long serialVersionUID = 1L;
 
+    private final transient Message detail;
+
     protected DomainException(String message) {
-        super(message, null, false, false); // no stack trace: these are expected outcomes, not bugs
+        this(Message.text(message));
+    }
+
+    protected DomainException(Message detail) {
+        super(detail.toString(), null, false, false); // no stack trace: these are expected outcomes, not bugs
+        this.detail = detail;
+    }
+
+    /** What the client is told, in its language; {@link #getMessage()} is the English text. */
+    public Message detail() {
+        return detail;
     }
 }

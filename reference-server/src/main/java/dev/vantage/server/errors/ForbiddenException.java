@@ -7,4 +7,8 @@ public final class ForbiddenException extends DomainException {
     public ForbiddenException(String detail) {
         super(detail);
     }
+
+    public ForbiddenException(Message detail) {
+        super(detail);
+    }
 }

@@ -10,7 +10,7 @@ public final class InvalidInputException extends DomainException {
 
     /** Names every bad field. */
     public InvalidInputException(List<FieldError> errors) {
-        super(errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid");
+        super(errors.size() == 1 ? Message.of("invalid.one") : Message.of("invalid.many", errors.size()));
         this.errors = List.copyOf(errors);
     }
 
@@ -18,8 +18,18 @@ public final class InvalidInputException extends DomainException {
         this(List.of(new FieldError(field, message)));
     }
 
+    public InvalidInputException(FieldError error) {
+        this(List.of(error));
+    }
+
     /** A request that is wrong as a whole, not in one field. */
     public InvalidInputException(String detail) {
+        super(detail);
+        this.errors = List.of();
+    }
+
+    /** A request that is wrong as a whole, not in one field. */
+    public InvalidInputException(Message detail) {
         super(detail);
         this.errors = List.of();
     }

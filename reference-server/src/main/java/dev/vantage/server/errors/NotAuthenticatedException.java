@@ -5,10 +5,14 @@ public final class NotAuthenticatedException extends DomainException {
     private static final long serialVersionUID = 1L;
 
     public NotAuthenticatedException() {
-        this("missing, invalid or expired credentials");
+        super(Message.of("notAuthenticated"));
     }
 
     public NotAuthenticatedException(String detail) {
+        super(detail);
+    }
+
+    public NotAuthenticatedException(Message detail) {
         super(detail);
     }
 }

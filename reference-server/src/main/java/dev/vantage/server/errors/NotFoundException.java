@@ -4,8 +4,11 @@ package dev.vantage.server.errors;
 public final class NotFoundException extends DomainException {
     private static final long serialVersionUID = 1L;
 
-    /** @param what the kind of thing, e.g. {@code "task"}: the message is "task not found" */
+    /**
+     * @param what the kind of thing, e.g. {@code "task"}: the message is "task not found", code
+     *             {@code notFound.task} ({@code alert rule}: {@code notFound.alert_rule})
+     */
     public NotFoundException(String what) {
-        super(what + " not found");
+        super(Message.ofOr("notFound." + what.replace(' ', '_'), what + " not found"));
     }
 }

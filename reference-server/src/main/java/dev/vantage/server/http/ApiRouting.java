@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.RateLimitedException;
 import dev.vantage.server.security.ratelimit.RateLimiter;
@@ -113,7 +114,7 @@ public final class ApiRouting {
                         }
                     }
                     if (!principal.role().includes(route.minRole())) {
-                        throw new ForbiddenException("this needs the " + route.minRole().id() + " role");
+                        throw new ForbiddenException(Message.of("auth.needsRole", route.minRole().id()));
                     }
                     req.context().register(principal);
                 }
@@ -166,7 +167,7 @@ public final class ApiRouting {
     private void limit(RateLimiter.Kind kind, String id) {
         long wait = limiter.take(kind, id);
         if (wait > 0) {
-            throw new RateLimitedException("too many requests; try again in " + wait + " s", wait);
+            throw new RateLimitedException(Message.of("http.tooManyRequests", wait), wait);
         }
     }
 
@@ -182,13 +183,15 @@ public final class ApiRouting {
                 }
             }
             if (allowed.isEmpty()) {
-                Problems.send(res, Status.NOT_FOUND_404, "no such resource");
+                Problems.send(res, Status.NOT_FOUND_404,
+                        Message.of("http.notFound").in(Languages.of(req, res, Languages.SERVER)));
             } else if (req.prologue().method().equals(Method.OPTIONS)) {
                 res.header(HeaderNames.ALLOW, String.join(", ", allowed));
                 res.status(Status.NO_CONTENT_204).send();
             } else {
                 res.header(HeaderNames.ALLOW, String.join(", ", allowed));
-                Problems.send(res, Status.METHOD_NOT_ALLOWED_405, "allowed methods: " + String.join(", ", allowed));
+                Problems.send(res, Status.METHOD_NOT_ALLOWED_405, Message.of("http.methods", String.join(", ", allowed))
+                        .in(Languages.of(req, res, Languages.SERVER)));
             }
             record(req, res, allowed.isEmpty() ? "NOT_FOUND" : "METHOD_NOT_ALLOWED", start);
         };

@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.FieldError;
 import static dev.vantage.server.json.JsonMapping.MAPPER;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -31,7 +32,7 @@ public final class Json {
     public static ObjectNode readObject(ServerRequest req) {
         JsonNode node = read(req);
         if (!node.isObject()) {
-            throw new InvalidInputException("$", "must be a JSON object");
+            throw new InvalidInputException(FieldError.of("$", "json.notObject"));
         }
         return (ObjectNode) node;
     }
@@ -44,12 +45,12 @@ public final class Json {
         }
         String body = req.content().hasEntity() ? req.content().as(String.class) : "";
         if (body.isBlank()) {
-            throw new InvalidInputException("$", "the request body is empty; send a JSON object");
+            throw new InvalidInputException(FieldError.of("$", "json.empty"));
         }
         try (JsonParser p = MAPPER.createParser(body)) {
             JsonNode node = MAPPER.readTree(p);
             if (p.nextToken() != null) {
-                throw new InvalidInputException("$", "unexpected content after the JSON value");
+                throw new InvalidInputException(FieldError.of("$", "json.trailing"));
             }
             return node;
         } catch (JsonProcessingException e) {

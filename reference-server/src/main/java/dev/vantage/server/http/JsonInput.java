@@ -2,6 +2,8 @@ package dev.vantage.server.http;
 
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.InvalidValueException;
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ public final class JsonInput {
         this.errors = errors;
         node.properties().forEach(e -> {
             if (!known.contains(e.getKey())) {
-                error(e.getKey(), "unknown field; known fields: " + String.join(", ", known));
+                error(e.getKey(), Message.of("json.unknownField", String.join(", ", known)));
             }
         });
     }
@@ -50,7 +52,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isObject()) {
-            error(field, "must be an object");
+            error(field, Message.of("json.object"));
             return null;
         }
         return new JsonInput((ObjectNode) v, new java.util.LinkedHashSet<>(List.of(known)), prefix + field + ".", errors);
@@ -87,7 +89,18 @@ public final class JsonInput {
 
     /** A problem found by the caller, reported together with the others. */
     public JsonInput error(String field, String message) {
+        return error(field, Message.text(message));
+    }
+
+    /** A problem found by the caller, reported together with the others. */
+    public JsonInput error(String field, Message message) {
         errors.add(new FieldError(prefix + field, message));
+        return this;
+    }
+
+    /** Problems found by another reader, reported under this input's prefix. */
+    public JsonInput errors(List<FieldError> found) {
+        found.forEach(e -> errors.add(e.under(prefix)));
         return this;
     }
 
@@ -103,7 +116,7 @@ public final class JsonInput {
 
     public String requiredString(String field, int maxLength) {
         if (!has(field)) {
-            error(field, "is required");
+            error(field, Message.of("json.required"));
             return null;
         }
         return optionalString(field, maxLength);
@@ -116,11 +129,11 @@ public final class JsonInput {
             return null;
         }
         if (!v.isTextual()) {
-            error(field, "must be a string");
+            error(field, Message.of("json.string"));
             return null;
         }
         if (v.textValue().length() > maxLength) {
-            error(field, "must be at most " + maxLength + " characters");
+            error(field, Message.of("json.maxLength", maxLength));
             return null;
         }
         return v.textValue();
@@ -132,7 +145,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isBoolean()) {
-            error(field, "must be true or false");
+            error(field, Message.of("json.boolean"));
             return null;
         }
         return v.booleanValue();
@@ -145,7 +158,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-            error(field, "must be a number");
+            error(field, Message.of("json.number"));
             return null;
         }
         return v.doubleValue();
@@ -157,7 +170,7 @@ public final class JsonInput {
             return null;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            error(field, "must be a whole number");
+            error(field, Message.of("json.integer"));
             return null;
         }
         return v.longValue();
@@ -174,8 +187,8 @@ public final class JsonInput {
                 return e;
             }
         }
-        error(field, "must be one of " + String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+        error(field, Message.of("json.oneOf", String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList())));
         return null;
     }
 
@@ -186,10 +199,24 @@ public final class JsonInput {
         }
         try {
             return parser.apply(value);
+        } catch (InvalidValueException e) {
+            error(field, e.text());
+            return null;
         } catch (IllegalArgumentException e) {
             error(field, e.getMessage());
             return null;
         }
+    }
+
+    /** A duration as the engine writes them ({@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}), or {@code null}. */
+    public java.time.Duration duration(String field, String value) {
+        return convert(field, value, text -> {
+            try {
+                return dev.vantage.probe.engine.Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidValueException(Message.of("json.duration", text));
+            }
+        });
     }
 
     public List<FieldError> errors() {

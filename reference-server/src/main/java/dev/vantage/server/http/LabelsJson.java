@@ -26,7 +26,7 @@ public final class LabelsJson {
      */
     public static Map<String, String> parse(JsonNode v, String path, List<FieldError> errors) {
         if (v == null || !v.isObject()) {
-            errors.add(new FieldError(path, "must be an object of strings, e.g. {\"region\": \"beijing\"}"));
+            errors.add(FieldError.of(path, "labels.object"));
             return null;
         }
         int before = errors.size();
@@ -34,15 +34,15 @@ public final class LabelsJson {
         v.properties().forEach(e -> {
             String at = path + "." + e.getKey();
             if (!NAME.matcher(e.getKey()).matches()) {
-                errors.add(new FieldError(at, "label names are lower-case letters, digits and _.- (starting with a letter), at most 63"));
+                errors.add(FieldError.of(at, "labels.name"));
             } else if (!e.getValue().isTextual() || e.getValue().textValue().length() > MAX_VALUE) {
-                errors.add(new FieldError(at, "must be a string of at most " + MAX_VALUE + " characters"));
+                errors.add(FieldError.of(at, "labels.value", MAX_VALUE));
             } else {
                 out.put(e.getKey(), e.getValue().textValue());
             }
         });
         if (out.size() > MAX_LABELS) {
-            errors.add(new FieldError(path, "at most " + MAX_LABELS + " labels"));
+            errors.add(FieldError.of(path, "labels.max", MAX_LABELS));
         }
         return errors.size() == before ? out : null;
     }

@@ -2,7 +2,6 @@ package dev.vantage.server.http;
 
 import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.DomainException;
-import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
@@ -17,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -42,7 +42,7 @@ public final class Problems {
             return;
         }
         switch (error) {
-            case DomainException e -> send(res, e);
+            case DomainException e -> send(res, e, Languages.of(req, res, Languages.SERVER));
             case ApiException e -> send(res, e.status(), e.getMessage());
             case HttpException e -> send(res, e.status(), null); // Helidon's own: body too large, bad encoding
             case RequestException e -> send(res, e.status(), null);
@@ -62,8 +62,11 @@ public final class Problems {
         }
     }
 
-    /** The one mapping of domain outcomes to HTTP statuses. */
-    public static void send(ServerResponse res, DomainException e) {
+    /**
+     * The one mapping of domain outcomes to HTTP statuses; the detail and the field errors are told in
+     * {@code locale}.
+     */
+    public static void send(ServerResponse res, DomainException e, Locale locale) {
         Status status = switch (e) {
             case InvalidInputException x -> Status.BAD_REQUEST_400;
             case NotAuthenticatedException x -> {
@@ -78,21 +81,29 @@ public final class Problems {
                 yield Status.TOO_MANY_REQUESTS_429;
             }
         };
-        write(res, status, e.getMessage(), e instanceof InvalidInputException x ? x.errors() : List.of());
+        List<Map<String, String>> errors = e instanceof InvalidInputException x
+                ? x.errors().stream().map(f -> {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    m.put("field", f.field());
+                    m.put("message", f.text().in(locale));
+                    return m;
+                }).toList()
+                : List.of();
+        write(res, status, e.detail().in(locale), errors);
     }
 
     public static void send(ServerResponse res, Status status, String detail) {
         write(res, status, detail, List.of());
     }
 
-    private static void write(ServerResponse res, Status status, String detail, List<FieldError> errors) {
+    private static void write(ServerResponse res, Status status, String detail, List<?> errors) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
         res.send(body(status, detail, errors));
     }
 
     /** The problem body for a status, a detail ({@code null}: none) and field errors. */
-    static byte[] body(Status status, String detail, List<FieldError> errors) {
+    static byte[] body(Status status, String detail, List<?> errors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", errors.isEmpty() ? "about:blank" : INVALID_REQUEST);
         body.put("title", status.reasonPhrase());

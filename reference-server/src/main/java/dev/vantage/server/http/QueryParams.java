@@ -34,7 +34,7 @@ public final class QueryParams {
         } catch (NumberFormatException e) {
             // reported below
         }
-        errors.add(new FieldError(name, "must be a whole number from " + min + " to " + max));
+        errors.add(FieldError.of(name, "query.integer", min, max));
         return defaultValue;
     }
 
@@ -45,7 +45,7 @@ public final class QueryParams {
             return defaultValue;
         }
         if (!v.equals("true") && !v.equals("false")) {
-            errors.add(new FieldError(name, "must be true or false"));
+            errors.add(FieldError.of(name, "json.boolean"));
             return defaultValue;
         }
         return v.equals("true");
@@ -60,12 +60,17 @@ public final class QueryParams {
         try {
             return Instant.parse(v);
         } catch (DateTimeParseException e) {
-            errors.add(new FieldError(name, "must be an ISO-8601 instant such as 2025-01-02T03:04:05Z"));
+            errors.add(FieldError.of(name, "query.instant"));
             return null;
         }
     }
 
     public QueryParams error(String name, String message) {
+        errors.add(new FieldError(name, message));
+        return this;
+    }
+
+    public QueryParams error(String name, dev.vantage.server.errors.Message message) {
         errors.add(new FieldError(name, message));
         return this;
     }

@@ -1,5 +1,6 @@
 package dev.vantage.server.instant;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.InvalidInputException;
@@ -15,6 +16,7 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Routes;
+import dev.vantage.server.tasks.EngineProblems;
 import dev.vantage.server.tasks.SecretParams;
 import dev.vantage.server.tasks.Selector;
 import io.helidon.http.Method;
@@ -57,22 +59,23 @@ public final class InstantTestsApi implements ApiModule {
         try {
             spec = TaskSpecJson.parse(body);
         } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            e.problems().forEach(p -> errors.add(EngineProblems.of(engine, p, null)));
         }
         if (spec != null) {
             if (spec.interval() != null) {
-                errors.add(new FieldError("interval", "an instant test runs once; leave interval out"));
+                errors.add(FieldError.of("interval", "instant.interval"));
             }
             // the id is the server's; validate with a placeholder so a missing id is not reported
             spec = spec.toBuilder().id(UUID.randomUUID().toString()).interval(null).build();
-            engine.validate(spec).forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            String type = spec.type();
+            engine.validate(spec).forEach(p -> errors.add(EngineProblems.of(engine, p, type)));
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         InstantTestStore.Started started = instants.start(spec, selector, Routes.principal(req).userId());
         if (started.agentIds().isEmpty()) {
-            throw new ConflictException("no online agent matches the selector and has the '" + spec.type() + "' plugin");
+            throw new ConflictException(Message.of("instant.noAgent", spec.type()));
         }
         res.header(HeaderNames.LOCATION, "/api/v1/instant-tests/" + started.id());
         Json.send(res, Status.CREATED_201, view(started));

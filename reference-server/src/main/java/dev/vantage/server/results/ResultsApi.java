@@ -1,5 +1,7 @@
 package dev.vantage.server.results;
 
+import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotFoundException;
@@ -93,9 +95,9 @@ public final class ResultsApi implements ApiModule {
         to = to == null ? clock.instant() : to;
         from = from == null ? to.minus(DEFAULT_WINDOW) : from;
         if (!from.isBefore(to)) {
-            q.error("from", "must be before to");
+            q.error("from", Message.of("results.fromTo"));
         } else if (bucket != null && Duration.between(from, to).dividedBy(bucket) > MAX_BUCKETS) {
-            q.error("bucket", "makes more than " + MAX_BUCKETS + " buckets in this window; choose a larger bucket or a shorter window");
+            q.error("bucket", Message.of("results.buckets", MAX_BUCKETS));
         }
         q.check();
         try {
@@ -111,8 +113,7 @@ public final class ResultsApi implements ApiModule {
             Json.send(res, body);
         } catch (ResultStore.TooManyRows e) {
             // only buckets that are not whole minutes read raw results for the whole window
-            throw new InvalidInputException("bucket", "the window holds more than " + maxAggregateRows
-                    + " results to read one by one; choose a bucket of whole minutes, or a shorter window (from/to)");
+            throw new InvalidInputException(FieldError.of("bucket", "results.tooManyRows", maxAggregateRows));
         }
     }
 
@@ -123,7 +124,7 @@ public final class ResultsApi implements ApiModule {
             return true;
         }
         if (!by.equals("all")) {
-            q.error("by", "must be agent or all");
+            q.error("by", Message.of("results.by"));
         }
         return false;
     }
@@ -151,7 +152,7 @@ public final class ResultsApi implements ApiModule {
             if (bucket.compareTo(Duration.ofSeconds(1)) >= 0 && bucket.compareTo(Duration.ofDays(31)) <= 0) {
                 return bucket;
             }
-            q.error("bucket", "must be between 1s and 31d");
+            q.error("bucket", Message.of("results.bucket"));
         } catch (IllegalArgumentException e) {
             q.error("bucket", e.getMessage());
         }

@@ -25,26 +25,26 @@ public record Objective(double availability, Double latencyQuantile, Double late
         List<FieldError> errors = new ArrayList<>();
         json.fieldNames().forEachRemaining(f -> {
             if (!FIELDS.contains(f)) {
-                errors.add(new FieldError(f, "is not a field of an SLA objective"));
+                errors.add(FieldError.of(f, "sla.unknownField"));
             }
         });
         Double availability = number(json, "availability", errors);
         if (availability == null && !json.has("availability")) {
-            errors.add(new FieldError("availability", "is required (percent, e.g. 99.9)"));
+            errors.add(FieldError.of("availability", "sla.availabilityRequired"));
         } else if (availability != null && (availability <= 0 || availability > 100)) {
-            errors.add(new FieldError("availability", "must be a percentage above 0 and at most 100"));
+            errors.add(FieldError.of("availability", "sla.availability"));
         }
         Double quantile = number(json, "latencyQuantile", errors);
         Double ms = number(json, "latencyMs", errors);
         if (quantile != null && (quantile < 0.5 || quantile > 0.999)) {
-            errors.add(new FieldError("latencyQuantile", "must be from 0.5 to 0.999 (0.95 for p95)"));
+            errors.add(FieldError.of("latencyQuantile", "sla.quantile"));
         }
         if (ms != null && !(ms > 0)) {
-            errors.add(new FieldError("latencyMs", "must be above 0"));
+            errors.add(FieldError.of("latencyMs", "sla.latencyMs"));
         }
         if ((quantile == null) != (ms == null)) {
-            errors.add(new FieldError(quantile == null ? "latencyQuantile" : "latencyMs",
-                    "is required with " + (quantile == null ? "latencyMs" : "latencyQuantile")));
+            errors.add(FieldError.of(quantile == null ? "latencyQuantile" : "latencyMs", "sla.requiredWith",
+                    quantile == null ? "latencyMs" : "latencyQuantile"));
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
@@ -58,7 +58,7 @@ public record Objective(double availability, Double latencyQuantile, Double late
             return null;
         }
         if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
-            errors.add(new FieldError(field, "must be a number"));
+            errors.add(FieldError.of(field, "json.number"));
             return null;
         }
         return n.asDouble();

@@ -1,5 +1,6 @@
 package dev.vantage.server.sla;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
@@ -74,12 +75,12 @@ public final class SlaApi implements ApiModule {
         String label = q.string("period");
         Period period = label == null ? Period.MONTH : Period.ofLabel(label);
         if (period == null) {
-            q.error("period", "must be day, week or month");
+            q.error("period", Message.of("sla.period"));
         }
         int periods = q.integer("periods", 1, 1, MAX_PERIODS);
         String format = q.string("format");
         if (format != null && !format.equals("json") && !format.equals("csv")) {
-            q.error("format", "must be json or csv");
+            q.error("format", Message.of("sla.format"));
         }
         q.check();
         return new Query(period, periods, "csv".equals(format));

@@ -1,5 +1,6 @@
 package dev.vantage.server.status;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.http.JsonInput;
 import java.time.Instant;
@@ -60,12 +61,12 @@ public record StatusPage(String id, Definition definition, Instant createdAt, In
         JsonInput in = JsonInput.of(body, "slug", "title", "logo", "groups", "announcements");
         String slug = in.requiredString("slug", 63);
         if (slug != null && !SLUG.matcher(slug).matches()) {
-            in.error("slug", "must be lower-case letters, digits and dashes, starting with a letter or digit");
+            in.error("slug", Message.of("status.slug"));
         }
         String title = in.requiredString("title", 200);
         String logo = in.optionalString("logo", 200_000);
         if (logo != null && !LOGO.matcher(logo).matches()) {
-            in.error("logo", "must be an http(s) address or a data:image/...;base64 URL");
+            in.error("logo", Message.of("status.logo"));
         }
         List<Group> groups = new ArrayList<>();
         int tasks = 0;
@@ -75,7 +76,7 @@ public record StatusPage(String id, Definition definition, Instant createdAt, In
             for (JsonInput item : group.objects("tasks", false, "task", "name", "showTarget")) {
                 String task = item.requiredString("task", 200);
                 if (task != null && !taskExists.test(task)) {
-                    item.error("task", "no task with this id");
+                    item.error("task", Message.of("status.task"));
                 }
                 items.add(new Item(task, item.requiredString("name", 100), Boolean.TRUE.equals(item.optionalBoolean("showTarget"))));
                 tasks++;
@@ -83,13 +84,13 @@ public record StatusPage(String id, Definition definition, Instant createdAt, In
             groups.add(new Group(name, items));
         }
         if (tasks > MAX_TASKS) {
-            in.error("groups", "must hold at most " + MAX_TASKS + " tasks in all");
+            in.error("groups", Message.of("status.maxTasks", MAX_TASKS));
         }
         List<Announcement> announcements = new ArrayList<>();
         for (JsonInput ann : in.objects("announcements", true, "title", "body", "level")) {
             String level = ann.optionalString("level", 10);
             if (level != null && !LEVELS.contains(level)) {
-                ann.error("level", "must be info, warning or outage");
+                ann.error("level", Message.of("status.level"));
             }
             announcements.add(new Announcement(ann.requiredString("title", 200), ann.optionalString("body", 5000),
                     level == null ? "info" : level));

@@ -1,5 +1,6 @@
 package dev.vantage.server.status;
 
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
@@ -87,7 +88,7 @@ public final class StatusPagesApi implements ApiModule {
 
     private void slugFree(String slug, String exceptId) {
         pages.bySlug(slug).filter(p -> !p.id().equals(exceptId)).ifPresent(p -> {
-            throw new InvalidInputException("slug", "is taken by another status page");
+            throw new InvalidInputException(FieldError.of("slug", "status.slugTaken"));
         });
     }
 

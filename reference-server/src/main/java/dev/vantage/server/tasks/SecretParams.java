@@ -45,8 +45,7 @@ public final class SecretParams {
                 if (previous.containsKey(p.name())) {
                     b.param(p.name(), previous.get(p.name()));
                 } else {
-                    errors.add(new FieldError("params." + p.name(), "send the secret itself; " + MASK
-                            + " only keeps a value that is already stored"));
+                    errors.add(FieldError.of("params." + p.name(), "task.secretMask", MASK));
                 }
             }
         }

@@ -71,9 +71,8 @@ public sealed interface Selector {
         if (node == null || node.isNull()) {
             return ALL;
         }
-        String shape = "must be one of {\"all\": true}, {\"agent\": \"<id>\"} or {\"labels\": {\"name\": \"value\"}}";
         if (!node.isObject() || node.size() != 1) {
-            errors.add(new FieldError("selector", shape));
+            errors.add(FieldError.of("selector", "selector.shape"));
             return null;
         }
         var field = node.properties().iterator().next();
@@ -83,23 +82,23 @@ public sealed interface Selector {
                 if (v.isBoolean() && v.booleanValue()) {
                     return ALL;
                 }
-                errors.add(new FieldError("selector.all", "must be true"));
+                errors.add(FieldError.of("selector.all", "selector.all"));
             }
             case "agent" -> {
                 if (v.isTextual() && !v.textValue().isBlank() && v.textValue().length() <= 36) {
                     return new Agent(v.textValue());
                 }
-                errors.add(new FieldError("selector.agent", "must be an agent id"));
+                errors.add(FieldError.of("selector.agent", "selector.agent"));
             }
             case "labels" -> {
                 Map<String, String> labels = LabelsJson.parse(v, "selector.labels", errors);
                 if (labels != null && labels.isEmpty()) {
-                    errors.add(new FieldError("selector.labels", "must name at least one label"));
+                    errors.add(FieldError.of("selector.labels", "selector.labels"));
                     return null;
                 }
                 return labels == null ? null : new Labels(labels);
             }
-            default -> errors.add(new FieldError("selector." + field.getKey(), "unknown selector; " + shape));
+            default -> errors.add(FieldError.of("selector." + field.getKey(), "selector.unknown"));
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.vantage.server.tasks;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.NotFoundException;
@@ -76,7 +77,7 @@ public final class TaskStore {
                     JsonMapping.write(selector.toJson()), JsonMapping.write(dependsOn), spec.enabled(), createdBy, now, now);
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
-                throw new ConflictException("a task with id '" + spec.id() + "' exists");
+                throw new ConflictException(Message.of("task.exists", spec.id()));
             }
             throw e;
         }
@@ -118,8 +119,7 @@ public final class TaskStore {
     public void delete(String id) {
         List<String> dependents = dependentsOf(id);
         if (!dependents.isEmpty()) {
-            throw new ConflictException("tasks " + String.join(", ", dependents) + " depend on this task;"
-                    + " remove it from their dependsOn first");
+            throw new ConflictException(Message.of("task.dependents", String.join(", ", dependents)));
         }
         if (db.update("DELETE FROM tasks WHERE id = ?", id) == 0) {
             throw new NotFoundException("task");
@@ -149,7 +149,7 @@ public final class TaskStore {
 
     private DomainException missingOrStale(String id) {
         return find(id).isPresent()
-                ? new ConflictException("the task was changed by someone else; read it again and retry")
+                ? new ConflictException(Message.of("stale.task"))
                 : new NotFoundException("task");
     }
 

@@ -12,6 +12,7 @@ import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
@@ -53,7 +54,7 @@ public final class TasksApi implements ApiModule {
          * Why every agent {@code selector} picks refuses {@code address}; empty when one of them may probe it, or when
          * the selector picks none (the task waits for its agents).
          */
-        Optional<String> refusedByAll(Selector selector, InetSocketAddress address);
+        Optional<Message> refusedByAll(Selector selector, InetSocketAddress address);
     }
 
     /** @param agentExists whether an agent id is enrolled and not revoked (the agents slice answers) */
@@ -143,33 +144,34 @@ public final class TasksApi implements ApiModule {
             if (pathId != null && revisionNode.isIntegralNumber() && revisionNode.canConvertToLong()) {
                 revision = revisionNode.longValue();
             } else if (pathId != null) {
-                errors.add(new FieldError("revision", "must be a whole number"));
+                errors.add(FieldError.of("revision", "json.integer"));
             } // on create the revision of a copied task means nothing: ignore it like the other read-only fields
         }
         READ_ONLY.forEach(body::remove);
         TaskSpec spec = parseSpec(body, errors);
         if (spec != null) {
             if (pathId != null && !spec.id().isEmpty() && !spec.id().equals(pathId)) {
-                errors.add(new FieldError("id", "must be the id in the URL ('" + pathId + "') or left out"));
+                errors.add(FieldError.of("id", "task.idMismatch", pathId));
             }
             String id = pathId != null ? pathId : spec.id().isEmpty() ? UUID.randomUUID().toString() : spec.id();
             spec = spec.toBuilder().id(id).build();
             spec = SecretParams.restore(spec, stored == null ? null : stored.spec(), engine.descriptors().get(spec.type()), errors);
             if (spec.name() != null && spec.name().length() > TaskStore.MAX_NAME_LENGTH) {
-                errors.add(new FieldError("name", "must be at most " + TaskStore.MAX_NAME_LENGTH + " characters"));
+                errors.add(FieldError.of("name", "json.maxLength", TaskStore.MAX_NAME_LENGTH));
             }
             if (spec.interval() == null && errors.stream().noneMatch(e -> e.field().equals("interval"))) {
-                errors.add(new FieldError("interval", "is required: agents run server tasks on a schedule"));
+                errors.add(FieldError.of("interval", "task.intervalRequired"));
             }
             // one message per field: what is already reported (a structural problem, a masked secret) stays
             Set<String> reported = errors.stream().flatMap(e -> Stream.of(e.field(), topLevel(e.field())))
                     .collect(Collectors.toSet());
+            String type = spec.type();
             engine.validate(spec).stream()
                     .filter(p -> !reported.contains(p.field()))
-                    .forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+                    .forEach(p -> errors.add(EngineProblems.of(engine, p, type)));
         }
         if (selector instanceof Selector.Agent a && !agentExists.test(a.id())) {
-            errors.add(new FieldError("selector.agent", "no enrolled agent has this id"));
+            errors.add(FieldError.of("selector.agent", "task.noSuchAgent"));
         }
         List<String> dependsOn = dependsOn(dependsOnNode, spec == null ? pathId : spec.id(), errors);
         if (errors.isEmpty()) {
@@ -189,7 +191,7 @@ public final class TasksApi implements ApiModule {
             return List.of();
         }
         if (!node.isArray() || node.size() > MAX_DEPENDS_ON) {
-            errors.add(new FieldError("dependsOn", "must be an array of at most " + MAX_DEPENDS_ON + " task ids"));
+            errors.add(FieldError.of("dependsOn", "task.dependsOn.array", MAX_DEPENDS_ON));
             return List.of();
         }
         List<String> ids = new ArrayList<>();
@@ -197,15 +199,15 @@ public final class TasksApi implements ApiModule {
             String field = "dependsOn[" + i + "]";
             JsonNode n = node.get(i);
             if (!n.isTextual() || n.textValue().isBlank()) {
-                errors.add(new FieldError(field, "must be a task id"));
+                errors.add(FieldError.of(field, "task.dependsOn.id"));
             } else if (n.textValue().equals(id)) {
-                errors.add(new FieldError(field, "a task cannot depend on itself"));
+                errors.add(FieldError.of(field, "task.dependsOn.self"));
             } else if (ids.contains(n.textValue())) {
-                errors.add(new FieldError(field, "is named twice"));
+                errors.add(FieldError.of(field, "task.dependsOn.twice"));
             } else if (tasks.find(n.textValue()).isEmpty()) {
-                errors.add(new FieldError(field, "no task has this id"));
+                errors.add(FieldError.of(field, "task.dependsOn.unknown"));
             } else if (id != null && reaches(n.textValue(), id)) {
-                errors.add(new FieldError(field, "depends (through its own dependsOn) on this task: that would be a cycle"));
+                errors.add(FieldError.of(field, "task.dependsOn.cycle"));
             } else {
                 ids.add(n.textValue());
             }
@@ -233,11 +235,11 @@ public final class TasksApi implements ApiModule {
      * Parses the spec. When some fields are structurally wrong they are reported, and the spec is parsed again
      * without them, so the engine can still check the rest and the client hears of every problem at once.
      */
-    private static TaskSpec parseSpec(ObjectNode body, List<FieldError> errors) {
+    private TaskSpec parseSpec(ObjectNode body, List<FieldError> errors) {
         try {
             return TaskSpecJson.parse(body);
         } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(new FieldError(p.field(), p.reason())));
+            e.problems().forEach(p -> errors.add(EngineProblems.of(engine, p, null)));
             ObjectNode rest = body.deepCopy();
             e.problems().forEach(p -> rest.remove(topLevel(p.field())));
             try {

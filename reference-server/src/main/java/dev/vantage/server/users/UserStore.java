@@ -1,5 +1,6 @@
 package dev.vantage.server.users;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.security.Role;
@@ -65,7 +66,7 @@ public final class UserStore {
                     id, User.normalize(username), passwordHash, role, clock.instant());
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
-                throw new ConflictException("username '" + User.normalize(username) + "' is taken");
+                throw new ConflictException(Message.of("user.taken", User.normalize(username)));
             }
             throw e;
         }
@@ -152,7 +153,7 @@ public final class UserStore {
         long others = Sql.queryOne(c, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE AND id <> ?",
                 rs -> rs.getLong(1), id).orElse(0L);
         if (others == 0) {
-            throw new ConflictException("this is the last enabled admin; make another admin first");
+            throw new ConflictException(Message.of("user.lastAdmin"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.vantage.server.users;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Role;
@@ -51,10 +52,10 @@ public final class UsersApi implements ApiModule {
         String password = in.requiredString("password", Passwords.MAX_LENGTH);
         Role role = in.optionalEnum("role", Role.class);
         if (username != null && UserStore.invalidUsername(username) != null) {
-            in.error("username", UserStore.invalidUsername(username));
+            in.error("username", Message.of("user.username"));
         }
-        if (password != null && Passwords.weakness(password) != null) {
-            in.error("password", Passwords.weakness(password));
+        if (password != null && Passwords.weakness(password) != null) { // too long is refused above
+            in.error("password", Message.of("password.short", Passwords.MIN_LENGTH));
         }
         in.check();
         User user = users.create(username, passwords.hash(password), role == null ? Role.VIEWER : role);
@@ -73,7 +74,7 @@ public final class UsersApi implements ApiModule {
         Boolean disabled = in.optionalBoolean("disabled");
         String password = in.optionalString("password", Passwords.MAX_LENGTH);
         if (password != null && Passwords.weakness(password) != null) {
-            in.error("password", Passwords.weakness(password));
+            in.error("password", Message.of("password.short", Passwords.MIN_LENGTH));
         }
         in.check();
         String hash = password == null ? null : passwords.hash(password);

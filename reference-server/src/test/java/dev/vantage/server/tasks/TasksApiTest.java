@@ -306,4 +306,54 @@ class TasksApiTest {
         assertThat(server.call("GET", "/api/v1/plugins", viewer, null, java.util.Map.of("Accept-Language", ";;;"))
                 .status()).isEqualTo(200);
     }
+
+    /** A task wrong in many fields at once: the server's, the engine's and the plugin's (and its support library's) checks. */
+    private static final String BAD_TASK = "{\"type\":\"tcp\",\"target\":\"nohostport\",\"interval\":\"5ms\","
+            + "\"timeout\":\"soon\",\"params\":{\"readBytes\":0,\"sni\":\"example.com\"},\"selector\":{\"all\":false},"
+            + "\"dependsOn\":[\"no-such-task\"],\"name\":\"" + "n".repeat(300) + "\"}";
+
+    private static java.util.Map<String, String> messages(TestServer.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        r.json().get("errors").forEach(e -> out.put(e.get("field").asText(), e.get("message").asText()));
+        return out;
+    }
+
+    @Test
+    void fieldErrorsSpeakTheLanguageAskedFor() {
+        TestServer.Response zh = server.call("POST", "/api/v1/tasks", operator, BAD_TASK,
+                java.util.Map.of("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"));
+        assertThat(zh.headers().allValues("vary").toString()).contains("Accept-Language");
+        java.util.Map<String, String> chinese = messages(zh);
+        assertThat(chinese).containsOnlyKeys("target", "interval", "timeout", "params.readBytes", "params.sni",
+                "selector.all", "dependsOn[0]", "name");
+        chinese.forEach((field, message) -> {
+            // what is left once values (quoted as they were sent) and field names are taken out is Chinese
+            String words = message.replaceAll("“[^”]*”|'[^']*'", "").replaceAll("\\b(true|tls|IPv6|IPv4|DNS|URL|ISO)\\b", ""); // values and proper names
+            assertThat(words).as(field + ": " + message).containsPattern("\\p{IsHan}").doesNotContainPattern("[A-Za-z]{3,}");
+        });
+        assertThat(zh.json().get("detail").asText()).isEqualTo("有 8 个字段无效");
+        assertThat(chinese.get("target")).contains("“nohostport”");
+
+        // English, asked for or by default, is what it always was
+        java.util.Map<String, String> english = messages(create(BAD_TASK));
+        assertThat(messages(server.call("POST", "/api/v1/tasks", operator, BAD_TASK, java.util.Map.of("Accept-Language", "en-US"))))
+                .isEqualTo(english);
+        assertThat(english).containsEntry("target", "expected host:port (an IPv6 address in brackets, [::1]:443), got 'nohostport'")
+                .containsEntry("interval", "must be between 10ms and 1d, got 5ms")
+                .containsEntry("timeout", "'soon' is not a duration (use e.g. 250ms, 1.5s, 2m, 1h or PT1S)")
+                .containsEntry("params.readBytes", "must be at least 1, got 0")
+                .containsEntry("params.sni", "only applies with tls=true")
+                .containsEntry("selector.all", "must be true")
+                .containsEntry("dependsOn[0]", "no task has this id")
+                .containsEntry("name", "must be at most 256 characters");
+        assertThat(server.call("GET", "/api/v1/tasks/none", viewer, null, java.util.Map.of("Accept-Language", "zh-CN"))
+                .json().get("detail").asText()).isEqualTo("找不到该任务");
+        assertThat(server.get("/api/v1/tasks/none", viewer).json().get("detail").asText()).isEqualTo("task not found");
+        // what a user meets before any form: the login
+        TestServer.Response login = server.call("POST", "/api/v1/auth/login", null,
+                "{\"username\":\"ops\",\"password\":\"not the password\"}", java.util.Map.of("Accept-Language", "zh-CN"));
+        assertThat(login.status()).isEqualTo(401);
+        assertThat(login.json().get("detail").asText()).isEqualTo("用户名或密码错误");
+    }
 }

@@ -33,23 +33,23 @@ public final class Cidr {
         // only literal addresses: a range must never trigger a DNS lookup; and IPv4 only as a plain dotted quad, or
         // 0177.0.0.0/8 would be the JDK's 177.0.0.0/8 while its author meant loopback
         if (host.isEmpty() || !(host.indexOf(':') >= 0 ? plainIpv6(host) : DOTTED_QUAD.matcher(host).matches())) {
-            throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+            throw EngineTexts.invalid("engine.cidr", text);
         }
         byte[] bytes;
         try {
             bytes = InetAddress.getByName(host).getAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)");
+            throw EngineTexts.invalid("engine.cidr", text);
         }
         int max = bytes.length * 8;
         int prefix;
         try {
             prefix = slash < 0 ? max : Integer.parseInt(s.substring(slash + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' has a bad prefix length");
+            throw EngineTexts.invalid("engine.cidr.prefix", text);
         }
         if (prefix < 0 || prefix > max) {
-            throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + max);
+            throw EngineTexts.invalid("engine.cidr.prefixRange", text, max);
         }
         for (int i = 0; i < bytes.length; i++) {
             int keep = Math.max(0, Math.min(8, prefix - i * 8));

@@ -5,6 +5,7 @@ import dev.vantage.probe.engine.Assertion.Op;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.spi.AssertionOutcome;
 import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.InvalidValueException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import java.net.InetAddress;
@@ -51,15 +52,14 @@ public final class CompiledAssertion {
     public static CompiledAssertion compile(Assertion a, String path, List<ConfigProblem> problems) {
         int before = problems.size();
         if (a == null) {
-            problems.add(ConfigProblem.of(path, "must be an object"));
+            problems.add(EngineTexts.problem(path, "engine.assertion.object"));
             return null;
         }
         if (a.op() == null) {
-            problems.add(ConfigProblem.of(path + ".op", "is required (lt le eq ne ge gt equals not_equals contains "
-                    + "not_contains matches not_matches includes not_includes set_equals within_cidr)"));
+            problems.add(EngineTexts.problem(path + ".op", "engine.assertion.op"));
         }
         if (a.value() == null) {
-            problems.add(ConfigProblem.of(path + ".value", "is required"));
+            problems.add(EngineTexts.problem(path + ".value", "engine.required"));
         }
         String field = a.field() == null ? "" : a.field();
         Kind kind;
@@ -78,19 +78,18 @@ public final class CompiledAssertion {
             kind = Kind.ATTRIBUTE;
             name = field.substring(10);
         } else {
-            problems.add(ConfigProblem.of(path + ".field", "must be status, durationMs, phase.<name>, "
-                    + "measurement.<name> or attribute.<name>, got '" + field + "'"));
+            problems.add(EngineTexts.problem(path + ".field", "engine.assertion.field", field));
             return null;
         }
         JsonPointer pointer = null;
         if (a.jsonPointer() != null) {
             if (kind != Kind.ATTRIBUTE) {
-                problems.add(ConfigProblem.of(path + ".jsonPointer", "applies only to attribute fields"));
+                problems.add(EngineTexts.problem(path + ".jsonPointer", "engine.assertion.pointerField"));
             } else {
                 try {
                     pointer = JsonPointer.compile(a.jsonPointer());
                 } catch (IllegalArgumentException e) {
-                    problems.add(ConfigProblem.of(path + ".jsonPointer", "is not a JSON pointer (RFC 6901): " + e.getMessage()));
+                    problems.add(EngineTexts.problem(path + ".jsonPointer", "engine.assertion.pointer", e.getMessage()));
                 }
             }
         }
@@ -102,21 +101,21 @@ public final class CompiledAssertion {
             boolean numericField = kind == Kind.DURATION || kind == Kind.PHASE || kind == Kind.MEASUREMENT;
             if (kind == Kind.STATUS) {
                 if (a.op() != Op.EQ && a.op() != Op.NE) {
-                    problems.add(ConfigProblem.of(path + ".op", "status takes eq or ne"));
+                    problems.add(EngineTexts.problem(path + ".op", "engine.assertion.statusOp"));
                 }
                 try {
                     ProbeStatus.valueOf(a.value());
                 } catch (IllegalArgumentException e) {
-                    problems.add(ConfigProblem.of(path + ".value", "must be SUCCESS, FAILURE, TIMEOUT or ERROR"));
+                    problems.add(EngineTexts.problem(path + ".value", "engine.assertion.status"));
                 }
             } else if (numericField && !a.op().numeric()) {
-                problems.add(ConfigProblem.of(path + ".op", field + " is numeric: use lt le eq ne ge gt"));
+                problems.add(EngineTexts.problem(path + ".op", "engine.assertion.numericOp", field));
             }
             if (a.op().numeric() && kind != Kind.STATUS) {
                 try {
                     number = Double.parseDouble(a.value());
                 } catch (NumberFormatException e) {
-                    problems.add(ConfigProblem.of(path + ".value", "must be a number for " + a.op().jsonName()));
+                    problems.add(EngineTexts.problem(path + ".value", "engine.assertion.number", a.op().jsonName()));
                 }
             }
             if (a.op() == Op.SET_EQUALS) {
@@ -128,19 +127,19 @@ public final class CompiledAssertion {
                     try {
                         ranges.add(Cidr.parse(item));
                     } catch (IllegalArgumentException e) {
-                        problems.add(ConfigProblem.of(path + ".value", e.getMessage()));
+                        problems.add(e instanceof InvalidValueException v ? ConfigProblem.of(path + ".value", v.getMessage(), v.code(), v.args())
+                                : ConfigProblem.of(path + ".value", e.getMessage()));
                     }
                 }
                 if (ranges.isEmpty() && problems.size() == before) {
-                    problems.add(ConfigProblem.of(path + ".value", "must name at least one address range"));
+                    problems.add(EngineTexts.problem(path + ".value", "engine.assertion.ranges"));
                 }
             }
             if (a.op() == Op.MATCHES || a.op() == Op.NOT_MATCHES) {
                 try {
                     pattern = Pattern.compile(a.value());
                 } catch (PatternSyntaxException e) {
-                    problems.add(ConfigProblem.of(path + ".value", "is not a valid regular expression: "
-                            + e.getDescription()));
+                    problems.add(EngineTexts.problem(path + ".value", "engine.assertion.regex", e.getDescription()));
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.vantage.probe.engine.internal;
 
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.InvalidValueException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import java.time.Duration;
@@ -33,8 +34,8 @@ public final class Parameters {
         for (String key : raw.keySet()) {
             if (descriptor.parameter(key).isEmpty()) {
                 badFields.add(prefix + key);
-                problems.add(ConfigProblem.of(prefix + key, "unknown parameter for type '" + descriptor.type()
-                        + "'; known: " + String.join(", ", descriptor.parameters().stream().map(ParameterSpec::name).toList())));
+                problems.add(EngineTexts.problem(prefix + key, "engine.param.unknown", descriptor.type(),
+                        String.join(", ", descriptor.parameters().stream().map(ParameterSpec::name).toList())));
             }
         }
         for (ParameterSpec spec : descriptor.parameters()) {
@@ -43,7 +44,7 @@ public final class Parameters {
             if (value == null) {
                 if (spec.required()) {
                     badFields.add(path);
-                    problems.add(ConfigProblem.of(path, "is required"));
+                    problems.add(EngineTexts.problem(path, "engine.required"));
                 } else if (spec.defaultValue() != null) {
                     typed.put(spec.name(), spec.defaultValue());
                 }
@@ -56,7 +57,9 @@ public final class Parameters {
             } catch (IllegalArgumentException e) {
                 // never echo a secret back, not even in an error message
                 String reason = spec.secret() ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
-                problems.add(ConfigProblem.of(path, reason));
+                boolean echoes = !reason.equals(e.getMessage()); // a translation would echo the secret again
+                problems.add(e instanceof InvalidValueException v && !echoes
+                        ? ConfigProblem.of(path, reason, v.code(), v.args()) : ConfigProblem.of(path, reason));
                 badFields.add(path);
                 if (spec.defaultValue() != null) {
                     typed.put(spec.name(), spec.defaultValue());
@@ -71,7 +74,7 @@ public final class Parameters {
             case STRING -> {
                 String s = text(value);
                 if (spec.pattern() != null && !s.matches(spec.pattern())) {
-                    throw new IllegalArgumentException("must match " + spec.pattern());
+                    throw EngineTexts.invalid("engine.param.pattern", spec.pattern());
                 }
                 yield s;
             }
@@ -87,7 +90,7 @@ public final class Parameters {
                         // reported below
                     }
                 }
-                throw new IllegalArgumentException("must be a whole number, got " + describe(value));
+                throw EngineTexts.invalid("engine.param.integer", describe(value));
             }
             case NUMBER -> {
                 if (value instanceof Number n) {
@@ -100,7 +103,7 @@ public final class Parameters {
                         // reported below
                     }
                 }
-                throw new IllegalArgumentException("must be a number, got " + describe(value));
+                throw EngineTexts.invalid("engine.param.number", describe(value));
             }
             case BOOLEAN -> {
                 if (value instanceof Boolean b) {
@@ -109,7 +112,7 @@ public final class Parameters {
                 if ("true".equals(value) || "false".equals(value)) {
                     yield Boolean.parseBoolean((String) value);
                 }
-                throw new IllegalArgumentException("must be true or false, got " + describe(value));
+                throw EngineTexts.invalid("engine.param.boolean", describe(value));
             }
             case DURATION -> {
                 if (value instanceof Duration d) {
@@ -120,13 +123,13 @@ public final class Parameters {
             case ENUM -> {
                 String s = text(value);
                 if (!spec.allowedValues().contains(s)) {
-                    throw new IllegalArgumentException("must be one of " + spec.allowedValues() + ", got '" + s + "'");
+                    throw EngineTexts.invalid("engine.param.enum", spec.allowedValues(), s);
                 }
                 yield s;
             }
             case STRING_LIST -> {
                 if (!(value instanceof List<?> list)) {
-                    throw new IllegalArgumentException("must be a list of strings, got " + describe(value));
+                    throw EngineTexts.invalid("engine.param.list", describe(value));
                 }
                 List<String> out = new ArrayList<>();
                 for (Object o : list) {
@@ -136,7 +139,7 @@ public final class Parameters {
             }
             case STRING_MAP -> {
                 if (!(value instanceof Map<?, ?> map)) {
-                    throw new IllegalArgumentException("must be an object of strings, got " + describe(value));
+                    throw EngineTexts.invalid("engine.param.map", describe(value));
                 }
                 Map<String, String> out = new LinkedHashMap<>();
                 map.forEach((k, v) -> out.put(String.valueOf(k), text(v)));
@@ -174,11 +177,16 @@ public final class Parameters {
             }
         }
         if (spec.min() != null && measure < spec.min()) {
-            throw new IllegalArgumentException("must be at least " + number(spec.min()) + unit + ", got " + number(measure) + unit);
+            throw EngineTexts.invalid("engine.param.min" + unitCode(unit), number(spec.min()), number(measure));
         }
         if (spec.max() != null && measure > spec.max()) {
-            throw new IllegalArgumentException("must be at most " + number(spec.max()) + unit + ", got " + number(measure) + unit);
+            throw EngineTexts.invalid("engine.param.max" + unitCode(unit), number(spec.max()), number(measure));
         }
+    }
+
+    /** The message code suffix of a measure's unit: each language words "characters" its own way. */
+    private static String unitCode(String unit) {
+        return unit.isEmpty() ? "" : "." + unit.strip();
     }
 
     private static String text(Object value) {
@@ -188,7 +196,7 @@ public final class Parameters {
         if (value instanceof Number || value instanceof Boolean) {
             return String.valueOf(value);
         }
-        throw new IllegalArgumentException("must be text, got " + describe(value));
+        throw EngineTexts.invalid("engine.param.text", describe(value));
     }
 
     private static String describe(Object value) {

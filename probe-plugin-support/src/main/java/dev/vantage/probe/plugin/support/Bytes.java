@@ -32,7 +32,7 @@ public final class Bytes {
         try {
             return HexFormat.of().parseHex(text.replaceAll("\\s+", ""));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not hex (pairs of 0-9a-f): " + e.getMessage(), e);
+            throw ProblemTexts.SUPPORT.invalid("support.hex", e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.vantage.probe.plugin.support;
 
 import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.probe.spi.InvalidValueException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ParameterType;
 import dev.vantage.probe.spi.ProbeConfig;
@@ -70,12 +71,14 @@ public final class Expectation {
         String hex = HEX_PARAMETER.name();
         try {
             if (config.has(text) && config.has(hex)) {
-                problems.add(ConfigProblem.of(hex, "set either " + text + " or " + hex + ", not both"));
+                problems.add(ProblemTexts.SUPPORT.problem(hex, "support.eitherOr", text, hex));
             } else if (config.has(text)) {
                 return regex(config.string(text));
             } else if (config.has(hex)) {
                 return prefix(Bytes.hex(config.string(hex)));
             }
+        } catch (InvalidValueException e) {
+            problems.add(ConfigProblem.of(config.has(text) ? text : hex, e.getMessage(), e.code(), e.args()));
         } catch (IllegalArgumentException e) {
             problems.add(ConfigProblem.of(config.has(text) ? text : hex, e.getMessage()));
         }
@@ -93,8 +96,7 @@ public final class Expectation {
         try {
             return new Expectation(Pattern.compile(regex), null);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("invalid regular expression: " + e.getDescription() + " near index "
-                    + e.getIndex(), e);
+            throw ProblemTexts.SUPPORT.invalid("support.regex", e.getDescription(), e.getIndex());
         }
     }
 
@@ -106,7 +108,7 @@ public final class Expectation {
      */
     public static Expectation prefix(byte[] prefix) {
         if (prefix.length == 0) {
-            throw new IllegalArgumentException("must name at least one byte");
+            throw ProblemTexts.SUPPORT.invalid("support.prefixEmpty");
         }
         return new Expectation(null, prefix.clone());
     }

@@ -48,24 +48,23 @@ public final class HostPort {
             int close = target.indexOf("]:");
             host = close < 0 ? "" : target.substring(1, close);
             if (!IPV6.matcher(host).matches()) {
-                throw new IllegalArgumentException("expected [IPv6 address]:port, got '" + target + "'");
+                throw ProblemTexts.SUPPORT.invalid("support.hostPort.ipv6", target);
             }
             port = target.substring(close + 2);
         } else {
             int colon = target.lastIndexOf(':');
             if (colon < 0 || target.indexOf(':') != colon) {
-                throw new IllegalArgumentException("expected host:port (an IPv6 address in brackets, [::1]:443), got '"
-                        + target + "'");
+                throw ProblemTexts.SUPPORT.invalid("support.hostPort.shape", target);
             }
             host = target.substring(0, colon);
             port = target.substring(colon + 1);
             if (!NAME.matcher(host).matches()) {
-                throw new IllegalArgumentException("'" + host + "' is not a host name or IP address");
+                throw ProblemTexts.SUPPORT.invalid("support.hostPort.host", host);
             }
         }
         int p = PORT.matcher(port).matches() ? Integer.parseInt(port) : -1;
         if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("port must be 1-65535, got '" + port + "'");
+            throw ProblemTexts.SUPPORT.invalid("support.hostPort.port", port);
         }
         return new HostPort(host, p);
     }

@@ -44,9 +44,8 @@ public final class RoundTrips {
     public static void checkSpacing(long count, Duration interval, ProbeConfig config, List<ConfigProblem> problems) {
         Duration span = interval.multipliedBy(Math.max(0, count - 1));
         if (span.compareTo(config.budget()) >= 0) {
-            problems.add(ConfigProblem.of("interval", count + " packets " + interval.toMillis() + "ms apart take "
-                    + span.toMillis() + "ms, which does not fit before the attempt's deadline (" + config.budget().toMillis()
-                    + "ms into the timeout of " + config.timeout().toMillis() + "ms)"));
+            problems.add(ProblemTexts.SUPPORT.problem("interval", "support.spacing", count, interval.toMillis(),
+                    span.toMillis(), config.budget().toMillis(), config.timeout().toMillis()));
         }
     }
 

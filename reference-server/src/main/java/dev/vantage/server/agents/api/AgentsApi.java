@@ -1,5 +1,6 @@
 package dev.vantage.server.agents.api;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.agents.gateway.AgentGateway;
 import dev.vantage.server.agents.gateway.ChangeRelay;
 import dev.vantage.server.agents.store.AgentPolicy;
@@ -11,7 +12,6 @@ import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
@@ -75,7 +75,7 @@ public final class AgentsApi implements ApiModule {
             QueryParams q = new QueryParams(req);
             String spent = q.string("spent");
             if (!"true".equals(spent)) {
-                q.error("spent", "must be true: only tokens that can no longer enrol anyone are deleted in bulk");
+                q.error("spent", Message.of("agent.spent"));
             }
             q.check();
             Json.send(res, Map.of("deleted", tokens.purgeSpent()));
@@ -106,9 +106,9 @@ public final class AgentsApi implements ApiModule {
         boolean purge = q.bool("purge", false);
         String results = q.string("results");
         if (results != null && !results.equals("keep") && !results.equals("delete")) {
-            q.error("results", "must be keep or delete");
+            q.error("results", Message.of("agent.results"));
         } else if ("delete".equals(results) && !purge) {
-            q.error("results", "results are deleted only with purge=true");
+            q.error("results", Message.of("agent.resultsPurge"));
         }
         q.check();
         agents.revoke(id);
@@ -128,17 +128,17 @@ public final class AgentsApi implements ApiModule {
         Map<String, String> labels = JsonFields.labels(body, "labels", in);
         Long uses = in.optionalLong("uses");
         if (uses != null && (uses < 1 || uses > 100_000)) {
-            in.error("uses", "must be between 1 and 100000");
+            in.error("uses", Message.of("token.uses"));
         }
-        Duration lifetime = in.convert("expiresIn", in.optionalString("expiresIn", 32), Durations::parse);
+        Duration lifetime = in.duration("expiresIn", in.optionalString("expiresIn", 32));
         if (lifetime != null && (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_TOKEN_LIFETIME) > 0)) {
-            in.error("expiresIn", "must be positive and at most 30d");
+            in.error("expiresIn", Message.of("token.expiry"));
         }
         AgentPolicy policy = JsonFields.policy(body, "policy", in);
         in.check();
         Principal p = Routes.principal(req);
         if (policy != null && !p.role().includes(Role.ADMIN)) {
-            throw new ForbiddenException("only an admin may set an agent policy");
+            throw new ForbiddenException(Message.of("agent.policyAdmin"));
         }
         Instant expires = clock.instant().plus(lifetime == null ? Duration.ofDays(1) : lifetime);
         EnrollmentTokenStore.Created created = tokens.create(labels == null ? Map.of() : labels,
@@ -162,7 +162,7 @@ public final class AgentsApi implements ApiModule {
         Map<String, String> asked = JsonFields.labels(body, "labels", in);
         in.check();
         EnrollmentTokenStore.Grant grant = tokens.consume(token)
-                .orElseThrow(() -> new NotAuthenticatedException("enrollment token unknown, expired, revoked or used up"));
+                .orElseThrow(() -> new NotAuthenticatedException(Message.of("agent.enrollRefused")));
         // the token's labels win: whoever holds a token cannot move itself into another region
         Map<String, String> labels = new LinkedHashMap<>(asked == null ? Map.of() : asked);
         labels.putAll(grant.labels());
@@ -176,7 +176,7 @@ public final class AgentsApi implements ApiModule {
         JsonInput in = JsonInput.of(body, "labels");
         Map<String, String> labels = JsonFields.labels(body, "labels", in);
         if (labels == null) {
-            in.error("labels", "is required");
+            in.error("labels", Message.of("json.required"));
         }
         in.check();
         agents.labels(id, labels);

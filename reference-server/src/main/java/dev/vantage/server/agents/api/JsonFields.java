@@ -1,5 +1,6 @@
 package dev.vantage.server.agents.api;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.agents.store.AgentPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.protocol.Policy;
@@ -25,7 +26,7 @@ final class JsonFields {
         }
         List<FieldError> errors = new ArrayList<>();
         Map<String, String> labels = LabelsJson.parse(v, field, errors);
-        errors.forEach(e -> in.error(e.field(), e.message()));
+        errors.forEach(e -> in.error(e.field(), e.text()));
         return labels;
     }
 
@@ -36,7 +37,7 @@ final class JsonFields {
             return null;
         }
         if (!v.isObject()) {
-            in.error(field, "must be an object {allowLoopback, allowPrivate, allow, deny, denyPorts}");
+            in.error(field, Message.of("policy.object"));
             return null;
         }
         v.properties().forEach(e -> {
@@ -58,7 +59,7 @@ final class JsonFields {
         JsonNode p = v.get("denyPorts");
         if (p != null && !p.isNull()) {
             if (!p.isArray()) {
-                in.error(prefix + "denyPorts", "must be an array of {from, to}");
+                in.error(prefix + "denyPorts", Message.of("policy.denyPorts"));
             } else {
                 for (int i = 0; i < p.size(); i++) {
                     JsonNode r = p.get(i);
@@ -66,7 +67,7 @@ final class JsonFields {
                     int from = r.path("from").asInt(-1);
                     int to = r.path("to").asInt(-1);
                     if (!r.path("from").isInt() || !r.path("to").isInt() || from < 0 || to > 65535 || from > to) {
-                        in.error(path, "must be {from, to} with 0 <= from <= to <= 65535");
+                        in.error(path, Message.of("policy.ports"));
                     } else {
                         ports.add(new Policy.PortRange(from, to));
                     }
@@ -82,7 +83,7 @@ final class JsonFields {
             return false;
         }
         if (!b.isBoolean()) {
-            in.error(prefix + name, "must be true or false");
+            in.error(prefix + name, Message.of("json.boolean"));
             return false;
         }
         return b.booleanValue();
@@ -95,13 +96,13 @@ final class JsonFields {
             return out;
         }
         if (!a.isArray()) {
-            in.error(prefix + name, "must be an array of address ranges such as \"10.0.0.0/8\"");
+            in.error(prefix + name, Message.of("policy.ranges"));
             return out;
         }
         for (int i = 0; i < a.size(); i++) {
             String path = prefix + name + "[" + i + "]";
             if (!a.get(i).isTextual()) {
-                in.error(path, "must be a string such as \"10.0.0.0/8\"");
+                in.error(path, Message.of("policy.cidr"));
                 continue;
             }
             try {

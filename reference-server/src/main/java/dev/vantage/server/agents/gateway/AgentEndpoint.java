@@ -1,5 +1,6 @@
 package dev.vantage.server.agents.gateway;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
@@ -54,7 +55,7 @@ public final class AgentEndpoint implements ApiModule {
     public void extraRouting(HttpRouting.Builder routing) {
         routing.get("/ws/agent", (req, res) -> {
             if (AgentSocket.authenticate(agents, req.headers().first(HeaderNames.AUTHORIZATION)).isEmpty()) {
-                throw new NotAuthenticatedException("agent credential missing or refused");
+                throw new NotAuthenticatedException(Message.of("agent.credential"));
             }
             throw new InvalidInputException("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
         });

@@ -96,7 +96,7 @@ public final class AlertRulesApi implements ApiModule {
         JsonNode sentId = body.get("id");
         List<FieldError> errors = new ArrayList<>();
         if (sentId != null && !sentId.isNull() && !sentId.asText().equals(id)) {
-            errors.add(new FieldError("id", "must be the id in the path, or left out"));
+            errors.add(FieldError.of("id", "rule.idPath"));
         }
         JsonNode revisionNode = body.remove("revision");
         Long revision = null;
@@ -104,7 +104,7 @@ public final class AlertRulesApi implements ApiModule {
             if (revisionNode.isIntegralNumber() && revisionNode.canConvertToLong()) {
                 revision = revisionNode.longValue();
             } else {
-                errors.add(new FieldError("revision", "must be a whole number"));
+                errors.add(FieldError.of("revision", "json.integer"));
             }
         }
         READ_ONLY.forEach(body::remove);
@@ -171,7 +171,7 @@ public final class AlertRulesApi implements ApiModule {
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < d.channelIds().size(); i++) {
             if (!channelExists.test(d.channelIds().get(i))) {
-                errors.add(new FieldError("channels[" + i + "]", "no such channel"));
+                errors.add(FieldError.of("channels[" + i + "]", "rule.noChannel"));
             }
         }
         if (!errors.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.api;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.alerting.channels.Channel;
@@ -95,18 +96,18 @@ public final class ChannelsApi implements ApiModule {
         Long revision = stored == null ? null : in.optionalLong("revision");
         ChannelType type = typeId == null ? null : ChannelTypes.byId(typeId).orElse(null);
         if (typeId != null && type == null) {
-            in.error("type", "must be one of " + String.join(", ", ChannelTypes.all().stream().map(ChannelType::id).toList()));
+            in.error("type", Message.of("json.oneOf", String.join(", ", ChannelTypes.all().stream().map(ChannelType::id).toList())));
         }
         if (language != null && !LANGUAGES.contains(language)) {
-            in.error("language", "must be en or zh");
+            in.error("language", Message.of("channel.language"));
         }
         JsonNode settingsNode = body.get("settings");
         if (settingsNode == null || !settingsNode.isObject()) {
-            in.error("settings", "must be an object of the type's settings");
+            in.error("settings", Message.of("channel.settings"));
         }
         List<FieldError> errors = new ArrayList<>();
         Templates templates = Templates.parse(body.get("templates"), errors);
-        errors.forEach(e -> in.error(e.field(), e.message()));
+        errors.forEach(e -> in.error(e.field(), e.text()));
         errors.clear();
         in.check();
         ObjectNode settings = ((ObjectNode) settingsNode).deepCopy();
@@ -115,8 +116,7 @@ public final class ChannelsApi implements ApiModule {
                 if (stored != null && stored.type().equals(type.id()) && stored.settings().has(secret)) {
                     settings.set(secret, stored.settings().get(secret));
                 } else {
-                    errors.add(new FieldError("settings." + secret, "send the secret itself; " + MASK
-                            + " only keeps a value that is already stored"));
+                    errors.add(FieldError.of("settings." + secret, "secret.mask", MASK));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.api;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.alerting.incidents.Incident;
 import dev.vantage.server.alerting.incidents.IncidentEvent;
@@ -56,7 +57,7 @@ public final class IncidentsApi implements ApiModule {
         String state = q.string("state");
         String task = q.string("task");
         if (state != null && !List.of("open", "resolved", "all").contains(state)) {
-            q.error("state", "must be open, resolved or all");
+            q.error("state", Message.of("incident.state"));
         }
         q.check();
         Boolean open = state == null || state.equals("all") ? null : state.equals("open");
@@ -70,7 +71,7 @@ public final class IncidentsApi implements ApiModule {
         JsonInput in = JsonInput.of(body, "text");
         String text = in.requiredString("text", 2000);
         if (text != null && text.isBlank()) {
-            in.error("text", "must not be blank");
+            in.error("text", Message.of("text.notBlank"));
         }
         in.check();
         IncidentEvent e = incidents.note(id, Routes.principal(req).username(), text);

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.api;
 
+import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.alerting.silences.Silence;
 import dev.vantage.server.alerting.silences.SilenceJson;
 import dev.vantage.server.alerting.silences.SilenceStore;
@@ -47,8 +48,7 @@ public final class SilencesApi implements ApiModule {
         for (Silence s : silences.all()) {
             if (s.tasks().equals(d.tasks()) && Objects.equals(s.ruleId(), d.ruleId()) && overlap(s.when(), d.when())) {
                 String field = d.when() instanceof Silence.Once ? "once" : "weekly";
-                throw new InvalidInputException(field, "overlaps silence " + s.id() + " of the same tasks and rule; "
-                        + "change that one instead");
+                throw new InvalidInputException(FieldError.of(field, "silence.overlap", s.id()));
             }
         }
         Silence s = silences.create(d, Routes.principal(req).userId());

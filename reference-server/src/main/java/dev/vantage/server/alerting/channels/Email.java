@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.channels;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message.RecipientType;
@@ -59,9 +60,9 @@ final class Email implements ChannelType {
         String username = s.optionalString("username", 256);
         String password = s.optionalString("password", Settings.MAX_SECRET);
         if (username != null && password == null) {
-            s.error("password", "is required with a username");
+            s.error("password", Message.of("email.password"));
         } else if (username == null && password != null) {
-            s.error("username", "is required with a password");
+            s.error("username", Message.of("email.username"));
         }
         InternetAddress from = address(s, "from", s.requiredString("from", 320));
         List<InternetAddress> to = new ArrayList<>();
@@ -125,7 +126,7 @@ final class Email implements ChannelType {
         } catch (AddressException e) {
             // reported below
         }
-        s.error(field, "'" + text + "' is not one email address");
+        s.error(field, Message.of("email.address", text));
         return null;
     }
 

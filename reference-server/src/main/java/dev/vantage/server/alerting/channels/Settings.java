@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.channels;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.probe.engine.AddressPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +49,7 @@ final class Settings {
 
     private String nonBlank(String field, String value) {
         if (value != null && value.isBlank()) {
-            in.error(field, "must not be blank");
+            in.error(field, Message.of("text.notBlank"));
             return null;
         }
         return value;
@@ -69,18 +70,18 @@ final class Settings {
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            in.error(field, "is not a URL");
+            in.error(field, Message.of("url.invalid"));
             return null;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            in.error(field, "must be an http or https URL");
+            in.error(field, Message.of("url.http"));
         } else if (uri.getHost() == null) {
-            in.error(field, "must have a host");
+            in.error(field, Message.of("url.host"));
         } else if (uri.getRawUserInfo() != null) {
-            in.error(field, "must not carry a user name or password");
+            in.error(field, Message.of("url.credentials"));
         } else if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            in.error(field, "has a port outside 1-65535");
+            in.error(field, Message.of("url.port"));
         } else if (hostProblem(uri.getHost()) != null) {
             in.error(field, hostProblem(uri.getHost()));
         } else {
@@ -123,7 +124,7 @@ final class Settings {
             return otherwise;
         }
         if (port < 1 || port > 65535) {
-            in.error(field, "must be 1-65535");
+            in.error(field, Message.of("port.range"));
         }
         return port.intValue();
     }
@@ -134,29 +135,29 @@ final class Settings {
         List<String> out = new ArrayList<>();
         if (v == null || v.isNull()) {
             if (required) {
-                in.error(field, "is required");
+                in.error(field, Message.of("json.required"));
             }
             return out;
         }
         if (!v.isArray() || v.size() > MAX_ITEMS) {
-            in.error(field, "must be a list of at most " + MAX_ITEMS + " strings");
+            in.error(field, Message.of("list.strings", MAX_ITEMS));
             return out;
         }
         for (JsonNode item : v) {
             if (!item.isTextual() || item.textValue().isBlank() || item.textValue().length() > MAX_ITEM) {
-                in.error(field, "must hold only non-blank strings of at most " + MAX_ITEM + " characters");
+                in.error(field, Message.of("list.items", MAX_ITEM));
                 return out;
             }
             out.add(item.textValue());
         }
         if (required && out.isEmpty()) {
-            in.error(field, "must not be empty");
+            in.error(field, Message.of("list.notEmpty"));
         }
         return out;
     }
 
     /** Reports a problem found by the caller, with the others. */
-    void error(String field, String message) {
+    void error(String field, Message message) {
         in.error(field, message);
     }
 
@@ -165,7 +166,7 @@ final class Settings {
         List<FieldError> errors = in.errors();
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors.stream()
-                    .map(e -> new FieldError("settings." + e.field(), e.message())).toList());
+                    .map(e -> e.under("settings.")).toList());
         }
     }
 }

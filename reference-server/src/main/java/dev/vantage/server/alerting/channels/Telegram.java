@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.channels;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.json.JsonMapping;
 import java.net.URI;
@@ -30,12 +31,12 @@ final class Telegram implements ChannelType {
         Settings s = Settings.of(settings, "botToken", "chatId", "apiBase");
         String token = s.requiredString("botToken", Settings.MAX_SECRET);
         if (token != null && !TOKEN.matcher(token).matches()) {
-            s.error("botToken", "must look like 123456:ABC-DEF (digits, a colon, letters, digits, _ and -)");
+            s.error("botToken", Message.of("telegram.token"));
         }
         String chatId = s.requiredString("chatId", 128);
         URI base = settings.hasNonNull("apiBase") ? s.requiredUrl("apiBase") : URI.create("https://api.telegram.org");
         if (base != null && (base.getRawQuery() != null || base.getRawFragment() != null)) {
-            s.error("apiBase", "must not have a query or fragment");
+            s.error("apiBase", Message.of("url.queryFragment"));
         }
         s.check();
         String root = base.toString().endsWith("/") ? base.toString() : base + "/";

@@ -33,23 +33,23 @@ public record Templates(Map<String, String> overrides) {
             return NONE;
         }
         if (!node.isObject()) {
-            errors.add(new FieldError("templates", "must be an object of template texts by key (" + String.join(", ", KEYS) + ")"));
+            errors.add(FieldError.of("templates", "templates.object", String.join(", ", KEYS)));
             return NONE;
         }
         Map<String, String> out = new LinkedHashMap<>();
         node.fields().forEachRemaining(e -> {
             String field = "templates." + e.getKey();
             if (!KEYS.contains(e.getKey())) {
-                errors.add(new FieldError(field, "is not a template; the templates are " + String.join(", ", KEYS)));
+                errors.add(FieldError.of(field, "templates.unknown", String.join(", ", KEYS)));
             } else if (!e.getValue().isTextual() || e.getValue().textValue().isBlank()) {
-                errors.add(new FieldError(field, "must be a non-empty text"));
+                errors.add(FieldError.of(field, "templates.empty"));
             } else if (e.getValue().textValue().length() > MAX_LENGTH) {
-                errors.add(new FieldError(field, "must be at most " + MAX_LENGTH + " characters"));
+                errors.add(FieldError.of(field, "json.maxLength", MAX_LENGTH));
             } else {
                 String unknown = unknownPlaceholder(e.getKey(), e.getValue().textValue());
                 if (unknown != null) {
-                    errors.add(new FieldError(field, "{" + unknown + "} is not a placeholder"
-                            + (unknown.equals("title") ? " of a title" : "") + "; the placeholders are " + PLACEHOLDER_LIST));
+                    errors.add(FieldError.of(field, unknown.equals("title") ? "templates.placeholderTitle"
+                            : "templates.placeholder", unknown, PLACEHOLDER_LIST));
                 } else {
                     out.put(e.getKey(), e.getValue().textValue());
                 }

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.notify;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.alerting.channels.Templates;
 import dev.vantage.server.db.Database;
@@ -72,7 +73,7 @@ public final class ChannelStore {
                 + " updated_at = ?,"
                 + " revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?"),
                 params.toArray()) == 0) {
-            throw find(id).isPresent() ? new ConflictException("the channel was changed by someone else; read it again and retry")
+            throw find(id).isPresent() ? new ConflictException(Message.of("stale.channel"))
                     : new NotFoundException("channel");
         }
         return find(id).orElseThrow();

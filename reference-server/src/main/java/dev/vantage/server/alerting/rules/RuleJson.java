@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.rules;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.Durations;
@@ -62,21 +63,21 @@ public final class RuleJson {
     public static TaskMatch tasks(JsonInput parent) {
         JsonInput in = parent.object("tasks", "task", "labels");
         if (in == null) {
-            parent.error("tasks", "is required: {\"task\": \"<id>\"} or {\"labels\": {...}}");
+            parent.error("tasks", Message.of("rule.tasksRequired"));
             return null;
         }
         String task = in.optionalString("task", 128);
         List<FieldError> errors = new ArrayList<>();
         Map<String, String> labels = in.has("labels") ? LabelsJson.parse(in.node("labels"), "labels", errors) : null;
-        errors.forEach(e -> in.error(e.field(), e.message()));
+        errors.forEach(e -> in.error(e.field(), e.text()));
         if ((task == null) == (labels == null)) {
             if (errors.isEmpty()) {
-                parent.error("tasks", "give exactly one of task and labels");
+                parent.error("tasks", Message.of("rule.taskOrLabels"));
             }
             return null;
         }
         if (labels != null && labels.isEmpty()) {
-            in.error("labels", "must name at least one label (an empty set would watch every task)");
+            in.error("labels", Message.of("rule.labelsEmpty"));
             return null;
         }
         return task != null ? new TaskMatch.Task(task) : new TaskMatch.Labels(labels);
@@ -94,12 +95,12 @@ public final class RuleJson {
     private static Condition condition(JsonInput parent) {
         JsonNode node = parent.node("condition");
         if (node == null || node.isNull()) {
-            parent.error("condition", "is required");
+            parent.error("condition", Message.of("json.required"));
             return null;
         }
         String type = node.path("type").isTextual() ? node.get("type").textValue() : null;
         if (node.isObject() && !CONDITIONS.containsKey(type)) {
-            parent.error("condition.type", "must be one of " + String.join(", ", new java.util.TreeSet<>(CONDITIONS.keySet())));
+            parent.error("condition.type", Message.of("json.oneOf", String.join(", ", new java.util.TreeSet<>(CONDITIONS.keySet()))));
             return null;
         }
         JsonInput in = parent.object("condition", CONDITIONS.getOrDefault(type, new String[0]));
@@ -119,7 +120,7 @@ public final class RuleJson {
         Duration window = CONDITIONS.get(type).length > 2 && !type.equals("certificateExpiry") ? window(in) : null;
         for (String field : CONDITIONS.get(type)) {
             if (!field.equals("confidence") && !in.has(field)) {
-                in.error(field, "is required");
+                in.error(field, Message.of("json.required"));
             }
         }
         if (in.errors().size() > before) {
@@ -158,17 +159,17 @@ public final class RuleJson {
         Double minPercent = in.optionalDouble("minPercent");
         if (Boolean.TRUE.equals(merged)) {
             if (minAgents != null || minPercent != null) {
-                in.error("merged", "a merged scope has no minAgents or minPercent");
+                in.error("merged", Message.of("rule.merged"));
                 return null;
             }
             return new Scope.Merged();
         }
         if (minAgents != null && (minAgents < 1 || minAgents > 100_000)) {
-            in.error("minAgents", "must be from 1 to 100000");
+            in.error("minAgents", Message.of("rule.minAgents"));
             return null;
         }
         if (minPercent != null && !(minPercent >= 0 && minPercent <= 100)) {
-            in.error("minPercent", "must be from 0 to 100");
+            in.error("minPercent", Message.of("rule.minPercent"));
             return null;
         }
         return new Scope.PerAgent(minAgents == null ? 1 : minAgents.intValue(), minPercent == null ? 0 : minPercent);
@@ -177,7 +178,7 @@ public final class RuleJson {
     private static Duration window(JsonInput in) {
         Duration window = duration(in, "window", null, false);
         if (window != null && window.compareTo(MAX_WINDOW) > 0) {
-            in.error("window", "must be at most 24h");
+            in.error("window", Message.of("rule.window"));
             return null;
         }
         return window;
@@ -185,12 +186,12 @@ public final class RuleJson {
 
     /** A duration such as {@code 90s} or {@code 5m}; zero allowed only where {@code zeroAllowed}. */
     private static Duration duration(JsonInput in, String field, Duration otherwise, boolean zeroAllowed) {
-        Duration d = in.convert(field, in.optionalString(field, 32), Durations::parse);
+        Duration d = in.duration(field, in.optionalString(field, 32));
         if (d == null) {
             return in.has(field) ? null : otherwise;
         }
         if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            in.error(field, zeroAllowed ? "must not be negative" : "must be positive");
+            in.error(field, Message.of(zeroAllowed ? "number.notNegative" : "number.positive"));
             return null;
         }
         return d;
@@ -201,7 +202,7 @@ public final class RuleJson {
             return List.of();
         }
         if (!v.isArray() || v.size() > 20) {
-            in.error(field, "must be an array of at most 20 ids");
+            in.error(field, Message.of("rule.ids"));
             return List.of();
         }
         List<String> out = new ArrayList<>();

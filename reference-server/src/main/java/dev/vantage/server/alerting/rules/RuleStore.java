@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.rules;
 
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
@@ -73,7 +74,7 @@ public final class RuleStore {
                 + " updated_at = ?, revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?"),
                 params.toArray());
         if (changed == 0) {
-            throw find(id).isPresent() ? new ConflictException("the rule was changed by someone else; read it again and retry")
+            throw find(id).isPresent() ? new ConflictException(Message.of("stale.rule"))
                     : new NotFoundException("alert rule");
         }
         return changed(id);

@@ -1,5 +1,7 @@
 package dev.vantage.server.alerting.silences;
 
+import dev.vantage.server.errors.InvalidValueException;
+import dev.vantage.server.errors.Message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.alerting.rules.RuleJson;
@@ -45,7 +47,7 @@ public final class SilenceJson {
         String comment = in.optionalString("comment", 500);
         Silence.When when = null;
         if (in.has("once") == in.has("weekly")) {
-            in.error("once", "give exactly one of once and weekly");
+            in.error("once", Message.of("silence.onceOrWeekly"));
         } else if (in.has("once")) {
             when = once(in.object("once", "from", "until"));
         } else {
@@ -62,7 +64,7 @@ public final class SilenceJson {
         Instant from = in.convert("from", in.requiredString("from", 64), SilenceJson::instant);
         Instant until = in.convert("until", in.requiredString("until", 64), SilenceJson::instant);
         if (from != null && until != null && !until.isAfter(from)) {
-            in.error("until", "must be after from");
+            in.error("until", Message.of("silence.until"));
             return null;
         }
         return from == null || until == null ? null : new Silence.Once(from, until);
@@ -75,12 +77,12 @@ public final class SilenceJson {
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
         JsonNode dayList = in.node("days");
         if (dayList == null || !dayList.isArray() || dayList.isEmpty()) {
-            in.error("days", "must list days: " + String.join(", ", DAYS));
+            in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
         } else {
             for (JsonNode d : dayList) {
                 int i = d.isTextual() ? DAYS.indexOf(d.textValue().toLowerCase(Locale.ROOT)) : -1;
                 if (i < 0) {
-                    in.error("days", "must list days: " + String.join(", ", DAYS));
+                    in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
                     break;
                 }
                 days.add(DayOfWeek.of(i + 1));
@@ -90,7 +92,7 @@ public final class SilenceJson {
         LocalTime to = in.convert("to", in.requiredString("to", 8), SilenceJson::time);
         ZoneId zone = in.convert("timeZone", in.requiredString("timeZone", 64), SilenceJson::zone);
         if (from != null && from.equals(to)) {
-            in.error("to", "must differ from from");
+            in.error("to", Message.of("silence.to"));
             return null;
         }
         return days.isEmpty() || from == null || to == null || zone == null ? null : new Silence.Weekly(days, from, to, zone);
@@ -100,7 +102,7 @@ public final class SilenceJson {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("must be an ISO-8601 instant such as 2026-12-08T01:00:00Z");
+            throw new InvalidValueException(Message.of("silence.instant"));
         }
     }
 
@@ -108,7 +110,7 @@ public final class SilenceJson {
         try {
             return LocalTime.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("must be a time of day such as 02:00");
+            throw new InvalidValueException(Message.of("silence.time"));
         }
     }
 
@@ -116,7 +118,7 @@ public final class SilenceJson {
         try {
             return ZoneId.of(text);
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("must be a time zone such as Asia/Shanghai or UTC");
+            throw new InvalidValueException(Message.of("silence.zone"));
         }
     }
 
