@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.IcmpTypes;
 import dev.vantage.probe.plugin.linux.LibC;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeException;
@@ -467,7 +468,7 @@ final class EchoChannel implements AutoCloseable {
             if (m.kind == IcmpPacket.REPLY) {
                 b.replied(i, socket.rxKernelNanos, socket.rxNanoTime);
             } else if (b.icmpError == null) {
-                b.icmpError = IcmpPacket.describeError(socket.v6, m.type, m.code) + " from " + socket.errorSender();
+                b.icmpError = IcmpTypes.describeError(socket.v6, m.type, m.code) + " from " + socket.errorSender();
             }
             if (b.allSettled()) {
                 settled.add(b);

@@ -1,5 +1,14 @@
 package dev.vantage.plugins.icmp;
 
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REPLY_V4;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REPLY_V6;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REQUEST_V4;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REQUEST_V6;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.TIME_EXCEEDED_V4;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.TIME_EXCEEDED_V6;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.UNREACHABLE_V4;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.UNREACHABLE_V6;
+
 import dev.vantage.probe.plugin.linux.InternetChecksum;
 import dev.vantage.probe.plugin.linux.LibC;
 import java.lang.foreign.MemorySegment;
@@ -12,14 +21,6 @@ import java.nio.ByteOrder;
  */
 final class IcmpPacket {
     static final int HEADER_SIZE = 8;
-    static final int ECHO_REPLY_V4 = 0;
-    static final int UNREACHABLE_V4 = 3;
-    static final int ECHO_REQUEST_V4 = 8;
-    static final int TIME_EXCEEDED_V4 = 11;
-    static final int UNREACHABLE_V6 = 1;
-    static final int TIME_EXCEEDED_V6 = 3;
-    static final int ECHO_REQUEST_V6 = 128;
-    static final int ECHO_REPLY_V6 = 129;
 
     static final int NONE = 0;
     static final int REPLY = 1;
@@ -29,18 +30,6 @@ final class IcmpPacket {
     private static final int IPV4_MIN_HEADER = 20;
     private static final int IPV6_HEADER = 40;
     private static final byte PAYLOAD_FILL = 0x5a;
-
-    private static final String[] UNREACHABLE_V4_CODES = {
-        "network unreachable", "host unreachable", "protocol unreachable", "port unreachable",
-        "fragmentation needed", "source route failed", "destination network unknown", "destination host unknown",
-        "source host isolated", "network prohibited", "host prohibited", "network unreachable for TOS",
-        "host unreachable for TOS", "communication administratively prohibited", "host precedence violation",
-        "precedence cutoff in effect"};
-    private static final String[] UNREACHABLE_V6_CODES = {
-        "no route to destination", "communication administratively prohibited", "beyond scope of source address",
-        "address unreachable", "port unreachable", "source address failed policy", "reject route to destination"};
-    private static final String[] TIME_EXCEEDED_CODES = {"time to live exceeded", "fragment reassembly time exceeded"};
-    private static final String[] HOP_LIMIT_CODES = {"hop limit exceeded", "fragment reassembly time exceeded"};
 
     /** A decoded message, refilled for each packet by the channel's single thread. */
     static final class Message {
@@ -154,18 +143,6 @@ final class IcmpPacket {
         out.code = code;
         readIds(buf, 0, out);
         out.kind = ERROR;
-    }
-
-    /**
-     * A readable name for a destination-unreachable or time-exceeded error, e.g.
-     * {@code host unreachable (ICMP type 3 code 1)}.
-     */
-    static String describeError(boolean v6, int type, int code) {
-        boolean timeExceeded = type == (v6 ? TIME_EXCEEDED_V6 : TIME_EXCEEDED_V4);
-        String[] names = timeExceeded ? (v6 ? HOP_LIMIT_CODES : TIME_EXCEEDED_CODES)
-                : (v6 ? UNREACHABLE_V6_CODES : UNREACHABLE_V4_CODES);
-        String name = code < names.length ? names[code] : timeExceeded ? "time exceeded" : "destination unreachable";
-        return name + " (" + (v6 ? "ICMPv6" : "ICMP") + " type " + type + " code " + code + ")";
     }
 
     private static void readIds(MemorySegment buf, int icmp, Message out) {

@@ -2,7 +2,6 @@ package dev.vantage.plugins.icmp;
 
 import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ParameterType;
@@ -15,12 +14,11 @@ import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.IpVersion;
 import dev.vantage.probe.plugin.support.LoopbackWarmUp;
 import dev.vantage.probe.plugin.support.RoundTrips;
+import dev.vantage.probe.plugin.support.SharedChannels;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code icmp} probe type: ICMP echo ("ping") over IPv4 and IPv6.
@@ -65,8 +63,8 @@ public final class IcmpProbeProvider implements ProbeProvider {
                     .build())
             .build();
 
-    private final Map<Integer, EchoChannel> channels = new ConcurrentHashMap<>();
-    private boolean closed; // guarded by this
+    private final SharedChannels<Integer, EchoChannel> channels =
+            new SharedChannels<>("the ICMP provider is closed", EchoChannel::close);
 
     public IcmpProbeProvider() {
     }
@@ -84,10 +82,7 @@ public final class IcmpProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        String host = HostPort.bareHost(config.target());
-        if (host == null) {
-            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
-        }
+        String host = HostPort.bareHost(config.target(), problems);
         long count = config.integer("count");
         Duration interval = config.duration("interval");
         RoundTrips.checkSpacing(count, interval, config, problems);
@@ -116,29 +111,12 @@ public final class IcmpProbeProvider implements ProbeProvider {
 
     /** The shared socket for this family and TTL, opened on first use. */
     EchoChannel channel(boolean v6, int ttl) throws ProbeException {
-        int key = ttl << 1 | (v6 ? 1 : 0);
-        EchoChannel channel = channels.get(key);
-        if (channel != null) {
-            return channel;
-        }
-        synchronized (this) {
-            if (closed) {
-                throw new ProbeException(ErrorKind.CANCELLED, "the ICMP provider is closed");
-            }
-            channel = channels.get(key);
-            if (channel == null) {
-                channel = EchoChannel.open(v6, ttl);
-                channels.put(key, channel);
-            }
-            return channel;
-        }
+        return channels.get(ttl << 1 | (v6 ? 1 : 0), () -> EchoChannel.open(v6, ttl));
     }
 
     /** Closes every socket; attempts still waiting for replies see them as lost. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        channels.values().forEach(EchoChannel::close);
-        channels.clear();
+    public void close() {
+        channels.close();
     }
 }

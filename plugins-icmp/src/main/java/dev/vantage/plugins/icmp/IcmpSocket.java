@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.IcmpTypes;
 import dev.vantage.probe.plugin.linux.LibC;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -228,8 +229,8 @@ final class IcmpSocket {
             // struct icmp6_filter: 256 bits, a set bit blocks that type.
             MemorySegment filter = temp.allocate(32, 4);
             filter.fill((byte) 0xff);
-            for (int type : new int[] {IcmpPacket.ECHO_REPLY_V6, IcmpPacket.UNREACHABLE_V6,
-                    IcmpPacket.TIME_EXCEEDED_V6}) {
+            for (int type : new int[] {IcmpTypes.ECHO_REPLY_V6, IcmpTypes.UNREACHABLE_V6,
+                    IcmpTypes.TIME_EXCEEDED_V6}) {
                 long word = (type >> 5) * 4L;
                 filter.set(JAVA_INT, word, filter.get(JAVA_INT, word) & ~(1 << (type & 31)));
             }
@@ -237,8 +238,8 @@ final class IcmpSocket {
                 throw failure("setsockopt(ICMP6_FILTER)", LibC.errno(errno));
             }
         } else {
-            int pass = (1 << IcmpPacket.ECHO_REPLY_V4) | (1 << IcmpPacket.UNREACHABLE_V4)
-                    | (1 << IcmpPacket.TIME_EXCEEDED_V4);
+            int pass = (1 << IcmpTypes.ECHO_REPLY_V4) | (1 << IcmpTypes.UNREACHABLE_V4)
+                    | (1 << IcmpTypes.TIME_EXCEEDED_V4);
             option(errno, fd, LibC.SOL_RAW, LibC.ICMP_FILTER, ~pass, temp, "ICMP_FILTER");
         }
     }

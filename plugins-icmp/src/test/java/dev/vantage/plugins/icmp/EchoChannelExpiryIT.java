@@ -1,5 +1,6 @@
 package dev.vantage.plugins.icmp;
 
+import dev.vantage.probe.plugin.linux.IcmpTypes;
 import dev.vantage.probe.plugin.linux.InternetChecksum;
 import dev.vantage.probe.plugin.linux.InNetns;
 import dev.vantage.probe.plugin.linux.LibC;
@@ -80,7 +81,7 @@ class EchoChannelExpiryIT {
     private static void reply(int raw, int id, int seq, Arena arena) {
         MemorySegment packet = arena.allocate(64, 8);
         int length = IcmpPacket.writeEchoRequest(packet, false, id, seq, 8, false);
-        packet.set(ValueLayout.JAVA_BYTE, 0, (byte) IcmpPacket.ECHO_REPLY_V4);
+        packet.set(ValueLayout.JAVA_BYTE, 0, (byte) IcmpTypes.ECHO_REPLY_V4);
         packet.set(BE_SHORT, 2, (short) InternetChecksum.of(packet, 0, length));
         MemorySegment to = arena.allocate(LibC.SOCKADDR_SIZE, 8);
         int toLength = new EchoBatch(InetAddress.ofLiteral("127.0.0.1"), 1, 0, 0, 0).writeSockaddr(to);

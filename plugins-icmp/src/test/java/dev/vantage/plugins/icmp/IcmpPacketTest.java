@@ -137,15 +137,6 @@ class IcmpPacketTest {
         assertThat(message.originalDestination).isEqualTo(-1);
     }
 
-    @Test
-    void describesErrorsByTypeAndCode() {
-        assertThat(IcmpPacket.describeError(false, 3, 1)).isEqualTo("host unreachable (ICMP type 3 code 1)");
-        assertThat(IcmpPacket.describeError(false, 11, 0)).isEqualTo("time to live exceeded (ICMP type 11 code 0)");
-        assertThat(IcmpPacket.describeError(true, 1, 3)).isEqualTo("address unreachable (ICMPv6 type 1 code 3)");
-        assertThat(IcmpPacket.describeError(true, 3, 0)).isEqualTo("hop limit exceeded (ICMPv6 type 3 code 0)");
-        assertThat(IcmpPacket.describeError(false, 3, 99)).isEqualTo("destination unreachable (ICMP type 3 code 99)");
-    }
-
     /** An ICMP echo message with a correct checksum. */
     private static byte[] echo(int type, int id, int seq, int payload) {
         return icmp(type, 0, ByteBuffer.allocate(4).putShort((short) id).putShort((short) seq).array(),

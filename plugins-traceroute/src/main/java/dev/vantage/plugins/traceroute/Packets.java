@@ -1,5 +1,9 @@
 package dev.vantage.plugins.traceroute;
 
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REQUEST_V4;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.ECHO_REQUEST_V6;
+import static dev.vantage.probe.plugin.linux.IcmpTypes.isUnreachable;
+
 import dev.vantage.probe.plugin.linux.InternetChecksum;
 import dev.vantage.probe.plugin.linux.LibC;
 import java.lang.foreign.MemorySegment;
@@ -15,14 +19,6 @@ import java.util.List;
  * UDP and TCP probes keep both ports; only fields that load balancers do not hash on tell probes apart.
  */
 final class Packets {
-    static final int ECHO_REPLY_V4 = 0;
-    static final int UNREACHABLE_V4 = 3;
-    static final int ECHO_REQUEST_V4 = 8;
-    static final int TIME_EXCEEDED_V4 = 11;
-    static final int UNREACHABLE_V6 = 1;
-    static final int TIME_EXCEEDED_V6 = 3;
-    static final int ECHO_REQUEST_V6 = 128;
-    static final int ECHO_REPLY_V6 = 129;
     static final int ICMP_PAYLOAD = 32;
     static final int UDP_PAYLOAD = 12;
     static final int TCP_HEADER = 20;
@@ -119,14 +115,6 @@ final class Packets {
         return h > 0 && u8(buf, inner + 9) == protocol && length - inner - h >= 8 ? inner + h : -1;
     }
 
-    static boolean isTimeExceeded(boolean v6, int type) {
-        return type == (v6 ? TIME_EXCEEDED_V6 : TIME_EXCEEDED_V4);
-    }
-
-    static boolean isUnreachable(boolean v6, int type) {
-        return type == (v6 ? UNREACHABLE_V6 : UNREACHABLE_V4);
-    }
-
     static boolean isPortUnreachable(boolean v6, int type, int code) {
         return isUnreachable(v6, type) && code == (v6 ? 4 : 3);
     }
@@ -164,33 +152,6 @@ final class Packets {
             object += objectLength;
         }
         return labels;
-    }
-
-    /** A readable name for an unreachable or time-exceeded error, e.g. {@code host unreachable (ICMP type 3 code 1)}. */
-    static String describe(boolean v6, int type, int code) {
-        String name;
-        if (isTimeExceeded(v6, type)) {
-            name = v6 ? "hop limit exceeded" : "time to live exceeded";
-        } else if (v6) {
-            name = switch (code) {
-                case 0 -> "no route to destination";
-                case 1 -> "communication administratively prohibited";
-                case 3 -> "address unreachable";
-                case 4 -> "port unreachable";
-                default -> "destination unreachable";
-            };
-        } else {
-            name = switch (code) {
-                case 0 -> "network unreachable";
-                case 1 -> "host unreachable";
-                case 2 -> "protocol unreachable";
-                case 3 -> "port unreachable";
-                case 4 -> "fragmentation needed";
-                case 9, 10, 13 -> "communication administratively prohibited";
-                default -> "destination unreachable";
-            };
-        }
-        return name + " (" + (v6 ? "ICMPv6" : "ICMP") + " type " + type + " code " + code + ")";
     }
 
     /** An address as people write it: IPv6 in the short form of RFC 5952 ({@code fd00:1::2}), IPv4 dotted. */

@@ -1,5 +1,6 @@
 package dev.vantage.plugins.traceroute;
 
+import dev.vantage.probe.plugin.linux.IcmpTypes;
 import dev.vantage.probe.plugin.linux.LibC;
 import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeError;
@@ -167,8 +168,8 @@ final class Trace {
         if (type < 0 || from.equals(destination)) {
             hop.destination = true;
             destinationTtl = Math.min(destinationTtl, p.ttl);
-        } else if (Packets.isUnreachable(v6, type)) {
-            hop.error = Packets.describe(v6, type, code) + " from " + Packets.text(from);
+        } else if (IcmpTypes.isUnreachable(v6, type)) {
+            hop.error = IcmpTypes.describeError(v6, type, code) + " from " + Packets.text(from);
             stopTtl = Math.min(stopTtl, p.ttl);
         }
         next(hop, p);

@@ -1,6 +1,7 @@
 package dev.vantage.plugins.traceroute;
 
 import dev.vantage.probe.plugin.linux.ErrnoException;
+import dev.vantage.probe.plugin.linux.IcmpTypes;
 import dev.vantage.probe.plugin.linux.LibC;
 import dev.vantage.probe.plugin.linux.PacketSocket;
 import dev.vantage.probe.plugin.linux.Sockaddr;
@@ -153,8 +154,8 @@ final class TraceChannel implements AutoCloseable {
 
     /** Lets the kernel drop ICMP types a trace never uses (other hosts' traffic, our own requests on loopback). */
     private static void filterIcmp(PacketSocket s, boolean v6) throws ErrnoException {
-        int[] wanted = v6 ? new int[] {Packets.ECHO_REPLY_V6, Packets.UNREACHABLE_V6, Packets.TIME_EXCEEDED_V6}
-                : new int[] {Packets.ECHO_REPLY_V4, Packets.UNREACHABLE_V4, Packets.TIME_EXCEEDED_V4};
+        int[] wanted = v6 ? new int[] {IcmpTypes.ECHO_REPLY_V6, IcmpTypes.UNREACHABLE_V6, IcmpTypes.TIME_EXCEEDED_V6}
+                : new int[] {IcmpTypes.ECHO_REPLY_V4, IcmpTypes.UNREACHABLE_V4, IcmpTypes.TIME_EXCEEDED_V4};
         if (v6) {
             try (Arena temp = Arena.ofConfined()) {
                 MemorySegment filter = temp.allocate(32, 4); // struct icmp6_filter: a set bit blocks that type
@@ -296,7 +297,7 @@ final class TraceChannel implements AutoCloseable {
         }
         int type = Packets.u8(b, offset);
         int code = Packets.u8(b, offset + 1);
-        if (type == (v6 ? Packets.ECHO_REPLY_V6 : Packets.ECHO_REPLY_V4)) {
+        if (type == (v6 ? IcmpTypes.ECHO_REPLY_V6 : IcmpTypes.ECHO_REPLY_V4)) {
             if (mode == Mode.ICMP && (datagram || Packets.u16(b, offset + 4) == identifier)) {
                 answer(Packets.u16(b, offset + 6), from, from, type, code, List.of(), s);
             }
@@ -364,7 +365,7 @@ final class TraceChannel implements AutoCloseable {
         if (!pending.remove(token, p)) {
             return;
         }
-        boolean echoReply = type == (v6 ? Packets.ECHO_REPLY_V6 : Packets.ECHO_REPLY_V4) && mode == Mode.ICMP;
+        boolean echoReply = type == (v6 ? IcmpTypes.ECHO_REPLY_V6 : IcmpTypes.ECHO_REPLY_V4) && mode == Mode.ICMP;
         long sent;
         synchronized (sendLock) { // an answer can come before send() has noted the send time
             sent = p.sentRealtimeNanos;

@@ -3,8 +3,8 @@ package dev.vantage.plugins.traceroute;
 import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.IpVersion;
+import dev.vantage.probe.plugin.support.SharedChannels;
 import dev.vantage.probe.spi.ConfigProblem;
-import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.InvalidConfigException;
 import dev.vantage.probe.spi.ParameterSpec;
 import dev.vantage.probe.spi.ParameterType;
@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -72,10 +70,10 @@ public final class TracerouteProbeProvider implements ProbeProvider {
                     .build())
             .build();
 
-    private final Map<String, TraceChannel> channels = new ConcurrentHashMap<>();
+    private final SharedChannels<String, TraceChannel> channels =
+            new SharedChannels<>("the traceroute provider is closed", TraceChannel::close);
     private final ScheduledThreadPoolExecutor timer;
     private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
-    private boolean closed; // guarded by this
 
     public TracerouteProbeProvider() {
         timer = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon()
@@ -96,10 +94,7 @@ public final class TracerouteProbeProvider implements ProbeProvider {
     @Override
     public Probe create(ProbeConfig config) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        String host = HostPort.bareHost(config.target());
-        if (host == null) {
-            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", config.target()));
-        }
+        String host = HostPort.bareHost(config.target(), problems);
         Mode mode = Mode.valueOf(config.string("mode").toUpperCase(Locale.ROOT));
         int port = (int) config.integer("port");
         if (mode == Mode.ICMP && port != 0) {
@@ -122,22 +117,7 @@ public final class TracerouteProbeProvider implements ProbeProvider {
 
     /** The shared sockets for this mode and family, opened on first use. */
     TraceChannel channel(Mode mode, boolean v6) throws ProbeException {
-        String key = mode.name() + (v6 ? 6 : 4);
-        TraceChannel channel = channels.get(key);
-        if (channel != null) {
-            return channel;
-        }
-        synchronized (this) {
-            if (closed) {
-                throw new ProbeException(ErrorKind.CANCELLED, "the traceroute provider is closed");
-            }
-            channel = channels.get(key);
-            if (channel == null) {
-                channel = TraceChannel.open(mode, v6);
-                channels.put(key, channel);
-            }
-            return channel;
-        }
+        return channels.get(mode.name() + (v6 ? 6 : 4), () -> TraceChannel.open(mode, v6));
     }
 
     /** Runs reverse lookups, which block in the JDK resolver, one virtual thread each. */
@@ -147,10 +127,8 @@ public final class TracerouteProbeProvider implements ProbeProvider {
 
     /** Closes every socket; traces in flight end as CANCELLED. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        channels.values().forEach(TraceChannel::close);
-        channels.clear();
+    public void close() {
+        channels.close();
         timer.shutdownNow();
         lookups.shutdownNow();
     }

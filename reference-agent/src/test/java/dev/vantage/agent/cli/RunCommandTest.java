@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.vantage.agent.Main;
 import dev.vantage.agent.ProtocolPeer;
+import dev.vantage.agent.TcpTarget;
 import dev.vantage.agent.protocol.Message;
 import dev.vantage.probe.engine.TaskSpec;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +35,14 @@ class RunCommandTest {
     @TempDir
     Path tmp;
     private ProtocolPeer peer;
-    private ServerSocket target;
+    private TcpTarget target;
 
     @BeforeEach
     void start() throws Exception {
         peer = new ProtocolPeer("agent-7", SECRET).start();
         peer.enrollToken = "vet_enroll-token-also-secret";
-        target = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!target.isClosed()) {
-                try (Socket s = target.accept()) {
-                    s.getOutputStream().flush();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        peer.welcome = peer.welcome(List.of(TaskSpec.builder("tcp", "127.0.0.1:" + target.getLocalPort()).id("t1")
+        target = TcpTarget.start();
+        peer.welcome = peer.welcome(List.of(TaskSpec.builder("tcp", target.address()).id("t1")
                 .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(100)).build()));
     }
 

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vantage.agent.ProtocolPeer;
+import dev.vantage.agent.TcpTarget;
 import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.protocol.Policy;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.uplink.Backoff;
 import dev.vantage.probe.engine.TaskSpec;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -39,22 +38,13 @@ class MetricsListenerTest {
     @TempDir
     Path dataDir;
     private ProtocolPeer peer;
-    private ServerSocket target;
+    private TcpTarget target;
     private AgentRuntime agent;
 
     @BeforeEach
     void start() throws Exception {
         peer = new ProtocolPeer("agent-1", "vac_secret").start();
-        target = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!target.isClosed()) {
-                try (Socket s = target.accept()) {
-                    s.getOutputStream().flush();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        target = TcpTarget.start();
     }
 
     @AfterEach
@@ -73,7 +63,7 @@ class MetricsListenerTest {
     }
 
     private TaskSpec tcp(String id) {
-        return TaskSpec.builder("tcp", "127.0.0.1:" + target.getLocalPort()).id(id)
+        return TaskSpec.builder("tcp", target.address()).id(id)
                 .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(100)).build();
     }
 
@@ -134,7 +124,7 @@ class MetricsListenerTest {
     void probeAnswersLikeBlackboxExporterUnderTheServersPolicy() throws Exception {
         startAgent();
         await().atMost(WAIT).until(agent::connected);
-        HttpResponse<String> ok = probe("tcp_connect", "127.0.0.1:" + target.getLocalPort());
+        HttpResponse<String> ok = probe("tcp_connect", target.address());
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).contains("probe_success 1\n", "probe_ip_protocol 4\n",
                 "probe_ip_addr_hash 3668918509\n", "probe_failed_due_to_regex 0\n")
@@ -158,7 +148,7 @@ class MetricsListenerTest {
         assertThat(bad.body()).startsWith("target: ");
 
         peer.send(new Message.PolicyUpdate(new Policy(List.of(), List.of("127.0.0.0/8"), List.of())));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(probe("tcp_connect", "127.0.0.1:" + target.getLocalPort())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(probe("tcp_connect", target.address())
                 .body()).contains("probe_success 0\n"));
         assertThat(peer.results).as("/probe runs are not results for the server").isEmpty();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.vantage.agent.ProtocolPeer;
+import dev.vantage.agent.TcpTarget;
 import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.protocol.Policy;
 import dev.vantage.agent.spool.Spool;
@@ -17,7 +18,6 @@ import dev.vantage.probe.spi.ProbeStatus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,22 +46,13 @@ class AgentRuntimeTest {
     @TempDir
     Path dataDir;
     private ProtocolPeer peer;
-    private ServerSocket target;
+    private TcpTarget target;
     private AgentRuntime agent;
 
     @BeforeEach
     void start() throws Exception {
         peer = new ProtocolPeer("agent-1", "vac_secret").start();
-        target = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!target.isClosed()) {
-                try (Socket s = target.accept()) {
-                    s.getOutputStream().flush();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        target = TcpTarget.start();
     }
 
     @AfterEach
@@ -87,7 +78,7 @@ class AgentRuntimeTest {
     }
 
     private TaskSpec tcp(String id) {
-        return TaskSpec.builder("tcp", "127.0.0.1:" + target.getLocalPort()).id(id)
+        return TaskSpec.builder("tcp", target.address()).id(id)
                 .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(100)).build();
     }
 
@@ -159,7 +150,7 @@ class AgentRuntimeTest {
         assertThat(batches).extracting(Message.Results::batch).doesNotHaveDuplicates().isSorted();
         assertThat(peer.results.values()).allSatisfy(r -> {
             assertThat(r.status()).isEqualTo(ProbeStatus.SUCCESS);
-            assertThat(r.target()).isEqualTo("127.0.0.1:" + target.getLocalPort());
+            assertThat(r.target()).isEqualTo(target.address());
         });
 
         peer.send(new Message.TaskChanges(List.of(tcp("t2")), List.of("t1")));
@@ -191,7 +182,7 @@ class AgentRuntimeTest {
     void instantTestsRunOnceUnderTheServersAddressPolicy() {
         startAgent();
         await().atMost(WAIT).until(agent::connected);
-        TaskSpec once = TaskSpec.builder("tcp", "127.0.0.1:" + target.getLocalPort()).id("inst-1").build();
+        TaskSpec once = TaskSpec.builder("tcp", target.address()).id("inst-1").build();
         peer.send(new Message.InstantTest("inst-1", once));
         await().atMost(WAIT).until(() -> peer.resultsOf("inst-1") == 1);
         assertThat(peer.results.values()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(ProbeStatus.SUCCESS));

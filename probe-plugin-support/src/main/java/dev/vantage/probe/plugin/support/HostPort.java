@@ -1,7 +1,9 @@
 package dev.vantage.probe.plugin.support;
 
+import dev.vantage.probe.spi.ConfigProblem;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -147,6 +149,20 @@ public final class HostPort {
             return null;
         }
         return NUMERIC_LAST_LABEL.matcher(target).matches() && !DOTTED_QUAD.matcher(target).matches() ? null : target;
+    }
+
+    /**
+     * {@link #bareHost(String)} for a provider's {@code create}: the host, or null after adding a problem on the
+     * {@code target} field that says what a bare host is.
+     *
+     * @since 0.1
+     */
+    public static String bareHost(String target, List<ConfigProblem> problems) {
+        String host = bareHost(target);
+        if (host == null) {
+            problems.add(ProblemTexts.SUPPORT.problem("target", "support.bareHost", target));
+        }
+        return host;
     }
 
     private static boolean isIpv6Literal(String s) {

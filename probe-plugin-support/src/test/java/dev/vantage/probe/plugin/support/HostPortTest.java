@@ -3,6 +3,9 @@ package dev.vantage.probe.plugin.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.vantage.probe.spi.ConfigProblem;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,5 +51,17 @@ class HostPortTest {
     void isAValue() {
         assertThat(HostPort.parse("host:1")).isEqualTo(HostPort.parse("host:1")).hasSameHashCodeAs(HostPort.parse("host:1"))
                 .isNotEqualTo(HostPort.parse("host:2")).isNotEqualTo(HostPort.parse("other:1"));
+    }
+
+    @Test
+    void bareHostForAConfigNamesTheTargetFieldWhenRefused() {
+        List<ConfigProblem> problems = new ArrayList<>();
+        assertThat(HostPort.bareHost("[::1]", problems)).isEqualTo("::1");
+        assertThat(problems).isEmpty();
+        assertThat(HostPort.bareHost("127.0.0.1:80", problems)).isNull();
+        assertThat(problems).singleElement().satisfies(p -> {
+            assertThat(p.field()).isEqualTo("target");
+            assertThat(p.reason()).contains("without scheme, port or path").contains("'127.0.0.1:80'");
+        });
     }
 }
