@@ -118,7 +118,7 @@ public final class ServerApp implements AutoCloseable {
         Gauge.builder("vantage.live.subscribers", live, LiveFeed::size)
                 .description("Open /ws/live connections").register(core.registry());
         // probe results as metrics on /metrics; a deleted task's series go with it
-        ResultMetrics resultMetrics = new ResultMetrics(core.registry());
+        ResultMetrics resultMetrics = core.config().resultsMetrics() ? new ResultMetrics(core.registry()) : null;
         core.tasks().addListener(new TaskChangeListener() {
             @Override
             public void changed(StoredTask task) {
@@ -126,7 +126,9 @@ public final class ServerApp implements AutoCloseable {
 
             @Override
             public void removed(String taskId) {
-                resultMetrics.removeTask(taskId);
+                if (resultMetrics != null) {
+                    resultMetrics.removeTask(taskId);
+                }
             }
         });
         AgentGateway gateway = agentGateway(core, live, resultMetrics);

@@ -43,6 +43,7 @@ public enum Setting {
     AGENT_HEARTBEAT("vantage.agents.heartbeat-interval", "VANTAGE_AGENT_HEARTBEAT"),
     CORS_ALLOWED_ORIGINS("vantage.cors.allowed-origins", "VANTAGE_CORS_ALLOWED_ORIGINS"),
     RESULTS_MAX_AGGREGATE_ROWS("vantage.results.max-aggregate-rows", "VANTAGE_RESULTS_MAX_AGGREGATE_ROWS"),
+    RESULTS_METRICS("vantage.results.metrics", "VANTAGE_RESULTS_METRICS"),
     RESULTS_RETENTION("vantage.results.retention", "VANTAGE_RESULTS_RETENTION"),
     ROLLUPS_RETENTION_1M("vantage.results.rollups.retention-1m", "VANTAGE_ROLLUPS_RETENTION_1M"),
     ROLLUPS_RETENTION_1H("vantage.results.rollups.retention-1h", "VANTAGE_ROLLUPS_RETENTION_1H"),

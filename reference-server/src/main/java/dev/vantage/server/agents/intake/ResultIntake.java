@@ -64,7 +64,7 @@ public final class ResultIntake {
     private final Timer batchTimer;
 
     /**
-     * @param resultMetrics where results of tasks (not instant tests) become {@code vantage_probe_*} series on
+     * @param resultMetrics where results of tasks (not instant tests) become {@code vantage_probe_*} series (null: off) on
      *                      {@code /metrics}
      */
     public ResultIntake(ResultWriter writer, LiveFeed live, ResultMetrics resultMetrics, MeterRegistry registry) {
@@ -125,7 +125,7 @@ public final class ResultIntake {
             for (ProbeResult r : accepted) {
                 boolean once = instant.test(r.taskId());
                 live.publishResult(agentId, r, once);
-                if (!once) {
+                if (!once && resultMetrics != null) {
                     resultMetrics.record(agentId, r); // a resent result is older than the newest seen: not counted
                 }
             }

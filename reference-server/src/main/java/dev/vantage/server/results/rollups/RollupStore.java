@@ -111,6 +111,9 @@ public final class RollupStore {
      * several statements and could; PostgreSQL would then abort one, whose batch is sent again).
      */
     private static Map<Key, Rollup> locked(Connection c, List<Key> keys) throws SQLException {
+        if (!c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+            return lockedOneByOne(c, keys);
+        }
         String rows = ", (?, ?, ?, ?)".repeat(keys.size()).substring(2);
         Object[] params = keys.stream().flatMap(k -> java.util.Arrays.stream(key(k))).toArray();
         Map<Key, Rollup> found = new java.util.HashMap<>();
@@ -123,6 +126,27 @@ public final class RollupStore {
         }
         if (found.size() != keys.size()) {
             throw new IllegalStateException("rollup rows vanished: " + keys.size() + " expected, " + found.size() + " found");
+        }
+        return found;
+    }
+
+    /**
+     * {@link #locked} for H2, whose row-value {@code IN} list scans the table instead of using the key: a statement a
+     * bucket, by primary key, in the keys' order (the order every writer locks in).
+     */
+    private static Map<Key, Rollup> lockedOneByOne(Connection c, List<Key> keys) throws SQLException {
+        Map<Key, Rollup> found = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM result_rollups WHERE " + KEY
+                + " FOR UPDATE")) {
+            for (Key k : keys) {
+                Sql.bind(ps, key(k));
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("rollup row vanished: " + k);
+                    }
+                    found.put(k, rollup(rs));
+                }
+            }
         }
         return found;
     }
