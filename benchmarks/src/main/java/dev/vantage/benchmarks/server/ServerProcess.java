@@ -33,6 +33,9 @@ final class ServerProcess implements AutoCloseable {
         this.dataDir = dataDir;
         this.port = port;
         this.keep = keep;
+        // a harness stopped by a signal skips its finally blocks: its server must not go on eating the CPU of the
+        // next run (one left running made a later measurement wrong)
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "server-" + port + "-reaper"));
     }
 
     /** Starts {@code jar} with {@code jvmArgs} (e.g. -Xmx1g) and waits up to {@code timeout} for {@code /ready}. */

@@ -67,8 +67,46 @@ public final class RollupStore {
             }
         }
         List<Key> keys = new ArrayList<>(deltas.keySet());
+        List<Object[]> updates = new ArrayList<>();
+        if (!c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+            // H2 runs ON CONFLICT by catching a duplicate-key error, dear when most buckets exist (a minute's bucket
+            // takes every result of that minute): read and lock the existing buckets first, insert only the others
+            Map<Key, Rollup> found = lockedOneByOne(c, keys, false);
+            List<Key> missing = keys.stream().filter(k -> !found.containsKey(k)).toList();
+            found.putAll(lockedOneByOne(c, insertNew(c, missing, deltas), true)); // inserted meanwhile by another
+            found.forEach((k, stored) -> updates.add(concat(columns(stored.merge(deltas.get(k))), key(k))));
+        } else {
+            List<Key> existing = insertNew(c, keys, deltas);
+            for (int from = 0; from < existing.size(); from += LOCK_CHUNK) {
+                List<Key> chunk = existing.subList(from, Math.min(existing.size(), from + LOCK_CHUNK));
+                for (Map.Entry<Key, Rollup> e : locked(c, chunk).entrySet()) {
+                    updates.add(concat(columns(e.getValue().merge(deltas.get(e.getKey()))), key(e.getKey())));
+                }
+            }
+        }
+        if (updates.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE result_rollups SET total = ?, successes = ?, failures = ?,"
+                + " timeouts = ?, errors = ?, error_kinds = ?, latency_min = ?, latency_max = ?, latency_sum = ?,"
+                + " loss_sum = ?, loss_count = ?, sketches = ? WHERE " + KEY)) {
+            for (Object[] u : updates) {
+                Sql.bind(ps, u);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Inserts the buckets of {@code keys} as they are in {@code deltas}; on a conflict (the bucket exists) the
+     * statement does nothing. Returns the keys that were not inserted, in order.
+     */
+    private static List<Key> insertNew(Connection c, List<Key> keys, Map<Key, Rollup> deltas) throws SQLException {
         List<Key> existing = new ArrayList<>();
-        // new buckets go in as they are; on a conflict (the bucket exists) the statement does nothing
+        if (keys.isEmpty()) {
+            return existing;
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO result_rollups (task_id, resolution, bucket_start,"
                 + " agent_id, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (Key k : keys) {
@@ -84,25 +122,7 @@ public final class RollupStore {
                 }
             }
         }
-        if (existing.isEmpty()) {
-            return;
-        }
-        List<Object[]> updates = new ArrayList<>();
-        for (int from = 0; from < existing.size(); from += LOCK_CHUNK) {
-            List<Key> chunk = existing.subList(from, Math.min(existing.size(), from + LOCK_CHUNK));
-            for (Map.Entry<Key, Rollup> e : locked(c, chunk).entrySet()) {
-                updates.add(concat(columns(e.getValue().merge(deltas.get(e.getKey()))), key(e.getKey())));
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE result_rollups SET total = ?, successes = ?, failures = ?,"
-                + " timeouts = ?, errors = ?, error_kinds = ?, latency_min = ?, latency_max = ?, latency_sum = ?,"
-                + " loss_sum = ?, loss_count = ?, sketches = ? WHERE " + KEY)) {
-            for (Object[] u : updates) {
-                Sql.bind(ps, u);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        return existing;
     }
 
     /**
@@ -111,9 +131,6 @@ public final class RollupStore {
      * several statements and could; PostgreSQL would then abort one, whose batch is sent again).
      */
     private static Map<Key, Rollup> locked(Connection c, List<Key> keys) throws SQLException {
-        if (!c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
-            return lockedOneByOne(c, keys);
-        }
         String rows = ", (?, ?, ?, ?)".repeat(keys.size()).substring(2);
         Object[] params = keys.stream().flatMap(k -> java.util.Arrays.stream(key(k))).toArray();
         Map<Key, Rollup> found = new java.util.HashMap<>();
@@ -132,19 +149,22 @@ public final class RollupStore {
 
     /**
      * {@link #locked} for H2, whose row-value {@code IN} list scans the table instead of using the key: a statement a
-     * bucket, by primary key, in the keys' order (the order every writer locks in).
+     * bucket, by primary key, in the keys' order (the order every writer locks in); a missing bucket is an error only
+     * when {@code mustExist}.
      */
-    private static Map<Key, Rollup> lockedOneByOne(Connection c, List<Key> keys) throws SQLException {
+    private static Map<Key, Rollup> lockedOneByOne(Connection c, List<Key> keys, boolean mustExist)
+            throws SQLException {
         Map<Key, Rollup> found = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM result_rollups WHERE " + KEY
                 + " FOR UPDATE")) {
             for (Key k : keys) {
                 Sql.bind(ps, key(k));
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
+                    if (rs.next()) {
+                        found.put(k, rollup(rs));
+                    } else if (mustExist) {
                         throw new IllegalStateException("rollup row vanished: " + k);
                     }
-                    found.put(k, rollup(rs));
                 }
             }
         }
