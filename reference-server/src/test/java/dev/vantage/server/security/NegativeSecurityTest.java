@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an attacker tries first, as one table that CI runs and counts: forged, expired and unsigned tokens, tokens of
- * users who are gone, roles reaching above themselves, oversized requests, and SSRF spellings in task targets and
- * webhook URLs. Nothing here is contacted: every row must be refused while parsing or checking.
+ * users who are gone, roles reaching above themselves, and SSRF spellings in task targets and
+ * webhook URLs (oversized requests: TransportProblemsTest). Nothing here is contacted: every row must be refused
+ * while parsing or checking.
  */
 class NegativeSecurityTest {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -91,10 +92,9 @@ class NegativeSecurityTest {
                 new Row("operator widens an agent policy", "PUT", "/api/v1/agents/x/policy", operator,
                         Map.of("allowLoopback", true), none, 403),
                 new Row("operator creates a channel", "POST", "/api/v1/channels", operator,
-                        Map.of("name", "c", "type", "webhook", "settings", Map.of("url", "https://h.example.test/")), none, 403),
-                new Row("oversized Authorization header", "GET", "/api/v1/tasks", null, null,
-                        Map.of("Authorization", "Bearer " + "a".repeat(64 * 1024)), 400),
-                new Row("oversized body", "POST", "/api/v1/tasks", admin, Map.of("name", "x".repeat(5 << 20)), none, 413)));
+                        Map.of("name", "c", "type", "webhook", "settings", Map.of("url", "https://h.example.test/")), none, 403)));
+        // oversized headers and bodies are TransportProblemsTest's, on a raw socket: the server answers and closes
+        // while a client may still be writing, so an HTTP client here sometimes reads a reset instead of the answer
         for (String host : List.of("0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "127.0.0.1.",
                 "[::ffff:0177.0.0.1]", "[::0177.0.0.1]")) {
             rows.add(new Row("task target " + host, "POST", "/api/v1/tasks", operator,
