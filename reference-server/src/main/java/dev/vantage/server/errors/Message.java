@@ -68,13 +68,24 @@ public final class Message {
     private static String format(String code, Object[] args, Locale locale) {
         Object[] values = Arrays.stream(args).map(a -> a instanceof Message m ? m.in(locale) : String.valueOf(a))
                 .toArray();
+        return format(BUNDLE, code, values, locale);
+    }
+
+    /**
+     * The pattern {@code code} of the properties bundle {@code bundle} in {@code locale} (English where it has no
+     * translation), filled with {@code values}: the one way server texts are told in a language (these messages,
+     * incident summaries).
+     *
+     * @throws IllegalStateException if the bundle has no such code
+     */
+    public static String format(String bundle, String code, Object[] values, Locale locale) {
         String pattern;
         try {
-            pattern = ResourceBundle.getBundle(BUNDLE, locale, ResourceBundle.Control.getNoFallbackControl(
+            pattern = ResourceBundle.getBundle(bundle, locale, ResourceBundle.Control.getNoFallbackControl(
                     ResourceBundle.Control.FORMAT_PROPERTIES)).getString(code);
         } catch (MissingResourceException e) {
             try {
-                pattern = ResourceBundle.getBundle(BUNDLE, Locale.ROOT, ResourceBundle.Control.getNoFallbackControl(
+                pattern = ResourceBundle.getBundle(bundle, Locale.ROOT, ResourceBundle.Control.getNoFallbackControl(
                         ResourceBundle.Control.FORMAT_PROPERTIES)).getString(code);
             } catch (MissingResourceException none) {
                 throw new IllegalStateException("no message " + code, none); // a typo in a code: a bug, seen in tests

@@ -2,19 +2,13 @@ package dev.vantage.server.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.vantage.server.BundleTexts;
+
 import java.util.Locale;
 import java.util.Properties;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class MessagesTest {
-    private static final Pattern ARG = Pattern.compile("\\{(\\d+)");
 
     @Test
     void aMessageIsToldInEachReadersLanguage() {
@@ -31,30 +25,13 @@ class MessagesTest {
     }
 
     @Test
-    void everyMessageHasAChineseTextWithTheSameArguments() throws IOException {
-        Properties en = load("Messages.properties");
-        Properties zh = load("Messages_zh.properties");
+    void everyMessageHasAChineseTextWithTheSameArguments() {
+        Properties en = BundleTexts.load(Message.class, "Messages.properties");
+        Properties zh = BundleTexts.load(Message.class, "Messages_zh.properties");
         assertThat(zh.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(en.stringPropertyNames());
         for (String code : en.stringPropertyNames()) {
-            assertThat(args(zh.getProperty(code))).as(code).isEqualTo(args(en.getProperty(code)));
+            assertThat(BundleTexts.args(zh.getProperty(code))).as(code).isEqualTo(BundleTexts.args(en.getProperty(code)));
             assertThat(zh.getProperty(code)).as(code).containsPattern("\\p{IsHan}");
         }
-    }
-
-    private static TreeSet<String> args(String pattern) {
-        TreeSet<String> out = new TreeSet<>();
-        Matcher m = ARG.matcher(pattern);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
-    }
-
-    private static Properties load(String name) throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = Message.class.getResourceAsStream(name)) {
-            p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-        }
-        return p;
     }
 }

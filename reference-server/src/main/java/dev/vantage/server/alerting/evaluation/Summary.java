@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
-import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.MissingResourceException;
-import java.util.ResourceBundle;
 
 /**
  * What people are told of an alert, in any language: a message code of {@code Summaries.properties} (and its
@@ -51,14 +49,12 @@ public record Summary(String code, List<Object> args) {
         if (code.equals(TEXT)) {
             return (String) values[0];
         }
-        String pattern;
         try {
-            pattern = ResourceBundle.getBundle(BUNDLE, locale, ResourceBundle.Control.getNoFallbackControl(
-                    ResourceBundle.Control.FORMAT_PROPERTIES)).getString(code);
-        } catch (MissingResourceException e) {
+            return Message.format(BUNDLE, code, values, locale);
+        } catch (IllegalStateException e) {
+            // stored by a version that had this code: still shown, if not in words
             return code + " " + String.join(" ", args.stream().map(String::valueOf).toList());
         }
-        return new MessageFormat(pattern, locale).format(values);
     }
 
     /** In English: for logs, and for readers that do not say their language. */

@@ -2,19 +2,13 @@ package dev.vantage.server.alerting.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.vantage.server.BundleTexts;
+
 import java.util.Locale;
 import java.util.Properties;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class SummaryTest {
-    private static final Pattern ARG = Pattern.compile("\\{(\\d+)}");
 
     @Test
     void aSummaryIsToldInEachReadersLanguageAndKeepsItsShapeWhenStored() {
@@ -32,31 +26,14 @@ class SummaryTest {
     }
 
     @Test
-    void everyMessageHasAChineseTextWithTheSameArguments() throws IOException {
-        Properties en = load("Summaries.properties");
-        Properties zh = load("Summaries_zh.properties");
+    void everyMessageHasAChineseTextWithTheSameArguments() {
+        Properties en = BundleTexts.load(SummaryTest.class, "Summaries.properties");
+        Properties zh = BundleTexts.load(SummaryTest.class, "Summaries_zh.properties");
         assertThat(zh.stringPropertyNames()).containsExactlyInAnyOrderElementsOf(en.stringPropertyNames());
         for (String code : en.stringPropertyNames()) {
-            assertThat(args(zh.getProperty(code))).as(code).isEqualTo(args(en.getProperty(code)));
+            assertThat(BundleTexts.args(zh.getProperty(code))).as(code).isEqualTo(BundleTexts.args(en.getProperty(code)));
             assertThat(en.getProperty(code)).as(code + ": MessageFormat reads an apostrophe as a quote").doesNotContain("'");
             assertThat(zh.getProperty(code)).as(code).doesNotContain("'").doesNotContainPattern("[A-Za-z]{3,}");
         }
-    }
-
-    private static TreeSet<String> args(String pattern) {
-        TreeSet<String> out = new TreeSet<>();
-        Matcher m = ARG.matcher(pattern);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
-    }
-
-    private static Properties load(String name) throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = SummaryTest.class.getResourceAsStream(name)) {
-            p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-        }
-        return p;
     }
 }
