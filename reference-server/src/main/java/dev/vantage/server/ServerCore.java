@@ -32,6 +32,7 @@ import dev.vantage.server.audit.AuditLog;
 import dev.vantage.server.audit.AuditStore;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.rollups.RollupFlusher;
 import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
@@ -90,6 +91,7 @@ public final class ServerCore implements AutoCloseable {
     private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
+    private final RollupFlusher rollupFlusher;
     private final AuditLog audit;
     private final Dispatch dispatch;
     private final RateLimiter rateLimiter;
@@ -158,6 +160,7 @@ public final class ServerCore implements AutoCloseable {
         this.audit = new AuditLog(new AuditStore(database), clock);
         this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
                 .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
+        this.rollupFlusher = new RollupFlusher(rollups, config.rollupFlushInterval()).start();
     }
 
     /**
@@ -244,7 +247,7 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
-    /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
+    /** Rollups of the results per task, agent and 1m/1h/1d bucket: results are queued as stored, flushed in batches. */
     public RollupStore rollups() {
         return rollups;
     }
@@ -331,6 +334,7 @@ public final class ServerCore implements AutoCloseable {
     @Override
     public void close() {
         retention.close();
+        rollupFlusher.close();
         dispatch.close();
         if (influx != null) {
             influx.close(); // delivers what is queued
