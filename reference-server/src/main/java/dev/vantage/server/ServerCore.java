@@ -131,7 +131,7 @@ public final class ServerCore implements AutoCloseable {
         this.users = new UserStore(database, clock, new Revocations());
         this.tasks = new TaskStore(database, clock);
         this.results = new ResultStore(database, clock);
-        this.rollups = new RollupStore(database);
+        this.rollups = new RollupStore(database, clock);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database);

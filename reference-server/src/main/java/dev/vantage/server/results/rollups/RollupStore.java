@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,10 +55,16 @@ public final class RollupStore {
                 .thenComparing(Key::start).thenComparing(Key::agentId);
     }
 
-    private final Database db;
+    /** How long after a minute ends its results are flushed: the results still on their way then are few. */
+    static final Duration CLOSE_AFTER = Duration.ofSeconds(5);
+    private static final int DELETE_CHUNK = 1_000;
 
-    public RollupStore(Database db) {
+    private final Database db;
+    private final Clock clock;
+
+    public RollupStore(Database db, Clock clock) {
         this.db = db;
+        this.clock = clock;
     }
 
     /**
@@ -77,24 +85,31 @@ public final class RollupStore {
     }
 
     /**
-     * Moves up to {@code max} queued results into the rollups, in one transaction; waits for a flush running
-     * elsewhere (another replica's) to end first.
+     * Moves up to {@code max} queued results of closed minutes into the rollups, in one transaction; waits for a
+     * flush running elsewhere (another replica's) to end first. A minute is closed {@link #CLOSE_AFTER} after it
+     * ends: a bucket row is then written once with all of its minute's results (and its hour's and day's rows once
+     * a minute), not once a flush; the results of the minute still open stay queued (reads merge them).
      *
-     * @return how many were moved: fewer than {@code max} when the queue is now empty (as far as this flush saw)
+     * @return how many were moved: fewer than {@code max} when no closed minute's result is left (as far as this
+     *         flush saw)
      */
     public int flush(int max) {
+        Instant closed = Resolution.MINUTE.floor(clock.instant().minus(CLOSE_AFTER));
         return db.inTransaction(c -> {
             Sql.query(c, "SELECT id FROM rollup_flush WHERE id = 1 FOR UPDATE", rs -> 1);
-            List<Entry> queued = Sql.query(c, "SELECT * FROM rollup_pending LIMIT ?", rs -> {
-                return new Entry(rs.getString("result_id"), rs.getString("task_id"), rs.getString("agent_id"),
-                        Sql.instant(rs, "started_at"), new Rollup.Sample(rs.getString("status"),
-                        rs.getString("error_kind"), rs.getDouble("latency_ms"), Sql.nullableDouble(rs, "loss_percent"),
-                        phases(rs.getString("phases"))));
-            }, max);
+            // in key order: a batch holds whole keys (a bucket row written once), and the index gives that order
+            List<Entry> queued = Sql.query(c, "SELECT * FROM rollup_pending WHERE started_at < ?"
+                    + " ORDER BY task_id, agent_id, started_at LIMIT ?", rs -> new Entry(rs.getString("result_id"),
+                    rs.getString("task_id"), rs.getString("agent_id"), Sql.instant(rs, "started_at"),
+                    new Rollup.Sample(rs.getString("status"), rs.getString("error_kind"), rs.getDouble("latency_ms"),
+                            Sql.nullableDouble(rs, "loss_percent"), phases(rs.getString("phases")))), closed, max);
             add(c, queued);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM rollup_pending WHERE result_id = ANY (?)")) {
-                ps.setArray(1, c.createArrayOf("VARCHAR", queued.stream().map(Entry::resultId).toArray()));
-                ps.executeUpdate();
+            // exactly the rows added (not "all before the cutoff": a late one committed meanwhile was not added);
+            // an IN list of parameters, which both databases look up by key (H2 scans for "= ANY (array)")
+            for (int from = 0; from < queued.size(); from += DELETE_CHUNK) {
+                List<Entry> chunk = queued.subList(from, Math.min(queued.size(), from + DELETE_CHUNK));
+                Sql.update(c, "DELETE FROM rollup_pending WHERE result_id IN (" + "?, ".repeat(chunk.size() - 1)
+                        + "?)", chunk.stream().map(Entry::resultId).toArray());
             }
             return queued.size();
         });

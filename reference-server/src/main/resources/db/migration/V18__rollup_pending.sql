@@ -1,5 +1,5 @@
 -- Results stored but not yet added to the rollups (docs/rollups.md). Storing a result inserts its row here in the
--- same transaction; RollupStore.flush moves rows into result_rollups, a batch per transaction, deleting exactly the
+-- same transaction; RollupStore.flush moves the rows of closed minutes into result_rollups, a batch per transaction, deleting exactly the
 -- rows it added, so a result is counted once whatever crashes. Reads of rollups merge the rows still here, so they
 -- are exact at once. The row holds what a rollup counts of the result (phases as a JSON object of milliseconds).
 CREATE TABLE rollup_pending (
@@ -13,7 +13,8 @@ CREATE TABLE rollup_pending (
     loss_percent DOUBLE PRECISION,
     phases       TEXT
 );
-CREATE INDEX rollup_pending_task ON rollup_pending (task_id, started_at);
+-- a flush takes the results of closed minutes in this order (a bucket row written once), reads by task
+CREATE INDEX rollup_pending_key ON rollup_pending (task_id, agent_id, started_at);
 
 -- One row, locked by a flush for its transaction: one flush at a time across replicas, and deleting an agent's
 -- rollups waits for a flush that might be adding to them.
