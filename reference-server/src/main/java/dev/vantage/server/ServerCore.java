@@ -37,6 +37,7 @@ import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
+import dev.vantage.server.security.secrets.KeyRing;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -118,9 +119,11 @@ public final class ServerCore implements AutoCloseable {
         this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.pluginJars = loadPlugins(config); // so does a bad plugin jar
-        this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
         this.engine = engine(pluginJars);
+        // before the database, whose migration seals secrets stored in the clear: a bad key fails fast
+        StoredSecrets secrets = new StoredSecrets(KeyRing.load(config), engine.descriptors());
+        this.database = secrets.openDatabase(config, registry);
         this.passwords = new Passwords();
         this.sessions = new Sessions(database, jwt, clock);
         this.apiTokens = new ApiTokens(database, clock);
@@ -129,16 +132,16 @@ public final class ServerCore implements AutoCloseable {
                 config.loginLockout(), config.loginMaxLockout(), clock);
         this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
-        this.tasks = new TaskStore(database, clock);
+        this.tasks = new TaskStore(database, clock, secrets.specs());
         this.results = new ResultStore(database, clock);
         this.rollups = new RollupStore(database, clock);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
-        this.instantTests = new InstantTestStore(database);
+        this.instantTests = new InstantTestStore(database, secrets.specs());
         this.alertRules = new RuleStore(database, clock);
         this.incidents = new IncidentStore(database, clock);
         this.notifications = new NotificationQueue(database, clock, incidents);
-        this.channels = new ChannelStore(database, clock);
+        this.channels = new ChannelStore(database, clock, secrets.box());
         this.silences = new SilenceStore(database, clock);
         this.statusPages = new StatusPageStore(database, clock);
         this.slaObjectives = new ObjectiveStore(database, clock);
@@ -310,7 +313,7 @@ public final class ServerCore implements AutoCloseable {
         return dispatch;
     }
 
-    private static List<PluginJar> loadPlugins(ServerConfig config) {
+    static List<PluginJar> loadPlugins(ServerConfig config) {
         try {
             List<PluginJar> jars = PluginJar.loadDirectory(config.pluginsDir());
             jars.forEach(j -> LOG.info("plugin jar {}", j));
@@ -321,7 +324,7 @@ public final class ServerCore implements AutoCloseable {
     }
 
     /** The class path's plugins and the jars'; a type provided twice is a configuration error. */
-    private static ProbeEngine engine(List<PluginJar> jars) {
+    static ProbeEngine engine(List<PluginJar> jars) {
         ProbeEngine.Builder b = ProbeEngine.builder().discoverProviders(true);
         jars.forEach(b::addPluginJar);
         try {

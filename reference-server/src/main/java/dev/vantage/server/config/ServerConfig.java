@@ -36,6 +36,7 @@ public record ServerConfig(
         Secret jwtSecret,
         String jwtIssuer,
         String jwtAudience,
+        SecretKeys secretKeys,
         Duration accessTokenTtl,
         Duration refreshTokenTtl,
         int loginMaxFailures,
@@ -77,6 +78,15 @@ public record ServerConfig(
         public boolean enabled() {
             return cert != null;
         }
+    }
+
+    /**
+     * The keys that encrypt secrets stored in the database (docs/security.md); checked when the server starts.
+     *
+     * @param keys      {@code <id>:<base64 of 32 bytes>,...}; empty: the key in {@code <data-dir>/secrets.key}
+     * @param currentId the key that seals new values; may be empty when there is one key
+     */
+    public record SecretKeys(Secret keys, String currentId) {
     }
 
     /**
@@ -196,6 +206,7 @@ public record ServerConfig(
                     new Secret(text(Setting.JWT_SECRET)),
                     required(Setting.JWT_ISSUER),
                     required(Setting.JWT_AUDIENCE),
+                    new SecretKeys(new Secret(text(Setting.SECRETS_KEYS)), text(Setting.SECRETS_KEY_ID)),
                     duration(Setting.ACCESS_TOKEN_TTL),
                     duration(Setting.REFRESH_TOKEN_TTL),
                     integer(Setting.LOGIN_MAX_FAILURES, 1, 1000),

@@ -24,6 +24,8 @@ public enum Setting {
     JWT_SECRET("vantage.auth.jwt-secret", "VANTAGE_JWT_SECRET"),
     JWT_ISSUER("vantage.auth.issuer", "VANTAGE_JWT_ISSUER"),
     JWT_AUDIENCE("vantage.auth.audience", "VANTAGE_JWT_AUDIENCE"),
+    SECRETS_KEYS("vantage.secrets.keys", "VANTAGE_SECRETS_KEYS"),
+    SECRETS_KEY_ID("vantage.secrets.key-id", "VANTAGE_SECRETS_KEY_ID"),
     ACCESS_TOKEN_TTL("vantage.auth.access-token-ttl", "VANTAGE_ACCESS_TOKEN_TTL"),
     REFRESH_TOKEN_TTL("vantage.auth.refresh-token-ttl", "VANTAGE_REFRESH_TOKEN_TTL"),
     LOGIN_MAX_FAILURES("vantage.auth.login.max-failures", "VANTAGE_LOGIN_MAX_FAILURES"),
