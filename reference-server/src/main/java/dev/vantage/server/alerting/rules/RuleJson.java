@@ -167,7 +167,7 @@ public final class RuleJson {
             return null;
         }
         try {
-            return new Scope.PerAgent(minAgents == null ? 1 : (int) Math.max(Math.min(minAgents, Integer.MAX_VALUE), 0),
+            return new Scope.PerAgent(minAgents == null ? 1 : Math.clamp(minAgents, 0, Integer.MAX_VALUE),
                     minPercent == null ? 0 : minPercent);
         } catch (InvalidFieldException e) {
             in.errors(List.of(e.error()));
