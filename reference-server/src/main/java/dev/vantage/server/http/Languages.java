@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -8,8 +9,8 @@ import java.util.Locale;
 
 /** The language a client asks for ({@code Accept-Language}), among those the server has texts in. */
 public final class Languages {
-    /** What the server's own texts (incident summaries) are written in. */
-    public static final List<Locale> SERVER = List.of(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE);
+    /** What the server's own texts (problems, incident summaries) are written in. */
+    public static final List<Locale> SERVER = Message.LANGUAGES;
 
     private Languages() {
     }

@@ -87,6 +87,49 @@ class NotificationsTest {
     }
 
     @Test
+    void aFailedDeliveryIsLoggedInTheReadersLanguageWithTheReceiversWordsAsData() throws Exception {
+        LoopbackTarget first = new LoopbackTarget();
+        int port = first.port();
+        first.close();
+        try (WebhookReceiver receiver = WebhookReceiver.failing(500, "overloaded");
+             TestServer server = TestServer.start(Map.of("VANTAGE_LOCAL_AGENT", "true", "VANTAGE_AGENT_HEARTBEAT", "1s",
+                     "VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS", Integer.toString(port),
+                     "VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
+            String admin = server.adminToken();
+            String busy = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "busy hook",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", SECRET)))).json()
+                    .get("id").asText();
+            String off = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "off hook",
+                    "type", "webhook", "enabled", false, "settings", Map.of("url", receiver.url(), "secret", SECRET))))
+                    .json().get("id").asText();
+            server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", "api", "type", "tcp",
+                    "target", "127.0.0.1:" + port, "interval", "1s", "timeout", "900ms",
+                    "selector", Map.of("labels", Map.of("region", "local")))));
+            assertThat(server.post("/api/v1/alert-rules", admin, JsonMapping.write(Map.of("name", "api down",
+                    "tasks", Map.of("task", "api"), "channels", List.of(busy, off),
+                    "condition", Map.of("type", "consecutiveFailures", "count", 1)))).status()).isEqualTo(201);
+
+            // a 500 is tried again later: the log says why the first attempt failed, in each reader's language
+            String log = "/api/v1/channels/" + busy + "/deliveries";
+            JsonNode failed = await().atMost(Duration.ofSeconds(30)).until(() -> server.get(log, admin).json().get("items"),
+                    items -> !items.isEmpty() && !items.get(0).get("lastError").isNull()).get(0);
+            String where = java.net.URI.create(receiver.url()).getAuthority();
+            assertThat(failed.get("status").asText()).isEqualTo("pending");
+            assertThat(failed.get("lastCode").asInt()).isEqualTo(500);
+            assertThat(failed.get("lastError").asText()).isEqualTo(where + " answered HTTP 500: overloaded");
+            TestServer.Response zh = server.call("GET", log, admin, null, Map.of("Accept-Language", "zh-CN"));
+            assertThat(zh.json().get("items").get(0).get("lastError").asText())
+                    .isEqualTo(where + " 返回了 HTTP 500，回复：overloaded");
+
+            // a disabled channel's notification is given up at once, and says why in Chinese too
+            JsonNode given = await().atMost(Duration.ofSeconds(10)).until(() -> server.call("GET",
+                    "/api/v1/channels/" + off + "/deliveries", admin, null, Map.of("Accept-Language", "zh")).json()
+                    .get("items"), items -> items.findValuesAsText("status").contains("failed")).get(0);
+            assertThat(given.get("lastError").asText()).isEqualTo("通知渠道已停用");
+        }
+    }
+
+    @Test
     void anOutageInAMaintenanceWindowIsRecordedButNobodyIsTold() throws Exception {
         LoopbackTarget first = new LoopbackTarget();
         int port = first.port();

@@ -15,7 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A webhook receiver on loopback that keeps every request whose signature (docs/alerting.md, computed here
- * independently of the server's signer with {@link #SECRET}) is right, and answers 401 to the others.
+ * independently of the server's signer with {@link #SECRET}) is right, and answers 401 to the others; or, made
+ * {@link #failing}, a receiver that answers every request with an error of its own.
  */
 public final class WebhookReceiver implements AutoCloseable {
     public static final String SECRET = "whsec-for-tests-0123456789";
@@ -25,9 +26,25 @@ public final class WebhookReceiver implements AutoCloseable {
     public final List<String> refused = new CopyOnWriteArrayList<>();
 
     public WebhookReceiver() throws IOException {
+        this(0, null);
+    }
+
+    /** A receiver that answers every request with {@code status} and {@code text}, keeping nothing. */
+    public static WebhookReceiver failing(int status, String text) throws IOException {
+        return new WebhookReceiver(status, text);
+    }
+
+    private WebhookReceiver(int failStatus, String failText) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hook", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (failStatus != 0) {
+                byte[] answer = failText.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(failStatus, answer.length);
+                exchange.getResponseBody().write(answer);
+                exchange.close();
+                return;
+            }
             String timestamp = exchange.getRequestHeaders().getFirst("X-Vantage-Timestamp");
             String signature = exchange.getRequestHeaders().getFirst("X-Vantage-Signature");
             boolean ok = timestamp != null && ("sha256=" + hmac(timestamp, body)).equals(signature);

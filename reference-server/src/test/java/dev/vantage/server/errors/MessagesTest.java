@@ -25,6 +25,19 @@ class MessagesTest {
     }
 
     @Test
+    void aStoredMessageIsToldInEachReadersLanguageLater() {
+        Message engine = Message.localized(locale -> locale.getLanguage().equals("zh") ? "地址被拒绝" : "address refused");
+        Message m = Message.of("delivery.saying", Message.of("delivery.notSent", engine), "{0} 'as data'");
+        Message stored = Message.fromJson(m.toJson(), m.toString());
+        assertThat(stored.toString()).isEqualTo("not sent: address refused: {0} 'as data'");
+        assertThat(stored.in(Locale.SIMPLIFIED_CHINESE)).isEqualTo("未发送：地址被拒绝，回复：{0} 'as data'");
+        assertThat(stored.in(Locale.FRENCH)).isEqualTo(stored.toString());
+        // stored by a version with a code this one lacks: its English text, never a 500
+        String unknown = m.toJson().replace("delivery.notSent", "delivery.gone");
+        assertThat(Message.fromJson(unknown, "as it was").in(Locale.SIMPLIFIED_CHINESE)).isEqualTo("as it was");
+    }
+
+    @Test
     void everyMessageHasAChineseTextWithTheSameArguments() {
         Properties en = BundleTexts.load(Message.class, "Messages.properties");
         Properties zh = BundleTexts.load(Message.class, "Messages_zh.properties");

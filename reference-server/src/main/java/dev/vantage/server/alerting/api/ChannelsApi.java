@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -158,7 +159,23 @@ public final class ChannelsApi implements ApiModule {
         QueryParams q = new QueryParams(req);
         int limit = q.integer("limit", 50, 1, 500);
         q.check();
-        Json.send(res, Map.of("items", queue.deliveries(id, limit)));
+        Locale language = Languages.of(req, res, Languages.SERVER);
+        Json.send(res, Map.of("items", queue.deliveries(id, limit).stream().map(d -> view(d, language)).toList()));
+    }
+
+    /** A delivery with why it last failed in the reader's language (the receiver's own words quoted as they came). */
+    private static Map<String, Object> view(NotificationQueue.Delivery d, Locale language) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("incidentId", d.incidentId());
+        m.put("kind", d.kind());
+        m.put("status", d.status());
+        m.put("attempts", d.attempts());
+        m.put("lastCode", d.lastCode());
+        m.put("lastError", d.lastError() == null ? null : d.lastError().in(language));
+        m.put("createdAt", d.createdAt());
+        m.put("doneAt", d.doneAt());
+        return m;
     }
 
     private ChannelStore.StoredChannel channel(ServerRequest req) {

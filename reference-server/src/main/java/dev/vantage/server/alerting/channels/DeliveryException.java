@@ -4,9 +4,9 @@ import dev.vantage.server.errors.Message;
 
 /**
  * A notification that was not delivered. {@code code} is what the receiver answered (an HTTP status, an SMTP reply
- * code), 0 when it never answered. The text is the server's words around what the receiver said (quoted as data);
- * {@link #getMessage()} is its English text, shown in the delivery log. Neither may hold secrets (no URL with a
- * token in it, no signing secret).
+ * code), 0 when it never answered. The text is the server's words around what the receiver said (quoted as data),
+ * kept in the delivery log and told in each reader's language; {@link #getMessage()} is its English text, for logs.
+ * Neither may hold secrets (no URL with a token in it, no signing secret).
  */
 public final class DeliveryException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.incidents;
 
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
+import dev.vantage.server.errors.Message;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -22,9 +23,9 @@ public final class NotificationQueue {
     public record Due(String id, String channelId, int attempts, Incident incident, IncidentEvent event) {
     }
 
-    /** One delivery of a channel, for its delivery log. */
+    /** One delivery of a channel, for its delivery log; {@code lastError} is told in each reader's language. */
     public record Delivery(String id, String incidentId, String kind, String status, int attempts, Integer lastCode,
-                           String lastError, Instant createdAt, Instant doneAt) {
+                           Message lastError, Instant createdAt, Instant doneAt) {
     }
 
     private record Claimed(String channelId, int attempts, String eventId) {
@@ -84,13 +85,19 @@ public final class NotificationQueue {
      * What one attempt to send came to, at {@code at}: delivered ({@code error} null), or failed and tried again at
      * {@code retryAt}, or given up when that is {@code null}.
      */
-    public record Outcome(String id, int code, String error, Instant retryAt, Instant at) {
+    public record Outcome(String id, int code, Message error, Instant retryAt, Instant at) {
         public static Outcome delivered(String id, int code, Instant at) {
             return new Outcome(id, code, null, null, at);
         }
 
-        public static Outcome failed(String id, int code, String error, Instant retryAt, Instant at) {
-            return new Outcome(id, code, error.length() > 500 ? error.substring(0, 500) : error, retryAt, at);
+        public static Outcome failed(String id, int code, Message error, Instant retryAt, Instant at) {
+            return new Outcome(id, code, error, retryAt, at);
+        }
+
+        /** The English text, for the column that old rows have alone (and a reader of the table). */
+        private String english() {
+            String text = error.toString();
+            return text.length() > 500 ? text.substring(0, 500) : text;
         }
     }
 
@@ -100,15 +107,16 @@ public final class NotificationQueue {
             for (Outcome o : outcomes) {
                 if (o.error() == null) {
                     Sql.update(c, "UPDATE notifications SET status = 'delivered', attempts = attempts + 1, last_code = ?,"
-                            + " last_error = NULL, claimed_until = NULL, done_at = ? WHERE id = ?", o.code(), o.at(), o.id());
+                            + " last_error = NULL, last_error_data = NULL, claimed_until = NULL, done_at = ? WHERE id = ?",
+                            o.code(), o.at(), o.id());
                 } else if (o.retryAt() == null) {
                     Sql.update(c, "UPDATE notifications SET status = 'failed', attempts = attempts + 1, last_code = ?,"
-                            + " last_error = ?, claimed_until = NULL, done_at = ? WHERE id = ?", o.code(), o.error(), o.at(),
-                            o.id());
+                            + " last_error = ?, last_error_data = ?, claimed_until = NULL, done_at = ? WHERE id = ?",
+                            o.code(), o.english(), o.error().toJson(), o.at(), o.id());
                 } else {
                     Sql.update(c, "UPDATE notifications SET attempts = attempts + 1, last_code = ?, last_error = ?,"
-                            + " claimed_until = NULL, next_attempt_at = ? WHERE id = ?", o.code(), o.error(), o.retryAt(),
-                            o.id());
+                            + " last_error_data = ?, claimed_until = NULL, next_attempt_at = ? WHERE id = ?",
+                            o.code(), o.english(), o.error().toJson(), o.retryAt(), o.id());
                 }
             }
             return null;
@@ -117,11 +125,16 @@ public final class NotificationQueue {
 
     /** A channel's deliveries, the newest first. */
     public List<Delivery> deliveries(String channelId, int limit) {
-        return db.query("SELECT n.id, e.incident_id, e.kind, n.status, n.attempts, n.last_code, n.last_error, n.created_at,"
-                + " n.done_at FROM notifications n JOIN incident_events e ON e.id = n.event_id WHERE n.channel_id = ?"
-                + " ORDER BY n.created_at DESC, n.id LIMIT ?", rs -> new Delivery(rs.getString("id"),
+        return db.query("SELECT n.id, e.incident_id, e.kind, n.status, n.attempts, n.last_code, n.last_error,"
+                + " n.last_error_data, n.created_at, n.done_at FROM notifications n JOIN incident_events e ON e.id = n.event_id"
+                + " WHERE n.channel_id = ? ORDER BY n.created_at DESC, n.id LIMIT ?", rs -> new Delivery(rs.getString("id"),
                 rs.getString("incident_id"), rs.getString("kind"), rs.getString("status"), rs.getInt("attempts"),
-                (Integer) rs.getObject("last_code"), rs.getString("last_error"), Sql.instant(rs, "created_at"),
-                Sql.instant(rs, "done_at")), channelId, limit);
+                (Integer) rs.getObject("last_code"), lastError(rs.getString("last_error"), rs.getString("last_error_data")),
+                Sql.instant(rs, "created_at"), Sql.instant(rs, "done_at")), channelId, limit);
+    }
+
+    /** The stored failure in any language; rows from before V19 have the English text alone. */
+    private static Message lastError(String english, String data) {
+        return data != null ? Message.fromJson(data, english) : english == null ? null : Message.text(english);
     }
 }

@@ -8,6 +8,7 @@ import dev.vantage.server.alerting.channels.ChannelTypes;
 import dev.vantage.server.alerting.channels.DeliveryException;
 import dev.vantage.server.alerting.channels.Notification;
 import dev.vantage.server.alerting.incidents.NotificationQueue;
+import dev.vantage.server.errors.Message;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -161,8 +162,8 @@ public final class Notifier implements AutoCloseable {
         try {
             ChannelStore.StoredChannel stored = channels.find(d.channelId()).orElse(null);
             if (stored == null || !stored.enabled()) {
-                outcome(NotificationQueue.Outcome.failed(d.id(), 0,
-                        stored == null ? "the channel was deleted" : "the channel is disabled", null, clock.instant()));
+                outcome(NotificationQueue.Outcome.failed(d.id(), 0, Message.of(stored == null ? "delivery.channelDeleted"
+                        : "delivery.channelDisabled"), null, clock.instant()));
                 failed.increment();
                 return;
             }
@@ -181,7 +182,7 @@ public final class Notifier implements AutoCloseable {
             delivered.increment();
         } catch (DeliveryException e) {
             Instant retry = e.retryable() && d.attempts() < BACKOFF.size() ? clock.instant().plus(BACKOFF.get(d.attempts())) : null;
-            outcome(NotificationQueue.Outcome.failed(d.id(), e.code(), e.getMessage(), retry, clock.instant()));
+            outcome(NotificationQueue.Outcome.failed(d.id(), e.code(), e.text(), retry, clock.instant()));
             if (retry == null) {
                 failed.increment();
             }
