@@ -1,6 +1,7 @@
 package dev.vantage.server.http;
 
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.InvalidValueException;
 import dev.vantage.server.errors.Message;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Reads the fields of a request object and collects every problem, so one 400 names all bad fields at once:
@@ -97,6 +99,19 @@ public final class JsonInput {
     public JsonInput errors(List<FieldError> found) {
         found.forEach(e -> errors.add(e.under(prefix)));
         return this;
+    }
+
+    /**
+     * A model built from this object's values, or {@code null} after the model refused one of its fields: that
+     * refusal ({@link InvalidFieldException}, the model's one place for its checks) is this input's problem.
+     */
+    public <T> T model(Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (InvalidFieldException e) {
+            errors(List.of(e.error()));
+            return null;
+        }
     }
 
     /** The raw value of {@code field}; {@code null} when missing. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.errors.FieldError;
-import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.LabelsJson;
@@ -127,20 +126,15 @@ public final class RuleJson {
         if (in.errors().size() > before) {
             return null;
         }
-        try {
-            return switch (type) {
-                case "consecutiveFailures" -> new Condition.ConsecutiveFailures((int) Math.min(count, Integer.MAX_VALUE));
-                case "availability" -> new Condition.Availability(minPercent, window);
-                case "latency" -> new Condition.Latency(metric, percentile, maxMs, window);
-                case "packetLoss" -> new Condition.PacketLoss(maxPercent, window,
-                        confidence == null ? Condition.PacketLoss.DEFAULT_CONFIDENCE : confidence);
-                case "certificateExpiry" -> new Condition.CertificateExpiry(minDays);
-                default -> new Condition.AssertionFailure();
-            };
-        } catch (InvalidFieldException e) {
-            in.errors(List.of(e.error())); // the model's own check, under this object's prefix
-            return null;
-        }
+        return in.model(() -> switch (type) { // the model's own checks, under this object's prefix
+            case "consecutiveFailures" -> new Condition.ConsecutiveFailures((int) Math.min(count, Integer.MAX_VALUE));
+            case "availability" -> new Condition.Availability(minPercent, window);
+            case "latency" -> new Condition.Latency(metric, percentile, maxMs, window);
+            case "packetLoss" -> new Condition.PacketLoss(maxPercent, window,
+                    confidence == null ? Condition.PacketLoss.DEFAULT_CONFIDENCE : confidence);
+            case "certificateExpiry" -> new Condition.CertificateExpiry(minDays);
+            default -> new Condition.AssertionFailure();
+        });
     }
 
     private static Scope scope(JsonInput parent) {
@@ -166,13 +160,8 @@ public final class RuleJson {
         if (in.errors().size() > before) {
             return null;
         }
-        try {
-            return new Scope.PerAgent(minAgents == null ? 1 : Math.clamp(minAgents, 0, Integer.MAX_VALUE),
-                    minPercent == null ? 0 : minPercent);
-        } catch (InvalidFieldException e) {
-            in.errors(List.of(e.error()));
-            return null;
-        }
+        return in.model(() -> new Scope.PerAgent(minAgents == null ? 1 : Math.clamp(minAgents, 0, Integer.MAX_VALUE),
+                minPercent == null ? 0 : minPercent));
     }
 
     private static Duration window(JsonInput in) {

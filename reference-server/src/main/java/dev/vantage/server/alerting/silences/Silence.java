@@ -2,6 +2,7 @@ package dev.vantage.server.alerting.silences;
 
 import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.server.alerting.rules.TaskMatch;
+import dev.vantage.server.errors.InvalidFieldException;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -13,7 +14,8 @@ import java.util.Set;
 /**
  * A time when alerts of some tasks are recorded but nobody is told: a maintenance window. Either once
  * ({@link Once}: from, until) or every week ({@link Weekly}: days, from, to, in a time zone, e.g. Sundays 02:00-04:00
- * in Asia/Shanghai; a window whose end is before its start runs past midnight).
+ * in Asia/Shanghai; a window whose end is before its start runs past midnight). Its checks name the field they
+ * refuse ({@link InvalidFieldException}), which the JSON reader reports as it is.
  *
  * @param ruleId {@code null} for every rule
  */
@@ -27,7 +29,7 @@ public record Silence(String id, TaskMatch tasks, String ruleId, When when, Stri
     public record Once(Instant from, Instant until) implements When {
         public Once {
             if (!until.isAfter(from)) {
-                throw new IllegalArgumentException("until must be after from");
+                throw new InvalidFieldException("until", "time.afterFrom");
             }
         }
 
@@ -41,10 +43,10 @@ public record Silence(String id, TaskMatch tasks, String ruleId, When when, Stri
         public Weekly {
             days = Set.copyOf(days);
             if (days.isEmpty()) {
-                throw new IllegalArgumentException("days must name at least one day");
+                throw new InvalidFieldException("days", "silence.noDays");
             }
             if (from.equals(to)) {
-                throw new IllegalArgumentException("to must differ from from");
+                throw new InvalidFieldException("to", "silence.to");
             }
             Objects.requireNonNull(zone, "zone");
         }

@@ -63,39 +63,38 @@ public final class SilenceJson {
         }
         Instant from = in.convert("from", in.requiredString("from", 64), SilenceJson::instant);
         Instant until = in.convert("until", in.requiredString("until", 64), SilenceJson::instant);
-        if (from != null && until != null && !until.isAfter(from)) {
-            in.error("until", Message.of("time.afterFrom"));
-            return null;
-        }
-        return from == null || until == null ? null : new Silence.Once(from, until);
+        return from == null || until == null ? null : in.model(() -> new Silence.Once(from, until));
     }
 
     private static Silence.When weekly(JsonInput in) {
         if (in == null) {
             return null;
         }
-        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-        JsonNode dayList = in.node("days");
-        if (dayList == null || !dayList.isArray() || dayList.isEmpty()) {
-            in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
-        } else {
-            for (JsonNode d : dayList) {
-                int i = d.isTextual() ? DAYS.indexOf(d.textValue().toLowerCase(Locale.ROOT)) : -1;
-                if (i < 0) {
-                    in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
-                    break;
-                }
-                days.add(DayOfWeek.of(i + 1));
-            }
-        }
+        Set<DayOfWeek> days = days(in);
         LocalTime from = in.convert("from", in.requiredString("from", 8), SilenceJson::time);
         LocalTime to = in.convert("to", in.requiredString("to", 8), SilenceJson::time);
         ZoneId zone = in.convert("timeZone", in.requiredString("timeZone", 64), SilenceJson::zone);
-        if (from != null && from.equals(to)) {
-            in.error("to", Message.of("silence.to"));
+        return days == null || from == null || to == null || zone == null ? null
+                : in.model(() -> new Silence.Weekly(days, from, to, zone));
+    }
+
+    /** The days named in {@code days}, or {@code null} after reporting it is not a list of day names. */
+    private static Set<DayOfWeek> days(JsonInput in) {
+        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+        JsonNode dayList = in.node("days");
+        if (dayList == null || !dayList.isArray()) {
+            in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
             return null;
         }
-        return days.isEmpty() || from == null || to == null || zone == null ? null : new Silence.Weekly(days, from, to, zone);
+        for (JsonNode d : dayList) {
+            int i = d.isTextual() ? DAYS.indexOf(d.textValue().toLowerCase(Locale.ROOT)) : -1;
+            if (i < 0) {
+                in.error("days", Message.of("silence.days", String.join(", ", DAYS)));
+                return null;
+            }
+            days.add(DayOfWeek.of(i + 1));
+        }
+        return days;
     }
 
     private static Instant instant(String text) {
