@@ -5,6 +5,7 @@ import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.results.rollups.Rollup;
 import dev.vantage.server.results.rollups.RollupStore;
 import java.nio.charset.StandardCharsets;
@@ -208,7 +209,7 @@ public final class ResultStore {
      * Checks what the table cannot hold, so a bad result is refused before it is accepted (and, behind a queue,
      * before the agent is told it is safe).
      *
-     * @throws IllegalArgumentException naming the first bad result
+     * @throws InvalidFieldException naming the first bad field ({@code results[2].id}) and why, in any language
      */
     public static void validate(List<ProbeResult> results) {
         for (int i = 0; i < results.size(); i++) {
@@ -234,14 +235,20 @@ public final class ResultStore {
     }
 
     private static void check(ProbeResult r, int index) {
-        String problem = r.id().isBlank() ? "has no id"
-                : r.id().length() > 36 ? "id is longer than 36 characters"
-                : r.taskId().length() > 128 ? "taskId is longer than 128 characters"
-                : r.type().length() > 32 ? "type is longer than 32 characters"
-                : r.target().length() > 2048 ? "target is longer than 2048 characters"
-                : null;
-        if (problem != null) {
-            throw new IllegalArgumentException("results[" + index + "] " + problem);
+        String at = "results[" + index + "].";
+        if (r.id().isBlank()) {
+            throw new InvalidFieldException(at + "id", "json.required");
+        }
+        fits(at + "id", r.id(), 36);
+        fits(at + "taskId", r.taskId(), 128);
+        fits(at + "type", r.type(), 32);
+        fits(at + "target", r.target(), 2048);
+    }
+
+    /** The column's width. */
+    private static void fits(String field, String value, int max) {
+        if (value.length() > max) {
+            throw new InvalidFieldException(field, "json.maxLength", max);
         }
     }
 
@@ -268,7 +275,7 @@ public final class ResultStore {
      * @param from    inclusive lower bound of {@code startedAt}, or {@code null}
      * @param to      exclusive upper bound of {@code startedAt}, or {@code null}
      * @param cursor  the {@code next} of the previous page, or {@code null} for the first
-     * @throws IllegalArgumentException for a malformed cursor
+     * @throws InvalidFieldException for a malformed cursor
      */
     public Page page(String taskId, String agentId, Instant from, Instant to, int limit, String cursor) {
         StringBuilder sql = new StringBuilder("SELECT id, agent_id, started_at, body FROM results WHERE task_id = ?");
@@ -352,7 +359,7 @@ public final class ResultStore {
                 int bar = text.indexOf('|');
                 return new Position(Instant.parse(text.substring(0, bar)), text.substring(bar + 1));
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("is not a cursor this server returned");
+                throw new InvalidFieldException("cursor", "results.cursor");
             }
         }
     }

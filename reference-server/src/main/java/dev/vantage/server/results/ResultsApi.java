@@ -1,6 +1,7 @@
 package dev.vantage.server.results;
 
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.errors.InvalidInputException;
@@ -67,8 +68,8 @@ public final class ResultsApi implements ApiModule {
         ResultStore.Page page;
         try {
             page = results.page(taskId, agent, from, to, limit, cursor);
-        } catch (IllegalArgumentException e) { // the store's one refusal: a cursor it did not write
-            throw new InvalidInputException(FieldError.of("cursor", "results.cursor"));
+        } catch (InvalidFieldException e) { // the store's one refusal: a cursor it did not write
+            throw new InvalidInputException(e.error());
         }
         // the stored documents are already JSON objects: splice them in, the agent's id first, rather than parse
         // and re-write each one

@@ -10,11 +10,13 @@ import dev.vantage.probe.spi.ErrorKind;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.ProbeStatus;
 import dev.vantage.server.TestServer;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.security.Role;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,8 +68,16 @@ class ResultsTest {
         // a batch that repeats itself: the second copy is a duplicate
         assertThat(server.core.results().storeBatch("agent-1", List.of(batch.get(0), fresh, fresh))).isEqualTo(new StoredCount(1, 2));
         assertThat(server.core.results().storeBatch("agent-1", List.of())).isEqualTo(new StoredCount(0, 0));
+        // refused naming the field, in any language
+        ProbeResult longTarget = ProbeResult.builder().id(UUID.randomUUID().toString()).taskId("idem").type("tcp")
+                .target("x".repeat(2049)).status(ProbeStatus.SUCCESS).startedAt(t).build();
+        assertThatThrownBy(() -> server.core.results().storeBatch("agent-1", List.of(fresh, longTarget)))
+                .isInstanceOfSatisfying(InvalidFieldException.class, e -> {
+                    assertThat(e.error().field()).isEqualTo("results[1].target");
+                    assertThat(e.error().text().in(Locale.SIMPLIFIED_CHINESE)).isEqualTo("最多 2048 个字符");
+                }).hasMessage("results[1].target must be at most 2048 characters");
         assertThatThrownBy(() -> server.core.results().storeBatch("agent-1", List.of(ProbeResult.builder()
-                .status(ProbeStatus.SUCCESS).startedAt(t).build()))).hasMessageContaining("results[0] has no id");
+                .status(ProbeStatus.SUCCESS).startedAt(t).build()))).hasMessage("results[0].id is required");
     }
 
     @Test
