@@ -3,6 +3,8 @@ package dev.vantage.server;
 import dev.vantage.server.auth.Revocations;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Secrets;
 import dev.vantage.server.users.User;
@@ -35,7 +37,7 @@ public final class ResetAdmin {
         }
         boolean generated = config.adminPassword().isEmpty();
         String password = generated ? Secrets.randomToken("").substring(0, 24) : config.adminPassword().value();
-        String weakness = Passwords.weakness(password);
+        Message weakness = PasswordPolicy.of(config.passwordBlocklist()).weakness(password);
         if (weakness != null) {
             out.println("vantage-server reset-admin: VANTAGE_ADMIN_PASSWORD " + weakness);
             return 2;

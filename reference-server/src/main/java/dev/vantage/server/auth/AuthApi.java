@@ -5,6 +5,7 @@ import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.RateLimitedException;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
@@ -27,12 +28,14 @@ public final class AuthApi implements ApiModule {
 
     private final Accounts users;
     private final Passwords passwords;
+    private final PasswordPolicy policy;
     private final Sessions sessions;
     private final LoginThrottle throttle;
 
-    public AuthApi(Accounts users, Passwords passwords, Sessions sessions, LoginThrottle throttle) {
+    public AuthApi(Accounts users, Passwords passwords, PasswordPolicy policy, Sessions sessions, LoginThrottle throttle) {
         this.users = users;
         this.passwords = passwords;
+        this.policy = policy;
         this.sessions = sessions;
         this.throttle = throttle;
     }
@@ -49,7 +52,7 @@ public final class AuthApi implements ApiModule {
     private void login(ServerRequest req, ServerResponse res) {
         JsonInput in = JsonInput.of(Json.readObject(req), "username", "password");
         String username = in.requiredString("username", 256);
-        String password = in.requiredString("password", Passwords.MAX_LENGTH);
+        String password = in.requiredString("password", Passwords.MAX_INPUT_LENGTH);
         in.check();
         String account = User.normalize(username);
         String address = clientAddress(req);
@@ -94,10 +97,11 @@ public final class AuthApi implements ApiModule {
             throw new ForbiddenException(Message.of("auth.passwordNeedsSession"));
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "newPassword");
-        String current = in.requiredString("currentPassword", Passwords.MAX_LENGTH);
-        String next = in.requiredString("newPassword", Passwords.MAX_LENGTH);
-        if (next != null && Passwords.weakness(next) != null) {
-            in.error("newPassword", Message.of("password.short", Passwords.MIN_LENGTH));
+        String current = in.requiredString("currentPassword", Passwords.MAX_INPUT_LENGTH);
+        String next = in.requiredString("newPassword", Passwords.MAX_INPUT_LENGTH);
+        Message weakness = next == null ? null : policy.weakness(next);
+        if (weakness != null) {
+            in.error("newPassword", weakness);
         }
         in.check();
         String address = clientAddress(req);

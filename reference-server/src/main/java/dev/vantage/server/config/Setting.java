@@ -26,6 +26,8 @@ public enum Setting {
     JWT_AUDIENCE("vantage.auth.audience", "VANTAGE_JWT_AUDIENCE"),
     ACCESS_TOKEN_TTL("vantage.auth.access-token-ttl", "VANTAGE_ACCESS_TOKEN_TTL"),
     REFRESH_TOKEN_TTL("vantage.auth.refresh-token-ttl", "VANTAGE_REFRESH_TOKEN_TTL"),
+    SESSION_MAX_AGE("vantage.auth.session-max-age", "VANTAGE_SESSION_MAX_AGE"),
+    PASSWORD_BLOCKLIST("vantage.auth.password-blocklist", "VANTAGE_PASSWORD_BLOCKLIST"),
     LOGIN_MAX_FAILURES("vantage.auth.login.max-failures", "VANTAGE_LOGIN_MAX_FAILURES"),
     LOGIN_MAX_FAILURES_PER_ADDRESS("vantage.auth.login.max-failures-per-address", "VANTAGE_LOGIN_MAX_FAILURES_PER_ADDRESS"),
     LOGIN_LOCKOUT("vantage.auth.login.lockout", "VANTAGE_LOGIN_LOCKOUT"),

@@ -1,5 +1,7 @@
 package dev.vantage.server.users;
 
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.security.Secrets;
@@ -16,12 +18,13 @@ public final class AdminBootstrap {
     }
 
     /** Returns true if the account was created now. */
-    public static boolean ensureAdmin(UserStore users, Passwords passwords, Secret configured, PrintStream console) {
+    public static boolean ensureAdmin(UserStore users, Passwords passwords, PasswordPolicy policy, Secret configured,
+                                      PrintStream console) {
         if (!users.isEmpty()) {
             return false;
         }
         String password = configured.isEmpty() ? Secrets.randomToken("").substring(0, 24) : configured.value();
-        String weakness = Passwords.weakness(password);
+        Message weakness = policy.weakness(password);
         if (weakness != null) {
             throw new ConfigException("vantage.admin.password (VANTAGE_ADMIN_PASSWORD): " + weakness);
         }
