@@ -369,6 +369,26 @@ class OpenApiConformanceTest {
         return created.get("id").asText();
     }
 
+    /** A rate-limited answer, on a sign-in route and on a user's route, is the documented 429 with Retry-After. */
+    @Test
+    void rateLimitedAnswersAreAsDocumented() {
+        try (TestServer limited = TestServer.start(Map.of("VANTAGE_RATE_LIMIT_SIGN_IN", "2/1m",
+                "VANTAGE_RATE_LIMIT_PER_USER", "2/1m"))) {
+            String token = limited.adminToken(); // the first sign-in
+            Map<String, String> login = Map.of("username", "admin", "password", "wrong-password-1");
+            for (String[] call : new String[][] {{"POST", "/api/v1/auth/login"}, {"GET", "/api/v1/auth/me"}}) {
+                boolean get = call[0].equals("GET");
+                TestServer.Response r = null;
+                for (int i = 0; i < 4 && (r == null || r.status() != 429); i++) {
+                    r = limited.call(call[0], call[1], get ? token : null, get ? null : JsonMapping.write(login));
+                }
+                assertThat(r.status()).as("%s %s", call[0], call[1]).isEqualTo(429);
+                assertThat(Long.parseLong(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
+                assertThat(contract.problems(call[0], call[1], 429, r.contentType(), r.body())).as(r.body()).isEmpty();
+            }
+        }
+    }
+
     @Test
     void everyKeyOfTheDocumentHasAValue() {
         assertThat(contract.keysWithoutValue()).isEmpty();
