@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * What a new password must be (OWASP ASVS 4.0.3, V2.1): 12 to 128 characters, counted as Unicode code points; any
+ * What a new password must be (OWASP ASVS 4.0.3, V2.1): 12 to 128 characters, counted as Unicode code points (for
+ * the minimum, a run of spaces counts as one); any
  * character allowed, spaces and emoji included; no composition rules; never truncated; and, unless switched off, not
  * on a list of common (breached) passwords. Every way a password is set goes through here: the users API, the
  * password change, the bootstrap admin and {@code reset-admin}.
@@ -27,6 +29,7 @@ public final class PasswordPolicy {
     /** The {@code vantage.auth.password-blocklist} value for no list at all. */
     public static final String OFF = "off";
     private static final String BUILTIN_RESOURCE = "common-passwords.txt";
+    private static final Pattern RUN_OF_SPACES = Pattern.compile(" {2,}");
 
     private final Set<String> common;
 
@@ -75,6 +78,10 @@ public final class PasswordPolicy {
         return found;
     }
 
+    private static int codePoints(String s) {
+        return s.codePointCount(0, s.length());
+    }
+
     private static String key(String password) {
         return password.toLowerCase(Locale.ROOT);
     }
@@ -86,11 +93,10 @@ public final class PasswordPolicy {
 
     /** Why {@code password} cannot be set, or {@code null} if it can. */
     public Message weakness(String password) {
-        int length = password == null ? 0 : password.codePointCount(0, password.length());
-        if (length < MIN_LENGTH) {
-            return Message.of("password.short", MIN_LENGTH);
+        if (password == null || codePoints(RUN_OF_SPACES.matcher(password).replaceAll(" ")) < MIN_LENGTH) {
+            return Message.of("password.short", MIN_LENGTH); // ASVS 2.1.1: counted after runs of spaces are combined
         }
-        if (length > MAX_LENGTH) {
+        if (codePoints(password) > MAX_LENGTH) {
             return Message.of("password.long", MAX_LENGTH);
         }
         if (common.contains(key(password))) {

@@ -56,6 +56,9 @@ class PasswordPolicyTest {
         // 11 emoji are 22 UTF-16 units but 11 characters
         assertThat(passwordError(createUser("emoji11", "🙂".repeat(11), "en"), "password")).contains("at least 12");
         assertThat(createUser("len12", "abcdefghij-1", "en").status()).isEqualTo(201);
+        // ASVS 2.1.1 counts after runs of spaces are combined: 14 characters, but 9 for the minimum
+        assertThat(passwordError(createUser("spaces", "pass      word", "en"), "password")).contains("at least 12");
+        assertThat(createUser("spaces", "pass word is fine", "en").status()).isEqualTo(201);
         String longest = "x".repeat(64) + "🙂".repeat(64);
         assertThat(longest.codePointCount(0, longest.length())).isEqualTo(128);
         assertThat(createUser("len128", longest, "en").status()).isEqualTo(201);
