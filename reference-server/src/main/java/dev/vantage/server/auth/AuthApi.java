@@ -18,6 +18,7 @@ import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public final class AuthApi implements ApiModule {
                 .signIn(Method.POST, "/api/v1/auth/refresh", this::refresh)
                 .post("/api/v1/auth/logout", Role.VIEWER, this::logout)
                 .post("/api/v1/auth/password", Role.VIEWER, this::changePassword)
+                .get("/api/v1/auth/sessions", Role.VIEWER, this::listSessions)
+                .post("/api/v1/auth/sessions/end", Role.VIEWER, this::endSessions)
                 .get("/api/v1/auth/me", Role.VIEWER, this::me);
     }
 
@@ -104,6 +107,36 @@ public final class AuthApi implements ApiModule {
             in.error("newPassword", weakness);
         }
         in.check();
+        User user = checkCurrentPassword(req, p, current);
+        users.changePassword(user.id(), passwords.hash(next));
+        Json.send(res, sessions.start(user.id()));
+    }
+
+    /** The caller's live login sessions (ASVS 3.3.4). */
+    private void listSessions(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        Json.send(res, Map.of("items", sessions.liveOf(p.userId(), p.sessionId())));
+    }
+
+    /**
+     * Ends one of the caller's sessions ({@code id}), or every one but the current one, once the caller has typed the
+     * password again (ASVS 3.3.4): a stolen access token alone cannot sign the real user out everywhere.
+     */
+    private void endSessions(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        if (!p.viaSession()) {
+            throw new ForbiddenException(Message.of("auth.sessionsNeedSession"));
+        }
+        JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "id");
+        String current = in.requiredString("currentPassword", Passwords.MAX_INPUT_LENGTH);
+        String id = in.optionalString("id", 64);
+        in.check();
+        checkCurrentPassword(req, p, current);
+        Json.send(res, Map.of("ended", sessions.revokeOf(p.userId(), id, p.sessionId())));
+    }
+
+    /** The caller's account, once {@code current} proved to be its password; throttled like logins. */
+    private User checkCurrentPassword(ServerRequest req, Principal p, String current) {
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(p.username(), address);
         if (wait > 0) {
@@ -114,8 +147,7 @@ public final class AuthApi implements ApiModule {
             throttle.failure(p.username(), address);
             throw new ForbiddenException(Message.of("auth.currentPassword"));
         }
-        users.changePassword(user.id(), passwords.hash(next));
-        Json.send(res, sessions.start(user.id()));
+        return user;
     }
 
     private void me(ServerRequest req, ServerResponse res) {

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -94,6 +95,32 @@ public final class Sessions {
             throw new NotAuthenticatedException(Message.of("auth.refreshReused"));
         }
         return pair;
+    }
+
+    /** A live session as its user sees it; {@code expiresAt} moves with each refresh up to the maximum age. */
+    public record SessionView(String id, Instant createdAt, Instant expiresAt, boolean current) {
+    }
+
+    /** The user's live sessions, newest first; {@code currentId} (the caller's own, or null) is marked. */
+    public List<SessionView> liveOf(String userId, String currentId) {
+        return db.query("""
+                SELECT id, created_at, expires_at FROM sessions
+                WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id""",
+                rs -> new SessionView(rs.getString("id"), Sql.instant(rs, "created_at"), Sql.instant(rs, "expires_at"),
+                        rs.getString("id").equals(currentId)), userId, clock.instant());
+    }
+
+    /**
+     * Revokes the user's session {@code id}, or every one but {@code keepId} when {@code id} is null; another user's
+     * session is left alone. Returns how many ended.
+     */
+    public int revokeOf(String userId, String id, String keepId) {
+        Instant now = clock.instant();
+        return id != null
+                ? db.update("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+                        now, id, userId)
+                : db.update("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
+                        now, userId, keepId);
     }
 
     /** Revokes a session: its access and refresh tokens stop working at once. */

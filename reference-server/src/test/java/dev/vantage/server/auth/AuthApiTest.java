@@ -139,6 +139,55 @@ class AuthApiTest {
         assertThat(audit.toString()).doesNotContain("a-new-long-password").doesNotContain(password);
     }
 
+    @Test
+    void usersSeeTheirSessionsAndEndAnyOrAllOthersWithTheirPassword() {
+        server.createUser("traveller", Role.VIEWER);
+        String password = TestServer.passwordOf("traveller");
+        JsonNode laptop = server.loginPair("traveller", password);
+        JsonNode phone = server.loginPair("traveller", password);
+        JsonNode kiosk = server.loginPair("traveller", password);
+        String here = laptop.get("accessToken").asText();
+        String phoneId = JWT.decode(phone.get("accessToken").asText()).getClaim("sid").asString();
+        String hereId = JWT.decode(here).getClaim("sid").asString();
+
+        JsonNode list = server.get("/api/v1/auth/sessions", here).json().get("items");
+        assertThat(list.findValuesAsText("id")).hasSize(3).contains(phoneId, hereId);
+        for (JsonNode s : list) {
+            assertThat(s.get("current").asBoolean()).isEqualTo(s.get("id").asText().equals(hereId));
+        }
+        // another user's session list and sessions are out of reach
+        String othersId = JWT.decode(server.sessionToken(server.createUser("stranger", Role.VIEWER))).getClaim("sid").asString();
+        assertThat(server.get("/api/v1/auth/sessions", here).json().findValuesAsText("id")).doesNotContain(othersId);
+
+        // the password again, or nothing ends
+        TestServer.Response wrong = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", "not-my-password", "id", phoneId)));
+        assertThat(wrong.status()).isEqualTo(403);
+        assertThat(server.post("/api/v1/auth/sessions/end", here, JsonMapping.write(Map.of("id", phoneId))).status()).isEqualTo(400);
+        assertThat(server.get("/api/v1/auth/me", phone.get("accessToken").asText()).status()).isEqualTo(200);
+
+        TestServer.Response one = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password, "id", phoneId)));
+        assertThat(one.json().get("ended").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/auth/me", phone.get("accessToken").asText()).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null,
+                JsonMapping.write(Map.of("refreshToken", phone.get("refreshToken").asText()))).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", kiosk.get("accessToken").asText()).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password, "id", othersId))).json().get("ended").asInt()).isZero();
+
+        TestServer.Response others = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password)));
+        assertThat(others.json().get("ended").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/auth/me", kiosk.get("accessToken").asText()).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", here).status()).as("the current session stays").isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/sessions", here).json().findValuesAsText("id")).containsExactly(hereId);
+
+        String apiToken = server.post("/api/v1/tokens", here, "{\"name\":\"script\"}").json().get("token").asText();
+        assertThat(server.post("/api/v1/auth/sessions/end", apiToken,
+                JsonMapping.write(Map.of("currentPassword", password))).status()).isEqualTo(403);
+    }
+
     /** Everything a user holds: a second session (access and refresh token) and an API token. */
     private record Held(String access, String refresh, String apiToken) {
         void assertAllEnded() {

@@ -92,6 +92,11 @@ class OpenApiConformanceTest {
         JsonNode renewed = call("POST", "/api/v1/auth/refresh", null, Map.of("refreshToken", refresh)).json();
         JsonNode changed = call("POST", "/api/v1/auth/password", renewed.get("accessToken").asText(),
                 Map.of("currentPassword", password, "newPassword", "a-new-long-password")).json();
+        String current = changed.get("accessToken").asText();
+        server.login("shape-user", "a-new-long-password");
+        expect(call("GET", "/api/v1/auth/sessions", current, null), 200);
+        expect(call("POST", "/api/v1/auth/sessions/end", current, Map.of("currentPassword", "a-new-long-password")), 200);
+        expect(call("POST", "/api/v1/auth/sessions/end", current, Map.of("currentPassword", "wrong-password")), 403);
         expect(call("POST", "/api/v1/auth/logout", changed.get("accessToken").asText(), null), 204);
     }
 
