@@ -15,9 +15,9 @@ import java.time.Clock;
 
 /**
  * {@code java -jar vantage-server.jar reset-admin [username]}: the operator's way back in when no admin can sign in
- * (the start-up bootstrap only runs on an empty user table). Makes the user ({@code admin} by default) an enabled
- * admin with the password of {@code VANTAGE_ADMIN_PASSWORD}, or a generated one printed once, and ends its sessions
- * and API tokens. It opens the configured database directly: stop the server first when it runs on embedded H2.
+ * (the start-up bootstrap only runs on an empty user table). Makes the user ({@code VANTAGE_ADMIN_USERNAME},
+ * {@code admin} by default) an enabled admin with the password of {@code VANTAGE_ADMIN_PASSWORD}, or a generated one
+ * printed once, and ends its sessions and API tokens. It opens the configured database directly: stop the server first when it runs on embedded H2.
  */
 public final class ResetAdmin {
     private ResetAdmin() {
@@ -29,7 +29,7 @@ public final class ResetAdmin {
             out.println("usage: java -jar vantage-server.jar reset-admin [username]");
             return 2;
         }
-        String username = User.normalize(args.length == 1 ? args[0] : "admin");
+        String username = User.normalize(args.length == 1 ? args[0] : config.adminUsername());
         String invalid = UserStore.invalidUsername(username);
         if (invalid != null) {
             out.println("vantage-server reset-admin: username " + invalid);

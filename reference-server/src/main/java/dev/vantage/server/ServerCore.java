@@ -130,7 +130,8 @@ public final class ServerCore implements AutoCloseable {
                 config.loginLockout(), config.loginMaxLockout(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         try {
-            AdminBootstrap.ensureAdmin(users, passwords, passwordPolicy, config.adminPassword(), console);
+            AdminBootstrap.ensureAdmin(users, passwords, passwordPolicy, config.adminUsername(),
+                    config.adminPassword(), console);
         } catch (RuntimeException e) {
             database.close(); // nothing else runs yet: a refused admin password leaves no open database behind
             throw e;

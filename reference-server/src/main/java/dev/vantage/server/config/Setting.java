@@ -20,6 +20,7 @@ public enum Setting {
     DB_POOL_SIZE("vantage.db.pool-size", "VANTAGE_DB_POOL_SIZE"),
     DB_CONNECT_TIMEOUT("vantage.db.connect-timeout", "VANTAGE_DB_CONNECT_TIMEOUT"),
     DB_STATEMENT_TIMEOUT("vantage.db.statement-timeout", "VANTAGE_DB_STATEMENT_TIMEOUT"),
+    ADMIN_USERNAME("vantage.admin.username", "VANTAGE_ADMIN_USERNAME"),
     ADMIN_PASSWORD("vantage.admin.password", "VANTAGE_ADMIN_PASSWORD"),
     JWT_SECRET("vantage.auth.jwt-secret", "VANTAGE_JWT_SECRET"),
     JWT_ISSUER("vantage.auth.issuer", "VANTAGE_JWT_ISSUER"),
