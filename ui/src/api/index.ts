@@ -44,9 +44,11 @@ export * from './types'
 export { ApiError }
 
 export const api = {
-  async login(username: string, password: string): Promise<void> {
+  /** Signs in; true when the server asks for the password to be changed (it is too weak by today's policy). */
+  async login(username: string, password: string): Promise<boolean> {
     const r = await http.post<TokenPair>('/auth/login', { username, password })
     saveSession(r.data)
+    return r.data.passwordChangeRequired
   },
   async logout(): Promise<void> {
     try {

@@ -86,6 +86,7 @@ export default {
     sessions: 'Sessions', current: 'this one', end: 'Sign out', endOthers: 'Sign out all others',
     confirm: 'Type your password to sign out other sessions', ended: 'Signed out {n} session(s)',
     sessionsNote: 'A session ends 30 minutes after it was last used, and 12 hours after signing in.',
+    mustChange: 'Your password is too short or too common by the current rules: please change it now.',
   },
   tokens: {
     title: 'API tokens', new: 'New API token', expiresIn: 'Expires in', lastUsed: 'Last used', owner: 'Owner',

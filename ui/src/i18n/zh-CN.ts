@@ -88,6 +88,7 @@ const zh: typeof en = {
     sessions: '会话', current: '当前', end: '退出', endOthers: '退出其他所有会话',
     confirm: '输入密码以退出其他会话', ended: '已退出 {n} 个会话',
     sessionsNote: '会话在最后一次使用 30 分钟后结束，登录 12 小时后也会结束。',
+    mustChange: '按现行规则，你的密码太短或过于常见：请立即修改。',
   },
   tokens: {
     title: 'API 令牌', new: '新建 API 令牌', expiresIn: '有效期', lastUsed: '最后使用', owner: '所有者',

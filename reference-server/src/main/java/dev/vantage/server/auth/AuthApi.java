@@ -74,7 +74,9 @@ public final class AuthApi implements ApiModule {
             throw new NotAuthenticatedException(Message.of("auth.wrongLogin"));
         }
         throttle.success(account, address);
-        Json.send(res, sessions.start(user.get().id()));
+        Sessions.TokenPair pair = sessions.start(user.get().id());
+        // a password set before the policy, or one on a list updated since, still signs in, but must be changed
+        Json.send(res, policy.weakness(password) == null ? pair : pair.requiringPasswordChange());
     }
 
     private void refresh(ServerRequest req, ServerResponse res) {

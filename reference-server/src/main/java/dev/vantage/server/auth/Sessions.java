@@ -21,10 +21,18 @@ import java.util.UUID;
  * the user signs in again (OWASP ASVS 3.3.2).
  */
 public final class Sessions {
-    /** What login and refresh return. {@code expiresIn} is the access token's lifetime in seconds. */
-    public record TokenPair(String accessToken, String refreshToken, long expiresIn, String tokenType) {
+    /**
+     * What login and refresh return. {@code expiresIn} is the access token's lifetime in seconds;
+     * {@code passwordChangeRequired} tells a login whose password the policy now refuses (ASVS 2.1.7).
+     */
+    public record TokenPair(String accessToken, String refreshToken, long expiresIn, String tokenType,
+                            boolean passwordChangeRequired) {
         TokenPair(String accessToken, String refreshToken, long expiresIn) {
-            this(accessToken, refreshToken, expiresIn, "Bearer");
+            this(accessToken, refreshToken, expiresIn, "Bearer", false);
+        }
+
+        public TokenPair requiringPasswordChange() {
+            return new TokenPair(accessToken, refreshToken, expiresIn, tokenType, true);
         }
     }
 

@@ -101,6 +101,19 @@ class PasswordPolicyTest {
     }
 
     @Test
+    void aLoginWithAPasswordThePolicyNowRefusesIsToldToChangeIt() {
+        // an account from before the policy (or before its password joined the list): made behind the API's back
+        server.core.users().create("legacy", server.core.passwords().hash(COMMON), Role.VIEWER);
+        JsonNode legacy = server.loginPair("legacy", COMMON);
+        assertThat(legacy.get("passwordChangeRequired").asBoolean()).isTrue();
+        assertThat(server.get("/api/v1/auth/me", legacy.get("accessToken").asText()).status()).isEqualTo(200);
+        JsonNode changed = server.post("/api/v1/auth/password", legacy.get("accessToken").asText(), JsonMapping.write(
+                Map.of("currentPassword", COMMON, "newPassword", "a-much-better-password"))).json();
+        assertThat(changed.get("passwordChangeRequired").asBoolean()).isFalse();
+        assertThat(server.loginPair("legacy", "a-much-better-password").get("passwordChangeRequired").asBoolean()).isFalse();
+    }
+
+    @Test
     void theBlocklistIsConfigurable(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path list = dir.resolve("breached.txt");
         Files.writeString(list, "# ours\nshort\nOur-Company-2026\n");
