@@ -5,6 +5,7 @@
 module dev.vantage.probe.json {
     requires transitive dev.vantage.probe.engine;
     requires transitive com.fasterxml.jackson.databind;
+    requires dev.vantage.probe.plugin.support; // ProblemTexts: the parse problems' texts by language
 
     exports dev.vantage.probe.json;
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Starts the Vantage server: {@code java -jar vantage-server.jar}; {@code reset-admin [username]} restores an admin
- * instead ({@link ResetAdmin}). Configuration: docs/configuration.md.
+ * instead ({@link ResetAdmin}), {@code rotate-secrets} seals stored secrets with the current key ({@link RotateSecrets}).
+ * Configuration: docs/configuration.md.
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
@@ -35,8 +36,13 @@ public final class Main {
                 System.exit(ResetAdmin.run(java.util.Arrays.copyOfRange(args, 1, args.length), config, System.out));
                 return;
             }
+            if (args.length > 0 && args[0].equals("rotate-secrets")) {
+                System.exit(RotateSecrets.run(java.util.Arrays.copyOfRange(args, 1, args.length), config, System.out));
+                return;
+            }
             if (args.length > 0) {
-                System.err.println("vantage-server: unknown command '" + args[0] + "' (the only one is reset-admin)");
+                System.err.println("vantage-server: unknown command '" + args[0] + "' (the commands are reset-admin and"
+                        + " rotate-secrets)");
                 System.exit(2);
                 return;
             }

@@ -42,7 +42,7 @@ public final class ResetAdmin {
             out.println("vantage-server reset-admin: VANTAGE_ADMIN_PASSWORD " + weakness);
             return 2;
         }
-        try (Database db = Database.open(config, new SimpleMeterRegistry())) {
+        try (Database db = StoredSecrets.load(config).openDatabase(config, new SimpleMeterRegistry())) {
             UserStore users = new UserStore(db, Clock.systemUTC(), new Revocations());
             User user = users.restoreAdmin(username, new Passwords().hash(password));
             out.println("'" + user.username() + "' is now an enabled admin; its sessions and API tokens were ended.");

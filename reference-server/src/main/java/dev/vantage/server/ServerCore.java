@@ -33,10 +33,12 @@ import dev.vantage.server.audit.AuditLog;
 import dev.vantage.server.audit.AuditStore;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
+import dev.vantage.server.results.rollups.RollupFlusher;
 import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
+import dev.vantage.server.security.secrets.KeyRing;
 import dev.vantage.server.users.AdminBootstrap;
 import dev.vantage.server.users.UserStore;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -92,6 +94,7 @@ public final class ServerCore implements AutoCloseable {
     private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
+    private final RollupFlusher rollupFlusher;
     private final AuditLog audit;
     private final Dispatch dispatch;
     private final RateLimiter rateLimiter;
@@ -119,9 +122,11 @@ public final class ServerCore implements AutoCloseable {
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
         this.passwordPolicy = PasswordPolicy.of(config.passwordBlocklist()); // so does an unreadable password list
         this.pluginJars = loadPlugins(config); // so does a bad plugin jar
-        this.database = Database.open(config, registry);
         // validation only: the engine never schedules here, and its meters stay out of /metrics
         this.engine = engine(pluginJars);
+        // before the database, whose migration seals secrets stored in the clear: a bad key fails fast
+        StoredSecrets secrets = new StoredSecrets(KeyRing.load(config), engine.descriptors());
+        this.database = secrets.openDatabase(config, registry);
         this.passwords = new Passwords();
         this.sessions = new Sessions(database, jwt, config.sessionMaxAge(), clock);
         this.apiTokens = new ApiTokens(database, clock);
@@ -137,16 +142,16 @@ public final class ServerCore implements AutoCloseable {
             throw e;
         }
         this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
-        this.tasks = new TaskStore(database, clock);
+        this.tasks = new TaskStore(database, clock, secrets.specs());
         this.results = new ResultStore(database, clock);
-        this.rollups = new RollupStore(database);
+        this.rollups = new RollupStore(database, clock);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
-        this.instantTests = new InstantTestStore(database);
+        this.instantTests = new InstantTestStore(database, secrets.specs());
         this.alertRules = new RuleStore(database, clock);
         this.incidents = new IncidentStore(database, clock);
         this.notifications = new NotificationQueue(database, clock, incidents);
-        this.channels = new ChannelStore(database, clock);
+        this.channels = new ChannelStore(database, clock, secrets.box());
         this.silences = new SilenceStore(database, clock);
         this.statusPages = new StatusPageStore(database, clock);
         this.slaObjectives = new ObjectiveStore(database, clock);
@@ -167,6 +172,7 @@ public final class ServerCore implements AutoCloseable {
         this.audit = new AuditLog(new AuditStore(database), clock);
         this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
                 .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
+        this.rollupFlusher = new RollupFlusher(rollups, config.rollupFlushInterval()).start();
     }
 
     /**
@@ -258,7 +264,7 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
-    /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
+    /** Rollups of the results per task, agent and 1m/1h/1d bucket: results are queued as stored, flushed in batches. */
     public RollupStore rollups() {
         return rollups;
     }
@@ -321,7 +327,7 @@ public final class ServerCore implements AutoCloseable {
         return dispatch;
     }
 
-    private static List<PluginJar> loadPlugins(ServerConfig config) {
+    static List<PluginJar> loadPlugins(ServerConfig config) {
         try {
             List<PluginJar> jars = PluginJar.loadDirectory(config.pluginsDir());
             jars.forEach(j -> LOG.info("plugin jar {}", j));
@@ -332,7 +338,7 @@ public final class ServerCore implements AutoCloseable {
     }
 
     /** The class path's plugins and the jars'; a type provided twice is a configuration error. */
-    private static ProbeEngine engine(List<PluginJar> jars) {
+    static ProbeEngine engine(List<PluginJar> jars) {
         ProbeEngine.Builder b = ProbeEngine.builder().discoverProviders(true);
         jars.forEach(b::addPluginJar);
         try {
@@ -345,6 +351,7 @@ public final class ServerCore implements AutoCloseable {
     @Override
     public void close() {
         retention.close();
+        rollupFlusher.close();
         dispatch.close();
         if (influx != null) {
             influx.close(); // delivers what is queued

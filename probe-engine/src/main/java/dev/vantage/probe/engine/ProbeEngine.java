@@ -153,15 +153,30 @@ public final class ProbeEngine implements AutoCloseable {
      * @since 0.1
      */
     public String reason(ConfigProblem problem, String type, Locale locale) {
-        if (problem.code() == null) {
-            return problem.reason();
-        }
         ProbeProvider provider = type == null ? null : providers.get(type);
-        return EngineTexts.pattern(problem.code(), locale)
-                .or(() -> provider == null ? java.util.Optional.empty()
-                        : provider.describe().problemText(problem.code(), locale))
-                .map(pattern -> new MessageFormat(pattern, locale).format(problem.args().toArray()))
+        if (problem.code() == null || provider == null || EngineTexts.pattern(problem.code(), locale).isPresent()) {
+            return engineReason(problem, locale);
+        }
+        return provider.describe().problemText(problem.code(), locale)
+                .map(pattern -> format(pattern, problem, locale))
                 .orElse(problem.reason());
+    }
+
+    /**
+     * The reason of one of the engine's own problems in {@code locale}, as {@link #reason(ConfigProblem, String,
+     * Locale)} tells it with no type: for a caller with no engine at hand, such as one that checks an address range
+     * or an {@link AddressPolicy} of its own (its {@link AddressPolicy#refusal refusals} have the engine's codes).
+     *
+     * @since 0.1
+     */
+    public static String engineReason(ConfigProblem problem, Locale locale) {
+        return problem.code() == null ? problem.reason() : EngineTexts.pattern(problem.code(), locale)
+                .map(pattern -> format(pattern, problem, locale))
+                .orElse(problem.reason());
+    }
+
+    private static String format(String pattern, ConfigProblem problem, Locale locale) {
+        return new MessageFormat(pattern, locale).format(problem.args().toArray());
     }
 
     /**

@@ -58,6 +58,9 @@ class ProblemTextsTest {
         assertThat(policy.check(new InetSocketAddress("127.0.0.1", 80))).contains(refusal.reason());
         assertThat(refusal.reason()).isEqualTo("address 127.0.0.1 is in denied range 127.0.0.0/8");
         assertThat(engine.reason(refusal, null, ZH)).isEqualTo("地址 127.0.0.1 在禁止的范围 127.0.0.0/8 内");
+        // told the same with no engine at hand (a server checking its own outbound connections)
+        assertThat(ProbeEngine.engineReason(refusal, ZH)).isEqualTo(engine.reason(refusal, null, ZH));
+        assertThat(ProbeEngine.engineReason(refusal, Locale.FRENCH)).isEqualTo(refusal.reason());
     }
 
     @Test

@@ -59,17 +59,22 @@ final class Json {
 
     /** What a node is, for messages; never the value itself, which might be a secret. */
     static String kind(JsonNode node) {
+        return TaskSpecJson.TEXTS.english("kind." + type(node));
+    }
+
+    /** The JSON type of a node ({@code string}, {@code array} ...; {@code nothing} when it is missing). */
+    static String type(JsonNode node) {
         if (node == null || node.isMissingNode()) {
             return "nothing";
         }
         return switch (node.getNodeType()) {
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
+            case STRING -> "string";
+            case NUMBER -> "number";
+            case BOOLEAN -> "boolean";
             case NULL -> "null";
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " value";
+            case ARRAY -> "array";
+            case OBJECT -> "object";
+            default -> "other"; // binary or Java objects: never in parsed text
         };
     }
 

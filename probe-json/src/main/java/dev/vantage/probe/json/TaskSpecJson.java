@@ -9,6 +9,7 @@ import dev.vantage.probe.engine.Assertion;
 import dev.vantage.probe.engine.InvalidTaskException;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.ProbeEngine;
+import dev.vantage.probe.plugin.support.ProblemTexts;
 import dev.vantage.probe.spi.ConfigProblem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -18,7 +19,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads and writes {@link TaskSpec}s as JSON, for example
@@ -35,6 +39,8 @@ import java.util.Map;
  * refused because its unit would be a guess. Parameter values are kept as plain Java values: strings, {@code Long}
  * for whole numbers, {@code Double} for the others, {@code Boolean}, {@code List}, {@code Map} and {@code null}.
  * The format is described in {@code docs/result-json.md}.
+ *
+ * <p>Each problem has a message code, so that {@link #reason} can tell it in other languages.
  */
 public final class TaskSpecJson {
     private static final List<String> FIELDS = List.of("id", "name", "type", "target", "interval", "timeout",
@@ -43,6 +49,9 @@ public final class TaskSpecJson {
     private static final List<String> ASSERTION_FIELDS = List.of("field", "op", "value", "jsonPointer");
     private static final String OPS = String.join(" ", Arrays.stream(Assertion.Op.values()).map(Assertion.Op::jsonName).toList());
     private static final JsonNodeFactory NODES = Json.MAPPER.getNodeFactory();
+    /** The problems' texts: {@code problems.properties} and its translations beside this class. */
+    static final ProblemTexts TEXTS = ProblemTexts.load(TaskSpecJson.class::getResourceAsStream, "problems");
+    private static final Map<String, Map<String, String>> PATTERNS = new ConcurrentHashMap<>();
 
     private TaskSpecJson() {
     }
@@ -53,7 +62,7 @@ public final class TaskSpecJson {
         try {
             node = Json.read(json);
         } catch (IllegalArgumentException e) {
-            throw new InvalidTaskException(List.of(ConfigProblem.of("$", "is not valid JSON: " + e.getMessage())));
+            throw new InvalidTaskException(List.of(TEXTS.problem("$", "taskJson.invalid", e.getMessage())));
         }
         return parse(node);
     }
@@ -61,7 +70,7 @@ public final class TaskSpecJson {
     /** @throws InvalidTaskException listing every structural problem */
     public static TaskSpec parse(JsonNode node) {
         if (node == null || !node.isObject()) {
-            throw new InvalidTaskException(List.of(ConfigProblem.of("$", "must be a JSON object, got " + Json.kind(node))));
+            throw new InvalidTaskException(List.of(got("$", "taskJson.notObject.got", node)));
         }
         List<ConfigProblem> problems = new ArrayList<>();
         rejectUnknown(node, FIELDS, "", problems);
@@ -78,9 +87,10 @@ public final class TaskSpecJson {
             if (maxInFlight.isIntegralNumber() && maxInFlight.canConvertToInt()) {
                 b.maxInFlight(maxInFlight.intValue());
             } else {
-                String got = maxInFlight.isNumber() ? maxInFlight.asText() : Json.kind(maxInFlight);
-                problems.add(ConfigProblem.of("maxInFlight", maxInFlight.isIntegralNumber()
-                        ? "is out of range, got " + got : "must be a whole number, got " + got));
+                problems.add(maxInFlight.isIntegralNumber()
+                        ? TEXTS.problem("maxInFlight", "taskJson.range", maxInFlight.asText())
+                        : maxInFlight.isNumber() ? TEXTS.problem("maxInFlight", "taskJson.integer", maxInFlight.asText())
+                        : got("maxInFlight", "taskJson.integer.got", maxInFlight));
             }
         }
         JsonNode params = object(node, "params", problems);
@@ -89,7 +99,7 @@ public final class TaskSpecJson {
         }
         JsonNode assertions = value(node, "assertions");
         if (assertions != null && !assertions.isArray()) {
-            problems.add(ConfigProblem.of("assertions", "must be an array, got " + Json.kind(assertions)));
+            problems.add(got("assertions", "taskJson.array.got", assertions));
         } else if (assertions != null) {
             for (int i = 0; i < assertions.size(); i++) {
                 Assertion a = assertion(assertions.get(i), "assertions[" + i + "]", problems);
@@ -104,13 +114,13 @@ public final class TaskSpecJson {
                 if (e.getValue().isTextual()) {
                     b.label(e.getKey(), e.getValue().textValue());
                 } else {
-                    problems.add(ConfigProblem.of("labels." + e.getKey(), "must be a string, got " + Json.kind(e.getValue())));
+                    problems.add(got("labels." + e.getKey(), "taskJson.string.got", e.getValue()));
                 }
             });
         }
         JsonNode enabled = value(node, "enabled");
         if (enabled != null && !enabled.isBoolean()) {
-            problems.add(ConfigProblem.of("enabled", "must be true or false, got " + Json.kind(enabled)));
+            problems.add(got("enabled", "taskJson.boolean.got", enabled));
         } else if (enabled != null) {
             b.enabled(enabled.booleanValue());
         }
@@ -119,7 +129,7 @@ public final class TaskSpecJson {
             rejectUnknown(diagnose, DIAGNOSE_FIELDS, "diagnose.", problems);
             JsonNode onFailure = value(diagnose, "onFailure");
             if (onFailure != null && !onFailure.isBoolean()) {
-                problems.add(ConfigProblem.of("diagnose.onFailure", "must be true or false, got " + Json.kind(onFailure)));
+                problems.add(got("diagnose.onFailure", "taskJson.boolean.got", onFailure));
             } else if (onFailure != null) {
                 b.diagnoseOnFailure(onFailure.booleanValue());
             }
@@ -178,7 +188,7 @@ public final class TaskSpecJson {
 
     private static Assertion assertion(JsonNode node, String path, List<ConfigProblem> problems) {
         if (!node.isObject()) {
-            problems.add(ConfigProblem.of(path, "must be an object with field, op and value, got " + Json.kind(node)));
+            problems.add(got(path, "taskJson.assertion.got", node));
             return null;
         }
         String prefix = path + ".";
@@ -186,16 +196,45 @@ public final class TaskSpecJson {
         String opName = string(node, "op", prefix, problems);
         Assertion.Op op = opName == null ? null : Assertion.Op.fromJson(opName);
         if (opName != null && op == null) {
-            problems.add(ConfigProblem.of(prefix + "op", "unknown op '" + opName + "'; use one of " + OPS));
+            problems.add(TEXTS.problem(prefix + "op", "taskJson.op", opName, OPS));
         }
         JsonNode value = value(node, "value");
         String text = null;
         if (value != null && value.isValueNode()) {
             text = value.asText(); // numbers and booleans are compared as text, like a string holding them
         } else if (value != null) {
-            problems.add(ConfigProblem.of(prefix + "value", "must be a string, number or boolean, got " + Json.kind(value)));
+            problems.add(got(prefix + "value", "taskJson.value.got", value));
         }
         return new Assertion(string(node, "field", prefix, problems), op, text, string(node, "jsonPointer", prefix, problems));
+    }
+
+    /**
+     * The reason of one of {@link #parse}'s problems in {@code locale}'s language; empty when it is not one of its
+     * own messages (a malformed duration has the engine's: {@link ProbeEngine#reason}) or has no translation in
+     * that language (its {@link ConfigProblem#reason()} is the English text).
+     *
+     * @since 0.1
+     */
+    public static Optional<String> reason(ConfigProblem problem, Locale locale) {
+        Map<String, String> patterns = PATTERNS.computeIfAbsent(locale.getLanguage(), l -> TEXTS.patterns(locale));
+        String pattern = problem.code() == null ? null : patterns.get(problem.code());
+        if (pattern == null) {
+            return Optional.empty();
+        }
+        Object[] args = problem.args().toArray();
+        if (problem.code().endsWith(".got")) {
+            args[0] = patterns.getOrDefault("kind." + args[0], String.valueOf(args[0]));
+        }
+        return Optional.of(new java.text.MessageFormat(pattern, locale).format(args));
+    }
+
+    /**
+     * A problem of a {@code .got} code about the value {@code found}: its kind is kept by name (an argument the same in
+     * every language) and told in words ({@code kind.<name>}) by each language's text.
+     */
+    private static ConfigProblem got(String field, String code, JsonNode found) {
+        String type = Json.type(found);
+        return ConfigProblem.of(field, TEXTS.english(code, Json.kind(found)), code, List.of(type));
     }
 
     /** The value of a field, or {@code null} if it is missing or JSON null (both mean "use the default"). */
@@ -207,7 +246,7 @@ public final class TaskSpecJson {
     private static String string(JsonNode object, String field, String prefix, List<ConfigProblem> problems) {
         JsonNode v = value(object, field);
         if (v != null && !v.isTextual()) {
-            problems.add(ConfigProblem.of(prefix + field, "must be a string, got " + Json.kind(v)));
+            problems.add(got(prefix + field, "taskJson.string.got", v));
             return null;
         }
         return v == null ? null : v.textValue();
@@ -219,8 +258,8 @@ public final class TaskSpecJson {
             return null;
         }
         if (!v.isTextual()) {
-            problems.add(ConfigProblem.of(field, "must be a duration string such as \"30s\" or \"250ms\", got "
-                    + Json.kind(v) + (v.isNumber() ? " (a bare number has no unit)" : "")));
+            problems.add(v.isNumber() ? TEXTS.problem(field, "taskJson.bareNumber")
+                    : got(field, "taskJson.duration.got", v));
             return null;
         }
         return ConfigProblem.check(field, () -> Durations.parse(v.textValue()), problems); // keeps its message code
@@ -229,7 +268,7 @@ public final class TaskSpecJson {
     private static JsonNode object(JsonNode parent, String field, List<ConfigProblem> problems) {
         JsonNode v = value(parent, field);
         if (v != null && !v.isObject()) {
-            problems.add(ConfigProblem.of(field, "must be an object, got " + Json.kind(v)));
+            problems.add(got(field, "taskJson.object.got", v));
             return null;
         }
         return v;
@@ -238,8 +277,8 @@ public final class TaskSpecJson {
     private static void rejectUnknown(JsonNode object, List<String> known, String prefix, List<ConfigProblem> problems) {
         for (Map.Entry<String, JsonNode> e : object.properties()) {
             if (!known.contains(e.getKey())) {
-                problems.add(ConfigProblem.of(prefix + e.getKey(), "unknown field '" + e.getKey() + "'; known fields: "
-                        + String.join(", ", known)));
+                problems.add(TEXTS.problem(prefix + e.getKey(), "taskJson.unknownField", e.getKey(),
+                        String.join(", ", known)));
             }
         }
     }
@@ -260,7 +299,7 @@ public final class TaskSpecJson {
                 if (v.canConvertToLong()) {
                     return v.longValue();
                 }
-                problems.add(ConfigProblem.of(path, "whole number out of range (64-bit)"));
+                problems.add(TEXTS.problem(path, "taskJson.long"));
                 return null;
             case ARRAY:
                 List<Object> list = new ArrayList<>();
@@ -273,7 +312,7 @@ public final class TaskSpecJson {
                 v.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue(), path + "." + e.getKey(), problems)));
                 return Collections.unmodifiableMap(map);
             default:
-                problems.add(ConfigProblem.of(path, "must be a JSON value, got " + Json.kind(v)));
+                problems.add(got(path, "taskJson.jsonValue.got", v));
                 return null;
         }
     }

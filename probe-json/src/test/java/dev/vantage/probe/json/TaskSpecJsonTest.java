@@ -250,6 +250,36 @@ class TaskSpecJsonTest {
     }
 
     @Test
+    void problemsAreToldInTheReadersLanguage() {
+        java.util.Locale zh = java.util.Locale.SIMPLIFIED_CHINESE;
+        List<ConfigProblem> found = problems("""
+                {"id":7,"interval":30,"timeout":true,"maxInFlight":2.5,"colour":"red","labels":{"team":null},
+                 "assertions":[{"op":"bigger","value":[1]}],"params":{"n":123456789012345678901234567890}}""");
+        Map<String, String> chinese = new LinkedHashMap<>();
+        found.forEach(p -> chinese.put(p.field(), TaskSpecJson.reason(p, zh).orElseThrow(() -> new AssertionError(p))));
+        assertThat(chinese).containsExactly(
+                Map.entry("colour", "未知字段“colour”；可用字段：id, name, type, target, interval, timeout, jitter, "
+                        + "maxInFlight, params, assertions, labels, enabled, diagnose"),
+                Map.entry("id", "必须是字符串，实际为数字"),
+                Map.entry("interval", "必须是时长字符串，例如 \"30s\" 或 \"250ms\"，实际为数字（单纯的数字没有单位）"),
+                Map.entry("timeout", "必须是时长字符串，例如 \"30s\" 或 \"250ms\"，实际为布尔值"),
+                Map.entry("maxInFlight", "必须是整数，实际为 2.5"),
+                Map.entry("params.n", "整数超出范围（64 位）"),
+                Map.entry("assertions[0].op", "未知的运算符“bigger”；请使用以下之一：lt le eq ne ge gt equals not_equals "
+                        + "contains not_contains matches not_matches includes not_includes set_equals within_cidr"),
+                Map.entry("assertions[0].value", "必须是字符串、数字或布尔值，实际为数组"),
+                Map.entry("labels.team", "必须是字符串，实际为空值（null）"));
+        assertThat(TaskSpecJson.reason(onlyProblem("[]"), zh)).contains("必须是 JSON 对象，实际为数组");
+        // English has no file of its own: the problem's reason is the English text
+        assertThat(TaskSpecJson.reason(found.get(0), java.util.Locale.ENGLISH)).isEmpty();
+        // a problem that is not one of parse's own (a duration's is the engine's) is left to its owner
+        ConfigProblem duration = onlyProblem("{\"jitter\":\"fast\"}");
+        assertThat(duration.code()).isEqualTo("engine.duration");
+        assertThat(TaskSpecJson.reason(duration, zh)).isEmpty();
+        assertThat(TaskSpecJson.TEXTS.translationGaps(zh)).isEmpty();
+    }
+
+    @Test
     void theExceptionMessageListsEveryProblem() {
         assertThatThrownBy(() -> TaskSpecJson.parse("{\"id\":1,\"enabled\":\"no\"}"))
                 .isInstanceOf(InvalidTaskException.class)

@@ -1,5 +1,6 @@
 package dev.vantage.server.audit;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
@@ -31,7 +32,7 @@ public final class AuditApi implements ApiModule {
         Instant from = q.instant("from");
         Instant to = q.instant("to");
         if (from != null && to != null && !from.isBefore(to)) {
-            q.error("to", "must be after from");
+            q.error("to", Message.of("time.afterFrom"));
         }
         q.check();
         AuditStore.Page page = store.list(new AuditStore.Filter(q.string("actor"), q.string("objectType"),

@@ -37,6 +37,7 @@ public record ServerConfig(
         Secret jwtSecret,
         String jwtIssuer,
         String jwtAudience,
+        SecretKeys secretKeys,
         Duration accessTokenTtl,
         Duration refreshTokenTtl,
         Duration sessionMaxAge,
@@ -56,6 +57,7 @@ public record ServerConfig(
         boolean resultsMetrics,
         Duration resultsRetention,
         RollupRetention rollupRetention,
+        Duration rollupFlushInterval,
         Duration auditRetention,
         String publicUrl,
         boolean notifyAllowLoopback,
@@ -79,6 +81,15 @@ public record ServerConfig(
         public boolean enabled() {
             return cert != null;
         }
+    }
+
+    /**
+     * The keys that encrypt secrets stored in the database (docs/security.md); checked when the server starts.
+     *
+     * @param keys      {@code <id>:<base64 of 32 bytes>,...}; empty: the key in {@code <data-dir>/secrets.key}
+     * @param currentId the key that seals new values; may be empty when there is one key
+     */
+    public record SecretKeys(Secret keys, String currentId) {
     }
 
     /**
@@ -199,6 +210,7 @@ public record ServerConfig(
                     new Secret(text(Setting.JWT_SECRET)),
                     required(Setting.JWT_ISSUER),
                     required(Setting.JWT_AUDIENCE),
+                    new SecretKeys(new Secret(text(Setting.SECRETS_KEYS)), text(Setting.SECRETS_KEY_ID)),
                     duration(Setting.ACCESS_TOKEN_TTL),
                     duration(Setting.REFRESH_TOKEN_TTL),
                     duration(Setting.SESSION_MAX_AGE),
@@ -220,6 +232,7 @@ public record ServerConfig(
                     bool(Setting.RESULTS_METRICS),
                     atLeastADay(Setting.RESULTS_RETENTION),
                     rollupRetention(),
+                    duration(Setting.ROLLUPS_FLUSH_INTERVAL),
                     forever(Setting.AUDIT_RETENTION),
                     required(httpUrl(Setting.PUBLIC_URL), Setting.PUBLIC_URL).replaceFirst("/+$", ""),
                     bool(Setting.NOTIFY_ALLOW_LOOPBACK),

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * The connection pool and schema: embedded H2 (PostgreSQL mode) by default, PostgreSQL when configured. Opening
@@ -32,8 +33,12 @@ public final class Database implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    /** Opens the pool and migrates the schema. */
-    public static Database open(ServerConfig config, MeterRegistry registry) {
+    /**
+     * Opens the pool and migrates the schema.
+     *
+     * @param javaMigrations the migrations that need the server's parts (a key), which the composition root makes
+     */
+    public static Database open(ServerConfig config, MeterRegistry registry, List<JavaMigration> javaMigrations) {
         String url = config.jdbcUrl();
         boolean postgres = url.startsWith("jdbc:postgresql:");
         HikariConfig hc = new HikariConfig();
@@ -60,7 +65,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource pool = new HikariDataSource(hc);
         Database db = new Database(pool, postgres);
         try {
-            db.migrate();
+            db.migrate(javaMigrations);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -68,10 +73,11 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    private void migrate() {
+    private void migrate(List<JavaMigration> javaMigrations) {
         Flyway.configure()
                 .dataSource(pool)
                 .locations("classpath:db/migration", "classpath:db/vendor/" + (postgres ? "postgresql" : "h2"))
+                .javaMigrations(javaMigrations.toArray(JavaMigration[]::new))
                 .failOnMissingLocations(true)
                 .load()
                 .migrate();

@@ -4,10 +4,6 @@ package dev.vantage.server.errors;
 public final class ConflictException extends DomainException {
     private static final long serialVersionUID = 1L;
 
-    public ConflictException(String detail) {
-        super(detail);
-    }
-
     public ConflictException(Message detail) {
         super(detail);
     }

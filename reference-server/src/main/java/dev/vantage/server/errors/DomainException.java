@@ -12,10 +12,6 @@ public abstract sealed class DomainException extends RuntimeException
 
     private final transient Message detail;
 
-    protected DomainException(String message) {
-        this(Message.text(message));
-    }
-
     protected DomainException(Message detail) {
         super(detail.toString(), null, false, false); // no stack trace: these are expected outcomes, not bugs
         this.detail = detail;

@@ -12,11 +12,6 @@ public record FieldError(String field, Message text) {
         return new FieldError(field, Message.of(code, args));
     }
 
-    /** A problem in words that are the same in every language (values; texts not yet given a code). */
-    public FieldError(String field, String message) {
-        this(field, Message.text(message));
-    }
-
     /** The problem in English. */
     public String message() {
         return text.in(Locale.ROOT);

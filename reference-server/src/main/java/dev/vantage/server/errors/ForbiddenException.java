@@ -4,10 +4,6 @@ package dev.vantage.server.errors;
 public final class ForbiddenException extends DomainException {
     private static final long serialVersionUID = 1L;
 
-    public ForbiddenException(String detail) {
-        super(detail);
-    }
-
     public ForbiddenException(Message detail) {
         super(detail);
     }

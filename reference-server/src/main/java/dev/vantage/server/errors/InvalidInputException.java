@@ -14,18 +14,8 @@ public final class InvalidInputException extends DomainException {
         this.errors = List.copyOf(errors);
     }
 
-    public InvalidInputException(String field, String message) {
-        this(List.of(new FieldError(field, message)));
-    }
-
     public InvalidInputException(FieldError error) {
         this(List.of(error));
-    }
-
-    /** A request that is wrong as a whole, not in one field. */
-    public InvalidInputException(String detail) {
-        super(detail);
-        this.errors = List.of();
     }
 
     /** A request that is wrong as a whole, not in one field. */

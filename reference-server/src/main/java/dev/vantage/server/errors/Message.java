@@ -45,7 +45,7 @@ public final class Message {
         }
     }
 
-    /** Text shown as it is in every language: a value, or words not yet given a code. */
+    /** Text shown as it is in every language: a value (words a user reads get a code: {@link #of}). */
     public static Message text(String text) {
         return new Message(locale -> text);
     }

@@ -8,10 +8,6 @@ public final class NotAuthenticatedException extends DomainException {
         super(Message.of("notAuthenticated"));
     }
 
-    public NotAuthenticatedException(String detail) {
-        super(detail);
-    }
-
     public NotAuthenticatedException(Message detail) {
         super(detail);
     }

@@ -6,10 +6,6 @@ public final class RateLimitedException extends DomainException {
 
     private final long retryAfterSeconds;
 
-    public RateLimitedException(String detail, long retryAfterSeconds) {
-        this(Message.text(detail), retryAfterSeconds);
-    }
-
     public RateLimitedException(Message detail, long retryAfterSeconds) {
         super(detail);
         this.retryAfterSeconds = Math.max(1, retryAfterSeconds);

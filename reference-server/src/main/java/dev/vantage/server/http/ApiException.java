@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import io.helidon.http.Status;
 
 /**
@@ -12,13 +13,20 @@ public final class ApiException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Status status;
+    private final transient Message detail;
 
-    public ApiException(Status status, String detail) {
-        super(detail, null, false, false); // no stack trace: an expected outcome, not a bug
+    public ApiException(Status status, Message detail) {
+        super(detail.toString(), null, false, false); // no stack trace: an expected outcome, not a bug
         this.status = status;
+        this.detail = detail;
     }
 
     public Status status() {
         return status;
+    }
+
+    /** What the client is told, in its language. */
+    public Message detail() {
+        return detail;
     }
 }

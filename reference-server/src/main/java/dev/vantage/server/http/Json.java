@@ -1,5 +1,6 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.FieldError;
 import static dev.vantage.server.json.JsonMapping.MAPPER;
 
@@ -41,7 +42,7 @@ public final class Json {
     public static JsonNode read(ServerRequest req) {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json").toLowerCase(Locale.ROOT);
         if (!type.startsWith("application/json") && !type.matches("application/[a-z0-9.+-]*\\+json.*")) {
-            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, "the request body must be application/json");
+            throw new ApiException(Status.UNSUPPORTED_MEDIA_TYPE_415, Message.of("http.mediaType"));
         }
         String body = req.content().hasEntity() ? req.content().as(String.class) : "";
         if (body.isBlank()) {
@@ -54,13 +55,13 @@ public final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            // the parser's own words and position, without the echo of the input it sometimes adds
+            // the parser's own words (quoted as data) and position, without the echo of the input it sometimes adds
             String message = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage();
             int cut = message.indexOf("\n");
             message = cut < 0 ? message : message.substring(0, cut);
             var loc = e.getLocation();
-            String at = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
-            throw new InvalidInputException("$", "is not valid JSON: " + message + at);
+            throw new InvalidInputException(loc == null ? FieldError.of("$", "json.invalid", message)
+                    : FieldError.of("$", "json.invalidAt", message, loc.getLineNr(), loc.getColumnNr()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

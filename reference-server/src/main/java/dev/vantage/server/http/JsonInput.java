@@ -67,29 +67,24 @@ public final class JsonInput {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             if (!optional) {
-                error(field, "is required");
+                error(field, Message.of("json.required"));
             }
             return List.of();
         }
         if (!v.isArray()) {
-            error(field, "must be an array");
+            error(field, Message.of("json.array"));
             return List.of();
         }
         List<JsonInput> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             if (!v.get(i).isObject()) {
-                error(field + "[" + i + "]", "must be an object");
+                error(field + "[" + i + "]", Message.of("json.object"));
             } else {
                 out.add(new JsonInput((ObjectNode) v.get(i), new java.util.LinkedHashSet<>(List.of(known)),
                         prefix + field + "[" + i + "].", errors));
             }
         }
         return out;
-    }
-
-    /** A problem found by the caller, reported together with the others. */
-    public JsonInput error(String field, String message) {
-        return error(field, Message.text(message));
     }
 
     /** A problem found by the caller, reported together with the others. */
@@ -192,7 +187,7 @@ public final class JsonInput {
         return null;
     }
 
-    /** Converts a value already read; a parser's {@link IllegalArgumentException} becomes this field's problem. */
+    /** Converts a value already read; a parser's {@link InvalidValueException} becomes this field's problem. */
     public <T> T convert(String field, String value, Function<String, T> parser) {
         if (value == null) {
             return null;
@@ -201,9 +196,6 @@ public final class JsonInput {
             return parser.apply(value);
         } catch (InvalidValueException e) {
             error(field, e.text());
-            return null;
-        } catch (IllegalArgumentException e) {
-            error(field, e.getMessage());
             return null;
         }
     }

@@ -4,6 +4,7 @@ import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.DomainException;
 import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.errors.RateLimitedException;
@@ -43,7 +44,7 @@ public final class Problems {
         }
         switch (error) {
             case DomainException e -> send(res, e, Languages.of(req, res, Languages.SERVER));
-            case ApiException e -> send(res, e.status(), e.getMessage());
+            case ApiException e -> send(res, e.status(), e.detail().in(Languages.of(req, res, Languages.SERVER)));
             case HttpException e -> send(res, e.status(), null); // Helidon's own: body too large, bad encoding
             case RequestException e -> send(res, e.status(), null);
             case dev.vantage.server.db.DatabaseException e when e.isUnavailable() -> {
@@ -51,13 +52,15 @@ public final class Problems {
                 LOG.log(System.Logger.Level.WARNING, req.prologue().method().text() + " " + req.path().path()
                         + ": database unavailable (" + e.sqlState() + ")");
                 res.header(HeaderNames.RETRY_AFTER, "5");
-                send(res, Status.SERVICE_UNAVAILABLE_503, "the database is unavailable; try again shortly");
+                send(res, Status.SERVICE_UNAVAILABLE_503,
+                        Message.of("http.databaseUnavailable").in(Languages.of(req, res, Languages.SERVER)));
             }
             default -> {
                 String incident = UUID.randomUUID().toString();
                 LOG.log(System.Logger.Level.ERROR, "incident " + incident + ": "
                         + req.prologue().method().text() + " " + req.path().path() + " failed", error);
-                send(res, Status.INTERNAL_SERVER_ERROR_500, "internal error (incident " + incident + ")");
+                send(res, Status.INTERNAL_SERVER_ERROR_500,
+                        Message.of("http.internal", incident).in(Languages.of(req, res, Languages.SERVER)));
             }
         }
     }

@@ -65,11 +65,6 @@ public final class QueryParams {
         }
     }
 
-    public QueryParams error(String name, String message) {
-        errors.add(new FieldError(name, message));
-        return this;
-    }
-
     public QueryParams error(String name, dev.vantage.server.errors.Message message) {
         errors.add(new FieldError(name, message));
         return this;

@@ -2,24 +2,32 @@ package dev.vantage.server.instant;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
 import dev.vantage.server.json.JsonMapping;
+import dev.vantage.server.tasks.SpecSecrets;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Instant tests as stored: the probe, who started it when, and which agents each replica asked. */
+/**
+ * Instant tests as stored: the probe (secret parameters sealed, see {@link SpecSecrets}), who started it when, and
+ * which agents each replica asked.
+ */
 public final class InstantTestStore {
     private static final TypeReference<List<String>> IDS = new TypeReference<>() { };
 
-    private final Database db;
+    /** The table, also the first part of where a sealed secret belongs. */
+    public static final String TABLE = "instant_tests";
 
-    public InstantTestStore(Database db) {
+    private final Database db;
+    private final SpecSecrets secrets;
+
+    public InstantTestStore(Database db, SpecSecrets secrets) {
         this.db = db;
+        this.secrets = secrets;
     }
 
     /** A started instant test: the probe and the agents it went to. */
@@ -28,7 +36,7 @@ public final class InstantTestStore {
 
     public void insert(TaskSpec task, String createdBy, Instant at) {
         db.update("INSERT INTO instant_tests (id, spec, agent_ids, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-                task.id(), TaskSpecJson.write(task), "[]", createdBy, at);
+                task.id(), secrets.write(TABLE, task), "[]", createdBy, at);
     }
 
     /** Records that this replica sent test {@code id} to {@code agentIds}. */
@@ -46,7 +54,7 @@ public final class InstantTestStore {
 
     public Optional<Started> get(String id) {
         return db.queryOne("SELECT id, spec, agent_ids, created_by, created_at FROM instant_tests WHERE id = ?",
-                rs -> new Started(rs.getString("id"), TaskSpecJson.parse(rs.getString("spec")),
+                rs -> new Started(rs.getString("id"), secrets.read(TABLE, rs.getString("id"), rs.getString("spec")),
                         JsonMapping.MAPPER.convertValue(JsonMapping.parseStored(rs.getString("agent_ids")), IDS),
                         Sql.instant(rs, "created_at"), rs.getString("created_by")), id)
                 .map(t -> {

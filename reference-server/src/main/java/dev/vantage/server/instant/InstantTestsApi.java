@@ -59,7 +59,7 @@ public final class InstantTestsApi implements ApiModule {
         try {
             spec = TaskSpecJson.parse(body);
         } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(EngineProblems.of(engine, p, null)));
+            e.problems().forEach(p -> errors.add(EngineProblems.ofJson(p)));
         }
         if (spec != null) {
             if (spec.interval() != null) {

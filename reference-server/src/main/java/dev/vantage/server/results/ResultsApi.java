@@ -67,8 +67,8 @@ public final class ResultsApi implements ApiModule {
         ResultStore.Page page;
         try {
             page = results.page(taskId, agent, from, to, limit, cursor);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("cursor", e.getMessage());
+        } catch (IllegalArgumentException e) { // the store's one refusal: a cursor it did not write
+            throw new InvalidInputException(FieldError.of("cursor", "results.cursor"));
         }
         // the stored documents are already JSON objects: splice them in, the agent's id first, rather than parse
         // and re-write each one
@@ -154,7 +154,7 @@ public final class ResultsApi implements ApiModule {
             }
             q.error("bucket", Message.of("results.bucket"));
         } catch (IllegalArgumentException e) {
-            q.error("bucket", e.getMessage());
+            q.error("bucket", Message.of("json.duration", text));
         }
         return null;
     }

@@ -6,7 +6,6 @@ import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.NotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.TaskSpec;
-import dev.vantage.probe.json.TaskSpecJson;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.DatabaseException;
 import dev.vantage.server.db.Sql;
@@ -21,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The tasks, stored as task-spec JSON (secrets included) with their selector. Every change bumps the task's
+ * The tasks, stored as task-spec JSON (secret parameters sealed, see {@link SpecSecrets}) with their selector. Every change bumps the task's
  * revision and, once committed, is told to the {@link TaskChangeListener}s (the agent dispatcher is one).
  */
 public final class TaskStore {
@@ -35,13 +34,18 @@ public final class TaskStore {
     public record Page(List<StoredTask> items, long total) {
     }
 
+    /** The table, also the first part of where a sealed secret belongs. */
+    public static final String TABLE = "tasks";
+
     private final Database db;
     private final Clock clock;
+    private final SpecSecrets secrets;
     private final List<TaskChangeListener> listeners = new CopyOnWriteArrayList<>();
 
-    public TaskStore(Database db, Clock clock) {
+    public TaskStore(Database db, Clock clock, SpecSecrets secrets) {
         this.db = db;
         this.clock = clock;
+        this.secrets = secrets;
     }
 
     public void addListener(TaskChangeListener listener) {
@@ -53,16 +57,16 @@ public final class TaskStore {
     }
 
     public Optional<StoredTask> find(String id) {
-        return db.queryOne(SELECT + " WHERE id = ?", TaskStore::map, id);
+        return db.queryOne(SELECT + " WHERE id = ?", this::map, id);
     }
 
     /** Every task, enabled or not, oldest first: what a dispatcher loads at start. */
     public List<StoredTask> all() {
-        return db.query(SELECT + " ORDER BY created_at, id", TaskStore::map);
+        return db.query(SELECT + " ORDER BY created_at, id", this::map);
     }
 
     public Page list(int limit, int offset) {
-        List<StoredTask> items = db.query(SELECT + " ORDER BY created_at, id LIMIT ? OFFSET ?", TaskStore::map, limit, offset);
+        List<StoredTask> items = db.query(SELECT + " ORDER BY created_at, id LIMIT ? OFFSET ?", this::map, limit, offset);
         long total = db.queryOne("SELECT COUNT(*) FROM tasks", rs -> rs.getLong(1)).orElse(0L);
         return new Page(items, total);
     }
@@ -73,7 +77,7 @@ public final class TaskStore {
         try {
             db.update("INSERT INTO tasks (id, name, type, target, spec, selector, depends_on, enabled, created_by,"
                             + " created_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                    spec.id(), spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
+                    spec.id(), spec.name(), spec.type(), spec.target(), secrets.write(TABLE, spec),
                     JsonMapping.write(selector.toJson()), JsonMapping.write(dependsOn), spec.enabled(), createdBy, now, now);
         } catch (DatabaseException e) {
             if (e.isUniqueViolation()) {
@@ -93,7 +97,7 @@ public final class TaskStore {
     public StoredTask update(TaskSpec spec, Selector selector, List<String> dependsOn, Long expectedRevision) {
         String sql = "UPDATE tasks SET name = ?, type = ?, target = ?, spec = ?, selector = ?, depends_on = ?, enabled = ?,"
                 + " updated_at = ?, revision = revision + 1 WHERE id = ?" + (expectedRevision == null ? "" : " AND revision = ?");
-        List<Object> params = new ArrayList<>(List.of(spec.name(), spec.type(), spec.target(), TaskSpecJson.write(spec),
+        List<Object> params = new ArrayList<>(List.of(spec.name(), spec.type(), spec.target(), secrets.write(TABLE, spec),
                 JsonMapping.write(selector.toJson()), JsonMapping.write(dependsOn), spec.enabled(), clock.instant(),
                 spec.id()));
         if (expectedRevision != null) {
@@ -165,8 +169,8 @@ public final class TaskStore {
         return task;
     }
 
-    private static StoredTask map(ResultSet rs) throws SQLException {
-        TaskSpec spec = TaskSpecJson.parse(rs.getString("spec")).toBuilder().enabled(rs.getBoolean("enabled")).build();
+    private StoredTask map(ResultSet rs) throws SQLException {
+        TaskSpec spec = secrets.read(TABLE, rs.getString("id"), rs.getString("spec")).toBuilder().enabled(rs.getBoolean("enabled")).build();
         List<dev.vantage.server.errors.FieldError> ignored = new ArrayList<>();
         JsonNode selector = JsonMapping.parseStored(rs.getString("selector"));
         return new StoredTask(spec, Selector.parse(selector, ignored), strings(rs.getString("depends_on")),

@@ -239,7 +239,7 @@ public final class TasksApi implements ApiModule {
         try {
             return TaskSpecJson.parse(body);
         } catch (InvalidTaskException e) {
-            e.problems().forEach(p -> errors.add(EngineProblems.of(engine, p, null)));
+            e.problems().forEach(p -> errors.add(EngineProblems.ofJson(p)));
             ObjectNode rest = body.deepCopy();
             e.problems().forEach(p -> rest.remove(topLevel(p.field())));
             try {

@@ -125,6 +125,15 @@ class AgentsApiTest {
                 "{\"policy\":{\"allow\":[\"0177.0.0.0/8\"],\"deny\":[\"0x7f.0.0.0/8\", \"10.0.0.0/8\"]}}");
         assertThat(octal.status()).isEqualTo(400);
         assertThat(octal.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("policy.allow[0]", "policy.deny[0]");
+        // the engine's words about a range, and the policy object's own, in the language asked for
+        TestServer.Response zh = server.call("POST", "/api/v1/agents/enrollment-tokens", admin,
+                "{\"policy\":{\"allow\":[\"nope\"],\"deny\":[\"10.0.0.0/33\"],\"allowAll\":true}}", Map.of("Accept-Language", "zh-CN"));
+        Map<String, String> chinese = new java.util.TreeMap<>();
+        zh.json().get("errors").forEach(e -> chinese.put(e.get("field").asText(), e.get("message").asText()));
+        assertThat(chinese).isEqualTo(Map.of(
+                "policy.allow[0]", "“nope” 不是地址范围（例如 10.0.0.0/8 或 fd00::/8）",
+                "policy.allowAll", "未知字段；可用字段：allowLoopback, allowPrivate, allow, deny, denyPorts",
+                "policy.deny[0]", "“10.0.0.0/33” 的前缀长度不在 0..32 之内"));
         String operator = server.sessionToken(server.createUser("op-policy", Role.OPERATOR));
         assertThat(server.post("/api/v1/agents/enrollment-tokens", operator, "{\"policy\":{\"allowLoopback\":true}}").status())
                 .as("only an admin may widen where agents probe").isEqualTo(403);

@@ -79,6 +79,33 @@ class AlertingTest {
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.json().get("errors").findValuesAsText("field")).containsExactly("channels[0]");
             assertThat(server.get("/api/v1/alert-rules", admin).json().get("items")).isEmpty();
+
+            // the model's own range checks name their field, in the language asked for
+            Map<String, String> zh = Map.of("Accept-Language", "zh-CN");
+            TestServer.Response ranges = server.call("POST", "/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
+                    "name", "x", "tasks", Map.of("task", "web"), "scope", Map.of("minAgents", 0),
+                    "condition", Map.of("type", "packetLoss", "maxPercent", 5, "window", "1m", "confidence", 2))), zh);
+            assertThat(messages(ranges)).containsExactly(
+                    Map.entry("condition.confidence", "必须在 0.5（含）到 1（不含）之间"),
+                    Map.entry("scope.minAgents", "必须在 1 到 100000 之间"));
+            TestServer.Response metric = server.call("POST", "/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
+                    "name", "x", "tasks", Map.of("task", "web"),
+                    "condition", Map.of("type", "latency", "metric", "cpu", "percentile", 95, "maxMs", 1, "window", "1m"))), zh);
+            assertThat(messages(metric)).containsExactly(
+                    Map.entry("condition.metric", "必须是 duration、phase.<name> 或 measurement.<name>"));
+            TestServer.Response percentile = server.post("/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
+                    "name", "x", "tasks", Map.of("task", "web"),
+                    "condition", Map.of("type", "latency", "metric", "duration", "percentile", 150, "maxMs", 1, "window", "1m"))));
+            assertThat(messages(percentile)).containsExactly(
+                    Map.entry("condition.percentile", "must be above 0 and at most 100"));
         }
+    }
+
+    /** Each field error of a 400, by field. */
+    private static Map<String, String> messages(TestServer.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        Map<String, String> out = new java.util.TreeMap<>();
+        r.json().get("errors").forEach(e -> out.put(e.get("field").asText(), e.get("message").asText()));
+        return out;
     }
 }

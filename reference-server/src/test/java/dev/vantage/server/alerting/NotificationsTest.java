@@ -70,6 +70,19 @@ class NotificationsTest {
             assertThat(log.findValuesAsText("status")).containsExactly("delivered", "delivered");
             assertThat(log.findValuesAsText("kind")).containsExactlyInAnyOrder("firing", "resolved");
             assertThat(incidentId).isNotEmpty();
+
+            // a receiver's refusal, told in the admin's language: the server's words, the receiver's answer as data
+            String wrong = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "wrong secret",
+                    "type", "webhook", "settings", Map.of("url", receiver.url(), "secret", "wrong-secret")))).json()
+                    .get("id").asText();
+            String where = java.net.URI.create(receiver.url()).getAuthority();
+            JsonNode refused = server.call("POST", "/api/v1/channels/" + wrong + "/test", admin, null,
+                    Map.of("Accept-Language", "zh-CN")).json();
+            assertThat(refused.get("delivered").asBoolean()).isFalse();
+            assertThat(refused.get("code").asInt()).isEqualTo(401);
+            assertThat(refused.get("response").asText()).isEqualTo(where + " 返回了 HTTP 401");
+            assertThat(server.post("/api/v1/channels/" + wrong + "/test", admin, null).json().get("response").asText())
+                    .isEqualTo(where + " answered HTTP 401");
         }
     }
 
@@ -118,6 +131,10 @@ class NotificationsTest {
             assertThat(test.get("retryable").asBoolean()).isFalse();
             assertThat(receiver.accepted).isEmpty();
             assertThat(receiver.refused).isEmpty(); // refused before connecting: loopback is not allowed here
+            assertThat(test.get("response").asText()).startsWith("not sent: address 127.0.0.1 ");
+            String zh = server.call("POST", "/api/v1/channels/" + id + "/test", admin, null,
+                    Map.of("Accept-Language", "zh-CN")).json().get("response").asText();
+            assertThat(zh).startsWith("未发送：地址 127.0.0.1 ").as(zh).doesNotContainPattern("[A-Za-z]{3,}");
 
             TestServer.Response bad = server.post("/api/v1/channels", admin, JsonMapping.write(Map.of("name", "x",
                     "type", "dingtalk", "language", "fr", "settings", Map.of("url", "ftp://x", "extra", 1))));

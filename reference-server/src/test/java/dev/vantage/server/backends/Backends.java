@@ -61,6 +61,8 @@ public final class Backends implements AutoCloseable {
         if (amqp) {
             env.put("VANTAGE_AMQP_URI", AMQP_URI);
             env.put("VANTAGE_AMQP_PREFIX", prefix);
+            // replicas must share a key for the secrets they store
+            env.put("VANTAGE_SECRETS_KEYS", "it:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
         }
         return env;
     }

@@ -108,7 +108,13 @@ class ResultsTest {
         assertThat(typo.status()).as("an agent that never sent a result of the task is a typo, not an empty page").isEqualTo(404);
         assertThat(typo.body()).contains("agent not found");
         assertThat(server.get("/api/v1/tasks/" + id + "/aggregates?agent=a9", viewer).status()).isEqualTo(404);
-        assertThat(server.get("/api/v1/tasks/" + id + "/results?cursor=bogus", viewer).status()).isEqualTo(400);
+        TestServer.Response bogus = server.get("/api/v1/tasks/" + id + "/results?cursor=bogus", viewer);
+        assertThat(bogus.status()).isEqualTo(400);
+        assertThat(bogus.json().get("errors").get(0).get("message").asText()).isEqualTo("is not a cursor this server returned");
+        TestServer.Response bogusZh = server.call("GET", "/api/v1/tasks/" + id + "/results?cursor=bogus", viewer, null,
+                java.util.Map.of("Accept-Language", "zh-CN"));
+        assertThat(bogusZh.json().get("errors").get(0).get("field").asText()).isEqualTo("cursor");
+        assertThat(bogusZh.json().get("errors").get(0).get("message").asText()).isEqualTo("不是本服务器返回的游标");
         assertThat(server.get("/api/v1/tasks/" + id + "/results?from=yesterday&limit=5000", viewer).json()
                 .get("errors").findValuesAsText("field")).containsExactly("from", "limit");
         assertThat(server.get("/api/v1/tasks/no-such-task/results", viewer).status()).isEqualTo(404);

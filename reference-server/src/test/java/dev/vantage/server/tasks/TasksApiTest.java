@@ -320,6 +320,31 @@ class TasksApiTest {
     }
 
     @Test
+    void theShapeOfTheTaskJsonIsToldInTheLanguageAskedFor() {
+        java.util.Map<String, String> zh = java.util.Map.of("Accept-Language", "zh-CN");
+        String wrong = "{\"type\":\"tcp\",\"target\":1,\"intervall\":\"1s\",\"interval\":30,\"timeout\":[],"
+                + "\"labels\":{\"team\":null},\"enabled\":\"yes\",\"selector\":{\"all\":true}}";
+        assertThat(messages(server.call("POST", "/api/v1/tasks", operator, wrong, zh))).containsExactly(
+                java.util.Map.entry("enabled", "必须是 true 或 false，实际为字符串"),
+                java.util.Map.entry("interval", "必须是时长字符串，例如 \"30s\" 或 \"250ms\"，实际为数字（单纯的数字没有单位）"),
+                java.util.Map.entry("intervall", "未知字段“intervall”；可用字段：id, name, type, target, interval, timeout, "
+                        + "jitter, maxInFlight, params, assertions, labels, enabled, diagnose"),
+                java.util.Map.entry("labels.team", "必须是字符串，实际为空值（null）"),
+                java.util.Map.entry("target", "必须是字符串，实际为数字"),
+                java.util.Map.entry("timeout", "必须是时长字符串，例如 \"30s\" 或 \"250ms\"，实际为数组"));
+        assertThat(messages(create(wrong))).containsEntry("target", "must be a string, got a number")
+                .containsEntry("labels.team", "must be a string, got null");
+        // an instant test reads the same JSON
+        assertThat(messages(server.call("POST", "/api/v1/instant-tests", operator,
+                "{\"type\":\"tcp\",\"target\":[],\"selector\":{\"all\":true}}", zh)))
+                .containsEntry("target", "必须是字符串，实际为数组");
+        // and a body that is no JSON at all: the parser's own words are quoted as data
+        java.util.Map<String, String> notJson = messages(server.call("POST", "/api/v1/tasks", operator, "{\"type\":", zh));
+        assertThat(notJson).containsOnlyKeys("$");
+        assertThat(notJson.get("$")).startsWith("不是有效的 JSON（第 1 行，第 ");
+    }
+
+    @Test
     void fieldErrorsSpeakTheLanguageAskedFor() {
         TestServer.Response zh = server.call("POST", "/api/v1/tasks", operator, BAD_TASK,
                 java.util.Map.of("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"));

@@ -4,6 +4,9 @@ import dev.vantage.server.errors.Message;
 import dev.vantage.server.agents.store.AgentPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.protocol.Policy;
+import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.server.tasks.EngineProblems;
 import dev.vantage.server.errors.FieldError;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.LabelsJson;
@@ -42,7 +45,7 @@ final class JsonFields {
         }
         v.properties().forEach(e -> {
             if (!POLICY_FIELDS.contains(e.getKey())) {
-                in.error(field + "." + e.getKey(), "unknown field; known fields: " + String.join(", ", POLICY_FIELDS));
+                in.error(field + "." + e.getKey(), Message.of("json.unknownField", String.join(", ", POLICY_FIELDS)));
             }
         });
         return policyFields(v, field + ".", in);
@@ -105,11 +108,13 @@ final class JsonFields {
                 in.error(path, Message.of("policy.cidr"));
                 continue;
             }
-            try {
-                dev.vantage.probe.engine.AddressPolicy.builder().allow(a.get(i).textValue());
-                out.add(a.get(i).textValue());
-            } catch (IllegalArgumentException e) {
-                in.error(path, e.getMessage());
+            String range = a.get(i).textValue();
+            List<ConfigProblem> refused = new ArrayList<>();
+            ConfigProblem.check(path, () -> AddressPolicy.builder().allow(range), refused);
+            if (refused.isEmpty()) {
+                out.add(range);
+            } else {
+                in.error(path, EngineProblems.text(refused.get(0))); // the engine's words, in the client's language
             }
         }
         return out;

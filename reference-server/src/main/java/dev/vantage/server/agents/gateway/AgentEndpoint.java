@@ -57,7 +57,7 @@ public final class AgentEndpoint implements ApiModule {
             if (AgentSocket.authenticate(agents, req.headers().first(HeaderNames.AUTHORIZATION)).isEmpty()) {
                 throw new NotAuthenticatedException(Message.of("agent.credential"));
             }
-            throw new InvalidInputException("this endpoint speaks WebSocket only (docs/agent-protocol.md)");
+            throw new InvalidInputException(Message.of("agent.websocketOnly"));
         });
     }
 

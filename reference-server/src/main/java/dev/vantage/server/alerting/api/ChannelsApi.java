@@ -17,6 +17,7 @@ import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.Routes;
@@ -129,7 +130,10 @@ public final class ChannelsApi implements ApiModule {
                 revision);
     }
 
-    /** Sends a test message now and answers what the receiver said (also when it refused). */
+    /**
+     * Sends a test message now and answers what the receiver said (also when it refused): why it failed in the
+     * admin's language, with the receiver's own words quoted as they came.
+     */
     private void test(ServerRequest req, ServerResponse res) {
         ChannelStore.StoredChannel c = channel(req);
         Notification n = new Notification(Notification.Kind.TEST, "test", "test message", c.name(), "-", clock.instant(),
@@ -143,7 +147,7 @@ public final class ChannelsApi implements ApiModule {
         } catch (DeliveryException e) {
             out.put("delivered", false);
             out.put("code", e.code());
-            out.put("response", e.getMessage());
+            out.put("response", e.text().in(Languages.of(req, res, Languages.SERVER)));
             out.put("retryable", e.retryable());
         }
         Json.send(res, out);

@@ -134,7 +134,7 @@ final class Email implements ChannelType {
     private static DeliveryException failure(Exception e, int code, String password) {
         var refused = Outbound.refusal(e);
         if (refused.isPresent()) {
-            return new DeliveryException("not sent: " + refused.get().getMessage(), 0, false);
+            return refused.get().notSent();
         }
         String message = String.valueOf(e.getMessage());
         if (e.getCause() != null && e.getCause() != e) {
@@ -144,7 +144,7 @@ final class Email implements ChannelType {
             message = message.replace(password, "***");
         }
         boolean retryable = !(e instanceof AuthenticationFailedException) && (code == 0 || code / 100 == 4);
-        return new DeliveryException("SMTP: " + message, code, retryable);
+        return new DeliveryException(Message.of("delivery.smtp", message), code, retryable);
     }
 
     private static void close(Transport t) {

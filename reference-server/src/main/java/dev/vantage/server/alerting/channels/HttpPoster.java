@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.json.JsonMapping;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.DnsAddressLookup;
@@ -86,8 +87,9 @@ final class HttpPoster {
             JsonNode answer = json();
             JsonNode code = answer.path(codeField);
             if (!code.isIntegralNumber() || code.longValue() != 0) {
-                throw new DeliveryException("rejected: " + codeField + " " + (code.isMissingNode() ? "missing" : code)
-                        + ", " + answer.path(messageField).asText(""), status, false);
+                String said = answer.path(messageField).asText("");
+                throw new DeliveryException(code.isMissingNode() ? Message.of("delivery.rejected.noCode", codeField, said)
+                        : Message.of("delivery.rejected", codeField, code, said), status, false);
             }
             return delivery();
         }
@@ -105,25 +107,26 @@ final class HttpPoster {
             if (status >= 200 && status < 300) {
                 return new Answer(status, body);
             }
-            String note = status >= 300 && status < 400 ? " (redirects are not followed)" : "";
-            throw new DeliveryException(where + " answered HTTP " + status + note + show(body), status,
-                    status == 429 || status >= 500);
+            Message answered = Message.of(status >= 300 && status < 400 ? "delivery.http.redirect" : "delivery.http",
+                    where, status);
+            throw new DeliveryException(body.isBlank() ? answered : Message.of("delivery.saying", answered, shown(body)),
+                    status, status == 429 || status >= 500);
         } catch (RuntimeException e) {
             var refused = Outbound.refusal(e);
             if (refused.isPresent()) {
-                throw new DeliveryException("not sent: " + refused.get().getMessage(), 0, false);
+                throw refused.get().notSent();
             }
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            throw new DeliveryException("could not reach " + where + ": " + mask(root.getClass().getSimpleName() + ": "
-                    + root.getMessage()), 0, true);
+            throw new DeliveryException(Message.of("delivery.unreachable", where,
+                    mask(root.getClass().getSimpleName() + ": " + root.getMessage())), 0, true);
         }
     }
 
-    private String show(String body) {
-        return body.isBlank() ? "" : ": " + mask(body.length() > SHOWN ? body.substring(0, SHOWN) + "..." : body);
+    private String shown(String body) {
+        return mask(body.length() > SHOWN ? body.substring(0, SHOWN) + "..." : body);
     }
 
     private String mask(String text) {

@@ -1,6 +1,9 @@
 package dev.vantage.server.alerting.channels;
 
 import dev.vantage.probe.engine.AddressPolicy;
+import dev.vantage.probe.spi.ConfigProblem;
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.tasks.EngineProblems;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,12 +24,20 @@ final class Outbound {
     private Outbound() {
     }
 
-    /** The policy refused an address; the message is the policy's reason. */
+    /** The policy refused an address; the message is the policy's reason in English. */
     static final class Refused extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Refused(String reason) {
-            super(reason, null, false, false);
+        private final transient ConfigProblem reason;
+
+        Refused(ConfigProblem reason) {
+            super(reason.reason(), null, false, false);
+            this.reason = reason;
+        }
+
+        /** The delivery's failure: not sent, and why (the engine's words, in the reader's language). */
+        DeliveryException notSent() {
+            return new DeliveryException(Message.of("delivery.notSent", EngineProblems.text(reason)), 0, false);
         }
     }
 
@@ -50,7 +61,7 @@ final class Outbound {
     }
 
     static void check(InetSocketAddress address, AddressPolicy policy) {
-        Optional<String> refusal = policy.check(address);
+        Optional<ConfigProblem> refusal = policy.refusal(address);
         if (refusal.isPresent()) {
             throw new Refused(refusal.get());
         }

@@ -93,8 +93,8 @@ final class Settings {
     /** A host name or an IP address (an IPv6 one without brackets). */
     String requiredHost(String field) {
         String host = requiredString(field, 253);
-        String problem = host == null ? null
-                : host.indexOf(':') >= 0 ? (IPV6.matcher(host).matches() ? null : "is not an IPv6 address")
+        Message problem = host == null ? null
+                : host.indexOf(':') >= 0 ? (IPV6.matcher(host).matches() ? null : Message.of("host.ipv6"))
                 : hostProblem(host);
         if (problem != null) {
             in.error(field, problem);
@@ -107,14 +107,14 @@ final class Settings {
      * Why a host would be read differently by different parsers, or null. The JDK reads {@code 0177.0.0.1} as the
      * public 177.0.0.1 where curl and browsers read 127.0.0.1, so numeric hosts must be plain dotted quads.
      */
-    private static String hostProblem(String host) {
+    private static Message hostProblem(String host) {
         if (AddressPolicy.isAmbiguousHost(host)) { // 0177.0.0.1, 127.1, 0x7f.1: the engine's one rule
-            return "has an ambiguous numeric host (write an IPv4 address as four decimal numbers, e.g. 192.0.2.1)";
+            return Message.of("host.ambiguous");
         }
         if (host.startsWith("[")) {
             return null; // an IPv6 literal, which URI has already parsed (its IPv4 part is checked above)
         }
-        return HOST_NAME.matcher(host).matches() ? null : "has a host that is not a host name or IP address";
+        return HOST_NAME.matcher(host).matches() ? null : Message.of("host.name");
     }
 
     /** A port 1-65535, or {@code otherwise} when missing. */

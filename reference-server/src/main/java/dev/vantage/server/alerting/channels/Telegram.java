@@ -1,6 +1,7 @@
 package dev.vantage.server.alerting.channels;
 
 import dev.vantage.server.errors.Message;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.json.JsonMapping;
 import java.net.URI;
@@ -49,8 +50,9 @@ final class Telegram implements ChannelType {
                     .put("text", m.title() + "\n\n" + m.text()).put("disable_web_page_preview", true);
             HttpPoster.Answer answer = poster.post(endpoint, JsonMapping.bytes(body), Map.of());
             if (!answer.json().path("ok").asBoolean(false)) {
-                throw new DeliveryException("rejected: " + answer.json().path("description").asText("no \"ok\": true"),
-                        answer.status(), false);
+                JsonNode description = answer.json().path("description");
+                throw new DeliveryException(description.isTextual() ? Message.of("delivery.rejected.text", description.textValue())
+                        : Message.of("delivery.rejected.notOk"), answer.status(), false);
             }
             return answer.delivery();
         };

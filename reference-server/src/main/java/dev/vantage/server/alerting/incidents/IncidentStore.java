@@ -1,6 +1,7 @@
 package dev.vantage.server.alerting.incidents;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.alerting.evaluation.Grouped;
 import dev.vantage.server.alerting.evaluation.Summary;
 import dev.vantage.server.alerting.evaluation.Transition;
@@ -168,7 +169,8 @@ public final class IncidentStore {
         return db.inTransaction(c -> {
             Incident i = find(c, id).orElseThrow(() -> new NotFoundException("incident"));
             if (!i.open() || i.acknowledgedAt() != null) {
-                throw new ConflictException(i.open() ? "acknowledged already by " + i.acknowledgedBy() : "the incident is resolved");
+                throw new ConflictException(i.open() ? Message.of("incident.acknowledged", i.acknowledgedBy())
+                        : Message.of("incident.resolved"));
             }
             Sql.update(c, "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", username, now, id);
             return addEvent(c, id, now, "acknowledged", username, Summary.of("acknowledged", username), List.of(), List.of(), null);

@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.rules;
 
+import dev.vantage.server.errors.InvalidFieldException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,16 +16,16 @@ public record AlertRule(String id, Condition condition, Scope scope, Duration pe
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(scope, "scope");
-        notNegative(pendingFor, "pendingFor");
+        notNegative(pendingFor, "for"); // named as the JSON names them: what a refusal is reported under
         notNegative(resolveAfter, "resolveAfter");
         if (repeatEvery != null && (repeatEvery.isNegative() || repeatEvery.isZero())) {
-            throw new IllegalArgumentException("repeatEvery must be positive");
+            throw new InvalidFieldException("repeatEvery", "number.positive");
         }
     }
 
     private static void notNegative(Duration d, String name) {
         if (d == null || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be zero or more");
+            throw new InvalidFieldException(name, "rule.zeroOrMore");
         }
     }
 }

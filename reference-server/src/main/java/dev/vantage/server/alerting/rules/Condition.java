@@ -1,5 +1,6 @@
 package dev.vantage.server.alerting.rules;
 
+import dev.vantage.server.errors.InvalidFieldException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,7 +17,7 @@ public sealed interface Condition {
     record ConsecutiveFailures(int count) implements Condition {
         public ConsecutiveFailures {
             if (count < 1) {
-                throw new IllegalArgumentException("count must be at least 1");
+                throw new InvalidFieldException("count", "rule.count");
             }
         }
 
@@ -42,10 +43,10 @@ public sealed interface Condition {
         public Latency {
             Objects.requireNonNull(metric, "metric");
             if (!(percentile > 0 && percentile <= 100)) {
-                throw new IllegalArgumentException("percentile must be above 0 and at most 100");
+                throw new InvalidFieldException("percentile", "rule.percentile");
             }
             if (!(maxMs > 0) || Double.isInfinite(maxMs)) {
-                throw new IllegalArgumentException("maxMs must be a positive number");
+                throw new InvalidFieldException("maxMs", "rule.maxMs");
             }
             positive(window);
         }
@@ -63,7 +64,7 @@ public sealed interface Condition {
             percent(maxPercent, "maxPercent");
             positive(window);
             if (!(confidence >= 0.5 && confidence < 1)) {
-                throw new IllegalArgumentException("confidence must be from 0.5 to below 1");
+                throw new InvalidFieldException("confidence", "rule.confidence");
             }
         }
     }
@@ -72,7 +73,7 @@ public sealed interface Condition {
     record CertificateExpiry(double minDays) implements Condition {
         public CertificateExpiry {
             if (!(minDays >= 0) || Double.isInfinite(minDays)) {
-                throw new IllegalArgumentException("minDays must be zero or more");
+                throw new InvalidFieldException("minDays", "rule.zeroOrMore");
             }
         }
 
@@ -92,13 +93,13 @@ public sealed interface Condition {
 
     private static void percent(double value, String name) {
         if (!(value >= 0 && value <= 100)) {
-            throw new IllegalArgumentException(name + " must be from 0 to 100");
+            throw new InvalidFieldException(name, "rule.percent");
         }
     }
 
     private static void positive(Duration window) {
         if (window == null || window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("window must be positive");
+            throw new InvalidFieldException("window", "number.positive");
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.vantage.server.alerting.rules;
 
 import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.errors.InvalidValueException;
+import dev.vantage.server.errors.Message;
 import java.time.Duration;
 
 /**
@@ -12,7 +14,7 @@ public record Metric(String path) {
     public Metric {
         if (path == null || !(path.equals("duration") || (path.startsWith("phase.") && path.length() > 6)
                 || (path.startsWith("measurement.") && path.length() > 12))) {
-            throw new IllegalArgumentException("must be duration, phase.<name> or measurement.<name>");
+            throw new InvalidValueException(Message.of("rule.metric"));
         }
     }
 

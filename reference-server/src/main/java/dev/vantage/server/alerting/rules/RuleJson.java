@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.http.JsonInput;
 import dev.vantage.server.http.LabelsJson;
@@ -136,11 +137,8 @@ public final class RuleJson {
                 case "certificateExpiry" -> new Condition.CertificateExpiry(minDays);
                 default -> new Condition.AssertionFailure();
             };
-        } catch (IllegalArgumentException e) {
-            // the model's messages start with the field they are about: "minPercent must be from 0 to 100"
-            String message = e.getMessage();
-            int space = message.indexOf(' ');
-            in.error(message.substring(0, space), message.substring(space + 1));
+        } catch (InvalidFieldException e) {
+            in.errors(List.of(e.error())); // the model's own check, under this object's prefix
             return null;
         }
     }
@@ -154,6 +152,7 @@ public final class RuleJson {
         if (in == null) {
             return null;
         }
+        int before = in.errors().size();
         Boolean merged = in.optionalBoolean("merged");
         Long minAgents = in.optionalLong("minAgents");
         Double minPercent = in.optionalDouble("minPercent");
@@ -164,15 +163,16 @@ public final class RuleJson {
             }
             return new Scope.Merged();
         }
-        if (minAgents != null && (minAgents < 1 || minAgents > 100_000)) {
-            in.error("minAgents", Message.of("rule.minAgents"));
+        if (in.errors().size() > before) {
             return null;
         }
-        if (minPercent != null && !(minPercent >= 0 && minPercent <= 100)) {
-            in.error("minPercent", Message.of("rule.minPercent"));
+        try {
+            return new Scope.PerAgent(minAgents == null ? 1 : Math.clamp(minAgents, 0, Integer.MAX_VALUE),
+                    minPercent == null ? 0 : minPercent);
+        } catch (InvalidFieldException e) {
+            in.errors(List.of(e.error()));
             return null;
         }
-        return new Scope.PerAgent(minAgents == null ? 1 : minAgents.intValue(), minPercent == null ? 0 : minPercent);
     }
 
     private static Duration window(JsonInput in) {
@@ -208,7 +208,7 @@ public final class RuleJson {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
             if (!v.get(i).isTextual() || v.get(i).textValue().isEmpty() || v.get(i).textValue().length() > 36) {
-                in.error(field + "[" + i + "]", "must be a channel id");
+                in.error(field + "[" + i + "]", Message.of("rule.channelId"));
             } else if (!out.contains(v.get(i).textValue())) {
                 out.add(v.get(i).textValue());
             }

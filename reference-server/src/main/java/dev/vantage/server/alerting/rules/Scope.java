@@ -1,5 +1,7 @@
 package dev.vantage.server.alerting.rules;
 
+import dev.vantage.server.errors.InvalidFieldException;
+
 /**
  * Whose results a condition judges. {@link PerAgent}: each agent's own, and the rule is bad when enough agents are
  * (one bad vantage point must not page anyone). {@link Merged}: all agents' results as one series.
@@ -12,13 +14,15 @@ public sealed interface Scope {
      */
     record PerAgent(int minAgents, double minPercent) implements Scope {
         public static final PerAgent ANY_ONE = new PerAgent(1, 0);
+        /** More agents than any deployment has: a larger minAgents is a typo. */
+        public static final int MAX_AGENTS = 100_000;
 
         public PerAgent {
-            if (minAgents < 1) {
-                throw new IllegalArgumentException("minAgents must be at least 1");
+            if (minAgents < 1 || minAgents > MAX_AGENTS) {
+                throw new InvalidFieldException("minAgents", "rule.minAgents", MAX_AGENTS);
             }
             if (!(minPercent >= 0 && minPercent <= 100)) {
-                throw new IllegalArgumentException("minPercent must be from 0 to 100");
+                throw new InvalidFieldException("minPercent", "rule.percent");
             }
         }
     }

@@ -64,7 +64,7 @@ public final class SilenceJson {
         Instant from = in.convert("from", in.requiredString("from", 64), SilenceJson::instant);
         Instant until = in.convert("until", in.requiredString("until", 64), SilenceJson::instant);
         if (from != null && until != null && !until.isAfter(from)) {
-            in.error("until", Message.of("silence.until"));
+            in.error("until", Message.of("time.afterFrom"));
             return null;
         }
         return from == null || until == null ? null : new Silence.Once(from, until);

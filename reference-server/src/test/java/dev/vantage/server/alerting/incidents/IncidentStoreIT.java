@@ -24,7 +24,7 @@ class IncidentStoreIT {
     void aBatchRecordsEveryTransitionEvenWhenOneWasRecordedElsewhereFirstOnH2() throws Exception {
         Path dir = Files.createTempDirectory("vantage-incidents");
         try (Database db = Database.open(ServerConfig.load(Map.of("VANTAGE_DATA_DIR", dir.toString())),
-                new SimpleMeterRegistry())) {
+                new SimpleMeterRegistry(), java.util.List.of())) {
             aBatchRecordsEveryTransitionEvenWhenOneWasRecordedElsewhereFirst(db);
         }
     }
@@ -32,7 +32,8 @@ class IncidentStoreIT {
     @Test
     void aBatchRecordsEveryTransitionEvenWhenOneWasRecordedElsewhereFirstOnPostgres() throws Exception {
         try (Backends backends = Backends.create();
-             Database db = Database.open(ServerConfig.load(backends.env(false)), new SimpleMeterRegistry())) {
+             Database db = Database.open(ServerConfig.load(backends.env(false)), new SimpleMeterRegistry(),
+                     java.util.List.of())) {
             aBatchRecordsEveryTransitionEvenWhenOneWasRecordedElsewhereFirst(db);
         }
     }

@@ -2,10 +2,13 @@ package dev.vantage.server.alerting.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.errors.InvalidInputException;
+import dev.vantage.server.errors.InvalidValueException;
 import dev.vantage.server.json.JsonMapping;
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +77,14 @@ class RuleJsonTest {
     @Test
     void theModelRefusesWhatTheJsonWouldRefuse() {
         assertThatThrownBy(() -> new Condition.PacketLoss(5, Duration.ZERO, 0.99)).hasMessage("window must be positive");
-        assertThatThrownBy(() -> new Scope.PerAgent(0, 0)).hasMessage("minAgents must be at least 1");
+        assertThatThrownBy(() -> new Scope.PerAgent(0, 0)).hasMessage("minAgents must be from 1 to 100000");
+        // the refusal names its field and says why in every language, for the reader to report as it is
+        FieldError e = catchThrowableOfType(InvalidFieldException.class, () -> new Condition.PacketLoss(5, Duration.ofMinutes(1), 1))
+                .error();
+        assertThat(e.field()).isEqualTo("confidence");
+        assertThat(e.text().in(java.util.Locale.SIMPLIFIED_CHINESE)).isEqualTo("必须在 0.5（含）到 1（不含）之间");
+        assertThatThrownBy(() -> new Metric("cpu")).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> new AlertRule("r", new Condition.AssertionFailure(), Scope.PerAgent.ANY_ONE,
+                Duration.ofSeconds(-1), Duration.ZERO, null)).hasMessage("for must be zero or more");
     }
 }
