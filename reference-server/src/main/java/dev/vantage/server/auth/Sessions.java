@@ -119,16 +119,15 @@ public final class Sessions {
     }
 
     /**
-     * Revokes the user's session {@code id}, or every one but {@code keepId} when {@code id} is null; another user's
-     * session is left alone. Returns how many ended.
+     * Revokes the user's live session {@code id}, or every live one but {@code keepId} when {@code id} is null;
+     * another user's session is left alone. Returns how many ended.
      */
     public int revokeOf(String userId, String id, String keepId) {
         Instant now = clock.instant();
+        String live = " AND revoked_at IS NULL AND expires_at > ?";
         return id != null
-                ? db.update("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-                        now, id, userId)
-                : db.update("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL",
-                        now, userId, keepId);
+                ? db.update("UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ?" + live, now, id, userId, now)
+                : db.update("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ?" + live, now, userId, keepId, now);
     }
 
     /** Revokes a session: its access and refresh tokens stop working at once. */
