@@ -506,6 +506,17 @@ try {
     await page.screenshot({ path: join(shots, '11-tokens.png') })
   })
 
+  await step('my account: a common new password is refused with the server\'s reason beside the field; this session is listed', async () => {
+    await page.goto(base + '/account')
+    const account = page.getByTestId('page-account')
+    await account.locator('tbody tr').first().waitFor()
+    await page.getByTestId('current-password').fill(password)
+    await page.getByTestId('new-password').fill('Qwerty123456')
+    await page.getByTestId('change-password').click()
+    await account.getByText('most common passwords').waitFor()
+    await page.screenshot({ path: join(shots, '11b-account.png') })
+  })
+
   await step('alerting: a task on a target the test breaks later, probed by every agent; the task page has no rule yet', async () => {
     await page.goto(base + '/tasks')
     await page.getByTestId('new-task').click()

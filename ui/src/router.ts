@@ -22,6 +22,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/users', name: 'users', component: () => import('@/pages/users/UsersPage.vue'), meta: { role: 'admin' } },
   { path: '/audit', name: 'audit', component: () => import('@/pages/audit/AuditPage.vue'), meta: { role: 'admin' } },
   { path: '/tokens', name: 'tokens', component: () => import('@/pages/tokens/TokensPage.vue') },
+  { path: '/account', name: 'account', component: () => import('@/pages/account/AccountPage.vue') },
   { path: '/sla', name: 'sla', component: () => import('@/pages/sla/SlaPage.vue') },
   { path: '/status-pages', name: 'status-pages', component: () => import('@/pages/status-pages/StatusPagesPage.vue'), meta: { role: 'admin' } },
   { path: '/incidents', name: 'incidents', component: () => import('@/pages/incidents/IncidentsPage.vue') },

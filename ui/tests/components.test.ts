@@ -80,3 +80,27 @@ describe('PhaseWaterfall', () => {
     expect(bars[3].attributes('style')).toContain('width: 50%')
   })
 })
+
+describe('AccountPage', () => {
+  it('shows why a new password was refused beside the field, as the server words it', async () => {
+    const { createPinia, setActivePinia } = await import('pinia')
+    setActivePinia(createPinia())
+    const AccountPage = (await import('@/pages/account/AccountPage.vue')).default
+    vi.spyOn(api, 'loginSessions').mockResolvedValue([
+      { id: 's1', createdAt: '2026-12-07T10:00:00Z', expiresAt: '2026-12-07T10:30:00Z', current: true },
+    ])
+    const reason = 'is one of the most common passwords (it appears in breached-password lists); choose another'
+    const change = vi.spyOn(api, 'changePassword').mockRejectedValue(
+      new ApiError(400, { type: 'urn:vantage:problem:invalid-request', title: 'Bad Request', status: 400, detail: '1 field is invalid',
+        errors: [{ field: 'newPassword', message: reason }] }))
+    const w = mount(AccountPage, { global: { plugins: [ElementPlus, i18n, createPinia()] } })
+    await settle()
+    expect(w.text()).toContain(i18n.global.t('account.current'))
+    await w.find('[data-testid="current-password"]').setValue('my-current-password')
+    await w.find('[data-testid="new-password"]').setValue('Qwerty123456')
+    await w.find('form').trigger('submit')
+    await settle()
+    expect(change).toHaveBeenCalledWith('my-current-password', 'Qwerty123456')
+    expect(w.text()).toContain(reason)
+  })
+})

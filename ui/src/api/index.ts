@@ -20,6 +20,7 @@ import type {
   InstantTest,
   InstantTestInput,
   Me,
+  LoginSession,
   NewApiToken,
   NewEnrollmentToken,
   Plugin,
@@ -43,9 +44,11 @@ export * from './types'
 export { ApiError }
 
 export const api = {
-  async login(username: string, password: string): Promise<void> {
+  /** Signs in; true when the server asks for the password to be changed (it is too weak by today's policy). */
+  async login(username: string, password: string): Promise<boolean> {
     const r = await http.post<TokenPair>('/auth/login', { username, password })
     saveSession(r.data)
+    return r.data.passwordChangeRequired
   },
   async logout(): Promise<void> {
     try {
@@ -55,6 +58,15 @@ export const api = {
     }
   },
   me: () => http.get<Me>('/auth/me').then((r) => r.data),
+  /** Changes the caller's password; every other session ends and this tab carries on with the new one. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const r = await http.post<TokenPair>('/auth/password', { currentPassword, newPassword })
+    saveSession(r.data)
+  },
+  loginSessions: () => http.get<{ items: LoginSession[] }>('/auth/sessions').then((r) => r.data.items),
+  /** Ends the session `id`, or every one but this tab's; needs the password again. Returns how many ended. */
+  endLoginSessions: (currentPassword: string, id?: string) =>
+    http.post<{ ended: number }>('/auth/sessions/end', { currentPassword, id }).then((r) => r.data.ended),
 
   tasks: (limit = 500, offset = 0) => http.get<TaskPage>('/tasks', { params: { limit, offset } }).then((r) => r.data),
   task: (id: string) => http.get<Task>(`/tasks/${enc(id)}`).then((r) => r.data),

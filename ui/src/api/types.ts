@@ -8,6 +8,8 @@ type Schemas = components['schemas']
 export type Role = Schemas['Role']
 export type TokenPair = Schemas['TokenPair']
 export type Me = Schemas['Me']
+/** One of the caller's live login sessions. */
+export type LoginSession = Schemas['Session']
 
 export type Assertion = Schemas['Assertion']
 export type Selector = Schemas['Selector']

@@ -3,7 +3,7 @@ export default {
   nav: {
     overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens',
     alerting: 'Alerts', incidents: 'Incidents', rules: 'Alert rules', silences: 'Silences', channels: 'Channels',
-    audit: 'Audit log',
+    audit: 'Audit log', account: 'My account',
     sla: 'SLA', statusPages: 'Status pages',
   },
   common: {
@@ -78,6 +78,15 @@ export default {
     title: 'Users', new: 'New user', username: 'Username', password: 'Password', disable: 'Disable', enable: 'Enable',
     role: { viewer: 'Viewer', operator: 'Operator', admin: 'Admin' }, 
     setPassword: 'Set password', roles: 'Roles: viewer reads; operator also changes tasks and agents; admin also manages users and policies.',
+  },
+  account: {
+    title: 'My account', password: 'Change password', currentPassword: 'Current password', newPassword: 'New password',
+    policy: '12 to 128 characters, any characters; very common passwords are refused. Your other sessions and API tokens end.',
+    changed: 'Password changed; your other sessions and API tokens have ended',
+    sessions: 'Sessions', current: 'this one', end: 'Sign out', endOthers: 'Sign out all others',
+    confirm: 'Type your password to sign out other sessions', ended: 'Signed out {n} session(s)',
+    sessionsNote: 'A session ends 30 minutes after it was last used, and 12 hours after signing in.',
+    mustChange: 'Your password is too short or too common by the current rules: please change it now.',
   },
   tokens: {
     title: 'API tokens', new: 'New API token', expiresIn: 'Expires in', lastUsed: 'Last used', owner: 'Owner',

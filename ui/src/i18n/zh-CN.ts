@@ -5,7 +5,7 @@ const zh: typeof en = {
   nav: {
     overview: '总览', tasks: '任务', instant: '即时拨测', agents: '节点', users: '用户', tokens: 'API 令牌',
     alerting: '告警', incidents: '告警事件', rules: '告警规则', silences: '静默', channels: '通知渠道',
-    audit: '审计日志',
+    audit: '审计日志', account: '我的账户',
     sla: 'SLA', statusPages: '状态页',
   },
   common: {
@@ -80,6 +80,15 @@ const zh: typeof en = {
     title: '用户', new: '新建用户', username: '用户名', password: '密码', disable: '停用', enable: '启用',
     role: { viewer: '只读', operator: '运维', admin: '管理员' }, 
     setPassword: '设置密码', roles: '角色：只读可查看；运维还可管理任务和节点；管理员还可管理用户和策略。',
+  },
+  account: {
+    title: '我的账户', password: '修改密码', currentPassword: '当前密码', newPassword: '新密码',
+    policy: '12 到 128 个字符，任意字符；过于常见的密码会被拒绝。修改后你的其他会话和 API 令牌都会失效。',
+    changed: '密码已修改，你的其他会话和 API 令牌已失效',
+    sessions: '会话', current: '当前', end: '退出', endOthers: '退出其他所有会话',
+    confirm: '输入密码以退出其他会话', ended: '已退出 {n} 个会话',
+    sessionsNote: '会话在最后一次使用 30 分钟后结束，登录 12 小时后也会结束。',
+    mustChange: '按现行规则，你的密码太短或过于常见：请立即修改。',
   },
   tokens: {
     title: 'API 令牌', new: '新建 API 令牌', expiresIn: '有效期', lastUsed: '最后使用', owner: '所有者',

@@ -23,9 +23,11 @@ export const useAuth = defineStore('auth', {
       }
       return this.me
     },
-    async login(username: string, password: string) {
-      await api.login(username, password)
+    /** Signs in; true when the password must be changed first. */
+    async login(username: string, password: string): Promise<boolean> {
+      const mustChange = await api.login(username, password)
       this.me = await api.me()
+      return mustChange
     },
     async logout() {
       live.close()

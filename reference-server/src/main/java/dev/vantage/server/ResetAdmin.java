@@ -3,6 +3,8 @@ package dev.vantage.server;
 import dev.vantage.server.auth.Revocations;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Secrets;
 import dev.vantage.server.users.User;
@@ -13,9 +15,9 @@ import java.time.Clock;
 
 /**
  * {@code java -jar vantage-server.jar reset-admin [username]}: the operator's way back in when no admin can sign in
- * (the start-up bootstrap only runs on an empty user table). Makes the user ({@code admin} by default) an enabled
- * admin with the password of {@code VANTAGE_ADMIN_PASSWORD}, or a generated one printed once, and ends its sessions
- * and API tokens. It opens the configured database directly: stop the server first when it runs on embedded H2.
+ * (the start-up bootstrap only runs on an empty user table). Makes the user ({@code VANTAGE_ADMIN_USERNAME},
+ * {@code admin} by default) an enabled admin with the password of {@code VANTAGE_ADMIN_PASSWORD}, or a generated one
+ * printed once, and ends its sessions and API tokens. It opens the configured database directly: stop the server first when it runs on embedded H2.
  */
 public final class ResetAdmin {
     private ResetAdmin() {
@@ -27,7 +29,7 @@ public final class ResetAdmin {
             out.println("usage: java -jar vantage-server.jar reset-admin [username]");
             return 2;
         }
-        String username = User.normalize(args.length == 1 ? args[0] : "admin");
+        String username = User.normalize(args.length == 1 ? args[0] : config.adminUsername());
         String invalid = UserStore.invalidUsername(username);
         if (invalid != null) {
             out.println("vantage-server reset-admin: username " + invalid);
@@ -35,7 +37,7 @@ public final class ResetAdmin {
         }
         boolean generated = config.adminPassword().isEmpty();
         String password = generated ? Secrets.randomToken("").substring(0, 24) : config.adminPassword().value();
-        String weakness = Passwords.weakness(password);
+        Message weakness = PasswordPolicy.of(config.passwordBlocklist()).weakness(password);
         if (weakness != null) {
             out.println("vantage-server reset-admin: VANTAGE_ADMIN_PASSWORD " + weakness);
             return 2;

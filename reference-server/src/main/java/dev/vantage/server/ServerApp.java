@@ -147,9 +147,10 @@ public final class ServerApp implements AutoCloseable {
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
-                new AuthApi(accounts(core.users()), core.passwords(), core.sessions(), core.loginThrottle()),
+                new AuthApi(accounts(core.users()), core.passwords(), core.passwordPolicy(), core.sessions(),
+                        core.loginThrottle()),
                 new ApiTokensApi(core.apiTokens()),
-                new UsersApi(core.users(), core.passwords()),
+                new UsersApi(core.users(), core.passwords(), core.passwordPolicy()),
                 new TasksApi(core.tasks(), core.engine(),
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
                 new PluginsApi(core.engine(), core.pluginJars()),

@@ -21,6 +21,7 @@ import dev.vantage.server.auth.Authenticator;
 import dev.vantage.server.auth.JwtService;
 import dev.vantage.server.auth.Revocations;
 import dev.vantage.server.auth.LoginThrottle;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.auth.Sessions;
 import dev.vantage.server.config.ServerConfig;
@@ -71,6 +72,7 @@ public final class ServerCore implements AutoCloseable {
     private final List<PluginJar> pluginJars;
     private final ProbeEngine engine;
     private final Passwords passwords;
+    private final PasswordPolicy passwordPolicy;
     private final JwtService jwt;
     private final Sessions sessions;
     private final ApiTokens apiTokens;
@@ -118,6 +120,7 @@ public final class ServerCore implements AutoCloseable {
         gcMetrics.bindTo(registry);
         this.tls = config.tls().enabled() ? ServerTls.load(config.tls()) : null; // a bad file fails fast
         this.jwt = JwtService.create(config, clock); // before the database: a bad secret fails fast
+        this.passwordPolicy = PasswordPolicy.of(config.passwordBlocklist()); // so does an unreadable password list
         this.pluginJars = loadPlugins(config); // so does a bad plugin jar
         // validation only: the engine never schedules here, and its meters stay out of /metrics
         this.engine = engine(pluginJars);
@@ -125,13 +128,20 @@ public final class ServerCore implements AutoCloseable {
         StoredSecrets secrets = new StoredSecrets(KeyRing.load(config), engine.descriptors());
         this.database = secrets.openDatabase(config, registry);
         this.passwords = new Passwords();
-        this.sessions = new Sessions(database, jwt, clock);
+        this.sessions = new Sessions(database, jwt, config.sessionMaxAge(), clock);
         this.apiTokens = new ApiTokens(database, clock);
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
         this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
                 config.loginLockout(), config.loginMaxLockout(), clock);
-        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.users = new UserStore(database, clock, new Revocations());
+        try {
+            AdminBootstrap.ensureAdmin(users, passwords, passwordPolicy, config.adminUsername(),
+                    config.adminPassword(), console);
+        } catch (RuntimeException e) {
+            database.close(); // nothing else runs yet: a refused admin password leaves no open database behind
+            throw e;
+        }
+        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.tasks = new TaskStore(database, clock, secrets.specs());
         this.results = new ResultStore(database, clock);
         this.rollups = new RollupStore(database, clock);
@@ -159,7 +169,6 @@ public final class ServerCore implements AutoCloseable {
         if (!dispatch.distributed()) {
             agents.allOffline(); // the only server, just started: nothing is connected (replicas go by last_seen)
         }
-        AdminBootstrap.ensureAdmin(users, passwords, config.adminPassword(), console);
         this.audit = new AuditLog(new AuditStore(database), clock);
         this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
                 .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
@@ -217,6 +226,11 @@ public final class ServerCore implements AutoCloseable {
 
     public Passwords passwords() {
         return passwords;
+    }
+
+    /** What a new password must be; every way of setting one checks it. */
+    public PasswordPolicy passwordPolicy() {
+        return passwordPolicy;
     }
 
     public Sessions sessions() {

@@ -45,9 +45,11 @@ class ServerTest {
                 "http_server_requests_seconds_count{method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"401\",uri=\"/api/v1/plugins\"}");
     }
 
+    private static final String TOO_MANY = "#/components/responses/TooManyRequests";
+
     @SuppressWarnings("unchecked")
     @Test
-    void openApiListsExactlyTheRouteTableWithTheSameRoles() throws Exception {
+    void openApiListsExactlyTheRouteTableWithTheSameRolesAndRateLimits() throws Exception {
         TestServer.Response doc = server.get("/api/v1/openapi.yaml", null);
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.contentType()).startsWith("application/yaml");
@@ -55,12 +57,18 @@ class ServerTest {
         Set<String> documented = new TreeSet<>();
         ((Map<String, Map<String, Object>>) yaml.get("paths")).forEach((path, item) -> item.forEach((method, op) -> {
             if (Set.of("get", "post", "put", "patch", "delete").contains(method)) {
-                documented.add(method.toUpperCase() + " " + path + " " + ((Map<String, Object>) op).get("x-min-role"));
+                Map<String, Object> operation = (Map<String, Object>) op;
+                Object tooMany = ((Map<String, Object>) operation.get("responses")).get("429");
+                // a rate-limited route documents its 429 through the one shared answer
+                boolean shared429 = tooMany instanceof Map<?, ?> m && TOO_MANY.equals(m.get("$ref"));
+                documented.add(method.toUpperCase() + " " + path + " " + operation.get("x-min-role")
+                        + (shared429 ? " 429" : ""));
             }
         }));
         Set<String> routed = new TreeSet<>();
         for (Route r : server.app.routes().all()) {
-            routed.add(r.method().text() + " " + r.path() + " " + (r.isPublic() ? "public" : r.minRole().id()));
+            routed.add(r.method().text() + " " + r.path() + " " + (r.isPublic() ? "public" : r.minRole().id())
+                    + (r.rateLimited() ? " 429" : ""));
         }
         assertThat(documented).isEqualTo(routed);
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("openapi.yaml")) {

@@ -5,6 +5,7 @@ import dev.vantage.server.errors.ForbiddenException;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.RateLimitedException;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Principal;
 import dev.vantage.server.security.Role;
@@ -17,6 +18,7 @@ import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +29,14 @@ public final class AuthApi implements ApiModule {
 
     private final Accounts users;
     private final Passwords passwords;
+    private final PasswordPolicy policy;
     private final Sessions sessions;
     private final LoginThrottle throttle;
 
-    public AuthApi(Accounts users, Passwords passwords, Sessions sessions, LoginThrottle throttle) {
+    public AuthApi(Accounts users, Passwords passwords, PasswordPolicy policy, Sessions sessions, LoginThrottle throttle) {
         this.users = users;
         this.passwords = passwords;
+        this.policy = policy;
         this.sessions = sessions;
         this.throttle = throttle;
     }
@@ -43,13 +47,15 @@ public final class AuthApi implements ApiModule {
                 .signIn(Method.POST, "/api/v1/auth/refresh", this::refresh)
                 .post("/api/v1/auth/logout", Role.VIEWER, this::logout)
                 .post("/api/v1/auth/password", Role.VIEWER, this::changePassword)
+                .get("/api/v1/auth/sessions", Role.VIEWER, this::listSessions)
+                .post("/api/v1/auth/sessions/end", Role.VIEWER, this::endSessions)
                 .get("/api/v1/auth/me", Role.VIEWER, this::me);
     }
 
     private void login(ServerRequest req, ServerResponse res) {
         JsonInput in = JsonInput.of(Json.readObject(req), "username", "password");
         String username = in.requiredString("username", 256);
-        String password = in.requiredString("password", Passwords.MAX_LENGTH);
+        String password = in.requiredString("password", Passwords.MAX_INPUT_LENGTH);
         in.check();
         String account = User.normalize(username);
         String address = clientAddress(req);
@@ -68,7 +74,9 @@ public final class AuthApi implements ApiModule {
             throw new NotAuthenticatedException(Message.of("auth.wrongLogin"));
         }
         throttle.success(account, address);
-        Json.send(res, sessions.start(user.get().id()));
+        Sessions.TokenPair pair = sessions.start(user.get().id());
+        // a password set before the policy, or one on a list updated since, still signs in, but must be changed
+        Json.send(res, policy.weakness(password) == null ? pair : pair.requiringPasswordChange());
     }
 
     private void refresh(ServerRequest req, ServerResponse res) {
@@ -94,12 +102,43 @@ public final class AuthApi implements ApiModule {
             throw new ForbiddenException(Message.of("auth.passwordNeedsSession"));
         }
         JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "newPassword");
-        String current = in.requiredString("currentPassword", Passwords.MAX_LENGTH);
-        String next = in.requiredString("newPassword", Passwords.MAX_LENGTH);
-        if (next != null && Passwords.weakness(next) != null) {
-            in.error("newPassword", Message.of("password.short", Passwords.MIN_LENGTH));
+        String current = in.requiredString("currentPassword", Passwords.MAX_INPUT_LENGTH);
+        String next = in.requiredString("newPassword", Passwords.MAX_INPUT_LENGTH);
+        Message weakness = next == null ? null : policy.weakness(next);
+        if (weakness != null) {
+            in.error("newPassword", weakness);
         }
         in.check();
+        User user = checkCurrentPassword(req, p, current);
+        users.changePassword(user.id(), passwords.hash(next));
+        Json.send(res, sessions.start(user.id()));
+    }
+
+    /** The caller's live login sessions (ASVS 3.3.4). */
+    private void listSessions(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        Json.send(res, Map.of("items", sessions.liveOf(p.userId(), p.sessionId())));
+    }
+
+    /**
+     * Ends one of the caller's sessions ({@code id}), or every one but the current one, once the caller has typed the
+     * password again (ASVS 3.3.4): a stolen access token alone cannot sign the real user out everywhere.
+     */
+    private void endSessions(ServerRequest req, ServerResponse res) {
+        Principal p = Routes.principal(req);
+        if (!p.viaSession()) {
+            throw new ForbiddenException(Message.of("auth.sessionsNeedSession"));
+        }
+        JsonInput in = JsonInput.of(Json.readObject(req), "currentPassword", "id");
+        String current = in.requiredString("currentPassword", Passwords.MAX_INPUT_LENGTH);
+        String id = in.optionalString("id", 64);
+        in.check();
+        checkCurrentPassword(req, p, current);
+        Json.send(res, Map.of("ended", sessions.revokeOf(p.userId(), id, p.sessionId())));
+    }
+
+    /** The caller's account, once {@code current} proved to be its password; throttled like logins. */
+    private User checkCurrentPassword(ServerRequest req, Principal p, String current) {
         String address = clientAddress(req);
         long wait = throttle.retryAfterSeconds(p.username(), address);
         if (wait > 0) {
@@ -110,8 +149,7 @@ public final class AuthApi implements ApiModule {
             throttle.failure(p.username(), address);
             throw new ForbiddenException(Message.of("auth.currentPassword"));
         }
-        users.changePassword(user.id(), passwords.hash(next));
-        Json.send(res, sessions.start(user.id()));
+        return user;
     }
 
     private void me(ServerRequest req, ServerResponse res) {

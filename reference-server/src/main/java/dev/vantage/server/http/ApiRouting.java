@@ -95,8 +95,8 @@ public final class ApiRouting {
             long start = System.nanoTime();
             try {
                 res.header(HeaderNames.CACHE_CONTROL, "no-store");
-                // health checks and Prometheus scrapes stay outside; every API call draws from its address's bucket
-                boolean api = route.path().startsWith("/api/");
+                // every API call draws from its address's bucket
+                boolean api = route.rateLimited();
                 if (api) {
                     String address = Routes.clientAddress(req);
                     limit(RateLimiter.Kind.ADDRESS, address);

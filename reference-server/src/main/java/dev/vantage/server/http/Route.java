@@ -38,6 +38,14 @@ public record Route(Method method, String path, Role minRole, Handler handler, b
         return open < 0 ? null : path.substring(open + 1, path.indexOf('}', open));
     }
 
+    /**
+     * Whether calls draw from the rate limits (and may be answered 429 with Retry-After): every API route; health
+     * checks and Prometheus scrapes stay outside.
+     */
+    public boolean rateLimited() {
+        return path.startsWith("/api/");
+    }
+
     public boolean isPublic() {
         return minRole == null;
     }

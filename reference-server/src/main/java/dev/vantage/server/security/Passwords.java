@@ -15,9 +15,11 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * once: a burst of logins waits instead of exhausting the heap.
  */
 public final class Passwords {
-    public static final int MIN_LENGTH = 12;
-    /** Bounds the work an attacker can make one login do. */
-    public static final int MAX_LENGTH = 1024;
+    /**
+     * The longest password input read at all (UTF-16 units): bounds the work an attacker can make one login do. New
+     * passwords have the {@link PasswordPolicy}'s tighter bound; this one also lets in passwords set before it.
+     */
+    public static final int MAX_INPUT_LENGTH = 1024;
     static final int MEMORY_KIB = 19_456;
     static final int ITERATIONS = 2;
     static final int PARALLELISM = 1;
@@ -36,17 +38,6 @@ public final class Passwords {
         this.decoy = hash(Secrets.randomToken(""));
     }
 
-    /** Why {@code password} cannot be used, or {@code null} if it can. */
-    public static String weakness(String password) {
-        if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH) {
-            return "must be at least " + MIN_LENGTH + " characters";
-        }
-        if (password.length() > MAX_LENGTH) {
-            return "must be at most " + MAX_LENGTH + " characters";
-        }
-        return null;
-    }
-
     public String hash(String password) {
         byte[] salt = Secrets.randomBytes(SALT_BYTES);
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM);
@@ -57,7 +48,7 @@ public final class Passwords {
     /** True if {@code password} matches {@code phc}; false for a malformed hash. Compares in constant time. */
     public boolean verify(String password, String phc) {
         Matcher m = phc == null ? null : PHC.matcher(phc);
-        if (m == null || !m.matches() || password == null || password.length() > MAX_LENGTH) {
+        if (m == null || !m.matches() || password == null || password.length() > MAX_INPUT_LENGTH) {
             verify("", decoy); // same cost as a real check
             return false;
         }

@@ -2,6 +2,7 @@ package dev.vantage.server.users;
 
 import dev.vantage.server.errors.Message;
 import dev.vantage.server.errors.NotFoundException;
+import dev.vantage.server.security.PasswordPolicy;
 import dev.vantage.server.security.Passwords;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.http.ApiModule;
@@ -19,10 +20,12 @@ import java.util.Map;
 public final class UsersApi implements ApiModule {
     private final UserStore users;
     private final Passwords passwords;
+    private final PasswordPolicy policy;
 
-    public UsersApi(UserStore users, Passwords passwords) {
+    public UsersApi(UserStore users, Passwords passwords, PasswordPolicy policy) {
         this.users = users;
         this.passwords = passwords;
+        this.policy = policy;
     }
 
     @Override
@@ -49,14 +52,12 @@ public final class UsersApi implements ApiModule {
     private void create(ServerRequest req, ServerResponse res) {
         JsonInput in = JsonInput.of(Json.readObject(req), "username", "password", "role");
         String username = User.normalize(in.requiredString("username", 64));
-        String password = in.requiredString("password", Passwords.MAX_LENGTH);
+        String password = in.requiredString("password", Passwords.MAX_INPUT_LENGTH);
         Role role = in.optionalEnum("role", Role.class);
         if (username != null && UserStore.invalidUsername(username) != null) {
             in.error("username", Message.of("user.username"));
         }
-        if (password != null && Passwords.weakness(password) != null) { // too long is refused above
-            in.error("password", Message.of("password.short", Passwords.MIN_LENGTH));
-        }
+        checkPassword(in, "password", password);
         in.check();
         User user = users.create(username, passwords.hash(password), role == null ? Role.VIEWER : role);
         res.header(HeaderNames.LOCATION, "/api/v1/users/" + user.id());
@@ -72,13 +73,18 @@ public final class UsersApi implements ApiModule {
         JsonInput in = JsonInput.of(Json.readObject(req), "role", "disabled", "password");
         Role role = in.optionalEnum("role", Role.class);
         Boolean disabled = in.optionalBoolean("disabled");
-        String password = in.optionalString("password", Passwords.MAX_LENGTH);
-        if (password != null && Passwords.weakness(password) != null) {
-            in.error("password", Message.of("password.short", Passwords.MIN_LENGTH));
-        }
+        String password = in.optionalString("password", Passwords.MAX_INPUT_LENGTH);
+        checkPassword(in, "password", password);
         in.check();
         String hash = password == null ? null : passwords.hash(password);
         Json.send(res, UserView.of(users.update(id(req), new UserStore.Change(role, disabled, hash))));
+    }
+
+    private void checkPassword(JsonInput in, String field, String password) {
+        Message weakness = password == null ? null : policy.weakness(password);
+        if (weakness != null) {
+            in.error(field, weakness);
+        }
     }
 
     private void delete(ServerRequest req, ServerResponse res) {

@@ -12,6 +12,7 @@ import dev.vantage.server.users.User;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,17 +133,100 @@ class AuthApiTest {
         assertThat(server.get("/api/v1/auth/me", changed.json().get("accessToken").asText()).status()).isEqualTo(200);
         assertThat(server.post("/api/v1/auth/login", null, loginBody("changer", password)).status()).isEqualTo(401);
         server.login("changer", "a-new-long-password");
+        // the audit log shows who changed their password, when and from where (never the password)
+        JsonNode audit = server.get("/api/v1/audit?actor=changer", server.adminToken()).json();
+        assertThat(audit.get("items").findValuesAsText("action")).contains("POST /api/v1/auth/password");
+        assertThat(audit.toString()).doesNotContain("a-new-long-password").doesNotContain(password);
     }
 
     @Test
-    void roleChangeAndDisablingRevokeTokens() {
+    void usersSeeTheirSessionsAndEndAnyOrAllOthersWithTheirPassword() {
+        server.createUser("traveller", Role.VIEWER);
+        String password = TestServer.passwordOf("traveller");
+        JsonNode laptop = server.loginPair("traveller", password);
+        JsonNode phone = server.loginPair("traveller", password);
+        JsonNode kiosk = server.loginPair("traveller", password);
+        String here = laptop.get("accessToken").asText();
+        String phoneId = JWT.decode(phone.get("accessToken").asText()).getClaim("sid").asString();
+        String hereId = JWT.decode(here).getClaim("sid").asString();
+
+        JsonNode list = server.get("/api/v1/auth/sessions", here).json().get("items");
+        assertThat(list.findValuesAsText("id")).hasSize(3).contains(phoneId, hereId);
+        for (JsonNode s : list) {
+            assertThat(s.get("current").asBoolean()).isEqualTo(s.get("id").asText().equals(hereId));
+        }
+        // another user's session list and sessions are out of reach
+        String othersId = JWT.decode(server.sessionToken(server.createUser("stranger", Role.VIEWER))).getClaim("sid").asString();
+        assertThat(server.get("/api/v1/auth/sessions", here).json().findValuesAsText("id")).doesNotContain(othersId);
+
+        // the password again, or nothing ends
+        TestServer.Response wrong = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", "not-my-password", "id", phoneId)));
+        assertThat(wrong.status()).isEqualTo(403);
+        assertThat(server.post("/api/v1/auth/sessions/end", here, JsonMapping.write(Map.of("id", phoneId))).status()).isEqualTo(400);
+        assertThat(server.get("/api/v1/auth/me", phone.get("accessToken").asText()).status()).isEqualTo(200);
+
+        TestServer.Response one = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password, "id", phoneId)));
+        assertThat(one.json().get("ended").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/auth/me", phone.get("accessToken").asText()).status()).isEqualTo(401);
+        assertThat(server.post("/api/v1/auth/refresh", null,
+                JsonMapping.write(Map.of("refreshToken", phone.get("refreshToken").asText()))).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", kiosk.get("accessToken").asText()).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password, "id", othersId))).json().get("ended").asInt()).isZero();
+
+        TestServer.Response others = server.post("/api/v1/auth/sessions/end", here,
+                JsonMapping.write(Map.of("currentPassword", password)));
+        assertThat(others.json().get("ended").asInt()).isEqualTo(1);
+        assertThat(server.get("/api/v1/auth/me", kiosk.get("accessToken").asText()).status()).isEqualTo(401);
+        assertThat(server.get("/api/v1/auth/me", here).status()).as("the current session stays").isEqualTo(200);
+        assertThat(server.get("/api/v1/auth/sessions", here).json().findValuesAsText("id")).containsExactly(hereId);
+
+        String apiToken = server.post("/api/v1/tokens", here, "{\"name\":\"script\"}").json().get("token").asText();
+        assertThat(server.post("/api/v1/auth/sessions/end", apiToken,
+                JsonMapping.write(Map.of("currentPassword", password))).status()).isEqualTo(403);
+    }
+
+    /** Everything a user holds: a second session (access and refresh token) and an API token. */
+    private record Held(String access, String refresh, String apiToken) {
+        void assertAllEnded() {
+            assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
+            assertThat(server.post("/api/v1/auth/refresh", null,
+                    JsonMapping.write(Map.of("refreshToken", refresh))).status()).isEqualTo(401);
+            assertThat(server.get("/api/v1/auth/me", apiToken).status()).isEqualTo(401);
+        }
+    }
+
+    private static Held holdings(User u) {
+        Sessions.TokenPair pair = server.core.sessions().start(u.id());
+        String access = pair.accessToken();
+        TestServer.Response token = server.post("/api/v1/tokens", access, "{\"name\":\"held\"}");
+        assertThat(token.status()).isEqualTo(201);
+        Held held = new Held(access, pair.refreshToken(), token.json().get("token").asText());
+        assertThat(server.get("/api/v1/auth/me", held.apiToken()).status()).isEqualTo(200);
+        return held;
+    }
+
+    @Test
+    void anAdminsRoleChangeDisablingOrNewPasswordEndsEverySessionAndApiTokenAtOnceAndIsAudited() {
+        String admin = server.adminToken();
+        Instant start = Instant.now().minusMillis(1);
         User u = server.createUser("demoted", Role.OPERATOR);
-        String access = server.sessionToken(u);
-        server.core.users().update(u.id(), new dev.vantage.server.users.UserStore.Change(Role.VIEWER, null, null));
-        assertThat(server.get("/api/v1/auth/me", access).status()).isEqualTo(401);
-        String again = server.sessionToken(u);
-        server.core.users().update(u.id(), new dev.vantage.server.users.UserStore.Change(null, true, null));
-        assertThat(server.get("/api/v1/auth/me", again).status()).isEqualTo(401);
+        String path = "/api/v1/users/" + u.id();
+        for (Map<String, Object> change : List.<Map<String, Object>>of(Map.of("role", "viewer"),
+                Map.of("password", "a-password-set-by-the-admin"), Map.of("disabled", true))) {
+            Held held = holdings(u);
+            assertThat(server.call("PATCH", path, admin, JsonMapping.write(change)).status()).as("%s", change).isEqualTo(200);
+            held.assertAllEnded();
+        }
+        JsonNode audit = server.get("/api/v1/audit?objectType=users&objectId=" + u.id() + "&from=" + start, admin).json();
+        List<String> rows = new java.util.ArrayList<>();
+        audit.get("items").forEach(r -> rows.add(r.get("action").asText() + " " + r.get("before").get("role").asText()
+                + ">" + r.get("after").get("role").asText() + " " + r.get("after").get("disabled").asBoolean()));
+        assertThat(rows.reversed()).containsExactly("PATCH /api/v1/users/{id} operator>viewer false",
+                "PATCH /api/v1/users/{id} viewer>viewer false", "PATCH /api/v1/users/{id} viewer>viewer true");
+        assertThat(audit.toString()).doesNotContain("a-password-set-by-the-admin");
     }
 
     /** A token signed with the server's own secret, with chosen claims. */

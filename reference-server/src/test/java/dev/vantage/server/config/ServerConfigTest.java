@@ -21,7 +21,9 @@ class ServerConfigTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
         assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
         assertThat(c.accessTokenTtl()).isEqualTo(Duration.ofMinutes(15));
-        assertThat(c.refreshTokenTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.refreshTokenTtl()).as("ASVS L2 idle timeout").isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.sessionMaxAge()).as("ASVS L2 absolute timeout").isEqualTo(Duration.ofHours(12));
+        assertThat(c.passwordBlocklist()).isEqualTo("builtin");
         assertThat(c.localAgentEnabled()).isTrue();
         assertThat(c.localAgentLoopbackPorts()).as("loopback is an admin's explicit choice").isEmpty();
         assertThat(c.corsAllowedOrigins()).isEmpty();

@@ -92,6 +92,11 @@ class OpenApiConformanceTest {
         JsonNode renewed = call("POST", "/api/v1/auth/refresh", null, Map.of("refreshToken", refresh)).json();
         JsonNode changed = call("POST", "/api/v1/auth/password", renewed.get("accessToken").asText(),
                 Map.of("currentPassword", password, "newPassword", "a-new-long-password")).json();
+        String current = changed.get("accessToken").asText();
+        server.login("shape-user", "a-new-long-password");
+        expect(call("GET", "/api/v1/auth/sessions", current, null), 200);
+        expect(call("POST", "/api/v1/auth/sessions/end", current, Map.of("currentPassword", "a-new-long-password")), 200);
+        expect(call("POST", "/api/v1/auth/sessions/end", current, Map.of("currentPassword", "wrong-password")), 403);
         expect(call("POST", "/api/v1/auth/logout", changed.get("accessToken").asText(), null), 204);
     }
 
@@ -367,6 +372,26 @@ class OpenApiConformanceTest {
         JsonNode test = call("POST", template + "/test", path + "/test", admin, null).json();
         assertThat(test.get("delivered").asBoolean()).isFalse(); // loopback is not allowed to channels by default
         return created.get("id").asText();
+    }
+
+    /** A rate-limited answer, on a sign-in route and on a user's route, is the documented 429 with Retry-After. */
+    @Test
+    void rateLimitedAnswersAreAsDocumented() {
+        try (TestServer limited = TestServer.start(Map.of("VANTAGE_RATE_LIMIT_SIGN_IN", "2/1m",
+                "VANTAGE_RATE_LIMIT_PER_USER", "2/1m"))) {
+            String token = limited.adminToken(); // the first sign-in
+            Map<String, String> login = Map.of("username", "admin", "password", "wrong-password-1");
+            for (String[] call : new String[][] {{"POST", "/api/v1/auth/login"}, {"GET", "/api/v1/auth/me"}}) {
+                boolean get = call[0].equals("GET");
+                TestServer.Response r = null;
+                for (int i = 0; i < 4 && (r == null || r.status() != 429); i++) {
+                    r = limited.call(call[0], call[1], get ? token : null, get ? null : JsonMapping.write(login));
+                }
+                assertThat(r.status()).as("%s %s", call[0], call[1]).isEqualTo(429);
+                assertThat(Long.parseLong(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
+                assertThat(contract.problems(call[0], call[1], 429, r.contentType(), r.body())).as(r.body()).isEmpty();
+            }
+        }
     }
 
     @Test

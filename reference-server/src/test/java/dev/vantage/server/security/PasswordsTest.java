@@ -25,11 +25,4 @@ class PasswordsTest {
         assertThat(passwords.verify("password", phc)).isTrue();
         assertThat(passwords.verify("Password", phc)).isFalse();
     }
-
-    @Test
-    void weakPasswordsAreNamed() {
-        assertThat(Passwords.weakness("short")).contains("at least 12");
-        assertThat(Passwords.weakness("twelve chars")).isNull();
-        assertThat(Passwords.weakness("x".repeat(1025))).contains("at most 1024");
-    }
 }

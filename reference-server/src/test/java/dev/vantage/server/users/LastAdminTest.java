@@ -81,4 +81,27 @@ class LastAdminTest {
             TestServer.deleteTree(dir);
         }
     }
+
+    @Test
+    void theFirstAdminMayHaveANameOfTheOperatorsChoosingWhichResetAdminRestoresByDefault() throws Exception {
+        Path dir = Files.createTempDirectory("vantage-admin-name");
+        try {
+            Map<String, String> named = Map.of("VANTAGE_ADMIN_USERNAME", "Ops-Root");
+            try (TestServer server = TestServer.startIn(dir, named)) {
+                assertThat(server.post("/api/v1/auth/login", null,
+                        "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}").status()).isEqualTo(401);
+                String token = server.login("ops-root", TestServer.ADMIN_PASSWORD);
+                assertThat(server.get("/api/v1/users", token).json().findValuesAsText("username")).containsExactly("ops-root");
+            }
+            ServerConfig config = ServerConfig.load(Map.of("VANTAGE_DATA_DIR", dir.toString(),
+                    "VANTAGE_ADMIN_USERNAME", "ops-root", "VANTAGE_ADMIN_PASSWORD", "a-new-long-admin-password"));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertThat(ResetAdmin.run(new String[0], config, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("'ops-root' is now an enabled admin");
+        } finally {
+            TestServer.deleteTree(dir);
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> TestServer.start(Map.of("VANTAGE_ADMIN_USERNAME", "bad name!"))))
+                .isInstanceOf(dev.vantage.server.config.ConfigException.class).hasMessageContaining("VANTAGE_ADMIN_USERNAME");
+    }
 }
