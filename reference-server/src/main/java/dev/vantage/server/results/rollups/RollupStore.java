@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * once a flush instead of once a result (three rows with their sketches per result was most of ingest's cost).
  * {@link #read} merges the queued results into the stored rollups in one statement, so reads are exact at once.
  *
- * <p>One flush at a time across replicas (the {@code rollup_flush} row is locked for its transaction). Within a
+ * <p>One flush at a time across replicas (the {@code rollup_flush} row is locked for its transaction; a replica that
+ * finds it locked leaves the round to the other). Within a
  * flush each bucket row is inserted if new, else locked ({@code SELECT ... FOR UPDATE}), merged in Java and updated,
  * rows taken in one fixed order ({@link #locked}), so the flush cannot deadlock with the V12 backfill or a deletion.
  */
@@ -85,8 +86,8 @@ public final class RollupStore {
     }
 
     /**
-     * Moves up to {@code max} queued results of closed minutes into the rollups, in one transaction; waits for a
-     * flush running elsewhere (another replica's) to end first. A minute is closed {@link #CLOSE_AFTER} after it
+     * Moves up to {@code max} queued results of closed minutes into the rollups, in one transaction; does nothing
+     * while a flush runs elsewhere (another replica's). A minute is closed {@link #CLOSE_AFTER} after it
      * ends: a bucket row is then written once with all of its minute's results (and its hour's and day's rows once
      * a minute), not once a flush; the results of the minute still open stay queued (reads merge them).
      *
@@ -96,7 +97,9 @@ public final class RollupStore {
     public int flush(int max) {
         Instant closed = Resolution.MINUTE.floor(clock.instant().minus(CLOSE_AFTER));
         return db.inTransaction(c -> {
-            Sql.query(c, "SELECT id FROM rollup_flush WHERE id = 1 FOR UPDATE", rs -> 1);
+            if (Sql.query(c, "SELECT id FROM rollup_flush WHERE id = 1 FOR UPDATE SKIP LOCKED", rs -> 1).isEmpty()) {
+                return 0; // another replica is flushing: its turn, not a wait (which could outlast a statement timeout)
+            }
             // in key order: a batch holds whole keys (a bucket row written once), and the index gives that order
             List<Entry> queued = Sql.query(c, "SELECT * FROM rollup_pending WHERE started_at < ?"
                     + " ORDER BY task_id, agent_id, started_at LIMIT ?", rs -> new Entry(rs.getString("result_id"),
