@@ -4,7 +4,7 @@
 set -u
 : "${JAVA_HOME:?set JAVA_HOME}"
 cd "$(dirname "$0")/../.."
-rm -rf /tmp/soak-data; mkdir -p /tmp/soak-data
+rm -rf /tmp/soak-data /tmp/soak-codes.txt; mkdir -p /tmp/soak-data
 PORT=18093
 SERVER_PORT=$PORT VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS=0,9,5432 VANTAGE_DATA_DIR=/tmp/soak-data VANTAGE_ADMIN_PASSWORD=soak-admin-pass-1 \
   $JAVA_HOME/bin/java -jar reference-server/target/vantage-server.jar > /tmp/soak-server.log 2>&1 &
@@ -27,7 +27,7 @@ while [ $(date +%s) -lt $END ] && [ $n -lt 2000 ]; do
   n=$((n+1))
   for p in /api/v1/tasks /api/v1/agents /api/v1/incidents /api/v1/plugins "/api/v1/tasks/pg/results?limit=20" \
            "/api/v1/tasks/self/aggregates?bucket=1m" /api/v1/alert-rules /api/v1/channels /api/v1/silences /api/v1/users; do
-    curl -s -o /dev/null -H "$H" -H 'Accept-Language: zh-CN' $B$p
+    curl -s -o /dev/null -w "%{http_code} $p\n" -H "$H" -H 'Accept-Language: zh-CN' $B$p >> /tmp/soak-codes.txt
   done
   # the UI and its assets, again with their ETags (304s)
   idx=$(curl -s $B/)
@@ -40,7 +40,8 @@ while [ $(date +%s) -lt $END ] && [ $n -lt 2000 ]; do
   curl -s -o /dev/null $B/tasks/pg   # a deep link
   sleep 5
 done
-echo "rounds: $n"
+echo "rounds: $n; API answers other than 200: $(grep -vc '^200 ' /tmp/soak-codes.txt) of $(wc -l < /tmp/soak-codes.txt)"
+grep -v '^200 ' /tmp/soak-codes.txt | sort | uniq -c | head
 curl -s -H "$H" "$B/api/v1/tasks/pg/results?limit=1" | head -c 300; echo
 kill $SPID; wait $SPID 2>/dev/null
 echo "SEVERE: $(grep -c SEVERE /tmp/soak-server.log)  ERROR: $(grep -c ERROR /tmp/soak-server.log)  WARN: $(grep -c -E 'WARN|WARNING' /tmp/soak-server.log)  lines: $(wc -l < /tmp/soak-server.log)"
