@@ -424,7 +424,10 @@ try {
     await page.goto(base + `/tasks/${historyId}`)
     await page.getByTestId('heatmap').waitFor()
     const started = Date.now()
+    const answer = page.waitForResponse((r) => r.url().includes(`/tasks/${historyId}/heatmap?`) && r.url().includes('bucket=1d'))
     await page.getByTestId('heatmap-range').getByText('1 y').click()
+    await answer
+    const answeredIn = Date.now() - started
     const chart = page.locator('[data-testid="heatmap-chart"][data-range="1y"][data-drawn="true"]')
     await chart.waitFor({ timeout: 30000 })
     const shownIn = Date.now() - started
@@ -433,8 +436,11 @@ try {
     if (cells < days) throw new Error(`the year's heatmap has ${cells} cells, expected at least ${days}`)
     const drawn = await chart.locator('svg path').count()
     if (drawn < cells) throw new Error(`the year's heatmap drew ${drawn} shapes for ${cells} cells`)
-    if (shownIn > 5000) throw new Error(`the year's heatmap took ${shownIn} ms to load and draw`)
-    console.log(`     a year's heatmap: ${cells} cells loaded and drawn in ${shownIn} ms`)
+    // the issue's bound is for drawing; the whole with the request gets slack for a busy machine
+    if (shownIn - answeredIn > 1000 || shownIn > 5000) {
+      throw new Error(`the year's heatmap took ${answeredIn} ms to answer and ${shownIn - answeredIn} ms more to draw`)
+    }
+    console.log(`     a year's heatmap: ${cells} cells, answered in ${answeredIn} ms, drawn ${shownIn - answeredIn} ms later`)
     await page.waitForTimeout(300)
     await assertReadableCharts(page, 'task heatmap, a year')
     await page.screenshot({ path: join(shots, '04d-task-heatmap-year.png'), fullPage: true })
