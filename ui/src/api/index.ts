@@ -15,6 +15,7 @@ import type {
   SilenceInput,
   AgentPolicyInput,
   Aggregates,
+  Heatmap,
   ApiToken,
   EnrollmentToken,
   InstantTest,
@@ -79,6 +80,8 @@ export const api = {
     http.get<ResultPage>(`/tasks/${enc(id)}/results`, { params }).then((r) => r.data),
   aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string; by?: 'agent' | 'all' } = {}) =>
     http.get<Aggregates>(`/tasks/${enc(id)}/aggregates`, { params }).then((r) => r.data),
+  heatmap: (id: string, params: { bucket: string; from: string; to: string; agent?: string }) =>
+    http.get<Heatmap>(`/tasks/${enc(id)}/heatmap`, { params }).then((r) => r.data),
 
   plugins: () => http.get<{ items: Plugin[] }>('/plugins').then((r) => r.data.items),
 

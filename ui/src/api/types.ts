@@ -28,6 +28,8 @@ export type ResultPage = Schemas['ResultPage']
 export type StoredResult = Schemas['StoredResult']
 export type Bucket = Schemas['Bucket']
 export type Aggregates = Schemas['Aggregates']
+/** Per bucket, successful results per latency band (edges in ms) and the failed ones. */
+export type Heatmap = Schemas['Heatmap']
 
 export type Plugin = Schemas['Plugin']
 export type ParameterSpec = Schemas['ParameterSpec']

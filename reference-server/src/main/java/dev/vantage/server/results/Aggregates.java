@@ -40,6 +40,31 @@ public final class Aggregates {
     record Piece(Instant from, Instant to, Resolution resolution) {
     }
 
+    /**
+     * Per bucket (all agents merged, or the one asked for): the successful results per latency band, the results
+     * that were not successful and the mean loss, as a SmokePing-style heatmap draws them.
+     *
+     * @param bands successful results per band {@code [edges[i], edges[i + 1])} ({@link Rollup#latencyBands}); empty
+     *              when the window has no successful result
+     */
+    public record HeatBucket(Instant start, long count, long failures, Double lossPercentAvg, long[] bands) {
+    }
+
+    /**
+     * A heatmap: {@value #BANDS} log-spaced latency bands over the window's latency range, per bucket.
+     *
+     * @param edges the bands' edges in ms ({@value #BANDS} + 1, increasing), or none when no result succeeded
+     */
+    public record Heatmap(String resolution, double[] edges, List<HeatBucket> items) {
+    }
+
+    /** Latency bands of a heatmap: enough to show a distribution's shape, few enough for a year of columns. */
+    public static final int BANDS = 32;
+
+    /** The merged rollups per bucket start, then agent id ({@code ""} for all agents), and the coarsest resolution. */
+    private record Groups(String resolution, Map<Long, Map<String, Rollup>> byStart) {
+    }
+
     private final ResultStore results;
     private final RollupStore rollups;
     private final int maxRawRows;
@@ -57,6 +82,50 @@ public final class Aggregates {
      * @throws ResultStore.TooManyRows if a raw part of the window holds more than the allowed rows
      */
     public Answer query(String taskId, String agentId, Instant from, Instant to, Duration bucket, boolean byAgent) {
+        Groups groups = groups(taskId, agentId, from, to, bucket, byAgent);
+        List<Bucket> out = new ArrayList<>();
+        groups.byStart().forEach((start, byKey) -> byKey.forEach((agent, r) ->
+                out.add(bucket(Instant.ofEpochMilli(start), agent.isEmpty() ? null : agent, r))));
+        return new Answer(groups.resolution(), out);
+    }
+
+    /**
+     * The heatmap of a window, all agents merged (or {@code agentId}'s alone), read like {@link #query}.
+     *
+     * @throws ResultStore.TooManyRows if a raw part of the window holds more than the allowed rows
+     */
+    public Heatmap heatmap(String taskId, String agentId, Instant from, Instant to, Duration bucket) {
+        Groups groups = groups(taskId, agentId, from, to, bucket, false);
+        List<Rollup> merged = groups.byStart().values().stream().map(byKey -> byKey.get("")).toList();
+        double min = merged.stream().filter(r -> r.successes() > 0).mapToDouble(Rollup::latencyMin).min().orElse(Double.NaN);
+        double max = merged.stream().filter(r -> r.successes() > 0).mapToDouble(Rollup::latencyMax).max().orElse(Double.NaN);
+        double[] edges = Double.isNaN(min) ? new double[0] : bandEdges(min, max, BANDS);
+        List<HeatBucket> out = new ArrayList<>();
+        groups.byStart().forEach((start, byKey) -> {
+            Rollup r = byKey.get("");
+            out.add(new HeatBucket(Instant.ofEpochMilli(start), r.total(), r.total() - r.successes(),
+                    r.lossCount() == 0 ? null : r.lossSum() / r.lossCount(),
+                    edges.length == 0 ? new long[0] : r.latencyBands(edges)));
+        });
+        return new Heatmap(groups.resolution(), edges, out);
+    }
+
+    /**
+     * {@code n} bands, equally wide on a log scale, from {@code min} to {@code max} (ms). Latencies of 0 and below a
+     * microsecond start at a microsecond; a single value (or nearly) gets a range 10 % wide from it.
+     */
+    static double[] bandEdges(double min, double max, int n) {
+        double lo = Math.max(min, 0.001);
+        double hi = Math.max(max, lo * 1.1);
+        double[] edges = new double[n + 1];
+        for (int i = 0; i < n; i++) {
+            edges[i] = lo * Math.pow(hi / lo, (double) i / n);
+        }
+        edges[n] = hi;
+        return edges;
+    }
+
+    private Groups groups(String taskId, String agentId, Instant from, Instant to, Duration bucket, boolean byAgent) {
         long size = bucket.toMillis();
         // bucket start, then agent id ("" for all agents): ordered as the API lists them
         Map<Long, Map<String, Rollup>> groups = new TreeMap<>();
@@ -73,10 +142,7 @@ public final class Aggregates {
                 }
             }
         }
-        List<Bucket> out = new ArrayList<>();
-        groups.forEach((start, byKey) -> byKey.forEach((agent, r) ->
-                out.add(bucket(Instant.ofEpochMilli(start), agent.isEmpty() ? null : agent, r))));
-        return new Answer(coarsest == null ? "raw" : coarsest.label(), out);
+        return new Groups(coarsest == null ? "raw" : coarsest.label(), groups);
     }
 
     /** Buckets of raw rows alone, per agent. */

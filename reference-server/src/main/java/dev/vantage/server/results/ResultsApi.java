@@ -24,7 +24,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code /api/v1/tasks/{id}/results} (raw results, newest first) and {@code .../aggregates} (per bucket and agent). */
+/**
+ * {@code /api/v1/tasks/{id}/results} (raw results, newest first), {@code .../aggregates} (per bucket and agent) and
+ * {@code .../heatmap} (per bucket, results per latency band).
+ */
 public final class ResultsApi implements ApiModule {
     static final int MAX_BUCKETS = 10_000;
     static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
@@ -53,7 +56,8 @@ public final class ResultsApi implements ApiModule {
     @Override
     public void routes(Routes routes) {
         routes.get("/api/v1/tasks/{id}/results", Role.VIEWER, this::list)
-                .get("/api/v1/tasks/{id}/aggregates", Role.VIEWER, this::aggregates);
+                .get("/api/v1/tasks/{id}/aggregates", Role.VIEWER, this::aggregates)
+                .get("/api/v1/tasks/{id}/heatmap", Role.VIEWER, this::heatmap);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -85,14 +89,20 @@ public final class ResultsApi implements ApiModule {
         res.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void aggregates(ServerRequest req, ServerResponse res) {
+    /** The window and bucket size of an {@code /aggregates} or {@code /heatmap} request. */
+    private record Window(String taskId, String agent, Instant from, Instant to, Duration bucket) {
+    }
+
+    /**
+     * Reads {@code agent}, {@code from}, {@code to} (default: the last hour) and {@code bucket} (default 1m), then
+     * reports every bad parameter of {@code q} at once (also those read before).
+     */
+    private Window window(ServerRequest req, QueryParams q) {
         String taskId = existingTask(req);
-        QueryParams q = new QueryParams(req);
         String agent = knownAgent(taskId, q);
         Instant to = q.instant("to");
         Instant from = q.instant("from");
         Duration bucket = bucket(q);
-        boolean byAgent = by(q);
         to = to == null ? clock.instant() : to;
         from = from == null ? to.minus(DEFAULT_WINDOW) : from;
         if (!from.isBefore(to)) {
@@ -101,17 +111,49 @@ public final class ResultsApi implements ApiModule {
             q.error("bucket", Message.of("results.buckets", MAX_BUCKETS));
         }
         q.check();
+        return new Window(taskId, agent, from, to, bucket);
+    }
+
+    /** The answer's fields that describe the window, in the order both answers list them. */
+    private static Map<String, Object> describe(Window w) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("taskId", w.taskId());
+        body.put("bucket", Durations.format(w.bucket()));
+        body.put("from", w.from());
+        body.put("to", w.to());
+        return body;
+    }
+
+    private void aggregates(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req);
+        boolean byAgent = by(q);
+        Window w = window(req, q);
+        Aggregates.Answer answer = readingRollups(() ->
+                aggregates.query(w.taskId(), w.agent(), w.from(), w.to(), w.bucket(), byAgent));
+        Map<String, Object> body = describe(w);
+        body.put("by", byAgent ? "agent" : "all");
+        body.put("resolution", answer.resolution());
+        body.put("items", answer.items());
+        Json.send(res, body);
+    }
+
+    /** A latency heatmap: per bucket, all agents merged (or {@code agent}'s), successful results per latency band. */
+    private void heatmap(ServerRequest req, ServerResponse res) {
+        QueryParams q = new QueryParams(req);
+        Window w = window(req, q);
+        Aggregates.Heatmap heatmap = readingRollups(() ->
+                aggregates.heatmap(w.taskId(), w.agent(), w.from(), w.to(), w.bucket()));
+        Map<String, Object> body = describe(w);
+        body.put("resolution", heatmap.resolution());
+        body.put("edges", heatmap.edges());
+        body.put("items", heatmap.items());
+        Json.send(res, body);
+    }
+
+    /** Runs a read of {@link Aggregates}; too many raw rows is the bucket's fault. */
+    private <T> T readingRollups(java.util.function.Supplier<T> read) {
         try {
-            Aggregates.Answer answer = aggregates.query(taskId, agent, from, to, bucket, byAgent);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("taskId", taskId);
-            body.put("bucket", Durations.format(bucket));
-            body.put("from", from);
-            body.put("to", to);
-            body.put("by", byAgent ? "agent" : "all");
-            body.put("resolution", answer.resolution());
-            body.put("items", answer.items());
-            Json.send(res, body);
+            return read.get();
         } catch (ResultStore.TooManyRows e) {
             // only buckets that are not whole minutes read raw results for the whole window
             throw new InvalidInputException(FieldError.of("bucket", "results.tooManyRows", maxAggregateRows));

@@ -210,7 +210,10 @@ class OpenApiConformanceTest {
             assertThat(call("GET", template + "/aggregates", aggregates, viewer, null).json().get("items")).isNotEmpty();
             JsonNode merged = call("GET", template + "/aggregates", aggregates + "&by=all", viewer, null).json();
             assertThat(merged.get("items").get(0).get("agentId").isNull()).as("all agents merged").isTrue();
+            JsonNode heatmap = call("GET", template + "/heatmap", "/api/v1/tasks/" + id + "/heatmap?bucket=1h", viewer, null).json();
+            assertThat(heatmap.get("items")).isNotEmpty();
         }
+        expect(call("GET", template + "/heatmap", "/api/v1/tasks/shape-ok/heatmap?bucket=0s", viewer, null), 400);
         expect(call("GET", template + "/aggregates", "/api/v1/tasks/shape-ok/aggregates?by=everyone", viewer, null), 400);
         expect(call("GET", template + "/results", "/api/v1/tasks/shape-ok/results?cursor=bogus", viewer, null), 400);
         expect(call("GET", template + "/aggregates", "/api/v1/tasks/no-such-task/aggregates", viewer, null), 404);

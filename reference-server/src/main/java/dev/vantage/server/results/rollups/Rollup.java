@@ -163,6 +163,28 @@ public final class Rollup {
         return s == null || s.isEmpty() ? null : s.getValueAtQuantile(q);
     }
 
+    /**
+     * How many successful results' latencies fall in each band {@code [edges[i], edges[i + 1])}: the {@link #LATENCY}
+     * sketch's bins, each counted whole in the band of its value (within {@link #RELATIVE_ACCURACY} of every latency
+     * in it, so a result lands in a neighbouring band only when it lies that close to an edge). Bins below the first
+     * edge count in the first band, bins from the last edge on in the last.
+     */
+    public long[] latencyBands(double[] edges) {
+        long[] bands = new long[edges.length - 1];
+        DDSketch s = sketches.get(LATENCY);
+        if (s == null || s.isEmpty()) {
+            return bands;
+        }
+        double zeros = s.getCount() - s.getPositiveValueStore().getTotalCount(); // latencies of 0: no log bin
+        bands[0] += Math.round(zeros);
+        s.getPositiveValueStore().forEach((index, count) -> {
+            int at = java.util.Arrays.binarySearch(edges, s.getIndexMapping().value(index));
+            int band = at >= 0 ? at : -at - 2; // the edge at or below the value
+            bands[Math.clamp(band, 0, bands.length - 1)] += Math.round(count);
+        });
+        return bands;
+    }
+
     /** The sketches as bytes: a format byte, then per sketch its name and DDSketch's own encoding. */
     public byte[] encodeSketches() {
         try {
