@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/../.."
 rm -rf /tmp/soak-data /tmp/soak-codes.txt; mkdir -p /tmp/soak-data
 PORT=18093
-SERVER_PORT=$PORT VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS=0,9,5432 VANTAGE_DATA_DIR=/tmp/soak-data VANTAGE_ADMIN_PASSWORD=soak-admin-pass-1 \
+SERVER_PORT=$PORT VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS=0,9,5432,$PORT VANTAGE_DATA_DIR=/tmp/soak-data VANTAGE_ADMIN_PASSWORD=soak-admin-pass-1 \
   $JAVA_HOME/bin/java -jar reference-server/target/vantage-server.jar > /tmp/soak-server.log 2>&1 &
 SPID=$!
 echo $SPID > /tmp/soak.pid

@@ -186,7 +186,10 @@ public record ServerConfig(
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
                 // H2 otherwise keeps up to a second of committed transactions in memory: a killed server would lose
                 // results it had already acknowledged to agents (who then delete them from their spools)
-                + ";WRITE_DELAY=0";
+                + ";WRITE_DELAY=0"
+                // the server closes the database last, in its own shutdown hook; H2's hook would close it under the
+                // services still stopping (a notifier's last claim then logged "Database is already closed")
+                + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** Turns text values into typed ones, naming the key and variable of the first bad one. */
