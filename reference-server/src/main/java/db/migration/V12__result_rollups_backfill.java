@@ -23,14 +23,14 @@ public class V12__result_rollups_backfill extends BaseJavaMigration {
     @Override
     public void migrate(Context context) throws Exception {
         Connection c = context.getConnection();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, task_id, agent_id, started_at, status, error_kind,"
+        try (PreparedStatement ps = c.prepareStatement("SELECT task_id, agent_id, started_at, status, error_kind,"
                 + " COALESCE(latency_ms, duration_ms) AS latency_ms, loss_percent FROM results"
                 + " ORDER BY task_id, agent_id, started_at")) {
             ps.setFetchSize(CHUNK); // PostgreSQL streams (the transaction is open) rather than loading every row
             try (ResultSet rs = ps.executeQuery()) {
                 List<RollupStore.Entry> chunk = new ArrayList<>(CHUNK);
                 while (rs.next()) {
-                    chunk.add(new RollupStore.Entry(rs.getString("id"), rs.getString("task_id"), rs.getString("agent_id"),
+                    chunk.add(new RollupStore.Entry(rs.getString("task_id"), rs.getString("agent_id"),
                             Sql.instant(rs, "started_at"), new Rollup.Sample(rs.getString("status"),
                             rs.getString("error_kind"), rs.getDouble("latency_ms"),
                             Sql.nullableDouble(rs, "loss_percent"), Map.of())));

@@ -33,7 +33,6 @@ import dev.vantage.server.audit.AuditLog;
 import dev.vantage.server.audit.AuditStore;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
-import dev.vantage.server.results.rollups.RollupFlusher;
 import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
@@ -94,7 +93,6 @@ public final class ServerCore implements AutoCloseable {
     private final ObjectiveStore slaObjectives;
     private final InfluxExport influx;
     private final ResultRetention retention;
-    private final RollupFlusher rollupFlusher;
     private final AuditLog audit;
     private final Dispatch dispatch;
     private final RateLimiter rateLimiter;
@@ -144,7 +142,7 @@ public final class ServerCore implements AutoCloseable {
         this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.tasks = new TaskStore(database, clock, secrets.specs());
         this.results = new ResultStore(database, clock);
-        this.rollups = new RollupStore(database, clock);
+        this.rollups = new RollupStore(database);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database, secrets.specs());
@@ -172,7 +170,6 @@ public final class ServerCore implements AutoCloseable {
         this.audit = new AuditLog(new AuditStore(database), clock);
         this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
                 .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
-        this.rollupFlusher = new RollupFlusher(rollups, config.rollupFlushInterval()).start();
     }
 
     /**
@@ -264,7 +261,7 @@ public final class ServerCore implements AutoCloseable {
         return results;
     }
 
-    /** Rollups of the results per task, agent and 1m/1h/1d bucket: results are queued as stored, flushed in batches. */
+    /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
     public RollupStore rollups() {
         return rollups;
     }
@@ -351,7 +348,6 @@ public final class ServerCore implements AutoCloseable {
     @Override
     public void close() {
         retention.close();
-        rollupFlusher.close();
         dispatch.close();
         if (influx != null) {
             influx.close(); // delivers what is queued

@@ -52,37 +52,6 @@ public final class Sql {
         }
     }
 
-    /**
-     * Inserts {@code rows} with {@code insert} (an {@code INSERT INTO t (...) VALUES} without its rows): on PostgreSQL
-     * several rows a statement (one round trip for hundreds of rows), on H2 a JDBC batch of one-row statements (what
-     * it runs fastest).
-     */
-    public static void insertAll(Connection c, String insert, List<Object[]> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        int width = rows.getFirst().length;
-        String row = "(" + "?, ".repeat(width - 1) + "?)";
-        if (c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
-            int chunk = 30_000 / width; // PostgreSQL takes at most 32,767 parameters a statement
-            for (int from = 0; from < rows.size(); from += chunk) {
-                List<Object[]> part = rows.subList(from, Math.min(rows.size(), from + chunk));
-                try (PreparedStatement ps = c.prepareStatement(insert + (", " + row).repeat(part.size()).substring(1))) {
-                    bind(ps, part.stream().flatMap(java.util.Arrays::stream).toArray());
-                    ps.executeUpdate();
-                }
-            }
-        } else {
-            try (PreparedStatement ps = c.prepareStatement(insert + " " + row)) {
-                for (Object[] r : rows) {
-                    bind(ps, r);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-        }
-    }
-
     public static void bind(PreparedStatement ps, Object... params) throws SQLException {
         for (int i = 0; i < params.length; i++) {
             Object p = params[i];

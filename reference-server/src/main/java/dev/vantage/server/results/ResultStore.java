@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
 /**
  * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
  * reconnect), read back newest first with keyset paging, and read as rows for aggregation. The results a transaction
- * newly stores are queued for the rollups ({@link RollupStore#queue}) in that same transaction.
+ * newly stores are added to the rollups ({@link RollupStore#add}) in that same transaction.
  */
 public final class ResultStore {
     private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
@@ -127,10 +127,10 @@ public final class ResultStore {
         // locks in the same order, so they cannot deadlock on them
         rows.sort(java.util.Comparator.comparing(row -> (String) row[0]));
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice), and
-        // the rollups queue them in the same transaction (a duplicate, or a rolled-back batch, is never counted)
+        // the rollups count them in the same transaction (a duplicate, or a rolled-back batch, is never counted)
         java.util.Set<String> fresh = db.inTransaction(c -> {
             java.util.Set<String> inserted = db.isPostgres() ? multiRow(c, rows) : batched(c, rows);
-            RollupStore.queue(c, rollupEntries(batches, inserted));
+            RollupStore.add(c, rollupEntries(batches, inserted));
             return inserted;
         });
         List<StoredCount> counts = new ArrayList<>(batches.size());
@@ -153,7 +153,7 @@ public final class ResultStore {
                     Double loss = r.measurements().get("lossPercent");
                     java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
                     r.phases().forEach((name, d) -> phases.put(name, Durations.toMillis(d)));
-                    entries.add(new RollupStore.Entry(r.id(), r.taskId(), b.agentId(), r.startedAt(), new Rollup.Sample(
+                    entries.add(new RollupStore.Entry(r.taskId(), b.agentId(), r.startedAt(), new Rollup.Sample(
                             r.status().name(), r.error() == null ? null : r.error().kind().name(), latencyMs(r),
                             loss == null || loss.isNaN() ? null : loss, phases)));
                 }

@@ -19,7 +19,7 @@ class ServerConfigTest {
         ServerConfig c = ServerConfig.load(Map.of());
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0");
+        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").endsWith("vantage;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         assertThat(c.accessTokenTtl()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.refreshTokenTtl()).as("ASVS L2 idle timeout").isEqualTo(Duration.ofMinutes(30));
         assertThat(c.sessionMaxAge()).as("ASVS L2 absolute timeout").isEqualTo(Duration.ofHours(12));

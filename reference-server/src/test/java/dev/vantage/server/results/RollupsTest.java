@@ -41,15 +41,7 @@ class RollupsTest {
             String token = server.adminToken();
             RollupCheck data = new RollupCheck(11, task(server, token, "rolled"), List.of("agent-a", "agent-b", "agent-c"));
             data.deliver(d -> server.core.results().storeBatch(d.agentId(), d.results()));
-            // exact whatever part of the results is still queued: all of it, some, none
             data.checkAll(server, token, 12);
-            assertThat(server.core.rollups().flush(1_000)).isEqualTo(1_000);
-            data.checkAll(server, token, 13);
-            while (server.core.rollups().flush(1_000) > 0) {
-                assertThat(queued(server)).isLessThan(data.truth.size()); // bounded: each round takes some
-            }
-            assertThat(queued(server)).isZero();
-            data.checkAll(server, token, 14);
 
             // the phases have sketches of their own (not served yet), as exact as the latency's
             Instant day = RollupCheck.START.plus(Duration.ofDays(1));
@@ -68,10 +60,6 @@ class RollupsTest {
             assertThat(server.core.rollups().read(data.taskId, "agent-c", Resolution.MINUTE, RollupCheck.START,
                     RollupCheck.START.plus(RollupCheck.SPAN))).isEmpty();
         }
-    }
-
-    static long queued(TestServer server) {
-        return server.core.database().queryOne("SELECT count(*) FROM rollup_pending", rs -> rs.getLong(1)).orElseThrow();
     }
 
     @Test
@@ -121,7 +109,6 @@ class RollupsTest {
                         .taskId("kept").type("tcp").target("127.0.0.1:80").status(ProbeStatus.SUCCESS).startedAt(at)
                         .duration(Duration.ofMillis(3)).build()));
             }
-            server.core.rollups().flush(1_000); // retention deletes rollups; queued results are moved within seconds
             new ResultRetention(server.core.database(), Duration.ofDays(365), server.core.config().rollupRetention(),
                     Clock.systemUTC()).run();
             Instant from = now.minus(Duration.ofDays(100));

@@ -8,8 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,22 +18,16 @@ import java.util.TreeMap;
 /**
  * Rollups of results per task, agent, {@link Resolution} and bucket ({@code result_rollups}, migration V11).
  *
- * <p>Storing results only queues them ({@link #queue}: a narrow row in {@code rollup_pending}, in the storing
- * transaction, for the results that transaction newly inserted: a duplicate is never queued, a rolled-back batch
- * leaves no trace). {@link #flush} later moves a batch of queued results into the bucket rows, in one transaction that
- * also deletes exactly the rows it added: a result is counted once whatever crashes, and a bucket row is rewritten
- * once a flush instead of once a result (three rows with their sketches per result was most of ingest's cost).
- * {@link #read} merges the queued results into the stored rollups in one statement, so reads are exact at once.
- *
- * <p>One flush at a time across replicas (the {@code rollup_flush} row is locked for its transaction; a replica that
- * finds it locked leaves the round to the other). Within a
- * flush each bucket row is inserted if new, else locked ({@code SELECT ... FOR UPDATE}), merged in Java and updated,
- * rows taken in one fixed order ({@link #locked}), so the flush cannot deadlock with the V12 backfill or a deletion.
+ * <p>{@link #add} runs inside the transaction that stores the results, with only the results that transaction newly
+ * inserted: a duplicate (a resent result, or the same result stored by another replica) is never counted, a late
+ * result lands in its old bucket, and a rolled-back batch leaves no trace. Concurrent writers (ingest threads, other
+ * replicas) meet on the rows' locks: each bucket row is inserted if new, else locked ({@code SELECT ... FOR UPDATE}),
+ * merged in Java and updated. Rows are locked by one ordered statement ({@link #locked}), so two writers cannot
+ * deadlock on them: a writer that finds a row another one inserted waits for that one to commit before it locks
+ * anything else.
  */
 public final class RollupStore {
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
-    };
-    private static final TypeReference<Map<String, Double>> PHASES = new TypeReference<>() {
     };
     private static final String COLUMNS = "total, successes, failures, timeouts, errors, error_kinds, latency_min,"
             + " latency_max, latency_sum, loss_sum, loss_count, sketches";
@@ -44,7 +36,7 @@ public final class RollupStore {
     private static final int LOCK_CHUNK = 8_000;
 
     /** One newly stored result of a task from an agent. */
-    public record Entry(String resultId, String taskId, String agentId, Instant startedAt, Rollup.Sample sample) {
+    public record Entry(String taskId, String agentId, Instant startedAt, Rollup.Sample sample) {
     }
 
     /** A stored rollup: the bucket it covers and the agent it counts. */
@@ -56,69 +48,13 @@ public final class RollupStore {
                 .thenComparing(Key::start).thenComparing(Key::agentId);
     }
 
-    /** How long after a minute ends its results are flushed: the results still on their way then are few. */
-    static final Duration CLOSE_AFTER = Duration.ofSeconds(5);
-    private static final int DELETE_CHUNK = 1_000;
-
     private final Database db;
-    private final Clock clock;
 
-    public RollupStore(Database db, Clock clock) {
+    public RollupStore(Database db) {
         this.db = db;
-        this.clock = clock;
     }
 
-    /**
-     * Queues newly stored results for the rollups, on the caller's connection and transaction (the one storing them).
-     */
-    public static void queue(Connection c, List<Entry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
-        List<Object[]> rows = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            Rollup.Sample s = e.sample();
-            rows.add(new Object[] {e.resultId(), e.taskId(), e.agentId(), e.startedAt(), s.status(), s.errorKind(),
-                    s.latencyMs(), s.lossPercent(), s.phasesMs().isEmpty() ? null : JsonMapping.write(s.phasesMs())});
-        }
-        Sql.insertAll(c, "INSERT INTO rollup_pending (result_id, task_id, agent_id, started_at, status, error_kind,"
-                + " latency_ms, loss_percent, phases) VALUES", rows);
-    }
-
-    /**
-     * Moves up to {@code max} queued results of closed minutes into the rollups, in one transaction; does nothing
-     * while a flush runs elsewhere (another replica's). A minute is closed {@link #CLOSE_AFTER} after it
-     * ends: a bucket row is then written once with all of its minute's results (and its hour's and day's rows once
-     * a minute), not once a flush; the results of the minute still open stay queued (reads merge them).
-     *
-     * @return how many were moved: fewer than {@code max} when no closed minute's result is left (as far as this
-     *         flush saw)
-     */
-    public int flush(int max) {
-        Instant closed = Resolution.MINUTE.floor(clock.instant().minus(CLOSE_AFTER));
-        return db.inTransaction(c -> {
-            if (Sql.query(c, "SELECT id FROM rollup_flush WHERE id = 1 FOR UPDATE SKIP LOCKED", rs -> 1).isEmpty()) {
-                return 0; // another replica is flushing: its turn, not a wait (which could outlast a statement timeout)
-            }
-            // in key order: a batch holds whole keys (a bucket row written once), and the index gives that order
-            List<Entry> queued = Sql.query(c, "SELECT * FROM rollup_pending WHERE started_at < ?"
-                    + " ORDER BY task_id, agent_id, started_at LIMIT ?", rs -> new Entry(rs.getString("result_id"),
-                    rs.getString("task_id"), rs.getString("agent_id"), Sql.instant(rs, "started_at"),
-                    new Rollup.Sample(rs.getString("status"), rs.getString("error_kind"), rs.getDouble("latency_ms"),
-                            Sql.nullableDouble(rs, "loss_percent"), phases(rs.getString("phases")))), closed, max);
-            add(c, queued);
-            // exactly the rows added (not "all before the cutoff": a late one committed meanwhile was not added);
-            // an IN list of parameters, which both databases look up by key (H2 scans for "= ANY (array)")
-            for (int from = 0; from < queued.size(); from += DELETE_CHUNK) {
-                List<Entry> chunk = queued.subList(from, Math.min(queued.size(), from + DELETE_CHUNK));
-                Sql.update(c, "DELETE FROM rollup_pending WHERE result_id IN (" + "?, ".repeat(chunk.size() - 1)
-                        + "?)", chunk.stream().map(Entry::resultId).toArray());
-            }
-            return queued.size();
-        });
-    }
-
-    /** Adds results to the rollups of every resolution, on the caller's connection and transaction. */
+    /** Adds newly stored results to the rollups of every resolution, on the caller's connection and transaction. */
     public static void add(Connection c, List<Entry> entries) throws SQLException {
         if (entries.isEmpty()) {
             return;
@@ -236,69 +172,26 @@ public final class RollupStore {
     }
 
     /**
-     * A task's rollups of one resolution whose buckets start in {@code [from, to)}, by bucket start then agent, with
-     * the results still queued merged in. One statement reads both tables, so a flush committing meanwhile is seen
-     * wholly or not at all (no result counted twice or missed).
+     * A task's rollups of one resolution whose buckets start in {@code [from, to)}, by bucket start then agent.
      *
      * @param agentId only this agent's, or all when {@code null}
      */
     public List<Stored> read(String taskId, String agentId, Resolution resolution, Instant from, Instant to) {
-        String agent = agentId == null ? "" : " AND agent_id = ?";
-        // a queued result belongs to [from, to) when its bucket does: floor(startedAt) in [from, to)
+        StringBuilder sql = new StringBuilder("SELECT bucket_start, agent_id, " + COLUMNS + " FROM result_rollups"
+                + " WHERE task_id = ? AND resolution = ? AND bucket_start >= ? AND bucket_start < ?");
         List<Object> params = new ArrayList<>(List.of(taskId, resolution.label(), from, to));
         if (agentId != null) {
+            sql.append(" AND agent_id = ?");
             params.add(agentId);
         }
-        params.addAll(List.of(taskId, resolution.ceil(from), resolution.ceil(to)));
-        if (agentId != null) {
-            params.add(agentId);
-        }
-        String nothing = "CAST(NULL AS VARCHAR(32)) AS status, CAST(NULL AS VARCHAR(32)) AS error_kind,"
-                + " CAST(NULL AS DOUBLE PRECISION) AS latency_ms, CAST(NULL AS DOUBLE PRECISION) AS loss_percent,"
-                + " CAST(NULL AS TEXT) AS phases";
-        String none = "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),"
-                + " CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION),"
-                + " CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS DOUBLE PRECISION),"
-                + " CAST(NULL AS BIGINT), CAST(NULL AS BYTEA)";
-        TreeMap<Key, Rollup> merged = new TreeMap<>(Key.ORDER);
-        db.withConnection(c -> Sql.query(c, "SELECT bucket_start AS t, agent_id, " + COLUMNS + ", " + nothing
-                + " FROM result_rollups WHERE task_id = ? AND resolution = ? AND bucket_start >= ? AND bucket_start < ?"
-                + agent + " UNION ALL SELECT started_at, agent_id, " + none + ", status, error_kind, latency_ms,"
-                + " loss_percent, phases FROM rollup_pending WHERE task_id = ? AND started_at >= ? AND started_at < ?"
-                + agent, rs -> {
-                    String status = rs.getString("status");
-                    Instant t = Sql.instant(rs, "t");
-                    Key k = new Key(taskId, resolution, resolution.floor(t), rs.getString("agent_id"));
-                    Rollup r = merged.computeIfAbsent(k, x -> new Rollup());
-                    if (status == null) {
-                        r.merge(rollup(rs));
-                    } else {
-                        r.add(new Rollup.Sample(status, rs.getString("error_kind"), rs.getDouble("latency_ms"),
-                                Sql.nullableDouble(rs, "loss_percent"), phases(rs.getString("phases"))));
-                    }
-                    return 1;
-                }, params.toArray()));
-        // one task and resolution: the keys' order is by bucket start, then agent
-        return merged.entrySet().stream().map(e -> new Stored(e.getKey().start(), e.getKey().agentId(), e.getValue()))
-                .toList();
+        sql.append(" ORDER BY bucket_start, agent_id");
+        return db.query(sql.toString(), rs -> new Stored(Sql.instant(rs, "bucket_start"), rs.getString("agent_id"),
+                rollup(rs)), params.toArray());
     }
 
-    /**
-     * Deletes every rollup of an agent, and its queued results, on the caller's transaction (with its results); waits
-     * for a running flush, which could otherwise add the agent's queued results back.
-     */
+    /** Deletes every rollup of an agent, on the caller's transaction (with its results). */
     public static int deleteAgent(Connection c, String agentId) throws SQLException {
-        Sql.query(c, "SELECT id FROM rollup_flush WHERE id = 1 FOR UPDATE", rs -> 1);
-        Sql.update(c, "DELETE FROM rollup_pending WHERE agent_id = ?", agentId);
         return Sql.update(c, "DELETE FROM result_rollups WHERE agent_id = ?", agentId);
-    }
-
-    private static Map<String, Double> phases(String json) throws SQLException {
-        try {
-            return json == null ? Map.of() : JsonMapping.MAPPER.readValue(json, PHASES);
-        } catch (java.io.IOException e) {
-            throw new SQLException("unreadable phases of a queued result", e);
-        }
     }
 
     private static Object[] key(Key k) {
