@@ -6,6 +6,7 @@ import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.Languages;
+import dev.vantage.server.http.Revalidation;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.security.Role;
 import io.helidon.http.HeaderNames;
@@ -22,6 +23,8 @@ import java.util.function.Predicate;
  * anyone, without credentials (the web UI's {@code /status/<slug>}), from {@link PublicStatus}'s memory.
  */
 public final class StatusPagesApi implements ApiModule {
+    /** Caches between here and the reader may keep the page as long as this server does. */
+    private static final String CACHE_CONTROL = "public, max-age=" + PublicStatus.MAX_AGE.toSeconds();
     private final StatusPageStore pages;
     private final PublicStatus published;
     private final Predicate<String> taskExists;
@@ -46,8 +49,10 @@ public final class StatusPagesApi implements ApiModule {
                     res.status(Status.NO_CONTENT_204).send();
                 })
                 .describe("status-pages", id -> pages.find(id).map(StatusPagesApi::view))
-                .publicRoute(Method.GET, "/api/v1/public/status/{slug}", (req, res) ->
-                        send(res, published(req, res).json()))
+                .publicRoute(Method.GET, "/api/v1/public/status/{slug}", (req, res) -> {
+                    PublicStatus.View page = published(req, res);
+                    Revalidation.send(req, res, page.body(), "application/json", page.etag(), CACHE_CONTROL);
+                })
                 .publicRoute(Method.GET, "/api/v1/public/status/{slug}/tasks/{task}", (req, res) -> {
                     Map<String, Object> task = published(req, res).tasks().get(req.path().pathParameters().get("task"));
                     if (task == null) {
@@ -62,9 +67,8 @@ public final class StatusPagesApi implements ApiModule {
                 .orElseThrow(() -> new NotFoundException("status page"));
     }
 
-    /** Caches between here and the reader may keep the page as long as this server does. */
     private void send(ServerResponse res, Object body) {
-        res.header(HeaderNames.CACHE_CONTROL, "public, max-age=30");
+        res.header(HeaderNames.CACHE_CONTROL, CACHE_CONTROL);
         Json.send(res, body);
     }
 

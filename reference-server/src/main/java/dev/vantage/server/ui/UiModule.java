@@ -2,6 +2,7 @@ package dev.vantage.server.ui;
 
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
+import dev.vantage.server.http.Revalidation;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -11,9 +12,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,14 +88,7 @@ public final class UiModule implements ApiModule {
     }
 
     private static void send(ServerRequest req, ServerResponse res, File file, String cacheControl) {
-        res.header(HeaderNames.CACHE_CONTROL, cacheControl);
-        res.header(HeaderNames.ETAG, file.etag());
-        if (req.headers().value(HeaderNames.IF_NONE_MATCH).map(v -> v.contains(file.etag())).orElse(false)) {
-            res.status(Status.NOT_MODIFIED_304).send();
-            return;
-        }
-        res.header(HeaderNames.CONTENT_TYPE, file.type());
-        res.send(file.bytes());
+        Revalidation.send(req, res, file.bytes(), file.type(), file.etag(), cacheControl);
     }
 
     private Optional<File> load(String path) {
@@ -108,18 +99,10 @@ public final class UiModule implements ApiModule {
             }
             byte[] bytes = in.readAllBytes();
             String extension = path.substring(path.lastIndexOf('.') + 1);
-            return Optional.of(new File(bytes, TYPES.getOrDefault(extension, "application/octet-stream"), etag(bytes)));
+            return Optional.of(new File(bytes, TYPES.getOrDefault(extension, "application/octet-stream"), Revalidation.etag(bytes)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
     }
 
-    private static String etag(byte[] bytes) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return "\"" + HexFormat.of().formatHex(hash, 0, 12) + "\"";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 }

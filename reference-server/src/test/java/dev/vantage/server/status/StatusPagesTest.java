@@ -128,10 +128,23 @@ class StatusPagesTest {
         }
         assertThat(builds.count() - before).isEqualTo(1);
 
+        // a reader that has the page is answered 304 without it; an edit gives the page another tag
+        TestServer.Response first = server.get("/api/v1/public/status/cached", null);
+        String etag = first.headers().firstValue("etag").orElseThrow();
+        TestServer.Response again = server.call("GET", "/api/v1/public/status/cached", null, null,
+                Map.of("If-None-Match", etag));
+        assertThat(again.status()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+        assertThat(first.contentType()).startsWith("application/json");
+
         TestServer.Response put = server.call("PUT", "/api/v1/status-pages/" + created.get("id").asText(), admin,
                 JsonMapping.write(page("cached", "After")));
         assertThat(put.status()).as(put.body()).isEqualTo(200);
-        assertThat(server.get("/api/v1/public/status/cached", null).json().get("title").asText()).isEqualTo("After");
+        TestServer.Response after = server.get("/api/v1/public/status/cached", null);
+        assertThat(after.json().get("title").asText()).isEqualTo("After");
+        assertThat(after.headers().firstValue("etag")).isPresent().isNotEqualTo(java.util.Optional.of(etag));
+        assertThat(server.call("GET", "/api/v1/public/status/cached", null, null, Map.of("If-None-Match", etag))
+                .status()).isEqualTo(200);
     }
 
     @Test
