@@ -41,10 +41,13 @@ mkdirSync(shots, { recursive: true })
 let lastPage = null
 let passed = 0
 let failed = 0
+/** The step running now, so a page error names where it happened. */
+let currentStep = ''
 const problems = []
 
 async function step(name, fn) {
   const started = Date.now()
+  currentStep = name
   try {
     await fn()
     passed++
@@ -323,7 +326,8 @@ async function newPage(options) {
   const page = await context.newPage()
   lastPage = page
   page.setDefaultTimeout(20000)
-  page.on('pageerror', (e) => pageErrors.push(String(e)))
+  // the step and the page's address beside the stack: an error seen only at the end must say where it came from
+  page.on('pageerror', (e) => pageErrors.push(`[${currentStep} @ ${page.url()}] ${e?.stack ?? e}`))
   page.on('request', (r) => {
     const u = new URL(r.url())
     if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== new URL(base).origin) outside.push(r.url())
