@@ -34,6 +34,7 @@ import dev.vantage.server.audit.AuditStore;
 import dev.vantage.server.results.ResultRetention;
 import dev.vantage.server.results.ResultStore;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.results.rollups.Rollups;
 import dev.vantage.server.sla.ObjectiveStore;
 import dev.vantage.server.status.StatusPageStore;
 import dev.vantage.server.tasks.TaskStore;
@@ -80,7 +81,7 @@ public final class ServerCore implements AutoCloseable {
     private final UserStore users;
     private final TaskStore tasks;
     private final ResultStore results;
-    private final RollupStore rollups;
+    private final Rollups rollups;
     private final AgentStore agents;
     private final EnrollmentTokenStore enrollmentTokens;
     private final InstantTestStore instantTests;
@@ -141,8 +142,9 @@ public final class ServerCore implements AutoCloseable {
         }
         this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.tasks = new TaskStore(database, clock, secrets.specs());
-        this.results = new ResultStore(database, clock);
-        this.rollups = new RollupStore(database);
+        this.rollups = new Rollups(database, new RollupStore(database), ResultStore::epochEntries, clock,
+                config.replicaId(), config.rollupFlushInterval());
+        this.results = new ResultStore(database, clock, rollups);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
         this.instantTests = new InstantTestStore(database, secrets.specs());
@@ -262,7 +264,7 @@ public final class ServerCore implements AutoCloseable {
     }
 
     /** Rollups of the results per task, agent and 1m/1h/1d bucket, written as results are stored. */
-    public RollupStore rollups() {
+    public Rollups rollups() {
         return rollups;
     }
 
@@ -349,6 +351,7 @@ public final class ServerCore implements AutoCloseable {
     public void close() {
         retention.close();
         dispatch.close();
+        rollups.close(); // after dispatch: nothing stores results any more, so every count is written
         if (influx != null) {
             influx.close(); // delivers what is queued
         }

@@ -57,6 +57,7 @@ public record ServerConfig(
         boolean resultsMetrics,
         Duration resultsRetention,
         RollupRetention rollupRetention,
+        Duration rollupFlushInterval,
         Duration auditRetention,
         String publicUrl,
         boolean notifyAllowLoopback,
@@ -234,6 +235,7 @@ public record ServerConfig(
                     bool(Setting.RESULTS_METRICS),
                     atLeastADay(Setting.RESULTS_RETENTION),
                     rollupRetention(),
+                    rollupFlushInterval(),
                     forever(Setting.AUDIT_RETENTION),
                     required(httpUrl(Setting.PUBLIC_URL), Setting.PUBLIC_URL).replaceFirst("/+$", ""),
                     bool(Setting.NOTIFY_ALLOW_LOOPBACK),
@@ -375,6 +377,16 @@ public record ServerConfig(
             Duration d = duration(s);
             if (d.compareTo(Duration.ofDays(1)) < 0) {
                 throw bad(s, "must be at least 1d, got '" + text(s) + "'");
+            }
+            return d;
+        }
+
+        /** How often counted results are written to the rollups: at most a minute, so that another replica never takes
+         *  a slow epoch for a crashed one's (Rollups.MAX_FLUSH_INTERVAL, ORPHAN_AFTER). */
+        private Duration rollupFlushInterval() {
+            Duration d = duration(Setting.ROLLUPS_FLUSH_INTERVAL);
+            if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw bad(Setting.ROLLUPS_FLUSH_INTERVAL, "must be from 100ms to 1m");
             }
             return d;
         }

@@ -53,6 +53,7 @@ public enum Setting {
     ROLLUPS_RETENTION_1M("vantage.results.rollups.retention-1m", "VANTAGE_ROLLUPS_RETENTION_1M"),
     ROLLUPS_RETENTION_1H("vantage.results.rollups.retention-1h", "VANTAGE_ROLLUPS_RETENTION_1H"),
     ROLLUPS_RETENTION_1D("vantage.results.rollups.retention-1d", "VANTAGE_ROLLUPS_RETENTION_1D"),
+    ROLLUPS_FLUSH_INTERVAL("vantage.results.rollups.flush-interval", "VANTAGE_ROLLUPS_FLUSH_INTERVAL"),
     AUDIT_RETENTION("vantage.audit.retention", "VANTAGE_AUDIT_RETENTION"),
     PUBLIC_URL("vantage.public-url", "VANTAGE_PUBLIC_URL"),
     NOTIFY_ALLOW_LOOPBACK("vantage.alerting.notify-allow-loopback", "VANTAGE_NOTIFY_ALLOW_LOOPBACK"),

@@ -3,6 +3,7 @@ package dev.vantage.server.results;
 import dev.vantage.server.results.rollups.Resolution;
 import dev.vantage.server.results.rollups.Rollup;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.results.rollups.Rollups;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,11 +67,11 @@ public final class Aggregates {
     }
 
     private final ResultStore results;
-    private final RollupStore rollups;
+    private final Rollups rollups;
     private final int maxRawRows;
 
     /** @param maxRawRows most raw results one piece of a window may read (the rest is {@link ResultStore.TooManyRows}) */
-    public Aggregates(ResultStore results, RollupStore rollups, int maxRawRows) {
+    public Aggregates(ResultStore results, Rollups rollups, int maxRawRows) {
         this.results = results;
         this.rollups = rollups;
         this.maxRawRows = maxRawRows;

@@ -8,6 +8,7 @@ import dev.vantage.server.db.Sql;
 import dev.vantage.server.errors.InvalidFieldException;
 import dev.vantage.server.results.rollups.Rollup;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.results.rollups.Rollups;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -22,17 +23,18 @@ import java.util.function.BiConsumer;
 /**
  * Probe results: stored once per result id (a repeated id is a harmless duplicate, as agents resend batches after a
  * reconnect), read back newest first with keyset paging, and read as rows for aggregation. The results a transaction
- * newly stores are added to the rollups ({@link RollupStore#add}) in that same transaction.
+ * newly stores are counted in the rollups: tagged with the open rollup epoch, then added to it once committed
+ * ({@link Rollups}).
  */
 public final class ResultStore {
-    private static final int CHUNK = 500; // 13 parameters a row: 6,500 a statement, well below PostgreSQL's 32,767
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final int CHUNK = 500; // 14 parameters a row: 7,000 a statement, well below PostgreSQL's 32,767
+    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // no conflict target: H2 2.5 (PostgreSQL mode) refuses "ON CONFLICT (id)", but accepts the bare form, which
     // PostgreSQL reads the same way here because the primary key is the table's only unique constraint. On
     // PostgreSQL that key is (id, started_at) (a partitioned table's key must hold the partition key): still once per
     // id, because a resent result always carries the startedAt it was first sent with (V5__results_partitioned.sql)
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
-            + " started_at, duration_ms, latency_ms, loss_percent, body, received_at) VALUES " + ResultStore.ROW
+            + " started_at, duration_ms, latency_ms, loss_percent, body, received_at, rollup_epoch) VALUES " + ResultStore.ROW
             + " ON CONFLICT DO NOTHING";
 
     /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
@@ -63,11 +65,13 @@ public final class ResultStore {
 
     private final Database db;
     private final Clock clock;
+    private final Rollups rollups;
     private final List<BiConsumer<String, List<ProbeResult>>> storedListeners = new CopyOnWriteArrayList<>();
 
-    public ResultStore(Database db, Clock clock) {
+    public ResultStore(Database db, Clock clock, Rollups rollups) {
         this.db = db;
         this.clock = clock;
+        this.rollups = rollups;
     }
 
     /**
@@ -120,19 +124,20 @@ public final class ResultStore {
                 rows.add(new Object[] {r.id(), r.taskId(), b.agentId(), r.type(), r.target(), r.status().name(),
                         r.error() == null ? null : r.error().kind().name(), r.startedAt(),
                         Durations.toMillis(r.duration()), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
-                        b.bodies() == null ? ResultJson.toJson(r) : b.bodies().get(i), now});
+                        b.bodies() == null ? ResultJson.toJson(r) : b.bodies().get(i), now, null});
             }
         }
         // in id order: two transactions storing the same results (a resend through another replica) take the ids'
         // locks in the same order, so they cannot deadlock on them
         rows.sort(java.util.Comparator.comparing(row -> (String) row[0]));
         // which rows went in, so listeners hear of new results only (a resent duplicate is not exported twice), and
-        // the rollups count them in the same transaction (a duplicate, or a rolled-back batch, is never counted)
-        java.util.Set<String> fresh = db.inTransaction(c -> {
-            java.util.Set<String> inserted = db.isPostgres() ? multiRow(c, rows) : batched(c, rows);
-            RollupStore.add(c, rollupEntries(batches, inserted));
-            return inserted;
-        });
+        // the rollups count them once committed (a duplicate, or a rolled-back batch, is never counted)
+        java.util.Set<String> fresh;
+        try (Rollups.Ticket epoch = rollups.enter()) {
+            rows.forEach(row -> row[row.length - 1] = epoch.epoch());
+            fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
+            epoch.add(rollupEntries(batches, fresh));
+        }
         List<StoredCount> counts = new ArrayList<>(batches.size());
         for (Batch b : batches) {
             // removed once counted: an id in two batches of one call was stored once, by the first
@@ -150,16 +155,26 @@ public final class ResultStore {
         for (Batch b : batches) {
             for (ProbeResult r : b.results()) {
                 if (left.remove(r.id())) {
-                    Double loss = r.measurements().get("lossPercent");
-                    java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
-                    r.phases().forEach((name, d) -> phases.put(name, Durations.toMillis(d)));
-                    entries.add(new RollupStore.Entry(r.taskId(), b.agentId(), r.startedAt(), new Rollup.Sample(
-                            r.status().name(), r.error() == null ? null : r.error().kind().name(), latencyMs(r),
-                            loss == null || loss.isNaN() ? null : loss, phases)));
+                    entries.add(rollupEntry(b.agentId(), r));
                 }
             }
         }
         return entries;
+    }
+
+    private static RollupStore.Entry rollupEntry(String agentId, ProbeResult r) {
+        Double loss = r.measurements().get("lossPercent");
+        java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
+        r.phases().forEach((name, d) -> phases.put(name, Durations.toMillis(d)));
+        return new RollupStore.Entry(r.taskId(), agentId, r.startedAt(), new Rollup.Sample(r.status().name(),
+                r.error() == null ? null : r.error().kind().name(), latencyMs(r), loss == null || loss.isNaN() ? null : loss,
+                phases));
+    }
+
+    /** The results a rollup epoch tagged, as the rollups count them ({@link Rollups.Recount}: after a crash). */
+    public static List<RollupStore.Entry> epochEntries(java.sql.Connection c, long epoch) throws java.sql.SQLException {
+        return Sql.query(c, "SELECT agent_id, body FROM results WHERE rollup_epoch = ?",
+                rs -> rollupEntry(rs.getString(1), ResultJson.parse(rs.getString(2))), epoch);
     }
 
     /** JDBC batches of the one-row insert (H2); returns the ids inserted. */
@@ -192,7 +207,7 @@ public final class ResultStore {
         java.util.Set<String> fresh = new java.util.HashSet<>();
         for (int from = 0; from < rows.size(); from += CHUNK) {
             List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
-            String values = ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)".repeat(chunk.size()).substring(2);
+            String values = (", " + ROW).repeat(chunk.size()).substring(2);
             try (PreparedStatement ps = c.prepareStatement(INSERT.replace(ROW, values) + " RETURNING id")) {
                 Sql.bind(ps, chunk.stream().flatMap(java.util.Arrays::stream).toArray());
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
@@ -299,10 +314,12 @@ public final class ResultStore {
 
     /** Deletes every stored result of an agent, and its rollups; answers how many results. */
     public int deleteAgent(String agentId) {
-        return db.inTransaction(c -> {
+        int deleted = db.inTransaction(c -> {
             RollupStore.deleteAgent(c, agentId);
             return Sql.update(c, "DELETE FROM results WHERE agent_id = ?", agentId);
         });
+        rollups.forgetAgent(agentId);
+        return deleted;
     }
 
     /** Whether any result of the task came from this agent. */

@@ -9,6 +9,7 @@ import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.server.security.Role;
 import dev.vantage.server.results.rollups.RollupStore;
+import dev.vantage.server.results.rollups.Rollups;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
@@ -43,7 +44,7 @@ public final class ResultsApi implements ApiModule {
      * @param taskExists  whether a task id is known (the tasks slice answers), so an unknown one is a 404
      * @param agentExists whether an agent id is enrolled (the agents slice answers)
      */
-    public ResultsApi(ResultStore results, RollupStore rollups, Predicate<String> taskExists,
+    public ResultsApi(ResultStore results, Rollups rollups, Predicate<String> taskExists,
                       Predicate<String> agentExists, Clock clock, int maxAggregateRows) {
         this.results = results;
         this.taskExists = taskExists;

@@ -100,6 +100,7 @@ class RabbitKillIT {
                     long distinct = b.count("SELECT count(DISTINCT id) FROM results");
                     long lost = produced.size() - b.storedOf(produced);
                     // the rollups count each stored result once, whatever the broker redelivered
+                    server.core.rollups().flush();
                     for (String resolution : List.of("1m", "1h", "1d")) {
                         assertThat(b.count("SELECT COALESCE(sum(total), 0) FROM result_rollups WHERE resolution = ?", resolution))
                                 .as("results counted by the %s rollups", resolution).isEqualTo(rows);

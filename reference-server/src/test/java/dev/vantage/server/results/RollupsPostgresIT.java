@@ -51,6 +51,9 @@ class RollupsPostgresIT {
                 CompletableFuture.allOf(a, b).get(120, TimeUnit.SECONDS);
             }
 
+            // each replica counts in memory what it stored; written, the rows hold both replicas' counts
+            one.core.rollups().flush();
+            two.core.rollups().flush();
             alone.checkAll(one, token, 32);
             shared.checkAll(two, token, 32);
             String counts = "SELECT resolution, bucket_start, agent_id, total, successes, failures, timeouts, errors,"

@@ -43,8 +43,9 @@ public final class RollupStore {
     public record Stored(Instant start, String agentId, Rollup rollup) {
     }
 
-    private record Key(String taskId, Resolution resolution, Instant start, String agentId) {
-        static final Comparator<Key> ORDER = Comparator.comparing(Key::taskId).thenComparing(Key::resolution)
+    /** A bucket row's key. {@link #ORDER} is the order writers lock rows in. */
+    public record Key(String taskId, Resolution resolution, Instant start, String agentId) {
+        public static final Comparator<Key> ORDER = Comparator.comparing(Key::taskId).thenComparing(Key::resolution)
                 .thenComparing(Key::start).thenComparing(Key::agentId);
     }
 
@@ -54,17 +55,25 @@ public final class RollupStore {
         this.db = db;
     }
 
-    /** Adds newly stored results to the rollups of every resolution, on the caller's connection and transaction. */
+    /** Adds results to the rollups of every resolution, on the caller's connection and transaction. */
     public static void add(Connection c, List<Entry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
         TreeMap<Key, Rollup> deltas = new TreeMap<>(Key.ORDER);
         for (Entry e : entries) {
             for (Resolution r : Resolution.values()) {
                 deltas.computeIfAbsent(new Key(e.taskId(), r, r.floor(e.startedAt()), e.agentId()), k -> new Rollup())
                         .add(e.sample());
             }
+        }
+        merge(c, deltas);
+    }
+
+    /**
+     * Adds each delta to its bucket row (inserted when new), on the caller's connection and transaction, locking the
+     * rows in {@link Key#ORDER}.
+     */
+    public static void merge(Connection c, java.util.SortedMap<Key, Rollup> deltas) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
         }
         List<Key> keys = new ArrayList<>(deltas.keySet());
         List<Object[]> updates = new ArrayList<>();
@@ -102,7 +111,7 @@ public final class RollupStore {
      * Inserts the buckets of {@code keys} as they are in {@code deltas}; on a conflict (the bucket exists) the
      * statement does nothing. Returns the keys that were not inserted, in order.
      */
-    private static List<Key> insertNew(Connection c, List<Key> keys, Map<Key, Rollup> deltas) throws SQLException {
+    private static List<Key> insertNew(Connection c, List<Key> keys, java.util.SortedMap<Key, Rollup> deltas) throws SQLException {
         List<Key> existing = new ArrayList<>();
         if (keys.isEmpty()) {
             return existing;
@@ -187,6 +196,35 @@ public final class RollupStore {
         sql.append(" ORDER BY bucket_start, agent_id");
         return db.query(sql.toString(), rs -> new Stored(Sql.instant(rs, "bucket_start"), rs.getString("agent_id"),
                 rollup(rs)), params.toArray());
+    }
+
+    /** Records a new accumulation epoch of {@code replica} ({@link Rollups}); answers its id. */
+    public long openEpoch(String replica, Instant openedAt) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_epochs (replica, opened_at) VALUES (?, ?)",
+                    java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                Sql.bind(ps, replica, openedAt);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    /**
+     * Takes an epoch for the caller's transaction to count: deletes its row, which makes the counting and the "done"
+     * mark commit together. False when it is gone: another writer (a replica recovering it) counted it already.
+     */
+    public static boolean claimEpoch(Connection c, long epoch) throws SQLException {
+        return Sql.update(c, "DELETE FROM rollup_epochs WHERE id = ?", epoch) == 1;
+    }
+
+    /** Epochs still to count that are {@code replica}'s or were opened before {@code openedBefore}, oldest first. */
+    public List<Long> epochs(String replica, Instant openedBefore) {
+        return db.query("SELECT id FROM rollup_epochs WHERE replica = ? OR opened_at < ? ORDER BY id",
+                rs -> rs.getLong(1), replica, openedBefore);
     }
 
     /** Deletes every rollup of an agent, on the caller's transaction (with its results). */

@@ -1,0 +1,331 @@
+package dev.vantage.server.results.rollups;
+
+import dev.vantage.server.db.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rollups as this replica writes and reads them: the stored bucket rows ({@link RollupStore}) plus what it has
+ * counted in memory and not written yet.
+ *
+ * <p>Storing a result adds nothing to the database but one column: the results a transaction stores carry the id of
+ * this replica's open <em>epoch</em> ({@code results.rollup_epoch}), and once committed they are added to that epoch's
+ * minute buckets in memory. Every {@code vantage.results.rollups.flush-interval} a new epoch opens and the closed one
+ * is merged into the bucket rows of every resolution in one transaction that also deletes its {@code rollup_epochs}
+ * row: the counting and its "done" mark commit together. A task polled every second thus costs one row update per
+ * bucket and flush instead of one per result (docs/benchmarks.md). An epoch whose row is still there after a crash is
+ * counted again from the results that carry its id ({@link Recount}); that is how nothing stored is ever missed, and
+ * deleting the row first is how nothing is counted twice: whoever deletes it counts it, a second writer finds it gone.
+ * A replica recounts its own leftover epochs when it starts (on H2, the only process, every leftover), and on a
+ * shared database also other replicas' epochs left open for {@link #ORPHAN_AFTER}.
+ *
+ * <p>Reads ({@link #read}) add the epochs still in memory to the stored rows, so this replica's answers are exact at
+ * once; another replica sees them after the next flush.
+ */
+public final class Rollups implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Rollups.class);
+    /** An epoch of another replica still open after this long is counted again by whoever finds it (it crashed). */
+    public static final Duration ORPHAN_AFTER = Duration.ofMinutes(5);
+    /** The longest flush interval: an epoch must be done long before another replica would take it for an orphan. */
+    public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
+
+    /** Reads what an epoch's results add up to from the results table, on the caller's transaction. */
+    @FunctionalInterface
+    public interface Recount {
+        List<RollupStore.Entry> entries(Connection c, long epoch) throws SQLException;
+    }
+
+    /**
+     * A storing transaction's hold on the open epoch: tag the rows with {@link #epoch}, {@link #add} what committed,
+     * then close. The epoch cannot close while a ticket is held, so every row tagged with it is in its count.
+     */
+    public final class Ticket implements AutoCloseable {
+        private final Epoch epoch;
+        private boolean open = true;
+
+        private Ticket(Epoch epoch) {
+            this.epoch = epoch;
+        }
+
+        public long epoch() {
+            return epoch.id;
+        }
+
+        /** Counts results the transaction newly stored; call only after it committed. */
+        public void add(List<RollupStore.Entry> entries) {
+            entries.forEach(epoch::add);
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                closing.readLock().unlock();
+            }
+        }
+    }
+
+    /** Minute buckets counted in memory, per task then agent and minute. */
+    private static final class Epoch {
+        final long id;
+        final Instant openedAt;
+        final ConcurrentHashMap<String, ConcurrentHashMap<Bucket, Rollup>> byTask = new ConcurrentHashMap<>();
+
+        Epoch(long id, Instant openedAt) {
+            this.id = id;
+            this.openedAt = openedAt;
+        }
+
+        void add(RollupStore.Entry e) {
+            // compute holds the bucket's lock: ingest threads adding and readers copying never meet inside a Rollup
+            byTask.computeIfAbsent(e.taskId(), k -> new ConcurrentHashMap<>()).compute(
+                    new Bucket(e.agentId(), Resolution.MINUTE.floor(e.startedAt())),
+                    (k, r) -> (r == null ? new Rollup() : r).add(e.sample()));
+        }
+
+        /** The minute buckets folded into the buckets of every resolution, in the order rows are locked in. */
+        TreeMap<RollupStore.Key, Rollup> deltas() {
+            TreeMap<RollupStore.Key, Rollup> deltas = new TreeMap<>(RollupStore.Key.ORDER);
+            byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> {
+                for (Resolution res : Resolution.values()) {
+                    deltas.computeIfAbsent(new RollupStore.Key(task, res, res.floor(b.minute()), b.agentId()),
+                            k -> new Rollup()).merge(r);
+                }
+            }));
+            return deltas;
+        }
+    }
+
+    private record Bucket(String agentId, Instant minute) {
+    }
+
+    private final Database db;
+    private final RollupStore store;
+    private final Recount recount;
+    private final Clock clock;
+    private final String replica;
+    private final Duration flushInterval;
+    /** Shared by storing transactions, taken alone to close the open epoch. */
+    private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
+    /** Shared by reads, taken alone by a flush to commit and drop its epoch: a read never counts an epoch twice. */
+    private final ReentrantReadWriteLock flushing = new ReentrantReadWriteLock();
+    /** The epochs in memory, oldest first; the last is open. Replaced whole, so a read takes one consistent list. */
+    private volatile List<Epoch> epochs;
+    private volatile boolean closed;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rollup-flush").factory());
+    private Instant lastOrphanCheck;
+
+    /**
+     * Counts the epochs an earlier run left behind, then opens this run's first.
+     *
+     * @param replica this replica's id
+     */
+    public Rollups(Database db, RollupStore store, Recount recount, Clock clock, String replica, Duration flushInterval) {
+        this.db = db;
+        this.store = store;
+        this.recount = recount;
+        this.clock = clock;
+        this.replica = replica;
+        this.flushInterval = flushInterval;
+        boolean shared = db.isPostgres(); // H2 is embedded: one process, so one replica
+        Instant now = clock.instant();
+        // alone on the database, every epoch left there is a crashed run's; shared, only this replica's own and the old
+        recoverOrphans(shared ? now.minus(ORPHAN_AFTER) : now.plusSeconds(1));
+        this.lastOrphanCheck = now;
+        this.epochs = List.of(new Epoch(store.openEpoch(replica, now), now));
+        long ms = flushInterval.toMillis();
+        timer.scheduleWithFixedDelay(() -> round(shared), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Holds the open epoch for one storing transaction.
+     *
+     * @throws IllegalStateException when closed, or when the open epoch outlived twice {@link #MAX_FLUSH_INTERVAL}
+     *                               (the database refused new ones): storing now could be counted twice, so it waits
+     */
+    public Ticket enter() {
+        closing.readLock().lock();
+        Epoch open = epochs.getLast();
+        if (closed || Duration.between(open.openedAt, clock.instant()).compareTo(MAX_FLUSH_INTERVAL.multipliedBy(2)) > 0) {
+            closing.readLock().unlock();
+            throw new IllegalStateException(closed ? "rollups closed" : "rollup epoch " + open.id + " not closed in time");
+        }
+        return new Ticket(open);
+    }
+
+    /**
+     * A task's rollups of one resolution whose buckets start in {@code [from, to)}, by bucket start then agent: the
+     * stored rows with what this replica counted since its last flush added.
+     *
+     * @param agentId only this agent's, or all when {@code null}
+     */
+    public List<RollupStore.Stored> read(String taskId, String agentId, Resolution resolution, Instant from, Instant to) {
+        flushing.readLock().lock();
+        try {
+            List<RollupStore.Stored> stored = store.read(taskId, agentId, resolution, from, to);
+            Map<Bucket, Rollup> pending = new HashMap<>();
+            for (Epoch e : epochs) {
+                Map<Bucket, Rollup> buckets = e.byTask.get(taskId);
+                if (buckets == null) {
+                    continue;
+                }
+                for (Bucket b : buckets.keySet()) {
+                    Instant start = resolution.floor(b.minute());
+                    if ((agentId == null || agentId.equals(b.agentId())) && !start.isBefore(from) && start.isBefore(to)) {
+                        Rollup sum = pending.computeIfAbsent(new Bucket(b.agentId(), start), k -> new Rollup());
+                        buckets.computeIfPresent(b, (k, r) -> {
+                            sum.merge(r);
+                            return r;
+                        });
+                    }
+                }
+            }
+            if (pending.isEmpty()) {
+                return stored;
+            }
+            List<RollupStore.Stored> out = new ArrayList<>(stored.size() + pending.size());
+            for (RollupStore.Stored s : stored) {
+                Rollup more = pending.remove(new Bucket(s.agentId(), s.start()));
+                out.add(more == null ? s : new RollupStore.Stored(s.start(), s.agentId(), s.rollup().merge(more)));
+            }
+            pending.forEach((b, r) -> out.add(new RollupStore.Stored(b.minute(), b.agentId(), r)));
+            out.sort(java.util.Comparator.comparing(RollupStore.Stored::start).thenComparing(RollupStore.Stored::agentId));
+            return out;
+        } finally {
+            flushing.readLock().unlock();
+        }
+    }
+
+    /** Forgets what memory holds of an agent whose results and rollups were just deleted. */
+    public void forgetAgent(String agentId) {
+        for (Epoch e : epochs) {
+            e.byTask.values().forEach(buckets -> buckets.keySet().removeIf(b -> b.agentId().equals(agentId)));
+        }
+    }
+
+    /**
+     * Writes now what this replica counted so far (it opens a new epoch and writes the others), for whoever reads
+     * the rows directly or through another replica.
+     */
+    public synchronized void flush() {
+        rotate();
+        flushClosed();
+    }
+
+    /** Opens a new epoch and writes the closed ones; on a shared database, now and then counts orphans too. */
+    private synchronized void round(boolean shared) {
+        try {
+            rotate();
+            flushClosed();
+            if (shared && Duration.between(lastOrphanCheck, clock.instant()).compareTo(Duration.ofMinutes(1)) >= 0) {
+                lastOrphanCheck = clock.instant();
+                recoverOrphans(clock.instant().minus(ORPHAN_AFTER));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("rollups: {} (tried again in {})", e.toString(), flushInterval);
+        }
+    }
+
+    private void rotate() {
+        Instant now = clock.instant();
+        Epoch next = new Epoch(store.openEpoch(replica, now), now);
+        closing.writeLock().lock(); // waits for the storing transactions that hold the open epoch
+        try {
+            List<Epoch> list = new ArrayList<>(epochs);
+            list.add(next);
+            epochs = List.copyOf(list);
+        } finally {
+            closing.writeLock().unlock();
+        }
+    }
+
+    /** Writes every closed epoch, oldest first; one that fails stays in memory (and in reads) for the next round. */
+    private void flushClosed() {
+        List<Epoch> list = epochs;
+        for (Epoch e : closed ? list : list.subList(0, list.size() - 1)) {
+            flush(e);
+        }
+    }
+
+    private void flush(Epoch e) {
+        TreeMap<RollupStore.Key, Rollup> deltas = e.deltas();
+        ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
+        try {
+            boolean counted = db.inTransaction(c -> {
+                if (!RollupStore.claimEpoch(c, e.id)) {
+                    return false;
+                }
+                RollupStore.merge(c, deltas);
+                commit.lock(); // from here to the epoch leaving memory, no read runs: none sees it twice or not at all
+                return true;
+            });
+            if (!counted) {
+                LOG.warn("rollup epoch {} was counted by another replica meanwhile (it took this one for crashed)", e.id);
+                commit.lock();
+            }
+            List<Epoch> list = new ArrayList<>(epochs);
+            list.remove(e);
+            epochs = List.copyOf(list);
+        } finally {
+            if (commit.isHeldByCurrentThread()) {
+                commit.unlock();
+            }
+        }
+    }
+
+    /** Counts again, from the results, each epoch a crashed run left open (mine, or opened before {@code before}). */
+    private void recoverOrphans(Instant before) {
+        for (long id : store.epochs(replica, before)) {
+            int[] counted = {0};
+            db.inTransaction(c -> {
+                if (RollupStore.claimEpoch(c, id)) {
+                    List<RollupStore.Entry> entries = recount.entries(c, id);
+                    RollupStore.add(c, entries);
+                    counted[0] = entries.size();
+                }
+                return null;
+            });
+            LOG.info("rollup epoch {} left open by a stopped server: {} results counted again", id, counted[0]);
+        }
+    }
+
+    /** Stops taking results, and writes every epoch in memory. Call after whatever stores results stopped. */
+    @Override
+    public void close() {
+        closing.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            closing.writeLock().unlock();
+        }
+        timer.shutdown();
+        try {
+            timer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            synchronized (this) {
+                flushClosed();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("rollups: {} at shutdown; the next start counts them again from the results", e.toString());
+        }
+    }
+}
