@@ -182,8 +182,11 @@ class GrafanaDashboardsIT {
                     assertThat(created.status()).as(created.body()).isEqualTo(201);
                     String agentMetrics = "http://127.0.0.1:" + agent.metricsAddress().orElseThrow().getPort() + "/metrics";
                     String serverMetrics = server.uri("/metrics").toString();
+                    // the GC pause timers exist once a collection was heard of: a young JVM may not have had one yet
+                    System.gc();
                     await("results as metrics on both").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                             .until(() -> get(serverMetrics).contains("vantage_probe_phase_duration_seconds_bucket{")
+                                    && get(serverMetrics).contains("jvm_gc_pause_seconds_sum")
                                     && get(agentMetrics).contains("vantage_probe_phase_duration_seconds_bucket{"));
                     Map<String, Set<String>> exposed = new LinkedHashMap<>();
                     parse(get(serverMetrics), exposed);
