@@ -143,7 +143,7 @@ public final class ServerCore implements AutoCloseable {
         this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
         this.tasks = new TaskStore(database, clock, secrets.specs());
         this.rollups = new Rollups(database, new RollupStore(database), ResultStore::epochEntries, clock,
-                config.replicaId(), config.rollupFlushInterval());
+                config.replicaId(), config.rollupFlushInterval(), registry);
         this.results = new ResultStore(database, clock, rollups);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);

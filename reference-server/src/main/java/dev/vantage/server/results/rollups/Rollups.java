@@ -1,6 +1,10 @@
 package dev.vantage.server.results.rollups;
 
 import dev.vantage.server.db.Database;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -130,19 +134,28 @@ public final class Rollups implements AutoCloseable {
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rollup-flush").factory());
     private Instant lastOrphanCheck;
+    private final Timer flushTime;
+    private final Counter rowsWritten;
 
     /**
      * Counts the epochs an earlier run left behind, then opens this run's first.
      *
      * @param replica this replica's id
      */
-    public Rollups(Database db, RollupStore store, Recount recount, Clock clock, String replica, Duration flushInterval) {
+    public Rollups(Database db, RollupStore store, Recount recount, Clock clock, String replica, Duration flushInterval,
+                   MeterRegistry registry) {
         this.db = db;
         this.store = store;
         this.recount = recount;
         this.clock = clock;
         this.replica = replica;
         this.flushInterval = flushInterval;
+        this.flushTime = Timer.builder("vantage.rollups.flush").description("Writing one epoch's counts to the rollups")
+                .register(registry);
+        this.rowsWritten = Counter.builder("vantage.rollups.rows.written")
+                .description("Rollup bucket rows inserted or updated by flushes").register(registry);
+        Gauge.builder("vantage.rollups.epochs.unwritten", this, r -> r.epochs.size() - 1)
+                .description("Closed epochs still in memory (a flush failed or is running)").register(registry);
         boolean shared = db.isPostgres(); // H2 is embedded: one process, so one replica
         Instant now = clock.instant();
         // alone on the database, every epoch left there is a crashed run's; shared, only this replica's own and the old
@@ -264,6 +277,7 @@ public final class Rollups implements AutoCloseable {
     }
 
     private void flush(Epoch e) {
+        Timer.Sample started = Timer.start();
         TreeMap<RollupStore.Key, Rollup> deltas = e.deltas();
         ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
         try {
@@ -282,6 +296,10 @@ public final class Rollups implements AutoCloseable {
             List<Epoch> list = new ArrayList<>(epochs);
             list.remove(e);
             epochs = List.copyOf(list);
+            if (counted) {
+                rowsWritten.increment(deltas.size());
+                started.stop(flushTime);
+            }
         } finally {
             if (commit.isHeldByCurrentThread()) {
                 commit.unlock();
