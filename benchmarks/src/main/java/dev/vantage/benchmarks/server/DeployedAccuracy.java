@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * Phase accuracy as deployed: the server and agent jars (as {@link DeployedHarness} starts them), one http task
  * and one tcp task at a 1 s interval against a JDK HttpServer on 127.0.0.1 that the harness runs, and {@code curl
- * -w} against the same URL once a second in the same minutes. Medians over the window (≥ 20 attempts each), ms.
+ * -w} against the same URL once a second in the same minutes. Medians over the window (≥ 25 curls, about as
+ * many attempts of each task), ms.
  *
  * <p>Which intervals are compared (curl 7.88, see docs/benchmarks.md "HTTP and TCP versus curl"): {@code connect}
  * against {@code time_connect - time_namelookup}; http {@code write + ttfb} against {@code time_starttransfer -
@@ -77,7 +78,9 @@ public final class DeployedAccuracy {
             Instant from = Instant.now();
             List<double[]> curl = new ArrayList<>();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (System.nanoTime() < end) {
+            long hardEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3L * seconds);
+            // at least 25 curls: on a busy machine starting curl takes a while (bounded: three times the window)
+            while (System.nanoTime() < end || (curl.size() < 25 && System.nanoTime() < hardEnd)) {
                 curl.add(curl(url));
                 Thread.sleep(1000);
             }
