@@ -90,15 +90,16 @@ public final class DeployedAccuracy {
             List<JsonNode> t = results(api, tcpTask, from, to);
             long httpWithDns = h.stream().filter(r -> r.path("phases").has("dns")).count();
             long tcpWithDns = t.stream().filter(r -> r.path("phases").has("dns")).count();
-            System.out.printf("ACCURACY http n=%d curl n=%d: connect %.3f vs %.3f ms, write+ttfb %.3f vs %.3f ms"
-                            + " (starttransfer-connect), total %.3f vs %.3f ms, dns present in %d (curl namelookup %.3f ms)%n",
-                    h.size(), curl.size(), median(h, r -> phase(r, "connect")), medianOf(curl, c -> c[1] - c[0]),
-                    median(h, r -> phase(r, "write") + phase(r, "ttfb")), medianOf(curl, c -> c[2] - c[1]),
-                    median(h, r -> r.path("durationMs").asDouble()), medianOf(curl, c -> c[3]), httpWithDns,
-                    medianOf(curl, c -> c[0]));
-            System.out.printf("ACCURACY tcp n=%d: connect %.3f vs curl %.3f ms, total %.3f ms, dns present in %d%n",
-                    t.size(), median(t, r -> phase(r, "connect")), medianOf(curl, c -> c[1] - c[0]),
-                    median(t, r -> r.path("durationMs").asDouble()), tcpWithDns);
+            System.out.printf("ACCURACY http n=%d curl n=%d, median (p10) ms: connect %s vs curl %s;"
+                            + " write+ttfb %s vs curl starttransfer-connect %s; total %s vs %s;"
+                            + " dns in %d results, %s (curl namelookup %s)%n",
+                    h.size(), curl.size(), stat(h, r -> phase(r, "connect")), stat(curl, c -> c[1] - c[0]),
+                    stat(h, r -> phase(r, "write") + phase(r, "ttfb")), stat(curl, c -> c[2] - c[1]),
+                    stat(h, r -> r.path("durationMs").asDouble()), stat(curl, c -> c[3]), httpWithDns,
+                    stat(h, r -> phase(r, "dns")), stat(curl, c -> c[0]));
+            System.out.printf("ACCURACY tcp n=%d, median (p10) ms: connect %s vs curl %s; total %s; dns in %d results, %s%n",
+                    t.size(), stat(t, r -> phase(r, "connect")), stat(curl, c -> c[1] - c[0]),
+                    stat(t, r -> r.path("durationMs").asDouble()), tcpWithDns, stat(t, r -> phase(r, "dns")));
             System.out.println("  http connect ms: " + values(h, r -> phase(r, "connect")));
             System.out.println("  curl connect ms: " + curl.stream().map(c -> String.format("%.3f", c[1] - c[0])).toList());
         } finally {
@@ -134,13 +135,14 @@ public final class DeployedAccuracy {
         return r.path("phases").path(name).asDouble(Double.NaN);
     }
 
-    private static double median(List<JsonNode> rs, ToDoubleFunction<JsonNode> f) {
-        return medianOf(rs, f);
-    }
-
-    private static <T> double medianOf(List<T> xs, ToDoubleFunction<T> f) {
+    /** "median (p10)" in ms, or "-" when no value. */
+    private static <T> String stat(List<T> xs, ToDoubleFunction<T> f) {
         double[] v = xs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        if (v.length == 0) {
+            return "-";
+        }
+        double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return String.format("%.3f (%.3f)", median, v[v.length / 10]);
     }
 
     private static List<String> values(List<JsonNode> rs, ToDoubleFunction<JsonNode> f) {
