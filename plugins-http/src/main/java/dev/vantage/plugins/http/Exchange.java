@@ -139,19 +139,22 @@ final class Exchange {
     /** Resolves the current URL's host; may block, so it never runs on the event loop. */
     private void resolveAndConnect() {
         URI target = url;
+        String host = target.getHost() == null ? "" : target.getHost(); // checked URLs have one; "" fails to resolve
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean literal = HostPort.isLiteral(host);
         try {
-            String host = target.getHost();
-            if (host.startsWith("[")) {
-                host = host.substring(1, host.length() - 1);
-            }
             InetAddress address = settings.ipVersion().choose(host, ctx.resolve(host));
-            long resolvedAt = HostPort.isLiteral(host) ? -1 : System.nanoTime();
+            long resolvedAt = literal ? -1 : System.nanoTime();
             onLoop(() -> connect(target, new InetSocketAddress(address, port(target)), resolvedAt));
         } catch (ProbeException e) {
             long failedAt = System.nanoTime();
             onLoop(() -> {
-                resolvedName = true; // only a name fails here (a resolver's answer or the ip version's choice)
-                hop.resolved = true;
+                if (!literal) { // a resolver's answer or the ip version's choice failed: that was dns
+                    resolvedName = true;
+                    hop.resolved = true;
+                }
                 finish(e.toError(), failedAt);
             });
         } catch (RuntimeException e) {
