@@ -524,6 +524,14 @@ public final class DeployedHarness {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+            try (var files = Files.list(dir)) { // its config and log
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                System.out.println("could not delete " + dir + ": " + e);
+            }
         }
     }
 }
