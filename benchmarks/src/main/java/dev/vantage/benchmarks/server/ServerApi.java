@@ -24,15 +24,21 @@ final class ServerApi {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
-    private String bearer;
+    private volatile String bearer;
+    private String username;
+    private String password;
 
     ServerApi(URI base) {
         this.base = base;
     }
 
     void login(String username, String password) throws IOException, InterruptedException {
-        bearer = "Bearer " + post("/api/v1/auth/login", Map.of("username", username, "password", password))
-                .path("accessToken").asText();
+        this.username = username;
+        this.password = password;
+        String json = JSON.writeValueAsString(Map.of("username", username, "password", password));
+        bearer = "Bearer " + JSON.readTree(send(HttpRequest.newBuilder(base.resolve("/api/v1/auth/login"))
+                .timeout(TIMEOUT).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)))).path("accessToken").asText();
     }
 
     String enrollmentToken(int uses) throws IOException, InterruptedException {
@@ -68,6 +74,11 @@ final class ServerApi {
         } while (cursor != null);
     }
 
+    /** GETs {@code path} (with its query); the answer's JSON. */
+    JsonNode page(String path) throws IOException, InterruptedException {
+        return JSON.readTree(send(request(path).GET()));
+    }
+
     String metrics() throws IOException, InterruptedException {
         return send(request("/metrics").GET());
     }
@@ -79,6 +90,13 @@ final class ServerApi {
                 .POST(HttpRequest.BodyPublishers.ofString(json))));
     }
 
+    /** PUTs {@code body} as JSON; the answer's JSON. */
+    JsonNode put(String path, Map<String, ?> body) throws IOException, InterruptedException {
+        String json = JSON.writeValueAsString(body);
+        return JSON.readTree(send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))));
+    }
+
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
         return bearer == null ? b : b.header("Authorization", bearer);
@@ -87,6 +105,16 @@ final class ServerApi {
     private String send(HttpRequest.Builder request) throws IOException, InterruptedException {
         HttpRequest r = request.build();
         HttpResponse<String> res = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() == 401 && bearer != null && r.headers().firstValue("Authorization").isPresent()) {
+            // the access token expired (15 min by default) during a long run: sign in again, once
+            synchronized (this) {
+                if (r.headers().firstValue("Authorization").get().equals(bearer)) {
+                    login(username, password);
+                }
+            }
+            r = request.setHeader("Authorization", bearer).build();
+            res = http.send(r, HttpResponse.BodyHandlers.ofString());
+        }
         if (res.statusCode() / 100 != 2) {
             throw new IOException(r.method() + " " + r.uri().getPath() + " -> " + res.statusCode() + " " + res.body());
         }

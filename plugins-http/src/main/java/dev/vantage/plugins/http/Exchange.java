@@ -8,6 +8,7 @@ import dev.vantage.probe.spi.ProbeError;
 import dev.vantage.probe.spi.ProbeException;
 import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.probe.spi.TlsFacts;
+import dev.vantage.probe.plugin.support.HostPort;
 import dev.vantage.probe.plugin.support.JsonText;
 import dev.vantage.probe.plugin.support.TrustCheck;
 import io.netty.buffer.ByteBuf;
@@ -56,8 +57,11 @@ import javax.net.ssl.SSLSession;
  * everything else runs on one Netty event loop, chosen up front, which also carries the connections and the
  * deadline timer. So the mutable state below is only touched on that loop and needs no locks.
  *
- * <p><b>Timing.</b> Phases are contiguous: each ends at the {@link System#nanoTime()} the next begins, so they add
- * up to the duration exactly. With redirects, each phase is the sum over all hops (as blackbox_exporter does),
+ * <p><b>Timing.</b> Phases are contiguous but for one gap: {@code dns} ends when the resolver answers (a hop to an
+ * IP literal asks none and has no {@code dns}), and {@code connect} begins right before the connect call; the set-up
+ * in between (the hand-off to the event loop, the channel) is in no phase, because at one attempt a second that
+ * code runs interpreted and takes milliseconds that belong to neither. So the phases add up to the duration less
+ * that set-up; each other phase ends at the {@link System#nanoTime()} the next begins. With redirects, each phase is the sum over all hops (as blackbox_exporter does),
  * so the total still covers the whole attempt; each hop's own phases, status and address are in the {@code hops}
  * attribute (see {@link Hop}), and its redirects also as {@code redirect.N} attributes.
  */
@@ -92,6 +96,7 @@ final class Exchange {
     private Phase phase = Phase.DNS;
     private Phase furthest = Phase.DNS;
     private boolean usedTls;
+    private boolean resolvedName; // whether any hop asked a resolver, i.e. whether there is a dns phase
     private boolean finished;
     private ScheduledFuture<?> deadlineTimer;
 
@@ -134,16 +139,24 @@ final class Exchange {
     /** Resolves the current URL's host; may block, so it never runs on the event loop. */
     private void resolveAndConnect() {
         URI target = url;
+        String host = target.getHost() == null ? "" : target.getHost(); // checked URLs have one; "" fails to resolve
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean literal = HostPort.isLiteral(host);
         try {
-            String host = target.getHost();
-            if (host.startsWith("[")) {
-                host = host.substring(1, host.length() - 1);
-            }
             InetAddress address = settings.ipVersion().choose(host, ctx.resolve(host));
-            onLoop(() -> connect(target, new InetSocketAddress(address, port(target))));
+            long resolvedAt = literal ? -1 : System.nanoTime();
+            onLoop(() -> connect(target, new InetSocketAddress(address, port(target)), resolvedAt));
         } catch (ProbeException e) {
             long failedAt = System.nanoTime();
-            onLoop(() -> finish(e.toError(), failedAt));
+            onLoop(() -> {
+                if (!literal) { // a resolver's answer or the ip version's choice failed: that was dns
+                    resolvedName = true;
+                    hop.resolved = true;
+                }
+                finish(e.toError(), failedAt);
+            });
         } catch (RuntimeException e) {
             long failedAt = System.nanoTime();
             onLoop(() -> finish(ProbeError.of(ErrorKind.INTERNAL, e.toString()), failedAt));
@@ -151,13 +164,19 @@ final class Exchange {
     }
 
     /**
-     * Sets up the connection on the event loop, then connects. {@code connect} starts right before the connect
-     * call, so that it measures the TCP handshake: the hand-off to the loop, the channel's set-up and encoding a
-     * cleartext HTTP/1.1 request (some tens of microseconds) stay in {@code dns}, the phase leading up to it.
+     * Sets up the connection on the event loop, then connects. {@code dns} ends at {@code resolvedAt} (-1: an IP
+     * literal, no dns) and {@code connect} starts right before the connect call, so that it measures the TCP
+     * handshake: the hand-off to the loop, the channel's set-up and encoding a cleartext HTTP/1.1 request are in no
+     * phase.
      */
-    private void connect(URI target, InetSocketAddress address) {
+    private void connect(URI target, InetSocketAddress address, long resolvedAt) {
         if (finished || target != url) {
             return;
+        }
+        if (resolvedAt >= 0) {
+            account(resolvedAt);
+            resolvedName = true;
+            hop.resolved = true;
         }
         remote = address;
         hop.address = address.getAddress().getHostAddress();
@@ -218,7 +237,9 @@ final class Exchange {
             Http1.queue(ch, request, this); // encoded now; it leaves, and 'write' is timed, once connected
             requestQueued = true;
         }
-        advance(Phase.CONNECT, System.nanoTime());
+        long now = System.nanoTime();
+        markNanos = now; // the set-up since the resolver's answer is in no phase
+        advance(Phase.CONNECT, now);
         ch.connect(address, connected); // to the address itself: names come from ctx.resolve only
     }
 
@@ -502,7 +523,7 @@ final class Exchange {
         account(now);
         ProbeResult.Builder result = ctx.newResult();
         for (Phase p : Phase.values()) {
-            if (p.compareTo(furthest) <= 0 && (p != Phase.TLS || usedTls)) {
+            if (p.compareTo(furthest) <= 0 && (p != Phase.TLS || usedTls) && (p != Phase.DNS || resolvedName)) {
                 result.phaseNanos(p.label, phaseNanos[p.ordinal()]);
             }
         }
@@ -593,6 +614,7 @@ final class Exchange {
         final long[] phaseNanos = new long[Phase.values().length];
         Phase furthest = Phase.DNS;
         boolean tls;
+        boolean resolved;
         String address;
         int status = -1;
 
@@ -616,7 +638,7 @@ final class Exchange {
                 json.append(",\"phases\":{");
                 String comma = "";
                 for (Phase p : Phase.values()) {
-                    if (p.compareTo(h.furthest) <= 0 && (p != Phase.TLS || h.tls)) {
+                    if (p.compareTo(h.furthest) <= 0 && (p != Phase.TLS || h.tls) && (p != Phase.DNS || h.resolved)) {
                         // milliseconds to the nanosecond, like the result's own phases
                         json.append(comma).append('"').append(p.label).append("\":")
                                 .append(BigDecimal.valueOf(h.phaseNanos[p.ordinal()], 6).stripTrailingZeros()

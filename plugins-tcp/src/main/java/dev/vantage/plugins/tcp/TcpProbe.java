@@ -64,17 +64,24 @@ final class TcpProbe implements Probe {
         try {
             try {
                 InetAddress address = family.choose(target.host(), ctx.resolve(target.host()));
-                long mark = phase(result, "dns", start);
-
+                if (!HostPort.isLiteral(target.host())) {
+                    phase(result, "dns", start); // an IP literal asks no resolver: it has no dns phase
+                }
+                // everything the connect call does not need to do is done before its clock read, so that at one
+                // attempt a second (interpreted code, no JIT) the phase still holds the handshake and little else
                 InetSocketAddress remote = new InetSocketAddress(address, target.port());
                 ctx.checkAddress(remote);
                 result.attribute("remoteAddress", address.getHostAddress());
+                int connectMillis = millisLeft(ctx, "connect");
+                long mark;
                 try {
-                    plain.connect(remote, millisLeft(ctx, "connect"));
+                    plain.setTcpNoDelay(true); // creates the socket now rather than inside connect
+                    long before = System.nanoTime();
+                    plain.connect(remote, connectMillis);
+                    mark = phase(result, "connect", before);
                 } catch (IOException e) {
                     throw ConnectFailure.of(e, remote);
                 }
-                mark = phase(result, "connect", mark);
 
                 if (tls) {
                     open = handshake(ctx, plain, result);

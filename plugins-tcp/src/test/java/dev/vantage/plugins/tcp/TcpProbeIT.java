@@ -46,13 +46,22 @@ class TcpProbeIT {
     }
 
     @Test
-    void connectsAndTimesDnsAndConnect() throws Exception {
+    void connectsAndTimesTheConnectOfAnIpLiteralWithoutDns() throws Exception {
         try (ServerSocket listener = listen()) { // the kernel completes the handshake; nobody needs to accept
             ProbeResult r = run("127.0.0.1:" + listener.getLocalPort(), Map.of());
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
-            assertThat(r.phases()).containsOnlyKeys("dns", "connect");
+            assertThat(r.phases()).containsOnlyKeys("connect"); // a literal asks no resolver
             assertThat(r.attributes()).containsEntry("remoteAddress", "127.0.0.1");
             assertThat(r.duration()).isGreaterThanOrEqualTo(r.phases().get("connect"));
+        }
+    }
+
+    @Test
+    void timesDnsForAHostName() throws Exception {
+        try (ServerSocket listener = listen()) {
+            ProbeResult r = run("localhost:" + listener.getLocalPort(), Map.of("ipVersion", "4"));
+            assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
+            assertThat(r.phases()).containsOnlyKeys("dns", "connect");
         }
     }
 
@@ -81,7 +90,7 @@ class TcpProbeIT {
         try (Server server = new Server(c -> c.getOutputStream().write("SSH-2.0-test\r\n".getBytes()))) {
             ProbeResult r = run(server.target(), Map.of("expect", "^SSH-2\\.0-"));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
-            assertThat(r.phases()).containsOnlyKeys("dns", "connect", "banner");
+            assertThat(r.phases()).containsOnlyKeys("connect", "banner");
         }
     }
 
@@ -90,7 +99,7 @@ class TcpProbeIT {
         try (Server server = new Server(TcpProbeIT::echoLine)) {
             ProbeResult r = run(server.target(), Map.of("send", "PING 1\n", "expect", "PING \\d"));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.SUCCESS);
-            assertThat(r.phases()).containsOnlyKeys("dns", "connect", "exchange");
+            assertThat(r.phases()).containsOnlyKeys("connect", "exchange");
         }
     }
 
@@ -197,7 +206,7 @@ class TcpProbeIT {
             ProbeResult r = TestEngines.runOnce(strict, task(server.target(), Map.of()));
             assertThat(r.status()).isEqualTo(ProbeStatus.ERROR);
             assertThat(r.error().kind()).isEqualTo(ErrorKind.POLICY);
-            assertThat(r.phases()).containsOnlyKeys("dns");
+            assertThat(r.phases()).isEmpty(); // an IP literal: no dns, and no connect was tried
             assertThat(server.accepted).isZero();
         }
     }

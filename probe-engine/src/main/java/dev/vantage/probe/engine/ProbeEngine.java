@@ -87,7 +87,8 @@ public final class ProbeEngine implements AutoCloseable {
             for (int i = 2; !names.add(name); i++) {
                 name = sink.name() + "-" + i;
             }
-            dispatchers.add(new SinkDispatcher(sink, name, b.sinkQueueCapacity, b.sinkBatchSize));
+            dispatchers.add(new SinkDispatcher(sink, name, b.sinkQueueCapacity, b.sinkBatchSize,
+                    b.sinkLingerNanos));
         }
         this.sinks = List.copyOf(dispatchers);
         for (SinkDispatcher s : sinks) {
@@ -461,6 +462,7 @@ public final class ProbeEngine implements AutoCloseable {
         private final List<ResultSink> sinks = new ArrayList<>();
         private int sinkQueueCapacity = 65_536;
         private int sinkBatchSize = 1_000;
+        private long sinkLingerNanos = SinkDispatcher.DEFAULT_LINGER_NANOS;
         private MeterRegistry registry = new SimpleMeterRegistry();
         private final Map<String, String> labels = new LinkedHashMap<>();
         private FollowUps followUps = FollowUps.NONE;
@@ -555,6 +557,19 @@ public final class ProbeEngine implements AutoCloseable {
                 throw new IllegalArgumentException("sinkBatchSize must be at least 1");
             }
             this.sinkBatchSize = size;
+            return this;
+        }
+
+        /**
+         * How long results may wait for more before a sink is handed a small batch (fewer than a quarter of
+         * {@link #sinkBatchSize}); default 1 ms. Longer means fewer, larger batches, for a sink whose cost is per
+         * batch (a file forced to disk, a frame, a commit), and up to that much more delay before it sees a result.
+         */
+        public Builder sinkLinger(Duration linger) {
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("sinkLinger must not be negative");
+            }
+            this.sinkLingerNanos = linger.toNanos();
             return this;
         }
 

@@ -79,4 +79,38 @@ class SinkDeliveryTest {
             assertThat(engine.stats().sinks().get(0).failedBatches()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aLingerGathersATrickleIntoFewBatchesAndStillDeliversALoneResultAtOnce() {
+        List<Integer> sizes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ResultSink counting = batch -> sizes.add(batch.size());
+        // a linger far above any scheduling delay of a busy machine, so the test tells "waited" from "at once"
+        Duration linger = Duration.ofSeconds(2);
+        try (ProbeEngine engine = ProbeEngine.builder().discoverProviders(false).addProvider(FakeProvider.succeeding())
+                .addSink(counting).sinkBatchSize(200).sinkLinger(linger).build()) {
+            // a result every 5 ms for about 400 ms: without the linger nearly each would be a batch of its own
+            for (int i = 0; i < 80; i++) {
+                engine.runOnce(TaskSpec.builder("fake", "x").build()).toCompletableFuture().join();
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> sizes.stream().mapToInt(Integer::intValue).sum() == 80);
+            // the first result goes at once, the rest gather behind the linger
+            assertThat(sizes.size()).as(sizes.toString()).isBetween(2, 4);
+
+            // after a quiet spell longer than the linger, a lone result is exported at once, not held back
+            java.util.concurrent.locks.LockSupport.parkNanos(linger.plusMillis(300).toNanos());
+            long start = System.nanoTime();
+            engine.runOnce(TaskSpec.builder("fake", "x").build()).toCompletableFuture().join();
+            Awaitility.await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+                    .until(() -> sizes.stream().mapToInt(Integer::intValue).sum() == 81);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(linger.dividedBy(2));
+        }
+    }
+
+    @Test
+    void aNegativeLingerIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProbeEngine.builder().sinkLinger(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sinkLinger");
+    }
 }

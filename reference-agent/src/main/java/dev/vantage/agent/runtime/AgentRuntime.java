@@ -96,8 +96,11 @@ public final class AgentRuntime implements AutoCloseable {
                 config.maxUnackedBatches, config.welcomeTimeout, config.connectTimeout, config.tls), spool);
         Diagnosis diagnosis = new Diagnosis(config.diagnosisEvery, config.diagnosisResolver, System::nanoTime);
         ProbeEngine.Builder eb = ProbeEngine.builder()
-                // a batch is one spool file and one frame: keep frames well below common WebSocket size limits
+                // a batch is one spool file (written, forced, renamed, deleted), one frame and one server commit:
+                // its cost hardly depends on its size, so let results gather a while (up to 200, which keeps frames
+                // well below common WebSocket size limits); 100 ms is small beside a 1 s interval
                 .sinkBatchSize(200)
+                .sinkLinger(Duration.ofMillis(100))
                 .addSink(new SpoolSink(spool, up::wake))
                 .followUps(diagnosis);
         PrometheusMeterRegistry registry = null;

@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -34,12 +36,16 @@ import org.slf4j.LoggerFactory;
  * batches are deleted and their results counted as dropped.
  *
  * <p>Thread-safe: the engine's sink thread appends while the uplink thread reads and deletes. An in-memory index
- * (loaded from the directory at open) answers "what is spooled" without listing the directory each time.
+ * (loaded from the directory at open) answers "what is spooled" without listing the directory each time, and the
+ * results of batches written since the open stay in memory until first read (up to {@value #MAX_UNREAD_RESULTS}),
+ * so the uplink sends a fresh batch without reading back and parsing the file just written.
  */
 public final class Spool {
     private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
     private static final String SUFFIX = ".jsonl";
     private static final String TEMP_SUFFIX = ".tmp";
+    /** Results kept in memory for their first read; beyond that (the server away a while) they are read from disk. */
+    static final int MAX_UNREAD_RESULTS = 10_000;
 
     /** One spooled batch. */
     public record Batch(String id, int results, long bytes, Instant writtenAt) {
@@ -56,6 +62,8 @@ public final class Spool {
     private final ConcurrentSkipListMap<String, Batch> batches = new ConcurrentSkipListMap<>();
     private final AtomicLong sequence;
     private final AtomicLong dropped = new AtomicLong();
+    private final Map<String, List<ProbeResult>> unread = new ConcurrentHashMap<>();
+    private final AtomicInteger unreadResults = new AtomicInteger();
     private final Object writeLock = new Object();
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
     private long unlogged; // guarded by writeLock
@@ -99,7 +107,10 @@ public final class Spool {
         return new Spool(dir, maxBytes, maxAge, clock);
     }
 
-    /** Writes {@code results} as one new batch, then applies the bounds. Returns the batch id. */
+    /**
+     * Writes {@code results} as one new batch, then applies the bounds. Returns the batch id once the batch is on
+     * disk (forced), so a caller may count the results as durable when this returns.
+     */
     public String append(List<ProbeResult> results) throws IOException {
         StringBuilder text = new StringBuilder(results.size() * 512);
         for (ProbeResult r : results) {
@@ -116,6 +127,11 @@ public final class Spool {
             ch.force(true);
         }
         Files.move(temp, file(id), StandardCopyOption.ATOMIC_MOVE);
+        if (unreadResults.addAndGet(results.size()) <= MAX_UNREAD_RESULTS) {
+            unread.put(id, List.copyOf(results));
+        } else {
+            unreadResults.addAndGet(-results.size());
+        }
         synchronized (writeLock) {
             batches.put(id, new Batch(id, results.size(), bytes.length, clock.instant()));
             enforceBounds();
@@ -141,6 +157,10 @@ public final class Spool {
 
     /** The results of a batch, as written, or an empty list if it is gone (dropped meanwhile). */
     public List<ProbeResult> read(String id) throws IOException {
+        List<ProbeResult> fresh = forget(id);
+        if (fresh != null) {
+            return fresh;
+        }
         List<ProbeResult> out = new ArrayList<>();
         int unreadable = 0;
         try (Stream<String> lines = Files.lines(file(id), StandardCharsets.UTF_8)) {
@@ -163,6 +183,7 @@ public final class Spool {
 
     /** Deletes an acknowledged batch; false if it was not (or no longer) spooled. */
     public boolean delete(String id) {
+        forget(id);
         if (batches.remove(id) == null) {
             return false;
         }
@@ -202,6 +223,15 @@ public final class Spool {
                 }
             }
         }
+    }
+
+    /** Drops a batch's in-memory results, returning them (null if they were not kept or already read). */
+    private List<ProbeResult> forget(String id) {
+        List<ProbeResult> results = unread.remove(id);
+        if (results != null) {
+            unreadResults.addAndGet(-results.size());
+        }
+        return results;
     }
 
     public Stats stats() {

@@ -100,8 +100,22 @@ class SpoolTest {
         Spool spool = Spool.open(dir, 1 << 20, Duration.ofDays(7), Clock.systemUTC());
         String id = spool.append(results(2));
         Files.writeString(dir.resolve(id + ".jsonl"), "{\"not\": \"a result\"}\n", java.nio.file.StandardOpenOption.APPEND);
-        assertThat(spool.read(id)).hasSize(2);
-        assertThat(spool.stats().droppedResults()).isEqualTo(1);
+        // read back from disk, as after a restart (this process still holds the batch as written)
+        Spool reopened = Spool.open(dir, 1 << 20, Duration.ofDays(7), Clock.systemUTC());
+        assertThat(reopened.read(id)).hasSize(2);
+        assertThat(reopened.stats().droppedResults()).isEqualTo(1);
+    }
+
+    @Test
+    void aFreshBatchIsReadFromMemoryOnceThenFromDisk() throws IOException {
+        Spool spool = Spool.open(dir, 1 << 20, Duration.ofDays(7), Clock.systemUTC());
+        List<ProbeResult> written = results(3);
+        String id = spool.append(written);
+        // the first read (the uplink sending it) needs no disk; a resend after a reconnect reads the file
+        Files.writeString(dir.resolve(id + ".jsonl"), "{\"not\": \"a result\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(spool.read(id)).containsExactlyElementsOf(written);
+        assertThat(spool.read(id)).extracting(ProbeResult::id).containsExactlyElementsOf(written.stream().map(ProbeResult::id).toList());
+        assertThat(spool.stats().droppedResults()).as("the second read was the file's").isEqualTo(1);
     }
 
     @Test

@@ -22,12 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class SinkDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(SinkDispatcher.class);
 
-    private static final long LINGER_MILLIS = 1;
+    /** The engine's default linger: enough to gather a burst, too short for anyone to notice. */
+    public static final long DEFAULT_LINGER_NANOS = 1_000_000;
 
     private final ResultSink sink;
     private final String name;
     private final BlockingQueue<ProbeResult> queue;
     private final int maxBatch;
+    private final long lingerNanos;
     private final Thread thread;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -35,10 +37,16 @@ public final class SinkDispatcher {
     private volatile boolean closing;
 
     public SinkDispatcher(ResultSink sink, String name, int capacity, int maxBatch) {
+        this(sink, name, capacity, maxBatch, DEFAULT_LINGER_NANOS);
+    }
+
+    /** @param lingerNanos how long a small batch's results may wait for more before they are exported (from taking it) */
+    public SinkDispatcher(ResultSink sink, String name, int capacity, int maxBatch, long lingerNanos) {
         this.sink = sink;
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
+        this.lingerNanos = lingerNanos;
         this.thread = Thread.ofPlatform().daemon().name("vantage-sink-" + name).unstarted(this::deliver);
         thread.start();
     }
@@ -94,6 +102,7 @@ public final class SinkDispatcher {
                     }
                     continue;
                 }
+                long taken = System.nanoTime();
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
                 try {
@@ -105,9 +114,11 @@ public final class SinkDispatcher {
                 }
                 boolean small = batch.size() < maxBatch / 4;
                 batch.clear();
-                if (small && !closing) {
-                    // let a few more results gather: one wake-up per result costs more than the batch's export
-                    Thread.sleep(LINGER_MILLIS);
+                long rest = lingerNanos - (System.nanoTime() - taken);
+                if (small && !closing && rest > 0) {
+                    // let more results gather: one wake-up (or file, frame, commit) per result costs more than the
+                    // batch's export; a sleep, not a timed poll, so arrivals meanwhile wake nobody
+                    TimeUnit.NANOSECONDS.sleep(rest);
                 }
             } catch (InterruptedException e) {
                 break; // close() gave up waiting; what is still queued is lost and was counted as queued
