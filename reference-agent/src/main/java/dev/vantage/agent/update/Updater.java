@@ -129,6 +129,9 @@ public final class Updater {
         if (releaseKey == null) {
             return "no release key is pinned (--release-key or VANTAGE_RELEASE_KEY): updates are refused";
         }
+        if (order.version().equals(launch.rolledBack())) {
+            return "version " + order.version() + " was just rolled back on this agent: not trying it again";
+        }
         if (order.size() < 1 || order.size() > MAX_BYTES) {
             return "size " + order.size() + " is outside 1.." + MAX_BYTES + " bytes";
         }
