@@ -40,7 +40,7 @@ public final class LaunchCommand implements Callable<Integer> {
     String healthTimeout;
 
     @Unmatched
-    List<String> runArgs = List.of();
+    List<String> runArgs = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
