@@ -13,25 +13,39 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Releases uploaded in parts under a small body limit, checked against their SHA-256, and downloaded by an agent
- * with its credential (and by nobody else).
+ * with its credential (and by nobody else). On H2 here; {@link ReleasesPostgresIT} runs the same on PostgreSQL.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReleasesApiTest {
     private static final Map<String, String> BINARY = Map.of("Content-Type", "application/octet-stream");
-    static TestServer server;
-    static String admin;
+    TestServer server;
+    String admin;
+
+    /** The server's environment on top of the small body limit. */
+    Map<String, String> database() throws Exception {
+        return Map.of();
+    }
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of("SERVER_MAX_BODY_BYTES", "1024"));
+    void start() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(database());
+        env.put("SERVER_MAX_BODY_BYTES", "1024");
+        server = TestServer.start(env);
         admin = server.adminToken();
     }
 
     @AfterAll
-    static void stop() {
+    void stop() throws Exception {
         server.close();
+        closed();
+    }
+
+    /** After the server stopped: a database of the test's own is dropped here. */
+    void closed() throws Exception {
     }
 
     @Test
@@ -83,7 +97,7 @@ class ReleasesApiTest {
                 .as("over the body limit").isEqualTo(413);
     }
 
-    private static void announce(String version, String artifact, String sha256) {
+    private void announce(String version, String artifact, String sha256) {
         TestServer.Response r = server.post("/api/v1/agent-releases", admin, JsonMapping.write(Map.of("version", version,
                 "size", artifact.length(), "sha256", sha256,
                 "signature", Base64.getEncoder().encodeToString(new byte[64]))));
