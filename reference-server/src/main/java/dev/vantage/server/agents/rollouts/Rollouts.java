@@ -89,18 +89,28 @@ public final class Rollouts implements AutoCloseable {
         if (!store.running().isEmpty()) {
             throw new ConflictException(of("rollout.running"));
         }
-        int n = Math.max(1, (int) Math.ceil(matched.size() * percent / 100.0));
-        int quarter = Math.max(1, (int) Math.ceil(n / 4.0));
-        List<String> ids = new ArrayList<>();
-        List<Integer> waves = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ids.add(matched.get(i).id());
-            waves.add(i == 0 ? 0 : i < quarter ? 1 : 2); // one agent, then a quarter, then the rest
-        }
+        List<Integer> waves = waves(matched.size(), percent);
+        List<String> ids = matched.subList(0, waves.size()).stream().map(Fleet.Member::id).toList();
         Rollout r = store.create(version, json(selector), percent, agentTimeout, by, ids, waves);
+        int n = ids.size();
         LOG.info("rollout {} of agent release {} to {} agents started by {}", r.id(), version, n, by);
         ticker.execute(this::tickQuietly);
         return r;
+    }
+
+    /**
+     * The wave of each agent taking part, for {@code percent} of {@code matched} agents (rounded up, at least one):
+     * wave 0 is one agent, wave 1 brings the total to a quarter (rounded up), wave 2 is the rest. Small rollouts
+     * have empty waves, which are skipped.
+     */
+    static List<Integer> waves(int matched, int percent) {
+        int n = Math.max(1, (int) Math.ceil(matched * percent / 100.0));
+        int quarter = (int) Math.ceil(n / 4.0);
+        List<Integer> waves = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            waves.add(i == 0 ? 0 : i < quarter ? 1 : 2);
+        }
+        return waves;
     }
 
     /** @throws ConflictException if it is not running */
@@ -136,7 +146,9 @@ public final class Rollouts implements AutoCloseable {
     }
 
     void tick() {
-        for (String id : store.running()) {
+        List<String> running = store.running();
+        sent.keySet().removeIf(key -> !running.contains(key.substring(0, key.indexOf('/'))));
+        for (String id : running) {
             Rollout r = store.find(id).orElse(null);
             if (r == null) {
                 continue;
