@@ -68,8 +68,12 @@ public final class Launcher {
                     reason = failure;
                     continue;
                 }
+                String previous = versions.current().orElse(null);
                 versions.setCurrent(v);
                 LOG.info("version {} is healthy: it is the current version now", v);
+                // the way back stays; older and rolled back versions go
+                java.util.Set<String> keep = new java.util.HashSet<>(java.util.Arrays.asList(v, previous));
+                versions.prune(keep);
                 code = p.waitFor();
             } else {
                 String current = versions.current().filter(v -> Files.isRegularFile(versions.jar(v))).orElse(null);

@@ -96,6 +96,28 @@ public final class Versions {
         move(verified, target);
     }
 
+    /**
+     * Deletes every kept version but {@code keep} (nulls ignored), so that a long-lived agent holds two versions:
+     * the one it runs and the one to go back to.
+     */
+    void prune(java.util.Set<String> keep) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && VERSION.matcher(name).matches() && !keep.contains(name)) {
+                    try (var walk = Files.walk(p)) {
+                        for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** A file beside the versions to download into; on the same file system, so install is a move. */
     public Path download(String version) throws IOException {
         Files.createDirectories(dir);

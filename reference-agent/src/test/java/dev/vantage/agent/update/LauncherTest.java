@@ -43,12 +43,17 @@ class LauncherTest {
     @Test
     void aTrialThatReportsHealthyBecomesCurrent() throws Exception {
         Path data = dir.resolve("data");
-        Versions versions = install(data, "2.0", MarksHealthy.class);
+        Versions versions = install(data, "1.0", ExitsZero.class);
+        versions.setCurrent("1.0");
+        versions.install("0.9", jar("0.9.jar", ExitsZero.class)); // an older one, no longer needed
+        install(data, "2.0", MarksHealthy.class);
         Launcher launcher = launcher(data, Duration.ofSeconds(30), jar("own.jar", ExitsZero.class));
 
         assertThat(launcher.run()).isZero();
 
         assertThat(versions.current()).hasValue("2.0");
+        assertThat(versions.jar("1.0")).as("the way back").exists();
+        assertThat(data.resolve("versions/0.9")).doesNotExist();
         assertThat(versions.readLaunch().orElseThrow()).isEqualTo(new Versions.Launch("2.0", true, null, null));
     }
 

@@ -125,7 +125,8 @@ class AgentRolloutIT {
         });
         assertThat(versions().get("west-1")).isEqualTo(bundled);
         assertThat(count(agents.get("west-1").output(), "starting agent version")).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("east-1/data/versions/current"))).isEqualTo("2.1.0");
+        assertThat(Files.readString(dir.resolve(victim + "/data/versions/current"))).isEqualTo("2.1.0");
+        assertThat(dir.resolve(victim + "/data/versions/2.0.1-bad")).as("pruned once 2.1.0 was healthy").doesNotExist();
     }
 
     /** Announces and uploads a release in 3 MiB parts; signs it properly unless a signature is given. */
