@@ -139,6 +139,18 @@ public final class Updater {
     }
 
     private void run(Message.Update order) {
+        UpdateStatus outcome = attempt(order);
+        if (outcome == null) {
+            return; // interrupted: the agent is stopping
+        }
+        report.accept(outcome);
+        if (outcome.state().equals(UpdateStatus.SWITCHING)) {
+            switchNow.run();
+        }
+    }
+
+    /** Downloads, verifies and installs; what to report, once the download file is gone whatever happened. */
+    private UpdateStatus attempt(Message.Update order) {
         String version = order.version();
         Path part = null;
         try {
@@ -155,16 +167,16 @@ public final class Updater {
             versions.install(version, part);
             versions.setTrial(version);
             LOG.info("version {} verified and installed; switching to it", version);
-            report.accept(new UpdateStatus(version, UpdateStatus.SWITCHING, null));
-            switchNow.run();
+            return new UpdateStatus(version, UpdateStatus.SWITCHING, null);
         } catch (Refused e) {
             LOG.error("release {} refused: {}", version, e.getMessage());
-            report.accept(new UpdateStatus(version, UpdateStatus.FAILED, "refused: " + e.getMessage()));
+            return new UpdateStatus(version, UpdateStatus.FAILED, "refused: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             LOG.warn("update to {} failed: {}", version, e.toString());
-            report.accept(new UpdateStatus(version, UpdateStatus.FAILED, "download failed: " + e.getMessage()));
+            return new UpdateStatus(version, UpdateStatus.FAILED, "download failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return null;
         } finally {
             if (part != null) {
                 try {
