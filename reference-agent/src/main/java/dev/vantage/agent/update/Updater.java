@@ -107,15 +107,11 @@ public final class Updater {
             return List.of(new UpdateStatus(version, UpdateStatus.HEALTHY, null)); // already there
         }
         if (!busy.compareAndSet(null, version)) {
-            return List.of(); // an order repeated while its download runs
+            String other = busy.get();
+            return version.equals(other) ? List.of() // an order repeated while its download runs
+                    : List.of(new UpdateStatus(version, UpdateStatus.FAILED, "still installing version " + other));
         }
-        Thread.ofVirtual().name("vantage-update").start(() -> {
-            try {
-                run(order);
-            } finally {
-                busy.set(null);
-            }
-        });
+        Thread.ofVirtual().name("vantage-update").start(() -> run(order));
         return List.of(new UpdateStatus(version, UpdateStatus.DOWNLOADING, null));
     }
 
@@ -140,6 +136,9 @@ public final class Updater {
 
     private void run(Message.Update order) {
         UpdateStatus outcome = attempt(order);
+        if (outcome == null || !outcome.state().equals(UpdateStatus.SWITCHING)) {
+            busy.set(null); // free for the next order before the server hears of this one (switching: the agent stops)
+        }
         if (outcome == null) {
             return; // interrupted: the agent is stopping
         }
