@@ -166,6 +166,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (launched) {
+            // a launcher killed outright can neither stop this agent nor start another: stop with it, not orphaned
+            ProcessHandle.current().parent().ifPresent(launcher -> launcher.onExit().thenRun(runtime::close));
+        }
         try {
             runtime.terminated().toCompletableFuture().join();
             return switching ? Versions.EXIT_SWITCH : 0;

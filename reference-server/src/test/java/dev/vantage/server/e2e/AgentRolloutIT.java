@@ -128,6 +128,11 @@ class AgentRolloutIT {
         assertThat(count(agents.get("west-1").output(), "starting agent version")).isEqualTo(1);
         assertThat(Files.readString(dir.resolve(victim + "/data/versions/current"))).isEqualTo("2.1.0");
         assertThat(dir.resolve(victim + "/data/versions/2.0.1-bad")).as("pruned once 2.1.0 was healthy").doesNotExist();
+
+        // a launcher killed outright (kill -9) takes its agent with it: none is left running unsupervised
+        agents.get("west-1").kill();
+        await("west-1's agent gone with its launcher").atMost(Duration.ofSeconds(20))
+                .until(() -> !versions().containsKey("west-1"));
     }
 
     /** Announces and uploads a release in 3 MiB parts; signs it properly unless a signature is given. */
