@@ -20,6 +20,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/instant', name: 'instant', component: () => import('@/pages/instant/InstantPage.vue') },
   { path: '/agents', name: 'agents', component: () => import('@/pages/agents/AgentsPage.vue') },
   { path: '/users', name: 'users', component: () => import('@/pages/users/UsersPage.vue'), meta: { role: 'admin' } },
+  { path: '/agent-updates', name: 'agent-updates', component: () => import('@/pages/agent-updates/AgentUpdatesPage.vue'), meta: { role: 'admin' } },
   { path: '/audit', name: 'audit', component: () => import('@/pages/audit/AuditPage.vue'), meta: { role: 'admin' } },
   { path: '/tokens', name: 'tokens', component: () => import('@/pages/tokens/TokensPage.vue') },
   { path: '/account', name: 'account', component: () => import('@/pages/account/AccountPage.vue') },

@@ -31,6 +31,10 @@ import type {
   TaskInput,
   TaskPage,
   AuditPage,
+  AgentRelease,
+  AgentReleaseFields,
+  AgentRollout,
+  AgentRolloutFields,
   TokenPair,
   User,
   PublicStatusPage,
@@ -161,6 +165,18 @@ export const api = {
   deleteSilence: (id: string) => http.delete(`/silences/${enc(id)}`).then(() => undefined),
   audit: (params: { actor?: string; objectType?: string; objectId?: string; from?: string; to?: string; limit?: number; offset?: number }) =>
     http.get<AuditPage>('/audit', { params }).then((r) => r.data),
+
+  agentReleases: () => http.get<{ items: AgentRelease[] }>('/agent-releases').then((r) => r.data.items),
+  createAgentRelease: (f: AgentReleaseFields) => http.post<AgentRelease>('/agent-releases', f).then((r) => r.data),
+  /** One part of the release's jar, at the offset where the stored part ends. */
+  uploadAgentReleasePart: (version: string, offset: number, part: Blob) =>
+    http.put<AgentRelease>(`/agent-releases/${enc(version)}/artifact`, part, {
+      params: { offset }, headers: { 'Content-Type': 'application/octet-stream' },
+    }).then((r) => r.data),
+  deleteAgentRelease: (version: string) => http.delete(`/agent-releases/${enc(version)}`).then(() => undefined),
+  agentRollouts: () => http.get<{ items: AgentRollout[] }>('/agent-rollouts').then((r) => r.data.items),
+  createAgentRollout: (f: AgentRolloutFields) => http.post<AgentRollout>('/agent-rollouts', f).then((r) => r.data),
+  cancelAgentRollout: (id: string) => http.post<AgentRollout>(`/agent-rollouts/${enc(id)}/cancel`).then((r) => r.data),
 }
 
 function enc(id: string): string {

@@ -20,6 +20,11 @@ export type Task = Schemas['Task']
 export type TaskPage = Schemas['TaskPage']
 export type AuditPage = Schemas['AuditPage']
 export type AuditEntry = Schemas['AuditEntry']
+/** Agent self-update (docs/agent-updates.md). */
+export type AgentRelease = Schemas['AgentRelease']
+export type AgentReleaseFields = Schemas['AgentReleaseFields']
+export type AgentRollout = Schemas['AgentRollout']
+export type AgentRolloutFields = Schemas['AgentRolloutFields']
 
 export type ProbeResult = Schemas['Result']
 export type Status = ProbeResult['status']

@@ -1,6 +1,7 @@
 export default {
   app: { title: 'Vantage', logout: 'Log out', language: 'Language', loading: 'Loading…', live: 'live', offlineLive: 'reconnecting' },
   nav: {
+    agentUpdates: 'Agent updates',
     overview: 'Overview', tasks: 'Tasks', instant: 'Instant test', agents: 'Agents', users: 'Users', tokens: 'API tokens',
     alerting: 'Alerts', incidents: 'Incidents', rules: 'Alert rules', silences: 'Silences', channels: 'Channels',
     audit: 'Audit log', account: 'My account',
@@ -184,5 +185,19 @@ export default {
     state: { up: 'Operational', degraded: 'Degraded', down: 'Outage', unknown: 'Unknown' },
     page: { up: 'All systems operational', degraded: 'Some systems degraded', down: 'Outage in progress', unknown: 'Status unknown' },
     daysAgo: '90 days ago', today: 'Today',
+  },
+  agentUpdates: {
+    title: 'Agent updates', hint: 'Agents started with "vantage-agent launch" and a release key install signed releases rolled out here, and roll back a version that does not report healthy in time.',
+    versions: 'Agents per version', version: 'Version', agents: 'Agents', noAgents: 'No agent has connected yet',
+    releases: 'Releases', noReleases: 'No releases uploaded', size: 'Size', ready: 'Ready', partial: '{percent}% uploaded',
+    uploadedBy: 'Uploaded by', upload: 'Upload release', jar: 'Agent jar', fileRequired: 'Choose the jar to upload',
+    signature: 'Signature', signatureHint: 'base64, from: vantage-agent release-key sign', uploaded: 'Release {version} uploaded',
+    rollouts: 'Rollouts', noRollouts: 'No rollouts yet', newRollout: 'New rollout', start: 'Start rollout',
+    selector: 'Agents', selectorHint: 'labels, e.g. region=east (blank: all agents)', percent: 'Percent of them',
+    agentTimeout: 'Time for each agent to report healthy', waves: 'Waves: one agent, then a quarter, then the rest. The first agent that fails or rolls back halts the rollout.',
+    progress: 'Progress', counts: '{healthy} healthy, {updating} updating, {pending} pending, {rolledBack} rolled back, {failed} failed',
+    reason: 'Reason', wave: 'Wave', step: 'Step', confirmCancel: 'Cancel the rollout of {version}?',
+    agentState: { pending: 'Pending', updating: 'Updating', healthy: 'Healthy', rolledBack: 'Rolled back', failed: 'Failed' },
+    rolloutState: { running: 'Running', halted: 'Halted', completed: 'Completed', cancelled: 'Cancelled' },
   },
 }

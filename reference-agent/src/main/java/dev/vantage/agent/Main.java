@@ -1,7 +1,9 @@
 package dev.vantage.agent;
 
+import dev.vantage.agent.cli.LaunchCommand;
 import dev.vantage.agent.cli.PluginsCommand;
 import dev.vantage.agent.cli.ProbeCommand;
+import dev.vantage.agent.cli.ReleaseKeyCommand;
 import dev.vantage.agent.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Command;
 /** {@code vantage-agent}: the probe engine with every plugin, on the command line. */
 @Command(name = "vantage-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Vantage agent: probe hosts and services from this machine, once or as a remote agent of a server.",
-        subcommands = {ProbeCommand.class, PluginsCommand.class, RunCommand.class})
+        subcommands = {ProbeCommand.class, PluginsCommand.class, RunCommand.class, LaunchCommand.class,
+                ReleaseKeyCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

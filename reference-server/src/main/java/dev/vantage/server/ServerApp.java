@@ -12,6 +12,11 @@ import dev.vantage.server.agents.gateway.AgentGateway;
 import dev.vantage.server.agents.gateway.ChangeRelay;
 import dev.vantage.server.agents.intake.ResultIntake;
 import dev.vantage.server.agents.local.LocalAgent;
+import dev.vantage.server.agents.releases.ReleaseStore;
+import dev.vantage.server.agents.releases.ReleasesApi;
+import dev.vantage.server.agents.rollouts.RolloutStore;
+import dev.vantage.server.agents.rollouts.Rollouts;
+import dev.vantage.server.agents.rollouts.RolloutsApi;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.alerting.Alerting;
 import dev.vantage.server.dispatch.Control;
@@ -147,6 +152,10 @@ public final class ServerApp implements AutoCloseable {
                 core.tasks()::find, notifier, live, core.clock(), core.registry());
         core.tasks().addListener(alerting);
         wire(alerting, core);
+        ReleaseStore releases = new ReleaseStore(core.database(), core.clock());
+        RolloutStore rolloutStore = new RolloutStore(core.database(), core.clock());
+        Rollouts rollouts = new Rollouts(rolloutStore, releases::find, fleet(core, gateway), core.clock());
+        gateway.updateReports(rollouts::status);
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -162,6 +171,8 @@ public final class ServerApp implements AutoCloseable {
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
                         core.clock()),
                 new AgentEndpoint(core.agents(), gateway),
+                new ReleasesApi(releases, gateway::authenticate, rolloutStore::rollingOut),
+                new RolloutsApi(rolloutStore, rollouts),
                 new InstantTestsApi(instants, core.engine()),
                 new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent(), history(core), core.clock()),
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
@@ -183,6 +194,26 @@ public final class ServerApp implements AutoCloseable {
                             .engineOptions(e -> core.pluginJars().forEach(e::addPluginJar))));
         }
         return modules;
+    }
+
+    /** The agents as rollouts see them: the store's list, orders through this replica's connections. */
+    private static Rollouts.Fleet fleet(ServerCore core, AgentGateway gateway) {
+        return new Rollouts.Fleet() {
+            @Override
+            public List<Member> members() {
+                return core.agents().list().stream().filter(a -> !a.revoked())
+                        .map(a -> new Member(a.id(), a.name(), a.labels(), gateway.online(a.id()))).toList();
+            }
+
+            @Override
+            public Sent send(String agentId, dev.vantage.agent.protocol.Message.Update order) {
+                return switch (gateway.update(agentId, order)) {
+                    case SENT -> Sent.SENT;
+                    case NOT_CONNECTED -> Sent.NOT_HERE;
+                    case OLD_PROTOCOL -> Sent.CANNOT_UPDATE;
+                };
+            }
+        };
     }
 
     /**

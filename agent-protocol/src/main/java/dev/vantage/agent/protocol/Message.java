@@ -18,15 +18,28 @@ public sealed interface Message {
 
     // ---- agent -> server ----
 
-    /** First message on a connection: who the agent is and what it can run. */
-    record Hello(int protocol, String agentVersion, Capabilities capabilities, Map<String, String> labels)
-            implements Message {
-        public static final int PROTOCOL = 1;
+    /**
+     * First message on a connection: who the agent is and what it can run. The agent speaks every protocol version
+     * from {@code protocol} to {@code maxProtocol}; the server answers with the highest one both speak, so a fleet
+     * can run mixed versions during a rollout ({@link ProtocolVersions}).
+     */
+    record Hello(int protocol, int maxProtocol, String agentVersion, Capabilities capabilities,
+                 Map<String, String> labels) implements Message {
+        /** The lowest version this code speaks (what a version 1 server compares). */
+        public static final int PROTOCOL = ProtocolVersions.MIN;
 
         public Hello {
             Objects.requireNonNull(agentVersion, "agentVersion");
             Objects.requireNonNull(capabilities, "capabilities");
+            if (maxProtocol < protocol) {
+                throw new IllegalArgumentException("maxProtocol " + maxProtocol + " is below protocol " + protocol);
+            }
             labels = Map.copyOf(labels);
+        }
+
+        /** A peer that speaks one version only. */
+        public Hello(int protocol, String agentVersion, Capabilities capabilities, Map<String, String> labels) {
+            this(protocol, protocol, agentVersion, capabilities, labels);
         }
 
         @Override
@@ -76,14 +89,22 @@ public sealed interface Message {
 
     // ---- server -> agent ----
 
-    /** Answer to {@link Hello}: the complete task set; the agent stops anything not in it. */
-    record Welcome(String agentId, Duration heartbeatInterval, Policy policy, List<TaskSpec> tasks)
+    /**
+     * Answer to {@link Hello}: the complete task set; the agent stops anything not in it. {@code protocol} is the
+     * version chosen for this connection (1 when a version 1 server leaves it out).
+     */
+    record Welcome(String agentId, Duration heartbeatInterval, Policy policy, List<TaskSpec> tasks, int protocol)
             implements Message {
         public Welcome {
             Objects.requireNonNull(agentId, "agentId");
             Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
             Objects.requireNonNull(policy, "policy");
             tasks = List.copyOf(tasks);
+        }
+
+        /** A welcome on protocol version 1. */
+        public Welcome(String agentId, Duration heartbeatInterval, Policy policy, List<TaskSpec> tasks) {
+            this(agentId, heartbeatInterval, policy, tasks, ProtocolVersions.MIN);
         }
 
         @Override
@@ -139,6 +160,57 @@ public sealed interface Message {
         @Override
         public String type() {
             return "ack";
+        }
+    }
+
+    /**
+     * Protocol 2: switch to agent release {@code version}. The agent downloads it ({@code GET /ws/agent/releases/
+     * {version}} with its credential), checks its {@code size} and {@code sha256} (hex) and the release key's
+     * Ed25519 {@code signature} (base64) over {@link #signedText}, and answers with {@link UpdateStatus}es.
+     */
+    record Update(String version, long size, String sha256, String signature) implements Message {
+        public Update {
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(signature, "signature");
+        }
+
+        /**
+         * What the release key signs: the version and the artifact's checksum, so that a signature cannot be moved
+         * to another version (a downgrade) or another artifact.
+         */
+        public static String signedText(String version, String sha256) {
+            return "vantage-agent release " + version + " sha256:" + sha256;
+        }
+
+        @Override
+        public String type() {
+            return "update";
+        }
+    }
+
+    /**
+     * Protocol 2: how an {@link Update} is going. {@code state} is one of {@link #STATES}; {@code reason} says why
+     * for {@code failed} and {@code rolledBack}, else null.
+     */
+    record UpdateStatus(String version, String state, String reason) implements Message {
+        public static final String DOWNLOADING = "downloading";
+        public static final String SWITCHING = "switching";
+        public static final String HEALTHY = "healthy";
+        public static final String FAILED = "failed";
+        public static final String ROLLED_BACK = "rolledBack";
+        public static final List<String> STATES = List.of(DOWNLOADING, SWITCHING, HEALTHY, FAILED, ROLLED_BACK);
+
+        public UpdateStatus {
+            Objects.requireNonNull(version, "version");
+            if (!STATES.contains(state)) {
+                throw new IllegalArgumentException("state must be one of " + STATES + ", got " + state);
+            }
+        }
+
+        @Override
+        public String type() {
+            return "updateStatus";
         }
     }
 

@@ -19,6 +19,8 @@ import dev.vantage.agent.protocol.Message.PolicyUpdate;
 import dev.vantage.agent.protocol.Message.Rejected;
 import dev.vantage.agent.protocol.Message.Results;
 import dev.vantage.agent.protocol.Message.TaskChanges;
+import dev.vantage.agent.protocol.Message.Update;
+import dev.vantage.agent.protocol.Message.UpdateStatus;
 import dev.vantage.agent.protocol.Message.Welcome;
 import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.engine.InvalidTaskException;
@@ -54,6 +56,7 @@ public final class ProtocolCodec {
         switch (message) {
             case Hello h -> {
                 n.put("protocol", h.protocol());
+                n.put("maxProtocol", h.maxProtocol());
                 n.put("agentVersion", h.agentVersion());
                 ObjectNode caps = n.putObject("capabilities");
                 ArrayNode plugins = caps.putArray("plugins");
@@ -87,6 +90,7 @@ public final class ProtocolCodec {
                 n.set("policy", policy(w.policy()));
                 ArrayNode tasks = n.putArray("tasks");
                 w.tasks().forEach(t -> tasks.add(TaskSpecJson.toJson(t)));
+                n.put("protocol", w.protocol());
             }
             case TaskChanges c -> {
                 ArrayNode upsert = n.putArray("upsert");
@@ -100,6 +104,14 @@ public final class ProtocolCodec {
                 n.set("task", TaskSpecJson.toJson(i.task()));
             }
             case Ack a -> n.put("batch", a.batch()).put("stored", a.stored()).put("duplicates", a.duplicates());
+            case Update u -> n.put("version", u.version()).put("size", u.size()).put("sha256", u.sha256())
+                    .put("signature", u.signature());
+            case UpdateStatus u -> {
+                n.put("version", u.version()).put("state", u.state());
+                if (u.reason() != null) {
+                    n.put("reason", u.reason());
+                }
+            }
             case ErrorReply e -> n.put("message", e.message());
         }
         return n.toString();
@@ -152,7 +164,13 @@ public final class ProtocolCodec {
                 JsonNode caps = object(n, "capabilities");
                 List<Plugin> plugins = list(caps, "plugins", "capabilities.plugins",
                         p -> new Plugin(text(p, "type"), text(p, "version")));
-                yield new Hello(integer(n, "protocol"), text(n, "agentVersion"),
+                int protocol = integer(n, "protocol");
+                // a version 1 agent sends no maxProtocol: it speaks that one version
+                int max = n.hasNonNull("maxProtocol") ? integer(n, "maxProtocol") : protocol;
+                if (max < protocol) {
+                    throw new ProtocolException("maxProtocol must not be below protocol");
+                }
+                yield new Hello(protocol, max, text(n, "agentVersion"),
                         new Capabilities(plugins, text(caps, "icmpMode"), bool(caps, "ipv6")), strings(n, "labels"));
             }
             case "heartbeat" -> {
@@ -164,7 +182,16 @@ public final class ProtocolCodec {
             case "results" -> new Results(text(n, "batch"), list(n, "results", "results", ProtocolCodec::result));
             case "rejected" -> new Rejected(text(n, "taskId"), text(n, "reason"));
             case "welcome" -> new Welcome(text(n, "agentId"), duration(n, "heartbeatInterval"), policy(object(n, "policy")),
-                    list(n, "tasks", "tasks", ProtocolCodec::task));
+                    list(n, "tasks", "tasks", ProtocolCodec::task),
+                    n.hasNonNull("protocol") ? integer(n, "protocol") : ProtocolVersions.MIN);
+            case "update" -> new Update(text(n, "version"), whole(n, "size"), text(n, "sha256"), text(n, "signature"));
+            case "updateStatus" -> {
+                String state = text(n, "state");
+                if (!UpdateStatus.STATES.contains(state)) {
+                    throw new ProtocolException("state must be one of " + UpdateStatus.STATES);
+                }
+                yield new UpdateStatus(text(n, "version"), state, n.hasNonNull("reason") ? text(n, "reason") : null);
+            }
             case "tasks" -> new TaskChanges(list(n, "upsert", "upsert", ProtocolCodec::task),
                     list(n, "remove", "remove", ProtocolCodec::textValue));
             case "policy" -> new PolicyUpdate(policy(object(n, "policy")));

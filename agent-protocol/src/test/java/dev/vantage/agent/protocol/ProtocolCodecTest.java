@@ -53,6 +53,11 @@ class ProtocolCodecTest {
                 new PolicyUpdate(POLICY),
                 new InstantTest("i-1", TaskSpec.builder("icmp", "127.0.0.1").id("i-1").build()),
                 new Ack("b-1", 1, 0),
+                new Hello(1, 2, "0.2.0", new Capabilities(List.of(), "none", false), Map.of()),
+                new Welcome("a-1", Duration.ofSeconds(10), POLICY, List.of(), 2),
+                new Message.Update("2.0.0", 1234, "ab".repeat(32), "c2lnbmF0dXJl"),
+                new Message.UpdateStatus("2.0.0", Message.UpdateStatus.ROLLED_BACK, "not healthy within 30s"),
+                new Message.UpdateStatus("2.0.0", Message.UpdateStatus.HEALTHY, null),
                 new ErrorReply("what?"));
     }
 
@@ -74,6 +79,21 @@ class ProtocolCodecTest {
     void unknownFieldsAreIgnoredSoNewerPeersStayCompatible() {
         Message m = ProtocolCodec.decode("{\"type\":\"ack\",\"batch\":\"b\",\"stored\":2,\"duplicates\":0,\"extra\":[1]}");
         assertThat(m).isEqualTo(new Ack("b", 2, 0));
+    }
+
+    @Test
+    void aVersionOnePeerSpeaksOneVersionAndTheRangesAreNegotiated() {
+        Message hello = ProtocolCodec.decode("{\"type\":\"hello\",\"protocol\":1,\"agentVersion\":\"0.1.0\","
+                + "\"capabilities\":{\"plugins\":[],\"icmpMode\":\"none\",\"ipv6\":false}}");
+        assertThat(((Hello) hello).maxProtocol()).isEqualTo(1);
+        Message welcome = ProtocolCodec.decode("{\"type\":\"welcome\",\"agentId\":\"a\",\"heartbeatInterval\":\"10s\","
+                + "\"policy\":{},\"tasks\":[]}");
+        assertThat(((Welcome) welcome).protocol()).isEqualTo(1);
+        assertThat(ProtocolVersions.negotiate(1, 1)).hasValue(1);
+        assertThat(ProtocolVersions.negotiate(1, 7)).hasValue(ProtocolVersions.MAX);
+        assertThat(ProtocolVersions.negotiate(ProtocolVersions.MAX + 1, ProtocolVersions.MAX + 3)).isEmpty();
+        assertThatThrownBy(() -> ProtocolCodec.decode("{\"type\":\"updateStatus\",\"version\":\"2\",\"state\":\"fine\"}"))
+                .hasMessageStartingWith("state must be one of");
     }
 
     @Test

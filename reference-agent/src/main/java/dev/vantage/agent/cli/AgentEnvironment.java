@@ -16,7 +16,9 @@ public enum AgentEnvironment {
     /** {@code --plugins-dir} (default {@code ./plugins}). */
     VANTAGE_PLUGINS_DIR,
     /** {@code text} (default) or {@code json}: the log format. */
-    VANTAGE_LOG_FORMAT;
+    VANTAGE_LOG_FORMAT,
+    /** {@code --release-key}: the release public key (PEM file) agent updates must be signed with. */
+    VANTAGE_RELEASE_KEY;
 
     /** Its value, when set and not blank. */
     public Optional<String> value() {

@@ -5,6 +5,9 @@ import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.runtime.AgentCredential;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.agent.runtime.Enrollment;
+import dev.vantage.agent.update.ReleaseKeys;
+import dev.vantage.agent.update.Versions;
+import java.security.PublicKey;
 import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example:",
                 "  vantage-agent run --server ws://127.0.0.1:8080/ws/agent --enroll-token vet_... --label region=beijing",
                 "", "Exit status: 0 after a shutdown signal, 2 on bad input or failed enrollment, 3 when the server "
-                + "refuses the agent's credential (revoked)."})
+                + "refuses the agent's credential (revoked), 75 to ask the launcher to start a new version."})
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -87,6 +90,15 @@ public final class RunCommand implements Callable<Integer> {
             description = "Resolver for the diagnosis's DNS lookup, host or host:port (default: the system's).")
     String diagnosisResolver;
 
+    @Option(names = "--release-key", description = "The release public key (PEM) that agent releases rolled out by "
+            + "the server must be signed with (default: $VANTAGE_RELEASE_KEY); without it updates are refused. "
+            + "Updates also need 'vantage-agent launch'.")
+    Path releaseKey;
+
+    /** Set by the launcher ({@code vantage-agent launch}): the agent may switch versions through it. */
+    @Option(names = "--launched", hidden = true)
+    boolean launched;
+
     @Mixin
     PluginsDirOption plugins;
 
@@ -120,6 +132,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             List<PluginJar> jars = plugins.load();
             builder.engineOptions(b -> jars.forEach(b::addPluginJar));
+            selfUpdate(builder, dir);
         } catch (IOException e) {
             err.println("--blackbox-config: cannot read " + blackboxConfig + ": " + e.getMessage());
             return 2;
@@ -142,7 +155,6 @@ public final class RunCommand implements Callable<Integer> {
             err.println("cannot enroll: " + e.getMessage());
             return 2;
         }
-        AgentRuntime runtime;
         try {
             runtime = builder.credential(credential).build().start();
         } catch (java.io.UncheckedIOException e) {
@@ -154,9 +166,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(runtime::close, "vantage-agent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (launched) {
+            // a launcher killed outright can neither stop this agent nor start another: stop with it, not orphaned
+            ProcessHandle.current().parent().ifPresent(launcher -> launcher.onExit().thenRun(runtime::close));
+        }
         try {
             runtime.terminated().toCompletableFuture().join();
-            return 0;
+            return switching ? Versions.EXIT_SWITCH : 0;
         } catch (CompletionException e) {
             if (e.getCause() instanceof CredentialRejectedException rejected) {
                 err.println(rejected.getMessage());
@@ -172,6 +188,29 @@ public final class RunCommand implements Callable<Integer> {
                 // the JVM is shutting down: the hook is running or has run
             }
         }
+    }
+
+    /** Set when a verified release was installed: the launcher starts it after this process exits. */
+    private volatile boolean switching;
+    private AgentRuntime runtime;
+
+    private void selfUpdate(AgentRuntime.Builder builder, Path dir) throws IOException {
+        Path keyFile = releaseKey != null ? releaseKey
+                : AgentEnvironment.VANTAGE_RELEASE_KEY.value().map(Path::of).orElse(null);
+        PublicKey key = null;
+        if (keyFile != null) {
+            try {
+                key = ReleaseKeys.readPublic(keyFile);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("--release-key: " + e.getMessage(), e);
+            }
+        }
+        Versions.Launch launch = launched ? new Versions(dir).readLaunch()
+                .orElse(new Versions.Launch(null, false, null, null)) : null;
+        builder.selfUpdate(launch, key, () -> {
+            switching = true;
+            runtime.close();
+        });
     }
 
     private static List<URI> uris(String commaSeparated) {

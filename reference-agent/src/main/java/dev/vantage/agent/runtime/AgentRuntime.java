@@ -5,7 +5,11 @@ import dev.vantage.agent.blackbox.BlackboxProber;
 import dev.vantage.agent.metrics.AgentMeters;
 import dev.vantage.agent.metrics.MetricsServer;
 import dev.vantage.agent.protocol.Message;
+import dev.vantage.agent.protocol.ProtocolVersions;
 import dev.vantage.agent.spool.Spool;
+import dev.vantage.agent.update.Updater;
+import dev.vantage.agent.update.Versions;
+import java.security.PublicKey;
 import dev.vantage.agent.spool.SpoolSink;
 import dev.vantage.agent.uplink.Backoff;
 import dev.vantage.agent.uplink.ServerTrust;
@@ -124,8 +128,11 @@ public final class AgentRuntime implements AutoCloseable {
                 throw e;
             }
         }
-        Message.Hello hello = new Message.Hello(Message.Hello.PROTOCOL, version(), AgentCapabilities.detect(engine),
-                config.labels);
+        Updater updater = new Updater(new Versions(config.dataDir), config.launch, config.releaseKey, up::server,
+                config.credential.authorization(), config.tls, up::send, config.switchNow);
+        String version = updater.release() != null ? updater.release() : version();
+        Message.Hello hello = new Message.Hello(ProtocolVersions.MIN, ProtocolVersions.MAX, version,
+                AgentCapabilities.detect(engine), config.labels);
         diagnosis.capabilities(engine.descriptors().keySet(), hello.capabilities().icmpMode());
         ResultMetrics surfaced = resultMetrics;
         // a task the agent stops running takes its result series with it
@@ -138,7 +145,15 @@ public final class AgentRuntime implements AutoCloseable {
 
             @Override
             public List<Message> apply(Message fromServer) {
-                return tasks.apply(fromServer);
+                if (fromServer instanceof Message.Update u) {
+                    return updater.apply(u);
+                }
+                List<Message> replies = tasks.apply(fromServer);
+                if (fromServer instanceof Message.Welcome w && w.protocol() >= ProtocolVersions.UPDATES) {
+                    replies = new java.util.ArrayList<>(replies);
+                    replies.addAll(updater.welcomed());
+                }
+                return replies;
             }
 
             @Override
@@ -241,8 +256,24 @@ public final class AgentRuntime implements AutoCloseable {
         private BlackboxConfig blackbox;
         private Duration diagnosisEvery = Duration.ofMinutes(5);
         private String diagnosisResolver;
+        private Versions.Launch launch;
+        private PublicKey releaseKey;
+        private Runnable switchNow = () -> { };
 
         private Builder() {
+        }
+
+        /**
+         * Lets the agent take {@code update} orders (docs/agent-updates.md): {@code launch} is what the launcher
+         * said (null when not started by {@code vantage-agent launch}: orders are refused), {@code releaseKey} the
+         * pinned release key (null: orders are refused), and {@code switchNow} stops this agent so that the launcher
+         * starts the installed version.
+         */
+        public Builder selfUpdate(Versions.Launch launch, PublicKey releaseKey, Runnable switchNow) {
+            this.launch = launch;
+            this.releaseKey = releaseKey;
+            this.switchNow = Objects.requireNonNull(switchNow, "switchNow");
+            return this;
         }
 
         /** The agent WebSocket, e.g. {@code ws://host:8080/ws/agent} or {@code wss://...}. */

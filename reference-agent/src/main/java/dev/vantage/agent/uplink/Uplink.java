@@ -108,6 +108,8 @@ public final class Uplink {
     private final Spool spool;
     private final HttpClient http;
     private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+    /** Messages from other threads (update statuses), sent in order once a connection is welcomed. */
+    private final java.util.Queue<Message> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Random random = new Random();
@@ -119,7 +121,7 @@ public final class Uplink {
     private Agent agent;
     private volatile int connections;
     /** Index into the servers of the one in use; only the uplink thread moves it. */
-    private int current;
+    private volatile int current;
 
     /**
      * An uplink that sends what is spooled in {@code spool}. It can be woken ({@link #wake()}) at once, so the
@@ -145,6 +147,17 @@ public final class Uplink {
         if (wakePending.compareAndSet(false, true)) {
             inbox.add(new Wake());
         }
+    }
+
+    /** Sends {@code message} on the next welcomed connection, from any thread; never blocks. */
+    public void send(Message message) {
+        outbox.add(Objects.requireNonNull(message, "message"));
+        inbox.add(new Wake());
+    }
+
+    /** The server in use now (or tried next). */
+    public URI server() {
+        return settings.servers().get(current);
     }
 
     /** Whether a connection is open and welcomed. */
@@ -243,10 +256,6 @@ public final class Uplink {
         }
     }
 
-    private URI server() {
-        return settings.servers().get(current);
-    }
-
     private void next() {
         current = (current + 1) % settings.servers().size();
     }
@@ -298,7 +307,7 @@ public final class Uplink {
                     ws.abort();
                     return welcomed;
                 }
-                if (stopping && (!welcomed || (unacked.isEmpty() && spool.next(lastSent) == null)
+                if (stopping && (!welcomed || (unacked.isEmpty() && outbox.isEmpty() && spool.next(lastSent) == null)
                         || now > drainDeadlineNanos)) {
                     closeQuietly(ws);
                     return welcomed;
@@ -344,11 +353,15 @@ public final class Uplink {
                         case Message.TaskChanges t -> sendAll(ws, agent.apply(t));
                         case Message.PolicyUpdate p -> sendAll(ws, agent.apply(p));
                         case Message.InstantTest i -> sendAll(ws, agent.apply(i));
+                        case Message.Update u -> sendAll(ws, agent.apply(u));
                         default -> LOG.warn("ignoring '{}' from the server: only agents send it", m.type());
                     }
                 }
                 if (!welcomed) {
                     continue;
+                }
+                for (Message m = outbox.poll(); m != null; m = outbox.poll()) {
+                    send(ws, m);
                 }
                 // a batch dropped by the spool's bounds while awaiting its ack will never be acked: stop waiting
                 unacked.removeIf(id -> !spool.contains(id));

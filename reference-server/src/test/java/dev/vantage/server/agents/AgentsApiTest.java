@@ -233,6 +233,48 @@ class AgentsApiTest {
         server.call("DELETE", "/api/v1/tasks/" + httpTask, admin, null);
     }
 
+    @Test
+    void theProtocolVersionIsTheHighestBothPeersSpeak() throws Exception {
+        JsonNode enrolled = enroll(enrollmentToken(Map.of()), "versions");
+        assertThat(helloWith(enrolled, 1, 1)).as("a version 1 agent").isEqualTo("welcome protocol 1");
+        assertThat(helloWith(enrolled, 1, 7)).as("a newer agent").isEqualTo("welcome protocol 2");
+        assertThat(helloWith(enrolled, 3, 4)).as("no common version")
+                .isEqualTo("closed 4003 protocol 3..4 is not supported; this server speaks 1..2");
+    }
+
+    /** Says hello speaking {@code min..max}; returns the welcome's protocol or the close code and reason. */
+    private String helloWith(JsonNode enrolled, int min, int max) throws Exception {
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText())
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.app.port() + "/ws/agent"), new WebSocket.Listener() {
+                    final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last && ProtocolCodec.decode(text.toString()) instanceof Message.Welcome welcome) {
+                            answer.complete("welcome protocol " + welcome.protocol());
+                        }
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        answer.complete("closed " + code + " " + reason);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        socket.sendText(ProtocolCodec.encode(new Message.Hello(min, max, "test", new Message.Capabilities(
+                List.of(), "none", false), Map.of())), true).get(5, TimeUnit.SECONDS);
+        try {
+            return answer.get(10, TimeUnit.SECONDS);
+        } finally {
+            socket.abort();
+        }
+    }
+
     /**
      * A bare protocol client that says hello with the tcp plugin. It stops reading after the welcome unless
      * {@code reads}, and with {@code heartbeats} sends one every 500 ms (then the test must not send itself: the JDK

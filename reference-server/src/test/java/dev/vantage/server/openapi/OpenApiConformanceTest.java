@@ -68,6 +68,7 @@ class OpenApiConformanceTest {
         usersAndTokens();
         String localAgent = agents();
         tasksResultsAndInstantTests(localAgent);
+        agentUpdates(localAgent);
         assertThat(contract.checked()).as("documented JSON answers this walk never saw")
                 .containsAll(contract.jsonSuccesses());
     }
@@ -170,6 +171,73 @@ class OpenApiConformanceTest {
         expect(call("DELETE", template, idle + "?purge=true&results=delete", admin, null), 204);
         expect(call("GET", template, idle, admin, null), 404);
         return local;
+    }
+
+    /** A release uploaded in two parts, a rollout to an agent that is away (cancelled) and one to the local agent. */
+    private void agentUpdates(String localAgent) {
+        String releases = "/api/v1/agent-releases";
+        byte[] jar = "not really a jar, but bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        String sha256;
+        try {
+            sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(jar));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        String signature = java.util.Base64.getEncoder().encodeToString(new byte[64]);
+        Map<String, Object> fields = Map.of("version", "9.0.0-shapes", "size", jar.length, "sha256", sha256,
+                "signature", signature);
+        expect(call("POST", releases, admin, fields), 201);
+        expect(call("POST", releases, admin, fields), 409);
+        JsonNode bad = call("POST", releases, admin, Map.of("version", "../up", "size", 0, "sha256", "x",
+                "signature", "x")).json();
+        assertThat(bad.get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("version", "size", "sha256",
+                "signature");
+        String one = releases + "/{version}";
+        String path = releases + "/9.0.0-shapes";
+        Map<String, String> binary = Map.of("Content-Type", "application/octet-stream");
+        String artifact = one + "/artifact";
+        String first = new String(jar, 0, 10, java.nio.charset.StandardCharsets.US_ASCII);
+        String rest = new String(jar, 10, jar.length - 10, java.nio.charset.StandardCharsets.US_ASCII);
+        TestServer.Response part = server.call("PUT", path + "/artifact?offset=0", admin, first, binary);
+        assertThat(contract.problems("PUT", artifact, part.status(), part.contentType(), part.body())).isEmpty();
+        assertThat(part.json().get("received").asInt()).isEqualTo(10);
+        TestServer.Response wrong = server.call("PUT", path + "/artifact?offset=0", admin, rest, binary);
+        assertThat(wrong.status()).isEqualTo(409);
+        TestServer.Response last = server.call("PUT", path + "/artifact?offset=10", admin, rest, binary);
+        assertThat(contract.problems("PUT", artifact, last.status(), last.contentType(), last.body())).isEmpty();
+        assertThat(last.json().get("ready").asBoolean()).as(last.body()).isTrue();
+        expect(call("GET", releases, admin, null), 200);
+        expect(call("GET", one, path, admin, null), 200);
+        expect(call("GET", one, releases + "/none", admin, null), 404);
+        // agents download with their credential only
+        assertThat(server.call("GET", "/ws/agent/releases/9.0.0-shapes", null, null).status()).isEqualTo(401);
+
+        String rollouts = "/api/v1/agent-rollouts";
+        String tokens = "/api/v1/agents/enrollment-tokens";
+        String secret = call("POST", tokens, admin, Map.of("uses", 1)).json().get("token").asText();
+        String away = call("POST", "/api/v1/agents/enroll", null, Map.of("token", secret, "name", "away")).json()
+                .get("agentId").asText();
+        expect(call("POST", rollouts, admin, Map.of("version", "9.0.0-shapes", "percent", 0,
+                "selector", Map.of("agent", away))), 400);
+        JsonNode waiting = call("POST", rollouts, admin, Map.of("version", "9.0.0-shapes",
+                "selector", Map.of("agent", away))).json();
+        expect(call("POST", rollouts, admin, Map.of("version", "9.0.0-shapes")), 409); // one at a time
+        expect(call("DELETE", one, path, admin, null), 409); // being rolled out
+        expect(call("GET", rollouts, admin, null), 200);
+        String template = rollouts + "/{id}";
+        expect(call("GET", template, rollouts + "/" + waiting.get("id").asText(), admin, null), 200);
+        expect(call("POST", template + "/cancel", rollouts + "/" + waiting.get("id").asText() + "/cancel", admin, null), 200);
+        expect(call("POST", template + "/cancel", rollouts + "/" + waiting.get("id").asText() + "/cancel", admin, null), 409);
+
+        // the server's built-in agent was not started by the launcher: it refuses, and the rollout halts
+        String id = call("POST", rollouts, admin, Map.of("version", "9.0.0-shapes", "selector", Map.of("agent", localAgent)))
+                .json().get("id").asText();
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                server.get(rollouts + "/" + id, admin).json().get("state").asText().equals("halted"));
+        JsonNode halted = call("GET", template, rollouts + "/" + id, admin, null).json();
+        assertThat(halted.get("agents").get(0).get("state").asText()).isEqualTo("failed");
+        assertThat(halted.get("reason").asText()).contains("not started by 'vantage-agent launch'");
+        expect(call("DELETE", one, path, admin, null), 204);
     }
 
     private void tasksResultsAndInstantTests(String localAgent) {

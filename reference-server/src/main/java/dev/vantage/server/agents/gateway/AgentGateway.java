@@ -9,6 +9,9 @@ import dev.vantage.agent.protocol.Message.PolicyUpdate;
 import dev.vantage.agent.protocol.Message.Rejected;
 import dev.vantage.agent.protocol.Message.Results;
 import dev.vantage.agent.protocol.Message.TaskChanges;
+import dev.vantage.agent.protocol.Message.Update;
+import dev.vantage.agent.protocol.Message.UpdateStatus;
+import dev.vantage.agent.protocol.ProtocolVersions;
 import dev.vantage.agent.protocol.Message.Welcome;
 import dev.vantage.agent.protocol.Policy;
 import dev.vantage.agent.protocol.ProtocolCodec;
@@ -70,6 +73,21 @@ public final class AgentGateway implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
+    private volatile UpdateReports updateReports = (agentId, status) -> { };
+
+    /** Told of every {@code updateStatus} an agent sends (the rollouts slice listens). */
+    public interface UpdateReports {
+        void status(String agentId, UpdateStatus status);
+    }
+
+    /** What became of an {@link #update} order. */
+    public enum Delivery {
+        SENT,
+        /** The agent has no welcomed connection to this replica. */
+        NOT_CONNECTED,
+        /** The agent speaks a protocol version without updates. */
+        OLD_PROTOCOL
+    }
 
     public AgentGateway(AgentStore agents, TaskCatalog catalog, ResultIntake intake, LiveFeed live, Clock clock,
                         Duration heartbeatInterval, MeterRegistry registry) {
@@ -111,6 +129,7 @@ public final class AgentGateway implements AutoCloseable {
         final AgentConnection connection;
         volatile Instant lastHeard;
         volatile boolean welcomed;                            // written under this
+        volatile int protocol;                                // negotiated in hello
         Set<String> types = Set.of();                         // guarded by this
         Policy policy;                                        // guarded by this
         final Map<String, TaskSpec> assigned = new LinkedHashMap<>(); // guarded by this
@@ -180,6 +199,11 @@ public final class AgentGateway implements AutoCloseable {
                 live.publish("agent", statusEvent(s.agentId, true));
             }
             case Results r -> results(s, r);
+            case UpdateStatus u -> {
+                LOG.info("agent {}: update to {} {}{}", s.agentId, u.version(), u.state(),
+                        u.reason() == null ? "" : ": " + u.reason());
+                updateReports.status(s.agentId, u);
+            }
             case Rejected r -> {
                 problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>()).put(r.taskId(), "rejected by agent: " + r.reason());
                 LOG.info("agent {} rejected task {}: {}", s.agentId, r.taskId(), r.reason());
@@ -199,10 +223,13 @@ public final class AgentGateway implements AutoCloseable {
     }
 
     private void hello(Session s, Hello h) {
-        if (h.protocol() != Hello.PROTOCOL) {
-            s.connection.close(CLOSE_PROTOCOL, "protocol " + h.protocol() + " is not supported; this server speaks " + Hello.PROTOCOL);
+        var protocol = ProtocolVersions.negotiate(h.protocol(), h.maxProtocol());
+        if (protocol.isEmpty()) {
+            s.connection.close(CLOSE_PROTOCOL, "protocol " + h.protocol() + ".." + h.maxProtocol() + " is not supported; "
+                    + "this server speaks " + ProtocolVersions.MIN + ".." + ProtocolVersions.MAX);
             return;
         }
+        s.protocol = protocol.getAsInt();
         agents.hello(s.agentId, h.agentVersion(), h.capabilities());
         AgentRecord agent = agents.get(s.agentId).orElseThrow();
         synchronized (assignmentLock) {
@@ -212,7 +239,7 @@ public final class AgentGateway implements AutoCloseable {
                 s.policy = effectivePolicy(agent);
                 s.assigned.clear();
                 s.assigned.putAll(assignment(agent, s.types, tasks));
-                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values())));
+                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values()), s.protocol));
                 s.welcomed = true;
             }
         }
@@ -299,6 +326,34 @@ public final class AgentGateway implements AutoCloseable {
                 s.send(new TaskChanges(diff.upsert(), diff.remove()));
             }
         }
+    }
+
+    /** Where {@code updateStatus} reports go; set once while wiring the server. */
+    public void updateReports(UpdateReports reports) {
+        this.updateReports = java.util.Objects.requireNonNull(reports, "reports");
+    }
+
+    /**
+     * The agent id of a valid {@code Authorization: Bearer <agentId>.<credential>} header, for HTTP an agent calls
+     * beside its WebSocket (a release download).
+     */
+    public java.util.Optional<String> authenticate(java.util.Optional<String> authorization) {
+        return AgentSocket.authenticate(agents, authorization);
+    }
+
+    /** Orders an agent connected to this replica to switch to a release. */
+    public Delivery update(String agentId, Update order) {
+        Session s = sessions.get(agentId);
+        if (s == null || !s.welcomed) {
+            return Delivery.NOT_CONNECTED;
+        }
+        if (s.protocol < ProtocolVersions.UPDATES) {
+            return Delivery.OLD_PROTOCOL;
+        }
+        synchronized (s) {
+            s.send(order);
+        }
+        return Delivery.SENT;
     }
 
     /** Closes a revoked agent's connection. */
