@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Agent releases in the database (migration V30: {@code agent_releases}, and the artifact in
+ * Agent releases in the database (migration V22: {@code agent_releases}, and the artifact in
  * {@code agent_release_chunks} rows of at most {@link #CHUNK} bytes), so every replica serves every release and a
  * download never holds a whole artifact in memory. An artifact arrives in parts, each at the offset where the
  * previous one ended; the last part completes it only if the whole matches its SHA-256.
