@@ -89,3 +89,13 @@ export function place(key: string): Entry | undefined {
 }
 
 export const cnCities: { province: string; lon: number; lat: number; aliases: string[] }[] = data.cnCities
+
+/** Groups in the server's order: as the list has them, then other values by name, then other, then unknown. */
+export function placeOrder(d: Dimension): (a: string, b: string) => number {
+  const list = d === 'isp' ? carriers : d === 'province' ? provinces : d === 'country' ? countries : []
+  const index = new Map(list.map((e, i) => [e.key, i]))
+  index.set(OTHER, Number.MAX_SAFE_INTEGER - 1)
+  index.set(UNKNOWN, Number.MAX_SAFE_INTEGER)
+  const rank = (k: string) => index.get(k) ?? list.length
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
+}
