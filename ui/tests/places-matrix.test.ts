@@ -58,9 +58,9 @@ describe('instantMatrix', () => {
     expect(colorOf('availability', 50)).toBe(SCALES.latency[4].color)
   })
   it('shades the China map by province and the world map by country', () => {
-    const china = shadedMapOption('china', m.provinces, 'latency', (k) => k, String)
+    const china = shadedMapOption('china', m.provinces, 'latency', (k) => k, String, (g) => `${g.count}`)
     expect(china.series[0].data.map((d) => [d.name, d.value])).toEqual([['北京', 80], ['广东', 10]])
-    const world = shadedMapOption('world', m.countries, 'latency', (k) => k, String)
+    const world = shadedMapOption('world', m.countries, 'latency', (k) => k, String, (g) => `${g.count}`)
     expect(world.series[0].data.map((d) => d.name)).toEqual(['China', 'United States of America'])
     expect(world.visualMap.pieces).toBe(SCALES.latency)
   })

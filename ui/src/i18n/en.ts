@@ -62,7 +62,7 @@ export default {
     allCarriers: 'All carriers', allProvinces: 'All provinces', other: 'Other', unknown: 'Unknown',
     china: 'China by province', world: 'World by country', results: '{n} results', agents: '{n} agents',
     noData: 'No answers yet', noProvince: 'No agent with a Chinese province label (province or city) has results here',
-    resolution: 'read from {r}',
+    resolution: 'read from',
   },
   instant: {
     title: 'Instant test', probe: 'Probe', agents: 'Agents', allAgents: 'All online agents', byLabels: 'By labels',

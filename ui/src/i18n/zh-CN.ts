@@ -64,7 +64,7 @@ const zh: typeof en = {
     allCarriers: '全部运营商', allProvinces: '全部省份', other: '其他', unknown: '未知',
     china: '中国（按省份）', world: '世界（按国家）', results: '{n} 个结果', agents: '{n} 个节点',
     noData: '暂无应答', noProvince: '没有带中国省份标签（province 或 city）的节点在此有结果',
-    resolution: '数据来自 {r}',
+    resolution: '数据来自',
   },
   instant: {
     title: '即时拨测', probe: '拨测类型', agents: '节点', allAgents: '全部在线节点', byLabels: '按标签',

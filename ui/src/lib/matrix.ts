@@ -96,20 +96,20 @@ export function instantMatrix(answers: Answer[]): PlaceGroups {
 
 /**
  * A map (`china` by province, `world` by country) with each region shaded by the metric of its group; regions
- * without results keep the base colour. `name` names a group for the tooltip.
+ * without results keep the base colour. `name`, `format` and `detail` write a region's tooltip.
  */
 export function shadedMapOption(map: 'china' | 'world', groups: MatrixCell[], metric: Metric,
-  name: (key: string) => string, format: (v: number | null) => string) {
+  name: (key: string) => string, format: (v: number | null) => string, detail: (g: MatrixCell) => string) {
   const data = groups
     .map((g) => ({ g, region: mapRegion(g.key ?? ''), value: metricValue(g, metric) }))
     .filter((x) => x.region && x.value != null && (map === 'world' || x.g.key!.startsWith('CN-')))
-    .map(({ g, region, value }) => ({ name: region!, value, label: name(g.key!), count: g.count, agents: g.agents }))
+    .map(({ g, region, value }) => ({ name: region!, value, label: name(g.key!), detail: detail(g) }))
   return {
     animation: false,
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data?: { label: string; value: number; count: number; agents: number } }) =>
-        p.data ? `${p.data.label}: ${format(p.data.value)}<br/>${p.data.count} · ${p.data.agents}` : '',
+      formatter: (p: { data?: { label: string; value: number; detail: string } }) =>
+        p.data ? `${p.data.label}: ${format(p.data.value)}<br/>${p.data.detail}` : '',
     },
     visualMap: { type: 'piecewise', pieces: SCALES[metric], orient: 'horizontal', left: 'center', bottom: 0,
       itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
