@@ -152,6 +152,34 @@ async function strayEnglish(page) {
   }, [...LATIN_OK])
 }
 
+/** The colours of the carrier × province view's scales (ui/src/lib/matrix.ts), from good to bad. */
+const SCALE_COLORS = ['#2e9d52', '#7cb342', '#e6a23c', '#f56c6c', '#a61d24'].map((hex) =>
+  `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`)
+
+/**
+ * Checks a carrier × province view (inside `root`): at least `cells` matrix cells, each coloured from a scale, the
+ * provinces and carriers named, and the shaded map (`map`) drawn with at least `regions` regions filled from a
+ * scale (a region's outline is a long path; the legend's symbols are short). Answers what it saw.
+ */
+async function assertPlaceView(page, root, { cells, provinces, carriers, map, regions }) {
+  const view = page.locator(`${root} [data-testid="place-view"]`)
+  await waitFor(`${cells} matrix cells in ${root}`, async () => (await view.getByTestId('matrix-cell').count()) >= cells, 30000)
+  const colours = await view.getByTestId('matrix-cell').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+  if (colours.some((c) => !SCALE_COLORS.includes(c))) throw new Error(`${root}: matrix cells not coloured by a scale: ${colours}`)
+  const rows = await view.getByTestId('matrix-province').allTextContents()
+  const columns = await view.getByTestId('matrix-carrier').allTextContents()
+  for (const p of provinces) if (!rows.includes(p)) throw new Error(`${root}: no row ${p} in ${rows}`)
+  for (const c of carriers) if (!columns.includes(c)) throw new Error(`${root}: no column ${c} in ${columns}`)
+  const chart = view.locator(`[data-testid="shaded-map"][data-map="${map}"][data-drawn="true"]`)
+  await chart.waitFor({ timeout: 30000 })
+  const shaded = Number(await chart.getAttribute('data-shaded'))
+  if (shaded < regions) throw new Error(`${root}: the ${map} map shades ${shaded} regions, expected ${regions}`)
+  const filled = await chart.locator('svg path').evaluateAll((els, scale) => els.filter((e) =>
+    (e.getAttribute('d') ?? '').length > 200 && scale.includes(getComputedStyle(e).fill)).length, SCALE_COLORS)
+  if (filled < regions) throw new Error(`${root}: the ${map} map fills ${filled} regions from a scale, expected ${regions}`)
+  return { cells: colours.length, shaded, filled }
+}
+
 /**
  * Switches the UI's language with the menu in the bar and waits until it took. The menu animates open and shut, and
  * a click during that can miss or toggle it shut again, so it tries again (four times at most).
@@ -347,9 +375,13 @@ try {
     const list = await rest('GET', '/api/v1/agents', null, accessToken)
     return list.filter((a) => a.online).length >= agentCount ? list : null
   }, 60000)
-  // the one without a place gets Beijing (a second agent comes with its own labels)
+  // the one without a place gets Beijing (a second agent comes with its own labels: Shanghai); carriers written as
+  // people write them, for the carrier × province matrix to normalise (ChinaNet: telecom, CMCC: mobile)
   const local = agents.find((a) => a.online && !a.labels.city) ?? agents.find((a) => a.online)
-  await rest('PUT', `/api/v1/agents/${local.id}/labels`, { labels: { ...local.labels, country: 'CN', province: 'Beijing', city: 'Beijing' } }, accessToken)
+  await rest('PUT', `/api/v1/agents/${local.id}/labels`, { labels: { ...local.labels, country: 'CN', province: 'Beijing', city: 'Beijing', isp: 'ChinaNet' } }, accessToken)
+  for (const other of agents.filter((a) => a.online && a.id !== local.id)) {
+    await rest('PUT', `/api/v1/agents/${other.id}/labels`, { labels: { ...other.labels, isp: 'CMCC' } }, accessToken)
+  }
 
   const { context, page } = await newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' })
 
@@ -405,6 +437,22 @@ try {
     await page.waitForTimeout(300)
     await assertReadableCharts(page, 'task detail')
     await page.screenshot({ path: join(shots, '04-task-detail.png'), fullPage: true })
+  })
+
+  await step('task detail: the carrier × province matrix and the China map shaded by province, the world map by country', async () => {
+    // both agents probe the task: Beijing/telecom (the local agent) and Shanghai/mobile (the second one)
+    const root = '[data-testid="task-matrix"]'
+    const seen = await assertPlaceView(page, root, { cells: agentCount, provinces: ['Beijing', ...(agentCount > 1 ? ['Shanghai'] : [])],
+      carriers: ['China Telecom', ...(agentCount > 1 ? ['China Mobile'] : [])], map: 'china', regions: agentCount })
+    console.log(`     task matrix: ${seen.cells} coloured cells, ${seen.shaded} provinces shaded`)
+    await page.locator(root).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: join(shots, '04e-task-matrix-china.png'), fullPage: true })
+    await page.locator(root).getByTestId('metric-availability').click()
+    await page.locator(`${root} [data-testid="place-matrix"][data-metric="availability"]`).waitFor()
+    await page.locator(root).getByTestId('shade-world').click()
+    await assertPlaceView(page, root, { cells: agentCount, provinces: [], carriers: [], map: 'world', regions: 1 })
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(shots, '04f-task-matrix-world.png'), fullPage: true })
   })
 
   await step('task detail: the 30-day availability and a year of history (daily buckets from the rollups)', async () => {
@@ -580,6 +628,19 @@ try {
     await page.locator('[data-testid="agent-map"] [data-drawn="true"]').waitFor({ timeout: 30000 })
     await page.waitForTimeout(300)
     await page.screenshot({ path: join(shots, '07-instant-china.png'), fullPage: true })
+  })
+
+  await step('instant test: the answers as a carrier × province matrix and a China map shaded by province', async () => {
+    // the answers of the test above, grouped in the browser with the server's list
+    await waitFor('every agent answered', async () =>
+      (await page.getByTestId('instant-progress').textContent())?.startsWith(`${agentCount} of ${agentCount}`), 30000)
+    const seen = await assertPlaceView(page, '[data-testid="instant-matrix"]', { cells: agentCount,
+      provinces: ['Beijing', ...(agentCount > 1 ? ['Shanghai'] : [])], carriers: ['China Telecom', ...(agentCount > 1 ? ['China Mobile'] : [])],
+      map: 'china', regions: agentCount })
+    console.log(`     instant matrix: ${seen.cells} coloured cells, ${seen.shaded} provinces shaded`)
+    await page.getByTestId('instant-matrix').scrollIntoViewIfNeeded()
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(shots, '07c-instant-matrix.png'), fullPage: true })
   })
 
   await step('agents page shows the agent and an enrollment join command', async () => {

@@ -67,7 +67,7 @@ describe('taskState', () => {
 
 describe('uptime and sparkline', () => {
   const b = (count: number, availability: number, p50: number | null = 5): Bucket => ({
-    start: ago(count * MIN), agentId: 'a', count, availability, p50, p95: p50, p99: p50, min: p50, max: p50, lossPercentAvg: null,
+    start: ago(count * MIN), agentId: 'a', group: null, count, availability, p50, p95: p50, p99: p50, min: p50, max: p50, lossPercentAvg: null,
   })
 
   it('weights each bucket by its results', () => {

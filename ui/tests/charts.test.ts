@@ -3,7 +3,7 @@ import { latencyOf, latencyOption, lossOf, mergeBuckets, perAgent, smokeOption, 
 import type { Bucket } from '@/api/types'
 
 const b = (start: string, agentId: string, count: number, p50: number, extra: Partial<Bucket> = {}): Bucket => ({
-  start, agentId, count, availability: 100, p50, p95: p50 * 2, p99: p50 * 3, min: p50 / 2, max: p50 * 4, lossPercentAvg: null, ...extra,
+  start, agentId, group: null, count, availability: 100, p50, p95: p50 * 2, p99: p50 * 3, min: p50 / 2, max: p50 * 4, lossPercentAvg: null, ...extra,
 })
 
 describe('mergeBuckets', () => {

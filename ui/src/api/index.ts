@@ -16,6 +16,7 @@ import type {
   AgentPolicyInput,
   Aggregates,
   Heatmap,
+  Matrix,
   ApiToken,
   EnrollmentToken,
   InstantTest,
@@ -82,10 +83,12 @@ export const api = {
     http.post<Task>(`/tasks/${enc(id)}/${enabled ? 'enable' : 'disable'}`).then((r) => r.data),
   results: (id: string, params: { agent?: string; from?: string; to?: string; limit?: number } = {}) =>
     http.get<ResultPage>(`/tasks/${enc(id)}/results`, { params }).then((r) => r.data),
-  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string; by?: 'agent' | 'all' } = {}) =>
+  aggregates: (id: string, params: { bucket?: string; from?: string; to?: string; agent?: string; by?: Aggregates['by'] } = {}) =>
     http.get<Aggregates>(`/tasks/${enc(id)}/aggregates`, { params }).then((r) => r.data),
   heatmap: (id: string, params: { bucket: string; from: string; to: string; agent?: string }) =>
     http.get<Heatmap>(`/tasks/${enc(id)}/heatmap`, { params }).then((r) => r.data),
+  matrix: (id: string, params: { from: string; to: string }) =>
+    http.get<Matrix>(`/tasks/${enc(id)}/matrix`, { params }).then((r) => r.data),
 
   plugins: () => http.get<{ items: Plugin[] }>('/plugins').then((r) => r.data.items),
 

@@ -102,3 +102,5 @@ export type LiveEvent =
   | { type: 'incident'; incidentId: string; ruleId: string; taskId: string; kind: 'firing' | 'reminder' | 'resolved'; at: string; summary: string; silencedBy: string | null }
   | { type: 'dropped'; count: number }
   | { type: 'error'; message: string }
+export type Matrix = Schemas['Matrix']
+export type MatrixCell = Schemas['MatrixCell']

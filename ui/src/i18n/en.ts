@@ -57,6 +57,14 @@ export default {
     heatmap: 'Latency heatmap', heatmapHint: 'Results per latency band and time (SmokePing style); the bottom row counts failed results',
     failed: 'Failed', results: 'results', r24h: '24 h', r7d: '7 d', r30d: '30 d', r90d: '90 d', r1y: '1 y',
   },
+  matrix: {
+    title: 'Carrier × province', hint: 'Agents grouped by their labels isp and province (or city), normalised against a fixed list; colour by the chosen metric',
+    metric: 'Colour by', latency: 'Latency (p50)', loss: 'Loss', availability: 'Availability', province: 'Province',
+    allCarriers: 'All carriers', allProvinces: 'All provinces', other: 'Other', unknown: 'Unknown',
+    china: 'China by province', world: 'World by country', results: '{n} results', agents: '{n} agents',
+    noData: 'No answers yet', noProvince: 'No agent with a Chinese province label (province or city) has results here',
+    resolution: 'read from',
+  },
   instant: {
     title: 'Instant test', probe: 'Probe', agents: 'Agents', allAgents: 'All online agents', byLabels: 'By labels',
     run: 'Run now', results: 'Answers', waiting: 'waiting…', world: 'World', china: 'China', noPlace: 'Agents without a known place (labels country / province / city): {n}',

@@ -59,6 +59,14 @@ const zh: typeof en = {
     heatmap: '延迟热力图', heatmapHint: '各时段落在各延迟区间的结果数（SmokePing 风格）；最下一行为失败的结果数',
     failed: '失败', results: '个结果', r24h: '24 小时', r7d: '7 天', r30d: '30 天', r90d: '90 天', r1y: '1 年',
   },
+  matrix: {
+    title: '运营商 × 省份', hint: '按节点标签 isp 与 province（或 city）分组，依固定列表归一；颜色表示所选指标',
+    metric: '着色依据', latency: '延迟（p50）', loss: '丢包', availability: '可用率', province: '省份',
+    allCarriers: '全部运营商', allProvinces: '全部省份', other: '其他', unknown: '未知',
+    china: '中国（按省份）', world: '世界（按国家）', results: '{n} 个结果', agents: '{n} 个节点',
+    noData: '暂无应答', noProvince: '没有带中国省份标签（province 或 city）的节点在此有结果',
+    resolution: '数据来自',
+  },
   instant: {
     title: '即时拨测', probe: '拨测类型', agents: '节点', allAgents: '全部在线节点', byLabels: '按标签',
     run: '立即拨测', results: '结果', waiting: '等待中…', world: '世界', china: '中国', noPlace: '未标注位置的节点（标签 country / province / city）：{n}',

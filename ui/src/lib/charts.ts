@@ -19,6 +19,7 @@ export function summarize(list: Bucket[], start: string, agentId: string): Bucke
   return {
     start,
     agentId,
+    group: list[0].group,
     count: list.reduce((s, b) => s + b.count, 0),
     availability: weighted(list, (b) => b.availability) ?? 0,
     p50: weighted(timed, (b) => b.p50),

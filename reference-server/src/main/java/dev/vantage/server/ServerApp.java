@@ -71,6 +71,8 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import dev.vantage.server.http.TransportProblems;
@@ -167,7 +169,8 @@ public final class ServerApp implements AutoCloseable {
                         id -> core.agents().get(id).filter(a -> !a.revoked()).isPresent(), reach(core, gateway)),
                 new PluginsApi(core.engine(), core.pluginJars()),
                 new ResultsApi(core.results(), core.rollups(), id -> core.tasks().find(id).isPresent(),
-                        id -> core.agents().get(id).isPresent(), core.clock(), core.config().resultsMaxAggregateRows()),
+                        id -> core.agents().get(id).isPresent(), () -> agentLabels(core), core.clock(),
+                        core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
                         core.clock()),
                 new AgentEndpoint(core.agents(), gateway),
@@ -242,6 +245,13 @@ public final class ServerApp implements AutoCloseable {
             }
         });
         dispatch.evaluateWith(alerting);
+    }
+
+    /** Every enrolled agent's labels, by id: how the results slice groups agents by place. */
+    private static Map<String, Map<String, String>> agentLabels(ServerCore core) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        core.agents().list().forEach(a -> out.put(a.id(), a.labels()));
+        return out;
     }
 
     /** A status page's view of the tasks, their daily rollups and open incidents. */

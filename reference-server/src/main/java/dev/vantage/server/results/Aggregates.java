@@ -4,12 +4,16 @@ import dev.vantage.server.results.rollups.Resolution;
 import dev.vantage.server.results.rollups.Rollup;
 import dev.vantage.server.results.rollups.RollupStore;
 import dev.vantage.server.results.rollups.Rollups;
+import dev.vantage.server.results.places.Places;
+import dev.vantage.server.results.places.Places.Dimension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Per time bucket and agent (or all agents merged): count, availability (share of {@code SUCCESS}, in percent),
@@ -24,9 +28,32 @@ import java.util.TreeMap;
  * so percentiles are the sketches' (within {@link Rollup#RELATIVE_ACCURACY}), and counts are exact.
  */
 public final class Aggregates {
-    /** Statistics of one bucket of one agent's results ({@code agentId} is {@code null} for all agents merged). */
-    public record Bucket(Instant start, String agentId, long count, double availability, Double p50, Double p95,
-                         Double p99, Double min, Double max, Double lossPercentAvg) {
+    /**
+     * Statistics of one bucket of one agent's results ({@code agentId} is {@code null} for all agents merged or
+     * grouped by a label), or of a label's group of agents ({@code group}, {@code null} otherwise).
+     */
+    public record Bucket(Instant start, String agentId, String group, long count, double availability, Double p50,
+                         Double p95, Double p99, Double min, Double max, Double lossPercentAvg) {
+    }
+
+    /**
+     * A window's results of the agents in one group (a cell of the matrix, a province, a carrier, a country).
+     *
+     * @param province the cell's province key ({@link Places}), {@code null} outside the cells
+     * @param isp      the cell's carrier key, {@code null} outside the cells
+     * @param key      the group's key in its own dimension, {@code null} for a cell
+     * @param agents   how many agents sent results
+     */
+    public record Cell(String province, String isp, String key, long count, int agents, double availability,
+                       Double p50, Double p95, Double p99, Double lossPercentAvg) {
+    }
+
+    /**
+     * A window's results, per agent group: province × carrier cells, and each province, carrier and country with all
+     * its agents (percentiles of a row are the merge of its agents' sketches, not of its cells' numbers).
+     */
+    public record Matrix(String resolution, List<Cell> cells, List<Cell> provinces, List<Cell> carriers,
+                         List<Cell> countries) {
     }
 
     /**
@@ -86,8 +113,78 @@ public final class Aggregates {
         Groups groups = groups(taskId, agentId, from, to, bucket, byAgent);
         List<Bucket> out = new ArrayList<>();
         groups.byStart().forEach((start, byKey) -> byKey.forEach((agent, r) ->
-                out.add(bucket(Instant.ofEpochMilli(start), agent.isEmpty() ? null : agent, r))));
+                out.add(bucket(Instant.ofEpochMilli(start), agent.isEmpty() ? null : agent, null, r))));
         return new Answer(groups.resolution(), out);
+    }
+
+    /**
+     * Per bucket, the agents grouped by {@code groupOf} (an agent id to its group's key) and merged: the rollups are
+     * read per agent, then the agents of a group merged, so a group's percentiles come from all its results.
+     *
+     * @param agentId only this agent's results, or all when {@code null}
+     * @throws ResultStore.TooManyRows if a raw part of the window holds more than the allowed rows
+     */
+    public Answer query(String taskId, String agentId, Instant from, Instant to, Duration bucket,
+                        Function<String, String> groupOf) {
+        Groups groups = groups(taskId, agentId, from, to, bucket, true);
+        List<Bucket> out = new ArrayList<>();
+        groups.byStart().forEach((start, byAgent) -> regroup(byAgent, groupOf).forEach((group, m) ->
+                out.add(bucket(Instant.ofEpochMilli(start), null, group, m.rollup()))));
+        return new Answer(groups.resolution(), out);
+    }
+
+    /**
+     * The window {@code [from, to)} as a province × carrier matrix of the agents' groups ({@code labelsOf}: an agent's
+     * labels, normalised by {@link Places}), read from the coarsest rollups that fit (day rollups for whole days).
+     *
+     * @throws ResultStore.TooManyRows if a raw part of the window holds more than the allowed rows
+     */
+    public Matrix matrix(String taskId, Instant from, Instant to, Function<String, Map<String, String>> labelsOf) {
+        Groups groups = groups(taskId, null, from, to, Duration.ofDays(1), true);
+        Map<String, Rollup> perAgent = new TreeMap<>();
+        groups.byStart().values().forEach(byAgent -> byAgent.forEach((agent, r) ->
+                perAgent.computeIfAbsent(agent, k -> new Rollup()).merge(r)));
+        Places places = Places.get();
+        Function<Dimension, Function<String, String>> by = d -> agent -> places.key(d, labelsOf.apply(agent));
+        Function<String, String> province = by.apply(Dimension.PROVINCE);
+        Function<String, String> isp = by.apply(Dimension.ISP);
+        List<Cell> cells = new ArrayList<>();
+        regroup(perAgent, agent -> province.apply(agent) + "\n" + isp.apply(agent)).forEach((k, m) -> {
+            String[] pair = k.split("\n", 2);
+            cells.add(cell(pair[0], pair[1], null, m));
+        });
+        Comparator<Cell> byProvince = Comparator.comparing(Cell::province, places.order(Dimension.PROVINCE));
+        cells.sort(byProvince.thenComparing(Cell::isp, places.order(Dimension.ISP)));
+        return new Matrix(groups.resolution(), cells, groupCells(perAgent, Dimension.PROVINCE, by),
+                groupCells(perAgent, Dimension.ISP, by), groupCells(perAgent, Dimension.COUNTRY, by));
+    }
+
+    private static List<Cell> groupCells(Map<String, Rollup> perAgent, Dimension d,
+                                         Function<Dimension, Function<String, String>> by) {
+        List<Cell> out = new ArrayList<>();
+        regroup(perAgent, by.apply(d)).forEach((key, m) -> out.add(cell(null, null, key, m)));
+        out.sort(Comparator.comparing(Cell::key, Places.get().order(d)));
+        return out;
+    }
+
+    /** Agents' rollups merged per group, with how many agents each group holds. */
+    private record Merged(Rollup rollup, int[] agents) {
+    }
+
+    private static Map<String, Merged> regroup(Map<String, Rollup> byAgent, Function<String, String> groupOf) {
+        Map<String, Merged> out = new TreeMap<>();
+        byAgent.forEach((agent, r) -> {
+            Merged m = out.computeIfAbsent(groupOf.apply(agent), k -> new Merged(new Rollup(), new int[1]));
+            m.rollup().merge(r);
+            m.agents()[0]++;
+        });
+        return out;
+    }
+
+    private static Cell cell(String province, String isp, String key, Merged m) {
+        Rollup r = m.rollup();
+        return new Cell(province, isp, key, r.total(), m.agents()[0], 100.0 * r.successes() / r.total(),
+                latency(r, 0.50), latency(r, 0.95), latency(r, 0.99), r.lossCount() == 0 ? null : r.lossSum() / r.lossCount());
     }
 
     /**
@@ -153,7 +250,7 @@ public final class Aggregates {
             group(groups, bucket.toMillis(), r.startedAt(), r.agentId()).add(r.sample());
         }
         List<Bucket> out = new ArrayList<>();
-        groups.forEach((start, byAgent) -> byAgent.forEach((agent, r) -> out.add(bucket(Instant.ofEpochMilli(start), agent, r))));
+        groups.forEach((start, byAgent) -> byAgent.forEach((agent, r) -> out.add(bucket(Instant.ofEpochMilli(start), agent, null, r))));
         return out;
     }
 
@@ -162,8 +259,8 @@ public final class Aggregates {
         return groups.computeIfAbsent(start, k -> new TreeMap<>()).computeIfAbsent(key, k -> new Rollup());
     }
 
-    private static Bucket bucket(Instant start, String agent, Rollup r) {
-        return new Bucket(start, agent, r.total(), 100.0 * r.successes() / r.total(),
+    private static Bucket bucket(Instant start, String agent, String group, Rollup r) {
+        return new Bucket(start, agent, group, r.total(), 100.0 * r.successes() / r.total(),
                 latency(r, 0.50), latency(r, 0.95), latency(r, 0.99),
                 r.latencyMin(), r.latencyMax(), r.lossCount() == 0 ? null : r.lossSum() / r.lossCount());
     }

@@ -19,15 +19,20 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import dev.vantage.server.results.places.Places;
+import dev.vantage.server.results.places.Places.Dimension;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code /api/v1/tasks/{id}/results} (raw results, newest first), {@code .../aggregates} (per bucket and agent) and
- * {@code .../heatmap} (per bucket, results per latency band).
+ * {@code /api/v1/tasks/{id}/results} (raw results, newest first), {@code .../aggregates} (per bucket and agent, or
+ * agent label), {@code .../heatmap} (per bucket, results per latency band) and {@code .../matrix} (a window per
+ * province × carrier).
  */
 public final class ResultsApi implements ApiModule {
     static final int MAX_BUCKETS = 10_000;
@@ -39,16 +44,20 @@ public final class ResultsApi implements ApiModule {
     private final Clock clock;
     private final Aggregates aggregates;
     private final int maxAggregateRows;
+    private final Supplier<Map<String, Map<String, String>>> agentLabels;
 
     /**
      * @param taskExists  whether a task id is known (the tasks slice answers), so an unknown one is a 404
      * @param agentExists whether an agent id is enrolled (the agents slice answers)
+     * @param agentLabels every enrolled agent's labels by id (the agents slice answers; read once per request)
      */
     public ResultsApi(ResultStore results, Rollups rollups, Predicate<String> taskExists,
-                      Predicate<String> agentExists, Clock clock, int maxAggregateRows) {
+                      Predicate<String> agentExists, Supplier<Map<String, Map<String, String>>> agentLabels,
+                      Clock clock, int maxAggregateRows) {
         this.results = results;
         this.taskExists = taskExists;
         this.agentExists = agentExists;
+        this.agentLabels = agentLabels;
         this.clock = clock;
         this.aggregates = new Aggregates(results, rollups, maxAggregateRows);
         this.maxAggregateRows = maxAggregateRows;
@@ -58,7 +67,8 @@ public final class ResultsApi implements ApiModule {
     public void routes(Routes routes) {
         routes.get("/api/v1/tasks/{id}/results", Role.VIEWER, this::list)
                 .get("/api/v1/tasks/{id}/aggregates", Role.VIEWER, this::aggregates)
-                .get("/api/v1/tasks/{id}/heatmap", Role.VIEWER, this::heatmap);
+                .get("/api/v1/tasks/{id}/heatmap", Role.VIEWER, this::heatmap)
+                .get("/api/v1/tasks/{id}/matrix", Role.VIEWER, this::matrix);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -101,18 +111,26 @@ public final class ResultsApi implements ApiModule {
     private Window window(ServerRequest req, QueryParams q) {
         String taskId = existingTask(req);
         String agent = knownAgent(taskId, q);
+        Instant[] range = range(q);
+        Duration bucket = bucket(q);
+        if (range != null && bucket != null && Duration.between(range[0], range[1]).dividedBy(bucket) > MAX_BUCKETS) {
+            q.error("bucket", Message.of("results.buckets", MAX_BUCKETS));
+        }
+        q.check();
+        return new Window(taskId, agent, range[0], range[1], bucket);
+    }
+
+    /** {@code from} and {@code to} (default: the last hour), or {@code null} after reporting them. */
+    private Instant[] range(QueryParams q) {
         Instant to = q.instant("to");
         Instant from = q.instant("from");
-        Duration bucket = bucket(q);
         to = to == null ? clock.instant() : to;
         from = from == null ? to.minus(DEFAULT_WINDOW) : from;
         if (!from.isBefore(to)) {
             q.error("from", Message.of("results.fromTo"));
-        } else if (bucket != null && Duration.between(from, to).dividedBy(bucket) > MAX_BUCKETS) {
-            q.error("bucket", Message.of("results.buckets", MAX_BUCKETS));
+            return null;
         }
-        q.check();
-        return new Window(taskId, agent, from, to, bucket);
+        return new Instant[] {from, to};
     }
 
     /** The answer's fields that describe the window, in the order both answers list them. */
@@ -127,12 +145,14 @@ public final class ResultsApi implements ApiModule {
 
     private void aggregates(ServerRequest req, ServerResponse res) {
         QueryParams q = new QueryParams(req);
-        boolean byAgent = by(q);
+        String by = by(q);
         Window w = window(req, q);
-        Aggregates.Answer answer = readingRollups(() ->
-                aggregates.query(w.taskId(), w.agent(), w.from(), w.to(), w.bucket(), byAgent));
+        Dimension label = Dimension.of(by);
+        Aggregates.Answer answer = readingRollups(() -> label == null
+                ? aggregates.query(w.taskId(), w.agent(), w.from(), w.to(), w.bucket(), by.equals("agent"))
+                : aggregates.query(w.taskId(), w.agent(), w.from(), w.to(), w.bucket(), groupOf(label)));
         Map<String, Object> body = describe(w);
-        body.put("by", byAgent ? "agent" : "all");
+        body.put("by", by);
         body.put("resolution", answer.resolution());
         body.put("items", answer.items());
         Json.send(res, body);
@@ -151,6 +171,33 @@ public final class ResultsApi implements ApiModule {
         Json.send(res, body);
     }
 
+    /** A window of the task's results per province × carrier, and per province, carrier and country. */
+    private void matrix(ServerRequest req, ServerResponse res) {
+        String taskId = existingTask(req);
+        QueryParams q = new QueryParams(req);
+        Instant[] range = range(q);
+        q.check();
+        Map<String, Map<String, String>> labels = agentLabels.get();
+        Aggregates.Matrix matrix = readingRollups(() -> aggregates.matrix(taskId, range[0], range[1],
+                agent -> labels.getOrDefault(agent, Map.of())));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("taskId", taskId);
+        body.put("from", range[0]);
+        body.put("to", range[1]);
+        body.put("resolution", matrix.resolution());
+        body.put("cells", matrix.cells());
+        body.put("provinces", matrix.provinces());
+        body.put("carriers", matrix.carriers());
+        body.put("countries", matrix.countries());
+        Json.send(res, body);
+    }
+
+    /** An agent's group in {@code d}, from the labels it has now (a deleted agent's results are {@code unknown}). */
+    private Function<String, String> groupOf(Dimension d) {
+        Map<String, Map<String, String>> labels = agentLabels.get();
+        return agent -> Places.get().key(d, labels.getOrDefault(agent, Map.of()));
+    }
+
     /** Runs a read of {@link Aggregates}; too many raw rows is the bucket's fault. */
     private <T> T readingRollups(java.util.function.Supplier<T> read) {
         try {
@@ -161,16 +208,19 @@ public final class ResultsApi implements ApiModule {
         }
     }
 
-    /** {@code by=agent} (default): a bucket per agent; {@code by=all}: all agents merged into one. */
-    private static boolean by(QueryParams q) {
+    /**
+     * {@code by=agent} (default): a bucket per agent; {@code all}: all agents merged into one; {@code isp},
+     * {@code province}, {@code country}, {@code region}: the agents merged per (normalised) label value.
+     */
+    private static String by(QueryParams q) {
         String by = q.string("by");
-        if (by == null || by.equals("agent")) {
-            return true;
+        if (by == null) {
+            return "agent";
         }
-        if (!by.equals("all")) {
+        if (!by.equals("agent") && !by.equals("all") && Dimension.of(by) == null) {
             q.error("by", Message.of("results.by"));
         }
-        return false;
+        return by;
     }
 
     /**

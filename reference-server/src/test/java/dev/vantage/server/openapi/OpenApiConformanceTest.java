@@ -280,7 +280,13 @@ class OpenApiConformanceTest {
             assertThat(merged.get("items").get(0).get("agentId").isNull()).as("all agents merged").isTrue();
             JsonNode heatmap = call("GET", template + "/heatmap", "/api/v1/tasks/" + id + "/heatmap?bucket=1h", viewer, null).json();
             assertThat(heatmap.get("items")).isNotEmpty();
+            JsonNode byIsp = call("GET", template + "/aggregates", aggregates + "&by=isp", viewer, null).json();
+            assertThat(byIsp.get("items").get(0).get("group").asText()).as("the local agent has no isp label").isEqualTo("unknown");
+            JsonNode matrix = call("GET", template + "/matrix", "/api/v1/tasks/" + id + "/matrix", viewer, null).json();
+            assertThat(matrix.get("cells")).isNotEmpty();
         }
+        expect(call("GET", template + "/matrix", "/api/v1/tasks/shape-ok/matrix?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z",
+                viewer, null), 400);
         expect(call("GET", template + "/heatmap", "/api/v1/tasks/shape-ok/heatmap?bucket=0s", viewer, null), 400);
         expect(call("GET", template + "/aggregates", "/api/v1/tasks/shape-ok/aggregates?by=everyone", viewer, null), 400);
         expect(call("GET", template + "/results", "/api/v1/tasks/shape-ok/results?cursor=bogus", viewer, null), 400);
