@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * {@code --agents-per-task} 2, {@code --seconds} 60, {@code --warmup} 70, {@code --batch-ms} 100,
  * {@code --max-batch} 200, {@code --window} 8, {@code --flapping} 5, {@code --cycle} 90, {@code --down} 15,
  * {@code --rule-window} 1m, {@code --phases} none,rules (in this order; repeat for more rounds),
- * {@code --server-jvm} "-Xmx1g", {@code --setup-threads} 4, {@code --keep} false.
+ * {@code --server-jvm} "-Xmx1g", {@code --setup-threads} 4, {@code --keep} false, {@code --backend} embedded (H2 in
+ * the server process) or {@code amqp} (a fresh PostgreSQL database and RabbitMQ queues per phase, as replicas run).
  *
  * <p>Exits 1 if a phase lost results or its agents failed, or alerting dropped results; 2 on a setup failure.
  */
@@ -65,7 +66,7 @@ public final class AlertingHarness {
     /** The shape of the run, from the options. */
     private record Load(Path jar, int agents, double rate, int tasks, int agentsPerTask, int seconds, int warmup,
                         int batchMs, int maxBatch, int window, double flappingPercent, int cycle, int down,
-                        String ruleWindow, List<String> serverJvm, int setupThreads, boolean keep) {
+                        String ruleWindow, List<String> serverJvm, int setupThreads, boolean keep, boolean amqp) {
         int groups() {
             return agents / agentsPerTask;
         }
@@ -91,7 +92,8 @@ public final class AlertingHarness {
                 Integer.parseInt(o.getOrDefault("cycle", "90")), Integer.parseInt(o.getOrDefault("down", "15")),
                 o.getOrDefault("rule-window", "1m"),
                 List.of(o.getOrDefault("server-jvm", "-Xmx1g").trim().split("\\s+")),
-                Integer.parseInt(o.getOrDefault("setup-threads", "4")), Boolean.parseBoolean(o.getOrDefault("keep", "false")));
+                Integer.parseInt(o.getOrDefault("setup-threads", "4")), Boolean.parseBoolean(o.getOrDefault("keep", "false")),
+                o.getOrDefault("backend", "embedded").equals("amqp"));
         List<String> phases = List.of(o.getOrDefault("phases", "none,rules").split(","));
         if (!Files.isRegularFile(load.jar())) {
             throw new IllegalArgumentException("no server jar at " + load.jar() + " (--jar)");
@@ -140,11 +142,17 @@ public final class AlertingHarness {
     private static boolean phase(Load load, boolean rules, Report report) throws Exception {
         String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         IngestStats stats = new IngestStats();
+        Map<String, String> env = new java.util.HashMap<>(Map.of("VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"));
+        BrokerBackend broker = load.amqp() ? BrokerBackend.create() : null; // a fresh database and queues per phase
+        if (broker != null) {
+            env.putAll(broker.serverEnv());
+        }
         try (WebhookReceiver receiver = new WebhookReceiver();
              ServerProcess server = ServerProcess.start(load.jar(), load.serverJvm(), password, load.keep(),
-                     Duration.ofSeconds(120), Map.of("VANTAGE_NOTIFY_ALLOW_LOOPBACK", "true"))) {
-            System.out.printf("%s: server pid %d at %s, log %s%n", rules ? "rules" : "none", server.pid(), server.base(),
-                    server.log());
+                     Duration.ofSeconds(120), env)) {
+            System.out.printf("%s: server pid %d at %s, log %s, backend %s%n", rules ? "rules" : "none", server.pid(),
+                    server.base(), server.log(), broker == null ? "embedded H2" : "PostgreSQL " + broker.database
+                            + " + RabbitMQ " + broker.prefix);
             ServerApi api = new ServerApi(server.base());
             api.login("admin", password);
             String channel = api.post("/api/v1/channels", Map.of("name", "bench hook", "type", "webhook",
@@ -176,6 +184,10 @@ public final class AlertingHarness {
             }
             IngestHarness.connect(agents, server);
             return measure(load, server, api, agents, stats, receiver, report);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
         }
     }
 
