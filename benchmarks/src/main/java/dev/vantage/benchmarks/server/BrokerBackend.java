@@ -55,6 +55,10 @@ final class BrokerBackend implements AutoCloseable {
         env.put("VANTAGE_DB_USER", "postgres");
         env.put("VANTAGE_AMQP_URI", AMQP);
         env.put("VANTAGE_AMQP_PREFIX", prefix);
+        // replicas must share the key that seals secrets in the database: a replicated server refuses to start without
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        env.put("VANTAGE_SECRETS_KEYS", "bench:" + java.util.Base64.getEncoder().encodeToString(key));
         return env;
     }
 
