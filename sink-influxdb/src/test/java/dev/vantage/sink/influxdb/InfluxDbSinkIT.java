@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -136,16 +137,22 @@ class InfluxDbSinkIT {
             assertThat(influx.written()).isEqualTo(20);
         }
 
-        List<Map<String, JsonNode>> rows = rows("SELECT * FROM engine_tcp ORDER BY timestamp", 20);
+        List<Map<String, JsonNode>> rows = new ArrayList<>(rows("SELECT * FROM engine_tcp ORDER BY timestamp", 20));
         assertThat(rows).hasSize(20);
-        // rows and results matched by duration (nanosecond precision, so unique here): attempts that start in the
-        // same microsecond (all 20 wait for the plugin's warm-up, then start at once) have no order by timestamp
-        Map<Double, ProbeResult> byDuration = new java.util.HashMap<>();
-        memory.results().forEach(r -> byDuration.put(r.duration().toNanos() / 1e6, r));
-        assertThat(byDuration).hasSize(20);
-        for (Map<String, JsonNode> row : rows) {
-            ProbeResult r = byDuration.remove(row.get("duration_ms").asDouble());
-            assertThat(r).as("a result with the row's duration: " + row).isNotNull();
+        // rows and results paired by duration (nanosecond precision): attempts that start in the same microsecond
+        // (all 20 wait for the plugin's warm-up, then start at once) have no order by timestamp, and two attempts
+        // may take the same nanoseconds, so both sides are sorted alike rather than looked up (CI once saw such a pair)
+        rows.sort(Comparator.<Map<String, JsonNode>>comparingDouble(row -> row.get("duration_ms").asDouble())
+                .thenComparing(row -> Instant.parse(row.get("timestamp").asText()))
+                .thenComparingDouble(row -> row.get("phase_connect_ms").asDouble()));
+        List<ProbeResult> results = new ArrayList<>(memory.results());
+        results.sort(Comparator.comparing(ProbeResult::duration)
+                .thenComparing(r -> r.startedAt().truncatedTo(ChronoUnit.MICROS))
+                .thenComparing(r -> r.phases().get("connect")));
+        assertThat(results).hasSize(20);
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, JsonNode> row = rows.get(i);
+            ProbeResult r = results.get(i);
             assertThat(r.status()).isEqualTo(ProbeStatus.SUCCESS);
             assertThat(row.get("task").asText()).isEqualTo("tcp-local");
             assertThat(row.get("agent").asText()).isEqualTo("agent-7");
