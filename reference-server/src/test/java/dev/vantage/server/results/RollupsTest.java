@@ -91,6 +91,65 @@ class RollupsTest {
     }
 
     @Test
+    void aServerThatCrashedAfterWritingMinutesHasOnlyItsHoursAndDaysCountedAgain() throws Exception {
+        Path dir = Files.createTempDirectory("vantage-rollup-crash-minutes");
+        Map<String, String> env = Map.of("VANTAGE_ROLLUPS_FLUSH_INTERVAL", "1m");
+        RollupCheck data = new RollupCheck(43, "half-written", List.of("agent-a", "agent-b"));
+        try {
+            try (TestServer first = TestServer.startIn(dir, env)) {
+                task(first, first.adminToken(), "half-written");
+                data.deliver(d -> first.core.results().storeBatch(d.agentId(), d.results()));
+                first.core.rollups().flushMinutes();
+                assertThat(rows(first, "1m")).as("minute rows written").isPositive();
+                assertThat(rows(first, "1h") + rows(first, "1d")).as("hour and day rows written").isZero();
+                assertThat(first.core.database().queryOne("SELECT count(*) FROM rollup_epochs WHERE minutes_written",
+                        rs -> rs.getLong(1)).orElseThrow()).as("epochs marked minutes-written").isPositive();
+                first.core.database().update("CHECKPOINT SYNC");
+                assertThatThrownBy(() -> first.core.database().update("SHUTDOWN IMMEDIATELY")).hasMessageContaining("closed");
+            }
+            try (TestServer second = TestServer.startIn(dir, env)) {
+                data.checkAll(second, second.adminToken(), 44); // minutes counted once, hours and days recounted
+            }
+        } finally {
+            TestServer.deleteTree(dir);
+        }
+    }
+
+    @Test
+    void hoursAndDaysOfEpochsAnotherReplicaRecoveredMeanwhileAreNotCountedTwice() {
+        try (TestServer server = TestServer.start(Map.of("VANTAGE_ROLLUPS_FLUSH_INTERVAL", "1m"))) {
+            String token = server.adminToken();
+            RollupCheck data = new RollupCheck(45, task(server, token, "taken"), List.of("agent-a", "agent-b"));
+            int[] batches = {0};
+            data.deliver(d -> {
+                server.core.results().storeBatch(d.agentId(), d.results());
+                if (++batches[0] % 5 == 0) {
+                    server.core.rollups().flushMinutes(); // several epochs wait for their hours and days
+                }
+            });
+            server.core.rollups().flushMinutes();
+            List<Long> waiting = server.core.database().query("SELECT id FROM rollup_epochs WHERE minutes_written ORDER BY id",
+                    rs -> rs.getLong(1));
+            assertThat(waiting).hasSizeGreaterThan(2);
+            // what a replica that took this one for crashed does with one of its epochs (Rollups.recount)
+            server.core.database().inTransaction(c -> {
+                assertThat(RollupStore.claimEpoch(c, waiting.get(1))).isEqualTo(RollupStore.Claim.COARSE);
+                RollupStore.add(c, ResultStore.epochEntries(c, waiting.get(1)), RollupStore.Claim.COARSE.unwritten());
+                return null;
+            });
+            server.core.rollups().flush();
+            assertThat(server.core.database().queryOne("SELECT count(*) FROM rollup_epochs WHERE minutes_written",
+                    rs -> rs.getLong(1)).orElseThrow()).as("epochs left").isZero();
+            data.checkAll(server, token, 46);
+        }
+    }
+
+    private static long rows(TestServer server, String resolution) {
+        return server.core.database().queryOne("SELECT count(*) FROM result_rollups WHERE resolution = ?",
+                rs -> rs.getLong(1), resolution).orElseThrow();
+    }
+
+    @Test
     void anUpgradeRollsUpTheResultsStoredBefore() throws Exception {
         Path dir = Files.createTempDirectory("vantage-rollup-backfill");
         String url = "jdbc:h2:file:" + dir.resolve("vantage") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";

@@ -57,9 +57,14 @@ public final class RollupStore {
 
     /** Adds results to the rollups of every resolution, on the caller's connection and transaction. */
     public static void add(Connection c, List<Entry> entries) throws SQLException {
+        add(c, entries, List.of(Resolution.values()));
+    }
+
+    /** Adds results to the rollups of {@code resolutions}, on the caller's connection and transaction. */
+    public static void add(Connection c, List<Entry> entries, List<Resolution> resolutions) throws SQLException {
         TreeMap<Key, Rollup> deltas = new TreeMap<>(Key.ORDER);
         for (Entry e : entries) {
-            for (Resolution r : Resolution.values()) {
+            for (Resolution r : resolutions) {
                 deltas.computeIfAbsent(new Key(e.taskId(), r, r.floor(e.startedAt()), e.agentId()), k -> new Rollup())
                         .add(e.sample());
             }
@@ -213,12 +218,45 @@ public final class RollupStore {
         });
     }
 
+    /** What of an epoch is still to write, as {@link #claimEpoch} finds it. */
+    public enum Claim {
+        /** Gone: another writer counted it already. */
+        GONE(List.of()),
+        /** Nothing written yet. */
+        WHOLE(List.of(Resolution.values())),
+        /** Its minutes are written ({@link #markMinutesWritten}), its hours and days are not. */
+        COARSE(List.of(Resolution.HOUR, Resolution.DAY));
+
+        private final List<Resolution> unwritten;
+
+        Claim(List<Resolution> unwritten) {
+            this.unwritten = unwritten;
+        }
+
+        public List<Resolution> unwritten() {
+            return unwritten;
+        }
+    }
+
     /**
-     * Takes an epoch for the caller's transaction to count: deletes its row, which makes the counting and the "done"
-     * mark commit together. False when it is gone: another writer (a replica recovering it) counted it already.
+     * Marks an epoch's minute rows written, on the caller's transaction (the one that writes them). False when its
+     * row is gone or already marked: another writer (a replica recovering it) counted it.
      */
-    public static boolean claimEpoch(Connection c, long epoch) throws SQLException {
-        return Sql.update(c, "DELETE FROM rollup_epochs WHERE id = ?", epoch) == 1;
+    public static boolean markMinutesWritten(Connection c, long epoch) throws SQLException {
+        return Sql.update(c, "UPDATE rollup_epochs SET minutes_written = TRUE WHERE id = ? AND NOT minutes_written", epoch) == 1;
+    }
+
+    /**
+     * Takes an epoch for the caller's transaction to count what it has unwritten: locks and deletes its row, which
+     * makes the counting and the "done" mark commit together.
+     */
+    public static Claim claimEpoch(Connection c, long epoch) throws SQLException {
+        List<Boolean> minutes = Sql.query(c, "SELECT minutes_written FROM rollup_epochs WHERE id = ? FOR UPDATE",
+                rs -> rs.getBoolean(1), epoch);
+        if (minutes.isEmpty() || Sql.update(c, "DELETE FROM rollup_epochs WHERE id = ?", epoch) != 1) {
+            return Claim.GONE;
+        }
+        return minutes.getFirst() ? Claim.COARSE : Claim.WHOLE;
     }
 
     /** Epochs still to count that are {@code replica}'s or were opened before {@code openedBefore}, oldest first. */

@@ -29,17 +29,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storing a result adds nothing to the database but one column: the results a transaction stores carry the id of
  * this replica's open <em>epoch</em> ({@code results.rollup_epoch}), and once committed they are added to that epoch's
- * minute buckets in memory. Every {@code vantage.results.rollups.flush-interval} a new epoch opens and the closed one
- * is merged into the bucket rows of every resolution in one transaction that also deletes its {@code rollup_epochs}
- * row: the counting and its "done" mark commit together. A task polled every second thus costs one row update per
- * bucket and flush instead of one per result (docs/benchmarks.md). An epoch whose row is still there after a crash is
- * counted again from the results that carry its id ({@link Recount}); that is how nothing stored is ever missed, and
- * deleting the row first is how nothing is counted twice: whoever deletes it counts it, a second writer finds it gone.
- * A replica recounts its own leftover epochs when it starts (on H2, the only process, every leftover), and on a
- * shared database also other replicas' epochs left open for {@link #ORPHAN_AFTER}.
+ * minute buckets in memory. Every {@code vantage.results.rollups.flush-interval} a new epoch opens and the closed one's
+ * minute buckets are merged into the minute rows in one transaction that marks its {@code rollup_epochs} row
+ * "minutes written"; its counts then join the hour buckets in memory of the epochs written so far. Every
+ * {@link #COARSE_EVERY}th flush, and at least once a minute, those hour buckets are merged into the hour and day rows
+ * in one transaction that deletes the epochs' rows. A task polled every second thus costs one minute-row update per
+ * flush and one hour- and one day-row update per minute, instead of three updates per result (docs/benchmarks.md).
  *
- * <p>Reads ({@link #read}) add the epochs still in memory to the stored rows, so this replica's answers are exact at
- * once; another replica sees them after the next flush.
+ * <p>The counting and its mark commit together, so a row left after a crash says what is missing: its epoch is
+ * counted again from the results that carry its id ({@link Recount}), into every resolution, or into hours and days
+ * only once its minutes were written. Whoever deletes the row counts it, and a second writer finds it gone: nothing
+ * stored is missed, nothing is counted twice. A replica recounts its own leftover epochs when it starts (on H2, the
+ * only process, every leftover), and on a shared database also other replicas' epochs left open for
+ * {@link #ORPHAN_AFTER}.
+ *
+ * <p>Reads ({@link #read}) add what is in memory to the stored rows, so this replica's answers are exact at once;
+ * another replica sees the minutes after the next flush and the hours and days within about a minute.
  */
 public final class Rollups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rollups.class);
@@ -47,6 +52,9 @@ public final class Rollups implements AutoCloseable {
     public static final Duration ORPHAN_AFTER = Duration.ofMinutes(5);
     /** The longest flush interval: an epoch must be done long before another replica would take it for an orphan. */
     public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
+    /** Hour and day rows are written every this many flushes (once a minute at the default 10 s), or once a minute. */
+    public static final int COARSE_EVERY = 6;
+    private static final Duration COARSE_AT_LEAST = Duration.ofMinutes(1);
 
     /** Reads what an epoch's results add up to from the results table, on the caller's transaction. */
     @FunctionalInterface
@@ -84,38 +92,85 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
-    /** Minute buckets counted in memory, per task then agent and minute. */
-    private static final class Epoch {
-        final long id;
-        final Instant openedAt;
+    /** Buckets counted in memory at one grain (minutes or hours), per task then agent and bucket start. */
+    private static final class Buckets {
+        final Resolution grain;
         final ConcurrentHashMap<String, ConcurrentHashMap<Bucket, Rollup>> byTask = new ConcurrentHashMap<>();
 
-        Epoch(long id, Instant openedAt) {
-            this.id = id;
-            this.openedAt = openedAt;
+        Buckets(Resolution grain) {
+            this.grain = grain;
         }
 
-        void add(RollupStore.Entry e) {
+        void add(String taskId, String agentId, Instant at, Rollup.Sample sample) {
             // compute holds the bucket's lock: ingest threads adding and readers copying never meet inside a Rollup
-            byTask.computeIfAbsent(e.taskId(), k -> new ConcurrentHashMap<>()).compute(
-                    new Bucket(e.agentId(), Resolution.MINUTE.floor(e.startedAt())),
-                    (k, r) -> (r == null ? new Rollup() : r).add(e.sample()));
+            byTask.computeIfAbsent(taskId, k -> new ConcurrentHashMap<>()).compute(
+                    new Bucket(agentId, grain.floor(at)), (k, r) -> (r == null ? new Rollup() : r).add(sample));
         }
 
-        /** The minute buckets folded into the buckets of every resolution, in the order rows are locked in. */
-        TreeMap<RollupStore.Key, Rollup> deltas() {
+        void add(String taskId, String agentId, Instant at, Rollup delta) {
+            byTask.computeIfAbsent(taskId, k -> new ConcurrentHashMap<>()).compute(
+                    new Bucket(agentId, grain.floor(at)), (k, r) -> (r == null ? new Rollup() : r).merge(delta));
+        }
+
+        /** Adds every bucket to {@code into} (a coarser or equal grain). */
+        void addTo(Buckets into) {
+            byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> into.add(task, b.agentId(), b.start(), r)));
+        }
+
+        /** Adds to {@code sums} the buckets of a task inside {@code [from, to)} at {@code resolution}, by bucket. */
+        void sum(Map<Bucket, Rollup> sums, String taskId, String agentId, Resolution resolution, Instant from, Instant to) {
+            Map<Bucket, Rollup> buckets = byTask.get(taskId);
+            if (buckets == null) {
+                return;
+            }
+            for (Bucket b : buckets.keySet()) {
+                Instant start = resolution.floor(b.start());
+                if ((agentId == null || agentId.equals(b.agentId())) && !start.isBefore(from) && start.isBefore(to)) {
+                    Rollup sum = sums.computeIfAbsent(new Bucket(b.agentId(), start), k -> new Rollup());
+                    buckets.computeIfPresent(b, (k, r) -> {
+                        sum.merge(r);
+                        return r;
+                    });
+                }
+            }
+        }
+
+        /** The buckets folded into those of {@code resolutions}, in the order rows are locked in. */
+        TreeMap<RollupStore.Key, Rollup> deltas(List<Resolution> resolutions) {
             TreeMap<RollupStore.Key, Rollup> deltas = new TreeMap<>(RollupStore.Key.ORDER);
             byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> {
-                for (Resolution res : Resolution.values()) {
-                    deltas.computeIfAbsent(new RollupStore.Key(task, res, res.floor(b.minute()), b.agentId()),
+                for (Resolution res : resolutions) {
+                    deltas.computeIfAbsent(new RollupStore.Key(task, res, res.floor(b.start()), b.agentId()),
                             k -> new Rollup()).merge(r);
                 }
             }));
             return deltas;
         }
+
+        void forgetAgent(String agentId) {
+            byTask.values().forEach(buckets -> buckets.keySet().removeIf(b -> b.agentId().equals(agentId)));
+        }
     }
 
-    private record Bucket(String agentId, Instant minute) {
+    /** An epoch whose minutes are not written yet. */
+    private record Epoch(long id, Instant openedAt, Buckets minutes) {
+        Epoch(long id, Instant openedAt) {
+            this(id, openedAt, new Buckets(Resolution.MINUTE));
+        }
+
+        void add(RollupStore.Entry e) {
+            minutes.add(e.taskId(), e.agentId(), e.startedAt(), e.sample());
+        }
+    }
+
+    /** The epochs whose minutes are written and whose hours and days are not, and their hour buckets. */
+    private record Coarse(List<Long> epochs, Buckets hours, Instant since) {
+        Coarse(Instant since) {
+            this(new ArrayList<>(), new Buckets(Resolution.HOUR), since);
+        }
+    }
+
+    private record Bucket(String agentId, Instant start) {
     }
 
     private final Database db;
@@ -130,6 +185,9 @@ public final class Rollups implements AutoCloseable {
     private final ReentrantReadWriteLock flushing = new ReentrantReadWriteLock();
     /** The epochs in memory, oldest first; the last is open. Replaced whole, so a read takes one consistent list. */
     private volatile List<Epoch> epochs;
+    /** Replaced whole when written; changed only by the flushing thread, under {@link #flushing}'s write lock. */
+    private volatile Coarse coarse;
+    private int flushesSinceCoarse;
     private volatile boolean closed;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rollup-flush").factory());
@@ -162,6 +220,7 @@ public final class Rollups implements AutoCloseable {
         recoverOrphans(shared ? now.minus(ORPHAN_AFTER) : now.plusSeconds(1));
         this.lastOrphanCheck = now;
         this.epochs = List.of(new Epoch(store.openEpoch(replica, now), now));
+        this.coarse = new Coarse(now);
         long ms = flushInterval.toMillis();
         timer.scheduleWithFixedDelay(() -> round(shared), ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -194,20 +253,10 @@ public final class Rollups implements AutoCloseable {
             List<RollupStore.Stored> stored = store.read(taskId, agentId, resolution, from, to);
             Map<Bucket, Rollup> pending = new HashMap<>();
             for (Epoch e : epochs) {
-                Map<Bucket, Rollup> buckets = e.byTask.get(taskId);
-                if (buckets == null) {
-                    continue;
-                }
-                for (Bucket b : buckets.keySet()) {
-                    Instant start = resolution.floor(b.minute());
-                    if ((agentId == null || agentId.equals(b.agentId())) && !start.isBefore(from) && start.isBefore(to)) {
-                        Rollup sum = pending.computeIfAbsent(new Bucket(b.agentId(), start), k -> new Rollup());
-                        buckets.computeIfPresent(b, (k, r) -> {
-                            sum.merge(r);
-                            return r;
-                        });
-                    }
-                }
+                e.minutes().sum(pending, taskId, agentId, resolution, from, to);
+            }
+            if (resolution != Resolution.MINUTE) { // the written epochs' minutes are in the rows already
+                coarse.hours().sum(pending, taskId, agentId, resolution, from, to);
             }
             if (pending.isEmpty()) {
                 return stored;
@@ -217,7 +266,7 @@ public final class Rollups implements AutoCloseable {
                 Rollup more = pending.remove(new Bucket(s.agentId(), s.start()));
                 out.add(more == null ? s : new RollupStore.Stored(s.start(), s.agentId(), s.rollup().merge(more)));
             }
-            pending.forEach((b, r) -> out.add(new RollupStore.Stored(b.minute(), b.agentId(), r)));
+            pending.forEach((b, r) -> out.add(new RollupStore.Stored(b.start(), b.agentId(), r)));
             out.sort(java.util.Comparator.comparing(RollupStore.Stored::start).thenComparing(RollupStore.Stored::agentId));
             return out;
         } finally {
@@ -228,8 +277,9 @@ public final class Rollups implements AutoCloseable {
     /** Forgets what memory holds of an agent whose results and rollups were just deleted. */
     public void forgetAgent(String agentId) {
         for (Epoch e : epochs) {
-            e.byTask.values().forEach(buckets -> buckets.keySet().removeIf(b -> b.agentId().equals(agentId)));
+            e.minutes().forgetAgent(agentId);
         }
+        coarse.hours().forgetAgent(agentId);
     }
 
     /**
@@ -237,6 +287,15 @@ public final class Rollups implements AutoCloseable {
      * the rows directly or through another replica.
      */
     public synchronized void flush() {
+        flushMinutes();
+        flushCoarse();
+    }
+
+    /**
+     * Writes now the minute rows of what this replica counted so far; the hour and day rows follow at their own pace
+     * (a test stops a server between the two).
+     */
+    public synchronized void flushMinutes() {
         rotate();
         flushClosed();
     }
@@ -246,6 +305,10 @@ public final class Rollups implements AutoCloseable {
         try {
             rotate();
             flushClosed();
+            if (++flushesSinceCoarse >= COARSE_EVERY
+                    || Duration.between(coarse.since(), clock.instant()).compareTo(COARSE_AT_LEAST) >= 0) {
+                flushCoarse();
+            }
             if (shared && Duration.between(lastOrphanCheck, clock.instant()).compareTo(Duration.ofMinutes(1)) >= 0) {
                 lastOrphanCheck = clock.instant();
                 recoverOrphans(clock.instant().minus(ORPHAN_AFTER));
@@ -276,13 +339,14 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
+    /** Writes an epoch's minute rows and moves its counts to the hour buckets waiting for {@link #flushCoarse}. */
     private void flush(Epoch e) {
         Timer.Sample started = Timer.start();
-        TreeMap<RollupStore.Key, Rollup> deltas = e.deltas();
+        TreeMap<RollupStore.Key, Rollup> deltas = e.minutes().deltas(List.of(Resolution.MINUTE));
         ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
         try {
             boolean counted = db.inTransaction(c -> {
-                if (!RollupStore.claimEpoch(c, e.id)) {
+                if (!RollupStore.markMinutesWritten(c, e.id())) {
                     return false;
                 }
                 RollupStore.merge(c, deltas);
@@ -290,8 +354,11 @@ public final class Rollups implements AutoCloseable {
                 return true;
             });
             if (!counted) {
-                LOG.warn("rollup epoch {} was counted by another replica meanwhile (it took this one for crashed)", e.id);
+                LOG.warn("rollup epoch {} was counted by another replica meanwhile (it took this one for crashed)", e.id());
                 commit.lock();
+            } else {
+                coarse.epochs().add(e.id());
+                e.minutes().addTo(coarse.hours());
             }
             List<Epoch> list = new ArrayList<>(epochs);
             list.remove(e);
@@ -307,19 +374,70 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the hour and day rows of the epochs whose minutes are written, and deletes their rows: done. If another
+     * replica took one of them for crashed meanwhile (it counted that one's hours and days), the sum in memory cannot
+     * be split, so each remaining epoch is counted again from its results instead.
+     */
+    private void flushCoarse() {
+        Coarse written = coarse;
+        flushesSinceCoarse = 0;
+        if (written.epochs().isEmpty()) {
+            coarse = new Coarse(clock.instant());
+            return;
+        }
+        Timer.Sample started = Timer.start();
+        TreeMap<RollupStore.Key, Rollup> deltas = written.hours().deltas(List.of(Resolution.HOUR, Resolution.DAY));
+        ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
+        try {
+            boolean counted = db.inTransaction(c -> {
+                for (long id : written.epochs()) {
+                    if (RollupStore.claimEpoch(c, id) != RollupStore.Claim.COARSE) {
+                        c.rollback();
+                        return false;
+                    }
+                }
+                RollupStore.merge(c, deltas);
+                commit.lock();
+                return true;
+            });
+            if (!counted) {
+                LOG.warn("rollup epochs {}: one was counted by another replica meanwhile (it took this one for crashed);"
+                        + " counting the others again from their results", written.epochs());
+                recount(written.epochs());
+                commit.lock();
+            }
+            coarse = new Coarse(clock.instant());
+            if (counted) {
+                rowsWritten.increment(deltas.size());
+                started.stop(flushTime);
+            }
+        } finally {
+            if (commit.isHeldByCurrentThread()) {
+                commit.unlock();
+            }
+        }
+    }
+
     /** Counts again, from the results, each epoch a crashed run left open (mine, or opened before {@code before}). */
     private void recoverOrphans(Instant before) {
-        for (long id : store.epochs(replica, before)) {
+        recount(store.epochs(replica, before));
+    }
+
+    /** Counts epochs again from their results, what of them is not written yet; those already taken are skipped. */
+    private void recount(List<Long> ids) {
+        for (long id : ids) {
             int[] counted = {0};
             db.inTransaction(c -> {
-                if (RollupStore.claimEpoch(c, id)) {
+                RollupStore.Claim claim = RollupStore.claimEpoch(c, id);
+                if (claim != RollupStore.Claim.GONE) {
                     List<RollupStore.Entry> entries = recount.entries(c, id);
-                    RollupStore.add(c, entries);
+                    RollupStore.add(c, entries, claim.unwritten());
                     counted[0] = entries.size();
                 }
                 return null;
             });
-            LOG.info("rollup epoch {} left open by a stopped server: {} results counted again", id, counted[0]);
+            LOG.info("rollup epoch {} not written by its server: {} results counted again", id, counted[0]);
         }
     }
 
@@ -341,6 +459,7 @@ public final class Rollups implements AutoCloseable {
         try {
             synchronized (this) {
                 flushClosed();
+                flushCoarse();
             }
         } catch (RuntimeException e) {
             LOG.warn("rollups: {} at shutdown; the next start counts them again from the results", e.toString());
