@@ -4,13 +4,14 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,6 +24,10 @@ import java.util.TreeMap;
  * of the result at rank {@code floor(q * (count - 1))} of the sorted values, however many rollups were merged. Sketches
  * are kept of the successful results only (a timeout's duration is the timeout, not a latency): {@link #LATENCY}, and
  * {@code phase.<name>} for each phase a result reports.
+ *
+ * <p>Sketches read from the database stay encoded until one is needed, and are then decoded straight into the
+ * merged sketch: a report that merges thousands of stored rollups and reads only the latency decodes nothing else,
+ * and allocates no sketch per row.
  *
  * <p>Mutable and not thread-safe: made, filled and read by one thread.
  */
@@ -53,6 +58,12 @@ public final class Rollup {
     private double lossSum;
     private long lossCount;
     private final TreeMap<String, DDSketch> sketches = new TreeMap<>();
+    /** Encoded sketches not decoded yet, by name: each is merged into {@link #sketches} when that one is read. */
+    private final TreeMap<String, List<Encoded>> encoded = new TreeMap<>();
+
+    /** One sketch in DDSketch's encoding, a part of an array that is never written to. */
+    private record Encoded(byte[] bytes, int offset, int length) {
+    }
 
     public Rollup add(Sample s) {
         total++;
@@ -99,7 +110,24 @@ public final class Rollup {
         lossSum += other.lossSum;
         lossCount += other.lossCount;
         other.sketches.forEach((name, s) -> sketches.computeIfAbsent(name, k -> newSketch()).mergeWith(s));
+        other.encoded.forEach((name, parts) -> encoded.computeIfAbsent(name, k -> new ArrayList<>()).addAll(parts));
         return this;
+    }
+
+    /** The sketch of {@code name} with whatever of it is still encoded merged in; {@code null} if there is none. */
+    private DDSketch sketch(String name) {
+        List<Encoded> parts = encoded.remove(name);
+        if (parts != null) {
+            DDSketch s = sketches.computeIfAbsent(name, k -> newSketch());
+            try {
+                for (Encoded e : parts) {
+                    s.decodeAndMergeWith(ByteArrayInput.wrap(e.bytes(), e.offset(), e.length()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return sketches.get(name);
     }
 
     private static DDSketch newSketch() {
@@ -154,12 +182,14 @@ public final class Rollup {
 
     /** The names of the sketches held ({@link #LATENCY}, {@code phase.connect}, ...). */
     public java.util.Set<String> sketchNames() {
-        return java.util.Collections.unmodifiableSet(sketches.keySet());
+        java.util.Set<String> names = new java.util.TreeSet<>(sketches.keySet());
+        names.addAll(encoded.keySet());
+        return java.util.Collections.unmodifiableSet(names);
     }
 
     /** The {@code q} quantile (0..1) of a sketch, within {@link #RELATIVE_ACCURACY}; {@code null} if it is empty. */
     public Double quantile(String sketch, double q) {
-        DDSketch s = sketches.get(sketch);
+        DDSketch s = sketch(sketch);
         return s == null || s.isEmpty() ? null : s.getValueAtQuantile(q);
     }
 
@@ -171,7 +201,7 @@ public final class Rollup {
      */
     public long[] latencyBands(double[] edges) {
         long[] bands = new long[edges.length - 1];
-        DDSketch s = sketches.get(LATENCY);
+        DDSketch s = sketch(LATENCY);
         if (s == null || s.isEmpty()) {
             return bands;
         }
@@ -190,6 +220,7 @@ public final class Rollup {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
+            List.copyOf(encoded.keySet()).forEach(this::sketch);
             out.writeByte(FORMAT);
             out.writeShort(sketches.size());
             for (Map.Entry<String, DDSketch> e : sketches.entrySet()) {
@@ -206,10 +237,11 @@ public final class Rollup {
         }
     }
 
-    /** Reads what {@link #encodeSketches} wrote into this (empty-sketched) rollup, merging it in. */
-    void decodeSketches(byte[] encoded) {
+    /** Takes what {@link #encodeSketches} wrote into this rollup, to be merged in when read ({@link #sketch}). */
+    void decodeSketches(byte[] bytes) {
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
+            ByteArrayInputStream at = new ByteArrayInputStream(bytes);
+            DataInputStream in = new DataInputStream(at);
             int format = in.readByte();
             if (format != FORMAT) {
                 throw new IllegalStateException("rollup sketches in an unknown format " + format);
@@ -217,12 +249,12 @@ public final class Rollup {
             int n = in.readUnsignedShort();
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();
-                byte[] sketch = in.readNBytes(in.readInt());
-                DDSketch decoded = DDSketch.decode(ByteArrayInput.wrap(sketch), UnboundedSizeDenseStore::new);
-                sketches.merge(name, decoded, (a, b) -> {
-                    a.mergeWith(b);
-                    return a;
-                });
+                int length = in.readInt();
+                int offset = bytes.length - at.available();
+                if (in.skipBytes(length) != length) {
+                    throw new IOException("rollup sketch " + name + " cut short");
+                }
+                encoded.computeIfAbsent(name, k -> new ArrayList<>()).add(new Encoded(bytes, offset, length));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

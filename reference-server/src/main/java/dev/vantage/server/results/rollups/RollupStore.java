@@ -288,8 +288,9 @@ public final class RollupStore {
 
     private static Rollup rollup(ResultSet rs) throws SQLException {
         Map<String, Long> kinds;
+        String json = rs.getString("error_kinds");
         try {
-            kinds = JsonMapping.MAPPER.readValue(rs.getString("error_kinds"), COUNTS);
+            kinds = json.equals("{}") ? Map.of() : JsonMapping.MAPPER.readValue(json, COUNTS); // most have no errors
         } catch (java.io.IOException e) {
             throw new SQLException("unreadable error_kinds of a rollup", e);
         }

@@ -31,4 +31,35 @@ class RollupTest {
         }
         assertThat(merged.encodeSketches().length).as("compact: two sketches of 1000 values").isLessThan(1200);
     }
+
+    @Test
+    void storedRollupsMergeEncodedAndDecodeOnlyTheSketchRead() {
+        Rollup[] parts = new Rollup[4];
+        Rollup all = new Rollup();
+        for (int p = 0; p < parts.length; p++) {
+            parts[p] = new Rollup();
+            for (int i = 1; i <= 250; i++) {
+                parts[p].add(new Rollup.Sample("SUCCESS", null, p * 250 + i, null, Map.of("connect", (p * 250 + i) / 4.0)));
+            }
+            all.merge(parts[p]);
+        }
+        // as a report reads them: stored rows merged into one, one of them also holding counts made in memory
+        Rollup read = new Rollup();
+        for (Rollup part : parts) {
+            Rollup stored = new Rollup();
+            stored.decodeSketches(part.encodeSketches());
+            read.merge(stored);
+        }
+        read.add(new Rollup.Sample("SUCCESS", null, 1001, null, Map.of()));
+        all.add(new Rollup.Sample("SUCCESS", null, 1001, null, Map.of()));
+        assertThat(read.sketchNames()).containsExactly("latency", "phase.connect");
+        for (double q : new double[] {0, 0.5, 0.99, 1}) {
+            assertThat(read.quantile(Rollup.LATENCY, q)).isEqualTo(all.quantile(Rollup.LATENCY, q));
+        }
+        // the phase sketch, never read above, is still whole when written back
+        Rollup again = new Rollup();
+        again.decodeSketches(read.encodeSketches());
+        assertThat(again.quantile("phase.connect", 0.5)).isEqualTo(all.quantile("phase.connect", 0.5));
+        assertThat(again.quantile(Rollup.LATENCY, 1)).isEqualTo(all.quantile(Rollup.LATENCY, 1));
+    }
 }
