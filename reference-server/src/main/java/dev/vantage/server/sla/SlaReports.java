@@ -135,12 +135,16 @@ public final class SlaReports {
                 excludedResults, notExcluded);
     }
 
+    /** The accessors of a row's fields, in order: looked up once (an all-task report has tens of thousands of rows). */
+    private static final List<java.lang.reflect.Method> ACCESSORS = java.util.Arrays.stream(Row.class.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getAccessor).toList();
+
     /** A row's fields by name, in the order of the record (the JSON item and the CSV columns). */
     public static Map<String, Object> fields(Row row) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (var c : Row.class.getRecordComponents()) {
+        for (int i = 0; i < ACCESSORS.size(); i++) {
             try {
-                m.put(c.getName(), c.getAccessor().invoke(row));
+                m.put(COLUMNS.get(i), ACCESSORS.get(i).invoke(row));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }

@@ -1,6 +1,5 @@
 package dev.vantage.server.results.rollups;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.db.Sql;
 import dev.vantage.server.json.JsonMapping;
@@ -27,8 +26,6 @@ import java.util.TreeMap;
  * anything else.
  */
 public final class RollupStore {
-    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
-    };
     private static final String COLUMNS = "total, successes, failures, timeouts, errors, error_kinds, latency_min,"
             + " latency_max, latency_sum, loss_sum, loss_count, sketches";
     private static final String KEY = "task_id = ? AND resolution = ? AND bucket_start = ? AND agent_id = ?";
@@ -287,10 +284,17 @@ public final class RollupStore {
     }
 
     private static Rollup rollup(ResultSet rs) throws SQLException {
-        Map<String, Long> kinds;
-        String json = rs.getString("error_kinds");
-        try {
-            kinds = json.equals("{}") ? Map.of() : JsonMapping.MAPPER.readValue(json, COUNTS); // most have no errors
+        Map<String, Long> kinds = new TreeMap<>();
+        // a flat object of counts, read by the streaming parser: a report reads hundreds of thousands of rows
+        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.getFactory().createParser(rs.getString("error_kinds"))) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new SQLException("error_kinds of a rollup is not an object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String kind = p.currentName();
+                p.nextToken();
+                kinds.put(kind, p.getLongValue());
+            }
         } catch (java.io.IOException e) {
             throw new SQLException("unreadable error_kinds of a rollup", e);
         }
