@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
-
 /**
  * The agent's own meters beside the engine's: spool, uplink, JVM and host (CPU, load, memory, disk of the data
  * directory). The engine registers its meters itself (scheduler lag, in flight, results by status, sink queues).
