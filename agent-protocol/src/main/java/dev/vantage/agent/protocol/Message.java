@@ -49,10 +49,26 @@ public sealed interface Message {
     }
 
     /** Liveness plus the agent's resource use. */
-    record Heartbeat(java.time.Instant sentAt, AgentStats stats) implements Message {
+    /**
+     * Liveness plus the agent's resource use; {@code meters} is a snapshot of the agent's own meters for the
+     * server's {@code /metrics} (empty from agents that send none). Non-finite values are left out.
+     */
+    record Heartbeat(java.time.Instant sentAt, AgentStats stats, Map<AgentMeter, Double> meters) implements Message {
         public Heartbeat {
             Objects.requireNonNull(sentAt, "sentAt");
             Objects.requireNonNull(stats, "stats");
+            java.util.EnumMap<AgentMeter, Double> finite = new java.util.EnumMap<>(AgentMeter.class);
+            meters.forEach((k, v) -> {
+                if (Double.isFinite(v)) {
+                    finite.put(k, v);
+                }
+            });
+            meters = java.util.Collections.unmodifiableMap(finite);
+        }
+
+        /** A heartbeat without meters, as agents before them send. */
+        public Heartbeat(java.time.Instant sentAt, AgentStats stats) {
+            this(sentAt, stats, Map.of());
         }
 
         @Override

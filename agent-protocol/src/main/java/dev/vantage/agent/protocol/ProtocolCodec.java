@@ -77,6 +77,10 @@ public final class ProtocolCodec {
                         .put("spooledResults", s.spooledResults())
                         .put("spooledBytes", s.spooledBytes())
                         .put("droppedResults", s.droppedResults());
+                if (!h.meters().isEmpty()) {
+                    ObjectNode meters = n.putObject("meters");
+                    h.meters().forEach((k, v) -> meters.put(k.key(), v));
+                }
             }
             case Results r -> {
                 n.put("batch", r.batch());
@@ -177,7 +181,7 @@ public final class ProtocolCodec {
                 JsonNode s = object(n, "stats");
                 yield new Heartbeat(instant(n, "sentAt"), new AgentStats(number(s, "cpuLoad"), number(s, "systemLoad"),
                         whole(s, "memoryUsedBytes"), whole(s, "memoryMaxBytes"), integer(s, "tasks"),
-                        whole(s, "spooledResults"), whole(s, "spooledBytes"), whole(s, "droppedResults")));
+                        whole(s, "spooledResults"), whole(s, "spooledBytes"), whole(s, "droppedResults")), meters(n));
             }
             case "results" -> new Results(text(n, "batch"), list(n, "results", "results", ProtocolCodec::result));
             case "rejected" -> new Rejected(text(n, "taskId"), text(n, "reason"));
@@ -341,6 +345,25 @@ public final class ProtocolCodec {
             throw new ProtocolException(name + " must be an object of strings");
         }
         v.properties().forEach(e -> out.put(e.getKey(), textValue(e.getValue())));
+        return out;
+    }
+
+    /** A heartbeat's optional {@code meters}: keys not in {@link AgentMeter} are dropped, so the set stays bounded. */
+    private static Map<AgentMeter, Double> meters(JsonNode n) {
+        JsonNode v = n.get("meters");
+        Map<AgentMeter, Double> out = new java.util.EnumMap<>(AgentMeter.class);
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isObject()) {
+            throw new ProtocolException("meters must be an object of numbers");
+        }
+        v.properties().forEach(e -> AgentMeter.byKey(e.getKey()).ifPresent(m -> {
+            if (!e.getValue().isNumber()) {
+                throw new ProtocolException("meters." + e.getKey() + " must be a number");
+            }
+            out.put(m, e.getValue().doubleValue());
+        }));
         return out;
     }
 

@@ -46,6 +46,8 @@ class ProtocolCodecTest {
                 new Hello(1, "0.1.0", new Capabilities(List.of(new Plugin("icmp", "0.1.0"), new Plugin("http", "0.1.0")),
                         "raw", true), Map.of("region", "beijing")),
                 new Heartbeat(Instant.parse("2026-11-26T10:00:00Z"), new AgentStats(0.25, 1.5, 100, 200, 3, 4, 5, 6)),
+                new Heartbeat(Instant.parse("2026-11-26T10:00:00Z"), new AgentStats(0.25, 1.5, 100, 200, 3, 4, 5, 6),
+                        Map.of(AgentMeter.SCHEDULER_LAG_P99, 0.0125, AgentMeter.RESULTS_SUCCESS, 42.0)),
                 new Results("b-1", List.of(result)),
                 new Rejected("web", "unknown probe type 'dns'"),
                 new Welcome("a-1", Duration.ofSeconds(10), POLICY, List.of(TASK)),
@@ -94,6 +96,26 @@ class ProtocolCodecTest {
         assertThat(ProtocolVersions.negotiate(ProtocolVersions.MAX + 1, ProtocolVersions.MAX + 3)).isEmpty();
         assertThatThrownBy(() -> ProtocolCodec.decode("{\"type\":\"updateStatus\",\"version\":\"2\",\"state\":\"fine\"}"))
                 .hasMessageStartingWith("state must be one of");
+    }
+
+    @Test
+    void heartbeatMetersAreOptionalAndBoundedToTheKnownKeys() {
+        String stats = "\"stats\":{\"cpuLoad\":0,\"systemLoad\":0,\"memoryUsedBytes\":1,\"memoryMaxBytes\":2,"
+                + "\"tasks\":0,\"spooledResults\":0,\"spooledBytes\":0,\"droppedResults\":0}";
+        // an agent from before meters were forwarded
+        Heartbeat old = (Heartbeat) ProtocolCodec.decode("{\"type\":\"heartbeat\",\"sentAt\":\"2026-11-26T10:00:00Z\"," + stats + "}");
+        assertThat(old.meters()).isEmpty();
+        // names not on the list (a newer agent's, or made up) are dropped: the server's series stay bounded
+        Heartbeat h = (Heartbeat) ProtocolCodec.decode("{\"type\":\"heartbeat\",\"sentAt\":\"2026-11-26T10:00:00Z\","
+                + stats + ",\"meters\":{\"spoolBytes\":512,\"anything{evil=\\\"x\\\"}\":1,\"futureMeter\":\"x\"}}");
+        assertThat(h.meters()).containsExactly(Map.entry(AgentMeter.SPOOL_BYTES, 512.0));
+        assertThatThrownBy(() -> ProtocolCodec.decode("{\"type\":\"heartbeat\",\"sentAt\":\"2026-11-26T10:00:00Z\","
+                + stats + ",\"meters\":{\"spoolBytes\":\"512\"}}")).hasMessage("meters.spoolBytes must be a number");
+        // NaN (an unavailable load average, say) is left out rather than sent as a string the reader refuses
+        Heartbeat nan = new Heartbeat(Instant.EPOCH, new AgentStats(0, 0, 0, 0, 0, 0, 0, 0),
+                Map.of(AgentMeter.SYSTEM_LOAD_1M, Double.NaN, AgentMeter.SPOOL_RESULTS, 3.0));
+        assertThat(((Heartbeat) ProtocolCodec.decode(ProtocolCodec.encode(nan))).meters())
+                .containsExactly(Map.entry(AgentMeter.SPOOL_RESULTS, 3.0));
     }
 
     @Test

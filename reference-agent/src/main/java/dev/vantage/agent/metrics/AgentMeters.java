@@ -1,6 +1,7 @@
 package dev.vantage.agent.metrics;
 
 import dev.vantage.agent.spool.Spool;
+import dev.vantage.agent.uplink.Uplink;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 
 /**
  * The agent's own meters beside the engine's: spool, uplink, JVM and host (CPU, load, memory, disk of the data
@@ -23,15 +23,17 @@ import java.util.function.BooleanSupplier;
 public final class AgentMeters implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    public AgentMeters(MeterRegistry registry, Spool spool, BooleanSupplier connected, Path dataDir) {
+    public AgentMeters(MeterRegistry registry, Spool spool, Uplink uplink, Path dataDir) {
         Gauge.builder("vantage.agent.spool.results", spool, s -> s.stats().results())
                 .description("Results on disk waiting to be sent").register(registry);
         Gauge.builder("vantage.agent.spool.bytes", spool, s -> s.stats().bytes()).baseUnit("bytes")
                 .description("Bytes on disk waiting to be sent").register(registry);
         FunctionCounter.builder("vantage.agent.spool.dropped", spool, s -> s.stats().droppedResults())
                 .description("Results dropped by the spool's size and age bounds").register(registry);
-        Gauge.builder("vantage.agent.uplink.connected", connected, c -> c.getAsBoolean() ? 1 : 0).strongReference(true)
+        Gauge.builder("vantage.agent.uplink.connected", uplink, u -> u.connected() ? 1 : 0)
                 .description("1 while connected to a server and welcomed, else 0").register(registry);
+        FunctionCounter.builder("vantage.agent.uplink.connections", uplink, Uplink::connectionAttempts)
+                .description("Connections to a server tried since the agent started").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);

@@ -3,7 +3,9 @@ package dev.vantage.agent.runtime;
 import dev.vantage.agent.blackbox.BlackboxConfig;
 import dev.vantage.agent.blackbox.BlackboxProber;
 import dev.vantage.agent.metrics.AgentMeters;
+import dev.vantage.agent.metrics.HeartbeatMeters;
 import dev.vantage.agent.metrics.MetricsServer;
+import dev.vantage.agent.protocol.AgentMeter;
 import dev.vantage.agent.protocol.Message;
 import dev.vantage.agent.protocol.ProtocolVersions;
 import dev.vantage.agent.spool.Spool;
@@ -17,6 +19,8 @@ import dev.vantage.agent.uplink.Uplink;
 import dev.vantage.probe.engine.EngineStats;
 import dev.vantage.probe.engine.ProbeEngine;
 import dev.vantage.probe.engine.sink.ResultMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -107,23 +111,26 @@ public final class AgentRuntime implements AutoCloseable {
                 .sinkLinger(Duration.ofMillis(100))
                 .addSink(new SpoolSink(spool, up::wake))
                 .followUps(diagnosis);
-        PrometheusMeterRegistry registry = null;
+        // the agent's meters exist without a listener too: heartbeats forward them to the server
+        MeterRegistry registry = config.metricsListen != null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : new SimpleMeterRegistry();
+        eb.meterRegistry(registry);
         ResultMetrics resultMetrics = null;
         if (config.metricsListen != null) {
-            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resultMetrics = new ResultMetrics(registry);
             // instant tests and /probe runs are not scheduled: they make no series
-            eb.meterRegistry(registry).addSink(resultMetrics.sink(config.credential.agentId(),
-                    id -> engine != null && engine.isScheduled(id)));
+            eb.addSink(resultMetrics.sink(config.credential.agentId(), id -> engine != null && engine.isScheduled(id)));
         }
         config.engineOptions.accept(eb);
         engine = eb.build();
-        if (registry != null) {
+        agentMeters = new AgentMeters(registry, spool, up, config.dataDir);
+        HeartbeatMeters heartbeatMeters = new HeartbeatMeters(registry);
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
             try {
-                agentMeters = new AgentMeters(registry, spool, up::connected, config.dataDir);
-                metricsServer = new MetricsServer(config.metricsListen, registry,
+                metricsServer = new MetricsServer(config.metricsListen, prometheus,
                         new BlackboxProber(engine, config.blackbox));
             } catch (RuntimeException e) {
+                agentMeters.close();
                 engine.close();
                 throw e;
             }
@@ -159,6 +166,11 @@ public final class AgentRuntime implements AutoCloseable {
             @Override
             public Message.AgentStats stats() {
                 return AgentRuntime.this.stats();
+            }
+
+            @Override
+            public Map<AgentMeter, Double> meters() {
+                return heartbeatMeters.snapshot();
             }
         };
         LOG.info("agent {} starting: server {}, data in {}, {} plugins, ICMP {}", config.credential.agentId(),
@@ -219,8 +231,8 @@ public final class AgentRuntime implements AutoCloseable {
         LOG.info("agent stopping");
         if (metricsServer != null) {
             metricsServer.close();
-            agentMeters.close();
         }
+        agentMeters.close();
         // stop scheduling, and give attempts in flight a moment to end on their own rather than as CANCELLED
         engine.scheduledTasks().forEach(t -> engine.unschedule(t.id()));
         long until = System.nanoTime() + config.shutdownGrace.toNanos() / 2;

@@ -55,6 +55,11 @@ public final class Uplink {
 
         /** Stats for the next heartbeat. */
         Message.AgentStats stats();
+
+        /** The meters for the next heartbeat ({@link dev.vantage.agent.protocol.AgentMeter}); none by default. */
+        default java.util.Map<dev.vantage.agent.protocol.AgentMeter, Double> meters() {
+            return java.util.Map.of();
+        }
     }
 
     /**
@@ -376,7 +381,7 @@ public final class Uplink {
                 }
                 if (System.nanoTime() >= nextHeartbeat) {
                     spool.enforceBounds();
-                    send(ws, new Message.Heartbeat(java.time.Instant.now(), agent.stats()));
+                    send(ws, new Message.Heartbeat(java.time.Instant.now(), agent.stats(), agent.meters()));
                     // a ping makes the server's WebSocket stack answer with a pong (RFC 6455), so a healthy server
                     // with nothing to say is still heard within the liveness window
                     ws.sendPing(ByteBuffer.allocate(0)).get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);

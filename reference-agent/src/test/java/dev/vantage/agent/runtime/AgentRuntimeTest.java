@@ -119,6 +119,14 @@ class AgentRuntimeTest {
         assertThat(stats.memoryMaxBytes()).isGreaterThanOrEqualTo(stats.memoryUsedBytes());
         assertThat(stats.cpuLoad()).isBetween(0.0, 1.0);
         assertThat(stats.tasks()).isZero();
+        // its meters ride along, for the server's /metrics (no metrics listener needed)
+        Map<dev.vantage.agent.protocol.AgentMeter, Double> meters = heartbeats().get(1).meters();
+        assertThat(meters).containsEntry(dev.vantage.agent.protocol.AgentMeter.SCHEDULER_TASKS, 0.0)
+                .containsEntry(dev.vantage.agent.protocol.AgentMeter.UPLINK_CONNECTIONS, 1.0)
+                .containsKeys(dev.vantage.agent.protocol.AgentMeter.SPOOL_BYTES,
+                        dev.vantage.agent.protocol.AgentMeter.DATA_DISK_FREE_BYTES,
+                        dev.vantage.agent.protocol.AgentMeter.HEAP_USED_BYTES,
+                        dev.vantage.agent.protocol.AgentMeter.PROCESS_UPTIME_SECONDS);
     }
 
     @Test

@@ -44,7 +44,7 @@ import org.yaml.snakeyaml.Yaml;
  * checked instead: every Kubernetes object of {@code deploy/kubernetes} parses with the Kubernetes model and has no
  * field the model does not know, and its selectors, ports, probes, secrets and volumes fit together; the compose file,
  * the Dockerfile and the Prometheus and nginx files name only environment variables the server ({@link Setting}) or
- * the agent ({@link AgentEnvironment}) read, agent options {@code vantage-agent run} has, files that exist, and the
+ * the agent ({@link AgentEnvironment}) read, agent options {@code vantage-agent launch} has, files that exist, and the
  * ports the programs listen on. An IT: the Dockerfile copies the jars the package phase builds.
  */
 class DeployFilesIT {
@@ -80,8 +80,8 @@ class DeployFilesIT {
     void everyKubernetesObjectParsesWithNoUnknownField() throws Exception {
         List<HasMetadata> objects = kubernetesObjects();
         assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("Namespace", "Secret", "Secret",
-                "Deployment", "Service", "PodDisruptionBudget", "PersistentVolumeClaim", "Deployment", "Service",
-                "ServiceMonitor", "ServiceMonitor");
+                "Deployment", "Service", "PodDisruptionBudget", "ConfigMap", "PersistentVolumeClaim", "Deployment",
+                "Service", "ServiceMonitor", "ServiceMonitor");
         for (HasMetadata o : objects) {
             assertThat(o).as(o.getKind() + " " + o.getMetadata().getName()).isNotInstanceOf(GenericKubernetesResource.class);
             assertThat(unknownFields(o)).as(o.getKind() + " " + o.getMetadata().getName()).isEmpty();
@@ -159,6 +159,7 @@ class DeployFilesIT {
                 assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/var/lib/vantage", "/tmp");
                 if (c.getImage().equals("vantage-agent")) {
                     assertAgentArguments(c.getArgs());
+                    assertReleaseKeyMounted(objects, spec.getVolumes(), c);
                     assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(c.getPorts().getFirst().getName());
                     assertThat(c.getPorts().getFirst().getContainerPort()).isEqualTo(AGENT_METRICS_PORT);
                 }
@@ -219,7 +220,8 @@ class DeployFilesIT {
         Dockerfile.Stage agent = df.stages().get("agent");
         assertThat(agent.exposed()).containsExactly(AGENT_METRICS_PORT);
         assertThat(agent.healthcheck()).contains("/dev/tcp/127.0.0.1/" + AGENT_METRICS_PORT).contains("GET /metrics ");
-        assertThat(agent.entrypoint()).contains("-jar").contains(agent.copiedTo().getFirst()).endsWith("run");
+        // under the launcher, so that the releases the server rolls out are installed (and rolled back)
+        assertThat(agent.entrypoint()).contains("-jar").contains(agent.copiedTo().getFirst()).endsWith("launch");
         assertAgentArguments(agent.cmd());
     }
 
@@ -254,6 +256,8 @@ class DeployFilesIT {
                 (target.equals("server") ? servers : agents).add(name);
                 if (target.equals("agent")) {
                     assertAgentArguments(list(s.get("command")).stream().map(String.class::cast).toList());
+                    assertThat(((Map<String, Object>) s.get("environment"))).containsKey("VANTAGE_RELEASE_KEY");
+                    assertThat(list(s.get("volumes"))).as(name).contains("./release-key:/etc/vantage/release-key:ro");
                 }
             }
         });
@@ -284,13 +288,46 @@ class DeployFilesIT {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    /** Every option is one {@code vantage-agent run} has, and the metrics listener is on the port the files use. */
+    /**
+     * Every option is one {@code vantage-agent launch} has (its own, or one of {@code run}'s, which it passes on), and
+     * the metrics listener is on the port the files use.
+     */
     private static void assertAgentArguments(List<String> args) {
-        Set<String> options = agentRunOptions();
-        args.stream().filter(a -> a.startsWith("--")).forEach(a -> assertThat(options).as("vantage-agent run " + a).contains(a));
+        Set<String> options = new HashSet<>(agentRunOptions());
+        options.addAll(new picocli.CommandLine(new dev.vantage.agent.Main()).getSubcommands().get("launch").getCommandSpec()
+                .optionsMap().keySet());
+        args.stream().filter(a -> a.startsWith("--")).forEach(a -> assertThat(options).as("vantage-agent launch " + a).contains(a));
         int i = args.indexOf("--metrics-listen");
         assertThat(i).as("the agent serves its metrics").isGreaterThanOrEqualTo(0);
         assertThat(dev.vantage.agent.metrics.MetricsServer.parseListen(args.get(i + 1)).getPort()).isEqualTo(AGENT_METRICS_PORT);
+    }
+
+    /**
+     * The agent's {@code VANTAGE_RELEASE_KEY} names a file of a ConfigMap mounted read-only, and that file is an
+     * Ed25519 public key the agent reads (a placeholder until replaced: updates are refused, the agent runs).
+     */
+    private static void assertReleaseKeyMounted(List<HasMetadata> objects, List<Volume> volumes, Container c) {
+        String path = c.getEnv().stream().filter(e -> e.getName().equals("VANTAGE_RELEASE_KEY")).findFirst()
+                .orElseThrow(() -> new AssertionError("the agent has no VANTAGE_RELEASE_KEY")).getValue();
+        var mount = c.getVolumeMounts().stream().filter(m -> path.startsWith(m.getMountPath() + "/")).findFirst()
+                .orElseThrow(() -> new AssertionError(path + " is on no mounted volume"));
+        assertThat(mount.getReadOnly()).isTrue();
+        Volume v = volumes.stream().filter(x -> x.getName().equals(mount.getName())).findFirst().orElseThrow();
+        io.fabric8.kubernetes.api.model.ConfigMap map = named(objects, io.fabric8.kubernetes.api.model.ConfigMap.class,
+                v.getConfigMap().getName());
+        String pem = map.getData().get(path.substring(mount.getMountPath().length() + 1));
+        assertThat(pem).as(path + " in ConfigMap " + map.getMetadata().getName()).isNotNull();
+        try {
+            Path file = Files.createTempFile("release", ".pub");
+            try {
+                Files.writeString(file, pem);
+                assertThat(dev.vantage.agent.update.ReleaseKeys.readPublic(file).getAlgorithm()).isIn("Ed25519", "EdDSA");
+            } finally {
+                Files.delete(file);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<HasMetadata> kubernetesObjects() throws Exception {

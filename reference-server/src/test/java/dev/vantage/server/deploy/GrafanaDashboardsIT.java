@@ -187,6 +187,8 @@ class GrafanaDashboardsIT {
                     await("results as metrics on both").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                             .until(() -> get(serverMetrics).contains("vantage_probe_phase_duration_seconds_bucket{")
                                     && get(serverMetrics).contains("jvm_gc_pause_seconds_sum")
+                                    // the agent's meters, forwarded in its heartbeats
+                                    && get(serverMetrics).contains("vantage_agent_probe_results_total{")
                                     && get(agentMetrics).contains("vantage_probe_phase_duration_seconds_bucket{"));
                     Map<String, Set<String>> exposed = new LinkedHashMap<>();
                     parse(get(serverMetrics), exposed);

@@ -91,6 +91,11 @@ class PrometheusIT {
                         assertThat(query(promPort, "vantage_probe_phase_duration_seconds_count" + tags
                                 + ",phase=\"connect\",job=\"agent\"}")).isPositive();
                         assertThat(query(promPort, "vantage_agent_uplink_connected{job=\"agent\"}")).isEqualTo(1);
+                        // the same agent's meters, forwarded in its heartbeats to the server's /metrics
+                        assertThat(query(promPort, "vantage_agent_probe_results_total{job=\"server\",agent=\"" + agentId
+                                + "\",status=\"SUCCESS\"}")).isPositive();
+                        assertThat(query(promPort, "vantage_agent_uplink_connections_total{job=\"server\",agent=\""
+                                + agentId + "\"}")).isEqualTo(1);
                         assertThat(query(promPort, "probe_success{job=\"blackbox\",instance=\"127.0.0.1:"
                                 + target.getLocalPort() + "\"}")).as(() -> failedScrapes(promPort)).isEqualTo(1);
                         assertThat(query(promPort, "probe_success{job=\"blackbox\",instance=\"127.0.0.1:"

@@ -74,6 +74,7 @@ public final class AgentGateway implements AutoCloseable {
     /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
     private volatile UpdateReports updateReports = (agentId, status) -> { };
+    private final AgentMeterGauges agentMeters;
 
     /** Told of every {@code updateStatus} an agent sends (the rollouts slice listens). */
     public interface UpdateReports {
@@ -99,6 +100,7 @@ public final class AgentGateway implements AutoCloseable {
         this.heartbeatInterval = heartbeatInterval;
         Gauge.builder("vantage.agents.connected", sessions, Map::size).description("Agents with an open connection")
                 .register(registry);
+        this.agentMeters = new AgentMeterGauges(registry);
     }
 
     /**
@@ -196,6 +198,7 @@ public final class AgentGateway implements AutoCloseable {
                     // connection stays; a replica that lost the database for long lets its agents look offline
                     LOG.debug("agent {}: heartbeat not recorded: {}", s.agentId, e.toString());
                 }
+                agentMeters.update(s.agentId, h.meters(), () -> sessions.get(s.agentId) == s);
                 live.publish("agent", statusEvent(s.agentId, true));
             }
             case Results r -> results(s, r);
@@ -216,6 +219,7 @@ public final class AgentGateway implements AutoCloseable {
     public void closed(Object handle) {
         Session s = (Session) handle;
         if (sessions.remove(s.agentId, s)) {
+            agentMeters.remove(s.agentId);
             problems.remove(s.agentId);
             agents.offline(s.agentId);
             live.publish("agent", statusEvent(s.agentId, false));

@@ -1,7 +1,10 @@
 package dev.vantage.server.agents.rollouts;
 
 import dev.vantage.server.db.Database;
+import dev.vantage.server.db.DatabaseException;
 import dev.vantage.server.db.Sql;
+import dev.vantage.server.errors.ConflictException;
+import dev.vantage.server.errors.Message;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -11,8 +14,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Rollouts and their agents ({@code agent_rollouts}, {@code agent_rollout_targets}, migration V30). Every change of
- * state is a conditional update, so replicas advancing the same rollout at once agree: only one of them moves it.
+ * Rollouts and their agents ({@code agent_rollouts}, {@code agent_rollout_targets}, migrations V22 and V32). Every
+ * change of state is a conditional update, so replicas advancing the same rollout at once agree: only one of them
+ * moves it; and the database holds at most one running rollout.
  */
 public final class RolloutStore {
     private final Database db;
@@ -23,14 +27,32 @@ public final class RolloutStore {
         this.clock = clock;
     }
 
-    /** Creates a running rollout whose wave 0 agents are updating; {@code waves.get(i)} is agent i's wave. */
+    /**
+     * Creates a running rollout whose wave 0 agents are updating; {@code waves.get(i)} is agent i's wave.
+     *
+     * @throws ConflictException while another rollout runs: the database allows one (migration V32), so of two
+     *                           concurrent starts one fails here, whichever replica they reached
+     */
     public Rollout create(String version, String selectorJson, int percent, Duration agentTimeout, String createdBy,
                           List<String> agentIds, List<Integer> waves) {
         String id = UUID.randomUUID().toString();
         var now = clock.instant();
+        try {
+            insert(id, version, selectorJson, percent, agentTimeout, createdBy, agentIds, waves, now);
+        } catch (DatabaseException e) {
+            if (e.isUniqueViolation()) {
+                throw new ConflictException(Message.of("rollout.running"));
+            }
+            throw e;
+        }
+        return find(id).orElseThrow();
+    }
+
+    private void insert(String id, String version, String selectorJson, int percent, Duration agentTimeout,
+                        String createdBy, List<String> agentIds, List<Integer> waves, java.time.Instant now) {
         db.inTransaction(c -> {
-            Sql.update(c, "INSERT INTO agent_rollouts (id, version, selector, percent, agent_timeout_ms, state, wave,"
-                    + " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", id, version,
+            Sql.update(c, "INSERT INTO agent_rollouts (id, version, selector, percent, agent_timeout_ms, state, running,"
+                    + " wave, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, TRUE, 0, ?, ?, ?)", id, version,
                     selectorJson, percent, agentTimeout.toMillis(), Rollout.RUNNING, createdBy, now, now);
             for (int i = 0; i < agentIds.size(); i++) {
                 Sql.update(c, "INSERT INTO agent_rollout_targets (rollout_id, agent_id, position, wave, state,"
@@ -39,7 +61,6 @@ public final class RolloutStore {
             }
             return null;
         });
-        return find(id).orElseThrow();
     }
 
     public Optional<Rollout> find(String id) {
@@ -75,7 +96,8 @@ public final class RolloutStore {
 
     /** Ends a running rollout in {@code state}; false if it was not running any more. */
     public boolean end(String id, String state, String reason) {
-        return db.update("UPDATE agent_rollouts SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state = ?",
+        return db.update("UPDATE agent_rollouts SET state = ?, running = NULL, reason = ?, updated_at = ? WHERE id = ?"
+                        + " AND state = ?",
                 state, reason, clock.instant(), id, Rollout.RUNNING) > 0;
     }
 

@@ -70,7 +70,7 @@ public final class Rollouts implements AutoCloseable {
      * Starts a rollout of a complete release to {@code percent} of the agents {@code selector} matches.
      *
      * @throws InvalidInputException for an unknown or incomplete release, or a selector matching no agent
-     * @throws ConflictException     while another rollout runs
+     * @throws ConflictException     while another rollout runs (the store decides, atomically)
      */
     public Rollout create(String version, Selector selector, int percent, Duration agentTimeout, String by) {
         Optional<Release> release = releases.apply(version);
@@ -85,9 +85,6 @@ public final class Rollouts implements AutoCloseable {
                 .toList();
         if (matched.isEmpty()) {
             throw new InvalidInputException(FieldError.of("selector", "rollout.noAgents"));
-        }
-        if (!store.running().isEmpty()) {
-            throw new ConflictException(of("rollout.running"));
         }
         List<Integer> waves = waves(matched.size(), percent);
         List<String> ids = matched.subList(0, waves.size()).stream().map(Fleet.Member::id).toList();
