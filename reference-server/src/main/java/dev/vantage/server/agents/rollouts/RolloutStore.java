@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Rollouts and their agents ({@code agent_rollouts}, {@code agent_rollout_targets}, migrations V22 and V32). Every
+ * Rollouts and their agents ({@code agent_rollouts}, {@code agent_rollout_targets}, migrations V22 and V24). Every
  * change of state is a conditional update, so replicas advancing the same rollout at once agree: only one of them
  * moves it; and the database holds at most one running rollout.
  */
@@ -30,7 +30,7 @@ public final class RolloutStore {
     /**
      * Creates a running rollout whose wave 0 agents are updating; {@code waves.get(i)} is agent i's wave.
      *
-     * @throws ConflictException while another rollout runs: the database allows one (migration V32), so of two
+     * @throws ConflictException while another rollout runs: the database allows one (migration V24), so of two
      *                           concurrent starts one fails here, whichever replica they reached
      */
     public Rollout create(String version, String selectorJson, int percent, Duration agentTimeout, String createdBy,
