@@ -9,34 +9,20 @@ import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.server.TestCsr;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.net.Socket;
-import java.security.Principal;
-import java.security.PrivateKey;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,59 +79,11 @@ class AgentCertificatesTest {
     }
 
     private static X509Certificate parse(String pem) throws Exception {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        return MtlsClient.parse(pem);
     }
 
-    /**
-     * A client context presenting {@code cert} with {@code keys} whatever CAs the server asks for (the JDK's own key
-     * manager would hold back a certificate of another CA; an attacker does not), trusting the server's CA.
-     */
     private SSLContext client(KeyPair keys, X509Certificate cert) throws Exception {
-        X509ExtendedKeyManager always = new X509ExtendedKeyManager() {
-            @Override
-            public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return new String[] {"agent"};
-            }
-
-            @Override
-            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return "agent";
-            }
-
-            @Override
-            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-                return "agent";
-            }
-
-            @Override
-            public String[] getServerAliases(String keyType, Principal[] issuers) {
-                return null;
-            }
-
-            @Override
-            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return null;
-            }
-
-            @Override
-            public X509Certificate[] getCertificateChain(String alias) {
-                return new X509Certificate[] {cert};
-            }
-
-            @Override
-            public PrivateKey getPrivateKey(String alias) {
-                return keys.getPrivate();
-            }
-        };
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", serverCa);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(new KeyManager[] {always}, tmf.getTrustManagers(), null);
-        return context;
+        return MtlsClient.context(keys, cert, serverCa);
     }
 
     private URI agentUri() {
@@ -157,46 +95,8 @@ class AgentCertificatesTest {
         return c == null ? 0 : c.count();
     }
 
-    /**
-     * Opens the agent WebSocket with {@code tls} (and a bearer if given) and says how it ended: "handshake" when TLS
-     * or the upgrade failed, "closed 4001" when the server closed it at once, "open" when it stayed open.
-     */
     private String attempt(SSLContext tls, String bearer) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket.Builder b = http.newWebSocketBuilder();
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        WebSocket ws;
-        try {
-            ws = b.buildAsync(agentUri(), new WebSocket.Listener() {
-                @Override
-                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                    closed.complete(statusCode);
-                    return null;
-                }
-
-                @Override
-                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                    closed.complete(-2); // the server read us and answered: accepted
-                    return null;
-                }
-
-                @Override
-                public void onError(WebSocket webSocket, Throwable error) {
-                    closed.complete(-1);
-                }
-            }).get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            return "handshake";
-        }
-        try {
-            return "closed " + closed.get(3, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            ws.abort();
-            return "open";
-        }
+        return MtlsClient.attempt(tls, agentUri(), bearer);
     }
 
     private boolean online(String agentId) {
