@@ -34,6 +34,18 @@ public final class AgentCertificateStore {
         }
     }
 
+    /** Replaces the sealed CA key by what {@code reseal} makes of it ({@code null}: keep it); locks the row. */
+    static int reseal(java.sql.Connection c, java.util.function.UnaryOperator<String> reseal) throws java.sql.SQLException {
+        java.util.Optional<String> key = dev.vantage.server.db.Sql.queryOne(c,
+                "SELECT private_key FROM agent_ca WHERE id = 1 FOR UPDATE", rs -> rs.getString(1));
+        String again = key.map(reseal).orElse(null);
+        if (again == null) {
+            return 0;
+        }
+        dev.vantage.server.db.Sql.update(c, "UPDATE agent_ca SET private_key = ? WHERE id = 1", again);
+        return 1;
+    }
+
     void issued(String serial, String agentId, Instant notAfter, Instant now) {
         db.update("INSERT INTO agent_certificates (serial, agent_id, not_after, issued_at) VALUES (?, ?, ?, ?)",
                 serial, agentId, notAfter, now);

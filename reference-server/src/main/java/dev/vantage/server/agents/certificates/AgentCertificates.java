@@ -72,6 +72,15 @@ public final class AgentCertificates implements ClientCertificateCheck {
         return new AgentCertificates(ca, store, lifetime, clock, registry);
     }
 
+    /**
+     * Seals the stored CA key again with the current secrets key ({@code rotate-secrets}); in the caller's
+     * transaction. Returns 1 when it changed, 0 when it was sealed with that key already (or there is none).
+     */
+    public static int reseal(java.sql.Connection c, SecretBox box) throws java.sql.SQLException {
+        return AgentCertificateStore.reseal(c, sealed -> sealed.startsWith("v1:" + box.currentKeyId() + ":") ? null
+                : box.seal(box.open(sealed, KEY_PLACE), KEY_PLACE));
+    }
+
     private static Optional<AgentCa> stored(AgentCertificateStore store, SecretBox box, Clock clock) {
         return store.ca().map(s -> AgentCa.fromPem(s.certificatePem(), box.open(s.sealedKey(), KEY_PLACE)));
     }
