@@ -130,16 +130,26 @@ public final class ClientCertificate {
         certificate = cert;
     }
 
-    /** Presents the current certificate to any server that asks (none until one is installed). */
+    /**
+     * The certificate while it is valid: an expired one is not presented at all, so that an agent whose certificate
+     * ran out (or was revoked, and then ran out) connects and renews with its bearer credential where the server
+     * allows that, instead of being refused at every handshake.
+     */
+    private X509Certificate usable() {
+        X509Certificate c = certificate;
+        return c == null || !Instant.now().isBefore(c.getNotAfter().toInstant()) ? null : c;
+    }
+
+    /** Presents the current certificate to any server that asks (none until one is installed, none once expired). */
     public X509ExtendedKeyManager keyManager() {
         return new X509ExtendedKeyManager() {
             private String alias() {
-                return certificate == null ? null : "agent";
+                return usable() == null ? null : "agent";
             }
 
             @Override
             public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return certificate == null ? null : new String[] {"agent"};
+                return usable() == null ? null : new String[] {"agent"};
             }
 
             @Override
@@ -164,7 +174,7 @@ public final class ClientCertificate {
 
             @Override
             public X509Certificate[] getCertificateChain(String alias) {
-                X509Certificate c = certificate;
+                X509Certificate c = usable();
                 return c == null ? null : new X509Certificate[] {c};
             }
 

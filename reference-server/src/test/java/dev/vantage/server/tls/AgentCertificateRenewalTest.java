@@ -31,19 +31,46 @@ class AgentCertificateRenewalTest {
     @TempDir
     Path dir;
 
-    @Test
-    void renewsUnattendedAcrossExpiry() throws Exception {
+    private Path caFile;
+
+    private TestServer server(String auth, String lifetime) throws Exception {
         TestCertificates certs = new TestCertificates();
         Path cert = dir.resolve("server.crt");
         Path key = dir.resolve("server.key");
-        Path caFile = dir.resolve("ca.pem");
+        caFile = dir.resolve("ca.pem");
         TestCertificates.Issued issued = certs.server("server");
         TestCertificates.writeCertificate(cert, issued.certificate(), certs.ca());
         TestCertificates.writeKey(key, issued.keys());
         TestCertificates.writeCertificate(caFile, certs.ca());
-        try (TestServer server = TestServer.start(Map.of("VANTAGE_TLS_CERT", cert.toString(),
-                "VANTAGE_TLS_KEY", key.toString(), "VANTAGE_AGENT_AUTH", "certificate",
-                "VANTAGE_AGENT_CERT_LIFETIME", "6s")).trusting(ServerTrust.fromCaFile(caFile))) {
+        return TestServer.start(Map.of("VANTAGE_TLS_CERT", cert.toString(), "VANTAGE_TLS_KEY", key.toString(),
+                "VANTAGE_AGENT_AUTH", auth, "VANTAGE_AGENT_CERT_LIFETIME", lifetime)).trusting(ServerTrust.fromCaFile(caFile));
+    }
+
+    @Test
+    void aRevokedAgentComesBackWithItsBearerOnceItsCertificateHasExpired() throws Exception {
+        try (TestServer server = server("certificate-or-bearer", "4s")) {
+            String admin = server.adminToken();
+            String token = server.post("/api/v1/agents/enrollment-tokens", admin, "{}").json().get("token").asText();
+            URI uri = URI.create("wss://127.0.0.1:" + server.app.port() + "/ws/agent");
+            Path data = dir.resolve("agent");
+            AgentCredential.createOwnerOnlyDirectories(data);
+            ClientCertificate mine = ClientCertificate.open(data);
+            SSLContext tls = ServerTrust.withClientCertificate(caFile, mine);
+            AgentCredential credential = Enrollment.enroll(uri, token, "revoked", Map.of(), tls, mine);
+            X509Certificate first = mine.certificate().orElseThrow();
+            server.post("/api/v1/agents/" + credential.agentId() + "/certificates/revoke", admin, null);
+            try (AgentRuntime agent = AgentRuntime.builder().server(uri).credential(credential).dataDir(data)
+                    .tls(tls).clientCertificate(mine).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        server.get("/api/v1/agents/" + credential.agentId(), admin).json().get("online").asBoolean()
+                        && mine.certificate().orElseThrow().getNotAfter().after(first.getNotAfter()));
+            }
+        }
+    }
+
+    @Test
+    void renewsUnattendedAcrossExpiry() throws Exception {
+        try (TestServer server = server("certificate", "6s")) {
             String admin = server.adminToken();
             String token = server.post("/api/v1/agents/enrollment-tokens", admin, "{}").json().get("token").asText();
             URI uri = URI.create("wss://127.0.0.1:" + server.app.port() + "/ws/agent");
