@@ -165,7 +165,7 @@ public final class AgentCa {
         }
     }
 
-    /** Why a chain is refused; {@code null} parts of the enum's users read as "no certificate". */
+    /** Why a presented certificate is refused (the {@code reason} tag of the refusal counter). */
     public enum Refusal { EXPIRED, UNTRUSTED, NO_AGENT, REVOKED, OTHER_AGENT }
 
     /**
