@@ -214,4 +214,31 @@ class AgentCertificatesTest {
         assertThat(server.core.registry().find("vantage.agents.certificates.forwarded.ignored").counter().count())
                 .isEqualTo(1);
     }
+
+    @Test
+    void clientCertificatesAreStillCheckedAfterTheServerCertificateIsReloaded() throws Exception {
+        server.close();
+        Path cert = dir.resolve("server.crt");
+        Path key = dir.resolve("server.key");
+        server = TestServer.start(Map.of("VANTAGE_TLS_CERT", cert.toString(), "VANTAGE_TLS_KEY", key.toString(),
+                "VANTAGE_AGENT_AUTH", "certificate", "VANTAGE_TLS_RELOAD_INTERVAL", "100ms")).trusting(trustOnly);
+        admin = server.adminToken();
+        TestCsr csr = csr();
+        JsonNode enrolled = enroll(csr);
+        SSLContext good = client(csr.keys(), parse(enrolled.get("certificate").asText()));
+        TestCertificates.Issued second = certs.server("second");
+        TestCertificates.writeKey(key, second.keys());
+        TestCertificates.writeCertificate(cert, second.certificate(), certs.ca());
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trustOnly.getSocketFactory()
+                    .createSocket("127.0.0.1", server.app.port())) {
+                s.startHandshake();
+                return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName()
+                        .equals("CN=second");
+            }
+        });
+        assertThat(attempt(good, null)).isEqualTo("open");
+        TestCertificates.Issued selfSigned = TestCertificates.selfSigned(enrolled.get("agentId").asText());
+        assertThat(attempt(client(selfSigned.keys(), selfSigned.certificate()), null)).isEqualTo("handshake");
+    }
 }
