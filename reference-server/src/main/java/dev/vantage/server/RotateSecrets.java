@@ -1,5 +1,6 @@
 package dev.vantage.server;
 
+import dev.vantage.server.agents.certificates.AgentCertificates;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.db.Database;
 import dev.vantage.server.security.secrets.UnreadableSecretException;
@@ -26,7 +27,12 @@ public final class RotateSecrets {
         }
         StoredSecrets secrets = StoredSecrets.load(config);
         try (Database db = secrets.openDatabase(config, new SimpleMeterRegistry())) {
-            Map<String, Integer> counts = db.inTransaction(secrets::resealAll);
+            Map<String, Integer> counts = db.inTransaction(c -> {
+                Map<String, Integer> all = secrets.resealAll(c);
+                // not in resealAll, which the V17 migration also runs, before this table existed
+                all.put("agent_ca", AgentCertificates.reseal(c, secrets.box()));
+                return all;
+            });
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
             StringBuilder perTable = new StringBuilder();
             counts.forEach((table, n) -> perTable.append(perTable.isEmpty() ? "" : ", ").append(table).append(' ').append(n));

@@ -7,6 +7,9 @@ import dev.vantage.probe.engine.sink.ResultMetrics;
 import dev.vantage.server.audit.AuditApi;
 import dev.vantage.server.agents.api.AgentsApi;
 import dev.vantage.server.agents.assignment.TaskCatalog;
+import dev.vantage.server.agents.certificates.AgentCertificates;
+import dev.vantage.server.agents.certificates.AgentIdentity;
+import dev.vantage.server.agents.certificates.CertificatesApi;
 import dev.vantage.server.agents.gateway.AgentEndpoint;
 import dev.vantage.server.agents.gateway.AgentGateway;
 import dev.vantage.server.agents.gateway.ChangeRelay;
@@ -158,6 +161,9 @@ public final class ServerApp implements AutoCloseable {
         RolloutStore rolloutStore = new RolloutStore(core.database(), core.clock());
         Rollouts rollouts = new Rollouts(rolloutStore, releases::find, fleet(core, gateway), core.clock());
         gateway.updateReports(rollouts::status);
+        AgentCertificates certificates = core.agentCertificates();
+        AgentIdentity identity = new AgentIdentity(certificates, core.tls().isPresent(),
+                core.config().agentAuth().trustedProxies(), core.config().agentAuth().bearerAllowed(), core.registry());
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -172,8 +178,9 @@ public final class ServerApp implements AutoCloseable {
                         id -> core.agents().get(id).isPresent(), () -> agentLabels(core), core.clock(),
                         core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
-                        core.clock()),
-                new AgentEndpoint(core.agents(), gateway),
+                        certificates, core.clock()),
+                new AgentEndpoint(core.agents(), gateway, identity),
+                new CertificatesApi(certificates, identity, gateway::authenticate),
                 new ReleasesApi(releases, gateway::authenticate, rolloutStore::rollingOut),
                 new RolloutsApi(rolloutStore, rollouts),
                 new InstantTestsApi(instants, core.engine()),

@@ -15,6 +15,8 @@ import dev.vantage.server.alerting.notify.ChannelStore;
 import dev.vantage.server.alerting.silences.SilenceStore;
 import dev.vantage.server.alerting.rules.RuleStore;
 import dev.vantage.server.agents.store.AgentStore;
+import dev.vantage.server.agents.certificates.AgentCertificateStore;
+import dev.vantage.server.agents.certificates.AgentCertificates;
 import dev.vantage.server.agents.store.EnrollmentTokenStore;
 import dev.vantage.server.auth.ApiTokens;
 import dev.vantage.server.auth.Authenticator;
@@ -99,6 +101,7 @@ public final class ServerCore implements AutoCloseable {
     private final RateLimiter rateLimiter;
     /** Null when the server speaks plain HTTP. */
     private final ServerTls tls;
+    private final AgentCertificates agentCertificates;
 
     /** Makes the {@link Dispatch}; tests pass their own (the fault test's control run switches confirms off). */
     @FunctionalInterface
@@ -147,6 +150,13 @@ public final class ServerCore implements AutoCloseable {
         this.results = new ResultStore(database, clock, rollups);
         this.agents = new AgentStore(database, clock, config.replicaId());
         this.enrollmentTokens = new EnrollmentTokenStore(database, clock);
+        // the CA issues on plain HTTP too: behind a TLS-terminating proxy the proxy checks the certificates
+        this.agentCertificates = AgentCertificates.load(config.agentAuth().caCert(),
+                config.agentAuth().caKey(), new AgentCertificateStore(database), secrets.box(),
+                config.agentAuth().certificateLifetime(), clock, registry);
+        if (tls != null) {
+            tls.clientCertificates(agentCertificates);
+        }
         this.instantTests = new InstantTestStore(database, secrets.specs());
         this.alertRules = new RuleStore(database, clock);
         this.incidents = new IncidentStore(database, clock);
@@ -184,6 +194,11 @@ public final class ServerCore implements AutoCloseable {
 
     public static ServerCore start(ServerConfig config, Clock clock, PrintStream console, DispatchFactory dispatch) {
         return new ServerCore(config, clock, console, dispatch);
+    }
+
+    /** The agents' CA and the checks of their certificates. */
+    public AgentCertificates agentCertificates() {
+        return agentCertificates;
     }
 
     /** The listener's certificate, when the server speaks HTTPS. */

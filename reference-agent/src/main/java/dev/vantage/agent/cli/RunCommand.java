@@ -8,6 +8,7 @@ import dev.vantage.agent.runtime.Enrollment;
 import dev.vantage.agent.update.ReleaseKeys;
 import dev.vantage.agent.update.Versions;
 import java.security.PublicKey;
+import dev.vantage.agent.uplink.ClientCertificate;
 import dev.vantage.agent.uplink.ServerTrust;
 import dev.vantage.agent.uplink.CredentialRejectedException;
 import dev.vantage.probe.engine.Durations;
@@ -140,9 +141,22 @@ public final class RunCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+        // over wss:// the agent also holds a client certificate of its own key (docs/security.md)
+        ClientCertificate certificate = null;
+        if (servers.stream().anyMatch(u -> "wss".equalsIgnoreCase(u.getScheme()))) {
+            try {
+                AgentCredential.createOwnerOnlyDirectories(dir);
+                certificate = ClientCertificate.open(dir);
+            } catch (IOException e) {
+                err.println("cannot open the agent key: " + e.getMessage());
+                return 2;
+            }
+            builder.clientCertificate(certificate);
+        }
         javax.net.ssl.SSLContext tls;
         try {
-            tls = tlsCa == null ? ServerTrust.system() : ServerTrust.fromCaFile(tlsCa);
+            tls = certificate != null ? ServerTrust.withClientCertificate(tlsCa, certificate)
+                    : tlsCa == null ? ServerTrust.system() : ServerTrust.fromCaFile(tlsCa);
         } catch (IllegalArgumentException e) {
             err.println("--tls-ca: " + e.getMessage());
             return 2;
@@ -150,7 +164,8 @@ public final class RunCommand implements Callable<Integer> {
         builder.tls(tls);
         AgentCredential credential;
         try {
-            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap, tls);
+            credential = Enrollment.loadOrEnroll(dir, servers, enrollToken, name != null ? name : hostName(), labelMap, tls,
+                    certificate);
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot enroll: " + e.getMessage());
             return 2;

@@ -86,7 +86,7 @@ public record AgentCredential(String agentId, String secret) {
     }
 
     /** Creates the data directory readable by its owner only (it holds the credential). */
-    static void createOwnerOnlyDirectories(Path dir) throws IOException {
+    public static void createOwnerOnlyDirectories(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }

@@ -72,6 +72,7 @@ public final class AgentRuntime implements AutoCloseable {
     private volatile ProbeEngine engine;
     private Spool spool;
     private Uplink uplink;
+    private CertificateRenewal renewal;
     private MetricsServer metricsServer;
     private AgentMeters agentMeters;
     private volatile boolean closed;
@@ -175,6 +176,10 @@ public final class AgentRuntime implements AutoCloseable {
         };
         LOG.info("agent {} starting: server {}, data in {}, {} plugins, ICMP {}", config.credential.agentId(),
                 config.servers, config.dataDir, hello.capabilities().plugins().size(), hello.capabilities().icmpMode());
+        if (config.clientCertificate != null) {
+            renewal = new CertificateRenewal(config.clientCertificate, up::server, config.credential.authorization(),
+                    config.tls);
+        }
         uplink = up; // set last: a runtime whose start failed is not started
         uplink.start(agent);
         return this;
@@ -229,6 +234,9 @@ public final class AgentRuntime implements AutoCloseable {
         }
         closed = true;
         LOG.info("agent stopping");
+        if (renewal != null) {
+            renewal.close();
+        }
         if (metricsServer != null) {
             metricsServer.close();
         }
@@ -265,6 +273,7 @@ public final class AgentRuntime implements AutoCloseable {
         private Consumer<ProbeEngine.Builder> engineOptions = b -> { };
         private InetSocketAddress metricsListen;
         private javax.net.ssl.SSLContext tls = ServerTrust.system();
+        private dev.vantage.agent.uplink.ClientCertificate clientCertificate;
         private BlackboxConfig blackbox;
         private Duration diagnosisEvery = Duration.ofMinutes(5);
         private String diagnosisResolver;
@@ -398,6 +407,15 @@ public final class AgentRuntime implements AutoCloseable {
          * Whom a {@code wss://} server's certificate must be vouched for by: the system's CAs by default;
          * {@link ServerTrust#fromCaFile} for a private CA.
          */
+        /**
+         * The agent's client certificate, renewed at two thirds of its lifetime while the runtime runs. The
+         * {@link #tls} context must present it ({@link dev.vantage.agent.uplink.ServerTrust#withClientCertificate}).
+         */
+        public Builder clientCertificate(dev.vantage.agent.uplink.ClientCertificate certificate) {
+            this.clientCertificate = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
+
         public Builder tls(javax.net.ssl.SSLContext tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;

@@ -3,6 +3,7 @@ package dev.vantage.agent.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.agent.uplink.ClientCertificate;
 import dev.vantage.agent.uplink.ServerTrust;
 import java.io.IOException;
 import java.net.URI;
@@ -43,9 +44,22 @@ public final class Enrollment {
     /** As {@link #enroll(URI, String, String, Map)}, trusting an {@code https://} server by {@code tls}. */
     public static AgentCredential enroll(URI server, String token, String name, Map<String, String> labels,
                                          SSLContext tls) throws IOException, InterruptedException {
+        return enroll(server, token, name, labels, tls, null);
+    }
+
+    /**
+     * As {@link #enroll(URI, String, String, Map, SSLContext)}, asking also for a client certificate of
+     * {@code certificate}'s key, which is installed when the server signs one (an HTTPS server).
+     */
+    public static AgentCredential enroll(URI server, String token, String name, Map<String, String> labels,
+                                         SSLContext tls, ClientCertificate certificate)
+            throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("token", token).put("name", name);
         ObjectNode l = body.putObject("labels");
         labels.forEach(l::put);
+        if (certificate != null) {
+            body.put("csr", certificate.csr());
+        }
         URI uri = enrollUri(server);
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -67,6 +81,9 @@ public final class Enrollment {
         }
         if (n == null || !n.path("agentId").isTextual() || !n.path("credential").isTextual()) {
             throw new EnrollmentException("enrollment at " + uri + " answered without agentId and credential");
+        }
+        if (certificate != null && n.path("certificate").isTextual()) {
+            certificate.install(n.get("certificate").textValue());
         }
         return new AgentCredential(n.get("agentId").textValue(), n.get("credential").textValue());
     }
@@ -95,6 +112,14 @@ public final class Enrollment {
     public static AgentCredential loadOrEnroll(Path dataDir, java.util.List<URI> servers, String token, String name,
                                                Map<String, String> labels, SSLContext tls)
             throws IOException, InterruptedException {
+        return loadOrEnroll(dataDir, servers, token, name, labels, tls, null);
+    }
+
+    /** As {@link #loadOrEnroll(Path, java.util.List, String, String, Map, SSLContext)}, with a client certificate. */
+    public static AgentCredential loadOrEnroll(Path dataDir, java.util.List<URI> servers, String token, String name,
+                                               Map<String, String> labels, SSLContext tls,
+                                               ClientCertificate certificate)
+            throws IOException, InterruptedException {
         Optional<AgentCredential> saved = AgentCredential.load(dataDir);
         if (saved.isPresent()) {
             return saved.get();
@@ -106,7 +131,7 @@ public final class Enrollment {
         IOException unreachable = null;
         for (URI server : servers) {
             try {
-                AgentCredential credential = enroll(server, token, name, labels, tls);
+                AgentCredential credential = enroll(server, token, name, labels, tls, certificate);
                 credential.save(dataDir);
                 return credential;
             } catch (EnrollmentException e) {

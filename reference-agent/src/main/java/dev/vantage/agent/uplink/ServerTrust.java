@@ -31,11 +31,43 @@ public final class ServerTrust {
     }
 
     /**
+     * A context that trusts the servers {@code caPem} vouches for (the system's CAs when {@code null}) and presents
+     * the agent's client certificate to servers that ask for one.
+     */
+    public static SSLContext withClientCertificate(Path caPem, ClientCertificate certificate) {
+        try {
+            javax.net.ssl.TrustManager[] trust = null; // the JVM's default trust store
+            if (caPem != null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(caStore(caPem));
+                trust = tmf.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new javax.net.ssl.KeyManager[] {certificate.keyManager()}, trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS context", e);
+        }
+    }
+
+    /**
      * A context that trusts exactly the certificates in {@code caPem} (one or more PEM {@code CERTIFICATE} blocks).
      *
      * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
      */
     public static SSLContext fromCaFile(Path caPem) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(caStore(caPem));
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS context from " + caPem, e);
+        }
+    }
+
+    private static KeyStore caStore(Path caPem) {
         Collection<? extends Certificate> cas;
         try (InputStream in = Files.newInputStream(caPem)) {
             cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -54,11 +86,7 @@ public final class ServerTrust {
             for (Certificate ca : cas) {
                 store.setCertificateEntry("ca-" + i++, ca);
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
+            return store;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build a TLS context from " + caPem, e);
         }

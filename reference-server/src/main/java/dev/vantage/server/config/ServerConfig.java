@@ -67,7 +67,23 @@ public record ServerConfig(
         String influxOrg,
         String influxBucket,
         String replicaId,
-        Amqp amqp) {
+        Amqp amqp,
+        AgentAuth agentAuth) {
+
+    /**
+     * How agents authenticate (docs/security.md "Agent certificates").
+     *
+     * @param bearerAllowed       {@code certificate-or-bearer}: the enrolled bearer credential still works beside
+     *                            a certificate; {@code certificate}: only a certificate of the agents' CA does
+     * @param caCert              PEM certificate of a CA given to the server; {@code null}: the server keeps its own
+     * @param caKey               its PEM private key
+     * @param certificateLifetime how long an issued client certificate is valid; agents renew at two thirds of it
+     * @param trustedProxies      addresses whose {@code X-Client-Cert} header (a TLS-terminating proxy's forwarded
+     *                            client certificate) is believed; from anyone else the header is ignored
+     */
+    public record AgentAuth(boolean bearerAllowed, Path caCert, Path caKey, Duration certificateLifetime,
+                            List<String> trustedProxies) {
+    }
 
     /**
      * The HTTPS listener; off (plain HTTP) when {@code cert} is {@code null}.
@@ -248,7 +264,47 @@ public record ServerConfig(
                     text(Setting.REPLICA_ID).isEmpty() ? java.util.UUID.randomUUID().toString() : text(Setting.REPLICA_ID),
                     new Amqp(new Secret(text(Setting.AMQP_URI)), required(Setting.AMQP_PREFIX),
                             integer(Setting.AMQP_DELIVERY_LIMIT, 1, 1000), duration(Setting.AMQP_CONFIRM_TIMEOUT),
-                            integer(Setting.AMQP_PREFETCH, 1, 65535)));
+                            integer(Setting.AMQP_PREFETCH, 1, 65535)),
+                    agentAuth());
+        }
+
+        private AgentAuth agentAuth() {
+            String mode = required(Setting.AGENT_AUTH);
+            if (!mode.equals("certificate") && !mode.equals("certificate-or-bearer")) {
+                throw bad(Setting.AGENT_AUTH, "must be certificate or certificate-or-bearer, got '" + mode + "'");
+            }
+            String cert = text(Setting.AGENT_CA_CERT);
+            String key = text(Setting.AGENT_CA_KEY);
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw bad(cert.isEmpty() ? Setting.AGENT_CA_CERT : Setting.AGENT_CA_KEY, "must be set together with "
+                        + (cert.isEmpty() ? Setting.AGENT_CA_KEY : Setting.AGENT_CA_CERT).env());
+            }
+            for (Setting s : new Setting[] {Setting.AGENT_CA_CERT, Setting.AGENT_CA_KEY}) {
+                if (!text(s).isEmpty() && !java.nio.file.Files.isReadable(Path.of(text(s)))) {
+                    throw bad(s, "cannot read the file " + text(s));
+                }
+            }
+            if (mode.equals("certificate") && text(Setting.TLS_CERT).isEmpty() && text(Setting.TLS_TRUSTED_PROXIES).isEmpty()) {
+                throw bad(Setting.AGENT_AUTH, "certificate needs the HTTPS listener (" + Setting.TLS_CERT.env()
+                        + ") or a TLS-terminating proxy (" + Setting.TLS_TRUSTED_PROXIES.env() + ")");
+            }
+            if (mode.equals("certificate") && bool(Setting.LOCAL_AGENT_ENABLED)) {
+                throw bad(Setting.AGENT_AUTH, "certificate needs the built-in local agent off ("
+                        + Setting.LOCAL_AGENT_ENABLED.env() + "=false): it authenticates with a bearer credential");
+            }
+            Duration lifetime = duration(Setting.AGENT_CERT_LIFETIME);
+            if (lifetime.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw bad(Setting.AGENT_CERT_LIFETIME, "must be at least 3s");
+            }
+            List<String> proxies = list(Setting.TLS_TRUSTED_PROXIES);
+            for (String p : proxies) {
+                // addresses only, never names: a name would be resolved outside and could be made to match anyone
+                if (!p.matches("[0-9.]+|[0-9A-Fa-f:]+") || p.matches(".*(^|\\.)0[0-9].*")) {
+                    throw bad(Setting.TLS_TRUSTED_PROXIES, "must list IP addresses, got '" + p + "'");
+                }
+            }
+            return new AgentAuth(mode.equals("certificate-or-bearer"), cert.isEmpty() ? null : Path.of(cert),
+                    key.isEmpty() ? null : Path.of(key), lifetime, proxies);
         }
 
         /** Empty, or an http(s) URL with a host, checked here so that a typo stops the server before it opens anything. */

@@ -67,7 +67,12 @@ public enum Setting {
     AMQP_PREFIX("vantage.amqp.prefix", "VANTAGE_AMQP_PREFIX"),
     AMQP_DELIVERY_LIMIT("vantage.amqp.delivery-limit", "VANTAGE_AMQP_DELIVERY_LIMIT"),
     AMQP_CONFIRM_TIMEOUT("vantage.amqp.confirm-timeout", "VANTAGE_AMQP_CONFIRM_TIMEOUT"),
-    AMQP_PREFETCH("vantage.amqp.prefetch", "VANTAGE_AMQP_PREFETCH");
+    AMQP_PREFETCH("vantage.amqp.prefetch", "VANTAGE_AMQP_PREFETCH"),
+    AGENT_AUTH("vantage.agents.auth", "VANTAGE_AGENT_AUTH"),
+    AGENT_CA_CERT("vantage.agents.ca-cert", "VANTAGE_AGENT_CA_CERT"),
+    AGENT_CA_KEY("vantage.agents.ca-key", "VANTAGE_AGENT_CA_KEY"),
+    AGENT_CERT_LIFETIME("vantage.agents.certificate-lifetime", "VANTAGE_AGENT_CERT_LIFETIME"),
+    TLS_TRUSTED_PROXIES("server.tls.trusted-proxies", "VANTAGE_TLS_TRUSTED_PROXIES");
 
     private final String key;
     private final String env;

@@ -4,6 +4,7 @@ import dev.vantage.server.config.ConfigException;
 import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.config.Setting;
 import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -49,6 +50,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     private final ServerConfig.Tls config;
+    private volatile ClientCertificateCheck clients;
     private volatile Material current;
     private byte[] lastRefused = new byte[0];
     private ScheduledExecutorService watcher;
@@ -71,15 +73,28 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks clients for a certificate (optionally: browsers and bearer agents go without) and lets {@code check}
+     * judge those presented. Call before {@link #tls()} is first used.
+     */
+    public void clientCertificates(ClientCertificateCheck check) {
+        this.clients = check;
+    }
+
     /** Helidon's TLS settings for the listener, with the current certificate. */
     public Tls tls() {
         Material m = current;
         List<String> protocols = config.allowTls12() ? List.of("TLSv1.3", "TLSv1.2") : List.of("TLSv1.3");
-        return Tls.builder()
+        var builder = Tls.builder()
                 .privateKey(m.key())
                 .privateKeyCertChain(m.chain())
-                .enabledProtocols(protocols)
-                .build();
+                .enabledProtocols(protocols);
+        ClientCertificateCheck check = clients;
+        if (check != null) {
+            // a new manager per Tls: Helidon initialises a manager from the one Tls it is built into
+            builder.trust(check.issuers()).clientAuth(TlsClientAuth.OPTIONAL).manager(new CheckingTlsManager(check));
+        }
+        return builder.build();
     }
 
     /** The certificate served now (the first of the chain). */

@@ -28,6 +28,30 @@ class ServerConfigTest {
         assertThat(c.localAgentLoopbackPorts()).as("loopback is an admin's explicit choice").isEmpty();
         assertThat(c.corsAllowedOrigins()).isEmpty();
         assertThat(c.jwtSecret().isEmpty()).isTrue();
+        assertThat(c.agentAuth()).as("bearers still work by default; the CA is the server's own")
+                .isEqualTo(new ServerConfig.AgentAuth(true, null, null, Duration.ofDays(7), java.util.List.of()));
+    }
+
+    @Test
+    void agentCertificateSettingsAreChecked() {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_AGENT_AUTH", "bearer")))
+                .hasMessageContaining("vantage.agents.auth (VANTAGE_AGENT_AUTH)");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_AGENT_AUTH", "certificate", "VANTAGE_LOCAL_AGENT", "false")))
+                .as("certificates need TLS here or at a proxy").hasMessageContaining("VANTAGE_TLS_CERT");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_AGENT_AUTH", "certificate",
+                "VANTAGE_TLS_TRUSTED_PROXIES", "127.0.0.1")))
+                .as("the local agent authenticates with a bearer").hasMessageContaining("VANTAGE_LOCAL_AGENT");
+        assertThat(ServerConfig.load(Map.of("VANTAGE_AGENT_AUTH", "certificate", "VANTAGE_LOCAL_AGENT", "false",
+                "VANTAGE_TLS_TRUSTED_PROXIES", "127.0.0.1, ::1")).agentAuth().trustedProxies())
+                .containsExactly("127.0.0.1", "::1");
+        for (String bad : new String[] {"proxy.example.com", "0177.0.0.1", "10.0.0.1/8"}) {
+            assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_TLS_TRUSTED_PROXIES", bad)))
+                    .hasMessageContaining("server.tls.trusted-proxies (VANTAGE_TLS_TRUSTED_PROXIES)");
+        }
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_AGENT_CA_CERT", "/nonexistent/ca.pem")))
+                .hasMessageContaining("VANTAGE_AGENT_CA_KEY");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("VANTAGE_AGENT_CERT_LIFETIME", "1s")))
+                .hasMessageContaining("at least 3s");
     }
 
     @Test

@@ -162,6 +162,12 @@ class OpenApiConformanceTest {
         Map<String, Object> loopback = Map.of("allowLoopback", true, "denyPorts", List.of(Map.of("from", 1, "to", 1024)));
         expect(call("PUT", template + "/policy", idle + "/policy", admin, loopback), 200);
         expect(call("PUT", template + "/policy", idle + "/policy", admin, Map.of("allow", List.of("not-a-range"))), 400);
+        // client certificates: renewed with the bearer credential (certificate-or-bearer), revoked by an operator
+        String bearer = enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText();
+        expect(call("POST", "/api/v1/agents/certificate", bearer, Map.of("csr", dev.vantage.server.TestCsr.create().pem())), 200);
+        expect(call("POST", "/api/v1/agents/certificate", bearer, Map.of("csr", "not a csr")), 400);
+        expect(call("POST", "/api/v1/agents/certificate", null, Map.of("csr", dev.vantage.server.TestCsr.create().pem())), 401);
+        expect(call("POST", template + "/certificates/revoke", idle + "/certificates/revoke", admin, null), 200);
         // an instant test no online agent can run
         expect(call("POST", "/api/v1/instant-tests", admin, Map.of("type", "tcp", "target", "127.0.0.1:1",
                 "selector", Map.of("agent", enrolled.get("agentId").asText()))), 409);

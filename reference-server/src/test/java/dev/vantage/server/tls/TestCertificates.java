@@ -65,6 +65,35 @@ final class TestCertificates {
         return new Issued(sign(builder, caKeys), keys);
     }
 
+    /** A client certificate as the agents' CA would issue for {@code agentId}, valid from {@code from} to {@code to}. */
+    Issued client(String agentId, Instant from, Instant to) throws Exception {
+        KeyPair keys = ecKeys();
+        org.bouncycastle.cert.X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=Vantage test CA"),
+                BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(from), Date.from(to),
+                new X500Name("CN=" + agentId), keys.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, "urn:vantage:agent:" + agentId)));
+        return new Issued(sign(builder, caKeys), keys);
+    }
+
+    /** A certificate for {@code agentId} that signs itself. */
+    static Issued selfSigned(String agentId) throws Exception {
+        KeyPair keys = ecKeys();
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=" + agentId);
+        org.bouncycastle.cert.X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+                BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, "urn:vantage:agent:" + agentId)));
+        return new Issued(sign(builder, keys), keys);
+    }
+
+    void writeCaKey(Path file) throws IOException {
+        writeKey(file, caKeys);
+    }
+
     static void writeCertificate(Path file, X509Certificate... chain) throws IOException, GeneralSecurityException {
         StringBuilder pem = new StringBuilder();
         for (X509Certificate c : chain) {

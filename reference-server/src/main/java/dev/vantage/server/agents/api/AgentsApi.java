@@ -1,6 +1,7 @@
 package dev.vantage.server.agents.api;
 
 import dev.vantage.server.errors.Message;
+import dev.vantage.server.agents.certificates.AgentCertificates;
 import dev.vantage.server.agents.gateway.AgentGateway;
 import dev.vantage.server.agents.gateway.ChangeRelay;
 import dev.vantage.server.agents.store.AgentPolicy;
@@ -44,6 +45,7 @@ public final class AgentsApi implements ApiModule {
     private final AgentGateway gateway;
     private final ChangeRelay changes;
     private final AgentResults agentResults;
+    private final AgentCertificates certificates;
     private final Clock clock;
 
     /** Deletes the stored results of an agent (the results slice does it). */
@@ -52,9 +54,11 @@ public final class AgentsApi implements ApiModule {
     }
 
     /** @param agentResults what deletes an agent's results when it is purged with them */
+    /** @param certificates the agents' CA */
     public AgentsApi(AgentStore agents, EnrollmentTokenStore tokens, AgentGateway gateway, ChangeRelay changes,
-                     AgentResults agentResults, Clock clock) {
+                     AgentResults agentResults, AgentCertificates certificates, Clock clock) {
         this.agentResults = agentResults;
+        this.certificates = certificates;
         this.agents = agents;
         this.tokens = tokens;
         this.gateway = gateway;
@@ -92,6 +96,7 @@ public final class AgentsApi implements ApiModule {
         r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);
         r.put("/api/v1/agents/{id}/policy", Role.ADMIN, this::setPolicy);
         r.delete("/api/v1/agents/{id}", Role.OPERATOR, this::delete);
+        r.post("/api/v1/agents/{id}/certificates/revoke", Role.OPERATOR, this::revokeCertificates);
         r.describe("agents", id -> agents.get(id).map(this::view));
         r.describe("agents/enrollment-tokens", tokens::get);
     }
@@ -156,9 +161,13 @@ public final class AgentsApi implements ApiModule {
 
     private void enroll(ServerRequest req, ServerResponse res) {
         ObjectNode body = Json.readObject(req);
-        JsonInput in = JsonInput.of(body, "token", "name", "labels");
+        JsonInput in = JsonInput.of(body, "token", "name", "labels", "csr");
         String token = in.requiredString("token", 256);
         String name = in.optionalString("name", 128);
+        String csr = in.optionalString("csr", 16_384);
+        if (csr != null) {
+            in.model(() -> certificates.validate(csr, "csr")); // before the token is spent
+        }
         Map<String, String> asked = JsonFields.labels(body, "labels", in);
         in.check();
         EnrollmentTokenStore.Grant grant = tokens.consume(token)
@@ -167,7 +176,24 @@ public final class AgentsApi implements ApiModule {
         Map<String, String> labels = new LinkedHashMap<>(asked == null ? Map.of() : asked);
         labels.putAll(grant.labels());
         AgentStore.Created created = agents.create(name == null || name.isBlank() ? "agent" : name, labels, grant.policy());
-        Json.send(res, Status.CREATED_201, Map.of("agentId", created.agent().id(), "credential", created.credential()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("agentId", created.agent().id());
+        out.put("credential", created.credential());
+        if (csr != null) {
+            AgentCertificates.Issued issued = certificates.issue(created.agent().id(), csr, "csr");
+            out.put("certificate", issued.certificate());
+            out.put("caCertificate", issued.ca());
+            out.put("certificateNotAfter", issued.notAfter());
+        }
+        Json.send(res, Status.CREATED_201, out);
+    }
+
+    /** Revokes the agent's client certificates (it stays enrolled); its connections close wherever they are. */
+    private void revokeCertificates(ServerRequest req, ServerResponse res) {
+        String id = agent(req).id();
+        int revoked = certificates.revoke(id);
+        changes.revoked(id);
+        Json.send(res, Map.of("revoked", revoked));
     }
 
     private void setLabels(ServerRequest req, ServerResponse res) {

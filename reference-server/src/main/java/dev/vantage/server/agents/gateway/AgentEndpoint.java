@@ -1,6 +1,7 @@
 package dev.vantage.server.agents.gateway;
 
 import dev.vantage.server.errors.Message;
+import dev.vantage.server.agents.certificates.AgentIdentity;
 import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.errors.InvalidInputException;
 import dev.vantage.server.errors.NotAuthenticatedException;
@@ -23,13 +24,15 @@ import java.util.concurrent.TimeUnit;
 public final class AgentEndpoint implements ApiModule {
     private final AgentStore agents;
     private final AgentGateway gateway;
+    private final AgentIdentity identity;
     private final ScheduledExecutorService sweeper;
     /** How often the host's own addresses are listed again. */
     static final java.time.Duration ADDRESS_REFRESH = java.time.Duration.ofSeconds(5);
 
-    public AgentEndpoint(AgentStore agents, AgentGateway gateway) {
+    public AgentEndpoint(AgentStore agents, AgentGateway gateway, AgentIdentity identity) {
         this.agents = agents;
         this.gateway = gateway;
+        this.identity = identity;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
         // Helidon 4.5 does not tell a WebSocket listener when the peer's socket just dies (EOF while reading a frame
         // skips onClose/onError), so a killed agent is found by this sweep: within two heartbeats plus a tenth
@@ -44,7 +47,7 @@ public final class AgentEndpoint implements ApiModule {
 
     @Override
     public void webSockets(WsRouting.Builder ws) {
-        ws.endpoint("/ws/agent", () -> new AgentSocket(agents, gateway));
+        ws.endpoint("/ws/agent", () -> new AgentSocket(agents, gateway, identity));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.vantage.server.agents.gateway;
 
+import dev.vantage.server.agents.certificates.AgentCertificates;
+import dev.vantage.server.agents.certificates.AgentIdentity;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.agents.store.AgentStore;
 import io.helidon.common.buffers.BufferData;
@@ -25,14 +27,17 @@ import java.util.function.Consumer;
 final class AgentSocket implements WsListener {
     private final AgentStore agents;
     private final AgentGateway gateway;
+    private final AgentIdentity identity;
+    private volatile Optional<String> forwarded = Optional.empty();
     private volatile String agentId;
     private volatile Object handle;
     private volatile SessionConnection connection;
     private final StringBuilder partial = new StringBuilder(); // only touched on this connection's thread
 
-    AgentSocket(AgentStore agents, AgentGateway gateway) {
+    AgentSocket(AgentStore agents, AgentGateway gateway, AgentIdentity identity) {
         this.agents = agents;
         this.gateway = gateway;
+        this.identity = identity;
     }
 
     /** The agent id of a valid {@code Authorization: Bearer <agentId>.<credential>} header, if any. */
@@ -45,9 +50,18 @@ final class AgentSocket implements WsListener {
                 .map(AgentRecord::id);
     }
 
+    /**
+     * A bearer credential is checked here. A client certificate cannot be: Helidon shows the upgrade no socket, so
+     * a connection without a bearer is let through and judged by its certificate in {@link #onOpen}, before anything
+     * it sends is read (the handshake has refused bad certificates already; this also covers resumed sessions).
+     */
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
-        Optional<String> auth = headers.first(HeaderNames.AUTHORIZATION);
+        Optional<String> auth = headers.first(HeaderNames.AUTHORIZATION).filter(a -> identity.bearerAllowed());
+        forwarded = headers.first(HeaderNames.create(AgentIdentity.HEADER));
+        if (auth.isEmpty() && identity.certificatesPossible()) {
+            return Optional.empty();
+        }
         // not WsUpgradeException: Helidon answers that with an empty 400, and agents must be able to tell a revoked
         // credential (stop) from a passing failure (retry)
         agentId = authenticate(agents, auth).orElseThrow(() -> RequestException.builder()
@@ -61,12 +75,34 @@ final class AgentSocket implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
+        var peer = session.socketContext().remotePeer();
+        Optional<AgentCertificates.Verdict> byCertificate = identity.identify(peer.tlsCertificates(), peer.address(),
+                forwarded);
+        String refusal = null;
+        if (byCertificate.isPresent() && !byCertificate.get().accepted()) {
+            refusal = "agent certificate refused: " + byCertificate.get().reason();
+        } else if (byCertificate.isPresent() && agentId != null && !agentId.equals(byCertificate.get().agentId())) {
+            identity.otherAgent();
+            refusal = "agent certificate refused: it is another agent's";
+        } else if (byCertificate.isPresent()) {
+            agentId = byCertificate.get().agentId();
+        } else if (agentId == null) {
+            refusal = "agent credential missing or refused";
+        }
+        if (refusal != null) {
+            agentId = null;
+            session.close(AgentGateway.CLOSE_REVOKED, refusal);
+            return;
+        }
         connection = new SessionConnection(session);
         handle = gateway.opened(agentId, connection);
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
+        if (handle == null) {
+            return; // refused in onOpen: nothing it sends is read
+        }
         // a large results batch may arrive in fragments: hand the gateway whole messages only
         if (!last) {
             partial.append(text);
@@ -88,6 +124,9 @@ final class AgentSocket implements WsListener {
      */
     @Override
     public void onPing(WsSession session, BufferData buffer) {
+        if (connection == null) {
+            return;
+        }
         connection.pong(buffer.copy());
     }
 
