@@ -47,7 +47,8 @@ import org.postgresql.PGConnection;
  *
  * Options: {@code --jar}, {@code --tasks} 1000, {@code --agents} 10, {@code --days} 90, {@code --requests} 200
  * (each rollup query; the raw ones a tenth), {@code --server-jvm} "-Xmx1g". Needs PostgreSQL on 127.0.0.1:5432 and
- * RabbitMQ on 127.0.0.1:5672 (the replicated backend); uses a fresh database, dropped at the end.
+ * RabbitMQ on 127.0.0.1:5672 (the replicated backend); uses a fresh database, dropped at the end. Times are from
+ * request to the last byte of the answer (not parsed) on one client, one request at a time.
  */
 public final class AnalyticsHarness {
     private static final String FIRST = "t0000";
@@ -203,9 +204,9 @@ public final class AnalyticsHarness {
         int few = Math.max(5, requests / 10);
         List<String> lines = new ArrayList<>();
         lines.add(timed(days + "-day /aggregates, 1d buckets, all agents merged (rollups)", requests,
-                () -> api.page(aggregates + "all")));
+                () -> api.length(aggregates + "all")));
         lines.add(timed(days + "-day /aggregates, 1d buckets, per agent (rollups)", requests,
-                () -> api.page(aggregates + "agent")));
+                () -> api.length(aggregates + "agent")));
         try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
             lines.add(timed(days + "-day, 1d buckets, all agents merged, PostgreSQL over the raw rows", few,
                     () -> rawDays(c, from, now, false)));
@@ -213,17 +214,20 @@ public final class AnalyticsHarness {
                     () -> rawDays(c, from, now, true)));
             Instant month = now.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(29));
             lines.add(timed("30-day SLA report (period=day, periods=30), " + FIRST + " (rollups)", requests,
-                    () -> api.page("/api/v1/tasks/" + FIRST + "/sla?period=day&periods=30")));
+                    () -> api.length("/api/v1/tasks/" + FIRST + "/sla?period=day&periods=30")));
             lines.add(timed("30 days by day for " + FIRST + ", PostgreSQL over the raw rows", few,
                     () -> rawDays(c, month, now, false)));
         }
         int reports = Math.max(5, requests / 20);
         JsonNode all = api.page("/api/v1/sla?period=day&periods=30");
-        System.out.printf("all-task SLA report: %,d rows%n", all.path("items").size());
+        System.out.printf("all-task SLA report: %,d rows, %,d characters of JSON%n", all.path("items").size(),
+                api.length("/api/v1/sla?period=day&periods=30"));
         lines.add(timed("30-day SLA report (period=day, periods=30), all " + tasks + " tasks (rollups)", reports,
-                () -> api.page("/api/v1/sla?period=day&periods=30")));
+                () -> api.length("/api/v1/sla?period=day&periods=30")));
         lines.add(timed("30-day SLA report (period=month, periods=1), all " + tasks + " tasks (rollups)", reports,
-                () -> api.page("/api/v1/sla?period=month&periods=1")));
+                () -> api.length("/api/v1/sla?period=month&periods=1")));
+        lines.add(timed("30-day SLA report (period=day, periods=30), all " + tasks + " tasks as CSV (rollups)", reports,
+                () -> api.length("/api/v1/sla?period=day&periods=30&format=csv")));
         System.out.printf("%n| query (%d agents) | runs | p50 ms | p99 ms | max ms |%n|---|---:|---:|---:|---:|%n", agents);
         lines.forEach(System.out::println);
         System.out.printf("loadavg %s%n", IngestHarness.loadavg());

@@ -79,6 +79,11 @@ final class ServerApi {
         return JSON.readTree(send(request(path).GET()));
     }
 
+    /** GETs {@code path} and answers the body's length in characters, without parsing it (what a client must read). */
+    int length(String path) throws IOException, InterruptedException {
+        return send(request(path).GET()).length();
+    }
+
     String metrics() throws IOException, InterruptedException {
         return send(request("/metrics").GET());
     }
