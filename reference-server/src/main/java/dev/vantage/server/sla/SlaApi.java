@@ -12,7 +12,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,12 +57,7 @@ public final class SlaApi implements ApiModule {
                 })
                 .get("/api/v1/sla", Role.VIEWER, (req, res) -> {
                     Query q = query(req);
-                    Map<String, Objective> all = objectives.all();
-                    List<SlaReports.Row> rows = new ArrayList<>();
-                    for (String id : sources.taskIds()) {
-                        rows.addAll(reports.report(id, all.get(id), q.period(), q.periods()));
-                    }
-                    send(res, q, "all-tasks", rows);
+                    send(res, q, "all-tasks", reports.reportAll(sources.taskIds(), objectives.all(), q.period(), q.periods()));
                 });
     }
 

@@ -95,6 +95,39 @@ public final class SlaReports {
         return rows;
     }
 
+    /**
+     * {@link #report} of every task in {@code taskIds}, in that order. Tasks are reported side by side, as many at once
+     * as there are processors: each waits on its rollup rows, then decodes them (an all-task report reads a row per
+     * task, agent and day).
+     */
+    public List<Row> reportAll(List<String> taskIds, Map<String, Objective> objectives, Period period, int count) {
+        List<List<Row>> each = new ArrayList<>(java.util.Collections.nCopies(taskIds.size(), null));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable lane = () -> {
+            for (int i = next.getAndIncrement(); i < taskIds.size(); i = next.getAndIncrement()) {
+                String id = taskIds.get(i);
+                each.set(i, report(id, objectives.get(id), period, count));
+            }
+        };
+        List<java.util.concurrent.Future<?>> lanes = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int l = 0; l < Math.max(1, Runtime.getRuntime().availableProcessors()); l++) {
+                lanes.add(pool.submit(lane));
+            }
+            for (java.util.concurrent.Future<?> f : lanes) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        List<Row> rows = new ArrayList<>();
+        each.forEach(rows::addAll);
+        return rows;
+    }
+
     /** The minutes of a day, up to now, inside a maintenance window. */
     private static Set<Instant> covered(Predicate<Instant> maintenance, Instant day, Instant now) {
         Set<Instant> covered = new HashSet<>();
