@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -74,6 +75,8 @@ public final class AgentGateway implements AutoCloseable {
     /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
     private volatile UpdateReports updateReports = (agentId, status) -> { };
+    /** Reads of every enabled task; a task's own change reads that task only, so this does not grow with them. */
+    private final Counter fullLoads;
 
     /** Told of every {@code updateStatus} an agent sends (the rollouts slice listens). */
     public interface UpdateReports {
@@ -99,6 +102,9 @@ public final class AgentGateway implements AutoCloseable {
         this.heartbeatInterval = heartbeatInterval;
         Gauge.builder("vantage.agents.connected", sessions, Map::size).description("Agents with an open connection")
                 .register(registry);
+        this.fullLoads = Counter.builder("vantage.agents.assignment.loads")
+                .description("Times every enabled task was read to work out agents' task sets (welcomes, agent changes)")
+                .register(registry);
     }
 
     /**
@@ -112,10 +118,15 @@ public final class AgentGateway implements AutoCloseable {
         if (changed) {
             // an interface added (or gone) since: every connected agent gets its new effective policy now
             synchronized (assignmentLock) {
-                List<StoredTask> tasks = catalog.enabledTasks();
+                List<StoredTask> tasks = enabledTasks();
                 sessions.values().forEach(s -> resync(s, tasks));
             }
         }
+    }
+
+    private List<StoredTask> enabledTasks() {
+        fullLoads.increment();
+        return catalog.enabledTasks();
     }
 
     /** The policy an agent applies: its own plus the server's addresses and ports and what is always refused. */
@@ -131,8 +142,10 @@ public final class AgentGateway implements AutoCloseable {
         volatile boolean welcomed;                            // written under this
         volatile int protocol;                                // negotiated in hello
         Set<String> types = Set.of();                         // guarded by this
+        Map<String, String> labels = Map.of();                // guarded by this; as of the last full resync
         Policy policy;                                        // guarded by this
-        final Map<String, TaskSpec> assigned = new LinkedHashMap<>(); // guarded by this
+        /** Written under this; read without it by the results path, which only asks whether an id is in it. */
+        final Map<String, TaskSpec> assigned = new ConcurrentHashMap<>();
         final Set<String> instants = ConcurrentHashMap.newKeySet();
 
         Session(String agentId, AgentConnection connection) {
@@ -233,13 +246,15 @@ public final class AgentGateway implements AutoCloseable {
         agents.hello(s.agentId, h.agentVersion(), h.capabilities());
         AgentRecord agent = agents.get(s.agentId).orElseThrow();
         synchronized (assignmentLock) {
-            List<StoredTask> tasks = catalog.enabledTasks();
+            List<StoredTask> tasks = enabledTasks();
             synchronized (s) {
                 s.types = Set.copyOf(h.capabilities().types());
+                s.labels = agent.labels();
                 s.policy = effectivePolicy(agent);
+                Map<String, TaskSpec> set = assignment(agent, s.types, tasks);
                 s.assigned.clear();
-                s.assigned.putAll(assignment(agent, s.types, tasks));
-                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values()), s.protocol));
+                s.assigned.putAll(set);
+                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(set.values()), s.protocol));
                 s.welcomed = true;
             }
         }
@@ -248,12 +263,9 @@ public final class AgentGateway implements AutoCloseable {
     }
 
     private void results(Session s, Results batch) {
-        Set<String> given;
-        synchronized (s) {
-            given = Set.copyOf(s.assigned.keySet());
-        }
+        // no copy of the task set per batch: with thousands of tasks that was a scan per batch, under the lock
         ResultIntake.Admission admission = new ResultIntake.Admission(
-                id -> given.contains(id) || s.instants.contains(id), catalog::exists);
+                id -> s.assigned.containsKey(id) || s.instants.contains(id), catalog::exists);
         intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
             @Override
             public void ack(Message.Ack ack) {
@@ -283,14 +295,31 @@ public final class AgentGateway implements AutoCloseable {
         return set.tasks();
     }
 
-    /** Re-computes every connected agent's task set and sends the differences. Call after any task change. */
+    /**
+     * Re-computes every connected agent's task set and sends the differences. Call when any task may have changed;
+     * when one task did, {@link #taskChanged} costs that task alone.
+     */
     public void tasksChanged() {
         synchronized (assignmentLock) {
             if (sessions.isEmpty()) {
                 return; // nobody to tell; an agent connecting later reads the tasks for its welcome, under this lock
             }
-            List<StoredTask> tasks = catalog.enabledTasks();
+            List<StoredTask> tasks = enabledTasks();
             sessions.values().forEach(s -> resync(s, tasks));
+        }
+    }
+
+    /**
+     * One task was created, changed or deleted: reads that task (its latest state, whatever order the changes
+     * arrived in) and sends each connected agent the delta of that task only, if any.
+     */
+    public void taskChanged(String taskId) {
+        synchronized (assignmentLock) {
+            if (sessions.isEmpty()) {
+                return;
+            }
+            List<StoredTask> task = catalog.find(taskId).filter(StoredTask::enabled).stream().toList();
+            sessions.values().forEach(s -> resyncOne(s, taskId, task));
         }
     }
 
@@ -299,7 +328,31 @@ public final class AgentGateway implements AutoCloseable {
         Session s = sessions.get(agentId);
         if (s != null) {
             synchronized (assignmentLock) {
-                resync(s, catalog.enabledTasks());
+                resync(s, enabledTasks());
+            }
+        }
+    }
+
+    /** {@link #resync} for one task: {@code task} is that task if it exists and is enabled, else empty. */
+    private void resyncOne(Session s, String taskId, List<StoredTask> task) {
+        synchronized (s) {
+            if (!s.welcomed) {
+                return; // the welcome will carry the current set
+            }
+            Assignment.TaskSet set = Assignment.of(s.agentId, s.labels, s.types, task);
+            TaskSpec now = set.tasks().get(taskId);
+            TaskSpec before = now == null ? s.assigned.remove(taskId) : s.assigned.put(taskId, now);
+            Map<String, String> reasons = problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>());
+            String missing = set.problems().get(taskId);
+            if (missing != null) {
+                reasons.put(taskId, missing);
+            } else if (now == null || !reasons.getOrDefault(taskId, "").startsWith("rejected")) {
+                reasons.remove(taskId); // an agent's rejection stands while the task stays assigned, as in resync
+            }
+            if (now != null && !now.equals(before)) {
+                s.send(new TaskChanges(List.of(now), List.of()));
+            } else if (now == null && before != null) {
+                s.send(new TaskChanges(List.of(), List.of(taskId)));
             }
         }
     }
@@ -313,6 +366,7 @@ public final class AgentGateway implements AutoCloseable {
             if (!s.welcomed) {
                 return; // the welcome will carry the current set
             }
+            s.labels = agent.labels();
             Policy policy = effectivePolicy(agent);
             if (!policy.equals(s.policy)) {
                 s.policy = policy;
