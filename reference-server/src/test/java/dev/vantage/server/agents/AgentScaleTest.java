@@ -10,6 +10,11 @@ import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.tasks.Selector;
+import dev.vantage.probe.spi.ProbeResult;
+import dev.vantage.server.dispatch.Control;
+import dev.vantage.server.dispatch.Dispatch;
+import dev.vantage.server.dispatch.Evaluator;
+import dev.vantage.server.results.StoredCount;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -17,6 +22,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,13 +40,68 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class AgentScaleTest {
     private TestServer server;
 
+    /** Storing waits while this is closed: a commit that takes long, as on a saturated server. Open by default. */
+    private volatile CountDownLatch storing = new CountDownLatch(0);
+
     @BeforeEach
     void start() {
-        server = TestServer.start(Map.of("VANTAGE_AGENT_HEARTBEAT", "1s"));
+        server = TestServer.start(Map.of("VANTAGE_AGENT_HEARTBEAT", "1s"), (config, results, db, registry) -> {
+            Dispatch real = Dispatch.create(config, results, db, registry);
+            return new Dispatch() {
+                @Override
+                public CompletionStage<StoredCount> store(String agentId, List<ProbeResult> batch) {
+                    try {
+                        if (!storing.await(30, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the test never let storing go on");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                    return real.store(agentId, batch);
+                }
+
+                @Override
+                public void broadcast(Control message) {
+                    real.broadcast(message);
+                }
+
+                @Override
+                public void listen(Consumer<Control> listener) {
+                    real.listen(listener);
+                }
+
+                @Override
+                public void evaluate(String agentId, List<ProbeResult> stored) {
+                    real.evaluate(agentId, stored);
+                }
+
+                @Override
+                public void evaluateWith(Evaluator evaluator) {
+                    real.evaluateWith(evaluator);
+                }
+
+                @Override
+                public boolean distributed() {
+                    return real.distributed();
+                }
+
+                @Override
+                public String replicaId() {
+                    return real.replicaId();
+                }
+
+                @Override
+                public void close() {
+                    real.close();
+                }
+            };
+        });
     }
 
     @AfterEach
     void stop() {
+        storing.countDown();
         server.close();
     }
 
@@ -48,6 +110,7 @@ class AgentScaleTest {
         final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
         final AtomicLong chars = new AtomicLong();
         final AtomicLong frames = new AtomicLong();
+        final AtomicLong pongs = new AtomicLong();
     }
 
     private JsonNode enroll() {
@@ -61,10 +124,22 @@ class AgentScaleTest {
     }
 
     private WebSocket connect(JsonNode enrolled, Heard heard) throws Exception {
+        return connect(enrolled, heard, true);
+    }
+
+    /** A bare protocol client; with {@code heartbeats} it sends one every 300 ms and the test must send nothing. */
+    private WebSocket connect(JsonNode enrolled, Heard heard, boolean heartbeats) throws Exception {
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Bearer " + enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText())
                 .buildAsync(URI.create("ws://127.0.0.1:" + server.app.port() + "/ws/agent"), new WebSocket.Listener() {
                     final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onPong(WebSocket w, java.nio.ByteBuffer message) {
+                        heard.pongs.incrementAndGet();
+                        w.request(1);
+                        return null;
+                    }
 
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
@@ -82,6 +157,9 @@ class AgentScaleTest {
         socket.sendText(ProtocolCodec.encode(new Message.Hello(1, "test", new Message.Capabilities(
                 List.of(new Message.Plugin("tcp", "1")), "none", false), Map.of())), true).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.inbox.stream().anyMatch(m -> m instanceof Message.Welcome));
+        if (!heartbeats) {
+            return socket;
+        }
         Thread.ofVirtual().start(() -> { // stays heard (heartbeat 1 s); the only sender after the hello
             while (!socket.isOutputClosed()) {
                 try {
@@ -116,6 +194,26 @@ class AgentScaleTest {
             }
         }
         throw new AssertionError("no task changes within 10 s");
+    }
+
+    @Test
+    void theAgentIsAnsweredWhileItsResultsAreBeingStored() throws Exception {
+        create(0);
+        Heard heard = new Heard();
+        WebSocket socket = connect(enroll(), heard, false);
+        storing = new CountDownLatch(1); // from here a commit takes until the test lets it finish
+        socket.sendText(ProtocolCodec.encode(new Message.Results("b1", List.of(ProbeResult.builder()
+                .id("0194a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6c").taskId("t0").type("tcp").target("127.0.0.1:9")
+                .startedAt(java.time.Instant.now()).build()))), true).get(5, TimeUnit.SECONDS);
+        // the batch is being stored; the agent's ping must be answered meanwhile (issue 13: a reader waiting on a
+        // slow commit answered nothing, and the agent took the server for dead after two heartbeat intervals)
+        socket.sendPing(java.nio.ByteBuffer.allocate(0)).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.pongs.get() == 1);
+        assertThat(heard.inbox).noneMatch(m -> m instanceof Message.Ack);
+        storing.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> heard.inbox.contains(new Message.Ack("b1", 1, 0)));
+        socket.abort();
     }
 
     @Test

@@ -34,6 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +61,11 @@ public final class AgentGateway implements AutoCloseable {
     public static final int CLOSE_PROTOCOL = 4003;
     /** RFC 6455 "Try Again Later". */
     public static final int CLOSE_TRY_AGAIN = 1013;
+    /**
+     * Result batches of one connection waiting to be stored before its reader waits too: above an agent's window of
+     * unacknowledged batches (8 by default), so a well-behaved agent never holds up its own reader.
+     */
+    static final int MAX_QUEUED_BATCHES = 32;
 
     private final AgentStore agents;
     private final TaskCatalog catalog;
@@ -147,6 +156,10 @@ public final class AgentGateway implements AutoCloseable {
         /** Written under this; read without it by the results path, which only asks whether an id is in it. */
         final Map<String, TaskSpec> assigned = new ConcurrentHashMap<>();
         final Set<String> instants = ConcurrentHashMap.newKeySet();
+        /** Stores this connection's result batches in order, off its socket's reader (see {@link #results}). */
+        final ExecutorService intake = Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("vantage-agent-intake").factory());
+        final Semaphore queued = new Semaphore(MAX_QUEUED_BATCHES);
 
         Session(String agentId, AgentConnection connection) {
             this.agentId = agentId;
@@ -189,13 +202,17 @@ public final class AgentGateway implements AutoCloseable {
         try {
             handle(s, m);
         } catch (RuntimeException e) {
-            // typically the database is saturated or down. Nothing was acked, so the agent keeps the batch; close
-            // with "try again later" so it backs off (with jitter) instead of piling more work on a busy server.
-            // The reason sent is generic: the exception's text is an internal matter.
-            LOG.warn("agent {}: {} message failed, closing its connection so it retries later: {}", s.agentId,
-                    m.type(), e.toString());
-            s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
+            failed(s, m, e);
         }
+    }
+
+    private void failed(Session s, Message m, RuntimeException e) {
+        // typically the database is saturated or down. Nothing was acked, so the agent keeps the batch; close
+        // with "try again later" so it backs off (with jitter) instead of piling more work on a busy server.
+        // The reason sent is generic: the exception's text is an internal matter.
+        LOG.warn("agent {}: {} message failed, closing its connection so it retries later: {}", s.agentId,
+                m.type(), e.toString());
+        s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
     }
 
     private void handle(Session s, Message m) {
@@ -228,6 +245,7 @@ public final class AgentGateway implements AutoCloseable {
     /** Called when the socket closed, for whatever reason. */
     public void closed(Object handle) {
         Session s = (Session) handle;
+        s.intake.shutdown(); // batches already queued are still stored; their acks go nowhere and the agent resends
         if (sessions.remove(s.agentId, s)) {
             problems.remove(s.agentId);
             agents.offline(s.agentId);
@@ -262,7 +280,30 @@ public final class AgentGateway implements AutoCloseable {
         live.publish("agent", statusEvent(s.agentId, true));
     }
 
+    /**
+     * Hands the batch to the connection's intake thread, so the reader goes on reading while it is stored: the
+     * agent's pings are answered and its heartbeats heard however long a commit takes (issue 13: with the reader
+     * waiting on storage, a busy server let its agent hear nothing for 20 s, and the agent reconnected). Past
+     * {@link #MAX_QUEUED_BATCHES} waiting batches the reader waits too, as before.
+     */
     private void results(Session s, Results batch) {
+        s.queued.acquireUninterruptibly();
+        try {
+            s.intake.execute(() -> {
+                try (MDC.MDCCloseable ignored = MDC.putCloseable("agentId", s.agentId)) {
+                    store(s, batch);
+                } catch (RuntimeException e) {
+                    failed(s, batch, e);
+                } finally {
+                    s.queued.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            s.queued.release(); // the connection closed: the agent sends the batch again on its next one
+        }
+    }
+
+    private void store(Session s, Results batch) {
         // no copy of the task set per batch: with thousands of tasks that was a scan per batch, under the lock
         ResultIntake.Admission admission = new ResultIntake.Admission(
                 id -> s.assigned.containsKey(id) || s.instants.contains(id), catalog::exists);
@@ -502,7 +543,10 @@ public final class AgentGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        sessions.values().forEach(s -> s.connection.close(1001, "server shutting down"));
+        sessions.values().forEach(s -> {
+            s.connection.close(1001, "server shutting down");
+            s.intake.shutdown();
+        });
         sessions.clear();
     }
 
