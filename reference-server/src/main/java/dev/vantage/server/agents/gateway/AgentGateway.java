@@ -33,10 +33,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -156,9 +156,10 @@ public final class AgentGateway implements AutoCloseable {
         /** Written under this; read without it by the results path, which only asks whether an id is in it. */
         final Map<String, TaskSpec> assigned = new ConcurrentHashMap<>();
         final Set<String> instants = ConcurrentHashMap.newKeySet();
-        /** Stores this connection's result batches in order, off its socket's reader (see {@link #results}). */
+        /** Acks and what follows them for this connection's batches, in order, off the dispatch's writer thread. */
         final ExecutorService intake = Executors.newSingleThreadExecutor(
                 Thread.ofVirtual().name("vantage-agent-intake").factory());
+        /** Batches being stored (see {@link #results}). */
         final Semaphore queued = new Semaphore(MAX_QUEUED_BATCHES);
 
         Session(String agentId, AgentConnection connection) {
@@ -202,17 +203,13 @@ public final class AgentGateway implements AutoCloseable {
         try {
             handle(s, m);
         } catch (RuntimeException e) {
-            failed(s, m, e);
+            // typically the database is saturated or down. Nothing was acked, so the agent keeps the batch; close
+            // with "try again later" so it backs off (with jitter) instead of piling more work on a busy server.
+            // The reason sent is generic: the exception's text is an internal matter.
+            LOG.warn("agent {}: {} message failed, closing its connection so it retries later: {}", s.agentId,
+                    m.type(), e.toString());
+            s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
         }
-    }
-
-    private void failed(Session s, Message m, RuntimeException e) {
-        // typically the database is saturated or down. Nothing was acked, so the agent keeps the batch; close
-        // with "try again later" so it backs off (with jitter) instead of piling more work on a busy server.
-        // The reason sent is generic: the exception's text is an internal matter.
-        LOG.warn("agent {}: {} message failed, closing its connection so it retries later: {}", s.agentId,
-                m.type(), e.toString());
-        s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
     }
 
     private void handle(Session s, Message m) {
@@ -245,7 +242,7 @@ public final class AgentGateway implements AutoCloseable {
     /** Called when the socket closed, for whatever reason. */
     public void closed(Object handle) {
         Session s = (Session) handle;
-        s.intake.shutdown(); // batches already queued are still stored; their acks go nowhere and the agent resends
+        s.intake.shutdown(); // batches being stored still are; their acks go nowhere and the agent resends them
         if (sessions.remove(s.agentId, s)) {
             problems.remove(s.agentId);
             agents.offline(s.agentId);
@@ -281,33 +278,29 @@ public final class AgentGateway implements AutoCloseable {
     }
 
     /**
-     * Hands the batch to the connection's intake thread, so the reader goes on reading while it is stored: the
-     * agent's pings are answered and its heartbeats heard however long a commit takes (issue 13: with the reader
-     * waiting on storage, a busy server let its agent hear nothing for 20 s, and the agent reconnected). Past
-     * {@link #MAX_QUEUED_BATCHES} waiting batches the reader waits too, as before.
+     * Hands the batch to the intake without waiting for it to be stored, so the reader goes on reading: the agent's
+     * pings are answered and its heartbeats heard however long a commit takes, and its next batches (it sends
+     * several before the first ack) are stored in the same transaction (issue 13: a reader waiting on each commit
+     * let a busy server's agent hear nothing for 20 s, and capped one agent near 2,000 results/s). Past
+     * {@link #MAX_QUEUED_BATCHES} batches being stored the reader waits, which slows the agent down.
      */
     private void results(Session s, Results batch) {
         s.queued.acquireUninterruptibly();
+        CompletionStage<Void> done;
         try {
-            s.intake.execute(() -> {
-                try (MDC.MDCCloseable ignored = MDC.putCloseable("agentId", s.agentId)) {
-                    store(s, batch);
-                } catch (RuntimeException e) {
-                    failed(s, batch, e);
-                } finally {
-                    s.queued.release();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            s.queued.release(); // the connection closed: the agent sends the batch again on its next one
+            done = store(s, batch);
+        } catch (RuntimeException e) {
+            s.queued.release();
+            throw e;
         }
+        done.whenComplete((ignored, failure) -> s.queued.release());
     }
 
-    private void store(Session s, Results batch) {
+    private CompletionStage<Void> store(Session s, Results batch) {
         // no copy of the task set per batch: with thousands of tasks that was a scan per batch, under the lock
         ResultIntake.Admission admission = new ResultIntake.Admission(
                 id -> s.assigned.containsKey(id) || s.instants.contains(id), catalog::exists);
-        intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
+        return intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
             @Override
             public void ack(Message.Ack ack) {
                 s.send(ack);
@@ -316,6 +309,11 @@ public final class AgentGateway implements AutoCloseable {
             @Override
             public void retryLater() {
                 s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
+            }
+
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return s.intake;
             }
         });
     }
