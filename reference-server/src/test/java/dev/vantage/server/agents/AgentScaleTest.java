@@ -46,7 +46,7 @@ class AgentScaleTest {
         server.close();
     }
 
-    /** Frames and characters the bare agent received, and the task ids it was told to run. */
+    /** What the bare agent received: messages, text frames, their characters, pongs. */
     private static final class Heard {
         final LinkedBlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
         final AtomicLong chars = new AtomicLong();

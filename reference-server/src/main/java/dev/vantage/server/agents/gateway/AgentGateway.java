@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -242,7 +243,8 @@ public final class AgentGateway implements AutoCloseable {
     /** Called when the socket closed, for whatever reason. */
     public void closed(Object handle) {
         Session s = (Session) handle;
-        s.intake.shutdown(); // batches being stored still are; their acks go nowhere and the agent resends them
+        // batches being stored still are; their acks (and live events) go nowhere, and the agent resends them
+        s.intake.shutdown();
         if (sessions.remove(s.agentId, s)) {
             problems.remove(s.agentId);
             agents.offline(s.agentId);
@@ -312,7 +314,7 @@ public final class AgentGateway implements AutoCloseable {
             }
 
             @Override
-            public java.util.concurrent.Executor executor() {
+            public Executor executor() {
                 return s.intake;
             }
         });
