@@ -422,6 +422,11 @@ public final class ServerApp implements AutoCloseable {
             }
 
             @Override
+            public Optional<StoredTask> find(String taskId) {
+                return core.tasks().find(taskId);
+            }
+
+            @Override
             public boolean exists(String taskId) {
                 return core.tasks().find(taskId).isPresent() || core.instantTests().exists(taskId);
             }

@@ -115,7 +115,11 @@ public final class DeployedHarness {
             int created = 0;
             List<String> taskIds = new ArrayList<>();
             for (int rate : rates) {
+                long c0 = System.nanoTime();
                 taskIds.addAll(createTasks(api, type, targets, created, rate - created));
+                // creation time and the agent's reconnections so far: issue 13 saw both grow with the task count
+                System.out.printf("CREATED tasks %d..%d in %.1f s; agent reconnections so far: %d%n", created, rate,
+                        (System.nanoTime() - c0) / 1e9, d.reconnections());
                 created = Math.max(created, rate);
                 d.checkAlive();
                 Thread.sleep(warmup * 1000L);
@@ -141,6 +145,7 @@ public final class DeployedHarness {
                         (s1 - s0) / 1e3 / Math.max(1, stored), (a1 - a0) / 1e9 / wall, (s1 - s0) / 1e9 / wall,
                         latency.percentileNanos(0.5) / 1e6, latency.percentileNanos(0.99) / 1e6, latency.count(),
                         IngestHarness.loadavg());
+                System.out.println("  agent reconnections so far: " + d.reconnections());
                 System.out.println("  agent threads, us per result: " + perResult(at0, at1, stored));
                 System.out.println("  server threads, us per result: " + perResult(st0, st1, stored));
             }
@@ -183,6 +188,13 @@ public final class DeployedHarness {
                 }
                 server.close();
                 throw e;
+            }
+        }
+
+        /** Times the agent connected again after its first welcome (the server fell silent, closed...), from its log. */
+        long reconnections() throws IOException {
+            try (var lines = Files.lines(agentDir.resolve("agent.log"))) {
+                return Math.max(0, lines.filter(l -> l.contains("connected to ")).count() - 1);
             }
         }
 

@@ -14,7 +14,10 @@ import java.util.Map;
  * @param body kind-specific JSON text; {@code null} when it has none
  */
 public record Control(String kind, String id, String body) {
-    /** The task set changed: every replica re-sends task deltas to its agents. */
+    /**
+     * The task set changed: every replica re-sends task deltas to its agents. {@code id}: the one task that changed
+     * (created, updated or deleted), or {@code null} when any may have.
+     */
     public static final String TASKS = "tasks";
     /** An agent's labels or policy changed ({@code id}: agent). */
     public static final String AGENT = "agent";

@@ -33,7 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -56,6 +62,11 @@ public final class AgentGateway implements AutoCloseable {
     public static final int CLOSE_PROTOCOL = 4003;
     /** RFC 6455 "Try Again Later". */
     public static final int CLOSE_TRY_AGAIN = 1013;
+    /**
+     * Result batches of one connection waiting to be stored before its reader waits too: above an agent's window of
+     * unacknowledged batches (8 by default), so a well-behaved agent never holds up its own reader.
+     */
+    static final int MAX_QUEUED_BATCHES = 32;
 
     private final AgentStore agents;
     private final TaskCatalog catalog;
@@ -75,6 +86,8 @@ public final class AgentGateway implements AutoCloseable {
     private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
     private volatile UpdateReports updateReports = (agentId, status) -> { };
     private final AgentMeterGauges agentMeters;
+    /** Reads of every enabled task; a task's own change reads that task only, so this does not grow with them. */
+    private final Counter fullLoads;
 
     /** Told of every {@code updateStatus} an agent sends (the rollouts slice listens). */
     public interface UpdateReports {
@@ -101,6 +114,9 @@ public final class AgentGateway implements AutoCloseable {
         Gauge.builder("vantage.agents.connected", sessions, Map::size).description("Agents with an open connection")
                 .register(registry);
         this.agentMeters = new AgentMeterGauges(registry);
+        this.fullLoads = Counter.builder("vantage.agents.assignment.loads")
+                .description("Times every enabled task was read to work out agents' task sets (welcomes, agent changes)")
+                .register(registry);
     }
 
     /**
@@ -114,10 +130,15 @@ public final class AgentGateway implements AutoCloseable {
         if (changed) {
             // an interface added (or gone) since: every connected agent gets its new effective policy now
             synchronized (assignmentLock) {
-                List<StoredTask> tasks = catalog.enabledTasks();
+                List<StoredTask> tasks = enabledTasks();
                 sessions.values().forEach(s -> resync(s, tasks));
             }
         }
+    }
+
+    private List<StoredTask> enabledTasks() {
+        fullLoads.increment();
+        return catalog.enabledTasks();
     }
 
     /** The policy an agent applies: its own plus the server's addresses and ports and what is always refused. */
@@ -133,9 +154,16 @@ public final class AgentGateway implements AutoCloseable {
         volatile boolean welcomed;                            // written under this
         volatile int protocol;                                // negotiated in hello
         Set<String> types = Set.of();                         // guarded by this
+        Map<String, String> labels = Map.of();                // guarded by this; as of the last full resync
         Policy policy;                                        // guarded by this
-        final Map<String, TaskSpec> assigned = new LinkedHashMap<>(); // guarded by this
+        /** Written under this; read without it by the results path, which only asks whether an id is in it. */
+        final Map<String, TaskSpec> assigned = new ConcurrentHashMap<>();
         final Set<String> instants = ConcurrentHashMap.newKeySet();
+        /** Acks and what follows them for this connection's batches, in order, off the dispatch's writer thread. */
+        final ExecutorService intake = Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("vantage-agent-intake").factory());
+        /** Batches being stored (see {@link #results}). */
+        final Semaphore queued = new Semaphore(MAX_QUEUED_BATCHES);
 
         Session(String agentId, AgentConnection connection) {
             this.agentId = agentId;
@@ -218,6 +246,8 @@ public final class AgentGateway implements AutoCloseable {
     /** Called when the socket closed, for whatever reason. */
     public void closed(Object handle) {
         Session s = (Session) handle;
+        // batches being stored still are; their acks (and live events) go nowhere, and the agent resends them
+        s.intake.shutdown();
         if (sessions.remove(s.agentId, s)) {
             agentMeters.remove(s.agentId);
             problems.remove(s.agentId);
@@ -237,13 +267,15 @@ public final class AgentGateway implements AutoCloseable {
         agents.hello(s.agentId, h.agentVersion(), h.capabilities());
         AgentRecord agent = agents.get(s.agentId).orElseThrow();
         synchronized (assignmentLock) {
-            List<StoredTask> tasks = catalog.enabledTasks();
+            List<StoredTask> tasks = enabledTasks();
             synchronized (s) {
                 s.types = Set.copyOf(h.capabilities().types());
+                s.labels = agent.labels();
                 s.policy = effectivePolicy(agent);
+                Map<String, TaskSpec> set = assignment(agent, s.types, tasks);
                 s.assigned.clear();
-                s.assigned.putAll(assignment(agent, s.types, tasks));
-                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(s.assigned.values()), s.protocol));
+                s.assigned.putAll(set);
+                s.send(new Welcome(s.agentId, heartbeatInterval, s.policy, List.copyOf(set.values()), s.protocol));
                 s.welcomed = true;
             }
         }
@@ -251,14 +283,30 @@ public final class AgentGateway implements AutoCloseable {
         live.publish("agent", statusEvent(s.agentId, true));
     }
 
+    /**
+     * Hands the batch to the intake without waiting for it to be stored, so the reader goes on reading: the agent's
+     * pings are answered and its heartbeats heard however long a commit takes, and its next batches (it sends
+     * several before the first ack) are stored in the same transaction (issue 13: a reader waiting on each commit
+     * let a busy server's agent hear nothing for 20 s, and capped one agent near 2,000 results/s). Past
+     * {@link #MAX_QUEUED_BATCHES} batches being stored the reader waits, which slows the agent down.
+     */
     private void results(Session s, Results batch) {
-        Set<String> given;
-        synchronized (s) {
-            given = Set.copyOf(s.assigned.keySet());
+        s.queued.acquireUninterruptibly();
+        CompletionStage<Void> done;
+        try {
+            done = store(s, batch);
+        } catch (RuntimeException e) {
+            s.queued.release();
+            throw e;
         }
+        done.whenComplete((ignored, failure) -> s.queued.release());
+    }
+
+    private CompletionStage<Void> store(Session s, Results batch) {
+        // no copy of the task set per batch: with thousands of tasks that was a scan per batch, under the lock
         ResultIntake.Admission admission = new ResultIntake.Admission(
-                id -> given.contains(id) || s.instants.contains(id), catalog::exists);
-        intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
+                id -> s.assigned.containsKey(id) || s.instants.contains(id), catalog::exists);
+        return intake.accept(s.agentId, batch, admission, s.instants::contains, new ResultIntake.Reply() {
             @Override
             public void ack(Message.Ack ack) {
                 s.send(ack);
@@ -267,6 +315,11 @@ public final class AgentGateway implements AutoCloseable {
             @Override
             public void retryLater() {
                 s.connection.close(CLOSE_TRY_AGAIN, "server busy; try again later");
+            }
+
+            @Override
+            public Executor executor() {
+                return s.intake;
             }
         });
     }
@@ -287,14 +340,31 @@ public final class AgentGateway implements AutoCloseable {
         return set.tasks();
     }
 
-    /** Re-computes every connected agent's task set and sends the differences. Call after any task change. */
+    /**
+     * Re-computes every connected agent's task set and sends the differences. Call when any task may have changed;
+     * when one task did, {@link #taskChanged} costs that task alone.
+     */
     public void tasksChanged() {
         synchronized (assignmentLock) {
             if (sessions.isEmpty()) {
                 return; // nobody to tell; an agent connecting later reads the tasks for its welcome, under this lock
             }
-            List<StoredTask> tasks = catalog.enabledTasks();
+            List<StoredTask> tasks = enabledTasks();
             sessions.values().forEach(s -> resync(s, tasks));
+        }
+    }
+
+    /**
+     * One task was created, changed or deleted: reads that task (its latest state, whatever order the changes
+     * arrived in) and sends each connected agent the delta of that task only, if any.
+     */
+    public void taskChanged(String taskId) {
+        synchronized (assignmentLock) {
+            if (sessions.isEmpty()) {
+                return;
+            }
+            List<StoredTask> task = catalog.find(taskId).filter(StoredTask::enabled).stream().toList();
+            sessions.values().forEach(s -> resyncOne(s, taskId, task));
         }
     }
 
@@ -303,7 +373,31 @@ public final class AgentGateway implements AutoCloseable {
         Session s = sessions.get(agentId);
         if (s != null) {
             synchronized (assignmentLock) {
-                resync(s, catalog.enabledTasks());
+                resync(s, enabledTasks());
+            }
+        }
+    }
+
+    /** {@link #resync} for one task: {@code task} is that task if it exists and is enabled, else empty. */
+    private void resyncOne(Session s, String taskId, List<StoredTask> task) {
+        synchronized (s) {
+            if (!s.welcomed) {
+                return; // the welcome will carry the current set
+            }
+            Assignment.TaskSet set = Assignment.of(s.agentId, s.labels, s.types, task);
+            TaskSpec now = set.tasks().get(taskId);
+            TaskSpec before = now == null ? s.assigned.remove(taskId) : s.assigned.put(taskId, now);
+            Map<String, String> reasons = problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>());
+            String missing = set.problems().get(taskId);
+            if (missing != null) {
+                reasons.put(taskId, missing);
+            } else if (now == null || !reasons.getOrDefault(taskId, "").startsWith("rejected")) {
+                reasons.remove(taskId); // an agent's rejection stands while the task stays assigned, as in resync
+            }
+            if (now != null && !now.equals(before)) {
+                s.send(new TaskChanges(List.of(now), List.of()));
+            } else if (now == null && before != null) {
+                s.send(new TaskChanges(List.of(), List.of(taskId)));
             }
         }
     }
@@ -317,6 +411,7 @@ public final class AgentGateway implements AutoCloseable {
             if (!s.welcomed) {
                 return; // the welcome will carry the current set
             }
+            s.labels = agent.labels();
             Policy policy = effectivePolicy(agent);
             if (!policy.equals(s.policy)) {
                 s.policy = policy;
@@ -452,7 +547,10 @@ public final class AgentGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        sessions.values().forEach(s -> s.connection.close(1001, "server shutting down"));
+        sessions.values().forEach(s -> {
+            s.connection.close(1001, "server shutting down");
+            s.intake.shutdown();
+        });
         sessions.clear();
     }
 

@@ -21,12 +21,12 @@ public final class ChangeRelay implements TaskChangeListener {
 
     @Override
     public void changed(StoredTask task) {
-        announce(Control.of(Control.TASKS));
+        announce(Control.of(Control.TASKS, task.id()));
     }
 
     @Override
     public void removed(String taskId) {
-        announce(Control.of(Control.TASKS));
+        announce(Control.of(Control.TASKS, taskId));
     }
 
     /** An agent's labels or policy changed. */
@@ -46,7 +46,16 @@ public final class ChangeRelay implements TaskChangeListener {
 
     private void apply(Control change) {
         switch (change.kind()) {
-            case Control.TASKS, Control.RESYNC -> gateway.tasksChanged(); // re-reads every connected agent too
+            // one task: a delta of that task only (issue 13: re-reading every task per change made creating N tasks
+            // cost O(N^2)); no id (a replica of an older version, or a missed message): everything again
+            case Control.TASKS -> {
+                if (change.id() == null) {
+                    gateway.tasksChanged();
+                } else {
+                    gateway.taskChanged(change.id());
+                }
+            }
+            case Control.RESYNC -> gateway.tasksChanged(); // re-reads every connected agent too
             case Control.AGENT -> gateway.agentChanged(change.id());
             case Control.REVOKED -> gateway.revoked(change.id());
             default -> { } // for other listeners

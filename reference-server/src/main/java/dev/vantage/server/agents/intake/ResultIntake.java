@@ -11,7 +11,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -40,6 +42,12 @@ public final class ResultIntake {
 
         /** The batch was not stored: close the connection with "try again later" so the agent backs off and resends. */
         void retryLater();
+
+        /**
+         * Where the ack and what follows it run, off the thread that completed the storing (the dispatch's writer);
+         * it keeps one connection's batches in the order they were accepted.
+         */
+        Executor executor();
     }
 
     /**
@@ -84,8 +92,10 @@ public final class ResultIntake {
      * Admits, stores and acknowledges one batch of {@code agentId}.
      *
      * @param instant whether a task id is an instant test this agent was sent (its results go to the live feed as such)
+     * @return completes once the batch was acked or refused; {@code accept} itself does not wait for the storing
      */
-    public void accept(String agentId, Results batch, Admission admission, Predicate<String> instant, Reply reply) {
+    public CompletionStage<Void> accept(String agentId, Results batch, Admission admission, Predicate<String> instant,
+                                        Reply reply) {
         List<ProbeResult> accepted = new ArrayList<>(batch.results().size());
         int refused = 0;
         for (ProbeResult r : batch.results()) {
@@ -102,10 +112,10 @@ public final class ResultIntake {
         }
         if (accepted.isEmpty()) {
             reply.ack(new Ack(batch.batch(), 0, 0));
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         long start = System.nanoTime();
-        writer.store(agentId, accepted).whenComplete((counts, failure) -> {
+        return writer.store(agentId, accepted).handleAsync((counts, failure) -> {
             batchTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             if (failure != null) {
                 // not safe, so not acked: the agent keeps the batch in its spool and sends it again after
@@ -113,14 +123,14 @@ public final class ResultIntake {
                 LOG.warn("agent {}: batch {} not stored, closing its connection so it retries later: {}", agentId,
                         batch.batch(), failure.toString());
                 reply.retryLater();
-                return;
+                return null;
             }
             stored.increment(counts.stored());
             duplicates.increment(counts.duplicates());
             try {
                 reply.ack(new Ack(batch.batch(), counts.stored(), counts.duplicates()));
             } catch (RuntimeException e) {
-                return; // the connection closed meanwhile: the agent resends, and the store skips what it has
+                return null; // the connection closed meanwhile: the agent resends, and the store skips what it has
             }
             for (ProbeResult r : accepted) {
                 boolean once = instant.test(r.taskId());
@@ -129,6 +139,7 @@ public final class ResultIntake {
                     resultMetrics.record(agentId, r); // a resent result is older than the newest seen: not counted
                 }
             }
-        });
+            return null;
+        }, reply.executor());
     }
 }
