@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
  * an anonymous caller of a non-public route 401, and everyone else something that is neither.
  */
 class RouteRoleTest {
+    /**
+     * Public routes where an agent authenticates itself (its client certificate, or its bearer credential): a
+     * person's session is no credential there, so everyone without an agent's gets 401.
+     */
+    static final java.util.Set<String> AGENT_AUTHENTICATED = java.util.Set.of("POST /api/v1/agents/certificate");
     static TestServer server;
     static final Map<Role, User> USERS = new EnumMap<>(Role.class);
 
@@ -44,6 +49,18 @@ class RouteRoleTest {
             String body = route.method().text().matches("POST|PUT|PATCH") ? "{}" : null;
 
             int anonymous = server.call(route.method().text(), path, null, body).status();
+            if (AGENT_AUTHENTICATED.contains(route.method().text() + " " + route.path())) {
+                for (Role role : Role.values()) {
+                    int status = server.call(route.method().text(), path, server.sessionToken(USERS.get(role)), body).status();
+                    if (status != 401) {
+                        failures.add(route + " as " + role.id() + " -> " + status + " (an agent's route)");
+                    }
+                }
+                if (anonymous != 401) {
+                    failures.add(route + " anonymous -> " + anonymous + " (an agent's route)");
+                }
+                continue;
+            }
             if (route.isPublic() ? anonymous == 401 || anonymous == 403 : anonymous != 401) {
                 failures.add(route + " anonymous -> " + anonymous);
             }
