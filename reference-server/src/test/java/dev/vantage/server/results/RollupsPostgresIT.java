@@ -31,8 +31,10 @@ class RollupsPostgresIT {
         try (Connection c = DriverManager.getConnection(BASE, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
+        // replicas share the key that seals secrets (the agent CA's key among them), as docs/configuration.md says
         Map<String, String> env = Map.of("VANTAGE_DB_URL", BASE + "?currentSchema=" + schema, "VANTAGE_DB_USER", "postgres",
-                "VANTAGE_DB_STATEMENT_TIMEOUT", "20s");
+                "VANTAGE_DB_STATEMENT_TIMEOUT", "20s",
+                "VANTAGE_SECRETS_KEYS", "it:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
         try (TestServer one = TestServer.start(env); TestServer two = TestServer.start(env)) {
             String token = one.adminToken();
             List<String> agents = List.of("agent-a", "agent-b", "agent-c");
