@@ -101,21 +101,15 @@ public final class SlaReports {
      * task, agent and day).
      */
     public List<Row> reportAll(List<String> taskIds, Map<String, Objective> objectives, Period period, int count) {
-        List<List<Row>> each = new ArrayList<>(java.util.Collections.nCopies(taskIds.size(), null));
-        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable lane = () -> {
-            for (int i = next.getAndIncrement(); i < taskIds.size(); i = next.getAndIncrement()) {
-                String id = taskIds.get(i);
-                each.set(i, report(id, objectives.get(id), period, count));
+        List<java.util.concurrent.Future<List<Row>>> each = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                Thread.ofVirtual().factory())) {
+            for (String id : taskIds) {
+                each.add(pool.submit(() -> report(id, objectives.get(id), period, count)));
             }
-        };
-        List<java.util.concurrent.Future<?>> lanes = new ArrayList<>();
-        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int l = 0; l < Math.max(1, Runtime.getRuntime().availableProcessors()); l++) {
-                lanes.add(pool.submit(lane));
-            }
-            for (java.util.concurrent.Future<?> f : lanes) {
-                f.get();
+            for (java.util.concurrent.Future<List<Row>> f : each) {
+                rows.addAll(f.get());
             }
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
@@ -123,8 +117,6 @@ public final class SlaReports {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        List<Row> rows = new ArrayList<>();
-        each.forEach(rows::addAll);
         return rows;
     }
 
