@@ -180,6 +180,21 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** A loopback port that accepts every connection and closes it at once: a tcp task's target that answers. */
+    public static java.net.ServerSocket acceptingTarget() throws IOException {
+        java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!s.isClosed()) {
+                try {
+                    s.accept().close();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return s;
+    }
+
     public static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.runtime.AgentRuntime;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -33,7 +31,7 @@ class ForwardedAgentMetersTest {
     @Test
     void heartbeatsPutTheAgentsMetersOnTheServersMetricsWhileItIsConnected() throws Exception {
         try (TestServer server = TestServer.start(Map.of("VANTAGE_AGENT_HEARTBEAT", "1s"));
-             ServerSocket target = listening()) {
+             ServerSocket target = TestServer.acceptingTarget()) {
             String admin = server.adminToken();
             JsonNode token = server.post("/api/v1/agents/enrollment-tokens", admin,
                     JsonMapping.write(Map.of("policy", Map.of("allowLoopback", true)))).json();
@@ -91,19 +89,5 @@ class ForwardedAgentMetersTest {
             }
         }
         return Double.NaN;
-    }
-
-    private static ServerSocket listening() throws IOException {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!s.isClosed()) {
-                try {
-                    s.accept().close();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        return s;
     }
 }

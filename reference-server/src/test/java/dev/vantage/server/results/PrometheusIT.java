@@ -42,7 +42,7 @@ class PrometheusIT {
     void prometheusScrapesTheServerTheAgentAndBlackboxProbes() throws Exception {
         assumeTrue(Files.isExecutable(PROMETHEUS), "needs Debian's prometheus package (apt-get install -y prometheus)");
         try (TestServer server = TestServer.start(Map.of("VANTAGE_AGENT_HEARTBEAT", "1s"));
-             ServerSocket target = listening()) {
+             ServerSocket target = TestServer.acceptingTarget()) {
             String admin = server.adminToken();
             JsonNode token = server.post("/api/v1/agents/enrollment-tokens", admin,
                     JsonMapping.write(Map.of("policy", Map.of("allowLoopback", true)))).json();
@@ -145,19 +145,6 @@ class PrometheusIT {
         return r.body();
     }
 
-    private static ServerSocket listening() throws IOException {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> {
-            while (!s.isClosed()) {
-                try {
-                    s.accept().close();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        return s;
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
