@@ -221,7 +221,10 @@ public final class RollupStore {
         GONE(List.of()),
         /** Nothing written yet. */
         WHOLE(List.of(Resolution.values())),
-        /** Its minutes are written ({@link #markMinutesWritten}), its hours and days are not. */
+        /**
+         * Its minutes are written, its hours and days are not: left by a crashed server of the version that wrote
+         * them in two steps (column {@code minutes_written}, migration V23); this version writes all in one.
+         */
         COARSE(List.of(Resolution.HOUR, Resolution.DAY));
 
         private final List<Resolution> unwritten;
@@ -233,14 +236,6 @@ public final class RollupStore {
         public List<Resolution> unwritten() {
             return unwritten;
         }
-    }
-
-    /**
-     * Marks an epoch's minute rows written, on the caller's transaction (the one that writes them). False when its
-     * row is gone or already marked: another writer (a replica recovering it) counted it.
-     */
-    public static boolean markMinutesWritten(Connection c, long epoch) throws SQLException {
-        return Sql.update(c, "UPDATE rollup_epochs SET minutes_written = TRUE WHERE id = ? AND NOT minutes_written", epoch) == 1;
     }
 
     /**

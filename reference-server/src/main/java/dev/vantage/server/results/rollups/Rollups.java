@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -29,22 +29,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storing a result adds nothing to the database but one column: the results a transaction stores carry the id of
  * this replica's open <em>epoch</em> ({@code results.rollup_epoch}), and once committed they are added to that epoch's
- * minute buckets in memory. Every {@code vantage.results.rollups.flush-interval} a new epoch opens and the closed one's
- * minute buckets are merged into the minute rows in one transaction that marks its {@code rollup_epochs} row
- * "minutes written"; its counts then join the hour buckets in memory of the epochs written so far. Every
- * {@link #COARSE_EVERY}th flush, and at least once a minute, those hour buckets are merged into the hour and day rows
- * in one transaction that deletes the epochs' rows. A task polled every second thus costs one minute-row update per
- * flush and one hour- and one day-row update per minute, instead of three updates per result (docs/benchmarks.md).
+ * minute buckets in memory. At every multiple of {@code vantage.results.rollups.flush-interval} on the clock (once a
+ * minute by default, just after the minute turns) a new epoch opens and the closed one's buckets are merged into the
+ * minute, hour and day rows in one transaction that deletes its {@code rollup_epochs} row. A task polled every second
+ * thus costs about two minute-row writes (the minute's first seconds, then the rest) and one hour- and one day-row
+ * update per minute, where writing at each result cost three per result, and writing every ten seconds eight a minute
+ * (docs/benchmarks.md).
  *
- * <p>The counting and its mark commit together, so a row left after a crash says what is missing: its epoch is
- * counted again from the results that carry its id ({@link Recount}), into every resolution, or into hours and days
- * only once its minutes were written. Whoever deletes the row counts it, and a second writer finds it gone: nothing
- * stored is missed, nothing is counted twice. A replica recounts its own leftover epochs when it starts (on H2, the
- * only process, every leftover), and on a shared database also other replicas' epochs left open for
- * {@link #ORPHAN_AFTER}.
+ * <p>The counting and the deletion commit together, so a row left after a crash says what is missing: its epoch is
+ * counted again from the results that carry its id ({@link Recount}). Whoever deletes the row counts it, and a second
+ * writer finds it gone: nothing stored is missed, nothing is counted twice. A replica recounts its own leftover epochs
+ * when it starts (on H2, the only process, every leftover), and on a shared database also other replicas' epochs left
+ * open for {@link #ORPHAN_AFTER}.
  *
  * <p>Reads ({@link #read}) add what is in memory to the stored rows, so this replica's answers are exact at once;
- * another replica sees the minutes after the next flush and the hours and days within about a minute.
+ * another replica sees them after the next flush.
  */
 public final class Rollups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rollups.class);
@@ -52,9 +51,6 @@ public final class Rollups implements AutoCloseable {
     public static final Duration ORPHAN_AFTER = Duration.ofMinutes(5);
     /** The longest flush interval: an epoch must be done long before another replica would take it for an orphan. */
     public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
-    /** Hour and day rows are written every this many flushes (once a minute at the default 10 s), or once a minute. */
-    public static final int COARSE_EVERY = 6;
-    private static final Duration COARSE_AT_LEAST = Duration.ofMinutes(1);
 
     /** Reads what an epoch's results add up to from the results table, on the caller's transaction. */
     @FunctionalInterface
@@ -92,7 +88,7 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
-    /** Buckets counted in memory at one grain (minutes or hours), per task then agent and bucket start. */
+    /** Buckets counted in memory at one grain, per task then agent and bucket start. */
     private static final class Buckets {
         final Resolution grain;
         final ConcurrentHashMap<String, ConcurrentHashMap<Bucket, Rollup>> byTask = new ConcurrentHashMap<>();
@@ -105,16 +101,6 @@ public final class Rollups implements AutoCloseable {
             // compute holds the bucket's lock: ingest threads adding and readers copying never meet inside a Rollup
             byTask.computeIfAbsent(taskId, k -> new ConcurrentHashMap<>()).compute(
                     new Bucket(agentId, grain.floor(at)), (k, r) -> (r == null ? new Rollup() : r).add(sample));
-        }
-
-        void add(String taskId, String agentId, Instant at, Rollup delta) {
-            byTask.computeIfAbsent(taskId, k -> new ConcurrentHashMap<>()).compute(
-                    new Bucket(agentId, grain.floor(at)), (k, r) -> (r == null ? new Rollup() : r).merge(delta));
-        }
-
-        /** Adds every bucket to {@code into} (a coarser or equal grain). */
-        void addTo(Buckets into) {
-            byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> into.add(task, b.agentId(), b.start(), r)));
         }
 
         /** Adds to {@code sums} the buckets of a task inside {@code [from, to)} at {@code resolution}, by bucket. */
@@ -135,16 +121,14 @@ public final class Rollups implements AutoCloseable {
             }
         }
 
-        /** The buckets folded into those of {@code resolutions}, in the order rows are locked in. */
-        TreeMap<RollupStore.Key, Rollup> deltas(List<Resolution> resolutions) {
-            TreeMap<RollupStore.Key, Rollup> deltas = new TreeMap<>(RollupStore.Key.ORDER);
+        /** Adds the buckets to {@code deltas}, folded into those of {@code resolutions}. */
+        void addTo(TreeMap<RollupStore.Key, Rollup> deltas, List<Resolution> resolutions) {
             byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> {
                 for (Resolution res : resolutions) {
                     deltas.computeIfAbsent(new RollupStore.Key(task, res, res.floor(b.start()), b.agentId()),
                             k -> new Rollup()).merge(r);
                 }
             }));
-            return deltas;
         }
 
         void forgetAgent(String agentId) {
@@ -152,7 +136,7 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
-    /** An epoch whose minutes are not written yet. */
+    /** An epoch whose counts are not written yet. */
     private record Epoch(long id, Instant openedAt, Buckets minutes) {
         Epoch(long id, Instant openedAt) {
             this(id, openedAt, new Buckets(Resolution.MINUTE));
@@ -160,13 +144,6 @@ public final class Rollups implements AutoCloseable {
 
         void add(RollupStore.Entry e) {
             minutes.add(e.taskId(), e.agentId(), e.startedAt(), e.sample());
-        }
-    }
-
-    /** The epochs whose minutes are written and whose hours and days are not, and their hour buckets. */
-    private record Coarse(List<Long> epochs, Buckets hours, Instant since) {
-        Coarse(Instant since) {
-            this(new ArrayList<>(), new Buckets(Resolution.HOUR), since);
         }
     }
 
@@ -185,15 +162,17 @@ public final class Rollups implements AutoCloseable {
     private final ReentrantReadWriteLock flushing = new ReentrantReadWriteLock();
     /** The epochs in memory, oldest first; the last is open. Replaced whole, so a read takes one consistent list. */
     private volatile List<Epoch> epochs;
-    /** Replaced whole when written; changed only by the flushing thread, under {@link #flushing}'s write lock. */
-    private volatile Coarse coarse;
-    private int flushesSinceCoarse;
     private volatile boolean closed;
-    private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("rollup-flush").factory());
+    private final ScheduledThreadPoolExecutor timer = timer();
     private Instant lastOrphanCheck;
     private final Timer flushTime;
     private final Counter rowsWritten;
+
+    private static ScheduledThreadPoolExecutor timer() {
+        var timer = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("rollup-flush").factory());
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() writes what is left itself
+        return timer;
+    }
 
     /**
      * Counts the epochs an earlier run left behind, then opens this run's first.
@@ -220,9 +199,31 @@ public final class Rollups implements AutoCloseable {
         recoverOrphans(shared ? now.minus(ORPHAN_AFTER) : now.plusSeconds(1));
         this.lastOrphanCheck = now;
         this.epochs = List.of(new Epoch(store.openEpoch(replica, now), now));
-        this.coarse = new Coarse(now);
-        long ms = flushInterval.toMillis();
-        timer.scheduleWithFixedDelay(() -> round(shared), ms, ms, TimeUnit.MILLISECONDS);
+        scheduleRound(shared);
+    }
+
+    /**
+     * Schedules the next round a twentieth of the interval after the next multiple of it on the clock (3 s after the
+     * minute by default): a minute's bucket is then written once whole, and once more for its first seconds, rather
+     * than every few seconds.
+     */
+    private void scheduleRound(boolean shared) {
+        long interval = flushInterval.toMillis();
+        long now = clock.millis();
+        long next = Math.floorDiv(now, interval) * interval + interval / 20;
+        while (next <= now) {
+            next += interval;
+        }
+        try {
+            timer.schedule(() -> {
+                round(shared);
+                if (!closed) {
+                    scheduleRound(shared);
+                }
+            }, next - now, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: close() writes what is left
+        }
     }
 
     /**
@@ -255,9 +256,6 @@ public final class Rollups implements AutoCloseable {
             for (Epoch e : epochs) {
                 e.minutes().sum(pending, taskId, agentId, resolution, from, to);
             }
-            if (resolution != Resolution.MINUTE) { // the written epochs' minutes are in the rows already
-                coarse.hours().sum(pending, taskId, agentId, resolution, from, to);
-            }
             if (pending.isEmpty()) {
                 return stored;
             }
@@ -279,7 +277,6 @@ public final class Rollups implements AutoCloseable {
         for (Epoch e : epochs) {
             e.minutes().forgetAgent(agentId);
         }
-        coarse.hours().forgetAgent(agentId);
     }
 
     /**
@@ -287,15 +284,6 @@ public final class Rollups implements AutoCloseable {
      * the rows directly or through another replica.
      */
     public synchronized void flush() {
-        flushMinutes();
-        flushCoarse();
-    }
-
-    /**
-     * Writes now the minute rows of what this replica counted so far; the hour and day rows follow at their own pace
-     * (a test stops a server between the two).
-     */
-    public synchronized void flushMinutes() {
         rotate();
         flushClosed();
     }
@@ -305,10 +293,6 @@ public final class Rollups implements AutoCloseable {
         try {
             rotate();
             flushClosed();
-            if (++flushesSinceCoarse >= COARSE_EVERY
-                    || Duration.between(coarse.since(), clock.instant()).compareTo(COARSE_AT_LEAST) >= 0) {
-                flushCoarse();
-            }
             if (shared && Duration.between(lastOrphanCheck, clock.instant()).compareTo(Duration.ofMinutes(1)) >= 0) {
                 lastOrphanCheck = clock.instant();
                 recoverOrphans(clock.instant().minus(ORPHAN_AFTER));
@@ -331,87 +315,39 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
-    /** Writes every closed epoch, oldest first; one that fails stays in memory (and in reads) for the next round. */
+    /**
+     * Writes every closed epoch in one transaction: each is claimed (its row deleted) and its counts merged into the
+     * rows of the resolutions it has unwritten; one that another replica counted meanwhile (it took this one for
+     * crashed) is skipped. If the transaction fails, the epochs stay in memory (and in reads) for the next round.
+     */
     private void flushClosed() {
         List<Epoch> list = epochs;
-        for (Epoch e : closed ? list : list.subList(0, list.size() - 1)) {
-            flush(e);
-        }
-    }
-
-    /** Writes an epoch's minute rows and moves its counts to the hour buckets waiting for {@link #flushCoarse}. */
-    private void flush(Epoch e) {
-        Timer.Sample started = Timer.start();
-        TreeMap<RollupStore.Key, Rollup> deltas = e.minutes().deltas(List.of(Resolution.MINUTE));
-        ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
-        try {
-            boolean counted = db.inTransaction(c -> {
-                if (!RollupStore.markMinutesWritten(c, e.id())) {
-                    return false;
-                }
-                RollupStore.merge(c, deltas);
-                commit.lock(); // from here to the epoch leaving memory, no read runs: none sees it twice or not at all
-                return true;
-            });
-            if (!counted) {
-                LOG.warn("rollup epoch {} was counted by another replica meanwhile (it took this one for crashed)", e.id());
-                commit.lock();
-            } else {
-                coarse.epochs().add(e.id());
-                e.minutes().addTo(coarse.hours());
-            }
-            List<Epoch> list = new ArrayList<>(epochs);
-            list.remove(e);
-            epochs = List.copyOf(list);
-            if (counted) {
-                rowsWritten.increment(deltas.size());
-                started.stop(flushTime);
-            }
-        } finally {
-            if (commit.isHeldByCurrentThread()) {
-                commit.unlock();
-            }
-        }
-    }
-
-    /**
-     * Writes the hour and day rows of the epochs whose minutes are written, and deletes their rows: done. If another
-     * replica took one of them for crashed meanwhile (it counted that one's hours and days), the sum in memory cannot
-     * be split, so each remaining epoch is counted again from its results instead.
-     */
-    private void flushCoarse() {
-        Coarse written = coarse;
-        flushesSinceCoarse = 0;
-        if (written.epochs().isEmpty()) {
-            coarse = new Coarse(clock.instant());
+        List<Epoch> written = closed ? list : list.subList(0, list.size() - 1);
+        if (written.isEmpty()) {
             return;
         }
         Timer.Sample started = Timer.start();
-        TreeMap<RollupStore.Key, Rollup> deltas = written.hours().deltas(List.of(Resolution.HOUR, Resolution.DAY));
         ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
         try {
-            boolean counted = db.inTransaction(c -> {
-                for (long id : written.epochs()) {
-                    if (RollupStore.claimEpoch(c, id) != RollupStore.Claim.COARSE) {
-                        c.rollback();
-                        return false;
+            int rows = db.inTransaction(c -> {
+                TreeMap<RollupStore.Key, Rollup> deltas = new TreeMap<>(RollupStore.Key.ORDER);
+                for (Epoch e : written) {
+                    RollupStore.Claim claim = RollupStore.claimEpoch(c, e.id());
+                    if (claim == RollupStore.Claim.GONE) {
+                        LOG.warn("rollup epoch {} was counted by another replica meanwhile (it took this one for crashed)",
+                                e.id());
                     }
+                    e.minutes().addTo(deltas, claim.unwritten());
                 }
                 RollupStore.merge(c, deltas);
-                commit.lock();
-                return true;
+                commit.lock(); // from here to the epochs leaving memory, no read runs: none sees them twice or not at all
+                return deltas.size();
             });
-            if (!counted) {
-                LOG.warn("rollup epochs {}: one was counted by another replica meanwhile (it took this one for crashed);"
-                        + " counting the others again from their results", written.epochs());
-                recount(written.epochs());
-                commit.lock();
-            }
-            coarse = new Coarse(clock.instant());
-            if (counted) {
-                rowsWritten.increment(deltas.size());
-                started.stop(flushTime);
-            }
+            List<Epoch> left = new ArrayList<>(epochs);
+            left.removeAll(written);
+            epochs = List.copyOf(left);
+            rowsWritten.increment(rows);
+            started.stop(flushTime);
         } finally {
             if (commit.isHeldByCurrentThread()) {
                 commit.unlock();
@@ -459,7 +395,6 @@ public final class Rollups implements AutoCloseable {
         try {
             synchronized (this) {
                 flushClosed();
-                flushCoarse();
             }
         } catch (RuntimeException e) {
             LOG.warn("rollups: {} at shutdown; the next start counts them again from the results", e.toString());
