@@ -133,17 +133,18 @@ class RollupsTest {
                     server.core.rollups().flush();
                 }
             });
-            List<Long> open = server.core.database().query("SELECT id FROM rollup_epochs", rs -> rs.getLong(1));
-            assertThat(open).hasSize(1);
-            assertThat(server.core.database().queryOne("SELECT count(*) FROM results WHERE rollup_epoch = ?",
-                    rs -> rs.getLong(1), open.getFirst()).orElseThrow()).as("results in the open epoch").isPositive();
-            // what a replica that took this one for crashed does with its open epoch (Rollups.recount)
+            List<Long> open = server.core.database().query("SELECT DISTINCT rollup_epoch FROM results WHERE rollup_epoch"
+                    + " IN (SELECT id FROM rollup_epochs)", rs -> rs.getLong(1));
+            assertThat(open).as("open epochs holding results").isNotEmpty();
+            // what a replica that took this one for crashed does with its open epochs (Rollups.recount)
             server.core.database().inTransaction(c -> {
-                assertThat(RollupStore.claimEpoch(c, open.getFirst())).isEqualTo(RollupStore.Claim.WHOLE);
-                RollupStore.add(c, ResultStore.epochEntries(c, open.getFirst()), RollupStore.Claim.WHOLE.unwritten());
+                for (long epoch : open) {
+                    assertThat(RollupStore.claimEpoch(c, epoch)).isEqualTo(RollupStore.Claim.WHOLE);
+                    RollupStore.add(c, ResultStore.epochEntries(c, epoch), RollupStore.Claim.WHOLE.unwritten());
+                }
                 return null;
             });
-            server.core.rollups().flush(); // finds it gone, and counts nothing of it
+            server.core.rollups().flush(); // finds them gone, and counts nothing of them
             data.checkAll(server, token, 46);
         }
     }

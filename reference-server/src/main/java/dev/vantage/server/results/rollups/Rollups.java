@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  * The rollups as this replica writes and reads them: the stored bucket rows ({@link RollupStore}) plus what it has
  * counted in memory and not written yet.
  *
- * <p>Storing a result adds nothing to the database but one column: the results a transaction stores carry the id of
- * this replica's open <em>epoch</em> ({@code results.rollup_epoch}), and once committed they are added to that epoch's
- * minute buckets in memory. At every multiple of {@code vantage.results.rollups.flush-interval} on the clock (once a
- * minute by default, just after the minute turns) a new epoch opens and the closed one's buckets are merged into the
- * minute, hour and day rows in one transaction that deletes its {@code rollup_epochs} row. A task polled every second
- * thus costs about two minute-row writes (the minute's first seconds, then the rest) and one hour- and one day-row
- * update per minute, where writing at each result cost three per result, and writing every ten seconds eight a minute
- * (docs/benchmarks.md).
+ * <p>Storing a result adds nothing to the database but one column: each result a transaction stores carries the id of
+ * an open <em>epoch</em> of this replica ({@code results.rollup_epoch}), and once committed it is added to that epoch's
+ * minute buckets in memory. Epochs follow the results' minutes: one is open for the current minute of
+ * {@code startedAt} and one for the next (opened ahead), and one takes the late results, of minutes already written.
+ * A round runs at every multiple of {@code vantage.results.rollups.flush-interval} on the clock, {@link #GRACE} after
+ * it (3 s after each minute by default): it opens new epochs, and writes the epochs of minutes that ended at least
+ * {@link #GRACE} before and the late epoch, each merged into the minute, hour and day rows in one transaction that
+ * deletes their {@code rollup_epochs} rows. A task polled every second thus costs one minute-row insert and one hour-
+ * and one day-row update a minute (and an update for a result later than the grace), where writing at each result
+ * cost three per result, and writing every ten seconds eight a minute (docs/benchmarks.md).
  *
  * <p>The counting and the deletion commit together, so a row left after a crash says what is missing: its epoch is
  * counted again from the results that carry its id ({@link Recount}). Whoever deletes the row counts it, and a second
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * open for {@link #ORPHAN_AFTER}.
  *
  * <p>Reads ({@link #read}) add what is in memory to the stored rows, so this replica's answers are exact at once;
- * another replica sees them after the next flush.
+ * another replica sees a minute after the round that writes it.
  */
 public final class Rollups implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Rollups.class);
@@ -51,6 +53,8 @@ public final class Rollups implements AutoCloseable {
     public static final Duration ORPHAN_AFTER = Duration.ofMinutes(5);
     /** The longest flush interval: an epoch must be done long before another replica would take it for an orphan. */
     public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
+    /** How long after a minute ends its epoch stays open for results still on their way. */
+    public static final Duration GRACE = Duration.ofSeconds(3);
 
     /** Reads what an epoch's results add up to from the results table, on the caller's transaction. */
     @FunctionalInterface
@@ -59,30 +63,33 @@ public final class Rollups implements AutoCloseable {
     }
 
     /**
-     * A storing transaction's hold on the open epoch: tag the rows with {@link #epoch}, {@link #add} what committed,
-     * then close. The epoch cannot close while a ticket is held, so every row tagged with it is in its count.
+     * A storing transaction's hold on the open epochs: tag each row with {@link #epochFor} its start, {@link #add}
+     * what committed, then close. No epoch closes while a ticket is held, so every row tagged with one is in its count.
      */
     public final class Ticket implements AutoCloseable {
-        private final Epoch epoch;
-        private boolean open = true;
+        private final Open open;
+        private boolean held = true;
 
-        private Ticket(Epoch epoch) {
-            this.epoch = epoch;
+        private Ticket(Open open) {
+            this.open = open;
         }
 
-        public long epoch() {
-            return epoch.id;
+        /** The epoch a result that started at {@code startedAt} belongs to. */
+        public long epochFor(Instant startedAt) {
+            return open.epochFor(startedAt).id;
         }
 
         /** Counts results the transaction newly stored; call only after it committed. */
         public void add(List<RollupStore.Entry> entries) {
-            entries.forEach(epoch::add);
+            for (RollupStore.Entry e : entries) {
+                open.epochFor(e.startedAt()).add(e);
+            }
         }
 
         @Override
         public void close() {
-            if (open) {
-                open = false;
+            if (held) {
+                held = false;
                 closing.readLock().unlock();
             }
         }
@@ -137,9 +144,9 @@ public final class Rollups implements AutoCloseable {
     }
 
     /** An epoch whose counts are not written yet. */
-    private record Epoch(long id, Instant openedAt, Buckets minutes) {
-        Epoch(long id, Instant openedAt) {
-            this(id, openedAt, new Buckets(Resolution.MINUTE));
+    private record Epoch(long id, Buckets minutes) {
+        Epoch(long id) {
+            this(id, new Buckets(Resolution.MINUTE));
         }
 
         void add(RollupStore.Entry e) {
@@ -148,6 +155,22 @@ public final class Rollups implements AutoCloseable {
     }
 
     private record Bucket(String agentId, Instant start) {
+    }
+
+    /**
+     * The open epochs, replaced whole by a round: per minute of {@code startedAt} from the current one on, and one for
+     * the minutes before (late results).
+     */
+    private record Open(Epoch late, java.util.NavigableMap<Instant, Epoch> minutes, Instant since) {
+        Epoch epochFor(Instant startedAt) {
+            Map.Entry<Instant, Epoch> e = minutes.floorEntry(Resolution.MINUTE.floor(startedAt));
+            // a minute after the last open one (an agent's clock ahead) goes with the last one
+            return e == null ? late : e.getValue();
+        }
+
+        boolean holds(Epoch e) {
+            return e == late || minutes.containsValue(e);
+        }
     }
 
     private final Database db;
@@ -160,8 +183,10 @@ public final class Rollups implements AutoCloseable {
     private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
     /** Shared by reads, taken alone by a flush to commit and drop its epoch: a read never counts an epoch twice. */
     private final ReentrantReadWriteLock flushing = new ReentrantReadWriteLock();
-    /** The epochs in memory, oldest first; the last is open. Replaced whole, so a read takes one consistent list. */
+    /** The epochs in memory, open or not written yet. Replaced whole, so a read takes one consistent list. */
     private volatile List<Epoch> epochs;
+    /** Replaced whole by a round, under {@link #closing}'s write lock. */
+    private volatile Open open;
     private volatile boolean closed;
     private final ScheduledThreadPoolExecutor timer = timer();
     private Instant lastOrphanCheck;
@@ -191,26 +216,23 @@ public final class Rollups implements AutoCloseable {
                 .register(registry);
         this.rowsWritten = Counter.builder("vantage.rollups.rows.written")
                 .description("Rollup bucket rows inserted or updated by flushes").register(registry);
-        Gauge.builder("vantage.rollups.epochs.unwritten", this, r -> r.epochs.size() - 1)
+        Gauge.builder("vantage.rollups.epochs.unwritten", this, r -> r.epochs.size() - 1 - r.open.minutes().size())
                 .description("Closed epochs still in memory (a flush failed or is running)").register(registry);
         boolean shared = db.isPostgres(); // H2 is embedded: one process, so one replica
         Instant now = clock.instant();
         // alone on the database, every epoch left there is a crashed run's; shared, only this replica's own and the old
         recoverOrphans(shared ? now.minus(ORPHAN_AFTER) : now.plusSeconds(1));
         this.lastOrphanCheck = now;
-        this.epochs = List.of(new Epoch(store.openEpoch(replica, now), now));
+        this.epochs = List.of();
+        rotate(true);
         scheduleRound(shared);
     }
 
-    /**
-     * Schedules the next round a twentieth of the interval after the next multiple of it on the clock (3 s after the
-     * minute by default): a minute's bucket is then written once whole, and once more for its first seconds, rather
-     * than every few seconds.
-     */
+    /** Schedules the next round {@link #GRACE} after the next multiple of the interval on the clock. */
     private void scheduleRound(boolean shared) {
         long interval = flushInterval.toMillis();
         long now = clock.millis();
-        long next = Math.floorDiv(now, interval) * interval + interval / 20;
+        long next = Math.floorDiv(now, interval) * interval + GRACE.toMillis() % interval;
         while (next <= now) {
             next += interval;
         }
@@ -227,19 +249,19 @@ public final class Rollups implements AutoCloseable {
     }
 
     /**
-     * Holds the open epoch for one storing transaction.
+     * Holds the open epochs for one storing transaction.
      *
-     * @throws IllegalStateException when closed, or when the open epoch outlived twice {@link #MAX_FLUSH_INTERVAL}
+     * @throws IllegalStateException when closed, or when no round opened epochs for twice {@link #MAX_FLUSH_INTERVAL}
      *                               (the database refused new ones): storing now could be counted twice, so it waits
      */
     public Ticket enter() {
         closing.readLock().lock();
-        Epoch open = epochs.getLast();
-        if (closed || Duration.between(open.openedAt, clock.instant()).compareTo(MAX_FLUSH_INTERVAL.multipliedBy(2)) > 0) {
+        Open now = open;
+        if (closed || Duration.between(now.since(), clock.instant()).compareTo(MAX_FLUSH_INTERVAL.multipliedBy(2)) > 0) {
             closing.readLock().unlock();
-            throw new IllegalStateException(closed ? "rollups closed" : "rollup epoch " + open.id + " not closed in time");
+            throw new IllegalStateException(closed ? "rollups closed" : "rollup epochs not renewed since " + now.since());
         }
-        return new Ticket(open);
+        return new Ticket(now);
     }
 
     /**
@@ -284,15 +306,23 @@ public final class Rollups implements AutoCloseable {
      * the rows directly or through another replica.
      */
     public synchronized void flush() {
-        rotate();
+        rotate(true);
         flushClosed();
     }
 
-    /** Opens a new epoch and writes the closed ones; on a shared database, now and then counts orphans too. */
+    /**
+     * Writes what a round writes: the epochs of minutes that ended (at least half of {@link #GRACE} ago) and the late
+     * results; opens their successors.
+     */
+    public synchronized void flushDue() {
+        rotate(false);
+        flushClosed();
+    }
+
+    /** {@link #flushDue}; on a shared database, now and then counts orphans too. */
     private synchronized void round(boolean shared) {
         try {
-            rotate();
-            flushClosed();
+            flushDue();
             if (shared && Duration.between(lastOrphanCheck, clock.instant()).compareTo(Duration.ofMinutes(1)) >= 0) {
                 lastOrphanCheck = clock.instant();
                 recoverOrphans(clock.instant().minus(ORPHAN_AFTER));
@@ -302,14 +332,39 @@ public final class Rollups implements AutoCloseable {
         }
     }
 
-    private void rotate() {
+    /**
+     * Opens a new late epoch, and epochs for the current and the next minute where missing; closes the others: all of
+     * them when {@code all}, else the late one and those of minutes that ended at least {@link #GRACE} ago.
+     */
+    private void rotate(boolean all) {
         Instant now = clock.instant();
-        Epoch next = new Epoch(store.openEpoch(replica, now), now);
-        closing.writeLock().lock(); // waits for the storing transactions that hold the open epoch
+        Instant current = Resolution.MINUTE.floor(now);
+        Open before = open;
+        java.util.TreeMap<Instant, Epoch> minutes = new java.util.TreeMap<>();
+        if (before != null && !all) {
+            // half the grace to spare: a round that fires a little early still closes the minute before
+            before.minutes().forEach((m, e) -> {
+                if (m.plus(Resolution.MINUTE.size()).plus(GRACE.dividedBy(2)).isAfter(now)) {
+                    minutes.put(m, e);
+                }
+            });
+        }
+        List<Epoch> opened = new ArrayList<>();
+        for (Instant m : List.of(current, current.plus(Resolution.MINUTE.size()))) {
+            if (!minutes.containsKey(m)) {
+                Epoch e = new Epoch(store.openEpoch(replica, now));
+                minutes.put(m, e);
+                opened.add(e);
+            }
+        }
+        Epoch late = new Epoch(store.openEpoch(replica, now));
+        opened.add(late);
+        closing.writeLock().lock(); // waits for the storing transactions that hold the open epochs
         try {
             List<Epoch> list = new ArrayList<>(epochs);
-            list.add(next);
+            list.addAll(opened);
             epochs = List.copyOf(list);
+            open = new Open(late, java.util.Collections.unmodifiableNavigableMap(minutes), now);
         } finally {
             closing.writeLock().unlock();
         }
@@ -321,8 +376,8 @@ public final class Rollups implements AutoCloseable {
      * crashed) is skipped. If the transaction fails, the epochs stay in memory (and in reads) for the next round.
      */
     private void flushClosed() {
-        List<Epoch> list = epochs;
-        List<Epoch> written = closed ? list : list.subList(0, list.size() - 1);
+        Open now = open;
+        List<Epoch> written = closed ? epochs : epochs.stream().filter(e -> !now.holds(e)).toList();
         if (written.isEmpty()) {
             return;
         }
