@@ -101,6 +101,9 @@ class DependenciesTest {
             assertThat(parent.status()).isEqualTo(409);
             assertThat(parent.body()).contains("b");
             assertThat(server.get("/api/v1/tasks/a", admin).status()).isEqualTo(200);
+            // an id holding a LIKE wildcard, that no task depends on, is deleted
+            assertThat(server.post("/api/v1/tasks", admin, JsonMapping.write(task("a_", 1, List.of()))).status()).isEqualTo(201);
+            assertThat(server.call("DELETE", "/api/v1/tasks/a_", admin, null).status()).isEqualTo(204);
         }
     }
 }
