@@ -173,6 +173,40 @@ class AgentScaleTest {
     }
 
     @Test
+    void resultsStoredAfterTheirAgentDisconnectedAreStillCounted() throws Exception {
+        create(0);
+        WebSocket socket = connect(enroll(), new Heard(), false);
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> server.core.database().withConnection(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET EXCLUSIVE 1");
+                paused.countDown();
+                resume.await(30, TimeUnit.SECONDS);
+                st.execute("SET EXCLUSIVE 0");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertThat(paused.await(10, TimeUnit.SECONDS)).isTrue();
+        double stored = server.core.registry().get("vantage.results.stored").counter().count();
+        try {
+            socket.sendText(ProtocolCodec.encode(new Message.Results("b1", List.of(ProbeResult.builder()
+                    .id("0194a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6d").taskId("t0").type("tcp").target("127.0.0.1:9")
+                    .startedAt(java.time.Instant.now()).build()))), true).get(5, TimeUnit.SECONDS);
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS); // gone while its batch waits
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    server.core.registry().get("vantage.agents.connected").gauge().value() == 0);
+        } finally {
+            resume.countDown();
+        }
+        // stored after the close: the ack has nowhere to go, but the result was stored and is counted (and published)
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                server.core.registry().get("vantage.results.stored").counter().count() == stored + 1);
+    }
+
+    @Test
     void aTaskChangeReachesTheAgentAsThatTaskAloneWithoutReadingEveryTask() throws Exception {
         Heard heard = new Heard();
         WebSocket socket = connect(enroll(), heard);

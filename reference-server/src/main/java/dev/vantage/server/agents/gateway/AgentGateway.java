@@ -246,7 +246,8 @@ public final class AgentGateway implements AutoCloseable {
     /** Called when the socket closed, for whatever reason. */
     public void closed(Object handle) {
         Session s = (Session) handle;
-        // batches being stored still are; their acks (and live events) go nowhere, and the agent resends them
+        // batches being stored still are: their acks go nowhere (the agent resends them, and they are found stored),
+        // their live events and metrics are still published (ResultIntake)
         s.intake.shutdown();
         if (sessions.remove(s.agentId, s)) {
             agentMeters.remove(s.agentId);
@@ -319,7 +320,13 @@ public final class AgentGateway implements AutoCloseable {
 
             @Override
             public Executor executor() {
-                return s.intake;
+                return task -> {
+                    try {
+                        s.intake.execute(task);
+                    } catch (java.util.concurrent.RejectedExecutionException closed) {
+                        task.run(); // the connection closed: its stored results still reach the counters and feed
+                    }
+                };
             }
         });
     }

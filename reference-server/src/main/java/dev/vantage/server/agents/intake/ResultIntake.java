@@ -130,7 +130,8 @@ public final class ResultIntake {
             try {
                 reply.ack(new Ack(batch.batch(), counts.stored(), counts.duplicates()));
             } catch (RuntimeException e) {
-                return null; // the connection closed meanwhile: the agent resends, and the store skips what it has
+                // the connection closed meanwhile: the agent resends and the store skips what it has, so the results
+                // are published now or never
             }
             for (ProbeResult r : accepted) {
                 boolean once = instant.test(r.taskId());
