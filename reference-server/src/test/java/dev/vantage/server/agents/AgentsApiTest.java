@@ -87,6 +87,10 @@ class AgentsApiTest {
         return server.get("/api/v1/agents/" + id, admin).json();
     }
 
+    private JsonNode agentViewZh(String id) {
+        return server.call("GET", "/api/v1/agents/" + id, admin, null, Map.of("Accept-Language", "zh-CN")).json();
+    }
+
     private String task(Map<String, Object> body) {
         TestServer.Response r = server.post("/api/v1/tasks", admin, JsonMapping.write(body));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
@@ -219,7 +223,17 @@ class AgentsApiTest {
         Message welcome = inbox.poll(10, TimeUnit.SECONDS);
         assertThat(welcome).isInstanceOf(Message.Welcome.class);
         assertThat(((Message.Welcome) welcome).tasks()).isEmpty();
-        assertThat(agentView(id).get("problems").get(httpTask).asText()).contains("no plugin for probe type 'http'");
+        assertThat(agentView(id).get("problems").get(httpTask).asText()).isEqualTo("agent has no plugin for probe type 'http'");
+        assertThat(agentViewZh(id).get("problems").get(httpTask).asText()).isEqualTo("节点没有探测类型“http”的插件");
+        // a task the agent refuses: its own words are quoted in the reader's language
+        String tcpTask = task(Map.of("type", "tcp", "target", "example.invalid:9", "interval", "10s", "selector", Map.of("agent", id)));
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isInstanceOf(Message.TaskChanges.class);
+        socket.sendText(ProtocolCodec.encode(new Message.Rejected(tcpTask, "no such thing")), true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> agentView(id).get("problems").has(tcpTask));
+        assertThat(agentView(id).get("problems").get(tcpTask).asText()).isEqualTo("rejected by agent: no such thing");
+        assertThat(agentViewZh(id).get("problems").get(tcpTask).asText()).isEqualTo("被节点拒绝：no such thing");
+        assertThat(server.call("GET", "/api/v1/agents", admin, null, Map.of("Accept-Language", "zh")).json()
+                .findValues("problems").toString()).contains("被节点拒绝：no such thing");
         // garbage is answered, not fatal
         socket.sendText("{\"type\":\"nonsense\"}", true).get(5, TimeUnit.SECONDS);
         assertThat(inbox.poll(10, TimeUnit.SECONDS)).isInstanceOf(Message.ErrorReply.class);
@@ -231,6 +245,7 @@ class AgentsApiTest {
         assertThat(ack).isEqualTo(new Message.Ack("b1", 0, 0));
         socket.abort();
         server.call("DELETE", "/api/v1/tasks/" + httpTask, admin, null);
+        server.call("DELETE", "/api/v1/tasks/" + tcpTask, admin, null);
     }
 
     @Test
