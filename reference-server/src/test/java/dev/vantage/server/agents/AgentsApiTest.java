@@ -138,6 +138,21 @@ class AgentsApiTest {
                 "policy.allow[0]", "“nope” 不是地址范围（例如 10.0.0.0/8 或 fd00::/8）",
                 "policy.allowAll", "未知字段；可用字段：allowLoopback, allowPrivate, allow, deny, denyPorts",
                 "policy.deny[0]", "“10.0.0.0/33” 的前缀长度不在 0..32 之内"));
+        TestServer.Response en = server.post("/api/v1/agents/enrollment-tokens", admin,
+                "{\"policy\":{\"allow\":[\"nope\"],\"deny\":[\"10.0.0.0/33\"],\"allowAll\":true}}");
+        Map<String, String> english = new java.util.TreeMap<>();
+        en.json().get("errors").forEach(e -> english.put(e.get("field").asText(), e.get("message").asText()));
+        assertThat(english).isEqualTo(Map.of(
+                "policy.allow[0]", "'nope' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)",
+                "policy.allowAll", "unknown field; known fields: allowLoopback, allowPrivate, allow, deny, denyPorts",
+                "policy.deny[0]", "'10.0.0.0/33' has a prefix length outside 0..32"));
+        // and an agent's own policy, set later
+        String agentId = enroll(enrollmentToken(Map.of()), "policy-zh").get("agentId").asText();
+        TestServer.Response put = server.call("PUT", "/api/v1/agents/" + agentId + "/policy", admin,
+                "{\"deny\":[\"10.0.0.1/40\"]}", Map.of("Accept-Language", "zh-CN"));
+        assertThat(put.status()).isEqualTo(400);
+        assertThat(put.json().get("errors").get(0).get("field").asText()).isEqualTo("deny[0]");
+        assertThat(put.json().get("errors").get(0).get("message").asText()).isEqualTo("“10.0.0.1/40” 的前缀长度不在 0..32 之内");
         String operator = server.sessionToken(server.createUser("op-policy", Role.OPERATOR));
         assertThat(server.post("/api/v1/agents/enrollment-tokens", operator, "{\"policy\":{\"allowLoopback\":true}}").status())
                 .as("only an admin may widen where agents probe").isEqualTo(403);
