@@ -172,7 +172,8 @@ public final class ProbeEngine implements AutoCloseable {
      */
     public static String engineReason(ConfigProblem problem, Locale locale) {
         return problem.code() == null ? problem.reason() : EngineTexts.pattern(problem.code(), locale)
-                .map(pattern -> format(pattern, problem, locale))
+                .map(pattern -> new MessageFormat(pattern, locale)
+                        .format(EngineTexts.args(problem.code(), problem.args(), locale)))
                 .orElse(problem.reason());
     }
 

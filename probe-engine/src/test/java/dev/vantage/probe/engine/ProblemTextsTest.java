@@ -52,6 +52,29 @@ class ProblemTextsTest {
     }
 
     @Test
+    void aParameterOfTheWrongKindIsToldInTheReadersWordsAndASecretKeepsItsCode() {
+        try (ProbeEngine fake = ProbeEngine.builder().discoverProviders(false).addProvider(FakeProvider.succeeding()).build()) {
+            TaskSpec spec = TaskSpec.builder("fake", "x").id("t").param("count", List.of(1)).param("headers", List.of())
+                    .param("flag", java.util.Map.of("a", 1)).param("password", List.of("secret")).build();
+            java.util.Map<String, ConfigProblem> p = new java.util.TreeMap<>();
+            fake.validate(spec).forEach(x -> p.put(x.field(), x));
+            assertThat(p.get("params.count").reason()).isEqualTo("must be a whole number, got a list");
+            assertThat(fake.reason(p.get("params.count"), "fake", ZH)).isEqualTo("必须是整数，实际为列表");
+            assertThat(fake.reason(p.get("params.headers"), "fake", ZH)).isEqualTo("必须是字符串对象，实际为列表");
+            assertThat(fake.reason(p.get("params.flag"), "fake", ZH)).isEqualTo("必须是 true 或 false，实际为对象");
+            // a secret's refusals name no value, so they keep their code and are told in Chinese too
+            assertThat(p.get("params.password").reason()).isEqualTo("must be text, got a list");
+            assertThat(fake.reason(p.get("params.password"), "fake", ZH)).isEqualTo("必须是文本，实际为列表");
+            ConfigProblem tooLong = fake.validate(TaskSpec.builder("fake", "x").id("t").param("password",
+                    "much-too-long-secret").build()).stream().filter(x -> x.field().equals("params.password")).findFirst()
+                    .orElseThrow();
+            assertThat(tooLong.reason()).isEqualTo("must be at most 8 characters");
+            assertThat(fake.reason(tooLong, "fake", ZH)).isEqualTo("最多 8 个字符");
+            assertThat(tooLong.args()).doesNotContain("much-too-long-secret", "20");
+        }
+    }
+
+    @Test
     void aPolicyRefusalHasACode() {
         AddressPolicy policy = AddressPolicy.builder().deny("127.0.0.0/8").build();
         ConfigProblem refusal = policy.refusal(new InetSocketAddress("127.0.0.1", 80)).orElseThrow();

@@ -28,24 +28,45 @@ final class Json {
     /**
      * Reads exactly one JSON value: nothing but whitespace may follow it.
      *
-     * @throws IllegalArgumentException with a message naming the line and column, free of parser internals
+     * @throws Malformed with a message naming the line and column, free of parser internals
      */
     static JsonNode read(String json) {
         try (JsonParser p = MAPPER.createParser(json)) {
             JsonNode node = MAPPER.readTree(p);
             if (node == null || node.isMissingNode()) {
-                throw new IllegalArgumentException("the input is empty");
+                throw new Malformed("taskJson.empty");
             }
             if (p.nextToken() != null) {
-                throw new IllegalArgumentException("unexpected content after the end of the JSON value"
-                        + at(p.currentTokenLocation()));
+                JsonLocation loc = p.currentTokenLocation();
+                throw new Malformed("taskJson.trailing", loc.getLineNr(), loc.getColumnNr());
             }
             return node;
         } catch (JsonProcessingException e) {
-            String message = Objects.toString(e.getOriginalMessage(), "malformed input");
-            throw new IllegalArgumentException(SOURCE.matcher(message).replaceAll("line $1, column $2") + at(e.getLocation()));
+            // the parser's own words are kept as data; where they are is told in the reader's words
+            String message = SOURCE.matcher(Objects.toString(e.getOriginalMessage(), "malformed input"))
+                    .replaceAll("line $1, column $2");
+            JsonLocation loc = e.getLocation();
+            throw loc == null || loc.getLineNr() < 1 ? new Malformed("taskJson.invalid", message)
+                    : new Malformed("taskJson.invalidAt", message, loc.getLineNr(), loc.getColumnNr());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String does no I/O
+        }
+    }
+
+    /**
+     * Text that is not one JSON value: a message code of {@link TaskSpecJson}'s texts with its arguments, so that
+     * a task's problem can be told in other languages; the message is its English text.
+     */
+    static final class Malformed extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        final String code;
+        final transient Object[] args;
+
+        Malformed(String code, Object... args) {
+            super(TaskSpecJson.TEXTS.english(code, args));
+            this.code = code;
+            this.args = args;
         }
     }
 
@@ -76,9 +97,5 @@ final class Json {
             case OBJECT -> "object";
             default -> "other"; // binary or Java objects: never in parsed text
         };
-    }
-
-    private static String at(JsonLocation loc) {
-        return loc == null || loc.getLineNr() < 1 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
 }

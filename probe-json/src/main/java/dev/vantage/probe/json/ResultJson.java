@@ -129,7 +129,7 @@ public final class ResultJson {
         try {
             node = Json.read(json);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("result is not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException("result " + e.getMessage(), e); // "result is not valid JSON: ..."
         }
         return parse(node);
     }

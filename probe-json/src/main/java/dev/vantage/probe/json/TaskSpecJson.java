@@ -61,8 +61,8 @@ public final class TaskSpecJson {
         JsonNode node;
         try {
             node = Json.read(json);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTaskException(List.of(TEXTS.problem("$", "taskJson.invalid", e.getMessage())));
+        } catch (Json.Malformed e) {
+            throw new InvalidTaskException(List.of(TEXTS.problem("$", e.code, e.args)));
         }
         return parse(node);
     }

@@ -270,6 +270,12 @@ class TaskSpecJsonTest {
                 Map.entry("assertions[0].value", "必须是字符串、数字或布尔值，实际为数组"),
                 Map.entry("labels.team", "必须是字符串，实际为空值（null）"));
         assertThat(TaskSpecJson.reason(onlyProblem("[]"), zh)).contains("必须是 JSON 对象，实际为数组");
+        // text that is not one JSON value: where, and what is wrong, in the reader's words; the parser's own as data
+        assertThat(TaskSpecJson.reason(onlyProblem(" "), zh)).contains("不是有效的 JSON：输入为空");
+        assertThat(TaskSpecJson.reason(onlyProblem("{\"id\":\"a\"} {}"), zh))
+                .contains("不是有效的 JSON（第 1 行，第 12 列）：JSON 值之后有多余内容");
+        assertThat(TaskSpecJson.reason(onlyProblem("{id:1}"), zh).orElseThrow())
+                .startsWith("不是有效的 JSON（第 1 行，第 2 列）：").contains("double-quote to start field name");
         // English has no file of its own: the problem's reason is the English text
         assertThat(TaskSpecJson.reason(found.get(0), java.util.Locale.ENGLISH)).isEmpty();
         // a problem that is not one of parse's own (a duration's is the engine's) is left to its owner

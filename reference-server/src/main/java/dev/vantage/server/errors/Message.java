@@ -126,6 +126,14 @@ public final class Message {
         }
     }
 
+    /**
+     * A message kept as its English text and its stored form ({@link #toJson}) side by side: from the stored form if
+     * there is one, else the English text as it is (a row from before the stored form); {@code null} if neither.
+     */
+    public static Message stored(String english, String json) {
+        return json != null ? fromJson(json, english) : english == null ? null : text(english);
+    }
+
     private static Message from(JsonNode n) {
         if (!n.has("code")) {
             Map<String, String> texts = new HashMap<>();

@@ -1,10 +1,12 @@
 package dev.vantage.server.http;
 
+import dev.vantage.server.errors.Message;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Errors Helidon answers before any route runs (headers over the limit, a declared body over
@@ -18,18 +20,20 @@ public final class TransportProblems implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType type, Status status,
                                     ServerResponseHeaders headers, String message) {
-        String detail = null; // Helidon's own message may quote the request: never echoed
+        Message detail = null; // Helidon's own message may quote the request: never echoed
         if (status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()) {
-            detail = "the request body is larger than this server accepts (server.max-body-bytes)";
+            detail = Message.of("http.bodyTooLarge");
         } else if (status.code() == Status.BAD_REQUEST_400.code() && !request.method().isEmpty() && request.headers().size() == 0) {
-            detail = "the request's headers are malformed or larger than this server accepts";
+            detail = Message.of("http.headersMalformed");
         }
+        // the headers were read when the body is too large: its language is known (with none, English)
+        Locale locale = Languages.best(request.headers().first(HeaderNames.ACCEPT_LANGUAGE).orElse(null), Languages.SERVER);
         headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .keepAlive(type.keepAlive())
-                .entity(Problems.body(status, detail, List.of()))
+                .entity(Problems.body(status, detail == null ? null : detail.in(locale), List.of()))
                 .build();
     }
 }

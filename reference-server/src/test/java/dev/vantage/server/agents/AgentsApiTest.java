@@ -87,6 +87,10 @@ class AgentsApiTest {
         return server.get("/api/v1/agents/" + id, admin).json();
     }
 
+    private JsonNode agentViewZh(String id) {
+        return server.call("GET", "/api/v1/agents/" + id, admin, null, Map.of("Accept-Language", "zh-CN")).json();
+    }
+
     private String task(Map<String, Object> body) {
         TestServer.Response r = server.post("/api/v1/tasks", admin, JsonMapping.write(body));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
@@ -134,6 +138,21 @@ class AgentsApiTest {
                 "policy.allow[0]", "“nope” 不是地址范围（例如 10.0.0.0/8 或 fd00::/8）",
                 "policy.allowAll", "未知字段；可用字段：allowLoopback, allowPrivate, allow, deny, denyPorts",
                 "policy.deny[0]", "“10.0.0.0/33” 的前缀长度不在 0..32 之内"));
+        TestServer.Response en = server.post("/api/v1/agents/enrollment-tokens", admin,
+                "{\"policy\":{\"allow\":[\"nope\"],\"deny\":[\"10.0.0.0/33\"],\"allowAll\":true}}");
+        Map<String, String> english = new java.util.TreeMap<>();
+        en.json().get("errors").forEach(e -> english.put(e.get("field").asText(), e.get("message").asText()));
+        assertThat(english).isEqualTo(Map.of(
+                "policy.allow[0]", "'nope' is not an address range (use e.g. 10.0.0.0/8 or fd00::/8)",
+                "policy.allowAll", "unknown field; known fields: allowLoopback, allowPrivate, allow, deny, denyPorts",
+                "policy.deny[0]", "'10.0.0.0/33' has a prefix length outside 0..32"));
+        // and an agent's own policy, set later
+        String agentId = enroll(enrollmentToken(Map.of()), "policy-zh").get("agentId").asText();
+        TestServer.Response put = server.call("PUT", "/api/v1/agents/" + agentId + "/policy", admin,
+                "{\"deny\":[\"10.0.0.1/40\"]}", Map.of("Accept-Language", "zh-CN"));
+        assertThat(put.status()).isEqualTo(400);
+        assertThat(put.json().get("errors").get(0).get("field").asText()).isEqualTo("deny[0]");
+        assertThat(put.json().get("errors").get(0).get("message").asText()).isEqualTo("“10.0.0.1/40” 的前缀长度不在 0..32 之内");
         String operator = server.sessionToken(server.createUser("op-policy", Role.OPERATOR));
         assertThat(server.post("/api/v1/agents/enrollment-tokens", operator, "{\"policy\":{\"allowLoopback\":true}}").status())
                 .as("only an admin may widen where agents probe").isEqualTo(403);
@@ -219,7 +238,17 @@ class AgentsApiTest {
         Message welcome = inbox.poll(10, TimeUnit.SECONDS);
         assertThat(welcome).isInstanceOf(Message.Welcome.class);
         assertThat(((Message.Welcome) welcome).tasks()).isEmpty();
-        assertThat(agentView(id).get("problems").get(httpTask).asText()).contains("no plugin for probe type 'http'");
+        assertThat(agentView(id).get("problems").get(httpTask).asText()).isEqualTo("agent has no plugin for probe type 'http'");
+        assertThat(agentViewZh(id).get("problems").get(httpTask).asText()).isEqualTo("节点没有探测类型“http”的插件");
+        // a task the agent refuses: its own words are quoted in the reader's language
+        String tcpTask = task(Map.of("type", "tcp", "target", "example.invalid:9", "interval", "10s", "selector", Map.of("agent", id)));
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isInstanceOf(Message.TaskChanges.class);
+        socket.sendText(ProtocolCodec.encode(new Message.Rejected(tcpTask, "no such thing")), true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> agentView(id).get("problems").has(tcpTask));
+        assertThat(agentView(id).get("problems").get(tcpTask).asText()).isEqualTo("rejected by agent: no such thing");
+        assertThat(agentViewZh(id).get("problems").get(tcpTask).asText()).isEqualTo("被节点拒绝：no such thing");
+        assertThat(server.call("GET", "/api/v1/agents", admin, null, Map.of("Accept-Language", "zh")).json()
+                .findValues("problems").toString()).contains("被节点拒绝：no such thing");
         // garbage is answered, not fatal
         socket.sendText("{\"type\":\"nonsense\"}", true).get(5, TimeUnit.SECONDS);
         assertThat(inbox.poll(10, TimeUnit.SECONDS)).isInstanceOf(Message.ErrorReply.class);
@@ -231,6 +260,7 @@ class AgentsApiTest {
         assertThat(ack).isEqualTo(new Message.Ack("b1", 0, 0));
         socket.abort();
         server.call("DELETE", "/api/v1/tasks/" + httpTask, admin, null);
+        server.call("DELETE", "/api/v1/tasks/" + tcpTask, admin, null);
     }
 
     @Test

@@ -88,6 +88,12 @@ class AlertingTest {
             assertThat(messages(ranges)).containsExactly(
                     Map.entry("condition.confidence", "必须在 0.5（含）到 1（不含）之间"),
                     Map.entry("scope.minAgents", "必须在 1 到 100000 之间"));
+            TestServer.Response rangesEn = server.post("/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
+                    "name", "x", "tasks", Map.of("task", "web"), "scope", Map.of("minAgents", 0),
+                    "condition", Map.of("type", "packetLoss", "maxPercent", 5, "window", "1m", "confidence", 2))));
+            assertThat(messages(rangesEn)).containsExactly(
+                    Map.entry("condition.confidence", "must be from 0.5 to below 1"),
+                    Map.entry("scope.minAgents", "must be from 1 to 100000"));
             TestServer.Response metric = server.call("POST", "/api/v1/alert-rules", admin, JsonMapping.write(Map.of(
                     "name", "x", "tasks", Map.of("task", "web"),
                     "condition", Map.of("type", "latency", "metric", "cpu", "percentile", 95, "maxMs", 1, "window", "1m"))), zh);

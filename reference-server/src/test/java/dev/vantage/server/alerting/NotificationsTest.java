@@ -40,6 +40,8 @@ class NotificationsTest {
             JsonNode test = server.post("/api/v1/channels/" + channelId + "/test", admin, null).json();
             assertThat(test.get("delivered").asBoolean()).as(test.toString()).isTrue();
             assertThat(receiver.kinds()).containsExactly("test");
+            assertThat(receiver.accepted.get(0).get("title").asText()).isEqualTo("【测试】测试消息：ops hook");
+            assertThat(receiver.accepted.get(0).get("summary").asText()).isEqualTo("来自 Vantage 的测试消息");
 
             assertThat(server.post("/api/v1/tasks", admin, JsonMapping.write(Map.of("id", "web", "type", "tcp",
                     "target", "127.0.0.1:" + port, "interval", "1s", "timeout", "900ms",

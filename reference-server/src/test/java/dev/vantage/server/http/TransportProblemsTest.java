@@ -84,7 +84,8 @@ class TransportProblemsTest {
         String[] answer = exchange("GET /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                 + "x".repeat(64 * 1024) + "\r\n\r\n");
         assertProblem(answer, 400);
-        assertThat(JsonMapping.parseStored(answer[1]).get("detail").asText()).contains("headers");
+        assertThat(JsonMapping.parseStored(answer[1]).get("detail").asText())
+                .isEqualTo("the request's headers are malformed or larger than this server accepts");
         assertThat(answer[1]).doesNotContain("xxxx");
     }
 
@@ -95,7 +96,14 @@ class TransportProblemsTest {
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                     + "Content-Length: 10000000\r\n\r\n{\"type\":");
             assertProblem(answer, 413);
-            assertThat(JsonMapping.parseStored(answer[1]).get("detail").asText()).contains("server.max-body-bytes");
+            assertThat(JsonMapping.parseStored(answer[1]).get("detail").asText())
+                    .isEqualTo("the request body is larger than this server accepts (server.max-body-bytes)");
         }
+        // in the language asked for, the setting's name kept as it is
+        String[] zh = exchange("POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Accept-Language: zh-CN\r\nContent-Length: 10000000\r\n\r\n{\"type\":");
+        assertProblem(zh, 413);
+        assertThat(JsonMapping.parseStored(new String(zh[1].getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8))
+                .get("detail").asText()).isEqualTo("请求体超过了本服务器接受的大小（server.max-body-bytes）");
     }
 }

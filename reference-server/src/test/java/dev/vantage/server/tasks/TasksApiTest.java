@@ -345,6 +345,34 @@ class TasksApiTest {
     }
 
     @Test
+    void everyPluginParameterGivenTheWrongKindOfValueIsRefusedInChinese() {
+        java.util.Map<String, String> zh = java.util.Map.of("Accept-Language", "zh-CN");
+        java.util.Map<String, String> targets = java.util.Map.of("tcp", "192.0.2.1:80", "udp", "192.0.2.1:53",
+                "http", "http://192.0.2.1/", "dns", "example.invalid");
+        int refused = 0;
+        for (JsonNode plugin : server.get("/api/v1/plugins", viewer).json().get("items")) {
+            String type = plugin.get("type").asText();
+            for (JsonNode param : plugin.get("parameters")) {
+                String name = param.get("name").asText();
+                for (Object wrong : List.of(List.of(1), java.util.Map.of("a", 1), -1, "x".repeat(3000))) {
+                    TestServer.Response r = server.call("POST", "/api/v1/tasks", operator, dev.vantage.server.json.JsonMapping.write(
+                            java.util.Map.of("type", type, "target", targets.getOrDefault(type, "192.0.2.1"), "interval", "30s",
+                                    "params", java.util.Map.of(name, wrong), "selector", java.util.Map.of("all", true))), zh);
+                    if (r.status() == 201) {
+                        server.call("DELETE", "/api/v1/tasks/" + r.json().get("id").asText(), operator, null);
+                        continue;
+                    }
+                    refused++;
+                    // Chinese words around values: the kind of a value is told too ("a list" was English)
+                    messages(r).forEach((field, message) -> assertThat(message).as(type + " " + field + "=" + wrong)
+                            .containsPattern("\\p{IsHan}").doesNotContain("a list", "an object", "must be"));
+                }
+            }
+        }
+        assertThat(refused).as("refusals seen").isGreaterThan(50);
+    }
+
+    @Test
     void fieldErrorsSpeakTheLanguageAskedFor() {
         TestServer.Response zh = server.call("POST", "/api/v1/tasks", operator, BAD_TASK,
                 java.util.Map.of("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.8"));

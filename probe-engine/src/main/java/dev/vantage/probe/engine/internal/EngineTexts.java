@@ -45,12 +45,38 @@ public final class EngineTexts {
                 .map(p -> p.getProperty(code));
     }
 
+    /**
+     * The arguments of the engine's message {@code code} in {@code locale}: as they are, but for a {@code .got} code,
+     * whose first argument is a kind of value ({@link #kind}) told in that language's words ({@code engine.kind.*}).
+     */
+    public static Object[] args(String code, List<String> args, Locale locale) {
+        Object[] out = args.toArray();
+        if (code.endsWith(".got") && out.length > 0) {
+            String kind = "engine.kind." + out[0];
+            out[0] = pattern(kind, locale).orElse(ENGLISH.getProperty(kind, String.valueOf(out[0])));
+        }
+        return out;
+    }
+
+    /** The kind of a parameter value, for {@code .got} codes: never the value itself. */
+    public static String kind(Object value) {
+        return switch (value) {
+            case null -> "null";
+            case List<?> l -> "list";
+            case Map<?, ?> m -> "object";
+            case String s -> "string";
+            case Number n -> "number";
+            case Boolean b -> "boolean";
+            default -> "other";
+        };
+    }
+
     private static String english(String code, Object... args) {
         String pattern = ENGLISH.getProperty(code);
         if (pattern == null) {
             throw new IllegalArgumentException("no engine message " + code);
         }
-        return new MessageFormat(pattern, Locale.ROOT).format(strings(args).toArray());
+        return new MessageFormat(pattern, Locale.ROOT).format(args(code, strings(args), Locale.ROOT));
     }
 
     private static List<String> strings(Object[] args) {

@@ -4,6 +4,7 @@ import dev.vantage.probe.engine.Durations;
 import dev.vantage.probe.spi.ConfigProblem;
 import dev.vantage.probe.spi.InvalidValueException;
 import dev.vantage.probe.spi.ParameterSpec;
+import dev.vantage.probe.spi.ParameterType;
 import dev.vantage.probe.spi.ProbeDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +56,10 @@ public final class Parameters {
                 checkBounds(spec, converted);
                 typed.put(spec.name(), converted);
             } catch (IllegalArgumentException e) {
-                // never echo a secret back, not even in an error message
-                String reason = spec.secret() ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
+                // never echo a secret back, not even in an error message: a .got refusal names only the kind of
+                // value, others lose what they got
+                boolean kindOnly = e instanceof InvalidValueException v && v.code() != null && v.code().endsWith(".got");
+                String reason = spec.secret() && !kindOnly ? e.getMessage().replaceAll(", got .*$", "") : e.getMessage();
                 boolean echoes = !reason.equals(e.getMessage()); // a translation would echo the secret again
                 problems.add(e instanceof InvalidValueException v && !echoes
                         ? ConfigProblem.of(path, reason, v.code(), v.args()) : ConfigProblem.of(path, reason));
@@ -90,7 +93,7 @@ public final class Parameters {
                         // reported below
                     }
                 }
-                throw EngineTexts.invalid("engine.param.integer", describe(value));
+                throw wrong("engine.param.integer", value, spec.secret());
             }
             case NUMBER -> {
                 if (value instanceof Number n) {
@@ -103,7 +106,7 @@ public final class Parameters {
                         // reported below
                     }
                 }
-                throw EngineTexts.invalid("engine.param.number", describe(value));
+                throw wrong("engine.param.number", value, spec.secret());
             }
             case BOOLEAN -> {
                 if (value instanceof Boolean b) {
@@ -112,7 +115,7 @@ public final class Parameters {
                 if ("true".equals(value) || "false".equals(value)) {
                     yield Boolean.parseBoolean((String) value);
                 }
-                throw EngineTexts.invalid("engine.param.boolean", describe(value));
+                throw wrong("engine.param.boolean", value, spec.secret());
             }
             case DURATION -> {
                 if (value instanceof Duration d) {
@@ -129,7 +132,7 @@ public final class Parameters {
             }
             case STRING_LIST -> {
                 if (!(value instanceof List<?> list)) {
-                    throw EngineTexts.invalid("engine.param.list", describe(value));
+                    throw wrong("engine.param.list", value, false);
                 }
                 List<String> out = new ArrayList<>();
                 for (Object o : list) {
@@ -139,7 +142,7 @@ public final class Parameters {
             }
             case STRING_MAP -> {
                 if (!(value instanceof Map<?, ?> map)) {
-                    throw EngineTexts.invalid("engine.param.map", describe(value));
+                    throw wrong("engine.param.map", value, false);
                 }
                 Map<String, String> out = new LinkedHashMap<>();
                 map.forEach((k, v) -> out.put(String.valueOf(k), text(v)));
@@ -176,11 +179,15 @@ public final class Parameters {
                 return;
             }
         }
+        // a secret's length is not told back either
+        boolean secretText = spec.secret() && spec.type() == ParameterType.STRING;
         if (spec.min() != null && measure < spec.min()) {
-            throw EngineTexts.invalid("engine.param.min" + unitCode(unit), number(spec.min()), number(measure));
+            throw secretText ? EngineTexts.invalid("engine.minLength", number(spec.min()))
+                    : EngineTexts.invalid("engine.param.min" + unitCode(unit), number(spec.min()), number(measure));
         }
         if (spec.max() != null && measure > spec.max()) {
-            throw EngineTexts.invalid("engine.param.max" + unitCode(unit), number(spec.max()), number(measure));
+            throw secretText ? EngineTexts.invalid("engine.maxLength", number(spec.max()))
+                    : EngineTexts.invalid("engine.param.max" + unitCode(unit), number(spec.max()), number(measure));
         }
     }
 
@@ -196,20 +203,19 @@ public final class Parameters {
         if (value instanceof Number || value instanceof Boolean) {
             return String.valueOf(value);
         }
-        throw EngineTexts.invalid("engine.param.text", describe(value));
+        throw wrong("engine.param.text", value, false);
     }
 
-    private static String describe(Object value) {
-        if (value instanceof String s) {
-            return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
+    /**
+     * The refusal {@code code} of {@code value}: the value itself when it is short and shown ('abc', 42), else its
+     * kind, told in each language's words (a list, an object; any value of a secret): a {@code .got} code.
+     */
+    private static InvalidValueException wrong(String code, Object value, boolean secret) {
+        if (secret || value instanceof List || value instanceof Map) {
+            return EngineTexts.invalid(code + ".got", EngineTexts.kind(value));
         }
-        if (value instanceof List) {
-            return "a list";
-        }
-        if (value instanceof Map) {
-            return "an object";
-        }
-        return String.valueOf(value);
+        return EngineTexts.invalid(code, value instanceof String s
+                ? "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'" : String.valueOf(value));
     }
 
     private static String number(double d) {

@@ -19,6 +19,7 @@ import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.QueryParams;
 import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.Routes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -91,13 +93,16 @@ public final class AgentsApi implements ApiModule {
             res.status(Status.NO_CONTENT_204).send();
         });
         r.signIn(Method.POST, "/api/v1/agents/enroll", this::enroll);
-        r.get("/api/v1/agents", Role.VIEWER, (req, res) -> Json.send(res, agents.list().stream().map(this::view).toList()));
-        r.get("/api/v1/agents/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(agent(req))));
+        r.get("/api/v1/agents", Role.VIEWER, (req, res) -> {
+            Locale locale = Languages.of(req, res, Languages.SERVER);
+            Json.send(res, agents.list().stream().map(a -> view(a, locale)).toList());
+        });
+        r.get("/api/v1/agents/{id}", Role.VIEWER, (req, res) -> Json.send(res, view(agent(req), Languages.of(req, res, Languages.SERVER))));
         r.put("/api/v1/agents/{id}/labels", Role.OPERATOR, this::setLabels);
         r.put("/api/v1/agents/{id}/policy", Role.ADMIN, this::setPolicy);
         r.delete("/api/v1/agents/{id}", Role.OPERATOR, this::delete);
         r.post("/api/v1/agents/{id}/certificates/revoke", Role.OPERATOR, this::revokeCertificates);
-        r.describe("agents", id -> agents.get(id).map(this::view));
+        r.describe("agents", id -> agents.get(id).map(a -> view(a, Locale.ENGLISH)));
         r.describe("agents/enrollment-tokens", tokens::get);
     }
 
@@ -207,7 +212,7 @@ public final class AgentsApi implements ApiModule {
         in.check();
         agents.labels(id, labels);
         changes.agentChanged(id);
-        Json.send(res, view(agents.get(id).orElseThrow()));
+        Json.send(res, view(agents.get(id).orElseThrow(), Languages.of(req, res, Languages.SERVER)));
     }
 
     private void setPolicy(ServerRequest req, ServerResponse res) {
@@ -218,7 +223,7 @@ public final class AgentsApi implements ApiModule {
         in.check();
         agents.policy(id, policy);
         changes.agentChanged(id);
-        Json.send(res, view(agents.get(id).orElseThrow()));
+        Json.send(res, view(agents.get(id).orElseThrow(), Languages.of(req, res, Languages.SERVER)));
     }
 
     private AgentRecord agent(ServerRequest req) {
@@ -237,8 +242,8 @@ public final class AgentsApi implements ApiModule {
         return a.online() && a.lastSeen() != null && a.lastSeen().isAfter(fresh);
     }
 
-    /** The API form of an agent: no credential, status as the hub sees it now. */
-    private Map<String, Object> view(AgentRecord a) {
+    /** The API form of an agent: no credential, status as the hub sees it now; its task problems told in {@code locale}. */
+    private Map<String, Object> view(AgentRecord a, Locale locale) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", a.id());
         m.put("name", a.name());
@@ -252,7 +257,9 @@ public final class AgentsApi implements ApiModule {
         m.put("stats", a.stats());
         m.put("policy", a.policy());
         m.put("tasks", gateway.assignments().getOrDefault(a.id(), java.util.Set.of()));
-        m.put("problems", gateway.problemsOf(a.id()));
+        Map<String, String> problems = new LinkedHashMap<>();
+        gateway.problemsOf(a.id()).forEach((task, why) -> problems.put(task, why.in(locale)));
+        m.put("problems", problems);
         m.put("createdAt", a.createdAt());
         m.put("revokedAt", a.revokedAt());
         return m;

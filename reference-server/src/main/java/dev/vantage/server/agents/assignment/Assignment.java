@@ -1,6 +1,7 @@
 package dev.vantage.server.agents.assignment;
 
 import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.server.errors.Message;
 import dev.vantage.server.tasks.StoredTask;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ public final class Assignment {
      * @param tasks    the tasks it must run, by id, in the catalog's order
      * @param problems tasks it was selected for but cannot run (no plugin for the type), by id, with the reason
      */
-    public record TaskSet(Map<String, TaskSpec> tasks, Map<String, String> problems) {
+    public record TaskSet(Map<String, TaskSpec> tasks, Map<String, Message> problems) {
         public TaskSet {
             tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
             problems = Map.copyOf(problems);
@@ -49,7 +50,7 @@ public final class Assignment {
     /** The tasks whose selector matches the agent, split into those it can run and those it lacks a plugin for. */
     public static TaskSet of(String agentId, Map<String, String> labels, Set<String> types, List<StoredTask> tasks) {
         Map<String, TaskSpec> out = new LinkedHashMap<>();
-        Map<String, String> missing = new LinkedHashMap<>();
+        Map<String, Message> missing = new LinkedHashMap<>();
         for (StoredTask t : tasks) {
             if (!t.selector().matches(agentId, labels)) {
                 continue;
@@ -57,7 +58,7 @@ public final class Assignment {
             if (types.contains(t.spec().type())) {
                 out.put(t.spec().id(), t.spec());
             } else {
-                missing.put(t.spec().id(), "agent has no plugin for probe type '" + t.spec().type() + "'");
+                missing.put(t.spec().id(), Message.of("agent.noPlugin", t.spec().type()));
             }
         }
         return new TaskSet(out, missing);

@@ -82,8 +82,8 @@ public final class AgentGateway implements AutoCloseable {
      */
     private final Object assignmentLock = new Object();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    /** agentId -> taskId -> reason; kept while the agent is connected so the API can show it. */
-    private final Map<String, Map<String, String>> problems = new ConcurrentHashMap<>();
+    /** agentId -> taskId -> why it does not run; kept while the agent is connected so the API can show it. */
+    private final Map<String, Map<String, TaskProblem>> problems = new ConcurrentHashMap<>();
     private volatile UpdateReports updateReports = (agentId, status) -> { };
     private final AgentMeterGauges agentMeters;
     /** Reads of every enabled task; a task's own change reads that task only, so this does not grow with them. */
@@ -236,7 +236,8 @@ public final class AgentGateway implements AutoCloseable {
                 updateReports.status(s.agentId, u);
             }
             case Rejected r -> {
-                problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>()).put(r.taskId(), "rejected by agent: " + r.reason());
+                problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>()).put(r.taskId(),
+                        new TaskProblem(dev.vantage.server.errors.Message.of("agent.rejected", r.reason()), true));
                 LOG.info("agent {} rejected task {}: {}", s.agentId, r.taskId(), r.reason());
             }
             default -> s.send(new ErrorReply("type '" + m.type() + "' is not sent by agents"));
@@ -334,13 +335,14 @@ public final class AgentGateway implements AutoCloseable {
     /** The tasks this agent must run, recording those it cannot run for lack of a plugin. */
     private Map<String, TaskSpec> assignment(AgentRecord agent, Set<String> types, List<StoredTask> tasks) {
         Assignment.TaskSet set = Assignment.of(agent.id(), agent.labels(), types, tasks);
-        Map<String, String> missing = new ConcurrentHashMap<>(set.problems());
-        Map<String, String> previous = problems.put(agent.id(), missing);
+        Map<String, TaskProblem> missing = new ConcurrentHashMap<>();
+        set.problems().forEach((task, reason) -> missing.put(task, new TaskProblem(reason, false)));
+        Map<String, TaskProblem> previous = problems.put(agent.id(), missing);
         if (previous != null) {
             // keep agent rejections of tasks that are still assigned: the agent will not change its mind
-            previous.forEach((task, reason) -> {
-                if (reason.startsWith("rejected") && set.tasks().containsKey(task)) {
-                    missing.put(task, reason);
+            previous.forEach((task, problem) -> {
+                if (problem.rejected() && set.tasks().containsKey(task)) {
+                    missing.put(task, problem);
                 }
             });
         }
@@ -394,11 +396,12 @@ public final class AgentGateway implements AutoCloseable {
             Assignment.TaskSet set = Assignment.of(s.agentId, s.labels, s.types, task);
             TaskSpec now = set.tasks().get(taskId);
             TaskSpec before = now == null ? s.assigned.remove(taskId) : s.assigned.put(taskId, now);
-            Map<String, String> reasons = problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>());
-            String missing = set.problems().get(taskId);
+            Map<String, TaskProblem> reasons = problems.computeIfAbsent(s.agentId, k -> new ConcurrentHashMap<>());
+            dev.vantage.server.errors.Message missing = set.problems().get(taskId);
+            TaskProblem known = reasons.get(taskId);
             if (missing != null) {
-                reasons.put(taskId, missing);
-            } else if (now == null || !reasons.getOrDefault(taskId, "").startsWith("rejected")) {
+                reasons.put(taskId, new TaskProblem(missing, false));
+            } else if (now == null || known == null || !known.rejected()) {
                 reasons.remove(taskId); // an agent's rejection stands while the task stays assigned, as in resync
             }
             if (now != null && !now.equals(before)) {
@@ -501,21 +504,15 @@ public final class AgentGateway implements AutoCloseable {
         return s != null && s.welcomed;
     }
 
-    /** Reasons agents do not run {@code taskId}, by agent id. */
-    public Map<String, String> problems(String taskId) {
-        Map<String, String> out = new LinkedHashMap<>();
-        problems.forEach((agent, byTask) -> {
-            String reason = byTask.get(taskId);
-            if (reason != null) {
-                out.put(agent, reason);
-            }
-        });
+    /** Why this agent does not run tasks it was selected for (no plugin, rejected), by task id. */
+    public Map<String, dev.vantage.server.errors.Message> problemsOf(String agentId) {
+        Map<String, dev.vantage.server.errors.Message> out = new LinkedHashMap<>();
+        problems.getOrDefault(agentId, Map.of()).forEach((task, problem) -> out.put(task, problem.reason()));
         return out;
     }
 
-    /** Why this agent does not run tasks it was selected for (no plugin, rejected), by task id. */
-    public Map<String, String> problemsOf(String agentId) {
-        return Map.copyOf(problems.getOrDefault(agentId, Map.of()));
+    /** Why an agent does not run a task; {@code rejected}: the agent refused it, rather than lacking its plugin. */
+    private record TaskProblem(dev.vantage.server.errors.Message reason, boolean rejected) {
     }
 
     /** The task ids each connected agent was told to run. */

@@ -1,18 +1,21 @@
 package dev.vantage.server.agents.rollouts;
 
+import dev.vantage.server.errors.Message;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * A rollout of release {@code version} to the agents {@code selector} (its JSON) matched, {@code percent} of them,
  * in waves: one agent, then a quarter, then all. {@code state}: {@code running}, {@code halted} (an agent failed or
- * rolled back; later waves untouched), {@code completed} or {@code cancelled}.
+ * rolled back; later waves untouched), {@code completed} or {@code cancelled}. Reasons are told in each reader's
+ * language; an agent's own words are quoted in them as data.
  */
 public record Rollout(String id, String version, String selector, int percent, Duration agentTimeout, String state,
-                      int wave, String reason, String createdBy, Instant createdAt, Instant updatedAt,
+                      int wave, Message reason, String createdBy, Instant createdAt, Instant updatedAt,
                       List<Target> targets) {
     public static final String RUNNING = "running";
     public static final String HALTED = "halted";
@@ -30,20 +33,20 @@ public record Rollout(String id, String version, String selector, int percent, D
      * One agent in a rollout: its {@code wave}, {@code state} (pending, updating, healthy, rolledBack, failed), the
      * last step the agent reported while updating (downloading, switching) and why it failed.
      */
-    public record Target(String agentId, int position, int wave, String state, String step, String reason,
+    public record Target(String agentId, int position, int wave, String state, String step, Message reason,
                          Instant updatedAt) {
         public boolean failed() {
             return state.equals(FAILED) || state.equals(ROLLED_BACK);
         }
 
-        Map<String, Object> toJson(String name) {
+        Map<String, Object> toJson(String name, Locale locale) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("agentId", agentId);
             m.put("name", name);
             m.put("wave", wave);
             m.put("state", state);
             m.put("step", step);
-            m.put("reason", reason);
+            m.put("reason", reason == null ? null : reason.in(locale));
             m.put("updatedAt", updatedAt.toString());
             return m;
         }

@@ -69,7 +69,8 @@ public final class RolloutStore {
             if (r.isEmpty()) {
                 return r;
             }
-            List<Rollout.Target> targets = Sql.query(c, "SELECT agent_id, position, wave, state, step, reason, updated_at"
+            List<Rollout.Target> targets = Sql.query(c, "SELECT agent_id, position, wave, state, step, reason, reason_data,"
+                    + " updated_at"
                     + " FROM agent_rollout_targets WHERE rollout_id = ? ORDER BY position", RolloutStore::target, id);
             Rollout x = r.get();
             return Optional.of(new Rollout(x.id(), x.version(), x.selector(), x.percent(), x.agentTimeout(), x.state(),
@@ -95,10 +96,10 @@ public final class RolloutStore {
     }
 
     /** Ends a running rollout in {@code state}; false if it was not running any more. */
-    public boolean end(String id, String state, String reason) {
-        return db.update("UPDATE agent_rollouts SET state = ?, running = NULL, reason = ?, updated_at = ? WHERE id = ?"
-                        + " AND state = ?",
-                state, reason, clock.instant(), id, Rollout.RUNNING) > 0;
+    public boolean end(String id, String state, Message reason) {
+        return db.update("UPDATE agent_rollouts SET state = ?, running = NULL, reason = ?, reason_data = ?, updated_at = ?"
+                        + " WHERE id = ? AND state = ?",
+                state, english(reason), json(reason), clock.instant(), id, Rollout.RUNNING) > 0;
     }
 
     /** Moves a running rollout from wave {@code from} to {@code to} and starts that wave's agents; false if moved already. */
@@ -119,32 +120,42 @@ public final class RolloutStore {
      * Records what an agent reported (or a timeout) for an agent that is updating in a running rollout of
      * {@code version}; returns the rollout's id, if there was such an agent.
      */
-    public Optional<String> report(String agentId, String version, String state, String step, String reason) {
+    public Optional<String> report(String agentId, String version, String state, String step, Message reason) {
         return db.inTransaction(c -> {
             Optional<String> id = Sql.queryOne(c, "SELECT r.id FROM agent_rollouts r JOIN agent_rollout_targets t"
                     + " ON t.rollout_id = r.id WHERE r.state = ? AND r.version = ? AND t.agent_id = ? AND t.state = ?",
                     rs -> rs.getString(1), Rollout.RUNNING, version, agentId, Rollout.UPDATING);
             if (id.isPresent()) {
-                Sql.update(c, "UPDATE agent_rollout_targets SET state = ?, step = ?, reason = ?, updated_at = ?"
-                        + " WHERE rollout_id = ? AND agent_id = ? AND state = ?", state, step, reason, clock.instant(),
-                        id.get(), agentId, Rollout.UPDATING);
+                Sql.update(c, "UPDATE agent_rollout_targets SET state = ?, step = ?, reason = ?, reason_data = ?,"
+                        + " updated_at = ? WHERE rollout_id = ? AND agent_id = ? AND state = ?", state, step,
+                        english(reason), json(reason), clock.instant(), id.get(), agentId, Rollout.UPDATING);
             }
             return id;
         });
     }
 
     private static final String SELECT = "SELECT id, version, selector, percent, agent_timeout_ms, state, wave, reason,"
-            + " created_by, created_at, updated_at FROM agent_rollouts";
+            + " reason_data, created_by, created_at, updated_at FROM agent_rollouts";
+
+    /** A reason is kept in English (for older readers and logs) and as its message, told in each reader's language. */
+    private static String english(Message reason) {
+        return reason == null ? null : reason.toString();
+    }
+
+    private static String json(Message reason) {
+        return reason == null ? null : reason.toJson();
+    }
 
     private static Rollout map(ResultSet rs, List<Rollout.Target> targets) throws SQLException {
         return new Rollout(rs.getString("id"), rs.getString("version"), rs.getString("selector"), rs.getInt("percent"),
                 Duration.ofMillis(rs.getLong("agent_timeout_ms")), rs.getString("state"), rs.getInt("wave"),
-                rs.getString("reason"), rs.getString("created_by"), Sql.instant(rs, "created_at"),
+                Message.stored(rs.getString("reason"), rs.getString("reason_data")), rs.getString("created_by"), Sql.instant(rs, "created_at"),
                 Sql.instant(rs, "updated_at"), targets);
     }
 
     private static Rollout.Target target(ResultSet rs) throws SQLException {
         return new Rollout.Target(rs.getString("agent_id"), rs.getInt("position"), rs.getInt("wave"),
-                rs.getString("state"), rs.getString("step"), rs.getString("reason"), Sql.instant(rs, "updated_at"));
+                rs.getString("state"), rs.getString("step"), Message.stored(rs.getString("reason"), rs.getString("reason_data")),
+                Sql.instant(rs, "updated_at"));
     }
 }

@@ -112,7 +112,7 @@ public final class Rollouts implements AutoCloseable {
 
     /** @throws ConflictException if it is not running */
     public void cancel(String id, String by) {
-        if (!store.end(id, Rollout.CANCELLED, "cancelled by " + by)) {
+        if (!store.end(id, Rollout.CANCELLED, of("rollout.cancelledBy", by))) {
             throw new ConflictException(of("rollout.notRunning"));
         }
     }
@@ -126,7 +126,9 @@ public final class Rollouts implements AutoCloseable {
             default -> Rollout.UPDATING; // downloading, switching: progress
         };
         String step = state.equals(Rollout.UPDATING) ? s.state() : null;
-        store.report(agentId, s.version(), state, step, s.reason()).ifPresent(id -> ticker.execute(this::tickQuietly));
+        // the agent's own words (English, or its owner's): quoted as they are in every language
+        store.report(agentId, s.version(), state, step, s.reason() == null ? null : text(s.reason()))
+                .ifPresent(id -> ticker.execute(this::tickQuietly));
     }
 
     /** Names of agents by id, for reading rollouts. */
@@ -153,16 +155,18 @@ public final class Rollouts implements AutoCloseable {
             Instant now = clock.instant();
             for (Rollout.Target t : r.targets()) {
                 if (t.state().equals(Rollout.UPDATING) && t.updatedAt().plus(r.agentTimeout()).isBefore(now)) {
-                    store.report(t.agentId(), r.version(), Rollout.FAILED, null, "no healthy report within "
-                            + r.agentTimeout().toSeconds() + "s");
+                    store.report(t.agentId(), r.version(), Rollout.FAILED, null,
+                            of("rollout.noHealthyReport", r.agentTimeout().toSeconds()));
                 }
             }
             r = store.find(id).orElseThrow();
             Optional<Rollout.Target> bad = r.targets().stream().filter(Rollout.Target::failed).findFirst();
             if (bad.isPresent()) {
                 Rollout.Target t = bad.get();
-                String reason = "agent " + names().getOrDefault(t.agentId(), t.agentId()) + " " + t.state()
-                        + (t.reason() == null ? "" : ": " + t.reason());
+                String name = names().getOrDefault(t.agentId(), t.agentId());
+                var state = of("rollout.agentState." + t.state());
+                var reason = t.reason() == null ? of("rollout.halted", name, state)
+                        : of("rollout.haltedBecause", name, state, t.reason());
                 if (store.end(id, Rollout.HALTED, reason)) {
                     LOG.warn("rollout {} of {} halted: {}", id, r.version(), reason);
                 }
@@ -189,7 +193,7 @@ public final class Rollouts implements AutoCloseable {
     private void order(Rollout r, Instant now) {
         Release release = releases.apply(r.version()).orElse(null);
         if (release == null) {
-            store.end(r.id(), Rollout.HALTED, "release " + r.version() + " was deleted");
+            store.end(r.id(), Rollout.HALTED, of("rollout.releaseDeleted", r.version()));
             return;
         }
         Message.Update order = new Message.Update(release.version(), release.size(), release.sha256(), release.signature());
@@ -203,7 +207,7 @@ public final class Rollouts implements AutoCloseable {
             switch (fleet.send(t.agentId(), order)) {
                 case SENT -> sent.put(key, now);
                 case CANNOT_UPDATE -> store.report(t.agentId(), r.version(), Rollout.FAILED, null,
-                        "the agent speaks an agent protocol without updates: upgrade it by hand");
+                        of("rollout.cannotUpdate"));
                 case NOT_HERE -> { } // another replica holds it, or it is offline: ordered when it connects
             }
         }
@@ -213,8 +217,12 @@ public final class Rollouts implements AutoCloseable {
         return dev.vantage.server.json.JsonMapping.write(selector.toJson());
     }
 
-    private static dev.vantage.server.errors.Message of(String code) {
-        return dev.vantage.server.errors.Message.of(code);
+    private static dev.vantage.server.errors.Message of(String code, Object... args) {
+        return dev.vantage.server.errors.Message.of(code, args);
+    }
+
+    private static dev.vantage.server.errors.Message text(String text) {
+        return dev.vantage.server.errors.Message.text(text);
     }
 
     @Override

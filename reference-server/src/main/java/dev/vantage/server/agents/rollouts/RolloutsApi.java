@@ -8,6 +8,7 @@ import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Json;
 import dev.vantage.server.http.JsonInput;
+import dev.vantage.server.http.Languages;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.security.Role;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,7 +41,8 @@ public final class RolloutsApi implements ApiModule {
     public void routes(Routes routes) {
         routes.get("/api/v1/agent-rollouts", Role.ADMIN, (req, res) -> {
                     Map<String, String> names = rollouts.names();
-                    Json.send(res, Map.of("items", store.list().stream().map(r -> json(r, names)).toList()));
+                    Locale locale = Languages.of(req, res, Languages.SERVER);
+                    Json.send(res, Map.of("items", store.list().stream().map(r -> json(r, names, locale)).toList()));
                 })
                 .post("/api/v1/agent-rollouts", Role.ADMIN, (req, res) -> {
                     JsonInput in = JsonInput.of(Json.readObject(req), "version", "selector", "percent", "agentTimeout");
@@ -60,23 +63,24 @@ public final class RolloutsApi implements ApiModule {
                     in.check();
                     Rollout r = rollouts.create(version, selector, percent == null ? 100 : percent.intValue(), timeout,
                             Routes.principal(req).username());
-                    Json.send(res, Status.CREATED_201, json(r, rollouts.names()));
+                    Json.send(res, Status.CREATED_201, json(r, rollouts.names(), Languages.of(req, res, Languages.SERVER)));
                 })
                 .get("/api/v1/agent-rollouts/{id}", Role.ADMIN, (req, res) ->
-                        Json.send(res, json(find(req), rollouts.names())))
+                        Json.send(res, json(find(req), rollouts.names(), Languages.of(req, res, Languages.SERVER))))
                 .post("/api/v1/agent-rollouts/{id}/cancel", Role.ADMIN, (req, res) -> {
                     Rollout r = find(req);
                     rollouts.cancel(r.id(), Routes.principal(req).username());
-                    Json.send(res, json(store.find(r.id()).orElseThrow(), rollouts.names()));
+                    Json.send(res, json(store.find(r.id()).orElseThrow(), rollouts.names(), Languages.of(req, res, Languages.SERVER)));
                 })
-                .describe("agent-rollouts", id -> store.find(id).map(r -> json(r, Map.of())));
+                .describe("agent-rollouts", id -> store.find(id).map(r -> json(r, Map.of(), Locale.ENGLISH)));
     }
 
     private Rollout find(ServerRequest req) {
         return store.find(req.path().pathParameters().get("id")).orElseThrow(() -> new NotFoundException("rollout"));
     }
 
-    static Map<String, Object> json(Rollout r, Map<String, String> names) {
+    /** A rollout as the API shows it, its reasons told in {@code locale}. */
+    static Map<String, Object> json(Rollout r, Map<String, String> names, Locale locale) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("version", r.version());
@@ -85,12 +89,12 @@ public final class RolloutsApi implements ApiModule {
         m.put("agentTimeout", Durations.format(r.agentTimeout()));
         m.put("state", r.state());
         m.put("wave", r.wave());
-        m.put("reason", r.reason());
+        m.put("reason", r.reason() == null ? null : r.reason().in(locale));
         m.put("createdBy", r.createdBy());
         m.put("createdAt", r.createdAt().toString());
         m.put("updatedAt", r.updatedAt().toString());
         m.put("progress", r.progress());
-        m.put("agents", r.targets().stream().map(t -> t.toJson(names.getOrDefault(t.agentId(), t.agentId()))).toList());
+        m.put("agents", r.targets().stream().map(t -> t.toJson(names.getOrDefault(t.agentId(), t.agentId()), locale)).toList());
         return m;
     }
 

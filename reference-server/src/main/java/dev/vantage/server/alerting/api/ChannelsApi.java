@@ -137,8 +137,10 @@ public final class ChannelsApi implements ApiModule {
      */
     private void test(ServerRequest req, ServerResponse res) {
         ChannelStore.StoredChannel c = channel(req);
-        Notification n = new Notification(Notification.Kind.TEST, "test", "test message", c.name(), "-", clock.instant(),
-                "a test message from Vantage", List.of(), notifier.link("test"));
+        Locale language = Locale.forLanguageTag(c.language()); // the channel's, as every message it gets
+        Notification n = new Notification(Notification.Kind.TEST, "test", Message.of("channel.testRule").in(language),
+                c.name(), "-", clock.instant(), Message.of("channel.testSummary").in(language), List.of(),
+                notifier.link("test"));
         Map<String, Object> out = new LinkedHashMap<>();
         try {
             Channel.Delivery d = notifier.channel(c).send(n);

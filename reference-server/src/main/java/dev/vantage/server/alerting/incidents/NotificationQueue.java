@@ -129,12 +129,8 @@ public final class NotificationQueue {
                 + " n.last_error_data, n.created_at, n.done_at FROM notifications n JOIN incident_events e ON e.id = n.event_id"
                 + " WHERE n.channel_id = ? ORDER BY n.created_at DESC, n.id LIMIT ?", rs -> new Delivery(rs.getString("id"),
                 rs.getString("incident_id"), rs.getString("kind"), rs.getString("status"), rs.getInt("attempts"),
-                (Integer) rs.getObject("last_code"), lastError(rs.getString("last_error"), rs.getString("last_error_data")),
+                (Integer) rs.getObject("last_code"), Message.stored(rs.getString("last_error"), rs.getString("last_error_data")),
                 Sql.instant(rs, "created_at"), Sql.instant(rs, "done_at")), channelId, limit);
     }
 
-    /** The stored failure in any language; rows from before V19 have the English text alone. */
-    private static Message lastError(String english, String data) {
-        return data != null ? Message.fromJson(data, english) : english == null ? null : Message.text(english);
-    }
-}
+    /** The stored failure in any language; rows from before V19 have the English text alone. */}

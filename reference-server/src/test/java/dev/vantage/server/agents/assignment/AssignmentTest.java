@@ -36,7 +36,9 @@ class AssignmentTest {
 
         assertThat(set.tasks().keySet()).containsExactly("all-tcp", "beijing-http", "mine");
         assertThat(set.problems()).containsOnlyKeys("all-icmp");
-        assertThat(set.problems().get("all-icmp")).isEqualTo("agent has no plugin for probe type 'icmp'");
+        assertThat(set.problems().get("all-icmp")).hasToString("agent has no plugin for probe type 'icmp'");
+        assertThat(set.problems().get("all-icmp").in(java.util.Locale.SIMPLIFIED_CHINESE))
+                .isEqualTo("节点没有探测类型“icmp”的插件");
     }
 
     @Test

@@ -81,7 +81,8 @@ class RolloutStartRaceTest {
         }
     }
 
-    private static void upload(TestServer server, String admin, String version) throws Exception {
+    /** Uploads a small release {@code version}, signed with a fresh key (agents are not asked to run it here). */
+    static void upload(TestServer server, String admin, String version) throws Exception {
         KeyPair key = ReleaseKeys.generate();
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(ARTIFACT));
         TestServer.Response created = server.post("/api/v1/agent-releases", admin, JsonMapping.write(Map.of("version",
