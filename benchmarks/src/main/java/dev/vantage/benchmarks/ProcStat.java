@@ -44,12 +44,32 @@ public final class ProcStat {
 
     /** Resident set size ({@code VmRSS} of {@code /proc/PID/status}), in bytes. */
     public static long rssBytes(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.substring(6).strip().split("\\s+")[0]) * 1024;
+        return kilobytes(Path.of("/proc/" + pid + "/status"), "VmRSS:") * 1024;
+    }
+
+    /**
+     * The resident set in {@code /proc/PID/status}'s terms, in bytes: {@code anon} (heap, metaspace, malloc: the
+     * process's own) and {@code file} (mapped files: libjvm, the class-data archive, jars, which two JVMs of one JDK
+     * share).
+     */
+    public record Resident(long anon, long file) {
+        public long total() {
+            return anon + file;
+        }
+    }
+
+    public static Resident resident(long pid) throws IOException {
+        Path status = Path.of("/proc/" + pid + "/status");
+        return new Resident(kilobytes(status, "RssAnon:") * 1024, kilobytes(status, "RssFile:") * 1024);
+    }
+
+    private static long kilobytes(Path file, String field) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).strip().split("\\s+")[0]);
             }
         }
-        throw new IOException("no VmRSS for process " + pid);
+        throw new IOException("no " + field + " in " + file);
     }
 
     private static long cpuNanos(String stat) {
