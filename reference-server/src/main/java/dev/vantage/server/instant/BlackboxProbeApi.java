@@ -34,6 +34,8 @@ public final class BlackboxProbeApi implements ApiModule {
     private static final HeaderName SCRAPE_TIMEOUT = HeaderNames.create(BlackboxProber.SCRAPE_TIMEOUT_HEADER);
     /** Beyond the probe's own timeout: the order's way to the agent and the result's way back and into the store. */
     private static final Duration TRANSIT = Duration.ofSeconds(2);
+    /** Left of Prometheus' scrape timeout for writing the answer when the agent's is late. */
+    private static final Duration ANSWER = Duration.ofMillis(100);
 
     private final InstantTests instants;
     private final ProbeEngine engine;
@@ -61,9 +63,9 @@ public final class BlackboxProbeApi implements ApiModule {
             errors.add(FieldError.of("agent", "blackbox.agentMissing"));
         }
         Scrape scrape = null;
+        Duration scrapeTimeout = BlackboxProber.scrapeTimeout(req.headers().first(SCRAPE_TIMEOUT).orElse(null));
         try {
-            scrape = Scrape.of(modules, q.string("module"), q.string("target"),
-                    BlackboxProber.scrapeTimeout(req.headers().first(SCRAPE_TIMEOUT).orElse(null)));
+            scrape = Scrape.of(modules, q.string("module"), q.string("target"), scrapeTimeout);
         } catch (BlackboxProber.BadParameterException e) {
             errors.add(FieldError.of(e.parameter(), "blackbox." + e.code(), e.args().toArray()));
         }
@@ -77,7 +79,7 @@ public final class BlackboxProbeApi implements ApiModule {
             throw new InvalidInputException(errors);
         }
         TaskSpec task = scrape.task();
-        Duration wait = task.timeout().plus(TRANSIT);
+        Duration wait = answerWithin(task, scrapeTimeout);
         ProbeResult result = instants.runOn(agent, task, Routes.principal(req).userId(), wait)
                 .orElseGet(() -> ProbeResult.builder().id(UUID.randomUUID().toString()).type(task.type())
                         .target(task.target()).startedAt(clock.instant().minus(wait)).duration(wait)
@@ -85,5 +87,18 @@ public final class BlackboxProbeApi implements ApiModule {
                         .build());
         res.header(HeaderNames.CONTENT_TYPE, BlackboxProber.TEXT_FORMAT);
         res.send(scrape.render(result));
+    }
+
+    /**
+     * How long to wait for the agent's result: the probe's timeout and the way back, but short enough to answer
+     * (probe_success 0) before Prometheus gives up on the scrape, and never shorter than the probe itself.
+     */
+    private static Duration answerWithin(TaskSpec task, Duration scrapeTimeout) {
+        Duration wait = task.timeout().plus(TRANSIT);
+        if (scrapeTimeout != null && scrapeTimeout.minus(ANSWER).compareTo(wait) < 0) {
+            Duration beforeScrapeEnds = scrapeTimeout.minus(ANSWER);
+            wait = beforeScrapeEnds.compareTo(task.timeout()) > 0 ? beforeScrapeEnds : task.timeout();
+        }
+        return wait;
     }
 }
