@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.agent.runtime.AgentRuntime;
+import dev.vantage.probe.engine.TaskSpec;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
 import java.net.InetAddress;
@@ -12,13 +13,17 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code GET /api/v1/probe} through a real connected agent: blackbox_exporter's answer for a loopback acceptor and a
- * closed port, the agent's address policy, and the problems for a bad module, a missing target, an unknown agent.
+ * closed port, the agent's address policy, and the problems for a bad module, a missing target, an unknown agent;
+ * and the retention of the instant tests they are stored as.
  */
 class BlackboxProbeApiTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -80,6 +85,25 @@ class BlackboxProbeApiTest {
                 await().atMost(WAIT).untilAsserted(() ->
                         assertThat(server.get(open, admin).body()).contains("\nprobe_success 0\n"));
             }
+        }
+    }
+
+    @Test
+    void instantTestsAndSoScrapesAreKeptAsLongAsResults() {
+        try (TestServer server = TestServer.start(Map.of("VANTAGE_RESULTS_RETENTION", "30d"))) {
+            InstantTestStore store = server.core.instantTests();
+            Instant now = Instant.now();
+            String old = UUID.randomUUID().toString();
+            String kept = UUID.randomUUID().toString();
+            store.insert(TaskSpec.builder("tcp", "127.0.0.1:1").id(old).build(), null, now.minus(Duration.ofDays(31)));
+            store.insert(TaskSpec.builder("tcp", "127.0.0.1:1").id(kept).build(), null, now.minus(Duration.ofDays(29)));
+            store.recordAsked(old, List.of("a1"));
+            store.recordAsked(kept, List.of("a1"));
+            server.core.retention().run();
+            assertThat(store.get(old)).isEmpty();
+            assertThat(store.asked(old)).isEmpty();
+            assertThat(store.get(kept)).isPresent();
+            assertThat(store.asked(kept)).containsExactly("a1");
         }
     }
 }
