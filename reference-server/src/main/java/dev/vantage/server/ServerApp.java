@@ -34,6 +34,8 @@ import dev.vantage.server.security.AddressRanges;
 import dev.vantage.server.alerting.api.IncidentsApi;
 import dev.vantage.server.auth.Accounts;
 import dev.vantage.server.auth.ApiTokensApi;
+import dev.vantage.agent.blackbox.BlackboxConfig;
+import dev.vantage.server.instant.BlackboxProbeApi;
 import dev.vantage.server.instant.InstantTests;
 import dev.vantage.server.instant.InstantTestsApi;
 import dev.vantage.server.live.LiveApi;
@@ -184,6 +186,7 @@ public final class ServerApp implements AutoCloseable {
                 new ReleasesApi(releases, gateway::authenticate, rolloutStore::rollingOut),
                 new RolloutsApi(rolloutStore, rollouts),
                 new InstantTestsApi(instants, core.engine()),
+                new BlackboxProbeApi(instants, core.engine(), BlackboxConfig.defaults(), core.clock()),
                 new AlertRulesApi(core.alertRules(), id -> core.channels().find(id).isPresent(), history(core), core.clock()),
                 new ChannelsApi(core.channels(), core.notifications(), notifier, core.clock()),
                 new IncidentsApi(core.incidents(), alerting::added),

@@ -181,7 +181,10 @@ public final class ServerCore implements AutoCloseable {
         }
         this.audit = new AuditLog(new AuditStore(database), clock);
         this.retention = new ResultRetention(database, config.resultsRetention(), config.rollupRetention(), clock)
-                .alsoEachRound(() -> audit.applyRetention(config.auditRetention())).start();
+                .alsoEachRound(() -> audit.applyRetention(config.auditRetention()))
+                // an instant test (every /api/v1/probe scrape is one) is kept as long as its results
+                .alsoEachRound(() -> instantTests.deleteOlderThan(clock.instant().minus(config.resultsRetention())))
+                .start();
     }
 
     /**

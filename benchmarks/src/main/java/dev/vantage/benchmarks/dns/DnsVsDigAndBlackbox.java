@@ -1,6 +1,7 @@
 package dev.vantage.benchmarks.dns;
 
 import dev.vantage.benchmarks.NoopProvider;
+import dev.vantage.benchmarks.ProcStat;
 import dev.vantage.benchmarks.http.Stats;
 import dev.vantage.plugins.dns.DnsProbeProvider;
 import dev.vantage.probe.engine.ProbeEngine;
@@ -15,8 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,6 @@ import java.util.regex.Pattern;
  *     RESOLVER_IP:PORT BLACKBOX_PID BLACKBOX_HOST:PORT BLACKBOX_MODULE NAME [queries] [rounds]</pre>
  */
 public final class DnsVsDigAndBlackbox {
-    private static final double TICK_NANOS = 1e9 / 100; // USER_HZ, getconf CLK_TCK
     private static final Pattern DIG_TIME = Pattern.compile("Query time: (\\d+) usec");
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -107,11 +105,11 @@ public final class DnsVsDigAndBlackbox {
 
     /** CPU µs per query of the measured process ({@code pid}, or this JVM if -1) and of the resolver. */
     private static double[] measure(Runnable probe, int n, long pid, long resolverPid) throws IOException {
-        long cpu0 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long resolver0 = resolverPid < 0 ? 0 : procCpu(resolverPid);
+        long cpu0 = pid < 0 ? OS.getProcessCpuTime() : ProcStat.cpuNanos(pid);
+        long resolver0 = resolverPid < 0 ? 0 : ProcStat.cpuNanos(resolverPid);
         repeat(probe, n);
-        long cpu1 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long resolver1 = resolverPid < 0 ? 0 : procCpu(resolverPid);
+        long cpu1 = pid < 0 ? OS.getProcessCpuTime() : ProcStat.cpuNanos(pid);
+        long resolver1 = resolverPid < 0 ? 0 : ProcStat.cpuNanos(resolverPid);
         return new double[] {(cpu1 - cpu0) / 1e3 / n, (resolver1 - resolver0) / 1e3 / n};
     }
 
@@ -172,10 +170,4 @@ public final class DnsVsDigAndBlackbox {
         }
     }
 
-    /** utime + stime of a process (all its threads), in nanoseconds. */
-    private static long procCpu(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (long) ((Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS); // fields 14 and 15
-    }
 }

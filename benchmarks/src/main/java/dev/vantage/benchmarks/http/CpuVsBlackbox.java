@@ -1,6 +1,7 @@
 package dev.vantage.benchmarks.http;
 
 import dev.vantage.benchmarks.NoopProvider;
+import dev.vantage.benchmarks.ProcStat;
 import dev.vantage.plugins.http.HttpProbeProvider;
 import dev.vantage.plugins.icmp.IcmpProbeProvider;
 import dev.vantage.plugins.tcp.TcpProbeProvider;
@@ -17,8 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,6 @@ import java.util.concurrent.TimeUnit;
  *     dev.vantage.benchmarks.http.CpuVsBlackbox icmp BLACKBOX_PID BLACKBOX_HOST:PORT [probes] [rounds]</pre>
  */
 public final class CpuVsBlackbox {
-    private static final double TICK_NANOS = 1e9 / 100; // USER_HZ, getconf CLK_TCK
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -148,12 +146,12 @@ public final class CpuVsBlackbox {
      * pid is -1); for this JVM also prints where its CPU went, by thread (pool workers summed).
      */
     private static double[] measure(Runnable probe, int n, long pid, long targetPid) throws Exception {
-        long cpu0 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long target0 = targetPid < 0 ? 0 : procCpu(targetPid);
+        long cpu0 = pid < 0 ? OS.getProcessCpuTime() : ProcStat.cpuNanos(pid);
+        long target0 = targetPid < 0 ? 0 : ProcStat.cpuNanos(targetPid);
         Map<String, Long> threads0 = pid < 0 ? threadCpu() : Map.of();
         repeat(probe, n);
-        long cpu1 = pid < 0 ? OS.getProcessCpuTime() : procCpu(pid);
-        long target1 = targetPid < 0 ? 0 : procCpu(targetPid);
+        long cpu1 = pid < 0 ? OS.getProcessCpuTime() : ProcStat.cpuNanos(pid);
+        long target1 = targetPid < 0 ? 0 : ProcStat.cpuNanos(targetPid);
         if (pid < 0) {
             StringBuilder by = new StringBuilder("    vantage threads, µs/probe:");
             threadCpu().forEach((name, t) -> {
@@ -217,10 +215,4 @@ public final class CpuVsBlackbox {
         }
     }
 
-    /** utime + stime of a process (all its threads), in nanoseconds. */
-    private static long procCpu(long pid) throws java.io.IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (long) ((Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS); // fields 14 and 15
-    }
 }

@@ -2,6 +2,7 @@ package dev.vantage.benchmarks.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.benchmarks.Histogram;
+import dev.vantage.benchmarks.ProcStat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -124,17 +125,17 @@ public final class DeployedHarness {
                 d.checkAlive();
                 Thread.sleep(warmup * 1000L);
                 double stored0 = stored(api);
-                Map<String, Long> at0 = threadCpuNanos(d.agent().pid());
-                Map<String, Long> st0 = threadCpuNanos(d.server().pid());
-                long a0 = procCpuNanos(d.agent().pid());
-                long s0 = procCpuNanos(d.server().pid());
+                Map<String, Long> at0 = ProcStat.threadCpuNanos(d.agent().pid());
+                Map<String, Long> st0 = ProcStat.threadCpuNanos(d.server().pid());
+                long a0 = ProcStat.cpuNanos(d.agent().pid());
+                long s0 = ProcStat.cpuNanos(d.server().pid());
                 long t0 = System.nanoTime();
                 Thread.sleep(seconds * 1000L);
-                long a1 = procCpuNanos(d.agent().pid());
-                long s1 = procCpuNanos(d.server().pid());
+                long a1 = ProcStat.cpuNanos(d.agent().pid());
+                long s1 = ProcStat.cpuNanos(d.server().pid());
                 long t1 = System.nanoTime();
-                Map<String, Long> at1 = threadCpuNanos(d.agent().pid());
-                Map<String, Long> st1 = threadCpuNanos(d.server().pid());
+                Map<String, Long> at1 = ProcStat.threadCpuNanos(d.agent().pid());
+                Map<String, Long> st1 = ProcStat.threadCpuNanos(d.server().pid());
                 double stored = stored(api) - stored0;
                 Histogram latency = latency(api, taskIds, latencySeconds);
                 double wall = (t1 - t0) / 1e9;
@@ -159,6 +160,12 @@ public final class DeployedHarness {
     record Deployment(ServerProcess server, ServerApi api, Process agent, Path agentDir) implements AutoCloseable {
         static Deployment start(Path serverJar, Path agentJar, List<String> serverJvm, List<String> agentJvm,
                                 boolean keep) throws Exception {
+            return start(serverJar, agentJar, serverJvm, agentJvm, List.of(), keep);
+        }
+
+        /** As above, with more {@code run} options for the agent (e.g. {@code --metrics-listen}). */
+        static Deployment start(Path serverJar, Path agentJar, List<String> serverJvm, List<String> agentJvm,
+                                List<String> agentArgs, boolean keep) throws Exception {
             ServerProcess server = ServerProcess.start(serverJar, serverJvm, ADMIN_PASSWORD, keep,
                     Duration.ofSeconds(120), Map.of("VANTAGE_RESULTS_METRICS", "true"));
             Process agent = null;
@@ -174,6 +181,7 @@ public final class DeployedHarness {
                 command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar",
                         agentJar.toAbsolutePath().toString(), "run", "--server", server.agentSocket().toString(),
                         "--name", "deployed-bench", "--data-dir", agentDir.toString()));
+                command.addAll(agentArgs);
                 ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(agentDir.resolve("agent.log").toFile());
                 pb.environment().keySet().removeIf(k -> k.startsWith("VANTAGE_") || k.startsWith("SERVER_"));
@@ -295,37 +303,8 @@ public final class DeployedHarness {
         return h;
     }
 
-    /** utime + stime of a process, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
-    static long procCpuNanos(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // after the command: state is field 3, so utime (14) and stime (15) are at 11 and 12
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    }
-
-    /**
-     * CPU of a process's threads by name (the kernel's 15-character {@code comm}), digits dropped so that pool
-     * workers add up (a thread that ended in between is missing from the later reading).
-     */
-    static Map<String, Long> threadCpuNanos(long pid) throws IOException {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L, Long::sum);
-                } catch (IOException gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        }
-        return out;
-    }
-
     /** The threads that used at least 2 % of the process's CPU in between, in µs per result, busiest first. */
-    private static String perResult(Map<String, Long> before, Map<String, Long> after, double results) {
+    static String perResult(Map<String, Long> before, Map<String, Long> after, double results) {
         long total = 0;
         for (var e : after.entrySet()) {
             total += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
@@ -339,7 +318,7 @@ public final class DeployedHarness {
                 .toList().toString();
     }
 
-    private static List<String> jvmOptions(String s) {
+    static List<String> jvmOptions(String s) {
         return s.isBlank() ? List.of() : List.of(s.strip().split("\\s+"));
     }
 
@@ -414,6 +393,7 @@ public final class DeployedHarness {
                     modules:
                       tcp_connect: {prober: tcp, timeout: 1s, tcp: {preferred_ip_protocol: ip4}}
                       icmp: {prober: icmp, timeout: 1s, icmp: {preferred_ip_protocol: ip4}}
+                      http_2xx: {prober: http, timeout: 1s, http: {preferred_ip_protocol: ip4}}
                     """);
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -439,6 +419,14 @@ public final class DeployedHarness {
                     Thread.sleep(100);
                 }
             }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        URI base() {
+            return base;
         }
 
         /**
@@ -492,7 +480,7 @@ public final class DeployedHarness {
                     long now = System.nanoTime();
                     if (okAtWindow < 0 && now >= windowStart) {
                         okAtWindow = ok.sum();
-                        cpu0 = procCpuNanos(process.pid());
+                        cpu0 = ProcStat.cpuNanos(process.pid());
                         t0 = now;
                     }
                     long total = (long) ((at + tick - start) / 1e9 * rate);
@@ -509,7 +497,7 @@ public final class DeployedHarness {
                 }
                 stop.set(true);
             }
-            long cpu1 = procCpuNanos(process.pid());
+            long cpu1 = ProcStat.cpuNanos(process.pid());
             long t1 = System.nanoTime();
             long probes = ok.sum() - Math.max(0, okAtWindow);
             double wall = (t1 - t0) / 1e9;

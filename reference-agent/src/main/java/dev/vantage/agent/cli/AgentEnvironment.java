@@ -18,7 +18,9 @@ public enum AgentEnvironment {
     /** {@code text} (default) or {@code json}: the log format. */
     VANTAGE_LOG_FORMAT,
     /** {@code --release-key}: the release public key (PEM file) agent updates must be signed with. */
-    VANTAGE_RELEASE_KEY;
+    VANTAGE_RELEASE_KEY,
+    /** {@code launch --agent-jvm-options}: the agent JVM's options, space-separated (default: the launcher's own). */
+    VANTAGE_AGENT_JVM_OPTIONS;
 
     /** Its value, when set and not blank. */
     public Optional<String> value() {

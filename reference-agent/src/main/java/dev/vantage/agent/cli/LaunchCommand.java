@@ -39,6 +39,11 @@ public final class LaunchCommand implements Callable<Integer> {
             + "and be welcomed by the server before it is rolled back (default 60s).")
     String healthTimeout;
 
+    @Option(names = "--agent-jvm-options", description = "The agent JVM's options, space-separated, e.g. "
+            + "\"-XX:+UseSerialGC -Xms16m\" (default: $VANTAGE_AGENT_JVM_OPTIONS, or else this launcher's own). The "
+            + "launcher needs little memory; the agent's heap and collector can be sized apart from it.")
+    String agentJvmOptions;
+
     @Unmatched
     List<String> runArgs = new java.util.ArrayList<>();
 
@@ -60,8 +65,11 @@ public final class LaunchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("launch: run me from vantage-agent.jar (java -jar vantage-agent.jar launch)");
             return 2;
         }
-        Launcher launcher = new Launcher(new Launcher.Settings(dir, timeout, runArgs,
-                ManagementFactory.getRuntimeMXBean().getInputArguments(), ownJar));
+        String options = agentJvmOptions != null ? agentJvmOptions
+                : AgentEnvironment.VANTAGE_AGENT_JVM_OPTIONS.value().orElse(null);
+        List<String> jvmArgs = options == null ? ManagementFactory.getRuntimeMXBean().getInputArguments()
+                : options.isBlank() ? List.of() : List.of(options.strip().split("\\s+"));
+        Launcher launcher = new Launcher(new Launcher.Settings(dir, timeout, runArgs, jvmArgs, ownJar));
         Thread hook = new Thread(launcher::shutdown, "vantage-launcher-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
-    private static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String TEXT_FORMAT = BlackboxProber.TEXT_FORMAT;
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -73,7 +72,7 @@ public final class MetricsServer implements AutoCloseable {
         Map<String, String> q = query(ex.getRequestURI().getRawQuery());
         try {
             String body = prober.probe(q.get("module"), q.get("target"),
-                    scrapeTimeout(ex.getRequestHeaders().getFirst("X-Prometheus-Scrape-Timeout-Seconds")));
+                    BlackboxProber.scrapeTimeout(ex.getRequestHeaders().getFirst(BlackboxProber.SCRAPE_TIMEOUT_HEADER)));
             send(ex, 200, TEXT_FORMAT, body);
         } catch (IllegalArgumentException e) {
             send(ex, 400, "text/plain; charset=utf-8", e.getMessage() + "\n");
@@ -83,18 +82,6 @@ public final class MetricsServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("/probe failed", e);
             send(ex, 500, "text/plain; charset=utf-8", "probe failed: " + e.getMessage() + "\n");
-        }
-    }
-
-    private static Duration scrapeTimeout(String header) {
-        if (header == null) {
-            return null;
-        }
-        try {
-            double s = Double.parseDouble(header.strip());
-            return s > 0 && s < 86_400 ? Duration.ofNanos((long) (s * 1e9)) : null;
-        } catch (NumberFormatException e) {
-            return null; // a header Prometheus did not write: ignore it as blackbox_exporter's default does
         }
     }
 

@@ -65,6 +65,16 @@ public final class InstantTestStore {
                 });
     }
 
+    /**
+     * Deletes the tests started before {@code cutoff} and the record of whom they went to; their results go by the
+     * results' own retention. Returns the tests deleted.
+     */
+    public int deleteOlderThan(Instant cutoff) {
+        db.update("DELETE FROM instant_test_agents WHERE instant_id IN (SELECT id FROM instant_tests WHERE created_at < ?)",
+                cutoff);
+        return db.update("DELETE FROM instant_tests WHERE created_at < ?", cutoff);
+    }
+
     public boolean exists(String id) {
         return db.queryOne("SELECT 1 FROM instant_tests WHERE id = ?", rs -> true, id).isPresent();
     }

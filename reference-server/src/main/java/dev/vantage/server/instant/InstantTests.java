@@ -2,10 +2,15 @@ package dev.vantage.server.instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.probe.engine.TaskSpec;
+import dev.vantage.probe.json.ResultJson;
 import dev.vantage.probe.json.TaskSpecJson;
+import dev.vantage.probe.spi.ProbeResult;
 import dev.vantage.server.dispatch.Control;
 import dev.vantage.server.dispatch.Dispatch;
+import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.FieldError;
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.json.JsonMapping;
 import dev.vantage.server.tasks.Selector;
 import java.time.Clock;
@@ -98,6 +103,44 @@ public final class InstantTests {
         Selector selector = Selector.parse(body.get("selector"), errors);
         if (errors.isEmpty()) {
             store.recordAsked(c.id(), agents.send(c.id(), task, selector));
+        }
+    }
+
+    /**
+     * Runs {@code spec} now on one agent, as an instant test, and waits up to {@code wait} for its result: a
+     * blackbox scrape through the server. The result is stored like any instant test's.
+     *
+     * @return the result, or empty if none arrived in time
+     * @throws NotFoundException if there is no such agent
+     * @throws ConflictException if the agent is not online (on any replica) or lacks the probe type
+     */
+    public Optional<ProbeResult> runOn(String agentId, TaskSpec spec, String createdBy, Duration wait) {
+        if (agents.find(agentId).isEmpty()) {
+            throw new NotFoundException("agent");
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        InstantTestStore.Started started = start(spec, new Selector.Agent(agentId), createdBy);
+        if (started.agentIds().isEmpty()) {
+            throw new ConflictException(Message.of("instant.noAgent", spec.type()));
+        }
+        long pause = 5; // ms; a loopback probe answers in a few, a remote one rarely under a hundred
+        while (true) {
+            for (Answer a : answers(started.id())) {
+                if (a.agentId().equals(agentId)) {
+                    return Optional.of(ResultJson.parse(a.resultJson()));
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            pause = Math.min(pause * 2, 100);
         }
     }
 

@@ -223,6 +223,22 @@ class DeployFilesIT {
         // under the launcher, so that the releases the server rolls out are installed (and rolled back)
         assertThat(agent.entrypoint()).contains("-jar").contains(agent.copiedTo().getFirst()).endsWith("launch");
         assertAgentArguments(agent.cmd());
+        // the launcher's JVM options and the agent's (docs/benchmarks.md, agent idle memory): a flag this JDK does not
+        // take would stop the container at once
+        assertJvmTakes(server.entrypoint().subList(1, server.entrypoint().indexOf("-jar")));
+        assertJvmTakes(agent.entrypoint().subList(1, agent.entrypoint().indexOf("-jar")));
+        assertThat(agent.env()).containsKey(AgentEnvironment.VANTAGE_AGENT_JVM_OPTIONS.name());
+        assertJvmTakes(List.of(agent.env().get(AgentEnvironment.VANTAGE_AGENT_JVM_OPTIONS.name()).split("\\s+")));
+    }
+
+    private static void assertJvmTakes(List<String> options) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.add("-version");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + "\n" + out).isZero();
     }
 
     // ---------------------------------------------------------------------------------------------- compose
@@ -446,9 +462,9 @@ class DeployFilesIT {
                         }
                     }
                     case "ENV" -> {
-                        Matcher m = Pattern.compile("([A-Z_][A-Z0-9_]*)=(\\S+)").matcher(arg);
+                        Matcher m = Pattern.compile("([A-Z_][A-Z0-9_]*)=(\"[^\"]*\"|\\S+)").matcher(arg);
                         while (m.find()) {
-                            stages.get(current).env().put(m.group(1), m.group(2));
+                            stages.get(current).env().put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
                         }
                     }
                     case "EXPOSE" -> Stream.of(arg.split("\\s+")).map(Integer::parseInt).forEach(stages.get(current).exposed()::add);

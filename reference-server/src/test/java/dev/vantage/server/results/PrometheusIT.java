@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Prometheus (Debian's, on loopback, 1 s scrapes, its own storage) scrapes a server's {@code /metrics}, an
- * agent's listener, and the agent's {@code /probe} through a blackbox_exporter relabel config; its HTTP API then
+ * agent's listener, and the agent's {@code /probe} through a blackbox_exporter relabel config, directly and through
+ * the server's {@code /api/v1/probe} with an API token; its HTTP API then
  * has the series with the expected values.
  */
 class PrometheusIT {
@@ -60,6 +61,9 @@ class PrometheusIT {
                 int agentPort = agent.metricsAddress().orElseThrow().getPort();
                 int closedPort = freePort();
                 int promPort = freePort();
+                // the same blackbox config through the server: an API token, and the agent's id as a parameter
+                String apiToken = server.post("/api/v1/tokens", admin, "{\"name\":\"prometheus\"}").json()
+                        .get("token").asText();
                 Files.writeString(tmp.resolve("prometheus.yml"), """
                         global: {scrape_interval: 1s, scrape_timeout: 900ms}
                         scrape_configs:
@@ -75,7 +79,17 @@ class PrometheusIT {
                               - {source_labels: [__address__], target_label: __param_target}
                               - {source_labels: [__param_target], target_label: instance}
                               - {target_label: __address__, replacement: '127.0.0.1:%2$d'}
-                        """.formatted(server.app.port(), agentPort, target.getLocalPort(), closedPort));
+                          - job_name: blackbox-server
+                            metrics_path: /api/v1/probe
+                            params: {module: [tcp_connect], agent: ['%5$s']}
+                            authorization: {credentials: '%6$s'}
+                            static_configs: [{targets: ['127.0.0.1:%3$d', '127.0.0.1:%4$d']}]
+                            relabel_configs:
+                              - {source_labels: [__address__], target_label: __param_target}
+                              - {source_labels: [__param_target], target_label: instance}
+                              - {target_label: __address__, replacement: '127.0.0.1:%1$d'}
+                        """.formatted(server.app.port(), agentPort, target.getLocalPort(), closedPort, agentId,
+                        apiToken));
                 Process prometheus = new ProcessBuilder(PROMETHEUS.toString(),
                         "--config.file=" + tmp.resolve("prometheus.yml"), "--storage.tsdb.path=" + tmp.resolve("tsdb"),
                         "--web.listen-address=127.0.0.1:" + promPort, "--log.level=warn")
@@ -103,6 +117,11 @@ class PrometheusIT {
                         assertThat(query(promPort, "probe_ip_protocol{job=\"blackbox\",instance=\"127.0.0.1:"
                                 + target.getLocalPort() + "\"}")).isEqualTo(4);
                         assertThat(query(promPort, "count(up{job=\"blackbox\"} == 1)")).isEqualTo(2);
+                        assertThat(query(promPort, "probe_success{job=\"blackbox-server\",instance=\"127.0.0.1:"
+                                + target.getLocalPort() + "\"}")).as(() -> failedScrapes(promPort)).isEqualTo(1);
+                        assertThat(query(promPort, "probe_success{job=\"blackbox-server\",instance=\"127.0.0.1:"
+                                + closedPort + "\"}")).isZero();
+                        assertThat(query(promPort, "count(up{job=\"blackbox-server\"} == 1)")).isEqualTo(2);
                     });
                     // deleting the task removes its series from both /metrics
                     assertThat(server.call("DELETE", "/api/v1/tasks/" + task, admin, null).status()).isEqualTo(204);
