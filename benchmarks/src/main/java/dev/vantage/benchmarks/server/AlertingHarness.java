@@ -237,6 +237,11 @@ public final class AlertingHarness {
             report.put("judged/s", delta(metrics0, metrics1, "vantage_alerting_judge_seconds_count") / seconds);
             report.put("judgeUs", delta(metrics0, metrics1, "vantage_alerting_judge_seconds_sum") * 1e6
                     / delta(metrics0, metrics1, "vantage_alerting_judge_seconds_count"));
+            // the rollup rounds' time (one thread writing to the embedded database: about its CPU) within the window,
+            // against the server's CPU: the rollups' upkeep (issue 17); a window of two minutes holds two rounds
+            double flush = delta(metrics0, metrics1, "vantage_rollups_flush_seconds_sum");
+            report.put("rollupFlushS", flush);
+            report.put("rollupFlushShare", flush / (serverCores * seconds));
             report.put("alertingDropped", ServerMonitor.value(metrics1, "vantage_alerting_dropped_total"));
             report.put("notified", ServerMonitor.value(metrics1, "vantage_notifications_total", "outcome=\"delivered\"")
                     - ServerMonitor.value(metrics0, "vantage_notifications_total", "outcome=\"delivered\""));

@@ -212,7 +212,7 @@ public final class Rollups implements AutoCloseable {
         this.clock = clock;
         this.replica = replica;
         this.flushInterval = flushInterval;
-        this.flushTime = Timer.builder("vantage.rollups.flush").description("Writing one epoch's counts to the rollups")
+        this.flushTime = Timer.builder("vantage.rollups.flush").description("A round writing closed epochs' counts to the rollups")
                 .register(registry);
         this.rowsWritten = Counter.builder("vantage.rollups.rows.written")
                 .description("Rollup bucket rows inserted or updated by flushes").register(registry);
