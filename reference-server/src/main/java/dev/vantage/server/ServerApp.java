@@ -43,6 +43,7 @@ import dev.vantage.server.live.LiveFeed;
 import dev.vantage.server.auth.AuthApi;
 import dev.vantage.server.health.HealthApi;
 import dev.vantage.server.http.ApiModule;
+import dev.vantage.server.http.CheckedWsUpgrader;
 import dev.vantage.server.http.ApiRouting;
 import dev.vantage.server.http.Routes;
 import dev.vantage.server.openapi.OpenApiApi;
@@ -111,6 +112,8 @@ public final class ServerApp implements AutoCloseable {
                 // an answer written in two parts (headers, then a body short of a full segment) otherwise waits for
                 // the reader's delayed ACK: a 50 KB status page took 40 ms a request on loopback
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // WebSocket upgrades checked by the modules with the connection at hand, before the switch
+                .addConnectionSelector(CheckedWsUpgrader.http1(modules))
                 .directHandlers(d -> {
                     TransportProblems problems = new TransportProblems();
                     for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
@@ -165,7 +168,8 @@ public final class ServerApp implements AutoCloseable {
         gateway.updateReports(rollouts::status);
         AgentCertificates certificates = core.agentCertificates();
         AgentIdentity identity = new AgentIdentity(certificates, core.tls().isPresent(),
-                core.config().agentAuth().trustedProxies(), core.config().agentAuth().bearerAllowed(), core.registry());
+                core.config().agentAuth().trustedProxies(), core.config().agentAuth().bearerAllowed(),
+                gateway::authenticate, core.registry());
         List<ApiModule> modules = new ArrayList<>(List.of(
                 new HealthApi(core.database(), core.registry()),
                 new OpenApiApi(),
@@ -181,9 +185,9 @@ public final class ServerApp implements AutoCloseable {
                         core.config().resultsMaxAggregateRows()),
                 new AgentsApi(core.agents(), core.enrollmentTokens(), gateway, changes, core.results()::deleteAgent,
                         certificates, core.clock()),
-                new AgentEndpoint(core.agents(), gateway, identity),
-                new CertificatesApi(certificates, identity, gateway::authenticate),
-                new ReleasesApi(releases, gateway::authenticate, rolloutStore::rollingOut),
+                new AgentEndpoint(gateway, identity),
+                new CertificatesApi(certificates, identity),
+                new ReleasesApi(releases, identity, rolloutStore::rollingOut),
                 new RolloutsApi(rolloutStore, rollouts),
                 new InstantTestsApi(instants, core.engine()),
                 new BlackboxProbeApi(instants, core.engine(), BlackboxConfig.defaults(), core.clock()),

@@ -2,6 +2,7 @@ package dev.vantage.server;
 
 import dev.vantage.probe.engine.PluginJar;
 import dev.vantage.server.security.ratelimit.RateLimiter;
+import dev.vantage.server.security.ratelimit.SharedRedis;
 import dev.vantage.server.tls.ServerTls;
 import java.util.Optional;
 
@@ -98,6 +99,7 @@ public final class ServerCore implements AutoCloseable {
     private final ResultRetention retention;
     private final AuditLog audit;
     private final Dispatch dispatch;
+    private final SharedRedis redis;
     private final RateLimiter rateLimiter;
     /** Null when the server speaks plain HTTP. */
     private final ServerTls tls;
@@ -133,8 +135,6 @@ public final class ServerCore implements AutoCloseable {
         this.sessions = new Sessions(database, jwt, config.sessionMaxAge(), clock);
         this.apiTokens = new ApiTokens(database, clock);
         this.authenticator = new Authenticator(jwt, apiTokens, database, clock);
-        this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
-                config.loginLockout(), config.loginMaxLockout(), clock);
         this.users = new UserStore(database, clock, new Revocations());
         try {
             AdminBootstrap.ensureAdmin(users, passwords, passwordPolicy, config.adminUsername(),
@@ -143,7 +143,11 @@ public final class ServerCore implements AutoCloseable {
             database.close(); // nothing else runs yet: a refused admin password leaves no open database behind
             throw e;
         }
-        this.rateLimiter = new RateLimiter(config.rateLimits(), clock);
+        // one Redis connection, and one fallback to memory, for the rate limits and the failed-login throttle
+        this.redis = SharedRedis.of(config.rateLimits());
+        this.rateLimiter = new RateLimiter(config.rateLimits(), redis, clock);
+        this.loginThrottle = new LoginThrottle(config.loginMaxFailures(), config.loginMaxFailuresPerAddress(),
+                config.loginLockout(), config.loginMaxLockout(), redis, clock);
         this.tasks = new TaskStore(database, clock, secrets.specs());
         this.rollups = new Rollups(database, new RollupStore(database), ResultStore::epochEntries, clock,
                 config.replicaId(), config.rollupFlushInterval(), registry);
@@ -174,6 +178,7 @@ public final class ServerCore implements AutoCloseable {
             this.dispatch = dispatchFactory.create(config, results, database, registry);
         } catch (RuntimeException e) {
             database.close();
+            redis.close();
             throw e;
         }
         if (!dispatch.distributed()) {
@@ -380,6 +385,6 @@ public final class ServerCore implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
-        rateLimiter.close();
+        redis.close();
     }
 }

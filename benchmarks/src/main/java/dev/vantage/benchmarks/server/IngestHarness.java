@@ -39,7 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code --backend} embedded (H2 in the server process) or {@code amqp}: the server on a fresh PostgreSQL database
  * (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672), so results go agent → server → quorum queue → consumer →
  * PostgreSQL; the stored rate is then read from the server's {@code vantage_queue_results_stored_total}, and the
- * ceilings are raw amqp-client publish/consume with confirms and PostgreSQL COPY ({@link BrokerBackend}).
+ * ceilings are raw amqp-client publish/consume with confirms and PostgreSQL COPY ({@link BrokerBackend});
+ * {@code --tls} true: two servers at once, one on plain {@code ws://} and one on {@code wss://} (TLS 1.3, a
+ * self-signed certificate), each with its own {@code --agents} at {@code --rate}, and the ratio of their server CPU
+ * per result (embedded backend, no baseline).
  *
  * <p>Exits 1 if a result was lost, stored twice or still undelivered after the drain, 2 on a setup failure.
  */
@@ -81,6 +84,47 @@ public final class IngestHarness {
                 agents, rate, agents * rate, seconds, warmup, batchMs, maxBatch, window, serverJvm, loadavg());
 
         String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        if (Boolean.parseBoolean(o.getOrDefault("tls", "false"))) {
+            if (amqp) {
+                throw new IllegalArgumentException("--tls compares on the embedded backend only");
+            }
+            // the same load on plain ws:// and on wss:// (TLS 1.3) at the same time, each server with its own agents:
+            // both see the same machine load (other work on a shared machine comes and goes), and the plain one is
+            // the baseline of the TLS one
+            try (ServerProcess plain = ServerProcess.start(jar, serverJvm, password, keep, Duration.ofSeconds(120),
+                    Map.of(), false);
+                 ServerProcess tls = ServerProcess.start(jar, serverJvm, password, keep, Duration.ofSeconds(120),
+                         Map.of(), true)) {
+                List<ServerProcess> servers = List.of(plain, tls);
+                List<Report> reports = List.of(new Report(), new Report());
+                List<CompletableFuture<Boolean>> runs = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    ServerProcess server = servers.get(i);
+                    Report report = reports.get(i);
+                    report.put("tls", i == 1);
+                    report.put("agents", agents);
+                    report.put("offered/s", agents * rate);
+                    System.out.printf("server pid %d at %s, log %s%n", server.pid(), server.agentSocket(), server.log());
+                    runs.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return ingest(server, new IngestStats(), report, agents, rate, seconds, warmup, batchMs,
+                                    maxBatch, window, drain, verifyAgents, password, null);
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    }, Executors.newVirtualThreadPerTaskExecutor()));
+                }
+                boolean clean = runs.get(0).get() & runs.get(1).get();
+                for (Report r : reports) {
+                    r.put("loadavg", loadavg());
+                    System.out.println("INGEST " + r);
+                }
+                System.out.printf("TLS serverCpuUsPerResult plain=%.1f tls=%.1f ratio=%.3f%n",
+                        reports.get(0).number("serverCpuUs"), reports.get(1).number("serverCpuUs"),
+                        reports.get(1).number("serverCpuUs") / reports.get(0).number("serverCpuUs"));
+                return clean;
+            }
+        }
         IngestStats stats = new IngestStats();
         Report report = new Report();
         report.put("agents", agents);
@@ -150,7 +194,7 @@ public final class IngestHarness {
     private static boolean ingest(ServerProcess server, IngestStats stats, Report report, int agentCount,
                                   double rate, int seconds, int warmup, int batchMs, int maxBatch, int window,
                                   int drain, int verifyAgents, String password, BrokerBackend broker) throws Exception {
-        ServerApi api = new ServerApi(server.base());
+        ServerApi api = new ServerApi(server);
         api.login("admin", password);
         String token = api.enrollmentToken(agentCount);
         String taskId = api.createTask("ingest-bench");
@@ -238,7 +282,7 @@ public final class IngestHarness {
     /** Opens every agent's socket, a few at a time so the upgrades (a credential lookup each) do not all queue at once. */
     static void connect(List<SimAgent> agents, ServerProcess server) throws Exception {
         long t0 = System.nanoTime();
-        HttpClient ws = HttpClient.newHttpClient();
+        HttpClient ws = server.http().build();
         for (int from = 0; from < agents.size(); from += 10) {
             List<CompletableFuture<Duration>> welcomes = new ArrayList<>();
             for (SimAgent a : agents.subList(from, Math.min(agents.size(), from + 10))) {

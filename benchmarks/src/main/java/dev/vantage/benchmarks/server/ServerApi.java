@@ -22,14 +22,24 @@ final class ServerApi {
     record Enrolled(String agentId, String authorization) {
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI base;
     private volatile String bearer;
     private String username;
     private String password;
 
     ServerApi(URI base) {
+        this(base, HttpClient.newBuilder());
+    }
+
+    /** The API of a server process, over TLS if it speaks it. */
+    ServerApi(ServerProcess server) {
+        this(server.base(), server.http());
+    }
+
+    private ServerApi(URI base, HttpClient.Builder http) {
         this.base = base;
+        this.http = http.connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     void login(String username, String password) throws IOException, InterruptedException {

@@ -27,12 +27,15 @@ final class ServerProcess implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean keep;
+    /** Null when the server speaks plain HTTP. */
+    private final SelfSignedTls tls;
 
-    private ServerProcess(Process process, Path dataDir, int port, boolean keep) {
+    private ServerProcess(Process process, Path dataDir, int port, boolean keep, SelfSignedTls tls) {
         this.process = process;
         this.dataDir = dataDir;
         this.port = port;
         this.keep = keep;
+        this.tls = tls;
         // a harness stopped by a signal skips its finally blocks: its server must not go on eating the CPU of the
         // next run (one left running made a later measurement wrong)
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "server-" + port + "-reaper"));
@@ -47,7 +50,19 @@ final class ServerProcess implements AutoCloseable {
     /** As above, with more environment variables for the server (its database and broker). */
     static ServerProcess start(Path jar, List<String> jvmArgs, String adminPassword, boolean keep, Duration timeout,
                                Map<String, String> extraEnv) throws IOException, InterruptedException {
+        return start(jar, jvmArgs, adminPassword, keep, timeout, extraEnv, false);
+    }
+
+    /** As above; with {@code tls}, on HTTPS and {@code wss://} (TLS 1.3) with a self-signed certificate for 127.0.0.1. */
+    static ServerProcess start(Path jar, List<String> jvmArgs, String adminPassword, boolean keep, Duration timeout,
+                               Map<String, String> extraEnv, boolean tls) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("vantage-ingest-");
+        SelfSignedTls certificate;
+        try {
+            certificate = tls ? SelfSignedTls.create(dataDir) : null;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -71,8 +86,12 @@ final class ServerProcess implements AutoCloseable {
                 "VANTAGE_RATE_LIMIT_PER_TOKEN", "VANTAGE_RATE_LIMIT_SIGN_IN")) {
             env.put(limit, "10000000/1s");
         }
+        if (certificate != null) {
+            env.put("VANTAGE_TLS_CERT", certificate.cert().toString());
+            env.put("VANTAGE_TLS_KEY", certificate.key().toString());
+        }
         env.putAll(extraEnv);
-        ServerProcess server = new ServerProcess(pb.start(), dataDir, port, keep);
+        ServerProcess server = new ServerProcess(pb.start(), dataDir, port, keep, certificate);
         try {
             server.awaitReady(timeout);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -83,7 +102,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http = http().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -103,11 +122,17 @@ final class ServerProcess implements AutoCloseable {
     }
 
     URI base() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + port);
     }
 
     URI agentSocket() {
-        return URI.create("ws://127.0.0.1:" + port + "/ws/agent");
+        return URI.create((tls == null ? "ws" : "wss") + "://127.0.0.1:" + port + "/ws/agent");
+    }
+
+    /** A client for this server: trusting its certificate when it speaks TLS. */
+    HttpClient.Builder http() {
+        HttpClient.Builder b = HttpClient.newBuilder();
+        return tls == null ? b : b.sslContext(tls.client());
     }
 
     long pid() {

@@ -1,5 +1,8 @@
 package dev.vantage.server.http;
 
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 
@@ -13,6 +16,13 @@ public interface ApiModule extends AutoCloseable {
 
     /** Adds WebSocket endpoints. They are not in the route table: each authenticates in its upgrade handler. */
     default void webSockets(WsRouting.Builder ws) {
+    }
+
+    /**
+     * Checks a WebSocket upgrade before it is accepted, with the connection's peer at hand (its TLS certificates,
+     * which a {@code WsListener}'s upgrade handler does not see); throws to refuse it with that error's answer.
+     */
+    default void beforeUpgrade(HttpPrologue prologue, PeerInfo peer, Headers headers) {
     }
 
     /**

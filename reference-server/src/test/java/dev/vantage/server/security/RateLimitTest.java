@@ -3,11 +3,9 @@ package dev.vantage.server.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.vantage.server.TestRedis;
 import dev.vantage.server.TestServer;
 import dev.vantage.server.json.JsonMapping;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +70,7 @@ class RateLimitTest {
     /** Both replicas on the shared Redis, hammered at once: together they accept what one bucket allows. */
     @Test
     void twoReplicasOnRedisShareOneBudget() throws Exception {
-        Assumptions.assumeTrue(open(6379), "needs Redis on 127.0.0.1:6379 (.ci/run starts it)");
+        TestRedis.assumeShared();
         Map<String, String> env = Map.of("VANTAGE_REDIS_URL", "redis://127.0.0.1:6379",
                 "VANTAGE_REDIS_PREFIX", "test-" + UUID.randomUUID(), "VANTAGE_RATE_LIMIT_PER_ADDRESS", "60/3s");
         try (TestServer a = TestServer.start(env); TestServer b = TestServer.start(env)) {
@@ -114,24 +111,20 @@ class RateLimitTest {
     /** The test's own Redis killed mid-test: each replica counts alone (no 500, not off, not deny-all), then shares again. */
     @Test
     void whenRedisGoesAwayEachReplicaCountsAloneThenSharesAgain() throws Exception {
-        Assumptions.assumeTrue(new java.io.File("/usr/bin/redis-server").canExecute(), "needs redis-server");
-        int port = freePort();
-        Process redis = startRedis(port);
-        try {
-            Map<String, String> env = Map.of("VANTAGE_REDIS_URL", "redis://127.0.0.1:" + port,
+        try (TestRedis redis = TestRedis.start(dir)) {
+            Map<String, String> env = Map.of("VANTAGE_REDIS_URL", redis.url(),
                     "VANTAGE_REDIS_PREFIX", "test-" + UUID.randomUUID(), "VANTAGE_RATE_LIMIT_PER_ADDRESS", "10/10m");
             try (TestServer a = TestServer.start(env); TestServer b = TestServer.start(env)) {
                 assertThat(accepted(a, b, 16)).as("one shared bucket of 10").isEqualTo(10);
                 assertThat(a.core.rateLimiter().shared()).isTrue();
 
-                redis.destroy();
-                redis.waitFor();
+                redis.kill();
                 // per replica: each has its own bucket of 10 (neither off nor deny-all), and no 500 on the way
                 assertThat(accepted(a, a, 12)).isEqualTo(10);
                 assertThat(accepted(b, b, 12)).isEqualTo(10);
                 assertThat(a.core.rateLimiter().shared()).isFalse();
 
-                redis = startRedis(port); // an empty Redis: the shared bucket starts full again
+                redis.start(); // an empty Redis: the shared bucket starts full again
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
                     a.get("/api/v1/tasks", null); // Redis is tried again on a call, at most once a second
                     b.get("/api/v1/tasks", null);
@@ -141,9 +134,6 @@ class RateLimitTest {
                 int again = accepted(a, b, 16);
                 assertThat(again).isBetween(1, 10);
             }
-        } finally {
-            redis.destroy();
-            redis.waitFor();
         }
     }
 
@@ -156,27 +146,5 @@ class RateLimitTest {
             accepted += refused(r) ? 0 : 1;
         }
         return accepted;
-    }
-
-    private Process startRedis(int port) throws IOException {
-        Process p = new ProcessBuilder("/usr/bin/redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> open(port));
-        return p;
-    }
-
-    private static boolean open(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            return s.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

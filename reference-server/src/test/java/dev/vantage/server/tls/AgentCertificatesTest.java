@@ -134,7 +134,8 @@ class AgentCertificatesTest {
         assertThat(attempt(client(wrongCa.keys(), wrongCa.certificate()), null)).isEqualTo("handshake");
         assertThat(attempt(client(selfSigned.keys(), selfSigned.certificate()), null)).isEqualTo("handshake");
         assertThat(refused("untrusted")).isPositive();
-        assertThat(attempt(trustOnly, null)).isEqualTo("closed 4001"); // no certificate and no bearer
+        // no certificate and no bearer: 401 before the upgrade, not an accepted WebSocket closed at once
+        assertThat(attempt(trustOnly, null)).isEqualTo("refused 401");
         assertThat(online(agentId)).isFalse();
 
         // the good one stays open, until its certificates are revoked
@@ -186,7 +187,7 @@ class AgentCertificatesTest {
         JsonNode b = enroll(csr());
         SSLContext asA = client(csrA.keys(), parse(a.get("certificate").asText()));
         String bearerB = b.get("agentId").asText() + "." + b.get("credential").asText();
-        assertThat(attempt(asA, bearerB)).isEqualTo("closed 4001");
+        assertThat(attempt(asA, bearerB)).isEqualTo("refused 401");
         assertThat(refused("other_agent")).isEqualTo(1);
         assertThat(online(b.get("agentId").asText())).isFalse();
         assertThat(online(a.get("agentId").asText())).isFalse();
@@ -213,6 +214,55 @@ class AgentCertificatesTest {
         assertThat(forwarded.statusCode()).isEqualTo(401);
         assertThat(server.core.registry().find("vantage.agents.certificates.forwarded.ignored").counter().count())
                 .isEqualTo(1);
+    }
+
+    /** A plain HTTP GET of {@code path} with this TLS context and, if not null, a bearer. */
+    private HttpResponse<String> get(SSLContext tls, String path, String bearer) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(path));
+        if (bearer != null) {
+            b.header("Authorization", "Bearer " + bearer);
+        }
+        return HttpClient.newBuilder().sslContext(tls).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theCertificateIsTheCredentialOnEveryAgentRouteAndABearerIsRefusedInCertificateMode() throws Exception {
+        TestCsr csr = csr();
+        JsonNode enrolled = enroll(csr);
+        SSLContext asAgent = client(csr.keys(), parse(enrolled.get("certificate").asText()));
+        String bearer = enrolled.get("agentId").asText() + "." + enrolled.get("credential").asText();
+        // plain GET of the WebSocket's path: authenticated (400: WebSocket only), not 401
+        assertThat(get(asAgent, "/ws/agent", null).statusCode()).isEqualTo(400);
+        assertThat(get(trustOnly, "/ws/agent", null).statusCode()).isEqualTo(401);
+        // release downloads: authenticated, so an unknown release is 404; without the certificate 401
+        assertThat(get(asAgent, "/ws/agent/releases/9.9.9", null).statusCode()).isEqualTo(404);
+        assertThat(get(trustOnly, "/ws/agent/releases/9.9.9", null).statusCode()).isEqualTo(401);
+        // vantage.agents.auth=certificate: the bearer is no credential anywhere
+        assertThat(get(trustOnly, "/ws/agent", bearer).statusCode()).isEqualTo(401);
+        assertThat(get(trustOnly, "/ws/agent/releases/9.9.9", bearer).statusCode()).isEqualTo(401);
+        assertThat(attempt(trustOnly, bearer)).isEqualTo("refused 401");
+        assertThat(attempt(asAgent, null)).isEqualTo("open");
+    }
+
+    /** An upgrade without any credential is answered 401 with a problem body, on plain HTTP, before the switch. */
+    @Test
+    void anUpgradeWithoutCredentialGets401WithAProblemBody() throws Exception {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trustOnly.getSocketFactory()
+                .createSocket("127.0.0.1", server.app.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /ws/agent HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            StringBuilder head = new StringBuilder();
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                head.append(line).append('\n');
+            }
+            String answer = head.toString();
+            assertThat(answer).startsWith("HTTP/1.1 401").containsIgnoringCase("content-type: application/problem+json");
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("no answer: the upgrade was accepted and left open", e);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -111,18 +112,21 @@ final class MtlsClient {
             }).get(10, TimeUnit.SECONDS);
             return new Connection(ws, ended);
         } catch (ExecutionException e) {
-            return new Connection(null, CompletableFuture.completedFuture(-1));
+            // an upgrade answered with an HTTP status: its code; TLS refused: -1
+            int status = e.getCause() instanceof WebSocketHandshakeException h ? h.getResponse().statusCode() : -1;
+            return new Connection(null, CompletableFuture.completedFuture(status));
         }
     }
 
     /**
-     * How an attempt ends: "handshake" when TLS or the upgrade failed, "closed 4001" when the server closed it at
-     * once, "open" when it stayed open for 3 s (then it is dropped).
+     * How an attempt ends: "handshake" when TLS failed, "refused 401" when the upgrade was answered with that status,
+     * "closed 4001" when the server closed it at once, "open" when it stayed open for 3 s (then it is dropped).
      */
     static String attempt(SSLContext tls, URI uri, String bearer) throws Exception {
         Connection c = connect(tls, uri, bearer);
         if (c.ws() == null) {
-            return "handshake";
+            int status = c.ended().get();
+            return status < 0 ? "handshake" : "refused " + status;
         }
         try {
             return "closed " + c.ended().get(3, TimeUnit.SECONDS);

@@ -1,5 +1,11 @@
 package dev.vantage.server.agents.certificates;
 
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.Message;
+import dev.vantage.server.errors.NotAuthenticatedException;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -35,16 +42,22 @@ public final class AgentIdentity {
     private final boolean tls;
     private final List<InetAddress> trustedProxies;
     private final boolean bearerAllowed;
+    private final Function<Optional<String>, Optional<String>> bearer;
     private final Counter ignored;
     private final AtomicBoolean ignoredLogged = new AtomicBoolean();
 
-    /** @param tls whether this server's own listener speaks HTTPS (and so asks for client certificates) */
+    /**
+     * @param tls    whether this server's own listener speaks HTTPS (and so asks for client certificates)
+     * @param bearer the agent id of a valid {@code Authorization: Bearer} header
+     */
     public AgentIdentity(AgentCertificates certificates, boolean tls, List<String> trustedProxies,
-                         boolean bearerAllowed, MeterRegistry registry) {
+                         boolean bearerAllowed, Function<Optional<String>, Optional<String>> bearer,
+                         MeterRegistry registry) {
         this.certificates = certificates;
         this.tls = tls;
         this.trustedProxies = trustedProxies.stream().map(AgentIdentity::address).filter(Objects::nonNull).toList();
         this.bearerAllowed = bearerAllowed;
+        this.bearer = bearer;
         this.ignored = Counter.builder("vantage.agents.certificates.forwarded.ignored")
                 .description("X-Client-Cert headers ignored because they did not come from a trusted proxy")
                 .register(registry);
@@ -61,13 +74,39 @@ public final class AgentIdentity {
     }
 
     /**
+     * The agent a request or WebSocket upgrade comes from, by its certificate (the TLS peer's own, or a trusted
+     * proxy's {@value #HEADER}) or, where allowed, its bearer credential. Every agent route authenticates here: the
+     * upgrade of {@code /ws/agent}, its plain HTTP answer, release downloads and certificate renewal.
+     *
+     * @throws NotAuthenticatedException when neither authenticates, or a certificate and a bearer name different
+     *                                   agents
+     * @throws ForbiddenException         when the certificate presented is refused (revoked, expired, unknown...)
+     */
+    public String authenticate(PeerInfo peer, Headers headers) {
+        Optional<AgentCertificates.Verdict> byCertificate = identify(peer.tlsCertificates(), peer.address(),
+                headers.first(HeaderNames.create(HEADER)));
+        Optional<String> byBearer = bearerAllowed ? bearer.apply(headers.first(HeaderNames.AUTHORIZATION)) : Optional.empty();
+        if (byCertificate.isPresent() && !byCertificate.get().accepted()) {
+            // 403, not 401: an agent stops for good on a 401, and one whose certificates were revoked (still
+            // enrolled) retries until its certificate expires, then goes on with its bearer where allowed
+            throw new ForbiddenException(Message.of("agent.certificateRefused", byCertificate.get().reason()));
+        }
+        if (byCertificate.isPresent() && byBearer.isPresent() && !byBearer.get().equals(byCertificate.get().agentId())) {
+            certificates.otherAgent();
+            throw new NotAuthenticatedException(Message.of("agent.certificateRefused", "other_agent"));
+        }
+        return byCertificate.map(AgentCertificates.Verdict::agentId).or(() -> byBearer)
+                .orElseThrow(() -> new NotAuthenticatedException(Message.of("agent.credential")));
+    }
+
+    /**
      * The verdict on the certificate this connection presents, or empty when it presents none.
      *
      * @param peer      the TLS peer's certificates, if any
      * @param remote    the address the connection comes from
      * @param forwarded the {@value #HEADER} header, if any
      */
-    public Optional<AgentCertificates.Verdict> identify(Optional<Certificate[]> peer, SocketAddress remote,
+    private Optional<AgentCertificates.Verdict> identify(Optional<Certificate[]> peer, SocketAddress remote,
                                                         Optional<String> forwarded) {
         Optional<X509Certificate[]> chain = peer.filter(c -> c.length > 0)
                 .map(c -> Arrays.stream(c).map(X509Certificate.class::cast).toArray(X509Certificate[]::new));
@@ -87,11 +126,6 @@ public final class AgentIdentity {
             }
         }
         return chain.map(certificates::verify);
-    }
-
-    /** Counts a valid certificate presented beside another agent's credential. */
-    public void otherAgent() {
-        certificates.otherAgent();
     }
 
     private boolean fromTrustedProxy(SocketAddress remote) {

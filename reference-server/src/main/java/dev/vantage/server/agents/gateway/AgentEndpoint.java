@@ -2,12 +2,12 @@ package dev.vantage.server.agents.gateway;
 
 import dev.vantage.server.errors.Message;
 import dev.vantage.server.agents.certificates.AgentIdentity;
-import dev.vantage.server.agents.store.AgentStore;
 import dev.vantage.server.errors.InvalidInputException;
-import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.http.ApiModule;
 import dev.vantage.server.http.Routes;
-import io.helidon.http.HeaderNames;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 import java.net.NetworkInterface;
@@ -22,15 +22,13 @@ import java.util.concurrent.TimeUnit;
  * and the periodic sweep of silent connections.
  */
 public final class AgentEndpoint implements ApiModule {
-    private final AgentStore agents;
     private final AgentGateway gateway;
     private final AgentIdentity identity;
     private final ScheduledExecutorService sweeper;
     /** How often the host's own addresses are listed again. */
     static final java.time.Duration ADDRESS_REFRESH = java.time.Duration.ofSeconds(5);
 
-    public AgentEndpoint(AgentStore agents, AgentGateway gateway, AgentIdentity identity) {
-        this.agents = agents;
+    public AgentEndpoint(AgentGateway gateway, AgentIdentity identity) {
         this.gateway = gateway;
         this.identity = identity;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("agent-sweeper").factory());
@@ -47,7 +45,7 @@ public final class AgentEndpoint implements ApiModule {
 
     @Override
     public void webSockets(WsRouting.Builder ws) {
-        ws.endpoint("/ws/agent", () -> new AgentSocket(agents, gateway, identity));
+        ws.endpoint("/ws/agent", () -> new AgentSocket(gateway, identity));
     }
 
     /**
@@ -57,11 +55,17 @@ public final class AgentEndpoint implements ApiModule {
     @Override
     public void extraRouting(HttpRouting.Builder routing) {
         routing.get("/ws/agent", (req, res) -> {
-            if (AgentSocket.authenticate(agents, req.headers().first(HeaderNames.AUTHORIZATION)).isEmpty()) {
-                throw new NotAuthenticatedException(Message.of("agent.credential"));
-            }
+            identity.authenticate(req.remotePeer(), req.headers());
             throw new InvalidInputException(Message.of("agent.websocketOnly"));
         });
+    }
+
+    /** An agent's upgrade without a credential, or with a refused one, gets its 401 before the switch. */
+    @Override
+    public void beforeUpgrade(HttpPrologue prologue, PeerInfo peer, Headers headers) {
+        if (prologue.uriPath().path().equals("/ws/agent")) {
+            identity.authenticate(peer, headers);
+        }
     }
 
     /** Tells the gateway which addresses and port are this server's own. */

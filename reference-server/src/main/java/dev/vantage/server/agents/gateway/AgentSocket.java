@@ -1,16 +1,13 @@
 package dev.vantage.server.agents.gateway;
 
-import dev.vantage.server.agents.certificates.AgentCertificates;
 import dev.vantage.server.agents.certificates.AgentIdentity;
 import dev.vantage.server.agents.store.AgentRecord;
 import dev.vantage.server.agents.store.AgentStore;
+import dev.vantage.server.errors.ForbiddenException;
+import dev.vantage.server.errors.NotAuthenticatedException;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
-import io.helidon.http.RequestException;
-import io.helidon.http.Status;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.util.Optional;
@@ -21,21 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * {@code /ws/agent}: one instance per connection. The agent's credential is checked before the upgrade and a refused
- * one gets a plain HTTP 401, which tells a revoked agent to stop rather than retry.
+ * {@code /ws/agent}: one instance per connection. The agent's credential (certificate or bearer) is checked before
+ * the upgrade and a refused one gets a plain HTTP 401, which tells a revoked agent to stop rather than retry.
  */
 final class AgentSocket implements WsListener {
-    private final AgentStore agents;
     private final AgentGateway gateway;
     private final AgentIdentity identity;
-    private volatile Optional<String> forwarded = Optional.empty();
+    private volatile Headers headers;
     private volatile String agentId;
     private volatile Object handle;
     private volatile SessionConnection connection;
     private final StringBuilder partial = new StringBuilder(); // only touched on this connection's thread
 
-    AgentSocket(AgentStore agents, AgentGateway gateway, AgentIdentity identity) {
-        this.agents = agents;
+    AgentSocket(AgentGateway gateway, AgentIdentity identity) {
         this.gateway = gateway;
         this.identity = identity;
     }
@@ -50,48 +45,23 @@ final class AgentSocket implements WsListener {
                 .map(AgentRecord::id);
     }
 
-    /**
-     * A bearer credential is checked here. A client certificate cannot be: Helidon shows the upgrade no socket, so
-     * a connection without a bearer is let through and judged by its certificate in {@link #onOpen}, before anything
-     * it sends is read (the handshake has refused bad certificates already; this also covers resumed sessions).
-     */
+    /** The upgrade was checked already ({@link AgentEndpoint#beforeUpgrade}); its headers are kept for the open. */
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
-        Optional<String> auth = headers.first(HeaderNames.AUTHORIZATION).filter(a -> identity.bearerAllowed());
-        forwarded = headers.first(HeaderNames.create(AgentIdentity.HEADER));
-        if (auth.isEmpty() && identity.certificatesPossible()) {
-            return Optional.empty();
-        }
-        // not WsUpgradeException: Helidon answers that with an empty 400, and agents must be able to tell a revoked
-        // credential (stop) from a passing failure (retry)
-        agentId = authenticate(agents, auth).orElseThrow(() -> RequestException.builder()
-                .type(DirectHandler.EventType.OTHER)
-                .status(Status.UNAUTHORIZED_401)
-                .message("agent credential missing or refused")
-                .safeMessage(true)
-                .build());
+        this.headers = headers;
         return Optional.empty();
     }
 
+    /**
+     * Authenticates once more, on the open connection, before anything it sends is read: the check before the upgrade
+     * let it through, but an agent revoked in between is refused here.
+     */
     @Override
     public void onOpen(WsSession session) {
-        var peer = session.socketContext().remotePeer();
-        Optional<AgentCertificates.Verdict> byCertificate = identity.identify(peer.tlsCertificates(), peer.address(),
-                forwarded);
-        String refusal = null;
-        if (byCertificate.isPresent() && !byCertificate.get().accepted()) {
-            refusal = "agent certificate refused: " + byCertificate.get().reason();
-        } else if (byCertificate.isPresent() && agentId != null && !agentId.equals(byCertificate.get().agentId())) {
-            identity.otherAgent();
-            refusal = "agent certificate refused: it is another agent's";
-        } else if (byCertificate.isPresent()) {
-            agentId = byCertificate.get().agentId();
-        } else if (agentId == null) {
-            refusal = "agent credential missing or refused";
-        }
-        if (refusal != null) {
-            agentId = null;
-            session.close(AgentGateway.CLOSE_REVOKED, refusal);
+        try {
+            agentId = identity.authenticate(session.socketContext().remotePeer(), headers);
+        } catch (NotAuthenticatedException | ForbiddenException e) {
+            session.close(AgentGateway.CLOSE_REVOKED, "agent credential refused");
             return;
         }
         connection = new SessionConnection(session);

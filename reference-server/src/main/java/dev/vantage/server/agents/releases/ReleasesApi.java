@@ -1,8 +1,8 @@
 package dev.vantage.server.agents.releases;
 
+import dev.vantage.server.agents.certificates.AgentIdentity;
 import dev.vantage.server.errors.ConflictException;
 import dev.vantage.server.errors.Message;
-import dev.vantage.server.errors.NotAuthenticatedException;
 import dev.vantage.server.errors.NotFoundException;
 import dev.vantage.server.http.ApiException;
 import dev.vantage.server.http.ApiModule;
@@ -18,8 +18,6 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.OutputStream;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -36,16 +34,16 @@ public final class ReleasesApi implements ApiModule {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
     private final ReleaseStore store;
-    private final Function<Optional<String>, Optional<String>> agentOf;
+    private final AgentIdentity agents;
     private final Predicate<String> inUse;
 
     /**
-     * @param agentOf the agent id of a valid agent {@code Authorization} header
-     * @param inUse   whether a running rollout installs the version (it may not be deleted then)
+     * @param agents who may download: agents, by their certificate or (where allowed) bearer credential
+     * @param inUse  whether a running rollout installs the version (it may not be deleted then)
      */
-    public ReleasesApi(ReleaseStore store, Function<Optional<String>, Optional<String>> agentOf, Predicate<String> inUse) {
+    public ReleasesApi(ReleaseStore store, AgentIdentity agents, Predicate<String> inUse) {
         this.store = store;
-        this.agentOf = agentOf;
+        this.agents = agents;
         this.inUse = inUse;
     }
 
@@ -103,13 +101,11 @@ public final class ReleasesApi implements ApiModule {
                 .describe("agent-releases", v -> store.find(v).map(Release::toJson));
     }
 
-    /** Agents download here, beside their WebSocket, with the same credential. */
+    /** Agents download here, beside their WebSocket, with the same credential (certificate or bearer). */
     @Override
     public void extraRouting(HttpRouting.Builder routing) {
         routing.get("/ws/agent/releases/{version}", (req, res) -> {
-            if (agentOf.apply(req.headers().first(HeaderNames.AUTHORIZATION)).isEmpty()) {
-                throw new NotAuthenticatedException(Message.of("agent.credential"));
-            }
+            agents.authenticate(req.remotePeer(), req.headers());
             Release r = find(req);
             if (!r.ready()) {
                 throw new NotFoundException("agent release");

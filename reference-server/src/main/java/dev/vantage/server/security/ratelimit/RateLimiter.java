@@ -4,17 +4,40 @@ import dev.vantage.server.config.ServerConfig;
 import dev.vantage.server.config.ServerConfig.RateLimit;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Token buckets per client address, user, API token and (stricter) sign-in address. Kept in Redis when configured,
  * so that every replica draws from the same buckets; while Redis is unreachable each replica counts alone in its
- * memory (logged once per outage) and goes back to Redis when it answers again. Never "off", never "deny all".
+ * memory ({@link SharedRedis}) and goes back to Redis when it answers again. Never "off", never "deny all".
  */
-public final class RateLimiter implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(RateLimiter.class.getName());
-    /** After a failure, Redis is tried again this much later: an outage costs one timeout a second, not one per call. */
-    private static final long RETRY_MICROS = 1_000_000;
+public final class RateLimiter {
+    /**
+     * KEYS[1] the bucket; ARGV capacity and period in microseconds. Returns 0 or the microseconds to wait. Reads,
+     * refills and takes atomically, on Redis's own clock (replicas' clocks may differ).
+     */
+    private static final String TAKE = """
+            local capacity = tonumber(ARGV[1])
+            local period = tonumber(ARGV[2])
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+            local tokens = tonumber(state[1])
+            local at = tonumber(state[2])
+            if tokens == nil or at == nil then
+              tokens = capacity
+              at = now
+            end
+            tokens = math.min(capacity, tokens + math.max(0, now - at) * capacity / period)
+            local wait = 0
+            if tokens >= 1 then
+              tokens = tokens - 1
+            else
+              wait = math.ceil((1 - tokens) * period / capacity)
+            end
+            redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+            redis.call('PEXPIRE', KEYS[1], math.ceil(period / 1000) + 1000)
+            return wait
+            """;
 
     /** Which bucket: the kind of key it counts. */
     public enum Kind {
@@ -30,15 +53,13 @@ public final class RateLimiter implements AutoCloseable {
     private final ServerConfig.RateLimits limits;
     private final Clock clock;
     private final LocalBuckets local;
-    private final RedisBuckets redis;
-    private final AtomicBoolean fallenBack = new AtomicBoolean();
-    private volatile long redisRetryAt;
+    private final SharedRedis redis;
 
-    public RateLimiter(ServerConfig.RateLimits limits, Clock clock) {
+    public RateLimiter(ServerConfig.RateLimits limits, SharedRedis redis, Clock clock) {
         this.limits = limits;
         this.clock = clock;
         this.local = new LocalBuckets(this::nowMicros);
-        this.redis = limits.redisUrl().isEmpty() ? null : new RedisBuckets(limits.redisUrl().value(), limits.redisPrefix());
+        this.redis = redis;
     }
 
     /**
@@ -54,41 +75,19 @@ public final class RateLimiter implements AutoCloseable {
             case SIGN_IN -> limits.signIn();
         };
         String key = kind.tag + ":" + id;
-        long waitMicros = -1;
-        if (redis != null && nowMicros() >= redisRetryAt) {
-            try {
-                waitMicros = redis.take(key, limit);
-                if (fallenBack.compareAndSet(true, false)) {
-                    LOG.log(System.Logger.Level.INFO, "Redis answers again: rate limits are shared by all replicas");
-                }
-            } catch (RuntimeException e) {
-                redisRetryAt = nowMicros() + RETRY_MICROS;
-                if (fallenBack.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "Redis is unreachable (" + e.getClass().getSimpleName()
-                            + "): rate limits count per replica until it is back");
-                }
-            }
-        }
-        if (waitMicros < 0) {
-            waitMicros = local.take(key, limit);
-        }
+        long waitMicros = redis.eval(TAKE, new String[] {redis.key("rate:" + key)},
+                        Integer.toString(limit.capacity()), Long.toString(limit.period().toNanos() / 1000))
+                .orElseGet(() -> local.take(key, limit));
         return waitMicros == 0 ? 0 : Math.max(1, (waitMicros + 999_999) / 1_000_000);
     }
 
     /** Whether the buckets are shared through Redis right now (false: in this replica's memory). */
     public boolean shared() {
-        return redis != null && !fallenBack.get() && redis.connected();
+        return redis.shared();
     }
 
     private long nowMicros() {
         Instant now = clock.instant();
         return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
-    }
-
-    @Override
-    public void close() {
-        if (redis != null) {
-            redis.close();
-        }
     }
 }
