@@ -36,7 +36,8 @@ public final class ResultStore {
     private static final String INSERT = "INSERT INTO results (id, task_id, agent_id, type, target, status, error_kind,"
             + " started_at, duration_ms, latency_ms, loss_percent, body, received_at, rollup_epoch) VALUES " + ResultStore.ROW
             + " ON CONFLICT DO NOTHING";
-    /** Where a row of {@link #INSERT}'s values holds {@code started_at}. */
+    /** Where a row of {@link #INSERT}'s values holds {@code task_id} and {@code started_at}. */
+    private static final int TASK_ID = 1;
     private static final int STARTED_AT = 7;
 
     /** One page of result JSON documents, newest first, and the cursor of the next page ({@code null} at the end). */
@@ -136,7 +137,7 @@ public final class ResultStore {
         // the rollups count them once committed (a duplicate, or a rolled-back batch, is never counted)
         java.util.Set<String> fresh;
         try (Rollups.Ticket epoch = rollups.enter()) {
-            rows.forEach(row -> row[row.length - 1] = epoch.epochFor((Instant) row[STARTED_AT]));
+            rows.forEach(row -> row[row.length - 1] = epoch.epochFor((String) row[TASK_ID], (Instant) row[STARTED_AT]));
             fresh = db.inTransaction(c -> db.isPostgres() ? multiRow(c, rows) : batched(c, rows));
             epoch.add(rollupEntries(batches, fresh));
         }

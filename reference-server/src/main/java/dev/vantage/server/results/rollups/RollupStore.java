@@ -200,18 +200,22 @@ public final class RollupStore {
                 rollup(rs)), params.toArray());
     }
 
-    /** Records a new accumulation epoch of {@code replica} ({@link Rollups}); answers its id. */
-    public long openEpoch(String replica, Instant openedAt) {
+    /** Records {@code n} new accumulation epochs of {@code replica} ({@link Rollups}) in one transaction; answers their ids. */
+    public List<Long> openEpochs(String replica, Instant openedAt, int n) {
         return db.inTransaction(c -> {
+            List<Long> ids = new ArrayList<>(n);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_epochs (replica, opened_at) VALUES (?, ?)",
                     java.sql.Statement.RETURN_GENERATED_KEYS)) {
-                Sql.bind(ps, replica, openedAt);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
+                for (int i = 0; i < n; i++) {
+                    Sql.bind(ps, replica, openedAt);
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        ids.add(keys.getLong(1));
+                    }
                 }
             }
+            return ids;
         });
     }
 

@@ -55,6 +55,14 @@ public final class Rollups implements AutoCloseable {
     public static final Duration MAX_FLUSH_INTERVAL = Duration.ofMinutes(1);
     /** How long after a minute ends its epoch stays open for results still on their way. */
     public static final Duration GRACE = Duration.ofSeconds(3);
+    /**
+     * Epochs a minute (and for late results), each taking the tasks of one hash: a transaction writes whole epochs, and
+     * a few thousand rows is what H2 commits well beside ingest (a minute of 20,000 tasks and agents in one transaction
+     * stalled storing for seconds).
+     */
+    public static final int SHARDS = 16;
+    /** Bucket rows a flush transaction aims at, epochs being its unit. */
+    private static final int ROWS_PER_TRANSACTION = 4_000;
 
     /** Reads what an epoch's results add up to from the results table, on the caller's transaction. */
     @FunctionalInterface
@@ -74,15 +82,15 @@ public final class Rollups implements AutoCloseable {
             this.open = open;
         }
 
-        /** The epoch a result that started at {@code startedAt} belongs to. */
-        public long epochFor(Instant startedAt) {
-            return open.epochFor(startedAt).id;
+        /** The epoch a result of {@code taskId} that started at {@code startedAt} belongs to. */
+        public long epochFor(String taskId, Instant startedAt) {
+            return open.epochFor(taskId, startedAt).id;
         }
 
         /** Counts results the transaction newly stored; call only after it committed. */
         public void add(List<RollupStore.Entry> entries) {
             for (RollupStore.Entry e : entries) {
-                open.epochFor(e.startedAt()).add(e);
+                open.epochFor(e.taskId(), e.startedAt()).add(e);
             }
         }
 
@@ -128,6 +136,10 @@ public final class Rollups implements AutoCloseable {
             }
         }
 
+        int size() {
+            return byTask.values().stream().mapToInt(Map::size).sum();
+        }
+
         /** Adds the buckets to {@code deltas}, folded into those of {@code resolutions}. */
         void addTo(TreeMap<RollupStore.Key, Rollup> deltas, List<Resolution> resolutions) {
             byTask.forEach((task, buckets) -> buckets.forEach((b, r) -> {
@@ -158,18 +170,22 @@ public final class Rollups implements AutoCloseable {
     }
 
     /**
-     * The open epochs, replaced whole by a round: per minute of {@code startedAt} from the current one on, and one for
-     * the minutes before (late results).
+     * The open epochs, replaced whole by a round, {@link #SHARDS} of each: per minute of {@code startedAt} from the
+     * current one on, and for the minutes before (late results).
      */
-    private record Open(Epoch late, java.util.NavigableMap<Instant, Epoch> minutes, Instant since) {
-        Epoch epochFor(Instant startedAt) {
-            Map.Entry<Instant, Epoch> e = minutes.floorEntry(Resolution.MINUTE.floor(startedAt));
+    private record Open(List<Epoch> late, java.util.NavigableMap<Instant, List<Epoch>> minutes, Instant since) {
+        Epoch epochFor(String taskId, Instant startedAt) {
+            Map.Entry<Instant, List<Epoch>> e = minutes.floorEntry(Resolution.MINUTE.floor(startedAt));
             // a minute after the last open one (an agent's clock ahead) goes with the last one
-            return e == null ? late : e.getValue();
+            return (e == null ? late : e.getValue()).get(Math.floorMod(taskId.hashCode(), SHARDS));
         }
 
         boolean holds(Epoch e) {
-            return e == late || minutes.containsValue(e);
+            return late.contains(e) || minutes.values().stream().anyMatch(shards -> shards.contains(e));
+        }
+
+        int size() {
+            return late.size() + minutes.size() * SHARDS;
         }
     }
 
@@ -216,7 +232,7 @@ public final class Rollups implements AutoCloseable {
                 .register(registry);
         this.rowsWritten = Counter.builder("vantage.rollups.rows.written")
                 .description("Rollup bucket rows inserted or updated by flushes").register(registry);
-        Gauge.builder("vantage.rollups.epochs.unwritten", this, r -> r.epochs.size() - 1 - r.open.minutes().size())
+        Gauge.builder("vantage.rollups.epochs.unwritten", this, r -> r.epochs.size() - r.open.size())
                 .description("Closed epochs still in memory (a flush failed or is running)").register(registry);
         boolean shared = db.isPostgres(); // H2 is embedded: one process, so one replica
         Instant now = clock.instant();
@@ -340,7 +356,7 @@ public final class Rollups implements AutoCloseable {
         Instant now = clock.instant();
         Instant current = Resolution.MINUTE.floor(now);
         Open before = open;
-        java.util.TreeMap<Instant, Epoch> minutes = new java.util.TreeMap<>();
+        java.util.TreeMap<Instant, List<Epoch>> minutes = new java.util.TreeMap<>();
         if (before != null && !all) {
             // half the grace to spare: a round that fires a little early still closes the minute before
             before.minutes().forEach((m, e) -> {
@@ -349,16 +365,13 @@ public final class Rollups implements AutoCloseable {
                 }
             });
         }
-        List<Epoch> opened = new ArrayList<>();
-        for (Instant m : List.of(current, current.plus(Resolution.MINUTE.size()))) {
-            if (!minutes.containsKey(m)) {
-                Epoch e = new Epoch(store.openEpoch(replica, now));
-                minutes.put(m, e);
-                opened.add(e);
-            }
+        List<Instant> missing = java.util.stream.Stream.of(current, current.plus(Resolution.MINUTE.size()))
+                .filter(m -> !minutes.containsKey(m)).toList();
+        List<Epoch> opened = store.openEpochs(replica, now, (missing.size() + 1) * SHARDS).stream().map(Epoch::new).toList();
+        for (int i = 0; i < missing.size(); i++) {
+            minutes.put(missing.get(i), opened.subList(i * SHARDS, (i + 1) * SHARDS));
         }
-        Epoch late = new Epoch(store.openEpoch(replica, now));
-        opened.add(late);
+        List<Epoch> late = opened.subList(missing.size() * SHARDS, opened.size());
         closing.writeLock().lock(); // waits for the storing transactions that hold the open epochs
         try {
             List<Epoch> list = new ArrayList<>(epochs);
@@ -371,17 +384,38 @@ public final class Rollups implements AutoCloseable {
     }
 
     /**
-     * Writes every closed epoch in one transaction: each is claimed (its row deleted) and its counts merged into the
-     * rows of the resolutions it has unwritten; one that another replica counted meanwhile (it took this one for
-     * crashed) is skipped. If the transaction fails, the epochs stay in memory (and in reads) for the next round.
+     * Writes every closed epoch, whole epochs together in transactions of about {@link #ROWS_PER_TRANSACTION} rows:
+     * each is claimed (its row deleted) and its counts merged into the rows of the resolutions it has unwritten; one
+     * that another replica counted meanwhile (it took this one for crashed) is skipped. An epoch whose transaction
+     * fails stays in memory (and in reads) for the next round.
      */
     private void flushClosed() {
         Open now = open;
-        List<Epoch> written = closed ? epochs : epochs.stream().filter(e -> !now.holds(e)).toList();
-        if (written.isEmpty()) {
+        List<Epoch> closedOnes = closed ? epochs : epochs.stream().filter(e -> !now.holds(e)).toList();
+        if (closedOnes.isEmpty()) {
             return;
         }
         Timer.Sample started = Timer.start();
+        List<Epoch> group = new ArrayList<>();
+        int rows = 0;
+        for (Epoch e : closedOnes) {
+            group.add(e);
+            rows += e.minutes().size() * Resolution.values().length;
+            if (rows >= ROWS_PER_TRANSACTION) {
+                write(group);
+                group.clear();
+                rows = 0;
+            }
+        }
+        write(group);
+        started.stop(flushTime);
+    }
+
+    /** Writes these epochs in one transaction, then drops them from memory. */
+    private void write(List<Epoch> written) {
+        if (written.isEmpty()) {
+            return;
+        }
         ReentrantReadWriteLock.WriteLock commit = flushing.writeLock();
         try {
             int rows = db.inTransaction(c -> {
@@ -402,7 +436,6 @@ public final class Rollups implements AutoCloseable {
             left.removeAll(written);
             epochs = List.copyOf(left);
             rowsWritten.increment(rows);
-            started.stop(flushTime);
         } finally {
             if (commit.isHeldByCurrentThread()) {
                 commit.unlock();
