@@ -12,11 +12,14 @@ import {
   MarkAreaComponent,
 } from 'echarts/components'
 import { SVGRenderer } from 'echarts/renderers'
+// a series' `labelLayout` (the agents' names on a map) does nothing without it
+import { LabelLayout } from 'echarts/features'
 
 echarts.use([
   LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart, HeatmapChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
   MarkAreaComponent,
+  LabelLayout,
   SVGRenderer,
 ])
 
