@@ -366,6 +366,8 @@ async function newPage(options) {
 const taskId = `e2e-http-${Date.now()}`
 const alertTaskId = `e2e-alert-${Date.now()}`
 let incidentPath = null
+/** The task with a year of history (the heatmap step makes it; the phone reads its heatmap too). */
+let historyId = null
 const flaky = await switchableTarget()
 const robot = await dingTalkRobot('e2e-robot-token', 'SECe2e-signing-secret-0123456789')
 let exitCode = 1
@@ -446,12 +448,15 @@ try {
       carriers: ['China Telecom', ...(agentCount > 1 ? ['China Mobile'] : [])], map: 'china', regions: agentCount })
     console.log(`     task matrix: ${seen.cells} coloured cells, ${seen.shaded} provinces shaded`)
     await page.locator(root).scrollIntoViewIfNeeded()
+    await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'task matrix, China map')
     await page.screenshot({ path: join(shots, '04e-task-matrix-china.png'), fullPage: true })
     await page.locator(root).getByTestId('metric-availability').click()
     await page.locator(`${root} [data-testid="place-matrix"][data-metric="availability"]`).waitFor()
     await page.locator(root).getByTestId('shade-world').click()
     await assertPlaceView(page, root, { cells: agentCount, provinces: [], carriers: [], map: 'world', regions: 1 })
     await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'task matrix, world map')
     await page.screenshot({ path: join(shots, '04f-task-matrix-world.png'), fullPage: true })
   })
 
@@ -466,7 +471,7 @@ try {
 
   await step('task detail: a latency heatmap of a year of results (day buckets from the rollups)', async () => {
     // a task of its own, disabled (no agent probes it), whose year of history an agent sends as if replaying its spool
-    const historyId = `e2e-history-${Date.now()}`
+    historyId = `e2e-history-${Date.now()}`
     await rest('POST', '/api/v1/tasks', { id: historyId, name: 'E2E a year of history', type: 'http', target, interval: '1h' }, accessToken)
     await rest('POST', `/api/v1/tasks/${historyId}/disable`, null, accessToken)
     const days = await seedYear(accessToken, historyId)
@@ -623,10 +628,13 @@ try {
     await page.getByTestId('instant-run').click()
     await page.getByTestId('instant-table').locator('.el-tag', { hasText: 'SUCCESS' }).first().waitFor({ timeout: 30000 })
     await page.locator('[data-testid="agent-map"] [data-drawn="true"]').waitFor({ timeout: 30000 })
+    await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'instant test, world map')
     await page.screenshot({ path: join(shots, '06-instant-world.png'), fullPage: true })
     await page.getByTestId('map-china').click()
     await page.locator('[data-testid="agent-map"] [data-drawn="true"]').waitFor({ timeout: 30000 })
     await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'instant test, China map')
     await page.screenshot({ path: join(shots, '07-instant-china.png'), fullPage: true })
   })
 
@@ -640,6 +648,7 @@ try {
     console.log(`     instant matrix: ${seen.cells} coloured cells, ${seen.shaded} provinces shaded`)
     await page.getByTestId('instant-matrix').scrollIntoViewIfNeeded()
     await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'instant matrix')
     await page.screenshot({ path: join(shots, '07c-instant-matrix.png'), fullPage: true })
   })
 
@@ -833,6 +842,8 @@ try {
     await page.getByTestId('note-add').click()
     await page.getByTestId('event-note').getByText('restarting it').waitFor()
     await page.locator('[data-testid="incident-chart"][data-drawn="true"]').waitFor()
+    await page.waitForTimeout(300)
+    await assertReadableCharts(page, 'incident')
     await page.evaluate(() => window.scrollTo(0, 0)) // a full-page shot of a scrolled page shows the sticky bar mid-page
     await page.screenshot({ path: join(shots, '23-incident-open.png'), fullPage: true })
   })
@@ -967,6 +978,9 @@ try {
       await page.waitForTimeout(1000) // the details and charts arrive after the page
       const stray = await strayEnglish(page)
       if (stray.length) throw new Error(`${path} in Chinese shows ${stray.join(', ')}`)
+      // Chinese labels are of other lengths ("12月7日"): the charts keep them apart too
+      const overlaps = await overlappingChartText(page)
+      if (overlaps.length) throw new Error(`${path} in Chinese: overlapping chart text: ${overlaps.join('; ')}`)
     }
     await page.screenshot({ path: join(shots, '12b-wall-zh.png') })
     // the task form: plugin texts come from the server in the UI's language (Accept-Language)
@@ -1011,6 +1025,8 @@ try {
       await p.waitForTimeout(500)
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
       if (overflow > 1) throw new Error(`${path} scrolls sideways by ${overflow}px on a phone`)
+      const overlaps = await overlappingChartText(p) // the charts drawn by now (the incident's too)
+      if (overlaps.length) throw new Error(`${path} on a phone: overlapping chart text: ${overlaps.join('; ')}`)
       await p.screenshot({ path: join(shots, file), fullPage: true })
     }
     await p.getByTestId('menu-button').click()
@@ -1026,6 +1042,58 @@ try {
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     if (overflow > 1) throw new Error(`/wall scrolls sideways by ${overflow}px on a phone`)
     await p.screenshot({ path: join(shots, '38-phone-wall.png'), fullPage: true })
+    await phone.context.close()
+  })
+
+  await step('phone: every chart of the task page and the instant test keeps its labels apart', async () => {
+    const phone = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, storageState: storage })
+    const p = phone.page
+    // the task's matrix: the China map, then the world map
+    await p.goto(base + `/tasks/${taskId}`)
+    const root = '[data-testid="task-matrix"]'
+    await assertPlaceView(p, root, { cells: agentCount, provinces: [], carriers: [], map: 'china', regions: agentCount })
+    await p.locator(root).scrollIntoViewIfNeeded()
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone task matrix, China map')
+    await p.locator(root).getByTestId('shade-world').click()
+    await assertPlaceView(p, root, { cells: agentCount, provinces: [], carriers: [], map: 'world', regions: 1 })
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone task matrix, world map')
+
+    // a year of history in the heatmap: 365 columns in a phone's width
+    await p.goto(base + `/tasks/${historyId}`)
+    await p.getByTestId('heatmap').waitFor()
+    await p.getByTestId('heatmap-range').getByText('1 y').click()
+    const heatmap = p.locator('[data-testid="heatmap-chart"][data-range="1y"][data-drawn="true"]')
+    await heatmap.waitFor({ timeout: 30000 })
+    await heatmap.scrollIntoViewIfNeeded()
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone task heatmap, a year')
+    await p.evaluate(() => window.scrollTo(0, 0)) // a full-page shot of a scrolled page shows the sticky bar mid-page
+    await p.screenshot({ path: join(shots, '42-phone-heatmap-year.png'), fullPage: true })
+
+    // an instant test: the agents on the world and the China map, and its matrix
+    await p.goto(base + '/instant')
+    await p.getByTestId('page-instant').waitFor()
+    await choose(p, '[data-testid="page-instant"] .el-form-item:first-child', '(http)')
+    await p.getByTestId('instant-target').fill(target)
+    await p.getByTestId('instant-run').click()
+    await waitFor('every agent answered on the phone', async () =>
+      (await p.getByTestId('instant-progress').textContent())?.startsWith(`${agentCount} of ${agentCount}`), 30000)
+    await p.locator('[data-testid="agent-map"] [data-drawn="true"]').waitFor({ timeout: 30000 })
+    await p.getByTestId('agent-map').scrollIntoViewIfNeeded()
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone instant test, world map')
+    await p.getByTestId('map-china').click()
+    await p.locator('[data-testid="agent-map"] [data-drawn="true"]').waitFor({ timeout: 30000 })
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone instant test, China map')
+    await assertPlaceView(p, '[data-testid="instant-matrix"]', { cells: agentCount, provinces: [], carriers: [], map: 'china', regions: agentCount })
+    await p.getByTestId('instant-matrix').scrollIntoViewIfNeeded()
+    await p.waitForTimeout(300)
+    await assertReadableCharts(p, 'phone instant matrix')
+    await p.evaluate(() => window.scrollTo(0, 0)) // a full-page shot of a scrolled page shows the sticky bar mid-page
+    await p.screenshot({ path: join(shots, '43-phone-instant-maps.png'), fullPage: true })
     await phone.context.close()
   })
 

@@ -13,6 +13,10 @@ describe('messages', () => {
     for (const k of keys(zh)) expect(k.split('.').reduce((o: any, p) => o[p], zh)).not.toBe('')
   })
 
+  it('Chinese calls an agent 节点 (as the server does), never 代理, which also reads as "proxy"', () => {
+    for (const k of keys(zh)) expect(k.split('.').reduce((o: any, p) => o[p], zh), k).not.toContain('代理')
+  })
+
   it('every message compiles (a bare @ or | would not) in both languages', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     const error = vi.spyOn(console, 'error').mockImplementation(() => undefined)

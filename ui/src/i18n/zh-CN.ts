@@ -3,7 +3,7 @@ import type en from './en'
 const zh: typeof en = {
   app: { title: 'Vantage 拨测', logout: '退出登录', language: '语言', loading: '加载中…', live: '实时', offlineLive: '重连中' },
   nav: {
-    agentUpdates: '代理升级',
+    agentUpdates: '节点升级',
     overview: '总览', tasks: '任务', instant: '即时拨测', agents: '节点', users: '用户', tokens: 'API 令牌',
     alerting: '告警', incidents: '告警事件', rules: '告警规则', silences: '静默', channels: '通知渠道',
     audit: '审计日志', account: '我的账户',
@@ -197,14 +197,14 @@ const zh: typeof en = {
     daysAgo: '90 天前', today: '今天',
   },
   agentUpdates: {
-    title: '代理升级', hint: '以 "vantage-agent launch" 并指定发布公钥启动的代理，会安装此处发布的已签名版本；新版本未能按时报告健康时自动回滚。',
-    versions: '各版本代理数', version: '版本', agents: '代理数', noAgents: '尚无代理连接',
+    title: '节点升级', hint: '以 "vantage-agent launch" 并指定发布公钥启动的节点，会安装此处发布的已签名版本；新版本未能按时报告健康时自动回滚。',
+    versions: '各版本节点数', version: '版本', agents: '节点数', noAgents: '尚无节点连接',
     releases: '发布版本', noReleases: '尚未上传发布版本', size: '大小', ready: '就绪', partial: '已上传 {percent}%',
-    uploadedBy: '上传者', upload: '上传发布版本', jar: '代理 jar', fileRequired: '请选择要上传的 jar',
+    uploadedBy: '上传者', upload: '上传发布版本', jar: '节点程序 jar', fileRequired: '请选择要上传的 jar',
     signature: '签名', signatureHint: 'base64，来自：vantage-agent release-key sign', uploaded: '发布版本 {version} 已上传',
     rollouts: '灰度发布', noRollouts: '尚无发布', newRollout: '新建发布', start: '开始发布',
-    selector: '代理', selectorHint: '标签，如 region=east（留空：全部代理）', percent: '其中的百分比',
-    agentTimeout: '每个代理报告健康的时限', waves: '分批：先一个代理，再四分之一，最后其余。任一代理失败或回滚即暂停发布。',
+    selector: '节点', selectorHint: '标签，如 region=east（留空：全部节点）', percent: '其中的百分比',
+    agentTimeout: '每个节点报告健康的时限', waves: '分批：先一个节点，再四分之一，最后其余。任一节点失败或回滚即暂停发布。',
     progress: '进度', counts: '健康 {healthy}，升级中 {updating}，待升级 {pending}，已回滚 {rolledBack}，失败 {failed}',
     reason: '原因', wave: '批次', step: '步骤', confirmCancel: '取消 {version} 的发布？',
     agentState: { pending: '待升级', updating: '升级中', healthy: '健康', rolledBack: '已回滚', failed: '失败' },

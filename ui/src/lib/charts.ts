@@ -219,6 +219,10 @@ export function mapOption(
     series: [
       { type: 'scatter', coordinateSystem: 'geo', symbolSize: 12, itemStyle: { borderColor: '#fff', borderWidth: 1 },
         label: { show: true, formatter: '{b}', position: 'right', fontSize: 10 },
+        // agents in nearby cities (Beijing and Shanghai on a phone's world map) would print their names over each
+        // other: one name is left out (its dot and tooltip stay). ECharts' moveOverlap does not move the labels of
+        // a scatter on a map (6.1.0)
+        labelLayout: { hideOverlap: true },
         data: points.map((p) => ({ name: p.name, status: p.status, value: [p.coord[0], p.coord[1], p.latency == null ? null : round(p.latency)] })) },
     ],
   }

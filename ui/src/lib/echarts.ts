@@ -12,11 +12,15 @@ import {
   MarkAreaComponent,
 } from 'echarts/components'
 import { SVGRenderer } from 'echarts/renderers'
+// a series' `labelLayout` (the agents' names on a map) needs it: echarts/core installs it, but the production bundle
+// drops that call (the package does not mark that file as having side effects); the unit tests do not see this
+import { LabelLayout } from 'echarts/features'
 
 echarts.use([
   LineChart, BarChart, ScatterChart, EffectScatterChart, MapChart, HeatmapChart,
   GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, GeoComponent, DataZoomComponent, TitleComponent,
   MarkAreaComponent,
+  LabelLayout,
   SVGRenderer,
 ])
 

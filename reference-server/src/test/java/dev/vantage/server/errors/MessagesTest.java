@@ -47,4 +47,13 @@ class MessagesTest {
             assertThat(zh.getProperty(code)).as(code).containsPattern("\\p{IsHan}");
         }
     }
+
+    @Test
+    void theChineseTextsCallAnAgentByOneWord() {
+        // 节点 as the UI says (拨测 products' word), never 代理, which also reads as "proxy" (issue 15)
+        Properties zh = BundleTexts.load(Message.class, "Messages_zh.properties");
+        for (String code : zh.stringPropertyNames()) {
+            assertThat(zh.getProperty(code)).as(code).doesNotContain("代理");
+        }
+    }
 }

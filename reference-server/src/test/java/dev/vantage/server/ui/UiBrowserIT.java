@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * then runs {@code ui/e2e/run.mjs}, which drives Debian's headless Chromium with playwright-core through every page.
  * Its alerting part needs two agents (a rule "failing from at least 2 agents") and channels that may reach loopback
  * (its DingTalk receiver), hence {@code VANTAGE_NOTIFY_ALLOW_LOOPBACK}. It also does a whole task's life on a phone
- * viewport, fails on overlapping chart labels and on English left in the Chinese pages. It sends a year of results of a
+ * viewport, fails on overlapping labels in any chart of the task page and the instant test (latency, distribution,
+ * heatmap, shaded maps, agent maps; on the desktop and the phone) and on English left in the Chinese pages. It sends a year of results of a
  * task over an agent WebSocket of its own and reads them in the task's latency heatmap. A failing task with
  * "diagnose on failure" must show the agent's trace as a hop table, and an instant traceroute (to 127.0.0.1, allowed
  * by {@code VANTAGE_LOCAL_AGENT_LOOPBACK_PORTS}'s port 0) its MTR-style table. Screenshots land in
@@ -108,6 +109,7 @@ class UiBrowserIT {
         assertThat(shots.resolve("24-incident-resolved.png")).exists();
         assertThat(shots.resolve("34-wall.png")).exists();
         assertThat(shots.resolve("40-phone-task-graphs.png")).exists();
+        assertThat(shots.resolve("42-phone-heatmap-year.png")).exists();
     }
 
     /** A one-use enrollment token (as the admin, over REST) whose agent may probe loopback, like the local agent. */

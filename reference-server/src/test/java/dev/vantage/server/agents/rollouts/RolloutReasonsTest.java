@@ -61,7 +61,7 @@ class RolloutReasonsTest {
             assertThat(rollout(server, admin, "none", ZH).get("detail").asText()).isEqualTo("找不到该发布");
             assertThat(rollout(server, admin, "none", Map.of()).get("detail").asText()).isEqualTo("rollout not found");
             assertThat(server.call("GET", "/api/v1/agent-releases/0.0.0-none", admin, null, ZH).json().get("detail").asText())
-                    .isEqualTo("找不到该代理发布版本");
+                    .isEqualTo("找不到该节点发布版本");
         }
     }
 
