@@ -38,18 +38,12 @@ public final class AgentIdleRss {
     }
 
     public static void main(String[] args) {
-        try {
-            run(IngestHarness.options(args));
-            System.exit(0);
-        } catch (Exception e) {
-            e.printStackTrace();
-            System.exit(2);
-        }
+        HarnessMain.main(args, AgentIdleRss::run);
     }
 
     private static void run(Map<String, String> o) throws Exception {
-        Path serverJar = Path.of(o.getOrDefault("server-jar", "reference-server/target/vantage-server.jar"));
-        Path agentJar = Path.of(o.getOrDefault("agent-jar", "reference-agent/target/vantage-agent.jar"));
+        Path serverJar = HarnessMain.serverJar(o);
+        Path agentJar = HarnessMain.agentJar(o);
         String dockerfile = Files.readString(Path.of(o.getOrDefault("dockerfile", "deploy/docker/Dockerfile")));
         List<String> agentJvm = DeployedHarness.jvmOptions(o.getOrDefault("agent-jvm", launcherOptions(dockerfile)));
         String childJvm = o.getOrDefault("child-jvm", agentOptions(dockerfile));

@@ -37,18 +37,12 @@ public final class DeployedAccuracy {
     }
 
     public static void main(String[] args) {
-        try {
-            run(IngestHarness.options(args));
-            System.exit(0);
-        } catch (Exception e) {
-            e.printStackTrace();
-            System.exit(2);
-        }
+        HarnessMain.main(args, DeployedAccuracy::run);
     }
 
     private static void run(Map<String, String> o) throws Exception {
-        Path serverJar = Path.of(o.getOrDefault("server-jar", "reference-server/target/vantage-server.jar"));
-        Path agentJar = Path.of(o.getOrDefault("agent-jar", "reference-agent/target/vantage-agent.jar"));
+        Path serverJar = HarnessMain.serverJar(o);
+        Path agentJar = HarnessMain.agentJar(o);
         int seconds = Integer.parseInt(o.getOrDefault("seconds", "40"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5"));
         boolean keep = Boolean.parseBoolean(o.getOrDefault("keep", "false"));

@@ -61,18 +61,12 @@ public final class DeployedHarness {
     }
 
     public static void main(String[] args) {
-        try {
-            run(IngestHarness.options(args));
-            System.exit(0);
-        } catch (Exception e) {
-            e.printStackTrace();
-            System.exit(2);
-        }
+        HarnessMain.main(args, DeployedHarness::run);
     }
 
     private static void run(Map<String, String> o) throws Exception {
-        Path serverJar = Path.of(o.getOrDefault("server-jar", "reference-server/target/vantage-server.jar"));
-        Path agentJar = Path.of(o.getOrDefault("agent-jar", "reference-agent/target/vantage-agent.jar"));
+        Path serverJar = HarnessMain.serverJar(o);
+        Path agentJar = HarnessMain.agentJar(o);
         String type = o.getOrDefault("type", "tcp");
         List<Integer> rates = new ArrayList<>();
         for (String r : o.getOrDefault("rates", "10,200,2000,10000").split(",")) {

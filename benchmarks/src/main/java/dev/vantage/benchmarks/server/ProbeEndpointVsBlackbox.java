@@ -53,18 +53,12 @@ public final class ProbeEndpointVsBlackbox {
     }
 
     public static void main(String[] args) {
-        try {
-            run(IngestHarness.options(args));
-            System.exit(0);
-        } catch (Exception e) {
-            e.printStackTrace();
-            System.exit(2);
-        }
+        HarnessMain.main(args, ProbeEndpointVsBlackbox::run);
     }
 
     private static void run(Map<String, String> o) throws Exception {
-        Path serverJar = Path.of(o.getOrDefault("server-jar", "reference-server/target/vantage-server.jar"));
-        Path agentJar = Path.of(o.getOrDefault("agent-jar", "reference-agent/target/vantage-agent.jar"));
+        Path serverJar = HarnessMain.serverJar(o);
+        Path agentJar = HarnessMain.agentJar(o);
         int scrapes = Integer.parseInt(o.getOrDefault("scrapes", "5000"));
         int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "8"));
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "5"));

@@ -137,16 +137,13 @@ class AgentScaleTest {
         throw new AssertionError("no task changes within 10 s");
     }
 
-    @Test
-    void theAgentIsAnsweredWhileItsResultsWaitForTheDatabase() throws Exception {
-        create(0);
-        Heard heard = new Heard();
-        WebSocket socket = connect(enroll(), heard, false);
+    /** Pauses every other connection to H2 (a commit that takes long) until the latch returned is counted down. */
+    private CountDownLatch pauseDatabase() throws InterruptedException {
         CountDownLatch paused = new CountDownLatch(1);
         CountDownLatch resume = new CountDownLatch(1);
         Thread.ofVirtual().start(() -> server.core.database().withConnection(c -> {
             try (Statement st = c.createStatement()) {
-                st.execute("SET EXCLUSIVE 1"); // H2 pauses every other connection: a commit that takes long
+                st.execute("SET EXCLUSIVE 1");
                 paused.countDown();
                 resume.await(30, TimeUnit.SECONDS);
                 st.execute("SET EXCLUSIVE 0");
@@ -156,6 +153,15 @@ class AgentScaleTest {
             return null;
         }));
         assertThat(paused.await(10, TimeUnit.SECONDS)).isTrue();
+        return resume;
+    }
+
+    @Test
+    void theAgentIsAnsweredWhileItsResultsWaitForTheDatabase() throws Exception {
+        create(0);
+        Heard heard = new Heard();
+        WebSocket socket = connect(enroll(), heard, false);
+        CountDownLatch resume = pauseDatabase();
         socket.sendText(ProtocolCodec.encode(new Message.Results("b1", List.of(ProbeResult.builder()
                 .id("0194a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6c").taskId("t0").type("tcp").target("127.0.0.1:9")
                 .startedAt(java.time.Instant.now()).build()))), true).get(5, TimeUnit.SECONDS);
@@ -176,20 +182,7 @@ class AgentScaleTest {
     void resultsStoredAfterTheirAgentDisconnectedAreStillCounted() throws Exception {
         create(0);
         WebSocket socket = connect(enroll(), new Heard(), false);
-        CountDownLatch paused = new CountDownLatch(1);
-        CountDownLatch resume = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> server.core.database().withConnection(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET EXCLUSIVE 1");
-                paused.countDown();
-                resume.await(30, TimeUnit.SECONDS);
-                st.execute("SET EXCLUSIVE 0");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        }));
-        assertThat(paused.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch resume = pauseDatabase();
         double stored = server.core.registry().get("vantage.results.stored").counter().count();
         try {
             socket.sendText(ProtocolCodec.encode(new Message.Results("b1", List.of(ProbeResult.builder()
